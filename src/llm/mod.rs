@@ -1,0 +1,169 @@
+//! The LLM seam. In: a `ChatRequest` (namespace, model, rendered messages, response format,
+//! sampling parameters); out: a `ChatResponse` (content, usage, latency). Providers compose as
+//! layers — `Cached(Limited(Retrying(OpenAi)))` — each in its own file, none aware of the others.
+
+pub mod blocks;
+pub mod budget;
+pub mod cached;
+pub mod extractive;
+pub mod limits;
+pub mod openai;
+pub mod retry;
+pub mod schema;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+/// What a call is for; part of the cache key, so the same messages in two roles never collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Namespace {
+    Card,
+    Insight,
+    Triage,
+    Judge,
+    Embed,
+}
+
+impl Namespace {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Namespace::Card => "card",
+            Namespace::Insight => "insight",
+            Namespace::Triage => "triage",
+            Namespace::Judge => "judge",
+            Namespace::Embed => "embed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+}
+
+impl Message {
+    pub fn system(content: impl Into<String>) -> Self {
+        Message { role: Role::System, content: content.into() }
+    }
+    pub fn user(content: impl Into<String>) -> Self {
+        Message { role: Role::User, content: content.into() }
+    }
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Message { role: Role::Assistant, content: content.into() }
+    }
+}
+
+/// How the provider is asked for structured output (DESIGN §5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResponseFormat {
+    /// `response_format: {type: json_schema, json_schema: {name, schema, strict: true}}`.
+    JsonSchema { name: String, schema: serde_json::Value },
+    /// `response_format: {type: json_object}`; the prompt itself must say "json".
+    JsonObject,
+    /// No response_format; the schema is in the prompt and a fenced JSON block is extracted.
+    Prompt,
+}
+
+/// One chat call, fully rendered. Everything here except `namespace`-independent transport
+/// details goes into the cache key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    pub namespace: Namespace,
+    pub model: String,
+    pub messages: Vec<Message>,
+    pub response_format: ResponseFormat,
+    pub temperature: Option<f32>,
+    pub top_p: Option<f32>,
+    pub max_tokens: Option<u32>,
+    pub seed: Option<i64>,
+    /// 0 for production; eval repeats use 1..N so each repeat is its own cache entry.
+    pub repeat: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatResponse {
+    /// The assistant message text (for `prompt` mode, still with any fences around the JSON).
+    pub content: String,
+    pub usage: Usage,
+    pub latency_ms: u64,
+    /// True when the cache layer answered; the provider was not called.
+    #[serde(default)]
+    pub cached: bool,
+}
+
+/// Identifies an endpoint in cache keys and manifests: kind + base URL host (never the key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ProviderId {
+    pub kind: String,
+    pub host: String,
+}
+
+impl std::fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.is_empty() { write!(f, "{}", self.kind) } else { write!(f, "{}@{}", self.kind, self.host) }
+    }
+}
+
+/// Errors a caller branches on: retry layers look at `is_retryable`, the pipeline records the rest
+/// as a topic failure.
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    #[error("provider returned HTTP {status}: {message}")]
+    Http { status: u16, message: String, retry_after: Option<Duration> },
+    #[error("request timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("connection failed: {0}")]
+    Connection(String),
+    #[error("cache miss in replay mode for {namespace} call {key} (run without --cache-mode replay to call the provider)")]
+    ReplayMiss { namespace: &'static str, key: String },
+    #[error("budget exhausted: {0}")]
+    BudgetExhausted(String),
+    #[error("could not read the provider's response: {0}")]
+    BadResponse(String),
+    #[error("store error: {0}")]
+    Store(String),
+}
+
+impl LlmError {
+    /// 429, 5xx, timeouts and connection resets are worth another attempt; nothing else is.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            LlmError::Http { status, .. } => *status == 429 || *status >= 500,
+            LlmError::Timeout(_) | LlmError::Connection(_) => true,
+            _ => false,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            LlmError::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Anything that answers a chat request: a real endpoint, the extractive baseline, a cache layer.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    fn id(&self) -> &ProviderId;
+    async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError>;
+}

@@ -1,0 +1,263 @@
+//! The nouns of the pipeline: articles in, stories and topics in the middle, cards, insight and
+//! the digest out. Plain data with serde derives and no behaviour beyond trivial accessors; every
+//! stage lives in its own module and passes these values along.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Output language of a digest, and the script its Chinese text is normalised to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Language {
+    #[serde(rename = "zh-Hant")]
+    ZhHant,
+    #[serde(rename = "zh-Hans")]
+    ZhHans,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::ZhHant, Language::ZhHans, Language::En];
+
+    /// The BCP 47 tag used in config keys, front matter and prompts.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::ZhHant => "zh-Hant",
+            Language::ZhHans => "zh-Hans",
+            Language::En => "en",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+
+    pub fn is_chinese(self) -> bool {
+        matches!(self, Language::ZhHant | Language::ZhHans)
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+/// One normalised article. `id` is a content hash, so the same article collected twice (from a
+/// feed file and from its URL, say) is the same article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// First 16 hex chars of blake3(canonical url + "\n" + title + "\n" + text).
+    pub id: String,
+    /// Canonical URL: lowercase host, no fragment, tracking parameters dropped.
+    pub url: String,
+    /// Human name of the publisher (the feed title, or the source name when the feed has none).
+    pub outlet: String,
+    /// The configured source this article came from (`[[sources]].name`, or the file name).
+    pub source: String,
+    /// 1 = primary (labs, papers) … 3 = aggregators.
+    pub tier: u8,
+    pub title: String,
+    pub published_at: DateTime<Utc>,
+    /// "en", "zh-Hans", "zh-Hant" or "und": detected from the text, not trusted from the feed.
+    pub lang: String,
+    /// Body text with HTML stripped and whitespace collapsed.
+    pub text: String,
+    pub tags: Vec<String>,
+}
+
+/// Why two articles ended up in the same story; `newsdesk cluster --explain` prints these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeTrace {
+    /// Article ids of the two sides' representatives (the closest pair across the merge).
+    pub left: String,
+    pub right: String,
+    pub kind: MergeKind,
+    /// Cosine (similar), Jaccard estimate (near_duplicate) or 1.0 (same_url / same_title).
+    pub similarity: f32,
+    /// The highest-weighted terms both sides share, strongest first.
+    pub shared_terms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeKind {
+    SameUrl,
+    SameTitle,
+    NearDuplicate,
+    Similar,
+}
+
+/// A group of articles that tell the same story. Ids are derived from the members, so the same
+/// input always yields the same ids whatever order it arrived in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Story {
+    /// "s" + first 12 hex chars of blake3 over the sorted member ids.
+    pub id: String,
+    /// Member articles, best first (tier, then earliest, then id).
+    pub articles: Vec<Article>,
+    /// Every merge that built this story, in the order they happened.
+    pub merges: Vec<MergeTrace>,
+}
+
+/// A story chosen for the digest: it gets one card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Topic {
+    /// Same as the story id.
+    pub id: String,
+    /// 1-based position in the ranking.
+    pub rank: usize,
+    pub score: f64,
+    /// Among the top `focus_topics`: rendered under today's focus.
+    pub focus: bool,
+    pub story: Story,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Importance {
+    High,
+    Medium,
+    Low,
+}
+
+/// What the card call returns for one topic. Sources, dates and ids are attached by the pipeline
+/// and are deliberately absent here: a model is never asked for them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Card {
+    /// Headline in the target language: at most 40 CJK characters or 90 Latin characters.
+    pub title: String,
+    /// 2-4 sentences: what happened, who did it, why it matters.
+    pub summary: String,
+    /// Technical details (method, numbers, architecture); empty for market or industry topics.
+    pub details: String,
+    /// Where it applies; may be empty.
+    pub scenarios: String,
+    /// 3-10 names of models, organisations, people, datasets or products from the articles.
+    pub entities: Vec<String>,
+    /// How much this matters to a reader following AI: high, medium or low.
+    pub importance: Importance,
+    /// One of the configured section ids.
+    pub section: String,
+    /// Optional analysis paragraph; empty when there is nothing to add.
+    pub insight: String,
+}
+
+/// A source link under a card, always taken from the topic's own articles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub title: String,
+    pub url: String,
+    pub outlet: String,
+}
+
+/// A card plus everything the pipeline attaches to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardRecord {
+    pub topic_id: String,
+    pub rank: usize,
+    pub focus: bool,
+    pub card: Card,
+    pub sources: Vec<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct BackgroundTerm {
+    pub term: String,
+    pub definition: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FurtherReading {
+    /// The id of a card in this digest.
+    pub card: String,
+    /// One sentence on why it is worth reading in full.
+    pub why: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct QuickRead {
+    /// The id of a card in this digest.
+    pub card: String,
+    /// A bracketed category tag, e.g. "[大模型]".
+    pub tag: String,
+    /// One sentence.
+    pub line: String,
+}
+
+/// What the editor-insight call returns for the whole digest, from the finished cards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Insight {
+    /// The digest's headline in the target language.
+    pub headline: String,
+    /// One sentence describing the day, for the front matter.
+    pub description: String,
+    /// 3-6 short tags for the front matter.
+    pub tags: Vec<String>,
+    /// Today's trends across the cards: one paragraph.
+    pub trend_summary: String,
+    /// How today's technical items connect to earlier developments: one paragraph.
+    pub tech_context: String,
+    /// What to expect next: one paragraph.
+    pub outlook: String,
+    /// 3-7 concrete things to watch.
+    pub watchlist: Vec<String>,
+    /// 10-20 keywords of the day.
+    pub keywords: Vec<String>,
+    /// Terms a reader may need explained.
+    pub background: Vec<BackgroundTerm>,
+    /// Cards worth reading in full.
+    pub further_reading: Vec<FurtherReading>,
+    /// One-line summaries for the speed-read layout.
+    pub quick_read: Vec<QuickRead>,
+}
+
+/// A topic that produced no card, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedTopic {
+    pub topic_id: String,
+    pub title: String,
+    pub reason: String,
+}
+
+/// Who wrote the prose: rendered into front matter for provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generator {
+    /// Provider kind, e.g. "openai" or "extractive".
+    pub provider: String,
+    pub model: String,
+    pub run: String,
+}
+
+/// Everything a template needs to render one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Digest {
+    pub date: NaiveDate,
+    pub title: String,
+    pub language: Language,
+    /// When the digest was generated, in the digest's timezone (RFC 3339 with offset).
+    pub generated_at: String,
+    /// Hours of news the digest covers.
+    pub window_hours: u32,
+    pub generator: Generator,
+    /// Cards in rank order.
+    pub cards: Vec<CardRecord>,
+    pub insight: Insight,
+    /// Unique articles considered (after dedupe).
+    pub article_count: usize,
+    /// Topics that got a card.
+    pub topic_count: usize,
+    pub failed: Vec<FailedTopic>,
+}
+
+/// Free-form per-language labels from config, e.g. `{ zh-Hant = "模型", en = "Models" }`.
+pub type Labels = BTreeMap<String, String>;

@@ -1,0 +1,95 @@
+//! Chinese script normalisation and measurement. In: text and a target language; out: the text in
+//! the target script (zh-Hant uses Taiwan vocabulary), or the share of Han characters written in
+//! the other script. English targets pass through untouched.
+
+use std::sync::OnceLock;
+
+use ferrous_opencc::OpenCC;
+use ferrous_opencc::config::BuiltinConfig;
+
+use crate::model::Language;
+
+fn converter(config: BuiltinConfig) -> &'static OpenCC {
+    static S2TWP: OnceLock<OpenCC> = OnceLock::new();
+    static T2S: OnceLock<OpenCC> = OnceLock::new();
+    static S2T: OnceLock<OpenCC> = OnceLock::new();
+    let cell = match config {
+        BuiltinConfig::S2twp => &S2TWP,
+        BuiltinConfig::T2s => &T2S,
+        BuiltinConfig::S2t => &S2T,
+        _ => unreachable!("only the three conversions above are used"),
+    };
+    cell.get_or_init(|| OpenCC::from_config(config).expect("built-in OpenCC configs are embedded"))
+}
+
+/// Converts Chinese text to the target script; English targets are returned unchanged.
+pub fn to_script(text: &str, target: Language) -> String {
+    match target {
+        Language::ZhHant => converter(BuiltinConfig::S2twp).convert(text),
+        Language::ZhHans => converter(BuiltinConfig::T2s).convert(text),
+        Language::En => text.to_string(),
+    }
+}
+
+/// Is `c` a CJK unified ideograph (the characters that have a script at all)?
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0xF900..=0xFAFF)
+}
+
+/// Han characters of `text` that belong to the other script than `target`, in order of appearance.
+/// A character counts when a character-level conversion to the target script changes it: a
+/// Simplified-only form in a zh-Hant text, or a Traditional-only form in a zh-Hans text.
+pub fn wrong_script_chars(text: &str, target: Language) -> Vec<char> {
+    let config = match target {
+        Language::ZhHant => BuiltinConfig::S2t,
+        Language::ZhHans => BuiltinConfig::T2s,
+        Language::En => return Vec::new(),
+    };
+    let converter = converter(config);
+    let mut wrong = Vec::new();
+    let mut buf = [0u8; 4];
+    for c in text.chars().filter(|&c| is_han(c)) {
+        let converted = converter.convert(c.encode_utf8(&mut buf));
+        if converted.chars().count() == 1 && !converted.starts_with(c) {
+            wrong.push(c);
+        }
+    }
+    wrong
+}
+
+/// Share (0.0-1.0) of Han characters in `text` written in the other script than `target`.
+pub fn wrong_script_ratio(text: &str, target: Language) -> f64 {
+    let han = text.chars().filter(|&c| is_han(c)).count();
+    if han == 0 {
+        return 0.0;
+    }
+    wrong_script_chars(text, target).len() as f64 / han as f64
+}
+
+/// Does `text` contain at least one Han character?
+pub fn has_han(text: &str) -> bool {
+    text.chars().any(is_han)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_simplified_to_taiwan_traditional() {
+        assert_eq!(to_script("阿里开源图像生成模型", Language::ZhHant), "阿里開源影像生成模型");
+        assert_eq!(to_script("開源模型", Language::ZhHans), "开源模型");
+        assert_eq!(to_script("open model 开源", Language::En), "open model 开源");
+    }
+
+    #[test]
+    fn measures_wrong_script_share() {
+        assert_eq!(wrong_script_ratio("國產智能體", Language::ZhHant), 0.0);
+        // 国 and 产 are Simplified-only forms: 2 of 5 Han characters.
+        let ratio = wrong_script_ratio("国产智能體", Language::ZhHant);
+        assert!((ratio - 0.4).abs() < 1e-9, "{ratio}");
+        assert_eq!(wrong_script_chars("国产 L4", Language::ZhHant), vec!['国', '产']);
+        assert!((wrong_script_ratio("開源", Language::ZhHans) - 0.5).abs() < 1e-9);
+        assert_eq!(wrong_script_ratio("no han at all", Language::ZhHant), 0.0);
+    }
+}
