@@ -1,2 +1,3 @@
 //! TODO
+pub mod labels;
 pub mod script;

@@ -1,0 +1,132 @@
+//! Fixed words of the rendered digest, per language: headings, card field names, footer. One table
+//! so the renderer and the linter agree on what a card looks like.
+
+use crate::model::{Importance, Language};
+
+/// The words a digest is built from in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Labels {
+    pub focus: &'static str,
+    pub summary: &'static str,
+    pub details: &'static str,
+    pub scenarios: &'static str,
+    pub entities: &'static str,
+    pub importance: &'static str,
+    pub sources: &'static str,
+    pub editor_insight: &'static str,
+    pub trend_summary: &'static str,
+    pub tech_context: &'static str,
+    pub outlook: &'static str,
+    pub watchlist: &'static str,
+    pub further_reading: &'static str,
+    pub recommended: &'static str,
+    pub background: &'static str,
+    pub keywords: &'static str,
+    /// Footer: "{articles} articles | {topics} topics", with the two numbers substituted.
+    pub footer_counts: &'static str,
+    /// Footer: "collected over the past {hours} hours | generated {time}".
+    pub footer_times: &'static str,
+    pub high: &'static str,
+    pub medium: &'static str,
+    pub low: &'static str,
+    /// Separator between list items written inline (entities).
+    pub list_separator: &'static str,
+    /// What follows a bold field name written inline ("：" or ": ").
+    pub colon: &'static str,
+}
+
+pub const ZH_HANT: Labels = Labels {
+    focus: "今日焦點",
+    summary: "核心摘要",
+    details: "技術細節",
+    scenarios: "應用場景",
+    entities: "關鍵實體",
+    importance: "重要性",
+    sources: "來源",
+    editor_insight: "編輯洞察",
+    trend_summary: "趨勢總結",
+    tech_context: "技術發展脈絡",
+    outlook: "未來展望",
+    watchlist: "關注清單",
+    further_reading: "延伸閱讀",
+    recommended: "深度文章推薦",
+    background: "相關技術背景",
+    keywords: "本日關鍵詞",
+    footer_counts: "資料來源：{articles} 篇文章 | 分析主題：{topics} 個",
+    footer_times: "資料收集時間：過去 {hours} 小時 | 報告生成時間：{time}",
+    high: "高",
+    medium: "中",
+    low: "低",
+    list_separator: "、",
+    colon: "：",
+};
+
+pub const ZH_HANS: Labels = Labels {
+    focus: "今日焦点",
+    summary: "核心摘要",
+    details: "技术细节",
+    scenarios: "应用场景",
+    entities: "关键实体",
+    importance: "重要性",
+    sources: "来源",
+    editor_insight: "编辑洞察",
+    trend_summary: "趋势总结",
+    tech_context: "技术发展脉络",
+    outlook: "未来展望",
+    watchlist: "关注清单",
+    further_reading: "延伸阅读",
+    recommended: "深度文章推荐",
+    background: "相关技术背景",
+    keywords: "本日关键词",
+    footer_counts: "数据来源：{articles} 篇文章 | 分析主题：{topics} 个",
+    footer_times: "数据收集时间：过去 {hours} 小时 | 报告生成时间：{time}",
+    high: "高",
+    medium: "中",
+    low: "低",
+    list_separator: "、",
+    colon: "：",
+};
+
+pub const EN: Labels = Labels {
+    focus: "Today's Focus",
+    summary: "Summary",
+    details: "Technical Details",
+    scenarios: "Applications",
+    entities: "Key Entities",
+    importance: "Importance",
+    sources: "Sources",
+    editor_insight: "Editor's Insight",
+    trend_summary: "Trend Summary",
+    tech_context: "Technical Context",
+    outlook: "Outlook",
+    watchlist: "Watch List",
+    further_reading: "Further Reading",
+    recommended: "Recommended Reading",
+    background: "Background",
+    keywords: "Keywords of the Day",
+    footer_counts: "Sources: {articles} articles | Topics: {topics}",
+    footer_times: "Collected over the past {hours} hours | Generated {time}",
+    high: "High",
+    medium: "Medium",
+    low: "Low",
+    list_separator: ", ",
+    colon: ": ",
+};
+
+pub fn labels(language: Language) -> &'static Labels {
+    match language {
+        Language::ZhHant => &ZH_HANT,
+        Language::ZhHans => &ZH_HANS,
+        Language::En => &EN,
+    }
+}
+
+impl Labels {
+    pub fn importance_word(&self, importance: Importance) -> &'static str {
+        match importance {
+            Importance::High => self.high,
+            Importance::Medium => self.medium,
+            Importance::Low => self.low,
+        }
+    }
+}
