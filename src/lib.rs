@@ -15,6 +15,7 @@ pub mod write;
 pub mod render;
 pub mod lint;
 
+pub mod clock;
 pub mod report;
 pub mod run;
 pub mod store;

@@ -1,1 +1,177 @@
-//! TODO
+//! Durable bytes by tree and key: the `Store` seam and its sled implementation. In: keys and
+//! values from the cache layer and the run manifest; out: the same bytes on a later run or
+//! replay. Only one process may open a store at a time; a second gets `StoreError::Locked`.
+
+use std::path::{Path, PathBuf};
+
+/// The namespaces of the store (DESIGN §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tree {
+    /// Cache key → cached LLM call.
+    Llm,
+    /// Article id → article.
+    Articles,
+    /// URL → conditional-GET validators.
+    Http,
+    /// Run id → manifest.
+    Runs,
+}
+
+impl Tree {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tree::Llm => "llm",
+            Tree::Articles => "articles",
+            Tree::Http => "http",
+            Tree::Runs => "runs",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path} is locked by another newsdesk process (wait for it to finish, or use --store DIR for a separate store)")]
+    Locked { path: PathBuf },
+    #[error("cannot open store {path}: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error("store {tree} tree: {reason}")]
+    Io { tree: &'static str, reason: String },
+}
+
+/// Durable bytes by namespace and key. sled today; swappable in this one file.
+pub trait Store: Send + Sync {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError>;
+    fn flush(&self) -> Result<(), StoreError>;
+    /// All entries whose key starts with `prefix`, in key order.
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+}
+
+pub struct SledStore {
+    db: sled::Db,
+}
+
+impl SledStore {
+    pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        std::fs::create_dir_all(path)
+            .map_err(|e| StoreError::Open { path: path.to_path_buf(), reason: e.to_string() })?;
+        match sled::Config::new().path(path).open() {
+            Ok(db) => Ok(SledStore { db }),
+            // sled takes an exclusive file lock and reports a held lock as an io error
+            // ("could not acquire lock" / WouldBlock); that is the one case callers act on.
+            Err(sled::Error::Io(e))
+                if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") =>
+            {
+                Err(StoreError::Locked { path: path.to_path_buf() })
+            }
+            Err(e) => Err(StoreError::Open { path: path.to_path_buf(), reason: e.to_string() }),
+        }
+    }
+
+    fn tree(&self, tree: Tree) -> Result<sled::Tree, StoreError> {
+        self.db.open_tree(tree.name()).map_err(|e| io(tree, e))
+    }
+}
+
+fn io(tree: Tree, e: sled::Error) -> StoreError {
+    StoreError::Io { tree: tree.name(), reason: e.to_string() }
+}
+
+impl Store for SledStore {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree(tree)?.get(key).map_err(|e| io(tree, e))?.map(|v| v.to_vec()))
+    }
+
+    fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError> {
+        self.tree(tree)?.insert(key, val).map_err(|e| io(tree, e))?;
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(|e| StoreError::Io { tree: "all", reason: e.to_string() })?;
+        Ok(())
+    }
+
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        self.tree(tree)?
+            .scan_prefix(prefix)
+            .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| io(tree, e)))
+            .collect()
+    }
+}
+
+/// An in-memory store for tests and `--cache-mode off`.
+#[derive(Default)]
+pub struct MemStore {
+    trees: std::sync::Mutex<std::collections::BTreeMap<(&'static str, Vec<u8>), Vec<u8>>>,
+}
+
+impl Store for MemStore {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.trees.lock().expect("store mutex").get(&(tree.name(), key.to_vec())).cloned())
+    }
+
+    fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError> {
+        self.trees.lock().expect("store mutex").insert((tree.name(), key.to_vec()), val.to_vec());
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        Ok(self
+            .trees
+            .lock()
+            .expect("store mutex")
+            .iter()
+            .filter(|((t, k), _)| *t == tree.name() && k.starts_with(prefix))
+            .map(|((_, k), v)| (k.clone(), v.clone()))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sled_round_trips_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = SledStore::open(dir.path()).unwrap();
+            store.put(Tree::Llm, b"k1", b"v1").unwrap();
+            store.put(Tree::Runs, b"k1", b"other tree").unwrap();
+            store.put(Tree::Llm, b"k2", b"v2").unwrap();
+            store.flush().unwrap();
+        }
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.get(Tree::Llm, b"k1").unwrap().as_deref(), Some(&b"v1"[..]));
+        assert_eq!(store.get(Tree::Runs, b"k1").unwrap().as_deref(), Some(&b"other tree"[..]));
+        assert_eq!(store.get(Tree::Articles, b"k1").unwrap(), None);
+        let keys: Vec<Vec<u8>> = store.scan(Tree::Llm, b"k").unwrap().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec![b"k1".to_vec(), b"k2".to_vec()]);
+    }
+
+    #[test]
+    fn second_open_reports_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = SledStore::open(dir.path()).unwrap();
+        match SledStore::open(dir.path()) {
+            Err(StoreError::Locked { path }) => assert_eq!(path, dir.path()),
+            Err(other) => panic!("expected Locked, got {other}"),
+            Ok(_) => panic!("a second open of the same store must fail"),
+        }
+    }
+
+    #[test]
+    fn mem_store_scans_by_tree_and_prefix() {
+        let store = MemStore::default();
+        store.put(Tree::Runs, b"r-2", b"b").unwrap();
+        store.put(Tree::Runs, b"r-1", b"a").unwrap();
+        store.put(Tree::Llm, b"r-3", b"c").unwrap();
+        let found = store.scan(Tree::Runs, b"r-").unwrap();
+        assert_eq!(found, vec![(b"r-1".to_vec(), b"a".to_vec()), (b"r-2".to_vec(), b"b".to_vec())]);
+    }
+}

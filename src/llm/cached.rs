@@ -1,1 +1,319 @@
-//! TODO
+//! The cache layer, outermost of the provider stack. In: a `ChatRequest`; out: the stored
+//! response when the same request was answered before, else the inner provider's answer, which
+//! is stored before it is returned. A hit never reaches the rate limiter, the budget or the
+//! network. Every call, hit or miss, is written to the ledger the run report and manifest read.
+//!
+//! The key is blake3 over the canonical JSON (keys sorted) of everything that can change the
+//! answer: namespace, provider id (kind + base-URL host), model, the fully rendered messages,
+//! response_format (with its schema), temperature, top_p, max_tokens, seed and the repeat index.
+//! The API key is not part of a request and so can never reach the key or the store. 2xx
+//! responses are stored even when their content later fails validation, so a replay walks the
+//! same repair path; errors are never stored.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, Usage};
+use crate::clock::Clock;
+use crate::store::{Store, Tree};
+
+/// How the cache is used (DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CacheMode {
+    /// Read hits, store misses (the default).
+    Rw,
+    /// Hits only; a miss is an error and nothing touches the network.
+    Replay,
+    /// Ignore stored answers, call the provider, store the new answers.
+    Refresh,
+    /// Neither read nor write.
+    Off,
+}
+
+impl std::str::FromStr for CacheMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "rw" => Ok(CacheMode::Rw),
+            "replay" => Ok(CacheMode::Replay),
+            "refresh" => Ok(CacheMode::Refresh),
+            "off" => Ok(CacheMode::Off),
+            other => Err(format!("\"{other}\" is not a cache mode (expected rw, replay, refresh or off)")),
+        }
+    }
+}
+
+/// What the store holds per call.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedCall {
+    pub namespace: String,
+    pub provider: String,
+    pub model: String,
+    pub content: String,
+    pub usage: Usage,
+    pub latency_ms: u64,
+    /// RFC 3339 time the answer was first received.
+    pub stored_at: String,
+}
+
+/// One line of the call ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub key: String,
+    pub namespace: String,
+    pub cached: bool,
+    pub usage: Usage,
+    pub latency_ms: u64,
+}
+
+/// The canonical cache key of a request for a given provider.
+pub fn cache_key(provider: &ProviderId, req: &ChatRequest) -> String {
+    let request = serde_json::to_value(req).expect("requests serialize");
+    let keyed = serde_json::json!({
+        "namespace": req.namespace.as_str(),
+        "provider": { "kind": provider.kind, "host": provider.host },
+        "model": request["model"],
+        "messages": request["messages"],
+        "response_format": request["response_format"],
+        "temperature": request["temperature"],
+        "top_p": request["top_p"],
+        "max_tokens": request["max_tokens"],
+        "seed": request["seed"],
+        "repeat": req.repeat,
+    });
+    let mut canonical = String::new();
+    write_canonical(&keyed, &mut canonical);
+    blake3::hash(canonical.as_bytes()).to_hex().to_string()
+}
+
+/// JSON with object keys sorted at every level, whatever map type serde_json was built with.
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+pub struct Cached<P> {
+    inner: P,
+    store: Arc<dyn Store>,
+    mode: CacheMode,
+    clock: Arc<dyn Clock>,
+    ledger: Mutex<Vec<CallRecord>>,
+}
+
+impl<P: Provider> Cached<P> {
+    pub fn new(inner: P, store: Arc<dyn Store>, mode: CacheMode, clock: Arc<dyn Clock>) -> Self {
+        Cached { inner, store, mode, clock, ledger: Mutex::new(Vec::new()) }
+    }
+
+    /// Every call made through this layer so far, in completion order.
+    pub fn ledger(&self) -> Vec<CallRecord> {
+        self.ledger.lock().expect("ledger mutex").clone()
+    }
+
+    fn record(&self, key: &str, req: &ChatRequest, resp: &ChatResponse) {
+        self.ledger.lock().expect("ledger mutex").push(CallRecord {
+            key: key.to_string(),
+            namespace: req.namespace.as_str().to_string(),
+            cached: resp.cached,
+            usage: resp.usage,
+            latency_ms: resp.latency_ms,
+        });
+    }
+
+    fn lookup(&self, key: &str) -> Result<Option<ChatResponse>, LlmError> {
+        let Some(bytes) = self.store.get(Tree::Llm, key.as_bytes()).map_err(|e| LlmError::Store(e.to_string()))? else {
+            return Ok(None);
+        };
+        // An entry we cannot read (older format, disk damage) is a miss, not a failure.
+        let Ok(call) = serde_json::from_slice::<CachedCall>(&bytes) else {
+            tracing::warn!(key, "unreadable cache entry ignored");
+            return Ok(None);
+        };
+        Ok(Some(ChatResponse { content: call.content, usage: call.usage, latency_ms: call.latency_ms, cached: true }))
+    }
+}
+
+#[async_trait]
+impl<P: Provider> Provider for Cached<P> {
+    fn id(&self) -> &ProviderId {
+        self.inner.id()
+    }
+
+    async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
+        let key = cache_key(self.inner.id(), req);
+        if matches!(self.mode, CacheMode::Rw | CacheMode::Replay) {
+            if let Some(hit) = self.lookup(&key)? {
+                self.record(&key, req, &hit);
+                return Ok(hit);
+            }
+            if self.mode == CacheMode::Replay {
+                return Err(LlmError::ReplayMiss { namespace: req.namespace.as_str(), key });
+            }
+        }
+        let mut resp = self.inner.chat(req).await?;
+        resp.cached = false;
+        if self.mode != CacheMode::Off {
+            let call = CachedCall {
+                namespace: req.namespace.as_str().to_string(),
+                provider: self.inner.id().to_string(),
+                model: req.model.clone(),
+                content: resp.content.clone(),
+                usage: resp.usage,
+                latency_ms: resp.latency_ms,
+                stored_at: self.clock.now().to_rfc3339(),
+            };
+            let bytes = serde_json::to_vec(&call).expect("cached calls serialize");
+            self.store.put(Tree::Llm, key.as_bytes(), &bytes).map_err(|e| LlmError::Store(e.to_string()))?;
+        }
+        self.record(&key, req, &resp);
+        Ok(resp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::llm::{Message, Namespace, ResponseFormat};
+    use crate::store::MemStore;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Counting {
+        id: ProviderId,
+        calls: AtomicUsize,
+        fail: bool,
+    }
+
+    #[async_trait]
+    impl Provider for Counting {
+        fn id(&self) -> &ProviderId {
+            &self.id
+        }
+        async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            if self.fail {
+                return Err(LlmError::Http { status: 500, message: "boom".into(), retry_after: None });
+            }
+            Ok(ChatResponse {
+                content: format!("answer to {}", req.messages[0].content),
+                usage: Usage { prompt_tokens: 10, completion_tokens: 5 },
+                latency_ms: 7,
+                cached: false,
+            })
+        }
+    }
+
+    fn request(text: &str) -> ChatRequest {
+        ChatRequest {
+            namespace: Namespace::Card,
+            model: "m".into(),
+            messages: vec![Message::user(text)],
+            response_format: ResponseFormat::JsonObject,
+            temperature: Some(0.2),
+            top_p: None,
+            max_tokens: Some(100),
+            seed: Some(7),
+            repeat: 0,
+        }
+    }
+
+    fn layer(mode: CacheMode, fail: bool, store: Arc<dyn Store>) -> Cached<Counting> {
+        let inner = Counting { id: ProviderId { kind: "fake".into(), host: "h".into() }, calls: AtomicUsize::new(0), fail };
+        let clock = Arc::new(FixedClock(chrono::DateTime::UNIX_EPOCH));
+        Cached::new(inner, store, mode, clock)
+    }
+
+    #[tokio::test]
+    async fn second_identical_request_is_a_hit() {
+        let cached = layer(CacheMode::Rw, false, Arc::new(MemStore::default()));
+        let first = cached.chat(&request("a")).await.unwrap();
+        let second = cached.chat(&request("a")).await.unwrap();
+        assert!(!first.cached && second.cached);
+        assert_eq!(first.content, second.content);
+        assert_eq!(second.usage, Usage { prompt_tokens: 10, completion_tokens: 5 });
+        assert_eq!(cached.inner.calls.load(Ordering::SeqCst), 1);
+        cached.chat(&request("b")).await.unwrap();
+        assert_eq!(cached.inner.calls.load(Ordering::SeqCst), 2);
+        let ledger = cached.ledger();
+        assert_eq!(ledger.iter().filter(|r| r.cached).count(), 1);
+    }
+
+    #[tokio::test]
+    async fn replay_mode_misses_are_errors_and_refresh_ignores_hits() {
+        let store: Arc<dyn Store> = Arc::new(MemStore::default());
+        let replay = layer(CacheMode::Replay, false, store.clone());
+        assert!(matches!(replay.chat(&request("a")).await, Err(LlmError::ReplayMiss { .. })));
+        assert_eq!(replay.inner.calls.load(Ordering::SeqCst), 0);
+
+        layer(CacheMode::Rw, false, store.clone()).chat(&request("a")).await.unwrap();
+        assert!(replay.chat(&request("a")).await.unwrap().cached);
+
+        let refresh = layer(CacheMode::Refresh, false, store.clone());
+        assert!(!refresh.chat(&request("a")).await.unwrap().cached);
+        assert_eq!(refresh.inner.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn errors_are_never_stored() {
+        let store: Arc<dyn Store> = Arc::new(MemStore::default());
+        let failing = layer(CacheMode::Rw, true, store.clone());
+        assert!(failing.chat(&request("a")).await.is_err());
+        assert!(failing.chat(&request("a")).await.is_err());
+        assert_eq!(failing.inner.calls.load(Ordering::SeqCst), 2);
+        assert!(store.scan(Tree::Llm, b"").unwrap().is_empty());
+    }
+
+    #[test]
+    fn key_depends_on_every_answer_changing_field_only() {
+        let id = ProviderId { kind: "openai".into(), host: "api.openai.com".into() };
+        let base = cache_key(&id, &request("a"));
+        assert_eq!(base, cache_key(&id, &request("a")));
+        let mut other = request("a");
+        other.temperature = Some(0.3);
+        assert_ne!(base, cache_key(&id, &other));
+        let mut other = request("a");
+        other.repeat = 1;
+        assert_ne!(base, cache_key(&id, &other));
+        let mut other = request("a");
+        other.namespace = Namespace::Insight;
+        assert_ne!(base, cache_key(&id, &other));
+        let other_host = ProviderId { kind: "openai".into(), host: "api.deepseek.com".into() };
+        assert_ne!(base, cache_key(&other_host, &request("a")));
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys() {
+        let mut out = String::new();
+        write_canonical(&serde_json::json!({"b": 1, "a": {"d": [1, {"z": 0, "y": 1}], "c": null}}), &mut out);
+        assert_eq!(out, r#"{"a":{"c":null,"d":[1,{"y":1,"z":0}]},"b":1}"#);
+    }
+}

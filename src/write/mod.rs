@@ -1,1 +1,99 @@
-//! TODO
+//! The writing stages. In: ranked topics; out: one validated card per topic (`card`), then the
+//! editor's insight over the finished cards (`insight`). Prompts come from `prompts`; every model
+//! reply is validated locally and repaired at most once; sources are attached from the topic's
+//! own articles and never taken from a model.
+
+pub mod card;
+pub mod insight;
+pub mod prompts;
+
+use crate::config::StructuredOutput;
+use crate::llm::{ChatRequest, LlmError, Message, Namespace, Provider, ResponseFormat};
+use crate::model::Language;
+
+/// The model settings every writing call shares.
+#[derive(Debug, Clone)]
+pub struct CallSettings {
+    pub model: String,
+    pub structured_output: StructuredOutput,
+    pub temperature: Option<f32>,
+    pub top_p: Option<f32>,
+    pub seed: Option<i64>,
+    pub max_output_tokens: u32,
+}
+
+impl CallSettings {
+    fn request(&self, namespace: Namespace, messages: Vec<Message>, schema_name: &str, schema: &serde_json::Value) -> ChatRequest {
+        let response_format = match self.structured_output {
+            StructuredOutput::JsonSchema => ResponseFormat::JsonSchema { name: schema_name.to_string(), schema: schema.clone() },
+            StructuredOutput::JsonObject => ResponseFormat::JsonObject,
+            StructuredOutput::Prompt => ResponseFormat::Prompt,
+        };
+        ChatRequest {
+            namespace,
+            model: self.model.clone(),
+            messages,
+            response_format,
+            temperature: self.temperature,
+            top_p: self.top_p,
+            max_tokens: Some(self.max_output_tokens),
+            seed: self.seed,
+            repeat: 0,
+        }
+    }
+
+    pub fn mode_name(&self) -> &'static str {
+        match self.structured_output {
+            StructuredOutput::JsonSchema => "json_schema",
+            StructuredOutput::JsonObject => "json_object",
+            StructuredOutput::Prompt => "prompt",
+        }
+    }
+}
+
+/// The language as prompts name it.
+pub fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::ZhHant => "Traditional Chinese as used in Taiwan (繁體中文)",
+        Language::ZhHans => "Simplified Chinese (简体中文)",
+        Language::En => "English",
+    }
+}
+
+/// The outcome of asking for one structured object with one repair chance.
+pub enum Asked<T> {
+    Valid { value: T, repaired: bool },
+    /// The provider answered but the answer stayed invalid after the repair re-ask.
+    Invalid { reason: String },
+    /// The provider did not answer (error, budget, replay miss).
+    Failed { error: LlmError },
+}
+
+/// Sends `request`, validates the reply, and on failure re-asks once with the validator's message
+/// appended to the conversation.
+pub async fn ask_validated<T>(
+    provider: &dyn Provider,
+    mut request: ChatRequest,
+    validate: impl Fn(&str) -> Result<T, String>,
+) -> Asked<T> {
+    let first = match provider.chat(&request).await {
+        Ok(resp) => resp,
+        Err(error) => return Asked::Failed { error },
+    };
+    let problem = match validate(&first.content) {
+        Ok(value) => return Asked::Valid { value, repaired: false },
+        Err(problem) => problem,
+    };
+    request.messages.push(Message::assistant(first.content));
+    request.messages.push(Message::user(format!(
+        "Your reply did not pass validation: {problem}\nReply again with the corrected json object only, keeping every field."
+    )));
+    let second = match provider.chat(&request).await {
+        Ok(resp) => resp,
+        Err(error) => return Asked::Failed { error },
+    };
+    match validate(&second.content) {
+        Ok(value) => Asked::Valid { value, repaired: true },
+        Err(problem) => Asked::Invalid { reason: format!("still invalid after one repair: {problem}") },
+    }
+}

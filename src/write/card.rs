@@ -1,0 +1,128 @@
+//! The card stage. In: ranked topics; out: one validated `CardRecord` per topic, in rank order,
+//! plus a `FailedTopic` with its reason for every topic that got none. The prompt carries the
+//! topic's articles (best first, trimmed to the input budget) inside the `<articles>` block; the
+//! card's sources are the topic's own articles and never come from the model.
+
+use futures::future::join_all;
+
+use super::prompts::{PromptError, Prompts};
+use super::{Asked, CallSettings, ask_validated, language_name};
+use crate::config::SectionConfig;
+use crate::llm::blocks::{BlockArticle, BlockSection, CardContext, write_block};
+use crate::llm::budget::fit_articles;
+use crate::llm::schema::{card_schema, field_list, validate_card};
+use crate::llm::{Namespace, Provider};
+use crate::model::{CardRecord, FailedTopic, Language, SourceRef, Topic};
+
+pub struct CardStage<'a> {
+    pub prompts: &'a Prompts,
+    pub provider: &'a dyn Provider,
+    pub settings: &'a CallSettings,
+    pub language: Language,
+    pub sections: &'a [SectionConfig],
+    pub max_input_tokens: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct CardOutcome {
+    pub cards: Vec<CardRecord>,
+    pub failed: Vec<FailedTopic>,
+    /// Topics whose articles had to be trimmed to fit the input budget.
+    pub trimmed: usize,
+    /// Cards that needed the repair re-ask.
+    pub repaired: usize,
+}
+
+impl CardStage<'_> {
+    /// Writes every topic's card concurrently (the provider stack bounds real concurrency) and
+    /// reports `(done, total)` as cards finish.
+    pub async fn run(&self, topics: &[Topic], progress: &(dyn Fn(usize, usize) + Sync)) -> Result<CardOutcome, PromptError> {
+        let section_ids: Vec<String> = self.sections.iter().map(|s| s.id.clone()).collect();
+        let schema = card_schema(&section_ids);
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let mut requests = Vec::with_capacity(topics.len());
+        let mut trimmed = 0;
+        for topic in topics {
+            let (messages, was_trimmed) = self.messages(topic, topics.len(), &schema)?;
+            trimmed += usize::from(was_trimmed);
+            requests.push(self.settings.request(Namespace::Card, messages, "card", &schema));
+        }
+        let answers = join_all(requests.into_iter().map(|request| {
+            let section_ids = &section_ids;
+            let done = &done;
+            async move {
+                let asked = ask_validated(self.provider, request, |content| validate_card(content, section_ids)).await;
+                progress(done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1, topics.len());
+                asked
+            }
+        }))
+        .await;
+
+        let mut outcome = CardOutcome { trimmed, ..CardOutcome::default() };
+        for (topic, asked) in topics.iter().zip(answers) {
+            let title = topic.story.articles.first().map(|a| a.title.clone()).unwrap_or_default();
+            match asked {
+                Asked::Valid { value, repaired } => {
+                    outcome.repaired += usize::from(repaired);
+                    outcome.cards.push(CardRecord {
+                        topic_id: topic.id.clone(),
+                        rank: topic.rank,
+                        focus: topic.focus,
+                        card: value,
+                        sources: sources_of(topic),
+                    });
+                }
+                Asked::Invalid { reason } => outcome.failed.push(FailedTopic { topic_id: topic.id.clone(), title, reason }),
+                Asked::Failed { error } => outcome.failed.push(FailedTopic { topic_id: topic.id.clone(), title, reason: error.to_string() }),
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn messages(&self, topic: &Topic, topic_count: usize, schema: &serde_json::Value) -> Result<(Vec<crate::llm::Message>, bool), PromptError> {
+        let articles: Vec<BlockArticle> = topic
+            .story
+            .articles
+            .iter()
+            .map(|a| BlockArticle {
+                id: a.id.clone(),
+                outlet: a.outlet.clone(),
+                title: a.title.clone(),
+                published: a.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                url: a.url.clone(),
+                text: a.text.clone(),
+            })
+            .collect();
+        let (articles, trimmed) = fit_articles(articles, self.max_input_tokens);
+        let sections: Vec<BlockSection> = self
+            .sections
+            .iter()
+            .map(|s| BlockSection { id: s.id.clone(), label: s.label_for(self.language).to_string(), describe: s.describe.clone() })
+            .collect();
+        let context = CardContext { language: self.language.tag().to_string(), rank: topic.rank, topic_count, sections: sections.clone() };
+        let mut ctx = tera::Context::new();
+        ctx.insert("language", self.language.tag());
+        ctx.insert("language_name", language_name(self.language));
+        ctx.insert("sections", &sections);
+        ctx.insert("fields", &field_list(schema));
+        ctx.insert("structured_output", self.settings.mode_name());
+        ctx.insert("schema_json", &serde_json::to_string_pretty(schema).expect("schemas serialize"));
+        ctx.insert("rank", &topic.rank);
+        ctx.insert("topic_count", &topic_count);
+        ctx.insert("context_block", &write_block("context", &context));
+        ctx.insert("articles_block", &write_block("articles", &articles));
+        Ok((self.prompts.render("card.tera", &ctx)?, trimmed))
+    }
+}
+
+/// A card's sources: the topic's articles, one per distinct URL, best first.
+pub fn sources_of(topic: &Topic) -> Vec<SourceRef> {
+    let mut seen = std::collections::BTreeSet::new();
+    topic
+        .story
+        .articles
+        .iter()
+        .filter(|a| seen.insert(a.url.clone()))
+        .map(|a| SourceRef { title: a.title.clone(), url: a.url.clone(), outlet: a.outlet.clone() })
+        .collect()
+}
