@@ -37,8 +37,10 @@ pub fn is_han(c: char) -> bool {
 }
 
 /// Han characters of `text` that belong to the other script than `target`, in order of appearance.
-/// A character counts when a character-level conversion to the target script changes it: a
-/// Simplified-only form in a zh-Hant text, or a Traditional-only form in a zh-Hans text.
+/// The whole text is converted to the target script with OpenCC's phrase dictionaries and
+/// compared position by position: a character counts when the conversion changes it. Converting
+/// phrases rather than lone characters matters, because many characters are valid in both
+/// scripts in some words only (里 stays 里 in 阿里 but becomes 裏 in 這里).
 pub fn wrong_script_chars(text: &str, target: Language) -> Vec<char> {
     let config = match target {
         Language::ZhHant => BuiltinConfig::S2t,
@@ -46,15 +48,24 @@ pub fn wrong_script_chars(text: &str, target: Language) -> Vec<char> {
         Language::En => return Vec::new(),
     };
     let converter = converter(config);
-    let mut wrong = Vec::new();
-    let mut buf = [0u8; 4];
-    for c in text.chars().filter(|&c| is_han(c)) {
-        let converted = converter.convert(c.encode_utf8(&mut buf));
-        if converted.chars().count() == 1 && !converted.starts_with(c) {
-            wrong.push(c);
-        }
+    let converted = converter.convert(text);
+    if converted.chars().count() == text.chars().count() {
+        return text
+            .chars()
+            .zip(converted.chars())
+            .filter(|&(original, new)| is_han(original) && original != new)
+            .map(|(original, _)| original)
+            .collect();
     }
-    wrong
+    // Conversions of these configs keep lengths; if one ever does not, judge character by character.
+    let mut buf = [0u8; 4];
+    text.chars()
+        .filter(|&c| is_han(c))
+        .filter(|&c| {
+            let converted = converter.convert(c.encode_utf8(&mut buf));
+            converted.chars().count() == 1 && !converted.starts_with(c)
+        })
+        .collect()
 }
 
 /// Share (0.0-1.0) of Han characters in `text` written in the other script than `target`.
@@ -77,9 +88,15 @@ mod tests {
 
     #[test]
     fn converts_simplified_to_taiwan_traditional() {
-        assert_eq!(to_script("阿里开源图像生成模型", Language::ZhHant), "阿里開源影像生成模型");
+        assert_eq!(
+            to_script("阿里开源图像生成模型", Language::ZhHant),
+            "阿里開源影像生成模型"
+        );
         assert_eq!(to_script("開源模型", Language::ZhHans), "开源模型");
-        assert_eq!(to_script("open model 开源", Language::En), "open model 开源");
+        assert_eq!(
+            to_script("open model 开源", Language::En),
+            "open model 开源"
+        );
     }
 
     #[test]
@@ -88,8 +105,13 @@ mod tests {
         // 国 and 产 are Simplified-only forms: 2 of 5 Han characters.
         let ratio = wrong_script_ratio("国产智能體", Language::ZhHant);
         assert!((ratio - 0.4).abs() < 1e-9, "{ratio}");
-        assert_eq!(wrong_script_chars("国产 L4", Language::ZhHant), vec!['国', '产']);
+        assert_eq!(
+            wrong_script_chars("国产 L4", Language::ZhHant),
+            vec!['国', '产']
+        );
         assert!((wrong_script_ratio("開源", Language::ZhHans) - 0.5).abs() < 1e-9);
+        // 里 is Traditional too in the name 阿里; only phrase-aware conversion knows that.
+        assert_eq!(wrong_script_ratio("阿里巴巴與阿里雲", Language::ZhHant), 0.0);
         assert_eq!(wrong_script_ratio("no han at all", Language::ZhHant), 0.0);
     }
 }
