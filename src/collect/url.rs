@@ -25,16 +25,22 @@ pub fn canonical_url(raw: &str) -> Option<String> {
     }
     // `Url` already lowercases scheme and host and drops default ports.
     url.set_fragment(None);
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(name, _)| !is_tracking(name))
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+    // Filter the raw `name=value` segments rather than re-encoding decoded pairs, so the kept
+    // parameters stay byte-for-byte as the publisher wrote them (`__biz=MzI==` stays unescaped).
+    let kept: Vec<String> = url
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|segment| !segment.is_empty())
+        .filter(|segment| {
+            let raw_name = segment.split('=').next().unwrap_or("");
+            let name = url::form_urlencoded::parse(raw_name.as_bytes()).next().map(|(n, _)| n.into_owned());
+            !is_tracking(name.as_deref().unwrap_or(raw_name))
+        })
+        .map(str::to_string)
         .collect();
-    if kept.is_empty() {
-        url.set_query(None);
-    } else {
-        url.query_pairs_mut().clear().extend_pairs(kept);
-    }
+    let query = kept.join("&");
+    url.set_query(if query.is_empty() { None } else { Some(&query) });
     if url.path() != "/" && url.path().ends_with('/') {
         let trimmed = url.path().trim_end_matches('/').to_string();
         url.set_path(&trimmed);
@@ -62,6 +68,10 @@ mod tests {
             canonical_url("https://mp.weixin.qq.com/s?__biz=MzI&mid=22&idx=2&sn=a1&chksm=e9&scene=0&xtrack=1#rd")
                 .as_deref(),
             Some("https://mp.weixin.qq.com/s?__biz=MzI&mid=22&idx=2&sn=a1")
+        );
+        assert_eq!(
+            canonical_url("https://mp.weixin.qq.com/s?__biz=MzIzNjc1NzUzMw==&mid=2247861529&utm_source=x").as_deref(),
+            Some("https://mp.weixin.qq.com/s?__biz=MzIzNjc1NzUzMw==&mid=2247861529")
         );
         assert_eq!(
             canonical_url("https://www.qbitai.com/2026/01/1.html?from=rss").as_deref(),
