@@ -16,6 +16,7 @@ pub mod render;
 pub mod lint;
 
 pub mod clock;
+pub mod commands;
 pub mod report;
 pub mod run;
 pub mod store;

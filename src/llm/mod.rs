@@ -167,3 +167,40 @@ pub trait Provider: Send + Sync {
     fn id(&self) -> &ProviderId;
     async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError>;
 }
+
+#[async_trait]
+impl Provider for Box<dyn Provider> {
+    fn id(&self) -> &ProviderId {
+        (**self).id()
+    }
+    async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
+        (**self).chat(req).await
+    }
+}
+
+/// The provider stack for a run: `Cached(Budgeted(Limited(Retrying(OpenAi))))` for a real
+/// endpoint, `Cached(Extractive)` for the baseline (no limits or budget: it costs nothing). The
+/// cache is outermost so a hit costs no rate-limit tokens and no budget.
+pub fn build_stack(
+    provider: &crate::config::ProviderConfig,
+    limits: &crate::config::LimitsConfig,
+    pricing: &crate::config::PricingConfig,
+    store: std::sync::Arc<dyn crate::store::Store>,
+    mode: cached::CacheMode,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+) -> Result<cached::Cached<Box<dyn Provider>>, LlmError> {
+    let inner: Box<dyn Provider> = match provider.kind {
+        crate::config::ProviderKind::Extractive => Box::new(extractive::Extractive::new()),
+        crate::config::ProviderKind::OpenAi => {
+            let endpoint = openai::OpenAiProvider::new(
+                &provider.base_url,
+                provider.api_key.as_ref(),
+                Duration::from_secs(limits.request_timeout_s),
+            )?;
+            let retrying = retry::Retrying::new(endpoint, limits.max_attempts, Duration::from_secs(limits.max_retry_after_s));
+            let limited = limits::Limited::new(retrying, limits.rpm, limits.tpm, limits.concurrency);
+            Box::new(budget::Budgeted::new(limited, limits.budget_usd, *pricing))
+        }
+    };
+    Ok(cached::Cached::new(inner, store, mode, clock))
+}

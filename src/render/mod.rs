@@ -422,11 +422,11 @@ mod tests {
         cards[2].card.summary = "阿里开源图像生成模型，国产芯片适配。".to_string();
         cards[2].card.entities = vec!["阿里巴巴集团".to_string()];
         let md = render(&digest(Language::ZhHant, cards));
-        assert!(md.contains("阿里開源影像生成模型，國產晶片適配。"), "{md}");
+        assert!(md.contains("阿里開源圖像生成模型，國產芯片適配。"), "{md}");
         assert!(md.contains("阿里巴巴集團"));
         assert!(!md.contains("开源") && !md.contains("国产"));
-        // Source titles are text too, converted with Taiwan usage (英伟达 → 輝達).
-        assert!(md.contains("[輝達收購AI21](https://www.qbitai.com/2025/12/366314.html)"));
+        // Source titles are text too, converted to Taiwan character forms (英伟达 → 英偉達).
+        assert!(md.contains("[英偉達收購AI21](https://www.qbitai.com/2025/12/366314.html)"));
         // URLs are never converted.
         assert!(md.contains("https://www.qbitai.com/2025/12/366314.html"));
     }

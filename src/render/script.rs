@@ -1,5 +1,5 @@
 //! Chinese script normalisation and measurement. In: text and a target language; out: the text in
-//! the target script (zh-Hant uses Taiwan vocabulary), or the share of Han characters written in
+//! the target script (zh-Hant uses Taiwan character forms), or the share of Han characters written in
 //! the other script. English targets pass through untouched.
 
 use std::sync::OnceLock;
@@ -10,11 +10,11 @@ use ferrous_opencc::config::BuiltinConfig;
 use crate::model::Language;
 
 fn converter(config: BuiltinConfig) -> &'static OpenCC {
-    static S2TWP: OnceLock<OpenCC> = OnceLock::new();
+    static S2TW: OnceLock<OpenCC> = OnceLock::new();
     static T2S: OnceLock<OpenCC> = OnceLock::new();
     static S2T: OnceLock<OpenCC> = OnceLock::new();
     let cell = match config {
-        BuiltinConfig::S2twp => &S2TWP,
+        BuiltinConfig::S2tw => &S2TW,
         BuiltinConfig::T2s => &T2S,
         BuiltinConfig::S2t => &S2T,
         _ => unreachable!("only the three conversions above are used"),
@@ -25,7 +25,9 @@ fn converter(config: BuiltinConfig) -> &'static OpenCC {
 /// Converts Chinese text to the target script; English targets are returned unchanged.
 pub fn to_script(text: &str, target: Language) -> String {
     match target {
-        Language::ZhHant => converter(BuiltinConfig::S2twp).convert(text),
+        // Character forms only (s2tw), not s2twp's vocabulary swaps: those rewrite technical
+        // terms wrongly in AI news (参数→引數, 扩展→擴充套件, 发布→釋出).
+        Language::ZhHant => converter(BuiltinConfig::S2tw).convert(text),
         Language::ZhHans => converter(BuiltinConfig::T2s).convert(text),
         Language::En => text.to_string(),
     }
@@ -90,7 +92,7 @@ mod tests {
     fn converts_simplified_to_taiwan_traditional() {
         assert_eq!(
             to_script("阿里开源图像生成模型", Language::ZhHant),
-            "阿里開源影像生成模型"
+            "阿里開源圖像生成模型"
         );
         assert_eq!(to_script("開源模型", Language::ZhHans), "开源模型");
         assert_eq!(
