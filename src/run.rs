@@ -409,14 +409,12 @@ fn lint_digest(markdown: &str, digest: &Digest, topics: &[crate::model::Topic]) 
         let texts: Vec<&str> = topic.story.articles.iter().map(|a| a.text.as_str()).collect();
         let body = format!("{}\n{}\n{}", card.card.summary, card.card.details, card.card.scenarios);
         for message in lint::grounding_warnings(&card.card.title, &body, &card.card.entities, &texts) {
-            report.findings.push(lint::Finding {
-                line: 0,
-                rule: if message.contains("entity") { "ungrounded-entity" } else { "ungrounded-number" },
-                severity: lint::Severity::Warning,
-                message: format!("card \"{}\": {message}", card.card.title),
-            });
+            let rule = if message.starts_with(lint::UNGROUNDED_ENTITY) { lint::UNGROUNDED_ENTITY } else { lint::UNGROUNDED_NUMBER };
+            let line = markdown.lines().position(|l| l.starts_with("### ") && l.contains(card.card.title.trim())).map_or(1, |i| i + 1);
+            report.findings.push(lint::Finding { line, rule, severity: lint::Severity::Warning, message });
         }
     }
+    report.findings.sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
     report
 }
 
