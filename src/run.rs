@@ -410,7 +410,7 @@ fn lint_digest(markdown: &str, digest: &Digest, topics: &[crate::model::Topic]) 
         let body = format!("{}\n{}\n{}", card.card.summary, card.card.details, card.card.scenarios);
         for message in lint::grounding_warnings(&card.card.title, &body, &card.card.entities, &texts) {
             let rule = if message.starts_with(lint::UNGROUNDED_ENTITY) { lint::UNGROUNDED_ENTITY } else { lint::UNGROUNDED_NUMBER };
-            let line = markdown.lines().position(|l| l.starts_with("### ") && l.contains(card.card.title.trim())).map_or(1, |i| i + 1);
+            let line = markdown.lines().position(|l| l.starts_with("### ") && l.contains(&crate::render::script::to_script(card.card.title.trim(), digest.language))).map_or(1, |i| i + 1);
             report.findings.push(lint::Finding { line, rule, severity: lint::Severity::Warning, message });
         }
     }
