@@ -633,3 +633,93 @@ impl Validator {
 fn join(prefix: &str, key: &str) -> String {
     if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    const MINIMAL: &str = "[[digest.sections]]\nid = \"models\"\nlabel = \"Models\"\n";
+
+    fn problems(text: &str, env_pairs: &[(&str, &str)]) -> Vec<Problem> {
+        match Config::parse(text, Some(Path::new("/etc/newsdesk.toml")), &env(env_pairs)) {
+            Err(ConfigError::Invalid { problems, .. }) => problems,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    use std::path::Path;
+
+    #[test]
+    fn example_and_demo_configs_are_valid() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let example = root.join("newsdesk.example.toml");
+        let config = Config::load(&example, &env(&[("OPENAI_API_KEY", "sk-x")])).unwrap();
+        assert_eq!(config.provider.kind, ProviderKind::OpenAi);
+        assert_eq!(config.provider.structured_output, StructuredOutput::JsonSchema);
+        assert!(config.sources.len() >= 4);
+        assert_eq!(config.digest.sections.len(), 4);
+        assert_eq!(config.hash.len(), 16);
+        let demo = Config::load(&root.join("fixtures/demo/newsdesk.toml"), &env(&[])).unwrap();
+        assert_eq!(demo.provider.kind, ProviderKind::Extractive);
+        assert_eq!(demo.sources[0].location, SourceLocation::Path(root.join("fixtures/demo/../days/2026-01-05")));
+    }
+
+    #[test]
+    fn defaults_fill_a_minimal_file() {
+        let config = Config::parse(MINIMAL, None, &env(&[])).unwrap();
+        assert_eq!(config.digest.language, Language::ZhHant);
+        assert_eq!(config.digest.window_hours, 24);
+        assert_eq!(config.provider.kind, ProviderKind::Extractive);
+        assert_eq!(config.limits.max_attempts, 6);
+        assert_eq!(config.digest.sections[0].label_for(Language::En), "Models");
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_key() {
+        let text = "[digest]\nlanguage = \"fr\"\nwindow_hours = 0\ncolour = 1\ncutoff = \"late\"\n\
+                    [[digest.sections]]\nid = \"bad id\"\n[[sources]]\nname = \"x\"\nurl = \"ftp://x\"\n\
+                    [limits]\nrpm = \"fast\"\n";
+        let keys: Vec<String> = problems(text, &[]).into_iter().map(|p| p.key).collect();
+        for key in ["digest.language", "digest.window_hours", "digest.colour", "digest.cutoff", "digest.sections[0].id", "sources[0].url", "limits.rpm"] {
+            assert!(keys.contains(&key.to_string()), "{key} missing from {keys:?}");
+        }
+    }
+
+    #[test]
+    fn openai_without_its_key_names_the_variable_and_env_overrides_apply() {
+        let text = format!("{MINIMAL}[provider]\nkind = \"openai\"\npreset = \"deepseek\"\n");
+        let found = problems(&text, &[]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].key, "provider.api_key_env");
+        assert!(found[0].message.contains("DEEPSEEK_API_KEY"));
+
+        let config = Config::parse(
+            &text,
+            None,
+            &env(&[("DEEPSEEK_API_KEY", "sk-secret"), ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"), ("NEWSDESK_MODEL", "m2"), ("NEWSDESK_STORE", "/tmp/st")]),
+        )
+        .unwrap();
+        assert_eq!(config.provider.base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(config.provider.model, "m2");
+        assert_eq!(config.provider.structured_output, StructuredOutput::JsonObject);
+        assert_eq!(config.store.path, PathBuf::from("/tmp/st"));
+        assert_eq!(config.provider.api_key.as_ref().unwrap().expose(), "sk-secret");
+        assert!(!format!("{config:?}").contains("sk-secret"), "Debug never shows the key");
+    }
+
+    #[test]
+    fn local_presets_need_no_key_and_syntax_errors_name_the_file() {
+        let text = format!("{MINIMAL}[provider]\nkind = \"openai\"\npreset = \"ollama\"\n");
+        let config = Config::parse(&text, None, &env(&[])).unwrap();
+        assert!(config.provider.api_key.is_none());
+        assert_eq!(config.provider.base_url, "http://127.0.0.1:11434/v1");
+
+        let err = Config::parse("[digest\n", Some(Path::new("/etc/nd.toml")), &env(&[])).unwrap_err();
+        assert!(err.to_string().starts_with("/etc/nd.toml: not valid TOML"), "{err}");
+    }
+}

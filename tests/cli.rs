@@ -192,3 +192,4 @@ fn cluster_json_places_every_corpus_article_in_a_story() {
         .sum();
     assert_eq!(placed, items);
 }
+
