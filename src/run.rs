@@ -280,7 +280,7 @@ pub async fn run_day(
     let insight_stage = InsightStage { prompts: &prompts, provider: &provider, settings: &settings, language: config.digest.language };
     let insight_outcome = steps.time_async("insight", insight_stage.run(&cards.cards, opts.date, articles_unique)).await?;
     let (insight, insight_error) = match insight_outcome {
-        InsightOutcome::Written { insight, .. } => (insight, None),
+        InsightOutcome::Written { insight, .. } => (*insight, None),
         InsightOutcome::Missing { reason } => {
             reporter.warn(&format!("the editor's insight is missing: {reason}"));
             (empty_insight(), Some(reason))

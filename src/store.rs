@@ -38,13 +38,16 @@ pub enum StoreError {
     Io { tree: &'static str, reason: String },
 }
 
+/// Key/value pairs as a scan returns them, in key order.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Durable bytes by namespace and key. sled today; swappable in this one file.
 pub trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError>;
     fn flush(&self) -> Result<(), StoreError>;
     /// All entries whose key starts with `prefix`, in key order.
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError>;
 }
 
 pub struct SledStore {
@@ -92,7 +95,7 @@ impl Store for SledStore {
         Ok(())
     }
 
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError> {
         self.tree(tree)?
             .scan_prefix(prefix)
             .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| io(tree, e)))
@@ -100,10 +103,13 @@ impl Store for SledStore {
     }
 }
 
-/// An in-memory store for tests and `--cache-mode off`.
+/// (tree name, key) → value.
+type MemTrees = std::collections::BTreeMap<(&'static str, Vec<u8>), Vec<u8>>;
+
+/// An in-memory store for tests.
 #[derive(Default)]
 pub struct MemStore {
-    trees: std::sync::Mutex<std::collections::BTreeMap<(&'static str, Vec<u8>), Vec<u8>>>,
+    trees: std::sync::Mutex<MemTrees>,
 }
 
 impl Store for MemStore {
@@ -120,7 +126,7 @@ impl Store for MemStore {
         Ok(())
     }
 
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError> {
         Ok(self
             .trees
             .lock()

@@ -17,7 +17,7 @@ pub struct InsightStage<'a> {
 }
 
 pub enum InsightOutcome {
-    Written { insight: Insight, repaired: bool },
+    Written { insight: Box<Insight>, repaired: bool },
     Missing { reason: String },
 }
 
@@ -55,7 +55,7 @@ impl InsightStage<'_> {
         let messages = self.prompts.render("insight.tera", &ctx)?;
         let request = self.settings.request(Namespace::Insight, messages, "insight", &schema);
         Ok(match ask_validated(self.provider, request, validate_insight).await {
-            Asked::Valid { value, repaired } => InsightOutcome::Written { insight: value, repaired },
+            Asked::Valid { value, repaired } => InsightOutcome::Written { insight: Box::new(value), repaired },
             Asked::Invalid { reason } => InsightOutcome::Missing { reason },
             Asked::Failed { error } => InsightOutcome::Missing { reason: error.to_string() },
         })
