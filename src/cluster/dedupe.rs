@@ -1,0 +1,459 @@
+//! Duplicate and repeated-text detection. In: articles; out: exact duplicates collapsed to one
+//! kept article each (with a trace of what was dropped and why), copies of the articles with
+//! site boilerplate removed for comparison, and MinHash signatures whose agreement estimates how
+//! much text two articles share. Never decides stories: near-duplicates are handed to the
+//! clustering as links, not dropped.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use crate::collect::url::canonical_url;
+use crate::model::{Article, MergeKind, MergeTrace};
+
+/// The order in which the copy to keep is chosen: primary sources first, then the earliest
+/// report, then the smallest id; the remaining fields only make the order total, so even two
+/// records with the same id resolve the same way whatever order they arrived in.
+pub(crate) fn keep_order(a: &Article, b: &Article) -> Ordering {
+    (
+        a.tier,
+        a.published_at,
+        &a.id,
+        &a.source,
+        &a.outlet,
+        &a.url,
+        &a.title,
+        &a.text,
+        &a.lang,
+        &a.tags,
+    )
+        .cmp(&(
+            b.tier,
+            b.published_at,
+            &b.id,
+            &b.source,
+            &b.outlet,
+            &b.url,
+            &b.title,
+            &b.text,
+            &b.lang,
+            &b.tags,
+        ))
+}
+
+/// Identity of a page. Canonical URL without its scheme: feeds disagree on http/https for the
+/// same page far more often than two different pages differ only in scheme.
+fn url_key(article: &Article) -> String {
+    let url = canonical_url(&article.url).unwrap_or_else(|| article.url.trim().to_string());
+    match url.split_once("://") {
+        Some((_, rest)) => rest.to_string(),
+        None => url,
+    }
+}
+
+/// Same headline from the same outlet: a re-post under a second URL. Whitespace and case are
+/// not part of a headline's identity. `None` for an empty title (those would all collide).
+fn title_key(article: &Article) -> Option<(String, String)> {
+    let title = article
+        .title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    if title.is_empty() {
+        return None;
+    }
+    let outlet = article
+        .outlet
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    Some((outlet, title))
+}
+
+/// Exact duplicates collapsed: the kept articles sorted by id, and for each kept id the traces
+/// of the copies folded into it.
+pub(crate) struct Collapsed {
+    pub kept: Vec<Article>,
+    pub traces: BTreeMap<String, Vec<MergeTrace>>,
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind((0..n).collect())
+    }
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+}
+
+pub(crate) fn collapse(articles: &[Article]) -> Collapsed {
+    // Work in keep order so indices (and hence every tie below) do not depend on input order.
+    let mut sorted: Vec<&Article> = articles.iter().collect();
+    sorted.sort_by(|a, b| keep_order(a, b));
+
+    // Each bucket links its members to its first (best) member.
+    let mut edges: Vec<(MergeKind, usize, usize)> = Vec::new();
+    let mut by_url: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_title: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (i, article) in sorted.iter().enumerate() {
+        match by_url.get(&url_key(article)) {
+            Some(&first) => edges.push((MergeKind::SameUrl, first, i)),
+            None => {
+                by_url.insert(url_key(article), i);
+            }
+        }
+        if let Some(key) = title_key(article) {
+            match by_title.get(&key) {
+                Some(&first) => edges.push((MergeKind::SameTitle, first, i)),
+                None => {
+                    by_title.insert(key, i);
+                }
+            }
+        }
+    }
+
+    let mut sets = UnionFind::new(sorted.len());
+    let mut joined: Vec<(MergeKind, usize, usize)> = Vec::new();
+    for (kind, a, b) in edges {
+        let (ra, rb) = (sets.find(a), sets.find(b));
+        if ra == rb {
+            continue;
+        }
+        // Roots are always the smallest index, i.e. the best article of the set.
+        let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        sets.0[child] = root;
+        joined.push((kind, a, b));
+    }
+
+    let mut traces: BTreeMap<String, Vec<MergeTrace>> = BTreeMap::new();
+    for (kind, a, b) in joined {
+        let root = sets.find(a);
+        traces
+            .entry(sorted[root].id.clone())
+            .or_default()
+            .push(MergeTrace {
+                left: sorted[a].id.clone(),
+                right: sorted[b].id.clone(),
+                kind,
+                similarity: 1.0,
+                shared_terms: Vec::new(),
+            });
+    }
+    let mut kept: Vec<Article> = (0..sorted.len())
+        .filter(|&i| sets.find(i) == i)
+        .map(|i| sorted[i].clone())
+        .collect();
+    kept.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| keep_order(a, b)));
+    Collapsed { kept, traces }
+}
+
+/// Exact duplicates only (same canonical URL, or same title from the same outlet) collapsed to
+/// the best copy: lowest tier, then earliest, then smallest id. Sorted by id.
+pub fn dedupe(articles: &[Article]) -> Vec<Article> {
+    collapse(articles).kept
+}
+
+/// A sentence repeated verbatim in at least this many articles of one source is page furniture
+/// (navigation, "about us", subscription pleas), not news. Two would also catch one story posted
+/// twice by an aggregator; three still catches a site's chrome on any day it publishes three
+/// times. Counting per source keeps wire copy syndicated across outlets intact.
+const BOILERPLATE_MIN_ARTICLES: usize = 3;
+/// Shorter fragments ("Share", "Read more") are too common to be worth tracking.
+const BOILERPLATE_MIN_CHARS: usize = 20;
+/// Only the start of a body is searched: both consumers (vectors, signatures) read less.
+const BOILERPLATE_SCAN_CHARS: usize = 6000;
+
+/// Splits text after sentence terminators (`.!?` before whitespace; `。！？` anywhere), keeping
+/// every character, so the kept segments concatenate back to the original text.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_space = chars.peek().is_none_or(|&(_, n)| n.is_whitespace());
+        let ends =
+            matches!(c, '。' | '！' | '？') || (matches!(c, '.' | '!' | '?') && next_is_space);
+        if ends {
+            let end = i + c.len_utf8();
+            out.push(&text[start..end]);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+fn sentence_key(sentence: &str) -> String {
+    sentence
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The articles with boilerplate sentences removed from the start of their bodies: sentences of
+/// at least `BOILERPLATE_MIN_CHARS` characters found verbatim in `BOILERPLATE_MIN_ARTICLES` or
+/// more articles of the same source. Bodies are cut to `BOILERPLATE_SCAN_CHARS` characters. Used
+/// for comparing articles only; stories keep the original text.
+pub(crate) fn strip_boilerplate(articles: &[Article]) -> Vec<Article> {
+    let leads: Vec<&str> = articles
+        .iter()
+        .map(
+            |a| match a.text.char_indices().nth(BOILERPLATE_SCAN_CHARS) {
+                Some((cut, _)) => &a.text[..cut],
+                None => a.text.as_str(),
+            },
+        )
+        .collect();
+    let mut seen_in: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    for (article, lead) in articles.iter().zip(&leads) {
+        let mut keys: Vec<String> = sentences(lead)
+            .into_iter()
+            .map(sentence_key)
+            .filter(|k| k.chars().count() >= BOILERPLATE_MIN_CHARS)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            *seen_in.entry((article.source.as_str(), key)).or_default() += 1;
+        }
+    }
+    articles
+        .iter()
+        .zip(leads)
+        .map(|(article, lead)| {
+            let text: String = sentences(lead)
+                .into_iter()
+                .filter(|s| {
+                    let key = (article.source.as_str(), sentence_key(s));
+                    seen_in
+                        .get(&key)
+                        .is_none_or(|&n| n < BOILERPLATE_MIN_ARTICLES)
+                })
+                .collect();
+            Article {
+                text,
+                ..article.clone()
+            }
+        })
+        .collect()
+}
+
+/// Hash functions per signature: the Jaccard estimate's standard error is about
+/// `sqrt(J(1-J)/128)` ≤ 0.045, fine for a threshold decision.
+const MINHASH_PERMUTATIONS: usize = 128;
+/// Characters per shingle. Five characters is about two Chinese words or one English word and a
+/// half: short enough that a light edit breaks few shingles, long enough that unrelated texts
+/// share almost none.
+const SHINGLE_CHARS: usize = 5;
+/// Only the first characters of title + body are shingled: a copy is recognisable from its
+/// opening, and reading 40k-character bodies would dominate the cost of clustering.
+const NEAR_DUP_CHARS: usize = 4000;
+/// Fixed seed for the permutation hashes, so signatures are identical across runs and machines.
+const MINHASH_SEED: u64 = 0x6e65_7773_6465_736b; // "newsdesk"
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+fn fnv1a(chars: &[char]) -> u64 {
+    chars.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &c| {
+        (h ^ c as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A MinHash signature over character shingles of the article's title and the start of its body.
+/// Only letters and digits are kept (lowercased), so whitespace, punctuation and markup changes do
+/// not count as edits; characters, not bytes, so CJK text shingles correctly.
+pub(crate) fn signature(article: &Article) -> Vec<u64> {
+    let chars: Vec<char> = article
+        .title
+        .chars()
+        .chain(article.text.chars())
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .take(NEAR_DUP_CHARS)
+        .collect();
+    let mut sig = vec![u64::MAX; MINHASH_PERMUTATIONS];
+    if chars.is_empty() {
+        return sig;
+    }
+    let width = SHINGLE_CHARS.min(chars.len());
+    let mut shingles: Vec<u64> = chars.windows(width).map(fnv1a).collect();
+    shingles.sort_unstable();
+    shingles.dedup();
+    for shingle in shingles {
+        // Hash function i is h1 + i·h2 (double hashing): each is a uniformly random function of
+        // the shingle, which is all the estimate needs, at one addition per function.
+        let h1 = splitmix64(shingle ^ MINHASH_SEED);
+        let h2 = splitmix64(h1) | 1;
+        let mut h = h1;
+        for slot in sig.iter_mut() {
+            if h < *slot {
+                *slot = h;
+            }
+            h = h.wrapping_add(h2);
+        }
+    }
+    sig
+}
+
+/// Estimated Jaccard similarity of the two shingle sets: the share of agreeing minima.
+pub(crate) fn jaccard_estimate(a: &[u64], b: &[u64]) -> f32 {
+    if a.is_empty() || a[0] == u64::MAX || b[0] == u64::MAX {
+        return 0.0; // empty text shares nothing, even with another empty text
+    }
+    let agree = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    agree as f32 / a.len().max(1) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::tests_support::{article, at};
+
+    #[test]
+    fn same_url_collapses_to_lowest_tier_then_earliest() {
+        let mut a = article("aaa", "OpenAI ships GPT-5.2", "text one");
+        a.url = "https://example.com/gpt?utm_source=feed".into();
+        a.tier = 2;
+        let mut b = article("bbb", "GPT-5.2 is here", "text two");
+        b.url = "http://EXAMPLE.com/gpt#comments".into();
+        b.tier = 1;
+        b.published_at = at(12);
+        let mut c = article("ccc", "GPT-5.2 arrives", "text three");
+        c.url = "https://example.com/gpt".into();
+        c.tier = 1;
+        c.published_at = at(8);
+        let kept = dedupe(&[a.clone(), b.clone(), c.clone()]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            kept[0].id, "ccc",
+            "tier 1 beats tier 2, then 08:00 beats 12:00"
+        );
+
+        let collapsed = collapse(&[b, a, c]);
+        let traces = &collapsed.traces["ccc"];
+        assert_eq!(traces.len(), 2);
+        assert!(
+            traces
+                .iter()
+                .all(|t| t.kind == MergeKind::SameUrl && t.left == "ccc")
+        );
+    }
+
+    #[test]
+    fn same_title_and_outlet_collapses_but_other_outlet_does_not() {
+        let a = article("a1", "Lumen-7B  tops the leaderboard", "x");
+        let mut b = article("b1", "lumen-7b tops the leaderboard", "y");
+        b.url = "https://example.com/other-path".into();
+        let mut c = article("c1", "Lumen-7B tops the leaderboard", "z");
+        c.url = "https://other.example/p".into();
+        c.outlet = "Other Outlet".into();
+        let kept = dedupe(&[c, b, a]);
+        let ids: Vec<&str> = kept.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["a1", "c1"], "sorted by id; b1 folded into a1");
+    }
+
+    #[test]
+    fn empty_titles_never_collide() {
+        let a = article("a1", "", "x");
+        let mut b = article("b1", "", "y");
+        b.url = "https://example.com/b".into();
+        assert_eq!(dedupe(&[a, b]).len(), 2);
+    }
+
+    #[test]
+    fn lightly_edited_copy_is_a_near_duplicate_and_another_article_is_not() {
+        let body = "阿里巴巴通义实验室今天开源了图像生成模型Qwen-Image-2512，在多项基准上超过此前的版本。\
+                    The model handles Chinese and English text rendering, and ships under Apache-2.0. \
+                    Weights are on Hugging Face and ModelScope; a technical report describes the training data.";
+        let original = article("a", "Qwen-Image-2512 开源", body);
+        let edited = article(
+            "b",
+            "Qwen-Image-2512 正式开源",
+            &body
+                .replace("今天", "周一")
+                .replace("a technical report", "the technical report"),
+        );
+        let other = article(
+            "c",
+            "Lumen-7B tops the small-model leaderboard",
+            "A seven-billion-parameter model from a Berlin lab beat larger rivals on reasoning tests; \
+             the authors credit a curriculum of synthetic math problems.",
+        );
+        let (sa, sb, sc) = (signature(&original), signature(&edited), signature(&other));
+        let near = jaccard_estimate(&sa, &sb);
+        assert!(near > 0.6, "edited copy estimate {near}");
+        assert!(jaccard_estimate(&sa, &sc) < 0.1);
+        assert_eq!(jaccard_estimate(&sa, &sa), 1.0);
+        assert_eq!(
+            sa,
+            signature(&original),
+            "fixed seeds: same signature every time"
+        );
+    }
+
+    #[test]
+    fn sentences_keep_every_character_and_versions_intact() {
+        let text = "GPT-5.2 ships today. It is fast!Really? 阿里开源了。模型很强 tail";
+        let parts = sentences(text);
+        assert_eq!(parts.concat(), text);
+        assert_eq!(parts[0], "GPT-5.2 ships today.");
+        assert_eq!(parts.len(), 4, "no split inside `fast!Really`: {parts:?}");
+    }
+
+    #[test]
+    fn boilerplate_shared_by_three_articles_is_removed() {
+        let chrome = "Defining the technology of today and tomorrow. Learn more about our philosophy and people.";
+        let a = article(
+            "a",
+            "Surface codes",
+            &format!("{chrome} Surface codes correct errors."),
+        );
+        let b = article(
+            "b",
+            "Hard braking",
+            &format!("{chrome} Braking predicts crash risk."),
+        );
+        let c = article("c", "Medical imaging", chrome);
+        let d = article(
+            "d",
+            "Other",
+            "Defining the technology of today and tomorrow. Unrelated.",
+        );
+        let stripped = strip_boilerplate(&[a.clone(), b.clone(), c.clone()]);
+        assert_eq!(stripped[0].text.trim(), "Surface codes correct errors.");
+        assert_eq!(stripped[2].text.trim(), "");
+        assert_eq!(stripped[0].title, a.title);
+        // Two articles sharing a sentence keep it: that is as likely a re-post as chrome.
+        let kept = strip_boilerplate(&[a.clone(), d]);
+        assert_eq!(kept[0].text, a.text);
+        // So do three articles from three sources: syndicated copy, not one site's chrome.
+        let mut sources = [a.clone(), b.clone(), c.clone()];
+        for (i, s) in sources.iter_mut().enumerate() {
+            s.source = format!("source-{i}");
+        }
+        let syndicated = strip_boilerplate(&sources);
+        assert_eq!(syndicated[0].text, a.text);
+    }
+
+    #[test]
+    fn empty_texts_are_not_near_duplicates() {
+        let a = article("a", "", "");
+        let b = article("b", "", "");
+        assert_eq!(jaccard_estimate(&signature(&a), &signature(&b)), 0.0);
+    }
+}
