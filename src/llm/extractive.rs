@@ -1274,6 +1274,13 @@ fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]) -> Vec<St
         names = dedupe_case_insensitive(names);
     }
     if names.len() < ENTITIES_MIN {
+        let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+        let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
+        let more = title_phrases(&titles, &texts, ENTITIES_MIN - names.len(), &names);
+        names.extend(more);
+        names = dedupe_case_insensitive(names);
+    }
+    if names.len() < ENTITIES_MIN {
         names.extend(
             articles
                 .iter()
@@ -1284,6 +1291,67 @@ fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]) -> Vec<St
     }
     names.truncate(ENTITIES_MAX);
     names
+}
+
+/// Key phrases of English titles — runs of one to three content words ("sparse autoencoders",
+/// "in-hand rotation") — most often repeated in the text first. The last resort before outlet
+/// names when an English topic names fewer than three things: a research result often names no
+/// organisation or product, but its subject is still what a reader searches for.
+fn title_phrases(titles: &[&str], texts: &[&str], wanted: usize, known: &[String]) -> Vec<String> {
+    let mut phrases: Vec<String> = Vec::new();
+    for title in titles {
+        let mut run: Vec<&str> = Vec::new();
+        let words = title.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|w| !w.is_empty());
+        for word in words.chain(std::iter::once("")) {
+            let lower = word.to_lowercase();
+            let content = word.len() >= 3
+                && word.chars().any(|c| c.is_ascii_alphabetic())
+                && !LATIN_STOPWORDS.contains(&lower.as_str())
+                && !TITLECASE_STOPWORDS.contains(&word);
+            if content && run.len() < 3 {
+                run.push(word);
+            } else {
+                if !run.is_empty() {
+                    phrases.push(run.join(" "));
+                }
+                run.clear();
+                if content {
+                    run.push(word);
+                }
+            }
+        }
+    }
+    let haystack = texts.join(" ").to_lowercase();
+    // Every 1-3-word sub-phrase of a run is a candidate, scored by how often the text repeats it
+    // times its length (a repeated two-word term beats a slightly more frequent single word);
+    // a phrase overlapping a chosen one is skipped.
+    let mut scored: Vec<(usize, usize, usize, String)> = Vec::new();
+    for (order, phrase) in phrases.iter().enumerate() {
+        let words: Vec<&str> = phrase.split(' ').collect();
+        for len in 1..=words.len() {
+            for start in 0..=words.len() - len {
+                let candidate = words[start..start + len].join(" ");
+                let count = haystack.matches(&candidate.to_lowercase()).count();
+                scored.push((count * len, len, order, candidate));
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let mut chosen: Vec<String> = Vec::new();
+    for (count, _, _, candidate) in scored {
+        if chosen.len() == wanted {
+            break;
+        }
+        let lower = candidate.to_lowercase();
+        let overlaps = chosen.iter().chain(known).any(|c| {
+            let c = c.to_lowercase();
+            c.contains(&lower) || lower.contains(&c)
+        });
+        if count > 0 && !overlaps {
+            chosen.push(candidate);
+        }
+    }
+    chosen
 }
 
 fn dedupe_case_insensitive(names: impl IntoIterator<Item = String>) -> Vec<String> {
@@ -2050,6 +2118,16 @@ mod tests {
         );
         // The most mentioned name comes first.
         assert_eq!(entities[0], "NVIDIA", "{entities:?}");
+    }
+
+    #[test]
+    fn pads_english_entities_with_title_phrases_before_outlets() {
+        let titles = ["Sparse autoencoders find interpretable features in a vision model"];
+        let texts = ["The sparse autoencoders recover interpretable features. Each vision model layer was probed."];
+        let terms = title_phrases(&titles, &texts, 3, &[]);
+        assert_eq!(terms.len(), 3, "{terms:?}");
+        assert!(terms.iter().any(|t| t.to_lowercase() == "sparse autoencoders"), "{terms:?}");
+        assert!(terms.iter().all(|t| !t.contains(" in ") && !t.contains(" a ")), "{terms:?}");
     }
 
     #[test]
