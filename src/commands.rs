@@ -52,11 +52,18 @@ fn print_summary(reporter: &Reporter, summary: &RunSummary, json: bool) {
 }
 
 /// `newsdesk demo`: the bundled fixture day, extractive provider, offline, in a temporary store.
-pub async fn demo(out_dir: &Path, store_dir: Option<&Path>, reporter: &Reporter, json: bool) -> anyhow::Result<Exit> {
+pub async fn demo(
+    out_dir: &Path,
+    store_dir: Option<&Path>,
+    reporter: &Reporter,
+    json: bool,
+) -> anyhow::Result<Exit> {
     let config_path = demo_config_path();
     let config = Config::load(&config_path, &ProcessEnv)?;
     let temp = tempfile::tempdir().context("cannot create a temporary store directory")?;
-    let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| temp.path().join("store"));
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| temp.path().join("store"));
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
     let (y, m, d) = DEMO_DATE;
     let opts = RunOptions {
@@ -82,15 +89,26 @@ pub struct RunArgs {
 }
 
 /// `newsdesk run`: one digest day from the configured sources.
-pub async fn run(config: &Config, store_dir: Option<&Path>, args: RunArgs, reporter: &Reporter) -> anyhow::Result<Exit> {
-    let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| config.store.path.clone());
+pub async fn run(
+    config: &Config,
+    store_dir: Option<&Path>,
+    args: RunArgs,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store.path.clone());
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
-    let date = args
-        .date
-        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&config.digest.timezone).date_naive());
+    let date = args.date.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&config.digest.timezone)
+            .date_naive()
+    });
     let opts = RunOptions {
         date,
-        out_dir: args.out_dir.unwrap_or_else(|| config.digest.out_dir.clone()),
+        out_dir: args
+            .out_dir
+            .unwrap_or_else(|| config.digest.out_dir.clone()),
         cache_mode: args.cache_mode,
         provider: args.provider,
         budget_usd: args.budget_usd,
@@ -120,22 +138,36 @@ struct ArticleJson {
 }
 
 /// `newsdesk cluster`: stories from feed files, directories or URLs (or the configured sources).
-pub async fn cluster(inputs: &[String], config: Option<&Config>, json: bool, explain: bool, reporter: &Reporter) -> anyhow::Result<Exit> {
+pub async fn cluster(
+    inputs: &[String],
+    config: Option<&Config>,
+    json: bool,
+    explain: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
     let http = HttpOptions::default();
     let collected = match (inputs.is_empty(), config) {
         (false, _) => collect::collect_inputs(inputs, &http).await,
         (true, Some(config)) => collect::collect_sources(&config.sources, &http).await,
-        (true, None) => anyhow::bail!("no INPUT given and no config loaded: pass feed files, directories or URLs"),
+        (true, None) => anyhow::bail!(
+            "no INPUT given and no config loaded: pass feed files, directories or URLs"
+        ),
     };
     let mut failed = 0;
     for report in &collected.reports {
         if let Some(reason) = &report.error {
             failed += 1;
-            reporter.warn(&format!("source {} ({}): {reason}", report.name, report.location));
+            reporter.warn(&format!(
+                "source {} ({}): {reason}",
+                report.name, report.location
+            ));
         }
     }
     if collected.articles.is_empty() {
-        anyhow::bail!("no articles found in {} (every source failed or was empty)", inputs.join(", "));
+        anyhow::bail!(
+            "no articles found in {} (every source failed or was empty)",
+            inputs.join(", ")
+        );
     }
     let stories = cluster::cluster(&collected.articles, &ClusterParams::default());
     if json {
@@ -144,8 +176,19 @@ pub async fn cluster(inputs: &[String], config: Option<&Config>, json: bool, exp
                 .iter()
                 .map(|s| StoryJson {
                     id: s.id.clone(),
-                    articles: s.articles.iter().map(|a| ArticleJson { url: a.url.clone(), title: a.title.clone() }).collect(),
-                    explain: if explain { cluster::explain(s) } else { Vec::new() },
+                    articles: s
+                        .articles
+                        .iter()
+                        .map(|a| ArticleJson {
+                            url: a.url.clone(),
+                            title: a.title.clone(),
+                        })
+                        .collect(),
+                    explain: if explain {
+                        cluster::explain(s)
+                    } else {
+                        Vec::new()
+                    },
                 })
                 .collect(),
         };
@@ -153,11 +196,23 @@ pub async fn cluster(inputs: &[String], config: Option<&Config>, json: bool, exp
     } else {
         let mut out = String::new();
         let multi = stories.iter().filter(|s| s.articles.len() > 1).count();
-        out.push_str(&format!("{} articles → {} stories ({} with more than one article)\n", collected.articles.len(), stories.len(), multi));
+        out.push_str(&format!(
+            "{} articles → {} stories ({} with more than one article)\n",
+            collected.articles.len(),
+            stories.len(),
+            multi
+        ));
         for story in &stories {
-            out.push_str(&format!("\n{} ({} article(s))\n", story.id, story.articles.len()));
+            out.push_str(&format!(
+                "\n{} ({} article(s))\n",
+                story.id,
+                story.articles.len()
+            ));
             for article in &story.articles {
-                out.push_str(&format!("  - [{}] {} <{}>\n", article.outlet, article.title, article.url));
+                out.push_str(&format!(
+                    "  - [{}] {} <{}>\n",
+                    article.outlet, article.title, article.url
+                ));
             }
             if explain {
                 for line in cluster::explain(story) {
@@ -172,7 +227,8 @@ pub async fn cluster(inputs: &[String], config: Option<&Config>, json: bool, exp
 
 /// `newsdesk lint FILE`: the digest QA rules on a Markdown file.
 pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let report = lint::lint_markdown(&text, &LintOptions { language: None });
     if json {
         reporter.output(&serde_json::to_string_pretty(&serde_json::json!({
@@ -184,11 +240,29 @@ pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit
     } else {
         let mut out = String::new();
         for f in &report.findings {
-            let severity = if f.severity == lint::Severity::Error { "error" } else { "warning" };
-            out.push_str(&format!("{}:{}: {severity} [{}] {}\n", file.display(), f.line, f.rule, f.message));
+            let severity = if f.severity == lint::Severity::Error {
+                "error"
+            } else {
+                "warning"
+            };
+            out.push_str(&format!(
+                "{}:{}: {severity} [{}] {}\n",
+                file.display(),
+                f.line,
+                f.rule,
+                f.message
+            ));
         }
-        out.push_str(&format!("{} error(s), {} warning(s)\n", report.errors().len(), report.warnings().len()));
+        out.push_str(&format!(
+            "{} error(s), {} warning(s)\n",
+            report.errors().len(),
+            report.warnings().len()
+        ));
         reporter.output(&out);
     }
-    Ok(if report.has_errors() { Exit::Error } else { Exit::Ok })
+    Ok(if report.has_errors() {
+        Exit::Error
+    } else {
+        Exit::Ok
+    })
 }

@@ -167,12 +167,54 @@ pub struct Preset {
 }
 
 pub const PRESETS: &[Preset] = &[
-    Preset { name: "openai", base_url: "https://api.openai.com/v1", model: "gpt-4o-mini", api_key_env: "OPENAI_API_KEY", structured_output: StructuredOutput::JsonSchema, key_required: true },
-    Preset { name: "deepseek", base_url: "https://api.deepseek.com/v1", model: "deepseek-chat", api_key_env: "DEEPSEEK_API_KEY", structured_output: StructuredOutput::JsonObject, key_required: true },
-    Preset { name: "qwen", base_url: "https://dashscope.aliyuncs.com/compatible-mode/v1", model: "qwen-plus", api_key_env: "DASHSCOPE_API_KEY", structured_output: StructuredOutput::JsonObject, key_required: true },
-    Preset { name: "ollama", base_url: "http://127.0.0.1:11434/v1", model: "qwen2.5:7b", api_key_env: "OLLAMA_API_KEY", structured_output: StructuredOutput::JsonSchema, key_required: false },
-    Preset { name: "vllm", base_url: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen2.5-7B-Instruct", api_key_env: "VLLM_API_KEY", structured_output: StructuredOutput::JsonSchema, key_required: false },
-    Preset { name: "llamacpp", base_url: "http://127.0.0.1:8080/v1", model: "default", api_key_env: "LLAMACPP_API_KEY", structured_output: StructuredOutput::JsonSchema, key_required: false },
+    Preset {
+        name: "openai",
+        base_url: "https://api.openai.com/v1",
+        model: "gpt-4o-mini",
+        api_key_env: "OPENAI_API_KEY",
+        structured_output: StructuredOutput::JsonSchema,
+        key_required: true,
+    },
+    Preset {
+        name: "deepseek",
+        base_url: "https://api.deepseek.com/v1",
+        model: "deepseek-chat",
+        api_key_env: "DEEPSEEK_API_KEY",
+        structured_output: StructuredOutput::JsonObject,
+        key_required: true,
+    },
+    Preset {
+        name: "qwen",
+        base_url: "https://dashscope.aliyuncs.com/compatible-mode/v1",
+        model: "qwen-plus",
+        api_key_env: "DASHSCOPE_API_KEY",
+        structured_output: StructuredOutput::JsonObject,
+        key_required: true,
+    },
+    Preset {
+        name: "ollama",
+        base_url: "http://127.0.0.1:11434/v1",
+        model: "qwen2.5:7b",
+        api_key_env: "OLLAMA_API_KEY",
+        structured_output: StructuredOutput::JsonSchema,
+        key_required: false,
+    },
+    Preset {
+        name: "vllm",
+        base_url: "http://127.0.0.1:8000/v1",
+        model: "Qwen/Qwen2.5-7B-Instruct",
+        api_key_env: "VLLM_API_KEY",
+        structured_output: StructuredOutput::JsonSchema,
+        key_required: false,
+    },
+    Preset {
+        name: "llamacpp",
+        base_url: "http://127.0.0.1:8080/v1",
+        model: "default",
+        api_key_env: "LLAMACPP_API_KEY",
+        structured_output: StructuredOutput::JsonSchema,
+        key_required: false,
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -190,12 +232,17 @@ pub struct Problem {
 /// Every problem found in one config file, reported together.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {reason} (pass --config FILE, or copy newsdesk.example.toml to newsdesk.toml)")]
+    #[error(
+        "cannot read config file {path}: {reason} (pass --config FILE, or copy newsdesk.example.toml to newsdesk.toml)"
+    )]
     Unreadable { path: PathBuf, reason: String },
     #[error("{path}: not valid TOML: {reason}")]
     Syntax { path: PathBuf, reason: String },
     #[error("{path}: {} problem(s):\n{}", problems.len(), problems.iter().map(|p| format!("  - {}: {}", p.key, p.message)).collect::<Vec<_>>().join("\n"))]
-    Invalid { path: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
 }
 
 /// The environment variables config reads, passed in so tests never touch the real environment.
@@ -221,22 +268,41 @@ impl Env for std::collections::BTreeMap<String, String> {
 impl Config {
     /// Reads, parses and validates `path`, then applies environment overrides.
     pub fn load(path: &std::path::Path, env: &dyn Env) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::Unreadable { path: path.to_path_buf(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         Config::parse(&text, Some(path), env)
     }
 
     /// Parses and validates config text. `file` locates relative paths and names the file in errors.
-    pub fn parse(text: &str, file: Option<&std::path::Path>, env: &dyn Env) -> Result<Config, ConfigError> {
-        let display_path = file.map(|p| p.to_path_buf()).unwrap_or_else(|| PathBuf::from("<config>"));
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| ConfigError::Syntax { path: display_path.clone(), reason: e.to_string() })?;
+    pub fn parse(
+        text: &str,
+        file: Option<&std::path::Path>,
+        env: &dyn Env,
+    ) -> Result<Config, ConfigError> {
+        let display_path = file
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| PathBuf::from("<config>"));
+        let table: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| ConfigError::Syntax {
+                    path: display_path.clone(),
+                    reason: e.to_string(),
+                })?;
         let base_dir = file
             .and_then(|f| f.parent())
-            .map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() })
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            })
             .unwrap_or_else(|| PathBuf::from("."));
-        let mut v = Validator { problems: Vec::new() };
+        let mut v = Validator {
+            problems: Vec::new(),
+        };
         let config = v.config(&table, &base_dir, env);
         match (config, v.problems.is_empty()) {
             (Some(mut config), true) => {
@@ -244,7 +310,10 @@ impl Config {
                 config.hash = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
                 Ok(config)
             }
-            _ => Err(ConfigError::Invalid { path: display_path, problems: v.problems }),
+            _ => Err(ConfigError::Invalid {
+                path: display_path,
+                problems: v.problems,
+            }),
         }
     }
 
@@ -263,13 +332,19 @@ type Table = toml::Table;
 
 impl Validator {
     fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem { key: key.into(), message: message.into() });
+        self.problems.push(Problem {
+            key: key.into(),
+            message: message.into(),
+        });
     }
 
     fn unknown_keys(&mut self, table: &Table, prefix: &str, known: &[&str]) {
         for key in table.keys() {
             if !known.contains(&key.as_str()) {
-                self.problem(join(prefix, key), format!("unknown key (expected one of: {})", known.join(", ")));
+                self.problem(
+                    join(prefix, key),
+                    format!("unknown key (expected one of: {})", known.join(", ")),
+                );
             }
         }
     }
@@ -279,13 +354,22 @@ impl Validator {
             None => None,
             Some(toml::Value::Table(t)) => Some(t),
             Some(other) => {
-                self.problem(join(prefix, key), format!("expected a table, found {}", other.type_str()));
+                self.problem(
+                    join(prefix, key),
+                    format!("expected a table, found {}", other.type_str()),
+                );
                 None
             }
         }
     }
 
-    fn string(&mut self, table: &Table, key: &str, prefix: &str, default: Option<&str>) -> Option<String> {
+    fn string(
+        &mut self,
+        table: &Table,
+        key: &str,
+        prefix: &str,
+        default: Option<&str>,
+    ) -> Option<String> {
         match table.get(key) {
             None => {
                 if default.is_none() {
@@ -295,39 +379,76 @@ impl Validator {
             }
             Some(toml::Value::String(s)) => Some(s.clone()),
             Some(other) => {
-                self.problem(join(prefix, key), format!("expected a string, found {}", other.type_str()));
+                self.problem(
+                    join(prefix, key),
+                    format!("expected a string, found {}", other.type_str()),
+                );
                 None
             }
         }
     }
 
-    fn integer(&mut self, table: &Table, key: &str, prefix: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> i64 {
+    fn integer(
+        &mut self,
+        table: &Table,
+        key: &str,
+        prefix: &str,
+        default: i64,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> i64 {
         match table.get(key) {
             None => default,
             Some(toml::Value::Integer(n)) if range.contains(n) => *n,
             Some(toml::Value::Integer(n)) => {
-                self.problem(join(prefix, key), format!("{n} is out of range (expected {}..={})", range.start(), range.end()));
+                self.problem(
+                    join(prefix, key),
+                    format!(
+                        "{n} is out of range (expected {}..={})",
+                        range.start(),
+                        range.end()
+                    ),
+                );
                 default
             }
             Some(other) => {
-                self.problem(join(prefix, key), format!("expected an integer, found {}", other.type_str()));
+                self.problem(
+                    join(prefix, key),
+                    format!("expected an integer, found {}", other.type_str()),
+                );
                 default
             }
         }
     }
 
-    fn float(&mut self, table: &Table, key: &str, prefix: &str, default: f64, range: std::ops::RangeInclusive<f64>) -> f64 {
+    fn float(
+        &mut self,
+        table: &Table,
+        key: &str,
+        prefix: &str,
+        default: f64,
+        range: std::ops::RangeInclusive<f64>,
+    ) -> f64 {
         let value = match table.get(key) {
             None => return default,
             Some(toml::Value::Float(f)) => *f,
             Some(toml::Value::Integer(n)) => *n as f64,
             Some(other) => {
-                self.problem(join(prefix, key), format!("expected a number, found {}", other.type_str()));
+                self.problem(
+                    join(prefix, key),
+                    format!("expected a number, found {}", other.type_str()),
+                );
                 return default;
             }
         };
         if !range.contains(&value) {
-            self.problem(join(prefix, key), format!("{value} is out of range (expected {}..={})", range.start(), range.end()));
+            self.problem(
+                join(prefix, key),
+                format!(
+                    "{value} is out of range (expected {}..={})",
+                    range.start(),
+                    range.end()
+                ),
+            );
             return default;
         }
         value
@@ -338,14 +459,28 @@ impl Validator {
             None => default,
             Some(toml::Value::Boolean(b)) => *b,
             Some(other) => {
-                self.problem(join(prefix, key), format!("expected true or false, found {}", other.type_str()));
+                self.problem(
+                    join(prefix, key),
+                    format!("expected true or false, found {}", other.type_str()),
+                );
                 default
             }
         }
     }
 
-    fn config(&mut self, root: &Table, base_dir: &std::path::Path, env: &dyn Env) -> Option<Config> {
-        self.unknown_keys(root, "", &["digest", "sources", "provider", "limits", "pricing", "store"]);
+    fn config(
+        &mut self,
+        root: &Table,
+        base_dir: &std::path::Path,
+        env: &dyn Env,
+    ) -> Option<Config> {
+        self.unknown_keys(
+            root,
+            "",
+            &[
+                "digest", "sources", "provider", "limits", "pricing", "store",
+            ],
+        );
         let empty = Table::new();
         let digest_table = self.sub_table(root, "digest", "").unwrap_or(&empty);
         let digest = self.digest(digest_table, base_dir);
@@ -362,10 +497,10 @@ impl Validator {
         };
         let store_table = self.sub_table(root, "store", "").unwrap_or(&empty);
         self.unknown_keys(store_table, "store", &["path"]);
-        let store_path = env
-            .var("NEWSDESK_STORE")
-            .map(PathBuf::from)
-            .or_else(|| self.string(store_table, "path", "store", Some(".newsdesk/store")).map(|p| base_dir.join(p)))?;
+        let store_path = env.var("NEWSDESK_STORE").map(PathBuf::from).or_else(|| {
+            self.string(store_table, "path", "store", Some(".newsdesk/store"))
+                .map(|p| base_dir.join(p))
+        })?;
         Some(Config {
             file: None,
             hash: String::new(),
@@ -380,48 +515,89 @@ impl Validator {
 
     fn digest(&mut self, t: &Table, base_dir: &std::path::Path) -> Option<DigestConfig> {
         const P: &str = "digest";
-        self.unknown_keys(t, P, &[
-            "title", "language", "layout", "timezone", "window_hours", "cutoff", "max_topics",
-            "focus_topics", "min_topics", "out_dir", "sections", "templates_dir", "prompts_dir",
-        ]);
+        self.unknown_keys(
+            t,
+            P,
+            &[
+                "title",
+                "language",
+                "layout",
+                "timezone",
+                "window_hours",
+                "cutoff",
+                "max_topics",
+                "focus_topics",
+                "min_topics",
+                "out_dir",
+                "sections",
+                "templates_dir",
+                "prompts_dir",
+            ],
+        );
         let title = self.string(t, "title", P, Some("AI Daily"));
-        let language = self.string(t, "language", P, Some("zh-Hant")).and_then(|tag| {
-            let lang = Language::from_tag(&tag);
-            if lang.is_none() {
-                self.problem("digest.language", format!("\"{tag}\" is not supported (expected zh-Hant, zh-Hans or en)"));
-            }
-            lang
-        });
-        let layout = self.string(t, "layout", P, Some("daily")).and_then(|name| match name.as_str() {
-            "daily" => Some(Layout::Daily),
-            "speedread" | "brief" => {
-                self.problem("digest.layout", format!("layout \"{name}\" is not available yet (expected daily)"));
-                None
-            }
-            _ => {
-                self.problem("digest.layout", format!("\"{name}\" is not a layout (expected daily, speedread or brief)"));
-                None
-            }
-        });
-        let timezone = self.string(t, "timezone", P, Some("Asia/Taipei")).and_then(|name| {
-            let tz = name.parse::<chrono_tz::Tz>().ok();
-            if tz.is_none() {
-                self.problem("digest.timezone", format!("\"{name}\" is not an IANA timezone (e.g. Asia/Taipei, UTC)"));
-            }
-            tz
-        });
+        let language = self
+            .string(t, "language", P, Some("zh-Hant"))
+            .and_then(|tag| {
+                let lang = Language::from_tag(&tag);
+                if lang.is_none() {
+                    self.problem(
+                        "digest.language",
+                        format!("\"{tag}\" is not supported (expected zh-Hant, zh-Hans or en)"),
+                    );
+                }
+                lang
+            });
+        let layout =
+            self.string(t, "layout", P, Some("daily"))
+                .and_then(|name| match name.as_str() {
+                    "daily" => Some(Layout::Daily),
+                    "speedread" | "brief" => {
+                        self.problem(
+                            "digest.layout",
+                            format!("layout \"{name}\" is not available yet (expected daily)"),
+                        );
+                        None
+                    }
+                    _ => {
+                        self.problem(
+                            "digest.layout",
+                            format!(
+                                "\"{name}\" is not a layout (expected daily, speedread or brief)"
+                            ),
+                        );
+                        None
+                    }
+                });
+        let timezone = self
+            .string(t, "timezone", P, Some("Asia/Taipei"))
+            .and_then(|name| {
+                let tz = name.parse::<chrono_tz::Tz>().ok();
+                if tz.is_none() {
+                    self.problem(
+                        "digest.timezone",
+                        format!("\"{name}\" is not an IANA timezone (e.g. Asia/Taipei, UTC)"),
+                    );
+                }
+                tz
+            });
         let window_hours = self.integer(t, "window_hours", P, 24, 1..=24 * 14) as u32;
         let cutoff = match t.get("cutoff") {
             None => None,
             Some(toml::Value::String(s)) => {
                 let parsed = NaiveTime::parse_from_str(s, "%H:%M").ok();
                 if parsed.is_none() {
-                    self.problem("digest.cutoff", format!("\"{s}\" is not a time of day (expected \"HH:MM\")"));
+                    self.problem(
+                        "digest.cutoff",
+                        format!("\"{s}\" is not a time of day (expected \"HH:MM\")"),
+                    );
                 }
                 parsed
             }
             Some(other) => {
-                self.problem("digest.cutoff", format!("expected a string \"HH:MM\", found {}", other.type_str()));
+                self.problem(
+                    "digest.cutoff",
+                    format!("expected a string \"HH:MM\", found {}", other.type_str()),
+                );
                 None
             }
         };
@@ -429,11 +605,24 @@ impl Validator {
         let focus_topics = self.integer(t, "focus_topics", P, 6, 0..=50) as usize;
         let min_topics = self.integer(t, "min_topics", P, 5, 0..=500) as usize;
         if min_topics > max_topics {
-            self.problem("digest.min_topics", format!("{min_topics} is more than max_topics ({max_topics})"));
+            self.problem(
+                "digest.min_topics",
+                format!("{min_topics} is more than max_topics ({max_topics})"),
+            );
         }
-        let out_dir = self.string(t, "out_dir", P, Some("out")).map(|p| base_dir.join(p));
-        let templates_dir = t.contains_key("templates_dir").then(|| self.string(t, "templates_dir", P, None)).flatten().map(|p| base_dir.join(p));
-        let prompts_dir = t.contains_key("prompts_dir").then(|| self.string(t, "prompts_dir", P, None)).flatten().map(|p| base_dir.join(p));
+        let out_dir = self
+            .string(t, "out_dir", P, Some("out"))
+            .map(|p| base_dir.join(p));
+        let templates_dir = t
+            .contains_key("templates_dir")
+            .then(|| self.string(t, "templates_dir", P, None))
+            .flatten()
+            .map(|p| base_dir.join(p));
+        let prompts_dir = t
+            .contains_key("prompts_dir")
+            .then(|| self.string(t, "prompts_dir", P, None))
+            .flatten()
+            .map(|p| base_dir.join(p));
         let sections = self.sections(t);
         Some(DigestConfig {
             title: title?,
@@ -454,11 +643,20 @@ impl Validator {
 
     fn sections(&mut self, t: &Table) -> Vec<SectionConfig> {
         let Some(value) = t.get("sections") else {
-            self.problem("digest.sections", "missing (expected at least one [[digest.sections]] with id, label and describe)");
+            self.problem(
+                "digest.sections",
+                "missing (expected at least one [[digest.sections]] with id, label and describe)",
+            );
             return Vec::new();
         };
         let Some(array) = value.as_array() else {
-            self.problem("digest.sections", format!("expected an array of tables ([[digest.sections]]), found {}", value.type_str()));
+            self.problem(
+                "digest.sections",
+                format!(
+                    "expected an array of tables ([[digest.sections]]), found {}",
+                    value.type_str()
+                ),
+            );
             return Vec::new();
         };
         if array.is_empty() {
@@ -485,7 +683,10 @@ impl Validator {
                 Some(toml::Value::Table(lt)) => {
                     for (tag, v) in lt {
                         if Language::from_tag(tag).is_none() {
-                            self.problem(format!("{prefix}.label.{tag}"), "unknown language (expected zh-Hant, zh-Hans or en)");
+                            self.problem(
+                                format!("{prefix}.label.{tag}"),
+                                "unknown language (expected zh-Hant, zh-Hans or en)",
+                            );
                         } else if let Some(s) = v.as_str() {
                             label.insert(tag.clone(), s.to_string());
                         } else {
@@ -493,15 +694,35 @@ impl Validator {
                         }
                     }
                 }
-                Some(other) => self.problem(format!("{prefix}.label"), format!("expected a string or a table of language = label, found {}", other.type_str())),
+                Some(other) => self.problem(
+                    format!("{prefix}.label"),
+                    format!(
+                        "expected a string or a table of language = label, found {}",
+                        other.type_str()
+                    ),
+                ),
             }
             if let Some(id) = id {
-                if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                    self.problem(format!("{prefix}.id"), format!("\"{id}\" must be non-empty ASCII letters, digits, - or _"));
+                if id.is_empty()
+                    || !id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    self.problem(
+                        format!("{prefix}.id"),
+                        format!("\"{id}\" must be non-empty ASCII letters, digits, - or _"),
+                    );
                 } else if sections.iter().any(|s| s.id == id) {
-                    self.problem(format!("{prefix}.id"), format!("\"{id}\" is used by an earlier section"));
+                    self.problem(
+                        format!("{prefix}.id"),
+                        format!("\"{id}\" is used by an earlier section"),
+                    );
                 } else {
-                    sections.push(SectionConfig { id, label, describe: describe.unwrap_or_default() });
+                    sections.push(SectionConfig {
+                        id,
+                        label,
+                        describe: describe.unwrap_or_default(),
+                    });
                 }
             }
         }
@@ -513,7 +734,13 @@ impl Validator {
             return Vec::new();
         };
         let Some(array) = value.as_array() else {
-            self.problem("sources", format!("expected an array of tables ([[sources]]), found {}", value.type_str()));
+            self.problem(
+                "sources",
+                format!(
+                    "expected an array of tables ([[sources]]), found {}",
+                    value.type_str()
+                ),
+            );
             return Vec::new();
         };
         let mut sources: Vec<SourceConfig> = Vec::new();
@@ -528,53 +755,97 @@ impl Validator {
             let url = self.string(st, "url", &prefix, None);
             let tier = self.integer(st, "tier", &prefix, 2, 1..=3) as u8;
             let full_text = self.boolean(st, "full_text", &prefix, false);
-            let (Some(name), Some(url)) = (name, url) else { continue };
+            let (Some(name), Some(url)) = (name, url) else {
+                continue;
+            };
             if sources.iter().any(|s| s.name == name) {
-                self.problem(format!("{prefix}.name"), format!("\"{name}\" is used by an earlier source"));
+                self.problem(
+                    format!("{prefix}.name"),
+                    format!("\"{name}\" is used by an earlier source"),
+                );
                 continue;
             }
             let location = if url.starts_with("http://") || url.starts_with("https://") {
                 if !crate::collect::url::is_absolute_http(&url) {
-                    self.problem(format!("{prefix}.url"), format!("\"{url}\" is not a valid http(s) URL"));
+                    self.problem(
+                        format!("{prefix}.url"),
+                        format!("\"{url}\" is not a valid http(s) URL"),
+                    );
                     continue;
                 }
                 SourceLocation::Url(url)
             } else if url.contains("://") {
-                self.problem(format!("{prefix}.url"), format!("\"{url}\": only http(s) URLs and local paths are supported"));
+                self.problem(
+                    format!("{prefix}.url"),
+                    format!("\"{url}\": only http(s) URLs and local paths are supported"),
+                );
                 continue;
             } else {
                 SourceLocation::Path(base_dir.join(url))
             };
-            sources.push(SourceConfig { name, location, tier, full_text });
+            sources.push(SourceConfig {
+                name,
+                location,
+                tier,
+                full_text,
+            });
         }
         sources
     }
 
     fn provider(&mut self, t: &Table, env: &dyn Env) -> Option<ProviderConfig> {
         const P: &str = "provider";
-        self.unknown_keys(t, P, &[
-            "kind", "preset", "base_url", "model", "api_key_env", "structured_output", "temperature",
-            "top_p", "seed", "max_output_tokens",
-        ]);
+        self.unknown_keys(
+            t,
+            P,
+            &[
+                "kind",
+                "preset",
+                "base_url",
+                "model",
+                "api_key_env",
+                "structured_output",
+                "temperature",
+                "top_p",
+                "seed",
+                "max_output_tokens",
+            ],
+        );
         let kind = match self.string(t, "kind", P, Some("extractive"))?.as_str() {
             "openai" => ProviderKind::OpenAi,
             "extractive" => ProviderKind::Extractive,
             other => {
-                self.problem("provider.kind", format!("\"{other}\" is not a provider kind (expected openai or extractive)"));
+                self.problem(
+                    "provider.kind",
+                    format!("\"{other}\" is not a provider kind (expected openai or extractive)"),
+                );
                 return None;
             }
         };
         let preset_name = self.string(t, "preset", P, Some("openai"))?;
         let Some(preset) = preset(&preset_name) else {
             let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-            self.problem("provider.preset", format!("\"{preset_name}\" is not a preset (expected one of: {})", names.join(", ")));
+            self.problem(
+                "provider.preset",
+                format!(
+                    "\"{preset_name}\" is not a preset (expected one of: {})",
+                    names.join(", ")
+                ),
+            );
             return None;
         };
-        let base_url = env.var("OPENAI_BASE_URL").or_else(|| self.string(t, "base_url", P, Some(preset.base_url)))?;
+        let base_url = env
+            .var("OPENAI_BASE_URL")
+            .or_else(|| self.string(t, "base_url", P, Some(preset.base_url)))?;
         if !crate::collect::url::is_absolute_http(&base_url) {
-            self.problem("provider.base_url", format!("\"{base_url}\" is not an http(s) URL"));
+            self.problem(
+                "provider.base_url",
+                format!("\"{base_url}\" is not an http(s) URL"),
+            );
         }
-        let model = env.var("NEWSDESK_MODEL").or_else(|| self.string(t, "model", P, Some(preset.model)))?;
+        let model = env
+            .var("NEWSDESK_MODEL")
+            .or_else(|| self.string(t, "model", P, Some(preset.model)))?;
         let api_key_env = self.string(t, "api_key_env", P, Some(preset.api_key_env))?;
         let api_key = env.var(&api_key_env).map(Secret::new);
         if kind == ProviderKind::OpenAi && preset.key_required && api_key.is_none() {
@@ -587,14 +858,21 @@ impl Validator {
                 Some("json_object") => StructuredOutput::JsonObject,
                 Some("prompt") => StructuredOutput::Prompt,
                 _ => {
-                    self.problem("provider.structured_output", format!("{v} is not a mode (expected json_schema, json_object or prompt)"));
+                    self.problem(
+                        "provider.structured_output",
+                        format!("{v} is not a mode (expected json_schema, json_object or prompt)"),
+                    );
                     preset.structured_output
                 }
             },
         };
         let temperature = self.float(t, "temperature", P, 0.2, 0.0..=2.0) as f32;
-        let top_p = t.contains_key("top_p").then(|| self.float(t, "top_p", P, 1.0, 0.0..=1.0) as f32);
-        let seed = t.contains_key("seed").then(|| self.integer(t, "seed", P, 0, i64::MIN..=i64::MAX));
+        let top_p = t
+            .contains_key("top_p")
+            .then(|| self.float(t, "top_p", P, 1.0, 0.0..=1.0) as f32);
+        let seed = t
+            .contains_key("seed")
+            .then(|| self.integer(t, "seed", P, 0, i64::MIN..=i64::MAX));
         let max_output_tokens = self.integer(t, "max_output_tokens", P, 1200, 64..=32768) as u32;
         Some(ProviderConfig {
             kind,
@@ -613,10 +891,20 @@ impl Validator {
 
     fn limits(&mut self, t: &Table) -> LimitsConfig {
         const P: &str = "limits";
-        self.unknown_keys(t, P, &[
-            "rpm", "tpm", "concurrency", "max_attempts", "max_retry_after_s", "request_timeout_s",
-            "max_input_tokens_per_card", "budget_usd",
-        ]);
+        self.unknown_keys(
+            t,
+            P,
+            &[
+                "rpm",
+                "tpm",
+                "concurrency",
+                "max_attempts",
+                "max_retry_after_s",
+                "request_timeout_s",
+                "max_input_tokens_per_card",
+                "budget_usd",
+            ],
+        );
         LimitsConfig {
             rpm: self.integer(t, "rpm", P, 500, 1..=1_000_000) as u32,
             tpm: self.integer(t, "tpm", P, 200_000, 1_000..=100_000_000) as u32,
@@ -624,14 +912,24 @@ impl Validator {
             max_attempts: self.integer(t, "max_attempts", P, 6, 1..=20) as u32,
             max_retry_after_s: self.integer(t, "max_retry_after_s", P, 120, 0..=3600) as u64,
             request_timeout_s: self.integer(t, "request_timeout_s", P, 120, 1..=3600) as u64,
-            max_input_tokens_per_card: self.integer(t, "max_input_tokens_per_card", P, 6000, 500..=1_000_000) as usize,
+            max_input_tokens_per_card: self.integer(
+                t,
+                "max_input_tokens_per_card",
+                P,
+                6000,
+                500..=1_000_000,
+            ) as usize,
             budget_usd: self.float(t, "budget_usd", P, 1.0, 0.0..=10_000.0),
         }
     }
 }
 
 fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
 }
 
 #[cfg(test)]
@@ -640,7 +938,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     const MINIMAL: &str = "[[digest.sections]]\nid = \"models\"\nlabel = \"Models\"\n";
@@ -660,13 +961,19 @@ mod tests {
         let example = root.join("newsdesk.example.toml");
         let config = Config::load(&example, &env(&[("OPENAI_API_KEY", "sk-x")])).unwrap();
         assert_eq!(config.provider.kind, ProviderKind::OpenAi);
-        assert_eq!(config.provider.structured_output, StructuredOutput::JsonSchema);
+        assert_eq!(
+            config.provider.structured_output,
+            StructuredOutput::JsonSchema
+        );
         assert!(config.sources.len() >= 4);
         assert_eq!(config.digest.sections.len(), 4);
         assert_eq!(config.hash.len(), 16);
         let demo = Config::load(&root.join("fixtures/demo/newsdesk.toml"), &env(&[])).unwrap();
         assert_eq!(demo.provider.kind, ProviderKind::Extractive);
-        assert_eq!(demo.sources[0].location, SourceLocation::Path(root.join("fixtures/demo/../days/2026-01-05")));
+        assert_eq!(
+            demo.sources[0].location,
+            SourceLocation::Path(root.join("fixtures/demo/../days/2026-01-05"))
+        );
     }
 
     #[test]
@@ -685,8 +992,19 @@ mod tests {
                     [[digest.sections]]\nid = \"bad id\"\n[[sources]]\nname = \"x\"\nurl = \"ftp://x\"\n\
                     [limits]\nrpm = \"fast\"\n";
         let keys: Vec<String> = problems(text, &[]).into_iter().map(|p| p.key).collect();
-        for key in ["digest.language", "digest.window_hours", "digest.colour", "digest.cutoff", "digest.sections[0].id", "sources[0].url", "limits.rpm"] {
-            assert!(keys.contains(&key.to_string()), "{key} missing from {keys:?}");
+        for key in [
+            "digest.language",
+            "digest.window_hours",
+            "digest.colour",
+            "digest.cutoff",
+            "digest.sections[0].id",
+            "sources[0].url",
+            "limits.rpm",
+        ] {
+            assert!(
+                keys.contains(&key.to_string()),
+                "{key} missing from {keys:?}"
+            );
         }
     }
 
@@ -701,15 +1019,29 @@ mod tests {
         let config = Config::parse(
             &text,
             None,
-            &env(&[("DEEPSEEK_API_KEY", "sk-secret"), ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"), ("NEWSDESK_MODEL", "m2"), ("NEWSDESK_STORE", "/tmp/st")]),
+            &env(&[
+                ("DEEPSEEK_API_KEY", "sk-secret"),
+                ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
+                ("NEWSDESK_MODEL", "m2"),
+                ("NEWSDESK_STORE", "/tmp/st"),
+            ]),
         )
         .unwrap();
         assert_eq!(config.provider.base_url, "http://127.0.0.1:9/v1");
         assert_eq!(config.provider.model, "m2");
-        assert_eq!(config.provider.structured_output, StructuredOutput::JsonObject);
+        assert_eq!(
+            config.provider.structured_output,
+            StructuredOutput::JsonObject
+        );
         assert_eq!(config.store.path, PathBuf::from("/tmp/st"));
-        assert_eq!(config.provider.api_key.as_ref().unwrap().expose(), "sk-secret");
-        assert!(!format!("{config:?}").contains("sk-secret"), "Debug never shows the key");
+        assert_eq!(
+            config.provider.api_key.as_ref().unwrap().expose(),
+            "sk-secret"
+        );
+        assert!(
+            !format!("{config:?}").contains("sk-secret"),
+            "Debug never shows the key"
+        );
     }
 
     #[test]
@@ -719,7 +1051,11 @@ mod tests {
         assert!(config.provider.api_key.is_none());
         assert_eq!(config.provider.base_url, "http://127.0.0.1:11434/v1");
 
-        let err = Config::parse("[digest\n", Some(Path::new("/etc/nd.toml")), &env(&[])).unwrap_err();
-        assert!(err.to_string().starts_with("/etc/nd.toml: not valid TOML"), "{err}");
+        let err =
+            Config::parse("[digest\n", Some(Path::new("/etc/nd.toml")), &env(&[])).unwrap_err();
+        assert!(
+            err.to_string().starts_with("/etc/nd.toml: not valid TOML"),
+            "{err}"
+        );
     }
 }

@@ -8,12 +8,12 @@
 pub mod config;
 pub mod model;
 
-pub mod collect;
 pub mod cluster;
-pub mod llm;
-pub mod write;
-pub mod render;
+pub mod collect;
 pub mod lint;
+pub mod llm;
+pub mod render;
+pub mod write;
 
 pub mod clock;
 pub mod commands;

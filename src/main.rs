@@ -25,7 +25,12 @@ use newsdesk::report::{Reporter, Verbosity};
 )]
 struct Cli {
     /// Config file.
-    #[arg(long, global = true, default_value = "newsdesk.toml", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "newsdesk.toml",
+        value_name = "FILE"
+    )]
     config: PathBuf,
     /// Store directory (overrides store.path and NEWSDESK_STORE).
     #[arg(long, global = true, value_name = "DIR")]
@@ -126,7 +131,9 @@ fn parse_provider(s: &str) -> Result<ProviderKind, String> {
     match s {
         "openai" => Ok(ProviderKind::OpenAi),
         "extractive" => Ok(ProviderKind::Extractive),
-        other => Err(format!("\"{other}\" is not a provider (expected openai or extractive)")),
+        other => Err(format!(
+            "\"{other}\" is not a provider (expected openai or extractive)"
+        )),
     }
 }
 
@@ -140,8 +147,17 @@ fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
 
 async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
     match &cli.command {
-        Command::Demo { out, json } => commands::demo(out, cli.store.as_deref(), reporter, *json).await,
-        Command::Run { date, out, provider, cache_mode, budget_usd, json } => {
+        Command::Demo { out, json } => {
+            commands::demo(out, cli.store.as_deref(), reporter, *json).await
+        }
+        Command::Run {
+            date,
+            out,
+            provider,
+            cache_mode,
+            budget_usd,
+            json,
+        } => {
             let config = load_config(&cli)?;
             let args = RunArgs {
                 date: *date,
@@ -153,13 +169,27 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             };
             commands::run(&config, cli.store.as_deref(), args, reporter).await
         }
-        Command::Cluster { inputs, json, explain } => {
-            let config = if inputs.is_empty() { Some(load_config(&cli)?) } else { None };
+        Command::Cluster {
+            inputs,
+            json,
+            explain,
+        } => {
+            let config = if inputs.is_empty() {
+                Some(load_config(&cli)?)
+            } else {
+                None
+            };
             commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
         }
         Command::Lint { file, json } => commands::lint(file, *json, reporter),
-        Command::Collect { .. } | Command::Replay { .. } | Command::Runs { .. } | Command::Cache { .. } | Command::Eval { .. } => {
-            eprintln!("newsdesk: this command is not yet available in this version (see `newsdesk --help`)");
+        Command::Collect { .. }
+        | Command::Replay { .. }
+        | Command::Runs { .. }
+        | Command::Cache { .. }
+        | Command::Eval { .. } => {
+            eprintln!(
+                "newsdesk: this command is not yet available in this version (see `newsdesk --help`)"
+            );
             Ok(Exit::Usage)
         }
     }
@@ -170,7 +200,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
     let verbosity = match (cli.quiet, cli.verbose) {

@@ -20,12 +20,20 @@ pub struct Reporter {
 
 impl Reporter {
     pub fn new(verbosity: Verbosity) -> Self {
-        Reporter { verbosity, tty: std::io::stderr().is_terminal(), last_milestone: Mutex::new(0) }
+        Reporter {
+            verbosity,
+            tty: std::io::stderr().is_terminal(),
+            last_milestone: Mutex::new(0),
+        }
     }
 
     /// A reporter that prints nothing (tests, `--json`).
     pub fn silent() -> Self {
-        Reporter { verbosity: Verbosity::Quiet, tty: false, last_milestone: Mutex::new(0) }
+        Reporter {
+            verbosity: Verbosity::Quiet,
+            tty: false,
+            last_milestone: Mutex::new(0),
+        }
     }
 
     /// A stage starts.

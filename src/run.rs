@@ -15,17 +15,17 @@ use crate::cluster::{self, ClusterParams, RankParams};
 use crate::collect::{self, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
 use crate::lint::{self, LintOptions, LintReport};
-use crate::llm::cached::{CacheMode, CallRecord};
 use crate::llm::budget::cost_usd;
+use crate::llm::cached::{CacheMode, CallRecord};
 use crate::llm::{self, Provider};
 use crate::model::{Digest, FailedTopic, Generator};
 use crate::render::{self, RenderOptions};
 use crate::report::Reporter;
 use crate::store::{Store, Tree};
+use crate::write::CallSettings;
 use crate::write::card::CardStage;
 use crate::write::insight::{InsightOutcome, InsightStage, empty_insight};
 use crate::write::prompts::Prompts;
-use crate::write::CallSettings;
 
 /// What the command line asks of one run.
 #[derive(Debug, Clone)]
@@ -53,10 +53,22 @@ pub enum RunStatus {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("no articles published between {start} and {end} from {sources} source(s); nothing to publish (check the sources above, or pick another --date)")]
-    NoArticles { start: DateTime<Utc>, end: DateTime<Utc>, sources: usize },
-    #[error("only {cards} card(s) succeeded, fewer than digest.min_topics = {min}; nothing was published. First failures:\n{failures}")]
-    TooFewCards { cards: usize, min: usize, failures: String },
+    #[error(
+        "no articles published between {start} and {end} from {sources} source(s); nothing to publish (check the sources above, or pick another --date)"
+    )]
+    NoArticles {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        sources: usize,
+    },
+    #[error(
+        "only {cards} card(s) succeeded, fewer than digest.min_topics = {min}; nothing was published. First failures:\n{failures}"
+    )]
+    TooFewCards {
+        cards: usize,
+        min: usize,
+        failures: String,
+    },
     #[error(transparent)]
     Prompt(#[from] crate::write::prompts::PromptError),
     #[error(transparent)]
@@ -152,7 +164,12 @@ pub struct OutputFile {
 
 /// The `[start, end)` a digest for `date` covers: `window_hours` before the cut-off, which is
 /// `cutoff` on `date` in `tz`, or the end of `date` when no cut-off is set.
-pub fn window(date: NaiveDate, tz: chrono_tz::Tz, cutoff: Option<NaiveTime>, window_hours: u32) -> (DateTime<Utc>, DateTime<Utc>) {
+pub fn window(
+    date: NaiveDate,
+    tz: chrono_tz::Tz,
+    cutoff: Option<NaiveTime>,
+    window_hours: u32,
+) -> (DateTime<Utc>, DateTime<Utc>) {
     let local_end = match cutoff {
         Some(time) => date.and_time(time),
         None => (date + Duration::days(1)).and_time(NaiveTime::MIN),
@@ -175,14 +192,20 @@ impl Steps {
     fn time<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
-        self.timings.push(StepTiming { step: name.to_string(), ms: start.elapsed().as_millis() as u64 });
+        self.timings.push(StepTiming {
+            step: name.to_string(),
+            ms: start.elapsed().as_millis() as u64,
+        });
         out
     }
 
     async fn time_async<T>(&mut self, name: &str, f: impl std::future::Future<Output = T>) -> T {
         let start = Instant::now();
         let out = f.await;
-        self.timings.push(StepTiming { step: name.to_string(), ms: start.elapsed().as_millis() as u64 });
+        self.timings.push(StepTiming {
+            step: name.to_string(),
+            ms: start.elapsed().as_millis() as u64,
+        });
         out
     }
 }
@@ -195,17 +218,28 @@ pub async fn run_day(
     reporter: &Reporter,
     opts: &RunOptions,
 ) -> Result<RunSummary, RunError> {
-    let mut steps = Steps { started: Instant::now(), timings: Vec::new() };
+    let mut steps = Steps {
+        started: Instant::now(),
+        timings: Vec::new(),
+    };
     let started_at = clock.now();
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
 
     reporter.step(&format!("collecting {} source(s)", config.sources.len()));
     let http = HttpOptions::default();
-    let collected = steps.time_async("collect", collect::collect_sources(&config.sources, &http)).await;
+    let collected = steps
+        .time_async("collect", collect::collect_sources(&config.sources, &http))
+        .await;
     for report in &collected.reports {
         match &report.error {
-            Some(reason) => reporter.warn(&format!("source {} ({}): {reason}", report.name, report.location)),
-            None => reporter.detail(&format!("source {}: {} article(s)", report.name, report.articles)),
+            Some(reason) => reporter.warn(&format!(
+                "source {} ({}): {reason}",
+                report.name, report.location
+            )),
+            None => reporter.detail(&format!(
+                "source {}: {} article(s)",
+                report.name, report.articles
+            )),
         }
     }
     let articles_collected = collected.articles.len();
@@ -214,15 +248,26 @@ pub async fn run_day(
         store.put(Tree::Articles, article.id.as_bytes(), &bytes)?;
     }
 
-    let (start, end) = window(opts.date, config.digest.timezone, config.digest.cutoff, config.digest.window_hours);
+    let (start, end) = window(
+        opts.date,
+        config.digest.timezone,
+        config.digest.cutoff,
+        config.digest.window_hours,
+    );
     let in_window = collect::in_window(collected.articles, start, end);
     if in_window.is_empty() {
-        return Err(RunError::NoArticles { start, end, sources: config.sources.len() });
+        return Err(RunError::NoArticles {
+            start,
+            end,
+            sources: config.sources.len(),
+        });
     }
     let articles_in_window = in_window.len();
 
     reporter.step(&format!("clustering {articles_in_window} article(s)"));
-    let stories = steps.time("cluster", || cluster::cluster(&in_window, &ClusterParams::default()));
+    let stories = steps.time("cluster", || {
+        cluster::cluster(&in_window, &ClusterParams::default())
+    });
     let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
     let story_count = stories.len();
     let rank_params = RankParams {
@@ -233,11 +278,19 @@ pub async fn run_day(
     };
     let memberships: Vec<StoryMembership> = stories
         .iter()
-        .map(|s| StoryMembership { id: s.id.clone(), articles: s.articles.iter().map(|a| a.id.clone()).collect() })
+        .map(|s| StoryMembership {
+            id: s.id.clone(),
+            articles: s.articles.iter().map(|a| a.id.clone()).collect(),
+        })
         .collect();
     let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
     let topics = ranked.topics;
-    reporter.detail(&format!("{} stories, {} off-topic, {} topics", story_count, ranked.off_topic.len(), topics.len()));
+    reporter.detail(&format!(
+        "{} stories, {} off-topic, {} topics",
+        story_count,
+        ranked.off_topic.len(),
+        topics.len()
+    ));
 
     let provider_kind = opts.provider.unwrap_or(config.provider.kind);
     let mut provider_config = config.provider.clone();
@@ -246,7 +299,14 @@ pub async fn run_day(
     if let Some(budget) = opts.budget_usd {
         limits.budget_usd = budget;
     }
-    let provider = llm::build_stack(&provider_config, &limits, &config.pricing, store.clone(), opts.cache_mode, clock.clone())?;
+    let provider = llm::build_stack(
+        &provider_config,
+        &limits,
+        &config.pricing,
+        store.clone(),
+        opts.cache_mode,
+        clock.clone(),
+    )?;
     let settings = CallSettings {
         model: provider_config.model.clone(),
         structured_output: provider_config.structured_output,
@@ -255,9 +315,17 @@ pub async fn run_day(
         seed: provider_config.seed,
         max_output_tokens: provider_config.max_output_tokens,
     };
-    let model_name = if provider_kind == ProviderKind::Extractive { "extractive".to_string() } else { provider_config.model.clone() };
+    let model_name = if provider_kind == ProviderKind::Extractive {
+        "extractive".to_string()
+    } else {
+        provider_config.model.clone()
+    };
 
-    reporter.step(&format!("writing {} card(s) with {}", topics.len(), provider.id()));
+    reporter.step(&format!(
+        "writing {} card(s) with {}",
+        topics.len(),
+        provider.id()
+    ));
     let card_stage = CardStage {
         prompts: &prompts,
         provider: &provider,
@@ -267,18 +335,43 @@ pub async fn run_day(
         max_input_tokens: config.limits.max_input_tokens_per_card,
     };
     let progress = |done: usize, total: usize| reporter.progress("cards", done, total);
-    let cards = steps.time_async("cards", card_stage.run(&topics, &progress)).await?;
+    let cards = steps
+        .time_async("cards", card_stage.run(&topics, &progress))
+        .await?;
     for failed in &cards.failed {
-        reporter.warn(&format!("topic {} \"{}\" has no card: {}", failed.topic_id, failed.title, failed.reason));
+        reporter.warn(&format!(
+            "topic {} \"{}\" has no card: {}",
+            failed.topic_id, failed.title, failed.reason
+        ));
     }
     if cards.cards.len() < config.digest.min_topics || cards.cards.is_empty() {
-        let failures = cards.failed.iter().take(5).map(|f| format!("  - {}: {}", f.topic_id, f.reason)).collect::<Vec<_>>().join("\n");
-        return Err(RunError::TooFewCards { cards: cards.cards.len(), min: config.digest.min_topics, failures });
+        let failures = cards
+            .failed
+            .iter()
+            .take(5)
+            .map(|f| format!("  - {}: {}", f.topic_id, f.reason))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(RunError::TooFewCards {
+            cards: cards.cards.len(),
+            min: config.digest.min_topics,
+            failures,
+        });
     }
 
     reporter.step("writing the editor's insight");
-    let insight_stage = InsightStage { prompts: &prompts, provider: &provider, settings: &settings, language: config.digest.language };
-    let insight_outcome = steps.time_async("insight", insight_stage.run(&cards.cards, opts.date, articles_unique)).await?;
+    let insight_stage = InsightStage {
+        prompts: &prompts,
+        provider: &provider,
+        settings: &settings,
+        language: config.digest.language,
+    };
+    let insight_outcome = steps
+        .time_async(
+            "insight",
+            insight_stage.run(&cards.cards, opts.date, articles_unique),
+        )
+        .await?;
     let (insight, insight_error) = match insight_outcome {
         InsightOutcome::Written { insight, .. } => (*insight, None),
         InsightOutcome::Missing { reason } => {
@@ -291,15 +384,22 @@ pub async fn run_day(
     let run_id = format!(
         "{}-{}",
         opts.date.format("%Y%m%d"),
-        &blake3::hash(format!("{}|{}", config.hash, generated_at.to_rfc3339()).as_bytes()).to_hex()[..8]
+        &blake3::hash(format!("{}|{}", config.hash, generated_at.to_rfc3339()).as_bytes()).to_hex()
+            [..8]
     );
     let digest = Digest {
         date: opts.date,
         title: config.digest.title.clone(),
         language: config.digest.language,
-        generated_at: generated_at.with_timezone(&config.digest.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        generated_at: generated_at
+            .with_timezone(&config.digest.timezone)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         window_hours: config.digest.window_hours,
-        generator: Generator { provider: provider_kind_name(provider_kind).to_string(), model: model_name.clone(), run: run_id.clone() },
+        generator: Generator {
+            provider: provider_kind_name(provider_kind).to_string(),
+            model: model_name.clone(),
+            run: run_id.clone(),
+        },
         topic_count: cards.cards.len(),
         cards: cards.cards,
         insight,
@@ -308,12 +408,18 @@ pub async fn run_day(
     };
 
     reporter.step("rendering");
-    let render_opts = RenderOptions { sections: &config.digest.sections, templates_dir: config.digest.templates_dir.as_deref() };
+    let render_opts = RenderOptions {
+        sections: &config.digest.sections,
+        templates_dir: config.digest.templates_dir.as_deref(),
+    };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
     let json = render::render_json(&digest)?;
     let lint_report = steps.time("lint", || lint_digest(&markdown, &digest, &topics));
     for finding in &lint_report.findings {
-        reporter.detail(&format!("lint {:?} line {} [{}]: {}", finding.severity, finding.line, finding.rule, finding.message));
+        reporter.detail(&format!(
+            "lint {:?} line {} [{}]: {}",
+            finding.severity, finding.line, finding.rule, finding.message
+        ));
     }
 
     let md_path = opts.out_dir.join(format!("{}.md", opts.date));
@@ -324,13 +430,32 @@ pub async fn run_day(
     let ledger = provider.ledger();
     let calls: Vec<CallLine> = ledger
         .iter()
-        .map(|c| CallLine { call: c.clone(), cost_usd: if c.cached { 0.0 } else { cost_usd(c.usage, &config.pricing) } })
+        .map(|c| CallLine {
+            call: c.clone(),
+            cost_usd: if c.cached {
+                0.0
+            } else {
+                cost_usd(c.usage, &config.pricing)
+            },
+        })
         .collect();
     let provider_calls = ledger.iter().filter(|c| !c.cached).count();
     let cache_hits = ledger.len() - provider_calls;
-    let tokens_in = ledger.iter().filter(|c| !c.cached).map(|c| c.usage.prompt_tokens).sum();
-    let tokens_out = ledger.iter().filter(|c| !c.cached).map(|c| c.usage.completion_tokens).sum();
-    let spent: f64 = if provider_kind == ProviderKind::Extractive { 0.0 } else { calls.iter().map(|c| c.cost_usd).sum() };
+    let tokens_in = ledger
+        .iter()
+        .filter(|c| !c.cached)
+        .map(|c| c.usage.prompt_tokens)
+        .sum();
+    let tokens_out = ledger
+        .iter()
+        .filter(|c| !c.cached)
+        .map(|c| c.usage.completion_tokens)
+        .sum();
+    let spent: f64 = if provider_kind == ProviderKind::Extractive {
+        0.0
+    } else {
+        calls.iter().map(|c| c.cost_usd).sum()
+    };
 
     let manifest = RunManifest {
         run_id: run_id.clone(),
@@ -348,12 +473,22 @@ pub async fn run_day(
         calls,
         steps: steps.timings.clone(),
         outputs: vec![
-            OutputFile { path: md_path.clone(), blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string() },
-            OutputFile { path: json_path, blake3: blake3::hash(json.as_bytes()).to_hex().to_string() },
+            OutputFile {
+                path: md_path.clone(),
+                blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
+            },
+            OutputFile {
+                path: json_path,
+                blake3: blake3::hash(json.as_bytes()).to_hex().to_string(),
+            },
         ],
         failed: digest.failed.clone(),
     };
-    store.put(Tree::Runs, run_id.as_bytes(), &serde_json::to_vec(&manifest).expect("manifests serialize"))?;
+    store.put(
+        Tree::Runs,
+        run_id.as_bytes(),
+        &serde_json::to_vec(&manifest).expect("manifests serialize"),
+    )?;
     store.flush()?;
 
     let status = if lint_report.has_errors() {
@@ -398,28 +533,72 @@ fn provider_kind_name(kind: ProviderKind) -> &'static str {
 }
 
 fn source_line(report: &SourceReport) -> SourceLine {
-    SourceLine { name: report.name.clone(), articles: report.articles, error: report.error.clone() }
+    SourceLine {
+        name: report.name.clone(),
+        articles: report.articles,
+        error: report.error.clone(),
+    }
 }
 
 /// Markdown rules plus the grounding warnings only the pipeline can check (it has the sources).
 fn lint_digest(markdown: &str, digest: &Digest, topics: &[crate::model::Topic]) -> LintReport {
-    let mut report = lint::lint_markdown(markdown, &LintOptions { language: Some(digest.language) });
+    let mut report = lint::lint_markdown(
+        markdown,
+        &LintOptions {
+            language: Some(digest.language),
+        },
+    );
     for card in &digest.cards {
-        let Some(topic) = topics.iter().find(|t| t.id == card.topic_id) else { continue };
-        let texts: Vec<&str> = topic.story.articles.iter().map(|a| a.text.as_str()).collect();
-        let body = format!("{}\n{}\n{}", card.card.summary, card.card.details, card.card.scenarios);
-        for message in lint::grounding_warnings(&card.card.title, &body, &card.card.entities, &texts) {
-            let rule = if message.starts_with(lint::UNGROUNDED_ENTITY) { lint::UNGROUNDED_ENTITY } else { lint::UNGROUNDED_NUMBER };
-            let line = markdown.lines().position(|l| l.starts_with("### ") && l.contains(&crate::render::script::to_script(card.card.title.trim(), digest.language))).map_or(1, |i| i + 1);
-            report.findings.push(lint::Finding { line, rule, severity: lint::Severity::Warning, message });
+        let Some(topic) = topics.iter().find(|t| t.id == card.topic_id) else {
+            continue;
+        };
+        let texts: Vec<&str> = topic
+            .story
+            .articles
+            .iter()
+            .map(|a| a.text.as_str())
+            .collect();
+        let body = format!(
+            "{}\n{}\n{}",
+            card.card.summary, card.card.details, card.card.scenarios
+        );
+        for message in
+            lint::grounding_warnings(&card.card.title, &body, &card.card.entities, &texts)
+        {
+            let rule = if message.starts_with(lint::UNGROUNDED_ENTITY) {
+                lint::UNGROUNDED_ENTITY
+            } else {
+                lint::UNGROUNDED_NUMBER
+            };
+            let line = markdown
+                .lines()
+                .position(|l| {
+                    l.starts_with("### ")
+                        && l.contains(&crate::render::script::to_script(
+                            card.card.title.trim(),
+                            digest.language,
+                        ))
+                })
+                .map_or(1, |i| i + 1);
+            report.findings.push(lint::Finding {
+                line,
+                rule,
+                severity: lint::Severity::Warning,
+                message,
+            });
         }
     }
-    report.findings.sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
+    report
+        .findings
+        .sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
     report
 }
 
 fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
-    let err = |e: std::io::Error| RunError::Write { path: path.to_path_buf(), reason: e.to_string() };
+    let err = |e: std::io::Error| RunError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(err)?;
     }
@@ -434,20 +613,52 @@ impl RunSummary {
     pub fn render(&self) -> String {
         let ok_sources = self.sources.iter().filter(|s| s.error.is_none()).count();
         let failed_sources = self.sources.len() - ok_sources;
-        let steps = self.steps.iter().map(|s| format!("{} {}", s.step, fmt_ms(s.ms))).collect::<Vec<_>>().join(" · ");
+        let steps = self
+            .steps
+            .iter()
+            .map(|s| format!("{} {}", s.step, fmt_ms(s.ms)))
+            .collect::<Vec<_>>()
+            .join(" · ");
         let mut out = String::new();
-        out.push_str(&format!("newsdesk {} — run {} — {}\n", self.date, self.run_id, status_word(self.status)));
-        out.push_str(&format!("  sources    {ok_sources} ok, {failed_sources} failed\n"));
+        out.push_str(&format!(
+            "newsdesk {} — run {} — {}\n",
+            self.date,
+            self.run_id,
+            status_word(self.status)
+        ));
+        out.push_str(&format!(
+            "  sources    {ok_sources} ok, {failed_sources} failed\n"
+        ));
         out.push_str(&format!(
             "  articles   {} collected, {} in window, {} unique\n",
             self.articles_collected, self.articles_in_window, self.articles_unique
         ));
-        out.push_str(&format!("  stories    {} ({} off-topic dropped)\n", self.stories, self.off_topic));
-        out.push_str(&format!("  topics     {} → {} card(s), {} failed\n", self.topics, self.cards, self.failed.len()));
-        out.push_str(&format!("  calls      {} provider call(s), {} cache hit(s)\n", self.provider_calls, self.cache_hits));
-        out.push_str(&format!("  tokens     {} in / {} out (${:.4})\n", self.tokens_in, self.tokens_out, self.cost_usd));
-        out.push_str(&format!("  lint       {} error(s), {} warning(s)\n", self.lint_errors, self.lint_warnings));
-        out.push_str(&format!("  wall time  {} ({steps})\n", fmt_ms(self.wall_ms)));
+        out.push_str(&format!(
+            "  stories    {} ({} off-topic dropped)\n",
+            self.stories, self.off_topic
+        ));
+        out.push_str(&format!(
+            "  topics     {} → {} card(s), {} failed\n",
+            self.topics,
+            self.cards,
+            self.failed.len()
+        ));
+        out.push_str(&format!(
+            "  calls      {} provider call(s), {} cache hit(s)\n",
+            self.provider_calls, self.cache_hits
+        ));
+        out.push_str(&format!(
+            "  tokens     {} in / {} out (${:.4})\n",
+            self.tokens_in, self.tokens_out, self.cost_usd
+        ));
+        out.push_str(&format!(
+            "  lint       {} error(s), {} warning(s)\n",
+            self.lint_errors, self.lint_warnings
+        ));
+        out.push_str(&format!(
+            "  wall time  {} ({steps})\n",
+            fmt_ms(self.wall_ms)
+        ));
         out.push_str(&format!("  output     {}\n", self.output.display()));
         out
     }
@@ -462,7 +673,11 @@ fn status_word(status: RunStatus) -> &'static str {
 }
 
 fn fmt_ms(ms: u64) -> String {
-    if ms >= 1000 { format!("{:.1} s", ms as f64 / 1000.0) } else { format!("{ms} ms") }
+    if ms >= 1000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format!("{ms} ms")
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,9 @@ impl Tree {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("store {path} is locked by another newsdesk process (wait for it to finish, or use --store DIR for a separate store)")]
+    #[error(
+        "store {path} is locked by another newsdesk process (wait for it to finish, or use --store DIR for a separate store)"
+    )]
     Locked { path: PathBuf },
     #[error("cannot open store {path}: {reason}")]
     Open { path: PathBuf, reason: String },
@@ -56,8 +58,10 @@ pub struct SledStore {
 
 impl SledStore {
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
-        std::fs::create_dir_all(path)
-            .map_err(|e| StoreError::Open { path: path.to_path_buf(), reason: e.to_string() })?;
+        std::fs::create_dir_all(path).map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         match sled::Config::new().path(path).open() {
             Ok(db) => Ok(SledStore { db }),
             // sled takes an exclusive file lock and reports a held lock as an io error
@@ -65,9 +69,14 @@ impl SledStore {
             Err(sled::Error::Io(e))
                 if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") =>
             {
-                Err(StoreError::Locked { path: path.to_path_buf() })
+                Err(StoreError::Locked {
+                    path: path.to_path_buf(),
+                })
             }
-            Err(e) => Err(StoreError::Open { path: path.to_path_buf(), reason: e.to_string() }),
+            Err(e) => Err(StoreError::Open {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }),
         }
     }
 
@@ -77,12 +86,19 @@ impl SledStore {
 }
 
 fn io(tree: Tree, e: sled::Error) -> StoreError {
-    StoreError::Io { tree: tree.name(), reason: e.to_string() }
+    StoreError::Io {
+        tree: tree.name(),
+        reason: e.to_string(),
+    }
 }
 
 impl Store for SledStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree(tree)?.get(key).map_err(|e| io(tree, e))?.map(|v| v.to_vec()))
+        Ok(self
+            .tree(tree)?
+            .get(key)
+            .map_err(|e| io(tree, e))?
+            .map(|v| v.to_vec()))
     }
 
     fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError> {
@@ -91,14 +107,20 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(|e| StoreError::Io { tree: "all", reason: e.to_string() })?;
+        self.db.flush().map_err(|e| StoreError::Io {
+            tree: "all",
+            reason: e.to_string(),
+        })?;
         Ok(())
     }
 
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError> {
         self.tree(tree)?
             .scan_prefix(prefix)
-            .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| io(tree, e)))
+            .map(|kv| {
+                kv.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(|e| io(tree, e))
+            })
             .collect()
     }
 }
@@ -114,11 +136,19 @@ pub struct MemStore {
 
 impl Store for MemStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.trees.lock().expect("store mutex").get(&(tree.name(), key.to_vec())).cloned())
+        Ok(self
+            .trees
+            .lock()
+            .expect("store mutex")
+            .get(&(tree.name(), key.to_vec()))
+            .cloned())
     }
 
     fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError> {
-        self.trees.lock().expect("store mutex").insert((tree.name(), key.to_vec()), val.to_vec());
+        self.trees
+            .lock()
+            .expect("store mutex")
+            .insert((tree.name(), key.to_vec()), val.to_vec());
         Ok(())
     }
 
@@ -153,10 +183,21 @@ mod tests {
             store.flush().unwrap();
         }
         let store = SledStore::open(dir.path()).unwrap();
-        assert_eq!(store.get(Tree::Llm, b"k1").unwrap().as_deref(), Some(&b"v1"[..]));
-        assert_eq!(store.get(Tree::Runs, b"k1").unwrap().as_deref(), Some(&b"other tree"[..]));
+        assert_eq!(
+            store.get(Tree::Llm, b"k1").unwrap().as_deref(),
+            Some(&b"v1"[..])
+        );
+        assert_eq!(
+            store.get(Tree::Runs, b"k1").unwrap().as_deref(),
+            Some(&b"other tree"[..])
+        );
         assert_eq!(store.get(Tree::Articles, b"k1").unwrap(), None);
-        let keys: Vec<Vec<u8>> = store.scan(Tree::Llm, b"k").unwrap().into_iter().map(|(k, _)| k).collect();
+        let keys: Vec<Vec<u8>> = store
+            .scan(Tree::Llm, b"k")
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(keys, vec![b"k1".to_vec(), b"k2".to_vec()]);
     }
 
@@ -178,6 +219,12 @@ mod tests {
         store.put(Tree::Runs, b"r-1", b"a").unwrap();
         store.put(Tree::Llm, b"r-3", b"c").unwrap();
         let found = store.scan(Tree::Runs, b"r-").unwrap();
-        assert_eq!(found, vec![(b"r-1".to_vec(), b"a".to_vec()), (b"r-2".to_vec(), b"b".to_vec())]);
+        assert_eq!(
+            found,
+            vec![
+                (b"r-1".to_vec(), b"a".to_vec()),
+                (b"r-2".to_vec(), b"b".to_vec())
+            ]
+        );
     }
 }

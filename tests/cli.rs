@@ -26,21 +26,32 @@ fn fixture_day() -> PathBuf {
 
 fn stdout_json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
 /// The gold off-topic URLs of the fixture day.
 fn off_topic_urls() -> Vec<String> {
     let gold: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(fixture_day().join("stories.json")).unwrap()).unwrap();
-    gold.into_iter().filter(|(_, label)| label.as_str().unwrap().starts_with("off-topic:")).map(|(url, _)| url).collect()
+        serde_json::from_str(&std::fs::read_to_string(fixture_day().join("stories.json")).unwrap())
+            .unwrap();
+    gold.into_iter()
+        .filter(|(_, label)| label.as_str().unwrap().starts_with("off-topic:"))
+        .map(|(url, _)| url)
+        .collect()
 }
 
 /// A config like the demo's, written to `dir`, reading the fixture day by absolute path.
 fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let demo = std::fs::read_to_string(repo().join("fixtures/demo/newsdesk.toml")).unwrap();
-    let config = demo.replace("url = \"../days/2026-01-05\"", &format!("url = {:?}", fixture_day().to_str().unwrap()));
+    let config = demo.replace(
+        "url = \"../days/2026-01-05\"",
+        &format!("url = {:?}", fixture_day().to_str().unwrap()),
+    );
     let path = dir.join("newsdesk.toml");
     std::fs::write(&path, format!("{config}\n{extra}")).unwrap();
     path
@@ -50,29 +61,51 @@ fn write_config(dir: &Path, extra: &str) -> PathBuf {
 fn demo_writes_a_lint_clean_digest_without_off_topic_items() {
     let dir = tempfile::tempdir().unwrap();
     let out = newsdesk(&["demo", "--out", "digest", "--json"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary = stdout_json(&out);
     let md_path = dir.path().join("digest/2026-01-05.md");
-    assert_eq!(summary["output"].as_str().map(Path::new), Some(Path::new("digest/2026-01-05.md")));
+    assert_eq!(
+        summary["output"].as_str().map(Path::new),
+        Some(Path::new("digest/2026-01-05.md"))
+    );
     let md = std::fs::read_to_string(&md_path).unwrap();
 
     let cards = md.lines().filter(|l| l.starts_with("### ")).count();
     let news_sections: Vec<&str> = md
         .lines()
         .filter(|l| l.starts_with("## "))
-        .filter(|l| !["## 今日焦點", "## 編輯洞察", "## 延伸閱讀"].iter().any(|p| l.starts_with(p)))
+        .filter(|l| {
+            !["## 今日焦點", "## 編輯洞察", "## 延伸閱讀"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
         .collect();
     assert!(summary["cards"].as_u64().unwrap() >= 8, "{summary}");
     assert!(cards >= 8, "{cards} cards");
     assert!(news_sections.len() >= 3, "{news_sections:?}");
-    assert!(md.contains("## 編輯洞察") && md.contains("### 趨勢總結") && md.contains("**關注清單**"));
+    assert!(
+        md.contains("## 編輯洞察") && md.contains("### 趨勢總結") && md.contains("**關注清單**")
+    );
     assert!(md.contains("*資料來源："), "footer with counts");
     for url in off_topic_urls() {
-        assert!(!md.contains(&url), "off-topic item {url} made it into the digest");
+        assert!(
+            !md.contains(&url),
+            "off-topic item {url} made it into the digest"
+        );
     }
 
     let lint = newsdesk(&["lint", md_path.to_str().unwrap()], dir.path());
-    assert_eq!(lint.status.code(), Some(0), "{}", String::from_utf8_lossy(&lint.stdout));
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
     assert!(dir.path().join("digest/2026-01-05.json").is_file());
 }
 
@@ -80,9 +113,24 @@ fn demo_writes_a_lint_clean_digest_without_off_topic_items() {
 fn second_run_of_the_same_day_makes_zero_provider_calls() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "");
-    let args = ["--config", config.to_str().unwrap(), "--store", "store", "run", "--date", "2026-01-05", "--out", "out", "--json"];
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "--store",
+        "store",
+        "run",
+        "--date",
+        "2026-01-05",
+        "--out",
+        "out",
+        "--json",
+    ];
     let first = newsdesk(&args, dir.path());
-    assert!(matches!(first.status.code(), Some(0) | Some(3)), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        matches!(first.status.code(), Some(0) | Some(3)),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let first = stdout_json(&first);
     assert!(first["provider_calls"].as_u64().unwrap() > 0);
     let first_md = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
@@ -90,11 +138,21 @@ fn second_run_of_the_same_day_makes_zero_provider_calls() {
     let second = newsdesk(&args, dir.path());
     let second = stdout_json(&second);
     assert_eq!(second["provider_calls"], 0, "{second}");
-    assert_eq!(second["cache_hits"], first["provider_calls"], "every call is answered from the store");
+    assert_eq!(
+        second["cache_hits"], first["provider_calls"],
+        "every call is answered from the store"
+    );
     assert_eq!(second["cards"], first["cards"]);
     let second_md = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
     // Same cards, same text; only the run id and generation time may differ.
-    let body = |md: &str| md.lines().filter(|l| !l.starts_with("date:") && !l.contains("run:") && !l.contains("報告生成時間")).collect::<Vec<_>>().join("\n");
+    let body = |md: &str| {
+        md.lines()
+            .filter(|l| {
+                !l.starts_with("date:") && !l.contains("run:") && !l.contains("報告生成時間")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     assert_eq!(body(&first_md), body(&second_md));
 }
 
@@ -106,8 +164,18 @@ fn bad_config_exits_2_naming_file_and_every_key() {
     let out = newsdesk(&["--config", path.to_str().unwrap(), "run"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for needle in [path.to_str().unwrap(), "digest.language", "klingon", "digest.colour", "digest.window_hours", "expected an integer"] {
-        assert!(stderr.contains(needle), "stderr lacks {needle:?}:\n{stderr}");
+    for needle in [
+        path.to_str().unwrap(),
+        "digest.language",
+        "klingon",
+        "digest.colour",
+        "digest.window_hours",
+        "expected an integer",
+    ] {
+        assert!(
+            stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{stderr}"
+        );
     }
 }
 
@@ -119,11 +187,18 @@ fn missing_config_and_missing_api_key_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("newsdesk.toml"));
 
     let config = write_config(dir.path(), "");
-    let with_openai = std::fs::read_to_string(&config).unwrap().replace("kind = \"extractive\"", "kind = \"openai\"\npreset = \"deepseek\"");
+    let with_openai = std::fs::read_to_string(&config).unwrap().replace(
+        "kind = \"extractive\"",
+        "kind = \"openai\"\npreset = \"deepseek\"",
+    );
     std::fs::write(&config, with_openai).unwrap();
     let out = newsdesk(&["--config", config.to_str().unwrap(), "run"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("DEEPSEEK_API_KEY"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("DEEPSEEK_API_KEY"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -134,7 +209,9 @@ fn reserved_commands_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not yet available"));
     let help = newsdesk(&["--help"], dir.path());
     let help = String::from_utf8_lossy(&help.stdout);
-    for command in ["demo", "run", "cluster", "lint", "collect", "replay", "runs", "cache", "eval"] {
+    for command in [
+        "demo", "run", "cluster", "lint", "collect", "replay", "runs", "cache", "eval",
+    ] {
         assert!(help.contains(command), "--help lists {command}");
     }
 }
@@ -149,11 +226,30 @@ fn lint_flags_the_seed_digest_with_line_numbers() {
     let out = newsdesk(&["lint", seed.to_str().unwrap(), "--json"], &repo());
     assert_eq!(out.status.code(), Some(1));
     let report = stdout_json(&out);
-    let rules: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
-    for rule in ["bad-link", "placeholder", "duplicate-story", "missing-field"] {
-        assert!(rules.contains(&rule), "seed not flagged for {rule}: {rules:?}");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "bad-link",
+        "placeholder",
+        "duplicate-story",
+        "missing-field",
+    ] {
+        assert!(
+            rules.contains(&rule),
+            "seed not flagged for {rule}: {rules:?}"
+        );
     }
-    assert!(report["findings"].as_array().unwrap().iter().all(|f| f["line"].as_u64().unwrap() > 0));
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["line"].as_u64().unwrap() > 0)
+    );
 }
 
 #[test]
@@ -164,14 +260,29 @@ fn cluster_json_places_every_corpus_article_in_a_story() {
         return;
     }
     let out = newsdesk(&["cluster", day.to_str().unwrap(), "--json"], &repo());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = stdout_json(&out);
     let stories = doc["stories"].as_array().unwrap();
     let mut urls: Vec<&str> = stories
         .iter()
-        .flat_map(|s| s["articles"].as_array().unwrap().iter().map(|a| a["url"].as_str().unwrap()))
+        .flat_map(|s| {
+            s["articles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["url"].as_str().unwrap())
+        })
         .collect();
-    assert!(stories.iter().all(|s| s["id"].as_str().is_some_and(|id| !id.is_empty())));
+    assert!(
+        stories
+            .iter()
+            .all(|s| s["id"].as_str().is_some_and(|id| !id.is_empty()))
+    );
     let placed = urls.len();
     urls.sort();
     urls.dedup();
@@ -184,7 +295,10 @@ fn cluster_json_places_every_corpus_article_in_a_story() {
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
             if p.extension().unwrap() == "json" {
-                serde_json::from_str::<serde_json::Value>(&text).unwrap()["items"].as_array().unwrap().len()
+                serde_json::from_str::<serde_json::Value>(&text).unwrap()["items"]
+                    .as_array()
+                    .unwrap()
+                    .len()
             } else {
                 text.matches("<item>").count() + text.matches("<entry>").count()
             }
@@ -192,4 +306,3 @@ fn cluster_json_places_every_corpus_article_in_a_story() {
         .sum();
     assert_eq!(placed, items);
 }
-

@@ -28,7 +28,11 @@ const KEY: &str = "sk-test-never-stored-0123456789";
 fn sections() -> Vec<SectionConfig> {
     ["models", "industry"]
         .iter()
-        .map(|id| SectionConfig { id: id.to_string(), label: Default::default(), describe: format!("{id} news") })
+        .map(|id| SectionConfig {
+            id: id.to_string(),
+            label: Default::default(),
+            describe: format!("{id} news"),
+        })
         .collect()
 }
 
@@ -47,10 +51,19 @@ fn topic() -> Topic {
     };
     let story = Story {
         id: "s000000000001".into(),
-        articles: vec![article("a1", "Lab Notes", "https://labnotes.dev/lumen"), article("a2", "AI Journal", "https://aijournal.news/lumen")],
+        articles: vec![
+            article("a1", "Lab Notes", "https://labnotes.dev/lumen"),
+            article("a2", "AI Journal", "https://aijournal.news/lumen"),
+        ],
         merges: vec![],
     };
-    Topic { id: story.id.clone(), rank: 1, score: 1.0, focus: true, story }
+    Topic {
+        id: story.id.clone(),
+        rank: 1,
+        score: 1.0,
+        focus: true,
+        story,
+    }
 }
 
 fn completion(content: &Value) -> ResponseTemplate {
@@ -69,29 +82,68 @@ fn card(entities: &[&str]) -> Value {
 }
 
 fn settings(mode: StructuredOutput) -> CallSettings {
-    CallSettings { model: "test-model".into(), structured_output: mode, temperature: Some(0.2), top_p: None, seed: Some(7), max_output_tokens: 800 }
+    CallSettings {
+        model: "test-model".into(),
+        structured_output: mode,
+        temperature: Some(0.2),
+        top_p: None,
+        seed: Some(7),
+        max_output_tokens: 800,
+    }
 }
 
 async fn bodies(server: &MockServer) -> Vec<Value> {
-    server.received_requests().await.unwrap().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect()
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
 }
 
 fn provider(server: &MockServer) -> OpenAiProvider {
-    OpenAiProvider::new(&format!("{}/v1", server.uri()), Some(&Secret::new(KEY.into())), Duration::from_secs(5)).unwrap()
+    OpenAiProvider::new(
+        &format!("{}/v1", server.uri()),
+        Some(&Secret::new(KEY.into())),
+        Duration::from_secs(5),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
 async fn json_schema_mode_sends_the_strict_schema_and_repairs_once_with_the_validator_message() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/v1/chat/completions")).respond_with(completion(&card(&["Lumen-7B"]))).up_to_n_times(1).mount(&server).await;
-    Mock::given(method("POST")).and(path("/v1/chat/completions")).respond_with(completion(&card(&["Lumen-7B", "Tsinghua", "GSM8K"]))).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(completion(&card(&["Lumen-7B"])))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(completion(&card(&["Lumen-7B", "Tsinghua", "GSM8K"])))
+        .mount(&server)
+        .await;
 
     let store: Arc<dyn Store> = Arc::new(MemStore::default());
-    let cached = Cached::new(provider(&server), store.clone(), CacheMode::Rw, Arc::new(FixedClock(Utc::now())));
+    let cached = Cached::new(
+        provider(&server),
+        store.clone(),
+        CacheMode::Rw,
+        Arc::new(FixedClock(Utc::now())),
+    );
     let prompts = Prompts::load(None).unwrap();
     let sections = sections();
     let settings = settings(StructuredOutput::JsonSchema);
-    let stage = CardStage { prompts: &prompts, provider: &cached, settings: &settings, language: newsdesk::model::Language::En, sections: &sections, max_input_tokens: 6000 };
+    let stage = CardStage {
+        prompts: &prompts,
+        provider: &cached,
+        settings: &settings,
+        language: newsdesk::model::Language::En,
+        sections: &sections,
+        max_input_tokens: 6000,
+    };
     let outcome = stage.run(&[topic()], &|_, _| {}).await.unwrap();
 
     assert_eq!(outcome.cards.len(), 1, "{:?}", outcome.failed);
@@ -100,7 +152,10 @@ async fn json_schema_mode_sends_the_strict_schema_and_repairs_once_with_the_vali
     assert_eq!(record.card.entities.len(), 3);
     // Sources come from the topic's articles, never from the model.
     let urls: Vec<&str> = record.sources.iter().map(|s| s.url.as_str()).collect();
-    assert_eq!(urls, ["https://labnotes.dev/lumen", "https://aijournal.news/lumen"]);
+    assert_eq!(
+        urls,
+        ["https://labnotes.dev/lumen", "https://aijournal.news/lumen"]
+    );
 
     let sent = bodies(&server).await;
     assert_eq!(sent.len(), 2);
@@ -119,42 +174,84 @@ async fn json_schema_mode_sends_the_strict_schema_and_repairs_once_with_the_vali
     assert_eq!(repair.len(), 4);
     assert_eq!(repair[2]["role"], "assistant");
     let repair_text = repair[3]["content"].as_str().unwrap();
-    assert!(repair_text.contains("/entities: has 1 non-empty names, expected 3 to 10"), "{repair_text}");
+    assert!(
+        repair_text.contains("/entities: has 1 non-empty names, expected 3 to 10"),
+        "{repair_text}"
+    );
 
     // Both 2xx answers were cached (so a replay takes the same repair path); the key never was.
     let stored = store.scan(Tree::Llm, b"").unwrap();
     assert_eq!(stored.len(), 2);
-    assert!(stored.iter().all(|(k, v)| !String::from_utf8_lossy(k).contains(KEY) && !String::from_utf8_lossy(v).contains(KEY)));
-    let auth = server.received_requests().await.unwrap()[0].headers.get("authorization").unwrap().to_str().unwrap().to_string();
+    assert!(
+        stored
+            .iter()
+            .all(|(k, v)| !String::from_utf8_lossy(k).contains(KEY)
+                && !String::from_utf8_lossy(v).contains(KEY))
+    );
+    let auth = server.received_requests().await.unwrap()[0]
+        .headers
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(auth, format!("Bearer {KEY}"));
 }
 
 #[tokio::test]
 async fn still_invalid_after_repair_fails_the_topic_with_its_reason() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(completion(&json!({"title": "no other fields"}))).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(completion(&json!({"title": "no other fields"})))
+        .mount(&server)
+        .await;
     let provider = provider(&server);
     let prompts = Prompts::load(None).unwrap();
     let sections = sections();
     let settings = settings(StructuredOutput::JsonObject);
-    let stage = CardStage { prompts: &prompts, provider: &provider, settings: &settings, language: newsdesk::model::Language::En, sections: &sections, max_input_tokens: 6000 };
+    let stage = CardStage {
+        prompts: &prompts,
+        provider: &provider,
+        settings: &settings,
+        language: newsdesk::model::Language::En,
+        sections: &sections,
+        max_input_tokens: 6000,
+    };
     let outcome = stage.run(&[topic()], &|_, _| {}).await.unwrap();
     assert!(outcome.cards.is_empty());
     assert_eq!(outcome.failed.len(), 1);
-    assert!(outcome.failed[0].reason.contains("still invalid after one repair"), "{}", outcome.failed[0].reason);
-    assert!(outcome.failed[0].reason.contains("summary"), "{}", outcome.failed[0].reason);
+    assert!(
+        outcome.failed[0]
+            .reason
+            .contains("still invalid after one repair"),
+        "{}",
+        outcome.failed[0].reason
+    );
+    assert!(
+        outcome.failed[0].reason.contains("summary"),
+        "{}",
+        outcome.failed[0].reason
+    );
 
     let sent = bodies(&server).await;
     assert_eq!(sent.len(), 2, "exactly one repair re-ask");
     assert_eq!(sent[0]["response_format"], json!({"type": "json_object"}));
     // json_object providers (DeepSeek, Qwen) require the word "json" in the prompt.
-    assert!(sent[0]["messages"][0]["content"].as_str().unwrap().contains("json"));
+    assert!(
+        sent[0]["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("json")
+    );
 }
 
 #[tokio::test]
 async fn prompt_mode_sends_no_response_format_and_reads_a_fenced_reply() {
     let server = MockServer::start().await;
-    let fenced = format!("Sure:\n```json\n{}\n```", card(&["Lumen-7B", "Tsinghua", "GSM8K"]));
+    let fenced = format!(
+        "Sure:\n```json\n{}\n```",
+        card(&["Lumen-7B", "Tsinghua", "GSM8K"])
+    );
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "choices": [{"index": 0, "message": {"role": "assistant", "content": fenced}}]
@@ -165,24 +262,48 @@ async fn prompt_mode_sends_no_response_format_and_reads_a_fenced_reply() {
     let prompts = Prompts::load(None).unwrap();
     let sections = sections();
     let settings = settings(StructuredOutput::Prompt);
-    let stage = CardStage { prompts: &prompts, provider: &provider, settings: &settings, language: newsdesk::model::Language::En, sections: &sections, max_input_tokens: 6000 };
+    let stage = CardStage {
+        prompts: &prompts,
+        provider: &provider,
+        settings: &settings,
+        language: newsdesk::model::Language::En,
+        sections: &sections,
+        max_input_tokens: 6000,
+    };
     let outcome = stage.run(&[topic()], &|_, _| {}).await.unwrap();
     assert_eq!(outcome.cards.len(), 1, "{:?}", outcome.failed);
     let sent = bodies(&server).await;
     assert!(sent[0].get("response_format").is_none());
-    assert!(sent[0]["messages"][0]["content"].as_str().unwrap().contains("\"additionalProperties\": false"), "schema is in the prompt");
+    assert!(
+        sent[0]["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("\"additionalProperties\": false"),
+        "schema is in the prompt"
+    );
 }
 
 #[tokio::test]
 async fn plain_text_429_and_5xx_are_retried_by_status_with_retry_after() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0").set_body_string("Too Many Requests"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .set_body_string("Too Many Requests"),
+        )
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>")).up_to_n_times(1).mount(&server).await;
-    Mock::given(method("POST")).respond_with(completion(&card(&["a", "b", "c"]))).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(completion(&card(&["a", "b", "c"])))
+        .mount(&server)
+        .await;
     let retrying = Retrying::new(provider(&server), 4, Duration::from_secs(5));
     let req = newsdesk::llm::ChatRequest {
         namespace: newsdesk::llm::Namespace::Card,
@@ -202,10 +323,25 @@ async fn plain_text_429_and_5xx_are_retried_by_status_with_retry_after() {
 
     // A 400 is not retried, and its status survives a non-JSON body.
     let bad = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_string("bad request")).mount(&bad).await;
-    let err = Retrying::new(provider(&bad), 4, Duration::from_secs(5)).chat(&req).await.unwrap_err();
-    assert!(matches!(err, newsdesk::llm::LlmError::Http { status: 400, .. }), "{err}");
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("bad request"))
+        .mount(&bad)
+        .await;
+    let err = Retrying::new(provider(&bad), 4, Duration::from_secs(5))
+        .chat(&req)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, newsdesk::llm::LlmError::Http { status: 400, .. }),
+        "{err}"
+    );
     assert!(!err.to_string().contains(KEY));
     assert_eq!(bad.received_requests().await.unwrap().len(), 1);
-    assert_eq!(provider(&bad).id(), &ProviderId { kind: "openai".into(), host: bad.address().to_string() });
+    assert_eq!(
+        provider(&bad).id(),
+        &ProviderId {
+            kind: "openai".into(),
+            host: bad.address().to_string()
+        }
+    );
 }

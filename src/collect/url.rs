@@ -6,10 +6,36 @@ use url::Url;
 
 /// Query parameters that only track the reader. Exact names; `utm_*` is matched by prefix.
 const TRACKING_PARAMS: &[&str] = &[
-    "spm", "from", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src",
-    "ref", "share_token", "scene", "xtrack", "chksm", "sessionid", "subscene", "clicktime",
-    "enterid", "srcid", "sharer_shareid", "sharer_sharetime", "wt.mc_id", "yclid", "_hsenc",
-    "_hsmi", "vero_id", "share_source", "share_medium", "isappinstalled",
+    "spm",
+    "from",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "ref_src",
+    "ref",
+    "share_token",
+    "scene",
+    "xtrack",
+    "chksm",
+    "sessionid",
+    "subscene",
+    "clicktime",
+    "enterid",
+    "srcid",
+    "sharer_shareid",
+    "sharer_sharetime",
+    "wt.mc_id",
+    "yclid",
+    "_hsenc",
+    "_hsmi",
+    "vero_id",
+    "share_source",
+    "share_medium",
+    "isappinstalled",
 ];
 
 fn is_tracking(name: &str) -> bool {
@@ -34,7 +60,9 @@ pub fn canonical_url(raw: &str) -> Option<String> {
         .filter(|segment| !segment.is_empty())
         .filter(|segment| {
             let raw_name = segment.split('=').next().unwrap_or("");
-            let name = url::form_urlencoded::parse(raw_name.as_bytes()).next().map(|(n, _)| n.into_owned());
+            let name = url::form_urlencoded::parse(raw_name.as_bytes())
+                .next()
+                .map(|(n, _)| n.into_owned());
             !is_tracking(name.as_deref().unwrap_or(raw_name))
         })
         .map(str::to_string)
@@ -60,8 +88,10 @@ mod tests {
     #[test]
     fn drops_trackers_and_fragment_keeps_meaningful_query() {
         assert_eq!(
-            canonical_url("HTTPS://Example.COM:443/a/b/?utm_source=x&id=42&spm=1.2&UTM_Medium=y#top")
-                .as_deref(),
+            canonical_url(
+                "HTTPS://Example.COM:443/a/b/?utm_source=x&id=42&spm=1.2&UTM_Medium=y#top"
+            )
+            .as_deref(),
             Some("https://example.com/a/b?id=42")
         );
         assert_eq!(
@@ -70,14 +100,20 @@ mod tests {
             Some("https://mp.weixin.qq.com/s?__biz=MzI&mid=22&idx=2&sn=a1")
         );
         assert_eq!(
-            canonical_url("https://mp.weixin.qq.com/s?__biz=MzIzNjc1NzUzMw==&mid=2247861529&utm_source=x").as_deref(),
+            canonical_url(
+                "https://mp.weixin.qq.com/s?__biz=MzIzNjc1NzUzMw==&mid=2247861529&utm_source=x"
+            )
+            .as_deref(),
             Some("https://mp.weixin.qq.com/s?__biz=MzIzNjc1NzUzMw==&mid=2247861529")
         );
         assert_eq!(
             canonical_url("https://www.qbitai.com/2026/01/1.html?from=rss").as_deref(),
             Some("https://www.qbitai.com/2026/01/1.html")
         );
-        assert_eq!(canonical_url("https://example.com/").as_deref(), Some("https://example.com/"));
+        assert_eq!(
+            canonical_url("https://example.com/").as_deref(),
+            Some("https://example.com/")
+        );
     }
 
     #[test]
@@ -91,7 +127,11 @@ mod tests {
 
     #[test]
     fn is_idempotent() {
-        for raw in ["https://a.com/x/?b=2&a=1&utm_x=3#f", "http://A.com", "https://a.com/%E4%B8%AD?q=%20"] {
+        for raw in [
+            "https://a.com/x/?b=2&a=1&utm_x=3#f",
+            "http://A.com",
+            "https://a.com/%E4%B8%AD?q=%20",
+        ] {
             let once = canonical_url(raw).unwrap();
             assert_eq!(canonical_url(&once).unwrap(), once);
         }

@@ -18,13 +18,18 @@ pub fn count_tokens(text: &str) -> usize {
 
 /// Prompt tokens of a request (messages plus ~4 tokens of framing each) plus its output ceiling.
 pub fn estimate_request_tokens(req: &ChatRequest) -> u64 {
-    let prompt: usize = req.messages.iter().map(|m| count_tokens(&m.content) + 4).sum();
+    let prompt: usize = req
+        .messages
+        .iter()
+        .map(|m| count_tokens(&m.content) + 4)
+        .sum();
     prompt as u64 + 3 + u64::from(req.max_tokens.unwrap_or(0))
 }
 
 /// USD cost of `usage` at `pricing` (per million tokens).
 pub fn cost_usd(usage: Usage, pricing: &PricingConfig) -> f64 {
-    (usage.prompt_tokens as f64 * pricing.input + usage.completion_tokens as f64 * pricing.output) / 1_000_000.0
+    (usage.prompt_tokens as f64 * pricing.input + usage.completion_tokens as f64 * pricing.output)
+        / 1_000_000.0
 }
 
 /// Characters of body text always kept per article: titles and leads are never trimmed away.
@@ -33,8 +38,13 @@ const LEAD_CHARS: usize = 200;
 /// Fits a topic's articles (best first) into `max_tokens` of `<articles>` block: first the
 /// lowest-ranked articles lose their body beyond the lead, then every body is cut proportionally.
 /// Returns the fitted articles and whether anything was trimmed.
-pub fn fit_articles(mut articles: Vec<BlockArticle>, max_tokens: usize) -> (Vec<BlockArticle>, bool) {
-    let size = |articles: &[BlockArticle]| count_tokens(&serde_json::to_string(articles).unwrap_or_default());
+pub fn fit_articles(
+    mut articles: Vec<BlockArticle>,
+    max_tokens: usize,
+) -> (Vec<BlockArticle>, bool) {
+    let size = |articles: &[BlockArticle]| {
+        count_tokens(&serde_json::to_string(articles).unwrap_or_default())
+    };
     if size(&articles) <= max_tokens {
         return (articles, false);
     }
@@ -78,7 +88,12 @@ pub struct Budgeted<P> {
 
 impl<P: Provider> Budgeted<P> {
     pub fn new(inner: P, budget_usd: f64, pricing: PricingConfig) -> Self {
-        Budgeted { inner, budget_usd, pricing, spent: Mutex::new(0.0) }
+        Budgeted {
+            inner,
+            budget_usd,
+            pricing,
+            spent: Mutex::new(0.0),
+        }
     }
 }
 
@@ -89,9 +104,16 @@ impl<P: Provider> Provider for Budgeted<P> {
     }
 
     async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
-        let prompt: usize = req.messages.iter().map(|m| count_tokens(&m.content) + 4).sum();
+        let prompt: usize = req
+            .messages
+            .iter()
+            .map(|m| count_tokens(&m.content) + 4)
+            .sum();
         let worst = cost_usd(
-            Usage { prompt_tokens: prompt as u64, completion_tokens: u64::from(req.max_tokens.unwrap_or(0)) },
+            Usage {
+                prompt_tokens: prompt as u64,
+                completion_tokens: u64::from(req.max_tokens.unwrap_or(0)),
+            },
             &self.pricing,
         );
         {
@@ -139,7 +161,10 @@ mod tests {
         let input = vec![article("a", &long), article("b", &long)];
         let (fitted, trimmed) = fit_articles(input, 2600);
         assert!(trimmed);
-        assert_eq!(fitted[0].text, long, "the best article keeps its body while the budget allows");
+        assert_eq!(
+            fitted[0].text, long,
+            "the best article keeps its body while the budget allows"
+        );
         assert!(fitted[1].text.chars().count() <= LEAD_CHARS + 1);
         assert_eq!(fitted[1].title, "title b");
 
@@ -150,8 +175,17 @@ mod tests {
 
     #[test]
     fn cost_uses_per_million_prices() {
-        let pricing = PricingConfig { input: 0.15, output: 0.60 };
-        let cost = cost_usd(Usage { prompt_tokens: 1_000_000, completion_tokens: 500_000 }, &pricing);
+        let pricing = PricingConfig {
+            input: 0.15,
+            output: 0.60,
+        };
+        let cost = cost_usd(
+            Usage {
+                prompt_tokens: 1_000_000,
+                completion_tokens: 500_000,
+            },
+            &pricing,
+        );
         assert!((cost - 0.45).abs() < 1e-12);
     }
 
@@ -163,14 +197,32 @@ mod tests {
             &self.0
         }
         async fn chat(&self, _req: &ChatRequest) -> Result<ChatResponse, LlmError> {
-            Ok(ChatResponse { content: String::new(), usage: Usage { prompt_tokens: 1_000, completion_tokens: 1_000 }, latency_ms: 0, cached: false })
+            Ok(ChatResponse {
+                content: String::new(),
+                usage: Usage {
+                    prompt_tokens: 1_000,
+                    completion_tokens: 1_000,
+                },
+                latency_ms: 0,
+                cached: false,
+            })
         }
     }
 
     #[tokio::test]
     async fn budget_refuses_calls_once_spent() {
         // 1k in + 1k out at $1/M each = $0.002 per call; a $0.005 budget allows two calls.
-        let layer = Budgeted::new(Free(ProviderId { kind: "f".into(), host: String::new() }), 0.005, PricingConfig { input: 1.0, output: 1.0 });
+        let layer = Budgeted::new(
+            Free(ProviderId {
+                kind: "f".into(),
+                host: String::new(),
+            }),
+            0.005,
+            PricingConfig {
+                input: 1.0,
+                output: 1.0,
+            },
+        );
         let req = ChatRequest {
             namespace: Namespace::Card,
             model: "m".into(),

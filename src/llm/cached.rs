@@ -42,7 +42,9 @@ impl std::str::FromStr for CacheMode {
             "replay" => Ok(CacheMode::Replay),
             "refresh" => Ok(CacheMode::Refresh),
             "off" => Ok(CacheMode::Off),
-            other => Err(format!("\"{other}\" is not a cache mode (expected rw, replay, refresh or off)")),
+            other => Err(format!(
+                "\"{other}\" is not a cache mode (expected rw, replay, refresh or off)"
+            )),
         }
     }
 }
@@ -131,7 +133,13 @@ pub struct Cached<P> {
 
 impl<P: Provider> Cached<P> {
     pub fn new(inner: P, store: Arc<dyn Store>, mode: CacheMode, clock: Arc<dyn Clock>) -> Self {
-        Cached { inner, store, mode, clock, ledger: Mutex::new(Vec::new()) }
+        Cached {
+            inner,
+            store,
+            mode,
+            clock,
+            ledger: Mutex::new(Vec::new()),
+        }
     }
 
     /// Every call made through this layer so far, in completion order.
@@ -150,7 +158,11 @@ impl<P: Provider> Cached<P> {
     }
 
     fn lookup(&self, key: &str) -> Result<Option<ChatResponse>, LlmError> {
-        let Some(bytes) = self.store.get(Tree::Llm, key.as_bytes()).map_err(|e| LlmError::Store(e.to_string()))? else {
+        let Some(bytes) = self
+            .store
+            .get(Tree::Llm, key.as_bytes())
+            .map_err(|e| LlmError::Store(e.to_string()))?
+        else {
             return Ok(None);
         };
         // An entry we cannot read (older format, disk damage) is a miss, not a failure.
@@ -158,7 +170,12 @@ impl<P: Provider> Cached<P> {
             tracing::warn!(key, "unreadable cache entry ignored");
             return Ok(None);
         };
-        Ok(Some(ChatResponse { content: call.content, usage: call.usage, latency_ms: call.latency_ms, cached: true }))
+        Ok(Some(ChatResponse {
+            content: call.content,
+            usage: call.usage,
+            latency_ms: call.latency_ms,
+            cached: true,
+        }))
     }
 }
 
@@ -176,7 +193,10 @@ impl<P: Provider> Provider for Cached<P> {
                 return Ok(hit);
             }
             if self.mode == CacheMode::Replay {
-                return Err(LlmError::ReplayMiss { namespace: req.namespace.as_str(), key });
+                return Err(LlmError::ReplayMiss {
+                    namespace: req.namespace.as_str(),
+                    key,
+                });
             }
         }
         let mut resp = self.inner.chat(req).await?;
@@ -192,7 +212,9 @@ impl<P: Provider> Provider for Cached<P> {
                 stored_at: self.clock.now().to_rfc3339(),
             };
             let bytes = serde_json::to_vec(&call).expect("cached calls serialize");
-            self.store.put(Tree::Llm, key.as_bytes(), &bytes).map_err(|e| LlmError::Store(e.to_string()))?;
+            self.store
+                .put(Tree::Llm, key.as_bytes(), &bytes)
+                .map_err(|e| LlmError::Store(e.to_string()))?;
         }
         self.record(&key, req, &resp);
         Ok(resp)
@@ -221,11 +243,18 @@ mod tests {
         async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             if self.fail {
-                return Err(LlmError::Http { status: 500, message: "boom".into(), retry_after: None });
+                return Err(LlmError::Http {
+                    status: 500,
+                    message: "boom".into(),
+                    retry_after: None,
+                });
             }
             Ok(ChatResponse {
                 content: format!("answer to {}", req.messages[0].content),
-                usage: Usage { prompt_tokens: 10, completion_tokens: 5 },
+                usage: Usage {
+                    prompt_tokens: 10,
+                    completion_tokens: 5,
+                },
                 latency_ms: 7,
                 cached: false,
             })
@@ -247,7 +276,14 @@ mod tests {
     }
 
     fn layer(mode: CacheMode, fail: bool, store: Arc<dyn Store>) -> Cached<Counting> {
-        let inner = Counting { id: ProviderId { kind: "fake".into(), host: "h".into() }, calls: AtomicUsize::new(0), fail };
+        let inner = Counting {
+            id: ProviderId {
+                kind: "fake".into(),
+                host: "h".into(),
+            },
+            calls: AtomicUsize::new(0),
+            fail,
+        };
         let clock = Arc::new(FixedClock(chrono::DateTime::UNIX_EPOCH));
         Cached::new(inner, store, mode, clock)
     }
@@ -259,7 +295,13 @@ mod tests {
         let second = cached.chat(&request("a")).await.unwrap();
         assert!(!first.cached && second.cached);
         assert_eq!(first.content, second.content);
-        assert_eq!(second.usage, Usage { prompt_tokens: 10, completion_tokens: 5 });
+        assert_eq!(
+            second.usage,
+            Usage {
+                prompt_tokens: 10,
+                completion_tokens: 5
+            }
+        );
         assert_eq!(cached.inner.calls.load(Ordering::SeqCst), 1);
         cached.chat(&request("b")).await.unwrap();
         assert_eq!(cached.inner.calls.load(Ordering::SeqCst), 2);
@@ -271,10 +313,16 @@ mod tests {
     async fn replay_mode_misses_are_errors_and_refresh_ignores_hits() {
         let store: Arc<dyn Store> = Arc::new(MemStore::default());
         let replay = layer(CacheMode::Replay, false, store.clone());
-        assert!(matches!(replay.chat(&request("a")).await, Err(LlmError::ReplayMiss { .. })));
+        assert!(matches!(
+            replay.chat(&request("a")).await,
+            Err(LlmError::ReplayMiss { .. })
+        ));
         assert_eq!(replay.inner.calls.load(Ordering::SeqCst), 0);
 
-        layer(CacheMode::Rw, false, store.clone()).chat(&request("a")).await.unwrap();
+        layer(CacheMode::Rw, false, store.clone())
+            .chat(&request("a"))
+            .await
+            .unwrap();
         assert!(replay.chat(&request("a")).await.unwrap().cached);
 
         let refresh = layer(CacheMode::Refresh, false, store.clone());
@@ -294,7 +342,10 @@ mod tests {
 
     #[test]
     fn key_depends_on_every_answer_changing_field_only() {
-        let id = ProviderId { kind: "openai".into(), host: "api.openai.com".into() };
+        let id = ProviderId {
+            kind: "openai".into(),
+            host: "api.openai.com".into(),
+        };
         let base = cache_key(&id, &request("a"));
         assert_eq!(base, cache_key(&id, &request("a")));
         let mut other = request("a");
@@ -306,14 +357,20 @@ mod tests {
         let mut other = request("a");
         other.namespace = Namespace::Insight;
         assert_ne!(base, cache_key(&id, &other));
-        let other_host = ProviderId { kind: "openai".into(), host: "api.deepseek.com".into() };
+        let other_host = ProviderId {
+            kind: "openai".into(),
+            host: "api.deepseek.com".into(),
+        };
         assert_ne!(base, cache_key(&other_host, &request("a")));
     }
 
     #[test]
     fn canonical_json_sorts_keys() {
         let mut out = String::new();
-        write_canonical(&serde_json::json!({"b": 1, "a": {"d": [1, {"z": 0, "y": 1}], "c": null}}), &mut out);
+        write_canonical(
+            &serde_json::json!({"b": 1, "a": {"d": [1, {"z": 0, "y": 1}], "c": null}}),
+            &mut out,
+        );
         assert_eq!(out, r#"{"a":{"c":null,"d":[1,{"y":1,"z":0}]},"b":1}"#);
     }
 }

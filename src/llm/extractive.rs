@@ -1301,7 +1301,9 @@ fn title_phrases(titles: &[&str], texts: &[&str], wanted: usize, known: &[String
     let mut phrases: Vec<String> = Vec::new();
     for title in titles {
         let mut run: Vec<&str> = Vec::new();
-        let words = title.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|w| !w.is_empty());
+        let words = title
+            .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .filter(|w| !w.is_empty());
         for word in words.chain(std::iter::once("")) {
             let lower = word.to_lowercase();
             let content = word.len() >= 3
@@ -2123,11 +2125,23 @@ mod tests {
     #[test]
     fn pads_english_entities_with_title_phrases_before_outlets() {
         let titles = ["Sparse autoencoders find interpretable features in a vision model"];
-        let texts = ["The sparse autoencoders recover interpretable features. Each vision model layer was probed."];
+        let texts = [
+            "The sparse autoencoders recover interpretable features. Each vision model layer was probed.",
+        ];
         let terms = title_phrases(&titles, &texts, 3, &[]);
         assert_eq!(terms.len(), 3, "{terms:?}");
-        assert!(terms.iter().any(|t| t.to_lowercase() == "sparse autoencoders"), "{terms:?}");
-        assert!(terms.iter().all(|t| !t.contains(" in ") && !t.contains(" a ")), "{terms:?}");
+        assert!(
+            terms
+                .iter()
+                .any(|t| t.to_lowercase() == "sparse autoencoders"),
+            "{terms:?}"
+        );
+        assert!(
+            terms
+                .iter()
+                .all(|t| !t.contains(" in ") && !t.contains(" a ")),
+            "{terms:?}"
+        );
     }
 
     #[test]

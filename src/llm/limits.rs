@@ -48,7 +48,11 @@ impl<P: Provider> Provider for Limited<P> {
     }
 
     async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
-        let _permit = self.in_flight.acquire().await.expect("semaphore is never closed");
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("semaphore is never closed");
         self.requests.until_ready().await;
         let charge = token_charge(estimate_request_tokens(req), self.tpm);
         self.tokens
@@ -91,13 +95,25 @@ mod tests {
             self.peak.fetch_max(current, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(20)).await;
             self.now.fetch_sub(1, Ordering::SeqCst);
-            Ok(ChatResponse { content: String::new(), usage: Usage::default(), latency_ms: 20, cached: false })
+            Ok(ChatResponse {
+                content: String::new(),
+                usage: Usage::default(),
+                latency_ms: 20,
+                cached: false,
+            })
         }
     }
 
     #[tokio::test]
     async fn concurrency_is_bounded() {
-        let inner = Slow { id: ProviderId { kind: "s".into(), host: String::new() }, now: AtomicUsize::new(0), peak: AtomicUsize::new(0) };
+        let inner = Slow {
+            id: ProviderId {
+                kind: "s".into(),
+                host: String::new(),
+            },
+            now: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        };
         let limited = Arc::new(Limited::new(inner, 10_000, 1_000_000, 2));
         let req = ChatRequest {
             namespace: Namespace::Card,

@@ -55,13 +55,22 @@ pub struct Message {
 
 impl Message {
     pub fn system(content: impl Into<String>) -> Self {
-        Message { role: Role::System, content: content.into() }
+        Message {
+            role: Role::System,
+            content: content.into(),
+        }
     }
     pub fn user(content: impl Into<String>) -> Self {
-        Message { role: Role::User, content: content.into() }
+        Message {
+            role: Role::User,
+            content: content.into(),
+        }
     }
     pub fn assistant(content: impl Into<String>) -> Self {
-        Message { role: Role::Assistant, content: content.into() }
+        Message {
+            role: Role::Assistant,
+            content: content.into(),
+        }
     }
 }
 
@@ -70,7 +79,10 @@ impl Message {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResponseFormat {
     /// `response_format: {type: json_schema, json_schema: {name, schema, strict: true}}`.
-    JsonSchema { name: String, schema: serde_json::Value },
+    JsonSchema {
+        name: String,
+        schema: serde_json::Value,
+    },
     /// `response_format: {type: json_object}`; the prompt itself must say "json".
     JsonObject,
     /// No response_format; the schema is in the prompt and a fenced JSON block is extracted.
@@ -119,7 +131,11 @@ pub struct ProviderId {
 
 impl std::fmt::Display for ProviderId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.host.is_empty() { write!(f, "{}", self.kind) } else { write!(f, "{}@{}", self.kind, self.host) }
+        if self.host.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{}@{}", self.kind, self.host)
+        }
     }
 }
 
@@ -128,13 +144,22 @@ impl std::fmt::Display for ProviderId {
 #[derive(Debug, thiserror::Error)]
 pub enum LlmError {
     #[error("provider returned HTTP {status}: {message}")]
-    Http { status: u16, message: String, retry_after: Option<Duration> },
+    Http {
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
     #[error("request timed out after {0:?}")]
     Timeout(Duration),
     #[error("connection failed: {0}")]
     Connection(String),
-    #[error("cache miss in replay mode for {namespace} call {key} (run without --cache-mode replay to call the provider)")]
-    ReplayMiss { namespace: &'static str, key: String },
+    #[error(
+        "cache miss in replay mode for {namespace} call {key} (run without --cache-mode replay to call the provider)"
+    )]
+    ReplayMiss {
+        namespace: &'static str,
+        key: String,
+    },
     #[error("budget exhausted: {0}")]
     BudgetExhausted(String),
     #[error("could not read the provider's response: {0}")]
@@ -197,8 +222,13 @@ pub fn build_stack(
                 provider.api_key.as_ref(),
                 Duration::from_secs(limits.request_timeout_s),
             )?;
-            let retrying = retry::Retrying::new(endpoint, limits.max_attempts, Duration::from_secs(limits.max_retry_after_s));
-            let limited = limits::Limited::new(retrying, limits.rpm, limits.tpm, limits.concurrency);
+            let retrying = retry::Retrying::new(
+                endpoint,
+                limits.max_attempts,
+                Duration::from_secs(limits.max_retry_after_s),
+            );
+            let limited =
+                limits::Limited::new(retrying, limits.rpm, limits.tpm, limits.concurrency);
             Box::new(budget::Budgeted::new(limited, limits.budget_usd, *pricing))
         }
     };

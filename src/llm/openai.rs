@@ -34,11 +34,22 @@ pub struct OpenAiProvider {
 
 impl OpenAiProvider {
     /// `base_url` like `https://api.openai.com/v1`; `api_key` may be absent for local servers.
-    pub fn new(base_url: &str, api_key: Option<&Secret>, timeout: Duration) -> Result<Self, LlmError> {
+    pub fn new(
+        base_url: &str,
+        api_key: Option<&Secret>,
+        timeout: Duration,
+    ) -> Result<Self, LlmError> {
         let host = url::Url::parse(base_url)
             .ok()
-            .and_then(|u| u.host_str().map(|h| match u.port() { Some(p) => format!("{h}:{p}"), None => h.to_string() }))
-            .ok_or_else(|| LlmError::BadResponse(format!("provider base_url \"{base_url}\" is not a URL")))?;
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            })
+            .ok_or_else(|| {
+                LlmError::BadResponse(format!("provider base_url \"{base_url}\" is not a URL"))
+            })?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .timeout(timeout)
@@ -60,7 +71,11 @@ impl OpenAiProvider {
                     .and_then(|v| super::retry::parse_retry_after(v, chrono::Utc::now()));
                 let mut body = response.text().await.unwrap_or_default();
                 body.truncate(body.char_indices().nth(500).map_or(body.len(), |(i, _)| i));
-                Err(OpenAIError::Boxed(Box::new(HttpStatus { status, retry_after, body })))
+                Err(OpenAIError::Boxed(Box::new(HttpStatus {
+                    status,
+                    retry_after,
+                    body,
+                })))
             }
         });
         let mut config = OpenAIConfig::new().with_api_base(base_url.trim_end_matches('/'));
@@ -68,7 +83,14 @@ impl OpenAiProvider {
         // falls back to reading OPENAI_API_KEY behind the config's back.
         config = config.with_api_key(api_key.map(Secret::expose).unwrap_or(""));
         let client = Client::with_config(config).with_http_service(service);
-        Ok(OpenAiProvider { id: ProviderId { kind: "openai".into(), host }, client, timeout })
+        Ok(OpenAiProvider {
+            id: ProviderId {
+                kind: "openai".into(),
+                host,
+            },
+            client,
+            timeout,
+        })
     }
 }
 
@@ -110,15 +132,23 @@ pub fn request_body(req: &ChatRequest) -> Value {
 fn map_error(err: OpenAIError, timeout: Duration) -> LlmError {
     match err {
         OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpStatus>() {
-            Ok(http) => LlmError::Http { status: http.status, message: http.body, retry_after: http.retry_after },
+            Ok(http) => LlmError::Http {
+                status: http.status,
+                message: http.body,
+                retry_after: http.retry_after,
+            },
             Err(other) => LlmError::Connection(other.to_string()),
         },
         OpenAIError::Reqwest(e) if e.is_timeout() => LlmError::Timeout(timeout),
         OpenAIError::Reqwest(e) => LlmError::Connection(e.to_string()),
-        OpenAIError::ApiError(api) => {
-            LlmError::Http { status: api.status_code.as_u16(), message: api.api_error.to_string(), retry_after: None }
+        OpenAIError::ApiError(api) => LlmError::Http {
+            status: api.status_code.as_u16(),
+            message: api.api_error.to_string(),
+            retry_after: None,
+        },
+        OpenAIError::JSONDeserialize(e, _) => {
+            LlmError::BadResponse(format!("response is not JSON: {e}"))
         }
-        OpenAIError::JSONDeserialize(e, _) => LlmError::BadResponse(format!("response is not JSON: {e}")),
         other => LlmError::BadResponse(other.to_string()),
     }
 }
@@ -140,12 +170,25 @@ impl Provider for OpenAiProvider {
         let content = body
             .pointer("/choices/0/message/content")
             .and_then(Value::as_str)
-            .ok_or_else(|| LlmError::BadResponse("no choices[0].message.content in the response".into()))?
+            .ok_or_else(|| {
+                LlmError::BadResponse("no choices[0].message.content in the response".into())
+            })?
             .to_string();
         let usage = Usage {
-            prompt_tokens: body.pointer("/usage/prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
-            completion_tokens: body.pointer("/usage/completion_tokens").and_then(Value::as_u64).unwrap_or(0),
+            prompt_tokens: body
+                .pointer("/usage/prompt_tokens")
+                .and_then(Value::as_u64)
+                .unwrap_or(0),
+            completion_tokens: body
+                .pointer("/usage/completion_tokens")
+                .and_then(Value::as_u64)
+                .unwrap_or(0),
         };
-        Ok(ChatResponse { content, usage, latency_ms: started.elapsed().as_millis() as u64, cached: false })
+        Ok(ChatResponse {
+            content,
+            usage,
+            latency_ms: started.elapsed().as_millis() as u64,
+            cached: false,
+        })
     }
 }

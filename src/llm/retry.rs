@@ -23,7 +23,12 @@ pub struct Retrying<P> {
 
 impl<P: Provider> Retrying<P> {
     pub fn new(inner: P, max_attempts: u32, max_retry_after: Duration) -> Self {
-        Retrying { inner, max_attempts: max_attempts.max(1), max_retry_after, min_delay: Duration::from_millis(500) }
+        Retrying {
+            inner,
+            max_attempts: max_attempts.max(1),
+            max_retry_after,
+            min_delay: Duration::from_millis(500),
+        }
     }
 }
 
@@ -46,7 +51,9 @@ impl<P: Provider> Provider for Retrying<P> {
             .when(LlmError::is_retryable)
             // Only reshape a delay the backoff already granted: returning Some after the backoff
             // is exhausted would retry forever.
-            .adjust(move |err, planned| planned.map(|d| err.retry_after().map_or(d, |ra| ra.min(cap))))
+            .adjust(move |err, planned| {
+                planned.map(|d| err.retry_after().map_or(d, |ra| ra.min(cap)))
+            })
             .notify(|err, delay| tracing::warn!(%err, ?delay, "provider call failed; retrying"))
             .await
     }
@@ -88,11 +95,20 @@ mod tests {
     }
 
     fn ok() -> Result<ChatResponse, LlmError> {
-        Ok(ChatResponse { content: "{}".into(), usage: Usage::default(), latency_ms: 1, cached: false })
+        Ok(ChatResponse {
+            content: "{}".into(),
+            usage: Usage::default(),
+            latency_ms: 1,
+            cached: false,
+        })
     }
 
     fn http(status: u16, retry_after: Option<Duration>) -> Result<ChatResponse, LlmError> {
-        Err(LlmError::Http { status, message: "x".into(), retry_after })
+        Err(LlmError::Http {
+            status,
+            message: "x".into(),
+            retry_after,
+        })
     }
 
     fn request() -> ChatRequest {
@@ -110,26 +126,48 @@ mod tests {
     }
 
     fn scripted(outcomes: Vec<Result<ChatResponse, LlmError>>) -> Scripted {
-        Scripted { id: ProviderId { kind: "s".into(), host: String::new() }, outcomes: Mutex::new(outcomes), calls: Mutex::new(0) }
+        Scripted {
+            id: ProviderId {
+                kind: "s".into(),
+                host: String::new(),
+            },
+            outcomes: Mutex::new(outcomes),
+            calls: Mutex::new(0),
+        }
     }
 
     #[tokio::test(start_paused = true)]
     async fn retries_429_and_5xx_then_succeeds() {
-        let layer = Retrying::new(scripted(vec![http(429, None), http(503, None), ok()]), 6, Duration::from_secs(60));
+        let layer = Retrying::new(
+            scripted(vec![http(429, None), http(503, None), ok()]),
+            6,
+            Duration::from_secs(60),
+        );
         assert!(layer.chat(&request()).await.is_ok());
         assert_eq!(*layer.inner.calls.lock().unwrap(), 3);
     }
 
     #[tokio::test(start_paused = true)]
     async fn does_not_retry_client_errors() {
-        let layer = Retrying::new(scripted(vec![http(400, None), ok()]), 6, Duration::from_secs(60));
-        assert!(matches!(layer.chat(&request()).await, Err(LlmError::Http { status: 400, .. })));
+        let layer = Retrying::new(
+            scripted(vec![http(400, None), ok()]),
+            6,
+            Duration::from_secs(60),
+        );
+        assert!(matches!(
+            layer.chat(&request()).await,
+            Err(LlmError::Http { status: 400, .. })
+        ));
         assert_eq!(*layer.inner.calls.lock().unwrap(), 1);
     }
 
     #[tokio::test(start_paused = true)]
     async fn gives_up_after_max_attempts() {
-        let layer = Retrying::new(scripted((0..5).map(|_| http(500, None)).collect()), 3, Duration::from_secs(60));
+        let layer = Retrying::new(
+            scripted((0..5).map(|_| http(500, None)).collect()),
+            3,
+            Duration::from_secs(60),
+        );
         assert!(layer.chat(&request()).await.is_err());
         assert_eq!(*layer.inner.calls.lock().unwrap(), 3);
     }
@@ -137,18 +175,33 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn honours_retry_after_but_caps_it() {
         let start = tokio::time::Instant::now();
-        let layer = Retrying::new(scripted(vec![http(429, Some(Duration::from_secs(3600))), ok()]), 6, Duration::from_secs(5));
+        let layer = Retrying::new(
+            scripted(vec![http(429, Some(Duration::from_secs(3600))), ok()]),
+            6,
+            Duration::from_secs(5),
+        );
         layer.chat(&request()).await.unwrap();
         let waited = start.elapsed();
-        assert!(waited >= Duration::from_secs(5) && waited < Duration::from_secs(6), "{waited:?}");
+        assert!(
+            waited >= Duration::from_secs(5) && waited < Duration::from_secs(6),
+            "{waited:?}"
+        );
     }
 
     #[test]
     fn parses_both_retry_after_forms() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
         assert_eq!(parse_retry_after("17", now), Some(Duration::from_secs(17)));
-        assert_eq!(parse_retry_after("Mon, 05 Jan 2026 00:00:30 GMT", now), Some(Duration::from_secs(30)));
-        assert_eq!(parse_retry_after("Sun, 04 Jan 2026 23:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Mon, 05 Jan 2026 00:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 04 Jan 2026 23:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 }

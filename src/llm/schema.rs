@@ -55,8 +55,14 @@ fn make_strict(schema: &mut Value) {
 /// The card schema with `section` restricted to the configured ids.
 pub fn card_schema(section_ids: &[String]) -> Value {
     let mut schema = strict_schema_for::<Card>();
-    if let Some(section) = schema.pointer_mut("/properties/section").and_then(Value::as_object_mut) {
-        section.insert("enum".into(), section_ids.iter().cloned().map(Value::String).collect());
+    if let Some(section) = schema
+        .pointer_mut("/properties/section")
+        .and_then(Value::as_object_mut)
+    {
+        section.insert(
+            "enum".into(),
+            section_ids.iter().cloned().map(Value::String).collect(),
+        );
     }
     schema
 }
@@ -73,7 +79,10 @@ pub fn field_list(schema: &Value) -> String {
     props
         .iter()
         .map(|(name, prop)| {
-            let description = prop.get("description").and_then(Value::as_str).unwrap_or("");
+            let description = prop
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             format!("- {name}: {description}")
         })
         .collect::<Vec<_>>()
@@ -103,19 +112,29 @@ pub fn extract_json(content: &str) -> &str {
 /// Parses `content` and checks it against `schema`; every problem is listed with its JSON path.
 fn validate_against<T: DeserializeOwned>(content: &str, schema: &Value) -> Result<T, String> {
     let json = extract_json(content);
-    let value: Value = serde_json::from_str(json).map_err(|e| format!("the reply is not valid JSON: {e}"))?;
-    let validator = jsonschema::validator_for(schema).map_err(|e| format!("internal schema error: {e}"))?;
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| format!("the reply is not valid JSON: {e}"))?;
+    let validator =
+        jsonschema::validator_for(schema).map_err(|e| format!("internal schema error: {e}"))?;
     let problems: Vec<String> = validator
         .iter_errors(&value)
         .map(|e| {
             let path = e.instance_path().to_string();
-            format!("{}: {e}", if path.is_empty() { "(root)".to_string() } else { path })
+            format!(
+                "{}: {e}",
+                if path.is_empty() {
+                    "(root)".to_string()
+                } else {
+                    path
+                }
+            )
         })
         .collect();
     if !problems.is_empty() {
         return Err(problems.join("; "));
     }
-    serde_json::from_value(value).map_err(|e| format!("the reply does not match the expected fields: {e}"))
+    serde_json::from_value(value)
+        .map_err(|e| format!("the reply does not match the expected fields: {e}"))
 }
 
 /// Validates a card reply: the schema, then the rules a schema cannot say.
@@ -128,16 +147,29 @@ pub fn validate_card(content: &str, section_ids: &[String]) -> Result<Card, Stri
     if title.is_empty() {
         problems.push("/title: must not be empty".to_string());
     } else if han > 40 || total > 90 {
-        problems.push(format!("/title: {total} characters is too long (at most 40 CJK or 90 Latin characters)"));
+        problems.push(format!(
+            "/title: {total} characters is too long (at most 40 CJK or 90 Latin characters)"
+        ));
     }
     if card.summary.trim().is_empty() {
         problems.push("/summary: must not be empty (2-4 sentences)".to_string());
     }
-    let entities: Vec<&String> = card.entities.iter().filter(|e| !e.trim().is_empty()).collect();
+    let entities: Vec<&String> = card
+        .entities
+        .iter()
+        .filter(|e| !e.trim().is_empty())
+        .collect();
     if !(3..=10).contains(&entities.len()) {
-        problems.push(format!("/entities: has {} non-empty names, expected 3 to 10", entities.len()));
+        problems.push(format!(
+            "/entities: has {} non-empty names, expected 3 to 10",
+            entities.len()
+        ));
     }
-    if problems.is_empty() { Ok(card) } else { Err(problems.join("; ")) }
+    if problems.is_empty() {
+        Ok(card)
+    } else {
+        Err(problems.join("; "))
+    }
 }
 
 /// Validates an insight reply.
@@ -153,12 +185,22 @@ pub fn validate_insight(content: &str) -> Result<Insight, String> {
         }
     }
     if !(1..=7).contains(&insight.watchlist.len()) {
-        problems.push(format!("/watchlist: has {} items, expected 3 to 7", insight.watchlist.len()));
+        problems.push(format!(
+            "/watchlist: has {} items, expected 3 to 7",
+            insight.watchlist.len()
+        ));
     }
     if insight.keywords.is_empty() || insight.keywords.len() > 20 {
-        problems.push(format!("/keywords: has {} items, expected 10 to 20", insight.keywords.len()));
+        problems.push(format!(
+            "/keywords: has {} items, expected 10 to 20",
+            insight.keywords.len()
+        ));
     }
-    if problems.is_empty() { Ok(insight) } else { Err(problems.join("; ")) }
+    if problems.is_empty() {
+        Ok(insight)
+    } else {
+        Err(problems.join("; "))
+    }
 }
 
 /// Every property of every object in `schema` is required and closed: what strict mode demands.
@@ -219,7 +261,11 @@ mod tests {
     fn insight_schema_is_strict_and_matches_snapshot() {
         let schema = insight_schema();
         assert!(is_strict(&schema));
-        assert!(schema.pointer("/properties/background/items/additionalProperties").is_some());
+        assert!(
+            schema
+                .pointer("/properties/background/items/additionalProperties")
+                .is_some()
+        );
         insta::assert_json_snapshot!("insight_schema", schema);
     }
 

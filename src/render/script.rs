@@ -113,7 +113,10 @@ mod tests {
         );
         assert!((wrong_script_ratio("開源", Language::ZhHans) - 0.5).abs() < 1e-9);
         // 里 is Traditional too in the name 阿里; only phrase-aware conversion knows that.
-        assert_eq!(wrong_script_ratio("阿里巴巴與阿里雲", Language::ZhHant), 0.0);
+        assert_eq!(
+            wrong_script_ratio("阿里巴巴與阿里雲", Language::ZhHant),
+            0.0
+        );
         assert_eq!(wrong_script_ratio("no han at all", Language::ZhHant), 0.0);
     }
 }

@@ -36,7 +36,11 @@ pub struct CardOutcome {
 impl CardStage<'_> {
     /// Writes every topic's card concurrently (the provider stack bounds real concurrency) and
     /// reports `(done, total)` as cards finish.
-    pub async fn run(&self, topics: &[Topic], progress: &(dyn Fn(usize, usize) + Sync)) -> Result<CardOutcome, PromptError> {
+    pub async fn run(
+        &self,
+        topics: &[Topic],
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<CardOutcome, PromptError> {
         let section_ids: Vec<String> = self.sections.iter().map(|s| s.id.clone()).collect();
         let schema = card_schema(&section_ids);
         let done = std::sync::atomic::AtomicUsize::new(0);
@@ -45,22 +49,39 @@ impl CardStage<'_> {
         for topic in topics {
             let (messages, was_trimmed) = self.messages(topic, topics.len(), &schema)?;
             trimmed += usize::from(was_trimmed);
-            requests.push(self.settings.request(Namespace::Card, messages, "card", &schema));
+            requests.push(
+                self.settings
+                    .request(Namespace::Card, messages, "card", &schema),
+            );
         }
         let answers = join_all(requests.into_iter().map(|request| {
             let section_ids = &section_ids;
             let done = &done;
             async move {
-                let asked = ask_validated(self.provider, request, |content| validate_card(content, section_ids)).await;
-                progress(done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1, topics.len());
+                let asked = ask_validated(self.provider, request, |content| {
+                    validate_card(content, section_ids)
+                })
+                .await;
+                progress(
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
+                    topics.len(),
+                );
                 asked
             }
         }))
         .await;
 
-        let mut outcome = CardOutcome { trimmed, ..CardOutcome::default() };
+        let mut outcome = CardOutcome {
+            trimmed,
+            ..CardOutcome::default()
+        };
         for (topic, asked) in topics.iter().zip(answers) {
-            let title = topic.story.articles.first().map(|a| a.title.clone()).unwrap_or_default();
+            let title = topic
+                .story
+                .articles
+                .first()
+                .map(|a| a.title.clone())
+                .unwrap_or_default();
             match asked {
                 Asked::Valid { value, repaired } => {
                     outcome.repaired += usize::from(repaired);
@@ -72,14 +93,27 @@ impl CardStage<'_> {
                         sources: sources_of(topic),
                     });
                 }
-                Asked::Invalid { reason } => outcome.failed.push(FailedTopic { topic_id: topic.id.clone(), title, reason }),
-                Asked::Failed { error } => outcome.failed.push(FailedTopic { topic_id: topic.id.clone(), title, reason: error.to_string() }),
+                Asked::Invalid { reason } => outcome.failed.push(FailedTopic {
+                    topic_id: topic.id.clone(),
+                    title,
+                    reason,
+                }),
+                Asked::Failed { error } => outcome.failed.push(FailedTopic {
+                    topic_id: topic.id.clone(),
+                    title,
+                    reason: error.to_string(),
+                }),
             }
         }
         Ok(outcome)
     }
 
-    fn messages(&self, topic: &Topic, topic_count: usize, schema: &serde_json::Value) -> Result<(Vec<crate::llm::Message>, bool), PromptError> {
+    fn messages(
+        &self,
+        topic: &Topic,
+        topic_count: usize,
+        schema: &serde_json::Value,
+    ) -> Result<(Vec<crate::llm::Message>, bool), PromptError> {
         let articles: Vec<BlockArticle> = topic
             .story
             .articles
@@ -88,7 +122,9 @@ impl CardStage<'_> {
                 id: a.id.clone(),
                 outlet: a.outlet.clone(),
                 title: a.title.clone(),
-                published: a.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                published: a
+                    .published_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 url: a.url.clone(),
                 text: a.text.clone(),
             })
@@ -97,16 +133,28 @@ impl CardStage<'_> {
         let sections: Vec<BlockSection> = self
             .sections
             .iter()
-            .map(|s| BlockSection { id: s.id.clone(), label: s.label_for(self.language).to_string(), describe: s.describe.clone() })
+            .map(|s| BlockSection {
+                id: s.id.clone(),
+                label: s.label_for(self.language).to_string(),
+                describe: s.describe.clone(),
+            })
             .collect();
-        let context = CardContext { language: self.language.tag().to_string(), rank: topic.rank, topic_count, sections: sections.clone() };
+        let context = CardContext {
+            language: self.language.tag().to_string(),
+            rank: topic.rank,
+            topic_count,
+            sections: sections.clone(),
+        };
         let mut ctx = tera::Context::new();
         ctx.insert("language", self.language.tag());
         ctx.insert("language_name", language_name(self.language));
         ctx.insert("sections", &sections);
         ctx.insert("fields", &field_list(schema));
         ctx.insert("structured_output", self.settings.mode_name());
-        ctx.insert("schema_json", &serde_json::to_string_pretty(schema).expect("schemas serialize"));
+        ctx.insert(
+            "schema_json",
+            &serde_json::to_string_pretty(schema).expect("schemas serialize"),
+        );
         ctx.insert("rank", &topic.rank);
         ctx.insert("topic_count", &topic_count);
         ctx.insert("context_block", &write_block("context", &context));
@@ -123,6 +171,10 @@ pub fn sources_of(topic: &Topic) -> Vec<SourceRef> {
         .articles
         .iter()
         .filter(|a| seen.insert(a.url.clone()))
-        .map(|a| SourceRef { title: a.title.clone(), url: a.url.clone(), outlet: a.outlet.clone() })
+        .map(|a| SourceRef {
+            title: a.title.clone(),
+            url: a.url.clone(),
+            outlet: a.outlet.clone(),
+        })
         .collect()
 }

@@ -17,12 +17,22 @@ pub struct InsightStage<'a> {
 }
 
 pub enum InsightOutcome {
-    Written { insight: Box<Insight>, repaired: bool },
-    Missing { reason: String },
+    Written {
+        insight: Box<Insight>,
+        repaired: bool,
+    },
+    Missing {
+        reason: String,
+    },
 }
 
 impl InsightStage<'_> {
-    pub async fn run(&self, cards: &[CardRecord], date: chrono::NaiveDate, article_count: usize) -> Result<InsightOutcome, PromptError> {
+    pub async fn run(
+        &self,
+        cards: &[CardRecord],
+        date: chrono::NaiveDate,
+        article_count: usize,
+    ) -> Result<InsightOutcome, PromptError> {
         let schema = insight_schema();
         let compact: Vec<BlockCard> = cards
             .iter()
@@ -40,25 +50,41 @@ impl InsightStage<'_> {
                 entities: c.card.entities.clone(),
             })
             .collect();
-        let context = InsightContext { language: self.language.tag().to_string(), date: date.to_string(), article_count };
+        let context = InsightContext {
+            language: self.language.tag().to_string(),
+            date: date.to_string(),
+            article_count,
+        };
         let mut ctx = tera::Context::new();
         ctx.insert("language", self.language.tag());
         ctx.insert("language_name", language_name(self.language));
         ctx.insert("fields", &field_list(&schema));
         ctx.insert("structured_output", self.settings.mode_name());
-        ctx.insert("schema_json", &serde_json::to_string_pretty(&schema).expect("schemas serialize"));
+        ctx.insert(
+            "schema_json",
+            &serde_json::to_string_pretty(&schema).expect("schemas serialize"),
+        );
         ctx.insert("date", &date.to_string());
         ctx.insert("card_count", &cards.len());
         ctx.insert("article_count", &article_count);
         ctx.insert("context_block", &write_block("context", &context));
         ctx.insert("cards_block", &write_block("cards", &compact));
         let messages = self.prompts.render("insight.tera", &ctx)?;
-        let request = self.settings.request(Namespace::Insight, messages, "insight", &schema);
-        Ok(match ask_validated(self.provider, request, validate_insight).await {
-            Asked::Valid { value, repaired } => InsightOutcome::Written { insight: Box::new(value), repaired },
-            Asked::Invalid { reason } => InsightOutcome::Missing { reason },
-            Asked::Failed { error } => InsightOutcome::Missing { reason: error.to_string() },
-        })
+        let request = self
+            .settings
+            .request(Namespace::Insight, messages, "insight", &schema);
+        Ok(
+            match ask_validated(self.provider, request, validate_insight).await {
+                Asked::Valid { value, repaired } => InsightOutcome::Written {
+                    insight: Box::new(value),
+                    repaired,
+                },
+                Asked::Invalid { reason } => InsightOutcome::Missing { reason },
+                Asked::Failed { error } => InsightOutcome::Missing {
+                    reason: error.to_string(),
+                },
+            },
+        )
     }
 }
 

@@ -23,9 +23,18 @@ pub struct CallSettings {
 }
 
 impl CallSettings {
-    fn request(&self, namespace: Namespace, messages: Vec<Message>, schema_name: &str, schema: &serde_json::Value) -> ChatRequest {
+    fn request(
+        &self,
+        namespace: Namespace,
+        messages: Vec<Message>,
+        schema_name: &str,
+        schema: &serde_json::Value,
+    ) -> ChatRequest {
         let response_format = match self.structured_output {
-            StructuredOutput::JsonSchema => ResponseFormat::JsonSchema { name: schema_name.to_string(), schema: schema.clone() },
+            StructuredOutput::JsonSchema => ResponseFormat::JsonSchema {
+                name: schema_name.to_string(),
+                schema: schema.clone(),
+            },
             StructuredOutput::JsonObject => ResponseFormat::JsonObject,
             StructuredOutput::Prompt => ResponseFormat::Prompt,
         };
@@ -62,11 +71,18 @@ pub fn language_name(language: Language) -> &'static str {
 
 /// The outcome of asking for one structured object with one repair chance.
 pub enum Asked<T> {
-    Valid { value: T, repaired: bool },
+    Valid {
+        value: T,
+        repaired: bool,
+    },
     /// The provider answered but the answer stayed invalid after the repair re-ask.
-    Invalid { reason: String },
+    Invalid {
+        reason: String,
+    },
     /// The provider did not answer (error, budget, replay miss).
-    Failed { error: LlmError },
+    Failed {
+        error: LlmError,
+    },
 }
 
 /// Sends `request`, validates the reply, and on failure re-asks once with the validator's message
@@ -81,7 +97,12 @@ pub async fn ask_validated<T>(
         Err(error) => return Asked::Failed { error },
     };
     let problem = match validate(&first.content) {
-        Ok(value) => return Asked::Valid { value, repaired: false },
+        Ok(value) => {
+            return Asked::Valid {
+                value,
+                repaired: false,
+            };
+        }
         Err(problem) => problem,
     };
     request.messages.push(Message::assistant(first.content));
@@ -93,7 +114,12 @@ pub async fn ask_validated<T>(
         Err(error) => return Asked::Failed { error },
     };
     match validate(&second.content) {
-        Ok(value) => Asked::Valid { value, repaired: true },
-        Err(problem) => Asked::Invalid { reason: format!("still invalid after one repair: {problem}") },
+        Ok(value) => Asked::Valid {
+            value,
+            repaired: true,
+        },
+        Err(problem) => Asked::Invalid {
+            reason: format!("still invalid after one repair: {problem}"),
+        },
     }
 }

@@ -19,11 +19,15 @@ const USER_MARKER: &str = "<<<USER>>>";
 pub enum PromptError {
     #[error("cannot read prompt override {path}: {reason}")]
     Read { path: PathBuf, reason: String },
-    #[error("prompt template {name} does not parse: {reason} (fix the file or remove it to use the built-in prompt)")]
+    #[error(
+        "prompt template {name} does not parse: {reason} (fix the file or remove it to use the built-in prompt)"
+    )]
     Parse { name: String, reason: String },
     #[error("prompt template {name} failed to render: {reason}")]
     Render { name: String, reason: String },
-    #[error("prompt template {name} has no {USER_MARKER} line separating the system and user messages")]
+    #[error(
+        "prompt template {name} has no {USER_MARKER} line separating the system and user messages"
+    )]
     NoUserMarker { name: String },
 }
 
@@ -39,14 +43,26 @@ impl Prompts {
         let mut hashes = BTreeMap::new();
         for (name, embedded) in EMBEDDED {
             let text = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
-                Some(path) => std::fs::read_to_string(&path).map_err(|e| PromptError::Read { path, reason: e.to_string() })?,
+                Some(path) => std::fs::read_to_string(&path).map_err(|e| PromptError::Read {
+                    path,
+                    reason: e.to_string(),
+                })?,
                 None => embedded.to_string(),
             };
             if !text.contains(USER_MARKER) {
-                return Err(PromptError::NoUserMarker { name: name.to_string() });
+                return Err(PromptError::NoUserMarker {
+                    name: name.to_string(),
+                });
             }
-            tera.add_raw_template(name, &text).map_err(|e| PromptError::Parse { name: name.to_string(), reason: e.to_string() })?;
-            hashes.insert(name.to_string(), blake3::hash(text.as_bytes()).to_hex()[..16].to_string());
+            tera.add_raw_template(name, &text)
+                .map_err(|e| PromptError::Parse {
+                    name: name.to_string(),
+                    reason: e.to_string(),
+                })?;
+            hashes.insert(
+                name.to_string(),
+                blake3::hash(text.as_bytes()).to_hex()[..16].to_string(),
+            );
         }
         Ok(Prompts { tera, hashes })
     }
@@ -58,9 +74,22 @@ impl Prompts {
 
     /// Renders `name` and splits it into the system and user messages.
     pub fn render(&self, name: &str, context: &tera::Context) -> Result<Vec<Message>, PromptError> {
-        let text = self.tera.render(name, context).map_err(|e| PromptError::Render { name: name.to_string(), reason: e.to_string() })?;
-        let (system, user) = text.split_once(USER_MARKER).ok_or_else(|| PromptError::NoUserMarker { name: name.to_string() })?;
-        Ok(vec![Message::system(system.trim()), Message::user(user.trim())])
+        let text = self
+            .tera
+            .render(name, context)
+            .map_err(|e| PromptError::Render {
+                name: name.to_string(),
+                reason: e.to_string(),
+            })?;
+        let (system, user) =
+            text.split_once(USER_MARKER)
+                .ok_or_else(|| PromptError::NoUserMarker {
+                    name: name.to_string(),
+                })?;
+        Ok(vec![
+            Message::system(system.trim()),
+            Message::user(user.trim()),
+        ])
     }
 }
 
@@ -72,10 +101,20 @@ mod tests {
     fn override_directory_replaces_a_prompt_and_changes_its_hash() {
         let builtin = Prompts::load(None).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("card.tera"), "Be brief.\n<<<USER>>>\nTopic {{ rank }}").unwrap();
+        std::fs::write(
+            dir.path().join("card.tera"),
+            "Be brief.\n<<<USER>>>\nTopic {{ rank }}",
+        )
+        .unwrap();
         let overridden = Prompts::load(Some(dir.path())).unwrap();
-        assert_ne!(builtin.hashes()["card.tera"], overridden.hashes()["card.tera"]);
-        assert_eq!(builtin.hashes()["insight.tera"], overridden.hashes()["insight.tera"]);
+        assert_ne!(
+            builtin.hashes()["card.tera"],
+            overridden.hashes()["card.tera"]
+        );
+        assert_eq!(
+            builtin.hashes()["insight.tera"],
+            overridden.hashes()["insight.tera"]
+        );
         let mut ctx = tera::Context::new();
         ctx.insert("rank", &3);
         let messages = overridden.render("card.tera", &ctx).unwrap();
@@ -90,6 +129,9 @@ mod tests {
         let err = Prompts::load(Some(dir.path())).err().expect("must fail");
         assert!(err.to_string().contains("insight.tera"), "{err}");
         std::fs::write(dir.path().join("insight.tera"), "no marker").unwrap();
-        assert!(matches!(Prompts::load(Some(dir.path())), Err(PromptError::NoUserMarker { .. })));
+        assert!(matches!(
+            Prompts::load(Some(dir.path())),
+            Err(PromptError::NoUserMarker { .. })
+        ));
     }
 }
