@@ -554,8 +554,11 @@ fn is_latin_alnum(c: char) -> bool {
 }
 
 fn counts(text: &str) -> Vector {
+    // Fold Chinese to one script first: the same lead syndicated in zh-Hans and zh-Hant must
+    // look the same, or both copies end up in one card.
+    let folded = if has_han(text) { to_script(text, Language::ZhHans) } else { text.to_string() };
     let mut v = Vector::new();
-    for t in terms(text) {
+    for t in terms(&folded) {
         *v.entry(t).or_insert(0.0) += 1.0;
     }
     v
@@ -651,6 +654,9 @@ struct Similarities {
 
 /// Two summary sentences that say the same thing (syndicated leads) waste the reader's time.
 const REDUNDANT_COSINE: f64 = 0.7;
+/// Below the summary's bar on purpose: details and scenarios come from several outlets telling
+/// the same facts in their own words, which share the names and numbers but few other terms.
+const PARAPHRASE_COSINE: f64 = 0.45;
 const SUMMARY_SENTENCES: usize = 2;
 const DETAILS_SENTENCES: usize = 3;
 const SCENARIO_SENTENCES: usize = 2;
@@ -710,7 +716,18 @@ fn pick_by_score(
         .filter(|&(s, _)| s > 0)
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().take(limit).map(|(_, i)| i).collect()
+    let mut picked: Vec<usize> = Vec::new();
+    for (_, i) in scored {
+        if picked.len() == limit {
+            break;
+        }
+        // Another outlet's paraphrase of a sentence already shown adds nothing.
+        let repeats = picked.iter().chain(used.iter()).any(|&p| dot(&sim.vectors[i], &sim.vectors[p]) >= PARAPHRASE_COSINE);
+        if !repeats {
+            picked.push(i);
+        }
+    }
+    picked
 }
 
 /// Words that mark a sentence as technical: method, architecture, training, measurement.
@@ -1005,14 +1022,15 @@ const TITLECASE_STOPWORDS: &[&str] = &[
     "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Mr", "Mrs", "Ms", "Dr", "One", "Two", "Three",
     "Open", "Source", "Chinese", "English", "American", "European", "Israeli", "Japanese", "Korean", "French",
     "German", "British", "Indian", "Token", "Tokens", "Prompt", "Prompts", "Agent", "Agents", "Model", "Models",
-    "Benchmark", "Paper", "Demo", "Chatbot", "Code", "Data", "Large", "Small", "Video", "Videos",
+    "Benchmark", "Paper", "Demo", "Chatbot", "Code", "Data", "Large", "Small", "Video", "Videos", "Series",
+    "Western", "Eastern", "Northern", "Southern",
 ];
 
 /// Acronyms too generic to name anything.
 #[rustfmt::skip]
 const ACRONYM_STOPWORDS: &[&str] = &[
     "AI", "API", "APIs", "CEO", "CTO", "CFO", "COO", "VP", "PR", "PDF", "URL", "HTTP", "HTTPS", "FAQ", "TV",
-    "OK", "AM", "PM", "GMT", "UTC", "ID", "GPU", "GPUs", "CPU", "CPUs", "IPO", "Q&A", "AIGC",
+    "OK", "AM", "PM", "GMT", "UTC", "ID", "GB", "MB", "TB", "KB", "GW", "MW", "KW", "GPU", "GPUs", "CPU", "CPUs", "IPO", "Q&A", "AIGC",
 ];
 
 fn classify(token: &str) -> TokenKind {
@@ -1372,7 +1390,10 @@ const HAN_FUNCTION_CHARS: &str = "的了是在和与與及或这這那也都就�
 fn chinese_terms(sentences: &[&str], limit: usize) -> Vec<String> {
     let mut frequency: BTreeMap<String, (usize, usize)> = BTreeMap::new(); // term → (sentences, first)
     let mut position = 0;
-    for sentence in sentences {
+    // Count Simplified and Traditional spellings of a term as one; the caller converts the
+    // chosen terms to the target script.
+    let folded: Vec<String> = sentences.iter().map(|s| to_script(s, Language::ZhHans)).collect();
+    for sentence in &folded {
         let mut in_sentence = BTreeSet::new();
         for run in sentence.split(|c: char| !is_han(c)) {
             let chars: Vec<char> = run.chars().collect();
