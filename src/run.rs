@@ -365,6 +365,7 @@ pub async fn run_day(
         provider: &provider,
         settings: &settings,
         language: config.digest.language,
+        sections: &config.digest.sections,
     };
     let insight_outcome = steps
         .time_async(

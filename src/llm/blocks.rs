@@ -59,6 +59,9 @@ pub struct InsightContext {
     pub language: String,
     pub date: String,
     pub article_count: usize,
+    /// The configured sections, so section ids in `<cards>` can be named by their labels.
+    #[serde(default)]
+    pub sections: Vec<BlockSection>,
 }
 
 /// Serializes `value` as the body of a block named `tag`, escaped so it cannot break out.

@@ -556,7 +556,11 @@ fn is_latin_alnum(c: char) -> bool {
 fn counts(text: &str) -> Vector {
     // Fold Chinese to one script first: the same lead syndicated in zh-Hans and zh-Hant must
     // look the same, or both copies end up in one card.
-    let folded = if has_han(text) { to_script(text, Language::ZhHans) } else { text.to_string() };
+    let folded = if has_han(text) {
+        to_script(text, Language::ZhHans)
+    } else {
+        text.to_string()
+    };
     let mut v = Vector::new();
     for t in terms(&folded) {
         *v.entry(t).or_insert(0.0) += 1.0;
@@ -722,7 +726,10 @@ fn pick_by_score(
             break;
         }
         // Another outlet's paraphrase of a sentence already shown adds nothing.
-        let repeats = picked.iter().chain(used.iter()).any(|&p| dot(&sim.vectors[i], &sim.vectors[p]) >= PARAPHRASE_COSINE);
+        let repeats = picked
+            .iter()
+            .chain(used.iter())
+            .any(|&p| dot(&sim.vectors[i], &sim.vectors[p]) >= PARAPHRASE_COSINE);
         if !repeats {
             picked.push(i);
         }
@@ -1392,7 +1399,10 @@ fn chinese_terms(sentences: &[&str], limit: usize) -> Vec<String> {
     let mut position = 0;
     // Count Simplified and Traditional spellings of a term as one; the caller converts the
     // chosen terms to the target script.
-    let folded: Vec<String> = sentences.iter().map(|s| to_script(s, Language::ZhHans)).collect();
+    let folded: Vec<String> = sentences
+        .iter()
+        .map(|s| to_script(s, Language::ZhHans))
+        .collect();
     for sentence in &folded {
         let mut in_sentence = BTreeSet::new();
         for run in sentence.split(|c: char| !is_han(c)) {
@@ -1621,7 +1631,14 @@ pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insi
     };
 
     let entities = ranked_entities(cards);
-    let sections = ranked(cards.iter().map(|c| c.section.trim().to_string()));
+    let label_of = |id: &str| -> String {
+        context
+            .sections
+            .iter()
+            .find(|s| s.id == id.trim())
+            .map_or_else(|| id.trim().to_string(), |s| s.label.clone())
+    };
+    let sections = ranked(cards.iter().map(|c| label_of(&c.section)));
     let section_list = sections
         .iter()
         .take(3)
@@ -1798,7 +1815,7 @@ pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insi
         .take(QUICK_READ_MAX)
         .map(|c| QuickRead {
             card: c.id.clone(),
-            tag: format!("[{}]", c.section.trim()),
+            tag: format!("[{}]", label_of(&c.section)),
             line: split_sentences(&c.summary)
                 .into_iter()
                 .next()
@@ -2475,6 +2492,11 @@ mod tests {
             language: language.into(),
             date: "2026-01-01".into(),
             article_count: 42,
+            sections: vec![BlockSection {
+                id: "models".into(),
+                label: "模型".into(),
+                describe: String::new(),
+            }],
         };
         let user = format!(
             "Write the insight.\n{}\n{}",

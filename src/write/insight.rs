@@ -4,7 +4,8 @@
 
 use super::prompts::{PromptError, Prompts};
 use super::{Asked, CallSettings, ask_validated, language_name};
-use crate::llm::blocks::{BlockCard, InsightContext, write_block};
+use crate::config::SectionConfig;
+use crate::llm::blocks::{BlockCard, BlockSection, InsightContext, write_block};
 use crate::llm::schema::{field_list, insight_schema, validate_insight};
 use crate::llm::{Namespace, Provider};
 use crate::model::{CardRecord, Importance, Insight, Language};
@@ -14,6 +15,7 @@ pub struct InsightStage<'a> {
     pub provider: &'a dyn Provider,
     pub settings: &'a CallSettings,
     pub language: Language,
+    pub sections: &'a [SectionConfig],
 }
 
 pub enum InsightOutcome {
@@ -54,6 +56,15 @@ impl InsightStage<'_> {
             language: self.language.tag().to_string(),
             date: date.to_string(),
             article_count,
+            sections: self
+                .sections
+                .iter()
+                .map(|s| BlockSection {
+                    id: s.id.clone(),
+                    label: s.label_for(self.language).to_string(),
+                    describe: s.describe.clone(),
+                })
+                .collect(),
         };
         let mut ctx = tera::Context::new();
         ctx.insert("language", self.language.tag());
