@@ -17,7 +17,7 @@ use newsdesk::llm::{Provider, ProviderId};
 use newsdesk::model::{Article, Story, Topic};
 use newsdesk::store::{MemStore, Store, Tree};
 use newsdesk::write::CallSettings;
-use newsdesk::write::card::CardStage;
+use newsdesk::write::card::{CardOutcome, CardStage};
 use newsdesk::write::prompts::Prompts;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -111,6 +111,22 @@ fn provider(server: &MockServer) -> OpenAiProvider {
     .unwrap()
 }
 
+/// Writes the test topic's card through `provider` with the built-in prompts.
+async fn write_card(provider: &dyn Provider, mode: StructuredOutput) -> CardOutcome {
+    let prompts = Prompts::load(None).unwrap();
+    let sections = sections();
+    let settings = settings(mode);
+    let stage = CardStage {
+        prompts: &prompts,
+        provider,
+        settings: &settings,
+        language: newsdesk::model::Language::En,
+        sections: &sections,
+        max_input_tokens: 6000,
+    };
+    stage.run(&[topic()], &|_, _| {}).await.unwrap()
+}
+
 #[tokio::test]
 async fn json_schema_mode_sends_the_strict_schema_and_repairs_once_with_the_validator_message() {
     let server = MockServer::start().await;
@@ -133,18 +149,7 @@ async fn json_schema_mode_sends_the_strict_schema_and_repairs_once_with_the_vali
         CacheMode::Rw,
         Arc::new(FixedClock(Utc::now())),
     );
-    let prompts = Prompts::load(None).unwrap();
-    let sections = sections();
-    let settings = settings(StructuredOutput::JsonSchema);
-    let stage = CardStage {
-        prompts: &prompts,
-        provider: &cached,
-        settings: &settings,
-        language: newsdesk::model::Language::En,
-        sections: &sections,
-        max_input_tokens: 6000,
-    };
-    let outcome = stage.run(&[topic()], &|_, _| {}).await.unwrap();
+    let outcome = write_card(&cached, StructuredOutput::JsonSchema).await;
 
     assert_eq!(outcome.cards.len(), 1, "{:?}", outcome.failed);
     assert_eq!(outcome.repaired, 1);
@@ -159,7 +164,7 @@ async fn json_schema_mode_sends_the_strict_schema_and_repairs_once_with_the_vali
 
     let sent = bodies(&server).await;
     assert_eq!(sent.len(), 2);
-    let ids: Vec<String> = sections.iter().map(|s| s.id.clone()).collect();
+    let ids: Vec<String> = sections().iter().map(|s| s.id.clone()).collect();
     assert_eq!(
         sent[0]["response_format"],
         json!({"type": "json_schema", "json_schema": {"name": "card", "schema": card_schema(&ids), "strict": true}})
@@ -206,18 +211,7 @@ async fn still_invalid_after_repair_fails_the_topic_with_its_reason() {
         .mount(&server)
         .await;
     let provider = provider(&server);
-    let prompts = Prompts::load(None).unwrap();
-    let sections = sections();
-    let settings = settings(StructuredOutput::JsonObject);
-    let stage = CardStage {
-        prompts: &prompts,
-        provider: &provider,
-        settings: &settings,
-        language: newsdesk::model::Language::En,
-        sections: &sections,
-        max_input_tokens: 6000,
-    };
-    let outcome = stage.run(&[topic()], &|_, _| {}).await.unwrap();
+    let outcome = write_card(&provider, StructuredOutput::JsonObject).await;
     assert!(outcome.cards.is_empty());
     assert_eq!(outcome.failed.len(), 1);
     assert!(
@@ -259,18 +253,7 @@ async fn prompt_mode_sends_no_response_format_and_reads_a_fenced_reply() {
         .mount(&server)
         .await;
     let provider = provider(&server);
-    let prompts = Prompts::load(None).unwrap();
-    let sections = sections();
-    let settings = settings(StructuredOutput::Prompt);
-    let stage = CardStage {
-        prompts: &prompts,
-        provider: &provider,
-        settings: &settings,
-        language: newsdesk::model::Language::En,
-        sections: &sections,
-        max_input_tokens: 6000,
-    };
-    let outcome = stage.run(&[topic()], &|_, _| {}).await.unwrap();
+    let outcome = write_card(&provider, StructuredOutput::Prompt).await;
     assert_eq!(outcome.cards.len(), 1, "{:?}", outcome.failed);
     let sent = bodies(&server).await;
     assert!(sent[0].get("response_format").is_none());
@@ -305,17 +288,12 @@ async fn plain_text_429_and_5xx_are_retried_by_status_with_retry_after() {
         .mount(&server)
         .await;
     let retrying = Retrying::new(provider(&server), 4, Duration::from_secs(5));
-    let req = newsdesk::llm::ChatRequest {
-        namespace: newsdesk::llm::Namespace::Card,
-        model: "test-model".into(),
-        messages: vec![newsdesk::llm::Message::user("hi")],
-        response_format: newsdesk::llm::ResponseFormat::JsonObject,
-        temperature: None,
-        top_p: None,
-        max_tokens: None,
-        seed: None,
-        repeat: 0,
-    };
+    let req = newsdesk::llm::ChatRequest::new(
+        newsdesk::llm::Namespace::Card,
+        "test-model",
+        vec![newsdesk::llm::Message::user("hi")],
+        newsdesk::llm::ResponseFormat::JsonObject,
+    );
     let resp = retrying.chat(&req).await.unwrap();
     assert!(resp.content.contains("Tsinghua open-sources Lumen-7B"));
     assert_eq!(resp.usage.prompt_tokens, 120);

@@ -224,15 +224,13 @@ mod tests {
             },
         );
         let req = ChatRequest {
-            namespace: Namespace::Card,
-            model: "m".into(),
-            messages: vec![Message::user("hello")],
-            response_format: ResponseFormat::Prompt,
-            temperature: None,
-            top_p: None,
             max_tokens: Some(1000),
-            seed: None,
-            repeat: 0,
+            ..ChatRequest::new(
+                Namespace::Card,
+                "m",
+                vec![Message::user("hello")],
+                ResponseFormat::Prompt,
+            )
         };
         assert!(layer.chat(&req).await.is_ok());
         assert!(layer.chat(&req).await.is_ok());

@@ -263,15 +263,15 @@ mod tests {
 
     fn request(text: &str) -> ChatRequest {
         ChatRequest {
-            namespace: Namespace::Card,
-            model: "m".into(),
-            messages: vec![Message::user(text)],
-            response_format: ResponseFormat::JsonObject,
             temperature: Some(0.2),
-            top_p: None,
             max_tokens: Some(100),
             seed: Some(7),
-            repeat: 0,
+            ..ChatRequest::new(
+                Namespace::Card,
+                "m",
+                vec![Message::user(text)],
+                ResponseFormat::JsonObject,
+            )
         }
     }
 

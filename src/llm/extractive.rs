@@ -1999,17 +1999,12 @@ mod tests {
     }
 
     fn request(namespace: Namespace, messages: Vec<Message>) -> ChatRequest {
-        ChatRequest {
+        ChatRequest::new(
             namespace,
-            model: "extractive".into(),
+            "extractive",
             messages,
-            response_format: ResponseFormat::JsonObject,
-            temperature: None,
-            top_p: None,
-            max_tokens: None,
-            seed: None,
-            repeat: 0,
-        }
+            ResponseFormat::JsonObject,
+        )
     }
 
     fn card_request(context: &CardContext, articles: &[BlockArticle]) -> ChatRequest {

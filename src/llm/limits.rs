@@ -116,15 +116,13 @@ mod tests {
         };
         let limited = Arc::new(Limited::new(inner, 10_000, 1_000_000, 2));
         let req = ChatRequest {
-            namespace: Namespace::Card,
-            model: "m".into(),
-            messages: vec![Message::user("word ".repeat(50))],
-            response_format: ResponseFormat::Prompt,
-            temperature: None,
-            top_p: None,
             max_tokens: Some(100),
-            seed: None,
-            repeat: 0,
+            ..ChatRequest::new(
+                Namespace::Card,
+                "m",
+                vec![Message::user("word ".repeat(50))],
+                ResponseFormat::Prompt,
+            )
         };
         let mut handles = Vec::new();
         for _ in 0..6 {

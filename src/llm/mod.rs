@@ -105,6 +105,28 @@ pub struct ChatRequest {
     pub repeat: u32,
 }
 
+impl ChatRequest {
+    /// A request with no sampling parameters set (the provider's defaults) and repeat 0.
+    pub fn new(
+        namespace: Namespace,
+        model: impl Into<String>,
+        messages: Vec<Message>,
+        response_format: ResponseFormat,
+    ) -> Self {
+        ChatRequest {
+            namespace,
+            model: model.into(),
+            messages,
+            response_format,
+            temperature: None,
+            top_p: None,
+            max_tokens: None,
+            seed: None,
+            repeat: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
     pub prompt_tokens: u64,

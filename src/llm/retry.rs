@@ -112,17 +112,12 @@ mod tests {
     }
 
     fn request() -> ChatRequest {
-        ChatRequest {
-            namespace: Namespace::Card,
-            model: "m".into(),
-            messages: vec![Message::user("hi")],
-            response_format: ResponseFormat::Prompt,
-            temperature: None,
-            top_p: None,
-            max_tokens: None,
-            seed: None,
-            repeat: 0,
-        }
+        ChatRequest::new(
+            Namespace::Card,
+            "m",
+            vec![Message::user("hi")],
+            ResponseFormat::Prompt,
+        )
     }
 
     fn scripted(outcomes: Vec<Result<ChatResponse, LlmError>>) -> Scripted {

@@ -39,15 +39,11 @@ impl CallSettings {
             StructuredOutput::Prompt => ResponseFormat::Prompt,
         };
         ChatRequest {
-            namespace,
-            model: self.model.clone(),
-            messages,
-            response_format,
             temperature: self.temperature,
             top_p: self.top_p,
             max_tokens: Some(self.max_output_tokens),
             seed: self.seed,
-            repeat: 0,
+            ..ChatRequest::new(namespace, self.model.clone(), messages, response_format)
         }
     }
 
