@@ -239,19 +239,9 @@ pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit
         }))?);
     } else {
         let mut out = String::new();
-        for f in &report.findings {
-            let severity = if f.severity == lint::Severity::Error {
-                "error"
-            } else {
-                "warning"
-            };
-            out.push_str(&format!(
-                "{}:{}: {severity} [{}] {}\n",
-                file.display(),
-                f.line,
-                f.rule,
-                f.message
-            ));
+        for finding in &report.findings {
+            out.push_str(&finding.located(file));
+            out.push('\n');
         }
         out.push_str(&format!(
             "{} error(s), {} warning(s)\n",

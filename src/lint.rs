@@ -70,6 +70,20 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// `FILE:LINE: severity[rule]: message`, the form editors and CI logs link to.
+    pub fn located(&self, file: &std::path::Path) -> String {
+        format!(
+            "{}:{}: {}[{}]: {}",
+            file.display(),
+            self.line,
+            self.severity,
+            self.rule,
+            self.message
+        )
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

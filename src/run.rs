@@ -307,18 +307,20 @@ pub async fn run_day(
         opts.cache_mode,
         clock.clone(),
     )?;
+    // The extractive baseline has no model; naming one would tie its cache entries to whatever
+    // model the config happens to name for the real provider.
+    let model_name = if provider_kind == ProviderKind::Extractive {
+        "extractive".to_string()
+    } else {
+        provider_config.model.clone()
+    };
     let settings = CallSettings {
-        model: provider_config.model.clone(),
+        model: model_name.clone(),
         structured_output: provider_config.structured_output,
         temperature: Some(provider_config.temperature),
         top_p: provider_config.top_p,
         seed: provider_config.seed,
         max_output_tokens: provider_config.max_output_tokens,
-    };
-    let model_name = if provider_kind == ProviderKind::Extractive {
-        "extractive".to_string()
-    } else {
-        provider_config.model.clone()
     };
 
     reporter.step(&format!(
@@ -416,14 +418,15 @@ pub async fn run_day(
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
     let json = render::render_json(&digest)?;
     let lint_report = steps.time("lint", || lint_digest(&markdown, &digest, &topics));
+    let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     for finding in &lint_report.findings {
-        reporter.detail(&format!(
-            "lint {:?} line {} [{}]: {}",
-            finding.severity, finding.line, finding.rule, finding.message
-        ));
+        let line = finding.located(&md_path);
+        match finding.severity {
+            lint::Severity::Error => reporter.warn(&line),
+            lint::Severity::Warning => reporter.detail(&line),
+        }
     }
 
-    let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     let json_path = opts.out_dir.join(format!("{}.json", opts.date));
     write_file(&md_path, &markdown)?;
     write_file(&json_path, &json)?;

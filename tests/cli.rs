@@ -306,3 +306,76 @@ fn cluster_json_places_every_corpus_article_in_a_story() {
         .sum();
     assert_eq!(placed, items);
 }
+
+#[test]
+fn too_few_cards_publishes_nothing_and_replay_never_calls_the_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture day has 36 on-topic stories; demanding 40 cards must publish nothing.
+    let config = write_config(dir.path(), "");
+    let strict = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("max_topics = 30", "max_topics = 60")
+        .replace("min_topics = 5", "min_topics = 40");
+    std::fs::write(&config, strict).unwrap();
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "--store",
+        "store",
+        "run",
+        "--date",
+        "2026-01-05",
+        "--out",
+        "out",
+    ];
+    let out = newsdesk(&args, dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fewer than digest.min_topics = 40")
+            && stderr.contains("nothing was published"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out/2026-01-05.md").exists());
+
+    // Replay against a store that has never seen this day: every call is a miss, none is made.
+    let config = write_config(dir.path(), "");
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "--store",
+        "empty-store",
+        "run",
+        "--date",
+        "2026-01-05",
+        "--out",
+        "out",
+        "--cache-mode",
+        "replay",
+    ];
+    let out = newsdesk(&args, dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cache miss in replay mode"), "{stderr}");
+    assert!(!dir.path().join("out/2026-01-05.md").exists());
+}
+
+#[test]
+fn a_day_with_no_articles_in_its_window_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let out = newsdesk(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--store",
+            "s",
+            "run",
+            "--date",
+            "2025-06-01",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no articles published between"));
+}
