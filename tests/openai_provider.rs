@@ -187,6 +187,12 @@ async fn json_schema_mode_sends_the_strict_schema_and_repairs_once_with_the_vali
     // Both 2xx answers were cached (so a replay takes the same repair path); the key never was.
     let stored = store.scan(Tree::Llm, b"").unwrap();
     assert_eq!(stored.len(), 2);
+    let entry: Value = serde_json::from_slice(&stored[0].1).unwrap();
+    assert_eq!(
+        entry["raw"]["id"], "chatcmpl-1",
+        "the raw response body is kept"
+    );
+    assert_eq!(entry["usage"]["prompt_tokens"], 120);
     assert!(
         stored
             .iter()

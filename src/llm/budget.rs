@@ -205,6 +205,7 @@ mod tests {
                 },
                 latency_ms: 0,
                 cached: false,
+                raw: None,
             })
         }
     }

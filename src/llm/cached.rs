@@ -60,6 +60,9 @@ pub struct CachedCall {
     pub latency_ms: u64,
     /// RFC 3339 time the answer was first received.
     pub stored_at: String,
+    /// The endpoint's raw response body, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<Value>,
 }
 
 /// One line of the call ledger.
@@ -175,6 +178,7 @@ impl<P: Provider> Cached<P> {
             usage: call.usage,
             latency_ms: call.latency_ms,
             cached: true,
+            raw: call.raw,
         }))
     }
 }
@@ -210,6 +214,7 @@ impl<P: Provider> Provider for Cached<P> {
                 usage: resp.usage,
                 latency_ms: resp.latency_ms,
                 stored_at: self.clock.now().to_rfc3339(),
+                raw: resp.raw.clone(),
             };
             let bytes = serde_json::to_vec(&call).expect("cached calls serialize");
             self.store
@@ -257,6 +262,7 @@ mod tests {
                 },
                 latency_ms: 7,
                 cached: false,
+                raw: None,
             })
         }
     }

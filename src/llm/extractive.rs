@@ -87,6 +87,7 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         usage,
         latency_ms: 0,
         cached: false,
+        raw: None,
     })
 }
 

@@ -100,6 +100,7 @@ mod tests {
                 usage: Usage::default(),
                 latency_ms: 20,
                 cached: false,
+                raw: None,
             })
         }
     }

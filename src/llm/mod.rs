@@ -142,6 +142,10 @@ pub struct ChatResponse {
     /// True when the cache layer answered; the provider was not called.
     #[serde(default)]
     pub cached: bool,
+    /// The endpoint's whole response body, kept in the cache for audits and replays
+    /// (`None` for providers that have no wire format, like the extractive baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<serde_json::Value>,
 }
 
 /// Identifies an endpoint in cache keys and manifests: kind + base URL host (never the key).

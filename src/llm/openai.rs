@@ -189,6 +189,7 @@ impl Provider for OpenAiProvider {
             usage,
             latency_ms: started.elapsed().as_millis() as u64,
             cached: false,
+            raw: Some(body),
         })
     }
 }
