@@ -5,8 +5,11 @@
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
+    /// Nothing at all (tests, embedding).
+    Silent,
+    /// Warnings and the final result only (`-q`, cron).
     Quiet,
     Normal,
     Verbose,
@@ -30,7 +33,7 @@ impl Reporter {
     /// A reporter that prints nothing (tests, `--json`).
     pub fn silent() -> Self {
         Reporter {
-            verbosity: Verbosity::Quiet,
+            verbosity: Verbosity::Silent,
             tty: false,
             last_milestone: Mutex::new(0),
         }
@@ -38,7 +41,7 @@ impl Reporter {
 
     /// A stage starts.
     pub fn step(&self, message: &str) {
-        if self.verbosity != Verbosity::Quiet {
+        if self.verbosity > Verbosity::Quiet {
             eprintln!("• {message}");
         }
     }
@@ -52,12 +55,14 @@ impl Reporter {
 
     /// Something the operator should know even when things went on (a failed source, a skipped topic).
     pub fn warn(&self, message: &str) {
-        eprintln!("! {message}");
+        if self.verbosity > Verbosity::Silent {
+            eprintln!("! {message}");
+        }
     }
 
     /// `done` of `total` items of `what` finished.
     pub fn progress(&self, what: &str, done: usize, total: usize) {
-        if self.verbosity == Verbosity::Quiet || total == 0 {
+        if self.verbosity <= Verbosity::Quiet || total == 0 {
             return;
         }
         if self.tty {
@@ -79,6 +84,9 @@ impl Reporter {
 
     /// The command's result on stdout: the run summary, a JSON document, lint findings.
     pub fn output(&self, text: &str) {
+        if self.verbosity == Verbosity::Silent {
+            return;
+        }
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(text.as_bytes());
         if !text.ends_with('\n') {
