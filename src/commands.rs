@@ -202,7 +202,10 @@ pub async fn cluster(
             stories.len(),
             multi
         ));
-        for story in &stories {
+        // People read the merged stories first; the JSON keeps the canonical order.
+        let mut by_size: Vec<&crate::model::Story> = stories.iter().collect();
+        by_size.sort_by_key(|s| std::cmp::Reverse(s.articles.len()));
+        for story in by_size {
             out.push_str(&format!(
                 "\n{} ({} article(s))\n",
                 story.id,
@@ -214,7 +217,7 @@ pub async fn cluster(
                     article.outlet, article.title, article.url
                 ));
             }
-            if explain {
+            if explain && story.articles.len() > 1 {
                 for line in cluster::explain(story) {
                     out.push_str(&format!("    why: {line}\n"));
                 }
