@@ -22,10 +22,9 @@ use crate::model::{Digest, FailedTopic, Generator};
 use crate::render::{self, RenderOptions};
 use crate::report::Reporter;
 use crate::store::{Store, Tree};
-use crate::write::CallSettings;
-use crate::write::card::CardStage;
-use crate::write::insight::{InsightOutcome, InsightStage, empty_insight};
+use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::prompts::Prompts;
+use crate::write::{CallSettings, Writer};
 
 /// What the command line asks of one run.
 #[derive(Debug, Clone)]
@@ -328,7 +327,7 @@ pub async fn run_day(
         topics.len(),
         provider.id()
     ));
-    let card_stage = CardStage {
+    let writer = Writer {
         prompts: &prompts,
         provider: &provider,
         settings: &settings,
@@ -338,7 +337,7 @@ pub async fn run_day(
     };
     let progress = |done: usize, total: usize| reporter.progress("cards", done, total);
     let cards = steps
-        .time_async("cards", card_stage.run(&topics, &progress))
+        .time_async("cards", writer.write_cards(&topics, &progress))
         .await?;
     for failed in &cards.failed {
         reporter.warn(&format!(
@@ -362,17 +361,11 @@ pub async fn run_day(
     }
 
     reporter.step("writing the editor's insight");
-    let insight_stage = InsightStage {
-        prompts: &prompts,
-        provider: &provider,
-        settings: &settings,
-        language: config.digest.language,
-        sections: &config.digest.sections,
-    };
+
     let insight_outcome = steps
         .time_async(
             "insight",
-            insight_stage.run(&cards.cards, opts.date, articles_unique),
+            writer.write_insight(&cards.cards, opts.date, articles_unique),
         )
         .await?;
     let (insight, insight_error) = match insight_outcome {

@@ -16,9 +16,9 @@ use newsdesk::llm::schema::card_schema;
 use newsdesk::llm::{Provider, ProviderId};
 use newsdesk::model::{Article, Story, Topic};
 use newsdesk::store::{MemStore, Store, Tree};
-use newsdesk::write::CallSettings;
-use newsdesk::write::card::{CardOutcome, CardStage};
+use newsdesk::write::card::CardOutcome;
 use newsdesk::write::prompts::Prompts;
+use newsdesk::write::{CallSettings, Writer};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -116,7 +116,7 @@ async fn write_card(provider: &dyn Provider, mode: StructuredOutput) -> CardOutc
     let prompts = Prompts::load(None).unwrap();
     let sections = sections();
     let settings = settings(mode);
-    let stage = CardStage {
+    let writer = Writer {
         prompts: &prompts,
         provider,
         settings: &settings,
@@ -124,7 +124,7 @@ async fn write_card(provider: &dyn Provider, mode: StructuredOutput) -> CardOutc
         sections: &sections,
         max_input_tokens: 6000,
     };
-    stage.run(&[topic()], &|_, _| {}).await.unwrap()
+    writer.write_cards(&[topic()], &|_, _| {}).await.unwrap()
 }
 
 #[tokio::test]

@@ -5,23 +5,13 @@
 
 use futures::future::join_all;
 
-use super::prompts::{PromptError, Prompts};
-use super::{Asked, CallSettings, ask_validated, language_name};
-use crate::config::SectionConfig;
-use crate::llm::blocks::{BlockArticle, BlockSection, CardContext, write_block};
+use super::prompts::PromptError;
+use super::{Asked, Writer, ask_validated};
+use crate::llm::Namespace;
+use crate::llm::blocks::{BlockArticle, CardContext, write_block};
 use crate::llm::budget::fit_articles;
-use crate::llm::schema::{card_schema, field_list, validate_card};
-use crate::llm::{Namespace, Provider};
-use crate::model::{CardRecord, FailedTopic, Language, SourceRef, Topic};
-
-pub struct CardStage<'a> {
-    pub prompts: &'a Prompts,
-    pub provider: &'a dyn Provider,
-    pub settings: &'a CallSettings,
-    pub language: Language,
-    pub sections: &'a [SectionConfig],
-    pub max_input_tokens: usize,
-}
+use crate::llm::schema::{card_schema, validate_card};
+use crate::model::{CardRecord, FailedTopic, SourceRef, Topic};
 
 #[derive(Debug, Default)]
 pub struct CardOutcome {
@@ -33,10 +23,10 @@ pub struct CardOutcome {
     pub repaired: usize,
 }
 
-impl CardStage<'_> {
+impl Writer<'_> {
     /// Writes every topic's card concurrently (the provider stack bounds real concurrency) and
     /// reports `(done, total)` as cards finish.
-    pub async fn run(
+    pub async fn write_cards(
         &self,
         topics: &[Topic],
         progress: &(dyn Fn(usize, usize) + Sync),
@@ -47,7 +37,7 @@ impl CardStage<'_> {
         let mut requests = Vec::with_capacity(topics.len());
         let mut trimmed = 0;
         for topic in topics {
-            let (messages, was_trimmed) = self.messages(topic, topics.len(), &schema)?;
+            let (messages, was_trimmed) = self.card_messages(topic, topics.len(), &schema)?;
             trimmed += usize::from(was_trimmed);
             requests.push(
                 self.settings
@@ -108,7 +98,7 @@ impl CardStage<'_> {
         Ok(outcome)
     }
 
-    fn messages(
+    fn card_messages(
         &self,
         topic: &Topic,
         topic_count: usize,
@@ -130,31 +120,15 @@ impl CardStage<'_> {
             })
             .collect();
         let (articles, trimmed) = fit_articles(articles, self.max_input_tokens);
-        let sections: Vec<BlockSection> = self
-            .sections
-            .iter()
-            .map(|s| BlockSection {
-                id: s.id.clone(),
-                label: s.label_for(self.language).to_string(),
-                describe: s.describe.clone(),
-            })
-            .collect();
+        let sections = self.block_sections();
         let context = CardContext {
             language: self.language.tag().to_string(),
             rank: topic.rank,
             topic_count,
             sections: sections.clone(),
         };
-        let mut ctx = tera::Context::new();
-        ctx.insert("language", self.language.tag());
-        ctx.insert("language_name", language_name(self.language));
+        let mut ctx = self.prompt_context(schema);
         ctx.insert("sections", &sections);
-        ctx.insert("fields", &field_list(schema));
-        ctx.insert("structured_output", self.settings.mode_name());
-        ctx.insert(
-            "schema_json",
-            &serde_json::to_string_pretty(schema).expect("schemas serialize"),
-        );
         ctx.insert("rank", &topic.rank);
         ctx.insert("topic_count", &topic_count);
         ctx.insert("context_block", &write_block("context", &context));

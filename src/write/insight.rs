@@ -2,21 +2,12 @@
 //! importance, section, entities); out: one validated `Insight` for the whole digest — trends,
 //! technical context, outlook, watch list, keywords — or the reason there is none.
 
-use super::prompts::{PromptError, Prompts};
-use super::{Asked, CallSettings, ask_validated, language_name};
-use crate::config::SectionConfig;
-use crate::llm::blocks::{BlockCard, BlockSection, InsightContext, write_block};
-use crate::llm::schema::{field_list, insight_schema, validate_insight};
-use crate::llm::{Namespace, Provider};
-use crate::model::{CardRecord, Importance, Insight, Language};
-
-pub struct InsightStage<'a> {
-    pub prompts: &'a Prompts,
-    pub provider: &'a dyn Provider,
-    pub settings: &'a CallSettings,
-    pub language: Language,
-    pub sections: &'a [SectionConfig],
-}
+use super::prompts::PromptError;
+use super::{Asked, Writer, ask_validated};
+use crate::llm::Namespace;
+use crate::llm::blocks::{BlockCard, InsightContext, write_block};
+use crate::llm::schema::{insight_schema, validate_insight};
+use crate::model::{CardRecord, Importance, Insight};
 
 pub enum InsightOutcome {
     Written {
@@ -28,8 +19,9 @@ pub enum InsightOutcome {
     },
 }
 
-impl InsightStage<'_> {
-    pub async fn run(
+impl Writer<'_> {
+    /// Writes the editor's insight over the finished cards.
+    pub async fn write_insight(
         &self,
         cards: &[CardRecord],
         date: chrono::NaiveDate,
@@ -56,25 +48,9 @@ impl InsightStage<'_> {
             language: self.language.tag().to_string(),
             date: date.to_string(),
             article_count,
-            sections: self
-                .sections
-                .iter()
-                .map(|s| BlockSection {
-                    id: s.id.clone(),
-                    label: s.label_for(self.language).to_string(),
-                    describe: s.describe.clone(),
-                })
-                .collect(),
+            sections: self.block_sections(),
         };
-        let mut ctx = tera::Context::new();
-        ctx.insert("language", self.language.tag());
-        ctx.insert("language_name", language_name(self.language));
-        ctx.insert("fields", &field_list(&schema));
-        ctx.insert("structured_output", self.settings.mode_name());
-        ctx.insert(
-            "schema_json",
-            &serde_json::to_string_pretty(&schema).expect("schemas serialize"),
-        );
+        let mut ctx = self.prompt_context(&schema);
         ctx.insert("date", &date.to_string());
         ctx.insert("card_count", &cards.len());
         ctx.insert("article_count", &article_count);

@@ -7,9 +7,52 @@ pub mod card;
 pub mod insight;
 pub mod prompts;
 
-use crate::config::StructuredOutput;
+use crate::config::{SectionConfig, StructuredOutput};
+use crate::llm::blocks::BlockSection;
+use crate::llm::schema::field_list;
 use crate::llm::{ChatRequest, LlmError, Message, Namespace, Provider, ResponseFormat};
 use crate::model::Language;
+use prompts::Prompts;
+
+/// Everything the writing stages share: prompts, the provider stack, model settings, the target
+/// language and the configured sections. `card.rs` and `insight.rs` add one stage each.
+pub struct Writer<'a> {
+    pub prompts: &'a Prompts,
+    pub provider: &'a dyn Provider,
+    pub settings: &'a CallSettings,
+    pub language: Language,
+    pub sections: &'a [SectionConfig],
+    /// Article text per card is trimmed to this many tokens.
+    pub max_input_tokens: usize,
+}
+
+impl Writer<'_> {
+    /// The sections as prompts show them, labelled in the target language.
+    fn block_sections(&self) -> Vec<BlockSection> {
+        self.sections
+            .iter()
+            .map(|s| BlockSection {
+                id: s.id.clone(),
+                label: s.label_for(self.language).to_string(),
+                describe: s.describe.clone(),
+            })
+            .collect()
+    }
+
+    /// The template variables every prompt gets (see prompts/README.md).
+    fn prompt_context(&self, schema: &serde_json::Value) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("language", self.language.tag());
+        ctx.insert("language_name", language_name(self.language));
+        ctx.insert("fields", &field_list(schema));
+        ctx.insert("structured_output", self.settings.mode_name());
+        ctx.insert(
+            "schema_json",
+            &serde_json::to_string_pretty(schema).expect("schemas serialize"),
+        );
+        ctx
+    }
+}
 
 /// The model settings every writing call shares.
 #[derive(Debug, Clone)]
