@@ -57,6 +57,23 @@ fn write_config(dir: &Path, extra: &str) -> PathBuf {
     path
 }
 
+/// `newsdesk --config CONFIG --store STORE run --date 2026-01-05 --out out EXTRA...` in `dir`.
+fn run_fixture_day(dir: &Path, config: &Path, store: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--config",
+        config.to_str().unwrap(),
+        "--store",
+        store,
+        "run",
+        "--date",
+        "2026-01-05",
+        "--out",
+        "out",
+    ];
+    args.extend_from_slice(extra);
+    newsdesk(&args, dir)
+}
+
 #[test]
 fn demo_writes_a_lint_clean_digest_without_off_topic_items() {
     let dir = tempfile::tempdir().unwrap();
@@ -113,19 +130,8 @@ fn demo_writes_a_lint_clean_digest_without_off_topic_items() {
 fn second_run_of_the_same_day_makes_zero_provider_calls() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "");
-    let args = [
-        "--config",
-        config.to_str().unwrap(),
-        "--store",
-        "store",
-        "run",
-        "--date",
-        "2026-01-05",
-        "--out",
-        "out",
-        "--json",
-    ];
-    let first = newsdesk(&args, dir.path());
+    let run = || run_fixture_day(dir.path(), &config, "store", &["--json"]);
+    let first = run();
     assert!(
         matches!(first.status.code(), Some(0) | Some(3)),
         "{}",
@@ -135,7 +141,7 @@ fn second_run_of_the_same_day_makes_zero_provider_calls() {
     assert!(first["provider_calls"].as_u64().unwrap() > 0);
     let first_md = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
 
-    let second = newsdesk(&args, dir.path());
+    let second = run();
     let second = stdout_json(&second);
     assert_eq!(second["provider_calls"], 0, "{second}");
     assert_eq!(
@@ -317,18 +323,7 @@ fn too_few_cards_publishes_nothing_and_replay_never_calls_the_provider() {
         .replace("max_topics = 30", "max_topics = 60")
         .replace("min_topics = 5", "min_topics = 40");
     std::fs::write(&config, strict).unwrap();
-    let args = [
-        "--config",
-        config.to_str().unwrap(),
-        "--store",
-        "store",
-        "run",
-        "--date",
-        "2026-01-05",
-        "--out",
-        "out",
-    ];
-    let out = newsdesk(&args, dir.path());
+    let out = run_fixture_day(dir.path(), &config, "store", &[]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -340,20 +335,15 @@ fn too_few_cards_publishes_nothing_and_replay_never_calls_the_provider() {
 
     // Replay against a store that has never seen this day: every call is a miss, none is made.
     let config = write_config(dir.path(), "");
-    let args = [
-        "--config",
-        config.to_str().unwrap(),
-        "--store",
-        "empty-store",
-        "run",
-        "--date",
-        "2026-01-05",
-        "--out",
-        "out",
-        "--cache-mode",
-        "replay",
-    ];
-    let out = newsdesk(&args, dir.path());
+    let run = || {
+        run_fixture_day(
+            dir.path(),
+            &config,
+            "empty-store",
+            &["--cache-mode", "replay"],
+        )
+    };
+    let out = run();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cache miss in replay mode"), "{stderr}");
