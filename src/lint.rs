@@ -1270,7 +1270,10 @@ mod tests {
     use super::*;
     use crate::render::labels::{EN, ZH_HANS, ZH_HANT};
 
-    const SEED: &str = "/work/shared/seeds/000_b72983e3a120e600.txt";
+    const SEED: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/seeds/000_b72983e3a120e600.txt"
+    );
 
     fn fixture(name: &str) -> String {
         let path = format!("{}/fixtures/lint/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -2631,7 +2631,10 @@ mod tests {
     }
 
     fn corpus_articles(file: &str) -> Vec<BlockArticle> {
-        let Ok(bytes) = std::fs::read(format!("/work/shared/corpus/{file}")) else {
+        let Ok(bytes) = std::fs::read(format!(
+            "{}/../shared/corpus/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        )) else {
             return Vec::new();
         };
         let Ok(feed) = feed_rs::parser::parse(bytes.as_slice()) else {
