@@ -329,3 +329,29 @@ async fn plain_text_429_and_5xx_are_retried_by_status_with_retry_after() {
         }
     );
 }
+
+#[tokio::test]
+async fn the_endpoint_layer_makes_exactly_one_attempt() {
+    // async-openai retries 429/5xx by itself unless told not to; retries must have one owner.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(json!({"error": {"message": "overloaded", "type": "server_error"}})),
+        )
+        .mount(&server)
+        .await;
+    let req = newsdesk::llm::ChatRequest::new(
+        newsdesk::llm::Namespace::Card,
+        "test-model",
+        vec![newsdesk::llm::Message::user("hi")],
+        newsdesk::llm::ResponseFormat::JsonObject,
+    );
+    let err = provider(&server).chat(&req).await.unwrap_err();
+    assert!(
+        matches!(err, newsdesk::llm::LlmError::Http { status: 503, .. }),
+        "{err}"
+    );
+    assert!(err.is_retryable());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
