@@ -25,8 +25,6 @@ const BODY_CHARS: usize = 1500;
 /// Latin-only cosine of one story told in two languages is 0.35-0.75 and of unrelated pairs under
 /// 0.2, so half of it lands on the same scale as a same-language cosine.
 const CROSS_LANGUAGE_WEIGHT: f32 = 0.5;
-/// An article is Chinese when Han characters make up at least this share of its letters.
-const CHINESE_HAN_SHARE: f32 = 0.2;
 /// Hyphen/dot-joined model names with a version (`GPT-5.2`, `Qwen-Image-2512`): two articles that
 /// name the same one are almost always about the same release.
 const MODEL_BOOST: f32 = 3.0;
@@ -449,7 +447,8 @@ pub fn vectorize(articles: &[Article]) -> Vectors {
             normalised(kept.copied().collect())
         })
         .collect();
-    let chinese = articles.iter().map(is_chinese).collect();
+    // The collect stage already decided each article's language from its text.
+    let chinese = articles.iter().map(|a| a.lang.starts_with("zh")).collect();
     Vectors {
         terms,
         docs,
@@ -464,20 +463,6 @@ fn normalised(mut vec: SparseVec) -> SparseVec {
         vec.iter_mut().for_each(|(_, w)| *w /= norm);
     }
     vec
-}
-
-fn is_chinese(article: &Article) -> bool {
-    let text = article.title.chars().chain(body_lead(article).chars());
-    let (han, letters) = text.fold((0usize, 0usize), |(h, l), c| {
-        if is_han(c) {
-            (h + 1, l + 1)
-        } else if c.is_alphabetic() {
-            (h, l + 1)
-        } else {
-            (h, l)
-        }
-    });
-    letters > 0 && han as f32 >= CHINESE_HAN_SHARE * letters as f32
 }
 
 /// Cosine of two normalised sparse vectors.
