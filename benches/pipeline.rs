@@ -92,8 +92,7 @@ fn main() {
         budget_usd: None,
     };
     let clock = Arc::new(FixedClock(chrono::Utc::now()));
-    let cold = time(5, || {
-        let store: Arc<dyn Store> = Arc::new(MemStore::default());
+    let run = |store: Arc<dyn Store>| {
         runtime
             .block_on(run_day(
                 &config,
@@ -103,28 +102,11 @@ fn main() {
                 &opts,
             ))
             .unwrap()
-    });
+    };
+    let cold = time(5, || run(Arc::new(MemStore::default())));
     let store: Arc<dyn Store> = Arc::new(MemStore::default());
-    runtime
-        .block_on(run_day(
-            &config,
-            store.clone(),
-            clock.clone(),
-            &Reporter::silent(),
-            &opts,
-        ))
-        .unwrap();
-    let warm = time(5, || {
-        runtime
-            .block_on(run_day(
-                &config,
-                store.clone(),
-                clock.clone(),
-                &Reporter::silent(),
-                &opts,
-            ))
-            .unwrap()
-    });
+    run(store.clone());
+    let warm = time(5, || run(store.clone()));
     println!("fixture day    cold store (extractive writes 30 cards): median {cold:?}");
     println!("fixture day    warm store (every call a cache hit):     median {warm:?}");
 }
