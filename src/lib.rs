@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod model;
+pub mod text;
 
 pub mod cluster;
 pub mod collect;

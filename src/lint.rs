@@ -10,7 +10,7 @@ use std::fmt;
 use crate::collect::url::{canonical_url, is_absolute_http};
 use crate::model::Language;
 use crate::render::labels::{self, Labels};
-use crate::render::script::{has_han, is_han, to_script, wrong_script_chars};
+use crate::text::{self, has_han, is_han, to_script, wrong_script_chars};
 
 /// The same story twice: same first source, or near-duplicate headlines.
 pub const DUPLICATE_STORY: &str = "duplicate-story";
@@ -706,19 +706,11 @@ fn detect_language(doc: &Doc) -> Language {
         .map(|i| doc.prose(i))
         .collect::<Vec<_>>()
         .join("\n");
-    let han = prose.chars().filter(|&c| is_han(c)).count();
-    let latin = prose.chars().filter(char::is_ascii_alphabetic).count();
-    let chinese = han > 0 && (han as f64) >= 0.3 * (han + latin) as f64;
-    if !chinese {
+    if !text::is_chinese(&prose) {
         return Language::En;
     }
-    let hant_wrong = wrong_script_chars(&prose, Language::ZhHant).len();
-    let hans_wrong = wrong_script_chars(&prose, Language::ZhHans).len();
-    if hans_wrong < hant_wrong {
-        Language::ZhHans
-    } else {
-        Language::ZhHant
-    }
+    // A tie (no script-specific character) reads as zh-Hant, the project's default script.
+    text::lang::leaning_script(&prose).unwrap_or(Language::ZhHant)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1021,7 +1013,7 @@ fn check_script(doc: &Doc, language: Language, findings: &mut Vec<Finding>) {
         Severity::Error,
         format!(
             "{wrong_total} of {han} Han characters ({:.1} %) are {other} forms in a {language} digest, above {:.1} %: {}; \
-             convert the text with render::script::to_script",
+             convert the text with text::to_script",
             100.0 * wrong_total as f64 / han as f64,
             100.0 * MAX_WRONG_SCRIPT_RATIO,
             examples.join(", ")
@@ -1061,7 +1053,7 @@ fn check_headlines(doc: &Doc, cards: &[Card], findings: &mut Vec<Finding>) {
 
 /// Grounding warnings for one card: numbers in the card text (e.g. 2512, 3.5, 20%, 1,000, 30億)
 /// that appear in none of the sources' texts; entities found in none of them (case-insensitive;
-/// also try the source text converted to the card's script via render::script::to_script).
+/// also try the source text converted to the card's script via text::to_script).
 ///
 /// Each message starts with its rule id (`ungrounded-number: …`, `ungrounded-entity: …`).
 /// Numbers match by value, so `1,000` is grounded by `1000` and `30億` by `3 billion`; integers

@@ -571,7 +571,7 @@ fn lint_digest(markdown: &str, digest: &Digest, topics: &[crate::model::Topic]) 
                 .lines()
                 .position(|l| {
                     l.starts_with("### ")
-                        && l.contains(&crate::render::script::to_script(
+                        && l.contains(&crate::text::to_script(
                             card.card.title.trim(),
                             digest.language,
                         ))

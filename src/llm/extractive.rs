@@ -17,7 +17,7 @@ use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId
 use crate::model::{
     BackgroundTerm, Card, FurtherReading, Importance, Insight, Language, QuickRead,
 };
-use crate::render::script::{has_han, is_han, to_script};
+use crate::text::{has_han, is_han, to_script};
 
 /// The extractive summarizer behind the `Provider` seam; id `extractive` with no host.
 #[derive(Debug, Clone)]
@@ -2275,7 +2275,7 @@ mod tests {
     }
 
     fn wrong_script_free(text: &str) -> bool {
-        crate::render::script::wrong_script_chars(text, Language::ZhHant).is_empty()
+        crate::text::wrong_script_chars(text, Language::ZhHant).is_empty()
     }
 
     #[test]

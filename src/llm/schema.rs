@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::model::{Card, Insight};
-use crate::render::script::is_han;
+use crate::text::is_han;
 
 /// JSON Schema for `T` as OpenAI strict mode accepts it: subschemas inlined, every property
 /// required (optional fields are required-but-may-be-empty), `additionalProperties: false`
