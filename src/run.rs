@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
 use crate::collect::{self, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
-use crate::lint::{self, LintOptions, LintReport};
+use crate::lint;
 use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
@@ -336,7 +336,7 @@ pub async fn run_day(
     };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
     let json = render::render_json(&digest)?;
-    let lint_report = steps.time("lint", || lint_digest(&markdown, &digest, &topics));
+    let lint_report = steps.time("lint", || lint::lint_digest(&markdown, &digest, &topics));
     let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
@@ -461,60 +461,6 @@ fn source_line(report: &SourceReport) -> SourceLine {
         articles: report.articles,
         error: report.error.clone(),
     }
-}
-
-/// Markdown rules plus the grounding warnings only the pipeline can check (it has the sources).
-fn lint_digest(markdown: &str, digest: &Digest, topics: &[crate::model::Topic]) -> LintReport {
-    let mut report = lint::lint_markdown(
-        markdown,
-        &LintOptions {
-            language: Some(digest.language),
-        },
-    );
-    for card in &digest.cards {
-        let Some(topic) = topics.iter().find(|t| t.id == card.topic_id) else {
-            continue;
-        };
-        let texts: Vec<&str> = topic
-            .story
-            .articles
-            .iter()
-            .map(|a| a.text.as_str())
-            .collect();
-        let body = format!(
-            "{}\n{}\n{}",
-            card.card.summary, card.card.details, card.card.scenarios
-        );
-        for message in
-            lint::grounding_warnings(&card.card.title, &body, &card.card.entities, &texts)
-        {
-            let rule = if message.starts_with(lint::UNGROUNDED_ENTITY) {
-                lint::UNGROUNDED_ENTITY
-            } else {
-                lint::UNGROUNDED_NUMBER
-            };
-            let line = markdown
-                .lines()
-                .position(|l| {
-                    l.starts_with("### ")
-                        && l.contains(&crate::render::script::to_script(
-                            card.card.title.trim(),
-                            digest.language,
-                        ))
-                })
-                .map_or(1, |i| i + 1);
-            report.findings.push(lint::Finding {
-                line,
-                rule,
-                severity: lint::Severity::Warning,
-                message,
-            });
-        }
-    }
-    report
-        .findings
-        .sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
-    report
 }
 
 fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
