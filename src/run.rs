@@ -15,12 +15,13 @@ use crate::cluster::{self, ClusterParams, RankParams};
 use crate::collect::{self, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
 use crate::lint::{self, LintOptions, LintReport};
-use crate::llm::budget::cost_usd;
+use crate::llm::budget::{cost_usd, fmt_usd};
 use crate::llm::cached::{CacheMode, CallRecord};
+use crate::llm::telemetry::FallbackEvent;
 use crate::llm::{self, Provider};
 use crate::model::{Digest, FailedTopic, Generator};
 use crate::render::{self, RenderOptions};
-use crate::report::Reporter;
+use crate::report::{Reporter, StageProgress};
 use crate::store::{Store, Tree};
 use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::prompts::Prompts;
@@ -101,6 +102,23 @@ pub struct RunSummary {
     pub tokens_in: u64,
     pub tokens_out: u64,
     pub cost_usd: f64,
+    /// Cards whose articles were trimmed to fit the input budget.
+    #[serde(default)]
+    pub cards_trimmed: usize,
+    /// Cards that needed the repair re-ask.
+    #[serde(default)]
+    pub cards_repaired: usize,
+    /// Provider attempts after the first, and answers with HTTP 429.
+    #[serde(default)]
+    pub retries: u64,
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// Steps down the structured-output chain, with the server's reason.
+    #[serde(default)]
+    pub fallbacks: Vec<FallbackEvent>,
+    /// The structured-output modes the answers were obtained with (sorted, deduplicated).
+    #[serde(default)]
+    pub structured_output: Vec<String>,
     pub lint_errors: usize,
     pub lint_warnings: usize,
     pub steps: Vec<StepTiming>,
@@ -140,6 +158,13 @@ pub struct RunManifest {
     pub steps: Vec<StepTiming>,
     pub outputs: Vec<OutputFile>,
     pub failed: Vec<FailedTopic>,
+    #[serde(default)]
+    pub cards_trimmed: usize,
+    #[serde(default)]
+    pub cards_repaired: usize,
+    /// Steps down the structured-output chain this run took, with the server's reason.
+    #[serde(default)]
+    pub fallbacks: Vec<FallbackEvent>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -298,7 +323,7 @@ pub async fn run_day(
     if let Some(budget) = opts.budget_usd {
         limits.budget_usd = budget;
     }
-    let provider = llm::build_stack(
+    let (provider, telemetry) = llm::build_observed_stack(
         &provider_config,
         &limits,
         &config.pricing,
@@ -335,10 +360,23 @@ pub async fn run_day(
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
     };
-    let progress = |done: usize, total: usize| reporter.progress("cards", done, total);
+    let progress = |done: usize, total: usize| {
+        let seen = telemetry.snapshot();
+        reporter.stage_progress(
+            "cards",
+            &StageProgress {
+                done,
+                total,
+                cache_hits: provider.ledger().iter().filter(|c| c.cached).count(),
+                retries: seen.retries,
+                rate_limited: seen.rate_limited,
+            },
+        )
+    };
     let cards = steps
         .time_async("cards", writer.write_cards(&topics, &progress))
         .await?;
+    let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
     for failed in &cards.failed {
         reporter.warn(&format!(
             "topic {} \"{}\" has no card: {}",
@@ -454,6 +492,19 @@ pub async fn run_day(
         calls.iter().map(|c| c.cost_usd).sum()
     };
 
+    let seen = telemetry.snapshot();
+    for step in &seen.fallbacks {
+        reporter.warn(&format!(
+            "structured output: {} → {} for the rest of the run ({})",
+            step.from, step.to, step.reason
+        ));
+    }
+    let mut modes: Vec<String> = ledger
+        .iter()
+        .filter_map(|c| c.structured_output.clone())
+        .collect();
+    modes.sort();
+    modes.dedup();
     let manifest = RunManifest {
         run_id: run_id.clone(),
         date: opts.date,
@@ -480,6 +531,9 @@ pub async fn run_day(
             },
         ],
         failed: digest.failed.clone(),
+        cards_trimmed,
+        cards_repaired,
+        fallbacks: seen.fallbacks.clone(),
     };
     store.put(
         Tree::Runs,
@@ -514,6 +568,12 @@ pub async fn run_day(
         tokens_in,
         tokens_out,
         cost_usd: spent,
+        cards_trimmed,
+        cards_repaired,
+        retries: seen.retries,
+        rate_limited: seen.rate_limited,
+        fallbacks: seen.fallbacks,
+        structured_output: modes,
         lint_errors: lint_report.errors().len(),
         lint_warnings: lint_report.warnings().len(),
         steps: steps.timings,
@@ -645,9 +705,35 @@ impl RunSummary {
             self.provider_calls, self.cache_hits
         ));
         out.push_str(&format!(
-            "  tokens     {} in / {} out (${:.4})\n",
-            self.tokens_in, self.tokens_out, self.cost_usd
+            "  cards      {} trimmed to the input budget, {} repaired\n",
+            self.cards_trimmed, self.cards_repaired
         ));
+        out.push_str(&format!(
+            "  tokens     {} in / {} out ({})\n",
+            self.tokens_in,
+            self.tokens_out,
+            fmt_usd(self.cost_usd)
+        ));
+        if self.retries > 0 || self.rate_limited > 0 {
+            out.push_str(&format!(
+                "  pacing     {} retr{}, {} answered 429\n",
+                self.retries,
+                if self.retries == 1 { "y" } else { "ies" },
+                self.rate_limited
+            ));
+        }
+        if !self.structured_output.is_empty() {
+            out.push_str(&format!(
+                "  output as  {}\n",
+                self.structured_output.join(", ")
+            ));
+        }
+        for step in &self.fallbacks {
+            out.push_str(&format!(
+                "  fallback   {} → {}: {}\n",
+                step.from, step.to, step.reason
+            ));
+        }
         out.push_str(&format!(
             "  lint       {} error(s), {} warning(s)\n",
             self.lint_errors, self.lint_warnings

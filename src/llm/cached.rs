@@ -76,6 +76,9 @@ pub struct CallRecord {
     pub cached: bool,
     pub usage: Usage,
     pub latency_ms: u64,
+    /// The structured-output mode of the answer (see `ChatResponse`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output: Option<String>,
 }
 
 /// The canonical cache key of a request for a given provider.
@@ -160,6 +163,7 @@ impl<P: Provider> Cached<P> {
             cached: resp.cached,
             usage: resp.usage,
             latency_ms: resp.latency_ms,
+            structured_output: resp.structured_output.clone(),
         });
     }
 
