@@ -19,4 +19,5 @@ pub mod clock;
 pub mod commands;
 pub mod report;
 pub mod run;
+pub mod sim;
 pub mod store;
