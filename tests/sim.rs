@@ -513,9 +513,11 @@ async fn every_scripted_fault_looks_like_the_real_thing() {
     })
     .await;
     let body = card_body("sim-good", "json_schema");
+    let mut statuses = Vec::new();
     for kind in kinds {
         let response = post(&sim, "/chat/completions", &body).await;
         let status = response.status().as_u16();
+        statuses.push(status);
         let content_type = response
             .headers()
             .get("content-type")
@@ -586,6 +588,8 @@ async fn every_scripted_fault_looks_like_the_real_thing() {
     for kind in kinds {
         assert_eq!(stats.outcome(kind.name()), 1, "{kind}");
     }
+    let logged: Vec<u16> = stats.log.iter().map(|l| l.status).collect();
+    assert_eq!(logged, statuses, "the log records the status actually sent");
 }
 
 #[tokio::test]

@@ -208,6 +208,17 @@ impl ChatCall {
         }
     }
 
+    /// Short blake3 over the messages (roles and contents): equal for retries of one call.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = blake3::Hasher::new();
+        for m in &self.messages {
+            hasher.update(format!("{:?}\n", m.role).as_bytes());
+            hasher.update(m.content.as_bytes());
+            hasher.update(b"\0");
+        }
+        hasher.finalize().to_hex()[..12].to_string()
+    }
+
     /// The articles of a card request (empty for other requests).
     pub fn articles(&self) -> Vec<BlockArticle> {
         read_last_block(&self.messages, "articles").unwrap_or_default()

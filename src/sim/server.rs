@@ -74,6 +74,9 @@ pub struct RequestLog {
     pub completion_tokens: u64,
     /// The wait a 429 asked for, in whole seconds as sent (or implied by the HTTP-date).
     pub retry_after_s: Option<u64>,
+    /// Short blake3 of the chat messages: a retry of the same call has the same fingerprint, so
+    /// tests can check that no retry came earlier than its Retry-After.
+    pub fingerprint: Option<String>,
 }
 
 /// Counters and the request log of a running simulator.
@@ -263,7 +266,8 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn new(log: RequestLog, status: u16, body: String) -> Self {
+    fn new(mut log: RequestLog, status: u16, body: String) -> Self {
+        log.status = status;
         Outcome {
             status,
             content_type: "application/json",
@@ -301,6 +305,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
         prompt_tokens: 0,
         completion_tokens: 0,
         retry_after_s: None,
+        fingerprint: None,
     };
     let over_limit = state.config.max_requests.is_some_and(|max| seq > max);
     let outcome = if over_limit {
@@ -499,6 +504,7 @@ async fn chat_completion(state: &State, mut log: RequestLog, body: &[u8]) -> Out
     log.mode = Some(call.mode.name().to_string());
     log.kind = Some(kind.name().to_string());
     log.prompt_tokens = call.prompt_tokens;
+    log.fingerprint = Some(call.fingerprint());
 
     // Capabilities: deterministic answers about what the server accepts.
     match (&call.mode, config.reject_json_schema) {
