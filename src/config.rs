@@ -20,6 +20,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub pricing: PricingConfig,
     pub store: StoreConfig,
+    pub collect: CollectConfig,
+    pub triage: TriageConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +82,73 @@ pub struct SourceConfig {
     pub location: SourceLocation,
     pub tier: u8,
     pub full_text: bool,
+    pub kind: SourceKind,
+}
+
+/// What a source's URL answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceKind {
+    /// RSS, Atom or JSON Feed (a URL, a file or a directory of files).
+    #[default]
+    Feed,
+    /// The arXiv Atom API: `url` is a query URL (`…/api/query?search_query=cat:cs.CL&…`).
+    Arxiv,
+}
+
+/// `[collect]`: how sources are fetched and judged, and how far back the digest remembers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectConfig {
+    pub connect_timeout_s: u64,
+    pub total_timeout_s: u64,
+    pub max_body_bytes: usize,
+    pub max_redirects: usize,
+    pub max_attempts: u32,
+    pub retry_min_delay_ms: u64,
+    pub per_host_interval_ms: u64,
+    pub concurrency: usize,
+    pub user_agent: String,
+    /// Failed sources a run accepts before it counts as partial (exit 3).
+    pub tolerate_failed_sources: usize,
+    /// Previous digests (days before the digest date) whose stories are not repeated; 0 = off.
+    pub memory_days: u32,
+    /// A remembered story with new articles is kept and marked as continuing (true) or dropped.
+    pub memory_follow_ups: bool,
+}
+
+impl Default for CollectConfig {
+    fn default() -> Self {
+        CollectConfig {
+            connect_timeout_s: 10,
+            total_timeout_s: 30,
+            max_body_bytes: 20 * 1024 * 1024,
+            max_redirects: 5,
+            max_attempts: 3,
+            retry_min_delay_ms: 500,
+            per_host_interval_ms: 1000,
+            concurrency: 8,
+            user_agent: concat!("newsdesk/", env!("CARGO_PKG_VERSION")).to_string(),
+            tolerate_failed_sources: 0,
+            memory_days: 3,
+            memory_follow_ups: true,
+        }
+    }
+}
+
+/// `[triage]`: the optional LLM relevance pass before cards are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageConfig {
+    pub enabled: bool,
+    /// Articles per triage call.
+    pub batch_size: usize,
+}
+
+impl Default for TriageConfig {
+    fn default() -> Self {
+        TriageConfig {
+            enabled: false,
+            batch_size: 20,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -478,13 +547,23 @@ impl Validator {
             root,
             "",
             &[
-                "digest", "sources", "provider", "limits", "pricing", "store",
+                "digest", "sources", "provider", "limits", "pricing", "store", "collect", "triage",
             ],
         );
         let empty = Table::new();
         let digest_table = self.sub_table(root, "digest", "").unwrap_or(&empty);
         let digest = self.digest(digest_table, base_dir);
         let sources = self.sources(root, base_dir);
+        if sources.is_empty() && !self.problems.iter().any(|p| p.key.starts_with("sources")) {
+            self.problem(
+                "sources",
+                "no sources configured (add at least one [[sources]] table with name and url)",
+            );
+        }
+        let collect_table = self.sub_table(root, "collect", "").unwrap_or(&empty);
+        let collect = self.collect(collect_table);
+        let triage_table = self.sub_table(root, "triage", "").unwrap_or(&empty);
+        let triage = self.triage(triage_table);
         let provider_table = self.sub_table(root, "provider", "").unwrap_or(&empty);
         let provider = self.provider(provider_table, env);
         let limits_table = self.sub_table(root, "limits", "").unwrap_or(&empty);
@@ -510,7 +589,81 @@ impl Validator {
             limits,
             pricing,
             store: StoreConfig { path: store_path },
+            collect,
+            triage,
         })
+    }
+
+    fn collect(&mut self, t: &Table) -> CollectConfig {
+        const P: &str = "collect";
+        let d = CollectConfig::default();
+        self.unknown_keys(
+            t,
+            P,
+            &[
+                "connect_timeout_s",
+                "total_timeout_s",
+                "max_body_bytes",
+                "max_redirects",
+                "max_attempts",
+                "retry_min_delay_ms",
+                "per_host_interval_ms",
+                "concurrency",
+                "user_agent",
+                "tolerate_failed_sources",
+                "memory_days",
+                "memory_follow_ups",
+            ],
+        );
+        let int =
+            |v: &mut Self, key: &str, default: i64, range| v.integer(t, key, P, default, range);
+        CollectConfig {
+            connect_timeout_s: int(
+                self,
+                "connect_timeout_s",
+                d.connect_timeout_s as i64,
+                1..=600,
+            ) as u64,
+            total_timeout_s: int(self, "total_timeout_s", d.total_timeout_s as i64, 1..=3600)
+                as u64,
+            max_body_bytes: int(
+                self,
+                "max_body_bytes",
+                d.max_body_bytes as i64,
+                1024..=1 << 30,
+            ) as usize,
+            max_redirects: int(self, "max_redirects", d.max_redirects as i64, 0..=20) as usize,
+            max_attempts: int(self, "max_attempts", d.max_attempts as i64, 1..=10) as u32,
+            retry_min_delay_ms: int(
+                self,
+                "retry_min_delay_ms",
+                d.retry_min_delay_ms as i64,
+                0..=60_000,
+            ) as u64,
+            per_host_interval_ms: int(
+                self,
+                "per_host_interval_ms",
+                d.per_host_interval_ms as i64,
+                0..=600_000,
+            ) as u64,
+            concurrency: int(self, "concurrency", d.concurrency as i64, 1..=64) as usize,
+            user_agent: self
+                .string(t, "user_agent", P, Some(&d.user_agent))
+                .unwrap_or(d.user_agent),
+            tolerate_failed_sources: int(self, "tolerate_failed_sources", 0, 0..=10_000) as usize,
+            memory_days: int(self, "memory_days", d.memory_days as i64, 0..=60) as u32,
+            memory_follow_ups: self.boolean(t, "memory_follow_ups", P, d.memory_follow_ups),
+        }
+    }
+
+    fn triage(&mut self, t: &Table) -> TriageConfig {
+        const P: &str = "triage";
+        let d = TriageConfig::default();
+        self.unknown_keys(t, P, &["enabled", "batch_size"]);
+        TriageConfig {
+            enabled: self.boolean(t, "enabled", P, d.enabled),
+            batch_size: self.integer(t, "batch_size", P, d.batch_size as i64, 1..=200) as usize,
+        }
     }
 
     fn digest(&mut self, t: &Table, base_dir: &std::path::Path) -> Option<DigestConfig> {
@@ -750,7 +903,18 @@ impl Validator {
                 self.problem(&prefix, "expected a table with name and url");
                 continue;
             };
-            self.unknown_keys(st, &prefix, &["name", "url", "tier", "full_text"]);
+            self.unknown_keys(st, &prefix, &["name", "url", "tier", "full_text", "kind"]);
+            let kind = match self.string(st, "kind", &prefix, Some("feed")).as_deref() {
+                Some("arxiv") => SourceKind::Arxiv,
+                Some("feed") | None => SourceKind::Feed,
+                Some(other) => {
+                    self.problem(
+                        format!("{prefix}.kind"),
+                        format!("\"{other}\" is not a source kind (expected feed or arxiv)"),
+                    );
+                    SourceKind::Feed
+                }
+            };
             let name = self.string(st, "name", &prefix, None);
             let url = self.string(st, "url", &prefix, None);
             let tier = self.integer(st, "tier", &prefix, 2, 1..=3) as u8;
@@ -783,11 +947,19 @@ impl Validator {
             } else {
                 SourceLocation::Path(base_dir.join(url))
             };
+            if kind == SourceKind::Arxiv && !matches!(location, SourceLocation::Url(_)) {
+                self.problem(
+                    format!("{prefix}.url"),
+                    "an arxiv source needs an http(s) API query URL (https://export.arxiv.org/api/query?search_query=…)",
+                );
+                continue;
+            }
             sources.push(SourceConfig {
                 name,
                 location,
                 tier,
                 full_text,
+                kind,
             });
         }
         sources
@@ -944,7 +1116,7 @@ mod tests {
             .collect()
     }
 
-    const MINIMAL: &str = "[[digest.sections]]\nid = \"models\"\nlabel = \"Models\"\n";
+    const MINIMAL: &str = "[[digest.sections]]\nid = \"models\"\nlabel = \"Models\"\n\n[[sources]]\nname = \"day\"\nurl = \"feeds\"\n";
 
     fn problems(text: &str, env_pairs: &[(&str, &str)]) -> Vec<Problem> {
         match Config::parse(text, Some(Path::new("/etc/newsdesk.toml")), &env(env_pairs)) {
@@ -974,6 +1146,49 @@ mod tests {
             demo.sources[0].location,
             SourceLocation::Path(root.join("fixtures/demo/../days/2026-01-05"))
         );
+    }
+
+    #[test]
+    fn collect_and_triage_sections_and_source_kinds() {
+        let config = Config::parse(MINIMAL, None, &env(&[])).unwrap();
+        assert_eq!(config.collect, CollectConfig::default());
+        assert_eq!(config.triage, TriageConfig::default());
+        assert_eq!(config.sources[0].kind, SourceKind::Feed);
+        let text = format!(
+            "{MINIMAL}\n[[sources]]\nname = \"papers\"\nkind = \"arxiv\"\nurl = \"https://export.arxiv.org/api/query?search_query=cat:cs.CL\"\n\n[collect]\ntotal_timeout_s = 5\ntolerate_failed_sources = 2\nmemory_days = 0\nmemory_follow_ups = false\n\n[triage]\nenabled = true\nbatch_size = 10\n"
+        );
+        let config = Config::parse(&text, None, &env(&[])).unwrap();
+        assert_eq!(config.sources[1].kind, SourceKind::Arxiv);
+        assert_eq!(config.collect.total_timeout_s, 5);
+        assert_eq!(config.collect.tolerate_failed_sources, 2);
+        assert_eq!(config.collect.memory_days, 0);
+        assert!(!config.collect.memory_follow_ups);
+        assert_eq!(config.collect.connect_timeout_s, 10);
+        assert!(config.triage.enabled);
+        assert_eq!(config.triage.batch_size, 10);
+
+        let bad = format!(
+            "{MINIMAL}kind = \"podcast\"\n\n[[sources]]\nname = \"local-arxiv\"\nkind = \"arxiv\"\nurl = \"papers.xml\"\n\n[collect]\ntotal_timeout_s = 0\nretries = 3\n"
+        );
+        let keys: Vec<String> = problems(&bad, &[]).into_iter().map(|p| p.key).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "sources[0].kind",
+                "sources[1].url",
+                "collect.retries",
+                "collect.total_timeout_s"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_config_without_sources_is_a_config_error() {
+        let text = "[[digest.sections]]\nid = \"models\"\nlabel = \"Models\"\n";
+        let problems = problems(text, &[]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].key, "sources");
+        assert!(problems[0].message.contains("no sources configured"));
     }
 
     #[test]

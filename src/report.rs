@@ -135,6 +135,17 @@ pub struct SourceLine {
     pub name: String,
     pub articles: usize,
     pub error: Option<String>,
+    /// fetched | not_modified | read | failed.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub new_articles: usize,
+    /// Skipped feed entries by reason.
+    #[serde(default)]
+    pub skipped: std::collections::BTreeMap<String, usize>,
+    /// Problems that did not fail the source (full-text fallbacks).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl RunSummary {
@@ -153,11 +164,18 @@ impl RunSummary {
             "newsdesk {} — run {} — {}\n",
             self.date,
             self.run_id,
-            status_word(self.status)
+            status_word(self.status, failed_sources, self.failed.len())
         ));
         out.push_str(&format!(
             "  sources    {ok_sources} ok, {failed_sources} failed\n"
         ));
+        for source in self.sources.iter().filter(|s| s.error.is_some()) {
+            out.push_str(&format!(
+                "             ✗ {}: {}\n",
+                source.name,
+                source.error.as_deref().unwrap_or_default()
+            ));
+        }
         out.push_str(&format!(
             "  articles   {} collected, {} in window, {} unique\n",
             self.articles_collected, self.articles_in_window, self.articles_unique
@@ -193,11 +211,23 @@ impl RunSummary {
     }
 }
 
-fn status_word(status: RunStatus) -> &'static str {
+fn status_word(status: RunStatus, failed_sources: usize, failed_topics: usize) -> String {
     match status {
-        RunStatus::Ok => "ok",
-        RunStatus::Partial => "partial: some topics failed",
-        RunStatus::LintFailed => "lint errors: digest written for inspection only",
+        RunStatus::Ok => "ok".to_string(),
+        RunStatus::Partial => {
+            let mut what = Vec::new();
+            if failed_sources > 0 {
+                what.push(format!("{failed_sources} source(s) failed"));
+            }
+            if failed_topics > 0 {
+                what.push(format!("{failed_topics} topic(s) failed"));
+            }
+            if what.is_empty() {
+                what.push("the insight failed".to_string());
+            }
+            format!("partial: {}", what.join(", "))
+        }
+        RunStatus::LintFailed => "lint errors: digest written for inspection only".to_string(),
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
-use crate::collect::{self, HttpOptions, SourceReport};
+use crate::collect::{self, CollectContext, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
 use crate::lint;
 use crate::llm::budget::cost_usd;
@@ -151,27 +151,23 @@ pub async fn run_day(
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
 
     reporter.step(&format!("collecting {} source(s)", config.sources.len()));
-    let http = HttpOptions::default();
+    let http = HttpOptions::from_config(&config.collect);
+    let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
+    let collect_cx = CollectContext {
+        http: &http,
+        now: Some(started_at),
+        store: Some(store.as_ref()),
+        progress: Some(&progress),
+    };
     let collected = steps
-        .time_async("collect", collect::collect_sources(&config.sources, &http))
+        .time_async(
+            "collect",
+            collect::collect_sources(&config.sources, &collect_cx),
+        )
         .await;
-    for report in &collected.reports {
-        match &report.error {
-            Some(reason) => reporter.warn(&format!(
-                "source {} ({}): {reason}",
-                report.name, report.location
-            )),
-            None => reporter.detail(&format!(
-                "source {}: {} article(s)",
-                report.name, report.articles
-            )),
-        }
-    }
+    collect::report_sources(&collected, reporter);
     let articles_collected = collected.articles.len();
-    for article in &collected.articles {
-        let bytes = serde_json::to_vec(article).expect("articles serialize");
-        store.put(Tree::Articles, article.id.as_bytes(), &bytes)?;
-    }
+    let sources_unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
 
     let (start, end) = window(
         opts.date,
@@ -416,7 +412,7 @@ pub async fn run_day(
 
     let status = if lint_report.has_errors() {
         RunStatus::LintFailed
-    } else if !digest.failed.is_empty() || insight_error.is_some() {
+    } else if !digest.failed.is_empty() || insight_error.is_some() || sources_unhealthy {
         RunStatus::Partial
     } else {
         RunStatus::Ok
@@ -460,6 +456,10 @@ fn source_line(report: &SourceReport) -> SourceLine {
         name: report.name.clone(),
         articles: report.articles,
         error: report.error.clone(),
+        status: report.status.as_str().to_string(),
+        new_articles: report.new_articles,
+        skipped: report.skipped.clone(),
+        notes: report.notes.clone(),
     }
 }
 
