@@ -340,8 +340,16 @@ mod tests {
         let fetcher = Fetcher::new(&options(1024)).unwrap();
         assert_eq!(body_of(&fetcher, &server.uri()).await, b"<rss>zipped</rss>");
         let requests = server.received_requests().await.unwrap();
-        let accepted = requests[0].headers.get("accept-encoding").unwrap().to_str().unwrap();
-        assert!(accepted.contains("gzip") && accepted.contains("br"), "{accepted}");
+        let accepted = requests[0]
+            .headers
+            .get("accept-encoding")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            accepted.contains("gzip") && accepted.contains("br"),
+            "{accepted}"
+        );
     }
 
     #[tokio::test]

@@ -219,3 +219,123 @@ async fn one_good_one_failing_one_slow_source() {
     assert_eq!(again.articles, collected.articles);
     assert_eq!(again.reports, collected.reports);
 }
+
+fn url_source(name: &str, url: String) -> SourceConfig {
+    SourceConfig {
+        name: name.to_string(),
+        location: SourceLocation::Url(url),
+        tier: 2,
+        full_text: false,
+        kind: SourceKind::Feed,
+    }
+}
+
+fn quick_http() -> HttpOptions {
+    HttpOptions {
+        total_timeout: Duration::from_secs(2),
+        max_attempts: 1,
+        per_host_interval: Duration::ZERO,
+        ..HttpOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn a_304_reuses_the_stored_articles_and_counts_nothing_new() {
+    use wiremock::matchers::header;
+    let server = MockServer::start().await;
+    let feed = std::fs::read(fixtures().join("rss2_cdata.xml")).unwrap();
+    Mock::given(method("GET"))
+        .and(header("if-none-match", "\"abc\""))
+        .respond_with(ResponseTemplate::new(304))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("etag", "\"abc\"")
+                .set_body_raw(feed, "application/rss+xml"),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::store::SledStore::open(&dir.path().join("store")).unwrap();
+    let http = quick_http();
+    let done = std::sync::Mutex::new(Vec::new());
+    let progress = |d: usize, t: usize| done.lock().unwrap().push((d, t));
+    let cx = CollectContext {
+        store: Some(&store),
+        progress: Some(&progress),
+        ..CollectContext::new(&http)
+    };
+    let sources = vec![url_source("lab", format!("{}/feed.xml", server.uri()))];
+
+    let first = collect_sources(&sources, &cx).await;
+    assert_eq!(first.reports[0].status, SourceStatus::Fetched);
+    assert_eq!(
+        (first.reports[0].articles, first.reports[0].new_articles),
+        (2, 2)
+    );
+    let second = collect_sources(&sources, &cx).await;
+    assert_eq!(second.reports[0].status, SourceStatus::NotModified);
+    assert_eq!(
+        (second.reports[0].articles, second.reports[0].new_articles),
+        (2, 0)
+    );
+    assert_eq!(second.articles, first.articles);
+    assert_eq!(
+        second.reports[0].describe(),
+        "not modified, 2 article(s) (0 new)"
+    );
+    assert_eq!(*done.lock().unwrap(), vec![(1, 1), (1, 1)]);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].headers.get("if-none-match").is_none());
+    assert_eq!(requests[1].headers.get("if-none-match").unwrap(), "\"abc\"");
+}
+
+#[tokio::test]
+async fn gbk_served_with_a_charset_header_and_no_declaration() {
+    let server = MockServer::start().await;
+    let xml = "<rss version=\"2.0\"><channel><title>快讯</title><item><title>深度求索发布新模型</title><link>https://cn.example/1</link><pubDate>Mon, 05 Jan 2026 02:00:00 +0000</pubDate><description>新模型在推理基准上领先。</description></item></channel></rss>";
+    let (bytes, _, _) = encoding_rs::GBK.encode(xml);
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(bytes.into_owned(), "text/xml; charset=GBK"),
+        )
+        .mount(&server)
+        .await;
+    let http = quick_http();
+    let collected = collect_sources(
+        &[url_source("cn", server.uri())],
+        &CollectContext::new(&http),
+    )
+    .await;
+    assert_eq!(collected.reports[0].error, None);
+    assert_eq!(collected.articles[0].title, "深度求索发布新模型");
+    assert_eq!(collected.articles[0].text, "新模型在推理基准上领先。");
+    assert_eq!(collected.articles[0].outlet, "快讯");
+}
+
+#[tokio::test]
+async fn an_html_page_at_a_feed_url_is_a_named_failure() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw("<!doctype html><html><body>Home</body></html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    let http = quick_http();
+    let collected = collect_sources(
+        &[url_source("blog", server.uri())],
+        &CollectContext::new(&http),
+    )
+    .await;
+    let error = collected.reports[0].error.as_deref().unwrap();
+    assert_eq!(
+        error,
+        "source \"blog\": this is an HTML page, not a feed (look for the site's RSS or Atom link)"
+    );
+    assert!(collected.is_unhealthy(0));
+}
