@@ -95,6 +95,10 @@ pub async fn run(
     args: RunArgs,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
+    // A replay never reaches the network, so only a run that may call the provider needs a key.
+    if args.cache_mode != CacheMode::Replay {
+        config.require_api_key(args.provider.unwrap_or(config.provider.kind))?;
+    }
     let store_path = store_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| config.store.path.clone());
