@@ -114,6 +114,9 @@ pub struct RunSummary {
     pub articles_unique: usize,
     pub stories: usize,
     pub off_topic: usize,
+    /// Articles the LLM triage stage dropped (0 when `[triage]` is off).
+    #[serde(default)]
+    pub triaged_out: usize,
     pub topics: usize,
     pub cards: usize,
     pub failed: Vec<FailedTopic>,
@@ -180,6 +183,12 @@ impl RunSummary {
             "  articles   {} collected, {} in window, {} unique\n",
             self.articles_collected, self.articles_in_window, self.articles_unique
         ));
+        if self.triaged_out > 0 {
+            out.push_str(&format!(
+                "  triage     {} article(s) dropped as off-topic\n",
+                self.triaged_out
+            ));
+        }
         out.push_str(&format!(
             "  stories    {} ({} off-topic dropped)\n",
             self.stories, self.off_topic

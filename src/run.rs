@@ -23,6 +23,7 @@ use crate::model::{Digest, Generator};
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine};
 use crate::store::{Store, Tree};
+use crate::triage::Triage;
 use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::prompts::Prompts;
 use crate::write::{CallSettings, Writer};
@@ -185,34 +186,6 @@ pub async fn run_day(
     }
     let articles_in_window = in_window.len();
 
-    reporter.step(&format!("clustering {articles_in_window} article(s)"));
-    let stories = steps.time("cluster", || {
-        cluster::cluster(&in_window, &ClusterParams::default())
-    });
-    let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
-    let story_count = stories.len();
-    let rank_params = RankParams {
-        max_topics: config.digest.max_topics,
-        focus_topics: config.digest.focus_topics,
-        now: end,
-        min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
-    };
-    let memberships: Vec<StoryMembership> = stories
-        .iter()
-        .map(|s| StoryMembership {
-            id: s.id.clone(),
-            articles: s.articles.iter().map(|a| a.id.clone()).collect(),
-        })
-        .collect();
-    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
-    let topics = ranked.topics;
-    reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics",
-        story_count,
-        ranked.off_topic.len(),
-        topics.len()
-    ));
-
     let provider_kind = opts.provider.unwrap_or(config.provider.kind);
     let mut provider_config = config.provider.clone();
     provider_config.kind = provider_kind;
@@ -243,6 +216,75 @@ pub async fn run_day(
         seed: provider_config.seed,
         max_output_tokens: provider_config.max_output_tokens,
     };
+
+    // Optional LLM triage: drops what a model judges off-topic before clustering.
+    let (in_window, triaged_out) = if config.triage.enabled {
+        reporter.step(&format!(
+            "triaging {articles_in_window} article(s) with {}",
+            provider.id()
+        ));
+        let triage = Triage {
+            prompts: &prompts,
+            provider: &provider,
+            settings: &settings,
+            language: config.digest.language,
+            section_ids: config
+                .digest
+                .sections
+                .iter()
+                .map(|s| s.id.clone())
+                .collect(),
+            batch_size: config.triage.batch_size,
+        };
+        let triaged = steps.time_async("triage", triage.run(in_window)).await?;
+        for dropped in &triaged.dropped {
+            reporter.detail(&format!(
+                "triage dropped \"{}\": {}",
+                dropped.title, dropped.reason
+            ));
+        }
+        for failed in &triaged.failed_batches {
+            reporter.warn(&format!("triage kept a whole batch: {failed}"));
+        }
+        (triaged.kept, triaged.dropped.len())
+    } else {
+        (in_window, 0)
+    };
+    if in_window.is_empty() {
+        return Err(RunError::NoArticles {
+            start,
+            end,
+            sources: config.sources.len(),
+        });
+    }
+
+    reporter.step(&format!("clustering {} article(s)", in_window.len()));
+    let stories = steps.time("cluster", || {
+        cluster::cluster(&in_window, &ClusterParams::default())
+    });
+    let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
+    let story_count = stories.len();
+    let rank_params = RankParams {
+        max_topics: config.digest.max_topics,
+        focus_topics: config.digest.focus_topics,
+        now: end,
+        min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+    };
+    let memberships: Vec<StoryMembership> = stories
+        .iter()
+        .map(|s| StoryMembership {
+            id: s.id.clone(),
+            articles: s.articles.iter().map(|a| a.id.clone()).collect(),
+        })
+        .collect();
+    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
+    let topics = ranked.topics;
+    reporter.detail(&format!(
+        "{} stories, {} off-topic, {} topics",
+        story_count,
+        ranked.off_topic.len(),
+        topics.len()
+    ));
 
     reporter.step(&format!(
         "writing {} card(s) with {}",
@@ -427,6 +469,7 @@ pub async fn run_day(
         articles_unique,
         stories: story_count,
         off_topic: ranked.off_topic.len(),
+        triaged_out,
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,

@@ -513,3 +513,41 @@ fn a_run_with_a_dead_source_is_partial_and_says_so() {
     assert!(stdout.contains("✗ gone: "), "{stdout}");
     assert!(dir.path().join("out/2026-01-05.md").exists());
 }
+
+#[test]
+fn llm_triage_through_the_extractive_provider_drops_the_off_topic_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[triage]\nenabled = true\nbatch_size = 20\n");
+    let out = run_fixture_day(
+        dir.path(),
+        &config,
+        "store",
+        &["--json", "--provider", "extractive"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let summary = stdout_json(&out);
+    let off_topic = off_topic_urls();
+    assert!(!off_topic.is_empty());
+    // Triage removes them before clustering, so the rank stage's own filter finds none left.
+    assert!(
+        summary["triaged_out"].as_u64().unwrap() >= off_topic.len() as u64,
+        "{summary}"
+    );
+    assert_eq!(summary["off_topic"], 0, "{summary}");
+    let md = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
+    for url in off_topic {
+        assert!(
+            !md.contains(&url),
+            "off-topic item {url} made it into the digest"
+        );
+    }
+    // The triage calls are cached like any other: a second run asks nothing new.
+    let again = stdout_json(&run_fixture_day(
+        dir.path(),
+        &config,
+        "store",
+        &["--json", "--provider", "extractive"],
+    ));
+    assert_eq!(again["provider_calls"], 0, "{again}");
+    assert_eq!(again["triaged_out"], summary["triaged_out"]);
+}
