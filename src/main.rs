@@ -96,10 +96,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// (not yet available) Fetch and store articles; per-source counts and errors.
+    /// Fetch every configured source and store its articles; per source: fetched or not
+    /// modified (conditional GET), articles, new articles, skipped items and why, or why it
+    /// failed. Exit 3 when more sources failed than collect.tolerate_failed_sources allows.
     Collect {
-        #[arg(long)]
-        date: Option<String>,
+        /// The digest date whose window is counted, YYYY-MM-DD (default: today in
+        /// digest.timezone).
+        #[arg(long, value_name = "D")]
+        date: Option<chrono::NaiveDate>,
+        /// Print the per-source report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -195,8 +200,11 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
         }
         Command::Lint { file, json } => commands::lint(file, *json, reporter),
-        Command::Collect { .. }
-        | Command::Replay { .. }
+        Command::Collect { date, json } => {
+            let config = load_config(&cli)?;
+            commands::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
+        }
+        Command::Replay { .. }
         | Command::Runs { .. }
         | Command::Cache { .. }
         | Command::Eval { .. } => {
