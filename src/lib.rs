@@ -3,7 +3,8 @@
 //! The stages, in pipeline order: `collect` (feeds → articles), `cluster` (articles → stories →
 //! ranked topics), `write` (topics → cards → editor insight, through an `llm::Provider`),
 //! `render` (digest → Markdown), `lint` (digest QA). `run` wires them into one flat, timed
-//! pipeline; `store` keeps every LLM call so a night can be replayed.
+//! pipeline; `store` keeps every LLM call so a night can be replayed; `eval` scores prompt
+//! variants against fixtures.
 
 pub mod config;
 pub mod model;
@@ -14,6 +15,8 @@ pub mod lint;
 pub mod llm;
 pub mod render;
 pub mod write;
+
+pub mod eval;
 
 pub mod clock;
 pub mod commands;
