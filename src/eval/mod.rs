@@ -218,6 +218,21 @@ async fn add_judge(
     true
 }
 
+fn references(suite: &Suite) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let cards = suite
+        .cards
+        .iter()
+        .map(|f| (f.id.clone(), serde_json::to_value(&f.reference)));
+    let insights = suite
+        .insights
+        .iter()
+        .map(|f| (f.id.clone(), serde_json::to_value(&f.reference)));
+    cards
+        .chain(insights)
+        .filter_map(|(id, v)| v.ok().map(|v| (id, v)))
+        .collect()
+}
+
 /// Runs one suite: the selected variants (and the baseline variant when nothing is blessed),
 /// comparisons, reports, and the optional bless.
 pub async fn run_suite(
@@ -354,6 +369,7 @@ pub async fn run_suite(
         fixtures: suite.fixture_ids(),
         variants: comparisons,
         blessed: blessed.clone(),
+        references: references(&suite),
     };
     if !args.json {
         reporter.output(&report::table(&run));

@@ -23,7 +23,7 @@ th:first-child,td:first-child{text-align:left}
 .fixture{background:#fff;border:1px solid #ddd;border-radius:6px;padding:1rem;margin:1rem 0}
 .outputs{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem}
 .output{border-left:3px solid #7aa6d8;padding-left:.75rem;font-size:.85rem}
-.output p{margin:.25rem 0}.label{color:#666;font-size:.75rem}
+.output p{margin:.25rem 0}.reference{border-left-color:#999;color:#444}.label{color:#666;font-size:.75rem}
 .badge{display:inline-block;border-radius:3px;padding:0 .35rem;margin:.1rem;font-size:.7rem;color:#fff}
 .badge.pass{background:#137333}.badge.fail{background:#b00020}
 .error{color:#b00020}.changed{background:#fff4ce}
@@ -89,7 +89,29 @@ fn output_html(output: &serde_json::Value) -> String {
     let Some(map) = output.as_object() else {
         return String::new();
     };
-    map.iter()
+    // Card and insight fields in the order a reader reads them; anything else after.
+    const ORDER: &[&str] = &[
+        "title",
+        "headline",
+        "summary",
+        "description",
+        "trend_summary",
+        "details",
+        "tech_context",
+        "scenarios",
+        "outlook",
+        "entities",
+        "keywords",
+        "watchlist",
+        "tags",
+        "section",
+        "importance",
+        "insight",
+    ];
+    let mut fields: Vec<(&String, &serde_json::Value)> = map.iter().collect();
+    fields.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
+    fields
+        .into_iter()
         .map(|(k, v)| {
             let text = match v {
                 serde_json::Value::String(s) => s.clone(),
@@ -242,6 +264,13 @@ pub fn html_report(run: &SuiteRun) -> String {
             esc(fixture),
             esc(fixture)
         );
+        if let Some(reference) = run.references.get(fixture) {
+            let _ = write!(
+                out,
+                "<div class=\"output reference\"><h3>reference</h3>{}</div>",
+                output_html(reference)
+            );
+        }
         if let Some(b) = blessed.get(&(fixture.as_str(), 1)) {
             out.push_str(&result_html(
                 &format!("blessed {}", b.variant),
@@ -299,6 +328,7 @@ mod tests {
             fixtures: vec!["f1".into()],
             variants: vec![("extractive".into(), vec![result], comparison)],
             blessed: None,
+            references: Default::default(),
         };
         let page = html_report(&run);
         assert!(!page.contains("<script"), "article text must be escaped");

@@ -24,6 +24,8 @@ pub struct SuiteRun {
     pub variants: Vec<(String, Vec<FixtureResult>, Comparison)>,
     /// The blessed baseline's results, when there are any (for "what changed").
     pub blessed: Option<Vec<FixtureResult>>,
+    /// fixture id → the reference output a good editor wrote, shown beside the variants.
+    pub references: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 fn pct(x: f64) -> String {
