@@ -355,3 +355,34 @@ pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit
         Exit::Ok
     })
 }
+
+/// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when
+/// that file exists (its provider, limits and sections), the demo config otherwise, so a fresh
+/// clone evaluates the extractive baseline with no key. Exit 1 when the gate fails.
+pub async fn eval(
+    config_path: &Path,
+    store_dir: Option<&Path>,
+    args: crate::eval::EvalArgs,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let path = if config_path.exists() {
+        config_path.to_path_buf()
+    } else {
+        demo_config_path()
+    };
+    let config = Config::load(&path, &ProcessEnv)?;
+    let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| {
+        if config_path.exists() {
+            config.store.path.clone()
+        } else {
+            PathBuf::from(".newsdesk/eval-store")
+        }
+    });
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let outcome = crate::eval::run(&args, &config, store, reporter).await?;
+    Ok(if outcome.gate_failed {
+        Exit::Error
+    } else {
+        Exit::Ok
+    })
+}
