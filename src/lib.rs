@@ -17,6 +17,7 @@ pub mod write;
 
 pub mod clock;
 pub mod commands;
+pub mod demo;
 pub mod report;
 pub mod run;
 pub mod store;

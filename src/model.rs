@@ -259,6 +259,10 @@ pub struct Digest {
     /// Topics that got a card.
     pub topic_count: usize,
     pub failed: Vec<FailedTopic>,
+    /// On-topic stories ranked past `max_topics`, best first: their lead article, no card
+    /// (the brief layout lists them under 更多動態).
+    #[serde(default)]
+    pub more: Vec<SourceRef>,
 }
 
 /// Free-form per-language labels from config, e.g. `{ zh-Hant = "模型", en = "Models" }`.

@@ -18,7 +18,7 @@ use crate::lint;
 use crate::llm::budget::cost_usd;
 use crate::llm::cached::{CacheMode, CallRecord};
 use crate::llm::{self, Provider};
-use crate::model::{Digest, FailedTopic, Generator};
+use crate::model::{Digest, FailedTopic, Generator, SourceRef};
 use crate::render::{self, RenderOptions};
 use crate::report::Reporter;
 use crate::store::{Store, Tree};
@@ -284,6 +284,16 @@ pub async fn run_day(
         .collect();
     let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
     let topics = ranked.topics;
+    let more: Vec<SourceRef> = ranked
+        .beyond
+        .iter()
+        .filter_map(|story| story.articles.first())
+        .map(|lead| SourceRef {
+            title: lead.title.clone(),
+            url: lead.url.clone(),
+            outlet: lead.outlet.clone(),
+        })
+        .collect();
     reporter.detail(&format!(
         "{} stories, {} off-topic, {} topics",
         story_count,
@@ -401,16 +411,21 @@ pub async fn run_day(
         insight,
         article_count: articles_unique,
         failed: cards.failed,
+        more,
     };
 
     reporter.step("rendering");
     let render_opts = RenderOptions {
         sections: &config.digest.sections,
         templates_dir: config.digest.templates_dir.as_deref(),
+        layout: config.digest.layout,
     };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
+    let html = render::render_html(&digest, &render_opts)?;
     let json = render::render_json(&digest)?;
-    let lint_report = steps.time("lint", || lint::lint_digest(&markdown, &digest, &topics));
+    let lint_report = steps.time("lint", || {
+        lint::lint_digest(&markdown, config.digest.layout, &digest, &topics)
+    });
     let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
@@ -421,7 +436,9 @@ pub async fn run_day(
     }
 
     let json_path = opts.out_dir.join(format!("{}.json", opts.date));
+    let html_path = opts.out_dir.join(format!("{}.html", opts.date));
     write_file(&md_path, &markdown)?;
+    write_file(&html_path, &html)?;
     write_file(&json_path, &json)?;
 
     let ledger = provider.ledger();
@@ -473,6 +490,10 @@ pub async fn run_day(
             OutputFile {
                 path: md_path.clone(),
                 blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
+            },
+            OutputFile {
+                path: html_path,
+                blake3: blake3::hash(html.as_bytes()).to_hex().to_string(),
             },
             OutputFile {
                 path: json_path,

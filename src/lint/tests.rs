@@ -4,6 +4,7 @@ use super::doc::Doc;
 use super::duplicates::{bigram_jaccard, normalize_headline, story_key};
 use super::language::detect_language;
 use super::*;
+use crate::config::Layout;
 use crate::render::labels::Labels;
 use crate::render::labels::{EN, ZH_HANS, ZH_HANT};
 
@@ -31,8 +32,15 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The daily rules on `text` (snippets too small for layout detection are still daily).
 fn lint(text: &str) -> LintReport {
-    lint_markdown(text, &LintOptions::default())
+    lint_markdown(
+        text,
+        &LintOptions {
+            language: None,
+            layout: Some(Layout::Daily),
+        },
+    )
 }
 
 fn lint_as(text: &str, language: Language) -> LintReport {
@@ -40,6 +48,7 @@ fn lint_as(text: &str, language: Language) -> LintReport {
         text,
         &LintOptions {
             language: Some(language),
+            layout: Some(Layout::Daily),
         },
     )
 }
@@ -198,6 +207,12 @@ fn clean_documents_have_no_findings() {
         );
         assert!(!detected.has_errors());
         assert_eq!(lint_as(&text, language), detected, "{name}");
+        // Nothing told: language and layout are detected.
+        assert_eq!(
+            lint_markdown(&text, &LintOptions::default()),
+            detected,
+            "{name}"
+        );
         assert_eq!(detect_language(&Doc::parse(&text)), language, "{name}");
     }
 }

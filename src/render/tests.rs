@@ -119,6 +119,7 @@ fn digest(language: Language, cards: Vec<CardRecord>) -> Digest {
         insight: insight(),
         article_count: 390,
         failed: Vec::new(),
+        more: Vec::new(),
     }
 }
 
@@ -188,8 +189,13 @@ fn five_cards() -> Vec<CardRecord> {
 }
 
 fn render(digest: &Digest) -> String {
+    render_layout(digest, Layout::Daily)
+}
+
+fn render_layout(digest: &Digest, layout: Layout) -> String {
     let sections = sections();
     let opts = RenderOptions {
+        layout,
         sections: &sections,
         templates_dir: None,
     };
@@ -470,6 +476,7 @@ fn templates_dir_override_is_used() {
     .unwrap();
     let sections = sections();
     let opts = RenderOptions {
+        layout: Layout::Daily,
         sections: &sections,
         templates_dir: Some(dir.path()),
     };
@@ -482,6 +489,7 @@ fn templates_dir_override_is_used() {
     // A directory without the file falls back to the built-in template.
     let empty = tempfile::tempdir().unwrap();
     let opts = RenderOptions {
+        layout: Layout::Daily,
         sections: &sections,
         templates_dir: Some(empty.path()),
     };
@@ -498,6 +506,7 @@ fn broken_override_names_the_file() {
     let path = dir.path().join("daily.md.tera");
     let sections = sections();
     let opts = RenderOptions {
+        layout: Layout::Daily,
         sections: &sections,
         templates_dir: Some(dir.path()),
     };
@@ -520,6 +529,7 @@ fn invalid_inputs_are_errors_not_broken_digests() {
     d.generated_at = "yesterday".to_string();
     let sections = sections();
     let opts = RenderOptions {
+        layout: Layout::Daily,
         sections: &sections,
         templates_dir: None,
     };
@@ -527,6 +537,7 @@ fn invalid_inputs_are_errors_not_broken_digests() {
     assert!(err.to_string().contains("\"yesterday\""), "{err}");
 
     let no_sections = RenderOptions {
+        layout: Layout::Daily,
         sections: &[],
         templates_dir: None,
     };
@@ -564,19 +575,56 @@ fn rendered_digests_pass_the_linter() {
             card.card.summary = card.card.summary.replace("阿里", "騰訊");
             card.card.entities = vec!["OpenAI".to_string(), "騰訊".to_string()];
         }
-        let md = render(&digest(language, cards));
-        let report = crate::lint::lint_markdown(
-            &md,
-            &crate::lint::LintOptions {
-                language: Some(language),
-            },
-        );
-        assert!(
-            !report.has_errors(),
-            "{language}: {:?}\n{md}",
-            report.errors()
+        let mut d = digest(language, cards);
+        d.more = vec![source("Later story", "https://example.com/later")];
+        for layout in Layout::ALL {
+            let md = render_layout(&d, layout);
+            let detected = crate::lint::lint_markdown(&md, &crate::lint::LintOptions::default());
+            let told = crate::lint::lint_markdown(
+                &md,
+                &crate::lint::LintOptions {
+                    language: Some(language),
+                    layout: Some(layout),
+                },
+            );
+            assert_eq!(detected, told, "{language} {layout:?}: detection\n{md}");
+            assert!(
+                !told.has_errors(),
+                "{language} {layout:?}: {:?}\n{md}",
+                told.errors()
+            );
+        }
+    }
+}
+
+/// Every layout shows every card exactly once, and only brief lists the stories past max_topics.
+#[test]
+fn every_layout_shows_every_card_once() {
+    let mut d = digest(Language::ZhHant, five_cards());
+    d.more = vec![source("更多的一則新聞", "https://example.com/more-1")];
+    for layout in Layout::ALL {
+        let md = render_layout(&d, layout);
+        for record in &d.cards {
+            let title =
+                escape::escape_markdown(&script::to_script(&record.card.title, Language::ZhHant));
+            let headings = md
+                .lines()
+                .filter(|l| l.starts_with("### ") && l.contains(&title))
+                .count();
+            assert_eq!(headings, 1, "{layout:?}: {title}\n{md}");
+        }
+        assert_eq!(
+            md.contains("https://example.com/more-1"),
+            layout == Layout::Brief,
+            "{layout:?}"
         );
     }
+    let speedread = render_layout(&d, Layout::Speedread);
+    assert!(speedread.contains("## 1. 模型與技術更新"), "{speedread}");
+    assert!(speedread.contains("> **概要**："), "{speedread}");
+    let brief = render_layout(&d, Layout::Brief);
+    assert!(brief.contains("## 更多動態"), "{brief}");
+    assert!(brief.lines().any(|l| l.starts_with("### [")), "{brief}");
 }
 
 #[test]
