@@ -14,8 +14,8 @@ use crate::collect::{self, HttpOptions};
 use crate::config::{Config, Layout, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
-use crate::report::Reporter;
-use crate::run::{self, RunOptions, RunStatus, RunSummary};
+use crate::report::{Reporter, RunSummary};
+use crate::run::{self, RunOptions, RunStatus};
 use crate::store::{SledStore, Store};
 
 /// Process exit codes (DESIGN §11).
@@ -93,6 +93,10 @@ pub async fn run(
     args: RunArgs,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
+    // A replay never reaches the network, so only a run that may call the provider needs a key.
+    if args.cache_mode != CacheMode::Replay {
+        config.require_api_key(args.provider.unwrap_or(config.provider.kind))?;
+    }
     let store_path = store_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| config.store.path.clone());

@@ -207,6 +207,42 @@ fn missing_config_and_missing_api_key_exit_2() {
     );
 }
 
+/// Only a run that will call the provider needs its key (issue 6): `--provider extractive` and
+/// `--cache-mode replay` on an openai config run keyless; `--provider openai` on an extractive
+/// config checks the key up front instead of failing later with 401s.
+#[test]
+fn the_key_is_required_only_when_the_provider_will_be_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let extractive_text = std::fs::read_to_string(&config).unwrap();
+    let openai = dir.path().join("openai.toml");
+    std::fs::write(
+        &openai,
+        extractive_text.replace(
+            "kind = \"extractive\"",
+            "kind = \"openai\"\npreset = \"deepseek\"",
+        ),
+    )
+    .unwrap();
+
+    let out = run_fixture_day(dir.path(), &openai, "st1", &["--provider", "extractive"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0) | Some(3)), "{stderr}");
+    assert!(!stderr.contains("DEEPSEEK_API_KEY"), "{stderr}");
+
+    // Replay on an empty store: every card misses (exit 1), but no key is asked for.
+    let out = run_fixture_day(dir.path(), &openai, "st2", &["--cache-mode", "replay"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("DEEPSEEK_API_KEY"), "{stderr}");
+    assert!(stderr.contains("replay"), "{stderr}");
+
+    let out = run_fixture_day(dir.path(), &config, "st3", &["--provider", "openai"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("OPENAI_API_KEY"), "{stderr}");
+}
+
 #[test]
 fn reserved_commands_exit_2() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,0 +1,289 @@
+//! Validation of `[digest]`, `[[digest.sections]]` and `[[sources]]`: every problem is recorded
+//! with its dotted key, and walking goes on so one run of `newsdesk` lists them all.
+
+use chrono::NaiveTime;
+
+use super::types::{DigestConfig, Layout, SectionConfig, SourceConfig, SourceLocation};
+use super::validate::{Table, Validator};
+use crate::model::{Labels, Language};
+
+impl Validator {
+    pub(super) fn digest(&mut self, t: &Table, base_dir: &std::path::Path) -> Option<DigestConfig> {
+        const P: &str = "digest";
+        self.unknown_keys(
+            t,
+            P,
+            &[
+                "title",
+                "language",
+                "layout",
+                "timezone",
+                "window_hours",
+                "cutoff",
+                "max_topics",
+                "focus_topics",
+                "min_topics",
+                "out_dir",
+                "sections",
+                "templates_dir",
+                "prompts_dir",
+            ],
+        );
+        let title = self.string(t, "title", P, Some("AI Daily"));
+        let language = self
+            .string(t, "language", P, Some("zh-Hant"))
+            .and_then(|tag| {
+                let lang = Language::from_tag(&tag);
+                if lang.is_none() {
+                    self.problem(
+                        "digest.language",
+                        format!("\"{tag}\" is not supported (expected zh-Hant, zh-Hans or en)"),
+                    );
+                }
+                lang
+            });
+        let layout =
+            self.string(t, "layout", P, Some("daily"))
+                .and_then(|name| match name.as_str() {
+                    "daily" => Some(Layout::Daily),
+                    "speedread" => Some(Layout::Speedread),
+                    "brief" => Some(Layout::Brief),
+                    _ => {
+                        self.problem(
+                            "digest.layout",
+                            format!(
+                                "\"{name}\" is not a layout (expected daily, speedread or brief)"
+                            ),
+                        );
+                        None
+                    }
+                });
+        let timezone = self
+            .string(t, "timezone", P, Some("Asia/Taipei"))
+            .and_then(|name| {
+                let tz = name.parse::<chrono_tz::Tz>().ok();
+                if tz.is_none() {
+                    self.problem(
+                        "digest.timezone",
+                        format!("\"{name}\" is not an IANA timezone (e.g. Asia/Taipei, UTC)"),
+                    );
+                }
+                tz
+            });
+        let window_hours = self.integer(t, "window_hours", P, 24, 1..=24 * 14) as u32;
+        let cutoff = match t.get("cutoff") {
+            None => None,
+            Some(toml::Value::String(s)) => {
+                let parsed = NaiveTime::parse_from_str(s, "%H:%M").ok();
+                if parsed.is_none() {
+                    self.problem(
+                        "digest.cutoff",
+                        format!("\"{s}\" is not a time of day (expected \"HH:MM\")"),
+                    );
+                }
+                parsed
+            }
+            Some(other) => {
+                self.problem(
+                    "digest.cutoff",
+                    format!("expected a string \"HH:MM\", found {}", other.type_str()),
+                );
+                None
+            }
+        };
+        let max_topics = self.integer(t, "max_topics", P, 48, 1..=500) as usize;
+        let focus_topics = self.integer(t, "focus_topics", P, 6, 0..=50) as usize;
+        let min_topics = self.integer(t, "min_topics", P, 5, 0..=500) as usize;
+        if min_topics > max_topics {
+            self.problem(
+                "digest.min_topics",
+                format!("{min_topics} is more than max_topics ({max_topics})"),
+            );
+        }
+        let out_dir = self
+            .string(t, "out_dir", P, Some("out"))
+            .map(|p| base_dir.join(p));
+        let templates_dir = t
+            .contains_key("templates_dir")
+            .then(|| self.string(t, "templates_dir", P, None))
+            .flatten()
+            .map(|p| base_dir.join(p));
+        let prompts_dir = t
+            .contains_key("prompts_dir")
+            .then(|| self.string(t, "prompts_dir", P, None))
+            .flatten()
+            .map(|p| base_dir.join(p));
+        let sections = self.sections(t);
+        Some(DigestConfig {
+            title: title?,
+            language: language?,
+            layout: layout?,
+            timezone: timezone?,
+            window_hours,
+            cutoff,
+            max_topics,
+            focus_topics,
+            min_topics,
+            out_dir: out_dir?,
+            sections,
+            templates_dir,
+            prompts_dir,
+        })
+    }
+
+    pub(super) fn sections(&mut self, t: &Table) -> Vec<SectionConfig> {
+        let Some(value) = t.get("sections") else {
+            self.problem(
+                "digest.sections",
+                "missing (expected at least one [[digest.sections]] with id, label and describe)",
+            );
+            return Vec::new();
+        };
+        let Some(array) = value.as_array() else {
+            self.problem(
+                "digest.sections",
+                format!(
+                    "expected an array of tables ([[digest.sections]]), found {}",
+                    value.type_str()
+                ),
+            );
+            return Vec::new();
+        };
+        if array.is_empty() {
+            self.problem("digest.sections", "empty (expected at least one section)");
+        }
+        let mut sections: Vec<SectionConfig> = Vec::new();
+        for (i, item) in array.iter().enumerate() {
+            let prefix = format!("digest.sections[{i}]");
+            let Some(st) = item.as_table() else {
+                self.problem(&prefix, "expected a table with id, label and describe");
+                continue;
+            };
+            self.unknown_keys(st, &prefix, &["id", "label", "describe"]);
+            let id = self.string(st, "id", &prefix, None);
+            let describe = self.string(st, "describe", &prefix, Some(""));
+            let mut label = Labels::new();
+            match st.get("label") {
+                None => {}
+                Some(toml::Value::String(s)) => {
+                    for lang in Language::ALL {
+                        label.insert(lang.tag().to_string(), s.clone());
+                    }
+                }
+                Some(toml::Value::Table(lt)) => {
+                    for (tag, v) in lt {
+                        if Language::from_tag(tag).is_none() {
+                            self.problem(
+                                format!("{prefix}.label.{tag}"),
+                                "unknown language (expected zh-Hant, zh-Hans or en)",
+                            );
+                        } else if let Some(s) = v.as_str() {
+                            label.insert(tag.clone(), s.to_string());
+                        } else {
+                            self.problem(format!("{prefix}.label.{tag}"), "expected a string");
+                        }
+                    }
+                }
+                Some(other) => self.problem(
+                    format!("{prefix}.label"),
+                    format!(
+                        "expected a string or a table of language = label, found {}",
+                        other.type_str()
+                    ),
+                ),
+            }
+            if let Some(id) = id {
+                if id.is_empty()
+                    || !id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    self.problem(
+                        format!("{prefix}.id"),
+                        format!("\"{id}\" must be non-empty ASCII letters, digits, - or _"),
+                    );
+                } else if sections.iter().any(|s| s.id == id) {
+                    self.problem(
+                        format!("{prefix}.id"),
+                        format!("\"{id}\" is used by an earlier section"),
+                    );
+                } else {
+                    sections.push(SectionConfig {
+                        id,
+                        label,
+                        describe: describe.unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        sections
+    }
+
+    pub(super) fn sources(
+        &mut self,
+        root: &Table,
+        base_dir: &std::path::Path,
+    ) -> Vec<SourceConfig> {
+        let Some(value) = root.get("sources") else {
+            return Vec::new();
+        };
+        let Some(array) = value.as_array() else {
+            self.problem(
+                "sources",
+                format!(
+                    "expected an array of tables ([[sources]]), found {}",
+                    value.type_str()
+                ),
+            );
+            return Vec::new();
+        };
+        let mut sources: Vec<SourceConfig> = Vec::new();
+        for (i, item) in array.iter().enumerate() {
+            let prefix = format!("sources[{i}]");
+            let Some(st) = item.as_table() else {
+                self.problem(&prefix, "expected a table with name and url");
+                continue;
+            };
+            self.unknown_keys(st, &prefix, &["name", "url", "tier", "full_text"]);
+            let name = self.string(st, "name", &prefix, None);
+            let url = self.string(st, "url", &prefix, None);
+            let tier = self.integer(st, "tier", &prefix, 2, 1..=3) as u8;
+            let full_text = self.boolean(st, "full_text", &prefix, false);
+            let (Some(name), Some(url)) = (name, url) else {
+                continue;
+            };
+            if sources.iter().any(|s| s.name == name) {
+                self.problem(
+                    format!("{prefix}.name"),
+                    format!("\"{name}\" is used by an earlier source"),
+                );
+                continue;
+            }
+            let location = if url.starts_with("http://") || url.starts_with("https://") {
+                if !crate::collect::url::is_absolute_http(&url) {
+                    self.problem(
+                        format!("{prefix}.url"),
+                        format!("\"{url}\" is not a valid http(s) URL"),
+                    );
+                    continue;
+                }
+                SourceLocation::Url(url)
+            } else if url.contains("://") {
+                self.problem(
+                    format!("{prefix}.url"),
+                    format!("\"{url}\": only http(s) URLs and local paths are supported"),
+                );
+                continue;
+            } else {
+                SourceLocation::Path(base_dir.join(url))
+            };
+            sources.push(SourceConfig {
+                name,
+                location,
+                tier,
+                full_text,
+            });
+        }
+        sources
+    }
+}

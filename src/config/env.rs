@@ -1,0 +1,44 @@
+//! Environment overrides (DESIGN §12). In: an `Env` (the process environment, or a map in tests);
+//! out: the values that replace config keys. Secrets only ever come from here, never from the file.
+
+/// The environment variables config reads, passed in so tests never touch the real environment.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment. An empty variable counts as unset.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl Env for std::collections::BTreeMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+/// Variables that override a config key when set.
+pub const BASE_URL: &str = "OPENAI_BASE_URL";
+pub const MODEL: &str = "NEWSDESK_MODEL";
+pub const STORE: &str = "NEWSDESK_STORE";
+
+/// The overrides present in one environment.
+pub(super) struct Overrides {
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    pub store: Option<String>,
+}
+
+impl Overrides {
+    pub fn read(env: &dyn Env) -> Self {
+        Overrides {
+            base_url: env.var(BASE_URL),
+            model: env.var(MODEL),
+            store: env.var(STORE),
+        }
+    }
+}

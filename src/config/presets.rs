@@ -1,0 +1,78 @@
+//! Provider presets: one table, one row per OpenAI-compatible endpoint family. A preset fills the
+//! `[provider]` keys a config leaves out; explicit keys always win. Each row states what the
+//! server is known to do, because that decides how the run talks to it:
+//! - `structured_output`: the mode the run starts in (the fallback chain steps down from it);
+//! - `json_object_schema`: whether `{"type":"json_object","schema":{…}}` grammar-constrains the
+//!   output (llama.cpp-based servers) — sent only where the server is known to take it;
+//! - `reasoning`: whether its usual models emit `<think>…</think>` before the answer;
+//! - `token_encoding`: the tiktoken encoding used for estimates. Local models have smaller
+//!   vocabularies than o200k_base, so cl100k_base (which counts Chinese text higher) errs on the
+//!   safe side for them.
+
+use super::types::{StructuredOutput, TokenEncoding};
+
+pub struct Preset {
+    pub name: &'static str,
+    pub base_url: &'static str,
+    pub model: &'static str,
+    pub api_key_env: &'static str,
+    /// Local servers usually run without a key.
+    pub key_required: bool,
+    pub structured_output: StructuredOutput,
+    pub json_object_schema: bool,
+    pub reasoning: bool,
+    pub token_encoding: TokenEncoding,
+}
+
+use StructuredOutput::{JsonObject, JsonSchema};
+use TokenEncoding::{Cl100kBase, O200kBase};
+
+#[rustfmt::skip]
+pub const PRESETS: &[Preset] = &[
+    // name        base_url                                              model                       api_key_env          key    mode        schema+obj reasoning encoding
+    row("openai",   "https://api.openai.com/v1",                          "gpt-4o-mini",              "OPENAI_API_KEY",    true,  JsonSchema, false,     false,    O200kBase),
+    // DeepSeek takes only json_object, and the prompt must say "json"; deepseek-reasoner thinks.
+    row("deepseek", "https://api.deepseek.com/v1",                        "deepseek-chat",            "DEEPSEEK_API_KEY",  true,  JsonObject, false,     false,    O200kBase),
+    // DashScope: json_schema only on some qwen-plus models; Qwen3 models think by default.
+    row("qwen",     "https://dashscope.aliyuncs.com/compatible-mode/v1",  "qwen-plus",                "DASHSCOPE_API_KEY", true,  JsonObject, false,     true,     O200kBase),
+    // Ollama ≥ 0.5 grammar-constrains json_schema; qwen3/deepseek-r1 tags think.
+    row("ollama",   "http://127.0.0.1:11434/v1",                          "qwen2.5:7b",               "OLLAMA_API_KEY",    false, JsonSchema, false,     true,     Cl100kBase),
+    row("vllm",     "http://127.0.0.1:8000/v1",                           "Qwen/Qwen2.5-7B-Instruct", "VLLM_API_KEY",      false, JsonSchema, false,     true,     Cl100kBase),
+    // llama.cpp-based servers: some reject json_schema (llama-cpp-python answers HTTP 500), all
+    // of them constrain json_object to a `schema` sent beside it.
+    row("llamacpp", "http://127.0.0.1:8080/v1",                           "default",                  "LLAMACPP_API_KEY",  false, JsonSchema, true,      false,    Cl100kBase),
+];
+
+#[allow(clippy::too_many_arguments)]
+const fn row(
+    name: &'static str,
+    base_url: &'static str,
+    model: &'static str,
+    api_key_env: &'static str,
+    key_required: bool,
+    structured_output: StructuredOutput,
+    json_object_schema: bool,
+    reasoning: bool,
+    token_encoding: TokenEncoding,
+) -> Preset {
+    Preset {
+        name,
+        base_url,
+        model,
+        api_key_env,
+        key_required,
+        structured_output,
+        json_object_schema,
+        reasoning,
+        token_encoding,
+    }
+}
+
+pub fn preset(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name == name)
+}
+
+/// The preset names, for error messages and docs.
+pub fn names() -> Vec<&'static str> {
+    PRESETS.iter().map(|p| p.name).collect()
+}

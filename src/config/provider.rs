@@ -1,0 +1,191 @@
+//! Validation of `[provider]` and `[limits]`. A preset (see `presets.rs`) fills the provider keys
+//! the file leaves out; explicit keys win; the environment overrides base URL and model. An
+//! unknown kind or preset is reported and walking goes on with the defaults, so the other
+//! problems still show.
+
+use super::Env;
+use super::env::Overrides;
+use super::presets::{self, PRESETS};
+use super::types::{
+    LimitsConfig, ProviderConfig, ProviderKind, Secret, StructuredOutput, TokenEncoding,
+};
+use super::validate::{Table, Validator};
+
+impl Validator {
+    pub(super) fn provider(
+        &mut self,
+        t: &Table,
+        env: &dyn Env,
+        overrides: &Overrides,
+    ) -> Option<ProviderConfig> {
+        const P: &str = "provider";
+        self.unknown_keys(
+            t,
+            P,
+            &[
+                "kind",
+                "preset",
+                "base_url",
+                "model",
+                "api_key_env",
+                "structured_output",
+                "json_object_schema",
+                "reasoning",
+                "token_encoding",
+                "temperature",
+                "top_p",
+                "seed",
+                "max_output_tokens",
+            ],
+        );
+        // Each check records its problem and walking goes on, so one pass lists them all; a
+        // config with any problem never becomes a `ProviderConfig` (see `Config::parse`).
+        let kind = match self.string(t, "kind", P, Some("extractive")).as_deref() {
+            Some("openai") => Some(ProviderKind::OpenAi),
+            Some("extractive") => Some(ProviderKind::Extractive),
+            Some(other) => {
+                self.problem(
+                    "provider.kind",
+                    format!("\"{other}\" is not a provider kind (expected openai or extractive)"),
+                );
+                None
+            }
+            None => None,
+        };
+        let preset_name = self.string(t, "preset", P, Some("openai"));
+        let preset = match preset_name.as_deref().map(|n| (n, presets::preset(n))) {
+            Some((_, Some(preset))) => Some(preset),
+            Some((name, None)) => {
+                self.problem(
+                    "provider.preset",
+                    format!(
+                        "\"{name}\" is not a preset (expected one of: {})",
+                        presets::names().join(", ")
+                    ),
+                );
+                None
+            }
+            None => None,
+        };
+        // Unknown preset: go on with the first row's defaults so the remaining keys are checked.
+        let defaults = preset.unwrap_or(&PRESETS[0]);
+        let base_url = match &overrides.base_url {
+            Some(url) => Some(url.clone()),
+            None => self.string(t, "base_url", P, Some(defaults.base_url)),
+        };
+        if let Some(url) = &base_url {
+            if !crate::collect::url::is_absolute_http(url) {
+                let source = if overrides.base_url.is_some() {
+                    format!(" (from {})", super::env::BASE_URL)
+                } else {
+                    String::new()
+                };
+                self.problem(
+                    "provider.base_url",
+                    format!("\"{url}\"{source} is not an http(s) URL"),
+                );
+            }
+        }
+        let model = match &overrides.model {
+            Some(model) => Some(model.clone()),
+            None => self.string(t, "model", P, Some(defaults.model)),
+        };
+        let api_key_env = self.string(t, "api_key_env", P, Some(defaults.api_key_env));
+        let api_key = api_key_env
+            .as_deref()
+            .and_then(|name| env.var(name))
+            .map(Secret::new);
+        let structured_output = match t.get("structured_output") {
+            None => defaults.structured_output,
+            Some(v) => match v.as_str().and_then(StructuredOutput::from_name) {
+                Some(mode) => mode,
+                None => {
+                    self.problem(
+                        "provider.structured_output",
+                        format!("{v} is not a mode (expected json_schema, json_object or prompt)"),
+                    );
+                    defaults.structured_output
+                }
+            },
+        };
+        let token_encoding = match t.get("token_encoding") {
+            None => defaults.token_encoding,
+            Some(v) => match v.as_str().and_then(TokenEncoding::from_name) {
+                Some(encoding) => encoding,
+                None => {
+                    self.problem(
+                        "provider.token_encoding",
+                        format!("{v} is not an encoding (expected o200k_base or cl100k_base)"),
+                    );
+                    defaults.token_encoding
+                }
+            },
+        };
+        let json_object_schema =
+            self.boolean(t, "json_object_schema", P, defaults.json_object_schema);
+        let reasoning = self.boolean(t, "reasoning", P, defaults.reasoning);
+        let temperature = self.float(t, "temperature", P, 0.2, 0.0..=2.0) as f32;
+        let top_p = t
+            .contains_key("top_p")
+            .then(|| self.float(t, "top_p", P, 1.0, 0.0..=1.0) as f32);
+        let seed = t
+            .contains_key("seed")
+            .then(|| self.integer(t, "seed", P, 0, i64::MIN..=i64::MAX));
+        let max_output_tokens = self.integer(t, "max_output_tokens", P, 1200, 64..=32768) as u32;
+        Some(ProviderConfig {
+            kind: kind?,
+            preset: preset_name?,
+            base_url: base_url?,
+            model: model?,
+            api_key_env: api_key_env?,
+            api_key,
+            key_required: preset?.key_required,
+            structured_output,
+            json_object_schema,
+            reasoning,
+            token_encoding,
+            temperature,
+            top_p,
+            seed,
+            max_output_tokens,
+        })
+    }
+
+    pub(super) fn limits(&mut self, t: &Table) -> LimitsConfig {
+        const P: &str = "limits";
+        self.unknown_keys(
+            t,
+            P,
+            &[
+                "rpm",
+                "tpm",
+                "concurrency",
+                "max_attempts",
+                "max_retry_after_s",
+                "request_timeout_s",
+                "max_input_tokens_per_card",
+                "context_tokens",
+                "budget_usd",
+            ],
+        );
+        LimitsConfig {
+            rpm: self.integer(t, "rpm", P, 500, 1..=1_000_000) as u32,
+            tpm: self.integer(t, "tpm", P, 200_000, 1_000..=100_000_000) as u32,
+            concurrency: self.integer(t, "concurrency", P, 8, 1..=256) as usize,
+            max_attempts: self.integer(t, "max_attempts", P, 6, 1..=20) as u32,
+            max_retry_after_s: self.integer(t, "max_retry_after_s", P, 120, 0..=3600) as u64,
+            request_timeout_s: self.integer(t, "request_timeout_s", P, 120, 1..=3600) as u64,
+            max_input_tokens_per_card: self.integer(
+                t,
+                "max_input_tokens_per_card",
+                P,
+                6000,
+                500..=1_000_000,
+            ) as usize,
+            context_tokens: t
+                .contains_key("context_tokens")
+                .then(|| self.integer(t, "context_tokens", P, 8192, 512..=10_000_000) as u32),
+            budget_usd: self.float(t, "budget_usd", P, 1.0, 0.0..=10_000.0),
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! The plain typed structs a validated config becomes. No parsing and no environment here: these
+//! are what the rest of the program reads, built once by `validate.rs`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveTime;
+
+use crate::model::{Labels, Language};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this was loaded from; relative source paths and dirs resolve against its folder.
+    pub file: Option<PathBuf>,
+    /// blake3 of the config file's bytes, recorded in run manifests.
+    pub hash: String,
+    pub digest: DigestConfig,
+    pub sources: Vec<SourceConfig>,
+    pub provider: ProviderConfig,
+    pub limits: LimitsConfig,
+    pub pricing: PricingConfig,
+    pub store: StoreConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Daily,
+    Speedread,
+    Brief,
+}
+
+#[derive(Debug, Clone)]
+pub struct DigestConfig {
+    pub title: String,
+    pub language: Language,
+    pub layout: Layout,
+    pub timezone: chrono_tz::Tz,
+    pub window_hours: u32,
+    /// Local time of day that closes the window; `None` = end of the digest's day.
+    pub cutoff: Option<NaiveTime>,
+    pub max_topics: usize,
+    pub focus_topics: usize,
+    pub min_topics: usize,
+    pub out_dir: PathBuf,
+    pub sections: Vec<SectionConfig>,
+    /// Directory whose `*.tera` files override the embedded templates.
+    pub templates_dir: Option<PathBuf>,
+    /// Directory whose `*.tera` files override the embedded prompts.
+    pub prompts_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionConfig {
+    pub id: String,
+    /// Label per language tag; `label_for` falls back to the id.
+    pub label: Labels,
+    pub describe: String,
+}
+
+impl SectionConfig {
+    pub fn label_for(&self, language: Language) -> &str {
+        self.label
+            .get(language.tag())
+            .or_else(|| self.label.get("en"))
+            .map(String::as_str)
+            .unwrap_or(&self.id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceLocation {
+    Url(String),
+    /// A feed file or a directory of feed files (already resolved against the config's folder).
+    Path(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceConfig {
+    pub name: String,
+    pub location: SourceLocation,
+    pub tier: u8,
+    pub full_text: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    OpenAi,
+    Extractive,
+}
+
+/// How structured output is asked for, strongest first. The order is the fallback chain: a
+/// server that rejects a mode moves the run one step down (DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StructuredOutput {
+    Prompt,
+    JsonObject,
+    JsonSchema,
+}
+
+impl StructuredOutput {
+    pub fn name(self) -> &'static str {
+        match self {
+            StructuredOutput::JsonSchema => "json_schema",
+            StructuredOutput::JsonObject => "json_object",
+            StructuredOutput::Prompt => "prompt",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "json_schema" => Some(StructuredOutput::JsonSchema),
+            "json_object" => Some(StructuredOutput::JsonObject),
+            "prompt" => Some(StructuredOutput::Prompt),
+            _ => None,
+        }
+    }
+
+    /// The next weaker mode, or `None` from `prompt` (nothing weaker exists).
+    pub fn weaker(self) -> Option<Self> {
+        match self {
+            StructuredOutput::JsonSchema => Some(StructuredOutput::JsonObject),
+            StructuredOutput::JsonObject => Some(StructuredOutput::Prompt),
+            StructuredOutput::Prompt => None,
+        }
+    }
+}
+
+/// The tiktoken encoding used to *estimate* a request's tokens before it is sent (rate limits,
+/// budget reservations, context fitting). Non-OpenAI models have their own tokenizers, so this is
+/// an estimate; the response's `usage` is the truth for accounting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenEncoding {
+    O200kBase,
+    Cl100kBase,
+}
+
+impl TokenEncoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenEncoding::O200kBase => "o200k_base",
+            TokenEncoding::Cl100kBase => "cl100k_base",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "o200k_base" => Some(TokenEncoding::O200kBase),
+            "cl100k_base" => Some(TokenEncoding::Cl100kBase),
+            _ => None,
+        }
+    }
+}
+
+/// An API key read from the environment. Never printed, serialized or hashed.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub kind: ProviderKind,
+    pub preset: String,
+    pub base_url: String,
+    pub model: String,
+    pub api_key_env: String,
+    /// Present when `api_key_env` is set in the environment.
+    pub api_key: Option<Secret>,
+    /// Whether this endpoint needs a key at all (local servers usually run without one).
+    pub key_required: bool,
+    /// The mode the run starts in; the capability fallback may step down from it.
+    pub structured_output: StructuredOutput,
+    /// The server takes `{"type":"json_object","schema":{…}}` and constrains its output to the
+    /// schema (llama.cpp-based servers); otherwise `json_object` goes without a schema.
+    pub json_object_schema: bool,
+    /// The model is known to emit `<think>…</think>` before its answer (reasoning models).
+    pub reasoning: bool,
+    pub token_encoding: TokenEncoding,
+    pub temperature: f32,
+    pub top_p: Option<f32>,
+    pub seed: Option<i64>,
+    pub max_output_tokens: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct LimitsConfig {
+    /// Requests in any 60 s window.
+    pub rpm: u32,
+    /// Tokens (prompt + completion) in any 60 s window.
+    pub tpm: u32,
+    pub concurrency: usize,
+    pub max_attempts: u32,
+    pub max_retry_after_s: u64,
+    pub request_timeout_s: u64,
+    pub max_input_tokens_per_card: usize,
+    /// The model's context window, when the user knows it, so the first request already fits.
+    /// Unset: learned from the first context-length error of the run.
+    pub context_tokens: Option<u32>,
+    pub budget_usd: f64,
+}
+
+/// USD per one million tokens.
+#[derive(Debug, Clone, Copy)]
+pub struct PricingConfig {
+    pub input: f64,
+    pub output: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub path: PathBuf,
+}

@@ -1,0 +1,221 @@
+//! The validator's core: typed readers for TOML values that record a problem (with its dotted
+//! key) instead of stopping, and the walk over the root table. The sections live beside it:
+//! `digest.rs` (digest, sections, sources) and `provider.rs` (provider, limits).
+
+use std::path::PathBuf;
+
+use super::env::Overrides;
+use super::types::{Config, PricingConfig, StoreConfig};
+use super::{Env, Problem};
+
+/// Walks the TOML table, collecting every problem instead of stopping at the first.
+#[derive(Default)]
+pub(super) struct Validator {
+    pub problems: Vec<Problem>,
+}
+
+pub(super) type Table = toml::Table;
+
+impl Validator {
+    pub(super) fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    pub(super) fn unknown_keys(&mut self, table: &Table, prefix: &str, known: &[&str]) {
+        for key in table.keys() {
+            if !known.contains(&key.as_str()) {
+                self.problem(
+                    join(prefix, key),
+                    format!("unknown key (expected one of: {})", known.join(", ")),
+                );
+            }
+        }
+    }
+
+    pub(super) fn sub_table<'t>(
+        &mut self,
+        table: &'t Table,
+        key: &str,
+        prefix: &str,
+    ) -> Option<&'t Table> {
+        match table.get(key) {
+            None => None,
+            Some(toml::Value::Table(t)) => Some(t),
+            Some(other) => {
+                self.problem(
+                    join(prefix, key),
+                    format!("expected a table, found {}", other.type_str()),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn string(
+        &mut self,
+        table: &Table,
+        key: &str,
+        prefix: &str,
+        default: Option<&str>,
+    ) -> Option<String> {
+        match table.get(key) {
+            None => {
+                if default.is_none() {
+                    self.problem(join(prefix, key), "missing (expected a string)");
+                }
+                default.map(str::to_string)
+            }
+            Some(toml::Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.problem(
+                    join(prefix, key),
+                    format!("expected a string, found {}", other.type_str()),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn integer(
+        &mut self,
+        table: &Table,
+        key: &str,
+        prefix: &str,
+        default: i64,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> i64 {
+        match table.get(key) {
+            None => default,
+            Some(toml::Value::Integer(n)) if range.contains(n) => *n,
+            Some(toml::Value::Integer(n)) => {
+                self.problem(
+                    join(prefix, key),
+                    format!(
+                        "{n} is out of range (expected {}..={})",
+                        range.start(),
+                        range.end()
+                    ),
+                );
+                default
+            }
+            Some(other) => {
+                self.problem(
+                    join(prefix, key),
+                    format!("expected an integer, found {}", other.type_str()),
+                );
+                default
+            }
+        }
+    }
+
+    pub(super) fn float(
+        &mut self,
+        table: &Table,
+        key: &str,
+        prefix: &str,
+        default: f64,
+        range: std::ops::RangeInclusive<f64>,
+    ) -> f64 {
+        let value = match table.get(key) {
+            None => return default,
+            Some(toml::Value::Float(f)) => *f,
+            Some(toml::Value::Integer(n)) => *n as f64,
+            Some(other) => {
+                self.problem(
+                    join(prefix, key),
+                    format!("expected a number, found {}", other.type_str()),
+                );
+                return default;
+            }
+        };
+        if !range.contains(&value) {
+            self.problem(
+                join(prefix, key),
+                format!(
+                    "{value} is out of range (expected {}..={})",
+                    range.start(),
+                    range.end()
+                ),
+            );
+            return default;
+        }
+        value
+    }
+
+    pub(super) fn boolean(
+        &mut self,
+        table: &Table,
+        key: &str,
+        prefix: &str,
+        default: bool,
+    ) -> bool {
+        match table.get(key) {
+            None => default,
+            Some(toml::Value::Boolean(b)) => *b,
+            Some(other) => {
+                self.problem(
+                    join(prefix, key),
+                    format!("expected true or false, found {}", other.type_str()),
+                );
+                default
+            }
+        }
+    }
+
+    pub(super) fn config(
+        &mut self,
+        root: &Table,
+        base_dir: &std::path::Path,
+        env: &dyn Env,
+    ) -> Option<Config> {
+        self.unknown_keys(
+            root,
+            "",
+            &[
+                "digest", "sources", "provider", "limits", "pricing", "store",
+            ],
+        );
+        let empty = Table::new();
+        let digest_table = self.sub_table(root, "digest", "").unwrap_or(&empty);
+        let digest = self.digest(digest_table, base_dir);
+        let sources = self.sources(root, base_dir);
+        let provider_table = self.sub_table(root, "provider", "").unwrap_or(&empty);
+        let overrides = Overrides::read(env);
+        let provider = self.provider(provider_table, env, &overrides);
+        let limits_table = self.sub_table(root, "limits", "").unwrap_or(&empty);
+        let limits = self.limits(limits_table);
+        let pricing_table = self.sub_table(root, "pricing", "").unwrap_or(&empty);
+        self.unknown_keys(pricing_table, "pricing", &["input", "output"]);
+        let pricing = PricingConfig {
+            input: self.float(pricing_table, "input", "pricing", 0.15, 0.0..=1000.0),
+            output: self.float(pricing_table, "output", "pricing", 0.60, 0.0..=1000.0),
+        };
+        let store_table = self.sub_table(root, "store", "").unwrap_or(&empty);
+        self.unknown_keys(store_table, "store", &["path"]);
+        let store_path = overrides.store.map(PathBuf::from).or_else(|| {
+            self.string(store_table, "path", "store", Some(".newsdesk/store"))
+                .map(|p| base_dir.join(p))
+        })?;
+        Some(Config {
+            file: None,
+            hash: String::new(),
+            digest: digest?,
+            sources,
+            provider: provider?,
+            limits,
+            pricing,
+            store: StoreConfig { path: store_path },
+        })
+    }
+}
+
+pub(super) fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
