@@ -366,6 +366,16 @@ pub async fn run_day(
     write_file(&md_path, &markdown)?;
     write_file(&html_path, &html)?;
     write_file(&json_path, &json)?;
+    // Beside every digest: its schema, and the feed of the last digests of this directory.
+    write_file(
+        &opts.out_dir.join("digest.schema.json"),
+        &render::json_schema(),
+    )?;
+    let recent = render::feed::recent_digests(&opts.out_dir, &digest, render::feed::FEED_ENTRIES);
+    write_file(
+        &opts.out_dir.join("feed.xml"),
+        &render::feed::render_feed(&recent),
+    )?;
 
     let ledger = provider.ledger();
     let calls: Vec<CallLine> = ledger

@@ -5,6 +5,7 @@
 //! script, and links checked — never raw cards. It never writes files and never reads the clock.
 
 pub mod escape;
+pub mod feed;
 pub mod labels;
 pub mod script;
 pub mod view;
@@ -114,6 +115,20 @@ pub fn render_json(digest: &Digest) -> Result<String, RenderError> {
     let mut json = serde_json::to_string_pretty(digest)?;
     json.push('\n');
     Ok(json)
+}
+
+/// The JSON Schema (draft 2020-12) of `<date>.json`, generated from `Digest`'s types, pretty,
+/// ending in one newline: what a site generator or a bot can validate a digest against.
+pub fn json_schema() -> String {
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(Digest)).expect("schemas serialize");
+    schema["title"] = "newsdesk digest".into();
+    schema["description"] =
+        "One day's digest as newsdesk writes it to <date>.json: cards in rank order with their sources, the editor's insight, counts and provenance."
+            .into();
+    let mut text = serde_json::to_string_pretty(&schema).expect("schemas serialize");
+    text.push('\n');
+    text
 }
 
 fn render_template(
