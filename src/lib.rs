@@ -13,6 +13,7 @@
 pub mod config;
 
 pub mod model;
+pub mod text;
 
 // The stages, in pipeline order.
 pub mod collect;
@@ -42,3 +43,6 @@ pub mod commands;
 
 // The bundled fixture day `newsdesk demo` runs.
 pub mod demo;
+
+// Test support that ships: the OpenAI-compatible simulator behind `llm-sim`.
+pub mod sim;

@@ -75,7 +75,7 @@ pub fn render_feed(digests: &[Digest]) -> String {
 
 fn entry(digest: &Digest) -> String {
     let language = digest.language;
-    let to_script = |t: &str| super::script::to_script(t, language);
+    let to_script = |t: &str| crate::text::to_script(t, language);
     let headline = [&digest.insight.headline, &digest.title]
         .into_iter()
         .map(|t| to_script(t.trim()))

@@ -7,7 +7,6 @@
 pub mod escape;
 pub mod feed;
 pub mod labels;
-pub mod script;
 pub mod view;
 
 use std::path::{Path, PathBuf};

@@ -605,8 +605,10 @@ fn every_layout_shows_every_card_once() {
     for layout in Layout::ALL {
         let md = render_layout(&d, layout);
         for record in &d.cards {
-            let title =
-                escape::escape_markdown(&script::to_script(&record.card.title, Language::ZhHant));
+            let title = escape::escape_markdown(&crate::text::to_script(
+                &record.card.title,
+                Language::ZhHant,
+            ));
             let headings = md
                 .lines()
                 .filter(|l| l.starts_with("### ") && l.contains(&title))
@@ -683,7 +685,10 @@ fn feed_of_recent_digests_is_valid_atom() {
     let content = first.content.as_ref().unwrap().body.as_ref().unwrap();
     for record in &current.cards {
         assert!(
-            content.contains(&script::to_script(&record.card.title, Language::ZhHant)),
+            content.contains(&crate::text::to_script(
+                &record.card.title,
+                Language::ZhHant
+            )),
             "{content}"
         );
     }

@@ -13,9 +13,9 @@ use serde::Serialize;
 use super::RenderError;
 use super::escape::{Syntax, checked_link, escape_markdown};
 use super::labels::{self, Labels};
-use super::script::to_script;
 use crate::config::SectionConfig;
 use crate::model::{CardRecord, Digest, Language};
+use crate::text::to_script;
 
 /// Everything one rendered digest shows.
 #[derive(Debug, Clone, Serialize)]
