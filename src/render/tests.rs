@@ -276,7 +276,8 @@ fn converts_simplified_text_to_traditional() {
     cards[2].card.summary = "阿里开源图像生成模型，国产芯片适配。".to_string();
     cards[2].card.entities = vec!["阿里巴巴集团".to_string()];
     let md = render(&digest(Language::ZhHant, cards));
-    assert!(md.contains("阿里開源圖像生成模型，國產芯片適配。"), "{md}");
+    // Character forms, then the Taiwan term (芯片 → 晶片).
+    assert!(md.contains("阿里開源圖像生成模型，國產晶片適配。"), "{md}");
     assert!(md.contains("阿里巴巴集團"));
     assert!(!md.contains("开源") && !md.contains("国产"));
     // Source titles are text too, converted to Taiwan character forms (英伟达 → 英偉達).
