@@ -47,5 +47,8 @@ pub mod report;
 
 pub mod commands;
 
+// The bundled fixture day `newsdesk demo` runs.
+pub mod demo;
+
 // Test support that ships: the OpenAI-compatible simulator behind `llm-sim`.
 pub mod sim;
