@@ -114,6 +114,9 @@ pub struct RunSummary {
     pub articles_unique: usize,
     pub stories: usize,
     pub off_topic: usize,
+    /// On-topic stories cut by `max_topics` (listed with `-v`).
+    #[serde(default)]
+    pub beyond_max_topics: usize,
     pub topics: usize,
     pub cards: usize,
     pub failed: Vec<FailedTopic>,
@@ -163,8 +166,8 @@ impl RunSummary {
             self.articles_collected, self.articles_in_window, self.articles_unique
         ));
         out.push_str(&format!(
-            "  stories    {} ({} off-topic dropped)\n",
-            self.stories, self.off_topic
+            "  stories    {} ({} off-topic dropped, {} beyond max_topics)\n",
+            self.stories, self.off_topic, self.beyond_max_topics
         ));
         out.push_str(&format!(
             "  topics     {} → {} card(s), {} failed\n",

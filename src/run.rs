@@ -211,11 +211,20 @@ pub async fn run_day(
     let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
     let topics = ranked.topics;
     reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics",
+        "{} stories, {} off-topic, {} topics, {} beyond max_topics",
         story_count,
         ranked.off_topic.len(),
-        topics.len()
+        topics.len(),
+        ranked.beyond_max.len()
     ));
+    for (story, score) in &ranked.beyond_max {
+        let title = story.articles.first().map_or("", |a| a.title.as_str());
+        reporter.detail(&format!(
+            "  beyond max_topics: {} (score {score:.2}, {} article(s)) {title}",
+            story.id,
+            story.articles.len()
+        ));
+    }
 
     let provider_kind = opts.provider.unwrap_or(config.provider.kind);
     let mut provider_config = config.provider.clone();
@@ -431,6 +440,7 @@ pub async fn run_day(
         articles_unique,
         stories: story_count,
         off_topic: ranked.off_topic.len(),
+        beyond_max_topics: ranked.beyond_max.len(),
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,
