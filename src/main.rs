@@ -81,12 +81,16 @@ enum Command {
     Cluster {
         /// Feed files, directories of feed files, or http(s) URLs (default: the configured sources).
         inputs: Vec<String>,
-        /// Print {"stories": [{"id", "articles": [{"url", "title"}]}]}.
+        /// Print {"stories": [{"id", "rank", "score", "articles": [{"url", "title", "outlet", "published_at"}]}]}, best first.
         #[arg(long)]
         json: bool,
         /// Say why articles were merged (similarity and shared terms).
         #[arg(long)]
         explain: bool,
+        /// Score the stories against a gold file (JSON object: canonical url → story id):
+        /// pairwise and B-cubed precision/recall/F1 and ARI, beside the all-singletons baseline.
+        #[arg(long, value_name = "FILE")]
+        gold: Option<PathBuf>,
     },
     /// Check a rendered digest for the defects a digest must never have.
     Lint {
@@ -231,13 +235,24 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             inputs,
             json,
             explain,
+            gold,
         } => {
             let config = if inputs.is_empty() {
                 Some(load_config(&cli)?)
             } else {
                 None
             };
-            commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
+            commands::cluster(
+                inputs,
+                config.as_ref(),
+                &commands::ClusterOptions {
+                    json: *json,
+                    explain: *explain,
+                    gold: gold.clone(),
+                },
+                reporter,
+            )
+            .await
         }
         Command::Lint { file, layout, json } => commands::lint(file, *layout, *json, reporter),
         Command::Collect { date, json } => {

@@ -178,6 +178,9 @@ pub struct RunSummary {
     /// Articles the LLM triage stage dropped (0 when `[triage]` is off).
     #[serde(default)]
     pub triaged_out: usize,
+    /// On-topic stories cut by `max_topics` (listed with `-v`).
+    #[serde(default)]
+    pub beyond_max_topics: usize,
     pub topics: usize,
     pub cards: usize,
     pub failed: Vec<FailedTopic>,
@@ -268,8 +271,8 @@ impl RunSummary {
             ));
         }
         out.push_str(&format!(
-            "  stories    {} ({} off-topic dropped)\n",
-            self.stories, self.off_topic
+            "  stories    {} ({} off-topic dropped, {} beyond max_topics)\n",
+            self.stories, self.off_topic, self.beyond_max_topics
         ));
         out.push_str(&format!(
             "  topics     {} → {} card(s), {} failed\n",

@@ -280,9 +280,9 @@ pub async fn run_day(
     let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
     let topics = ranked.topics;
     let more: Vec<SourceRef> = ranked
-        .beyond
+        .beyond_max
         .iter()
-        .filter_map(|story| story.articles.first())
+        .filter_map(|(story, _)| story.articles.first())
         .map(|lead| SourceRef {
             title: lead.title.clone(),
             url: lead.url.clone(),
@@ -290,11 +290,20 @@ pub async fn run_day(
         })
         .collect();
     reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics",
+        "{} stories, {} off-topic, {} topics, {} beyond max_topics",
         story_count,
         ranked.off_topic.len(),
-        topics.len()
+        topics.len(),
+        ranked.beyond_max.len()
     ));
+    for (story, score) in &ranked.beyond_max {
+        let title = story.articles.first().map_or("", |a| a.title.as_str());
+        reporter.detail(&format!(
+            "  beyond max_topics: {} (score {score:.2}, {} article(s)) {title}",
+            story.id,
+            story.articles.len()
+        ));
+    }
 
     reporter.step(&format!(
         "writing {} card(s) with {}",
@@ -530,6 +539,7 @@ pub async fn run_day(
         stories: story_count,
         off_topic: ranked.off_topic.len(),
         triaged_out,
+        beyond_max_topics: ranked.beyond_max.len(),
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,
