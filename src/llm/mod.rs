@@ -343,6 +343,7 @@ pub fn build_observed_stack(
                     timeout: Duration::from_secs(limits.request_timeout_s),
                     clock: clock.clone(),
                     reasoning: provider.reasoning,
+                    json_object_schema: provider.json_object_schema,
                     rate_observer: Some(Arc::new(move |headers| observer_pacer.observe(headers))),
                 },
             )?;
