@@ -14,8 +14,8 @@ use crate::collect::{self, HttpOptions};
 use crate::config::{Config, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
-use crate::report::Reporter;
-use crate::run::{self, RunOptions, RunStatus, RunSummary};
+use crate::report::{Reporter, RunSummary};
+use crate::run::{self, RunOptions, RunStatus};
 use crate::store::{SledStore, Store};
 
 /// Process exit codes (DESIGN §11).

@@ -1,22 +1,42 @@
 //! newsdesk: one day of AI-news articles in, an editor-quality digest out.
 //!
+//! Flow: `collect` → `cluster` → `write` (via `llm`) → `render` → `lint`; `run` times it, `manifest` records it, `store` keeps it.
+//!
 //! The stages, in pipeline order: `collect` (feeds → articles), `cluster` (articles → stories →
 //! ranked topics), `write` (topics → cards → editor insight, through an `llm::Provider`),
 //! `render` (digest → Markdown), `lint` (digest QA). `run` wires them into one flat, timed
-//! pipeline; `store` keeps every LLM call so a night can be replayed.
+//! pipeline; `manifest` records what a run read, asked and wrote; `store` keeps every LLM call
+//! so a night can be replayed; `report` is the one voice to the terminal.
+//! (Modules are declared one per group below so rustfmt keeps pipeline order, not alphabetical.)
 
+// The nouns and the validated config every stage reads.
 pub mod config;
+
 pub mod model;
+pub mod text;
+
+// The stages, in pipeline order.
+pub mod collect;
 
 pub mod cluster;
-pub mod collect;
-pub mod lint;
+
 pub mod llm;
-pub mod render;
+
 pub mod write;
 
-pub mod clock;
-pub mod commands;
-pub mod report;
+pub mod render;
+
+pub mod lint;
+
+// Wiring: the timed pipeline, its record, where bytes and time come from, the terminal.
 pub mod run;
+
+pub mod manifest;
+
 pub mod store;
+
+pub mod clock;
+
+pub mod report;
+
+pub mod commands;

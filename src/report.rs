@@ -3,8 +3,16 @@
 //! on a terminal, milestones only in logs and cron mail) and the one-screen summary on stdout.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::llm::budget::fmt_usd;
+use crate::llm::telemetry::FallbackEvent;
+use crate::model::FailedTopic;
+use crate::run::{RunStatus, StepTiming};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Where a long stage stands, with the counters that explain its pace.
@@ -152,5 +160,155 @@ impl Reporter {
         if !text.ends_with('\n') {
             let _ = stdout.write_all(b"\n");
         }
+    }
+}
+
+/// Everything the run report shows, and what `--json` prints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub run_id: String,
+    pub date: NaiveDate,
+    pub status: RunStatus,
+    pub sources: Vec<SourceLine>,
+    pub articles_collected: usize,
+    pub articles_in_window: usize,
+    pub articles_unique: usize,
+    pub stories: usize,
+    pub off_topic: usize,
+    pub topics: usize,
+    pub cards: usize,
+    pub failed: Vec<FailedTopic>,
+    pub insight_error: Option<String>,
+    pub provider_calls: usize,
+    pub cache_hits: usize,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub cost_usd: f64,
+    /// Cards whose articles were trimmed to fit the input budget.
+    #[serde(default)]
+    pub cards_trimmed: usize,
+    /// Cards that needed the repair re-ask.
+    #[serde(default)]
+    pub cards_repaired: usize,
+    /// Provider attempts after the first, and answers with HTTP 429.
+    #[serde(default)]
+    pub retries: u64,
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// Steps down the structured-output chain, with the server's reason.
+    #[serde(default)]
+    pub fallbacks: Vec<FallbackEvent>,
+    /// The structured-output modes the answers were obtained with (sorted, deduplicated).
+    #[serde(default)]
+    pub structured_output: Vec<String>,
+    pub lint_errors: usize,
+    pub lint_warnings: usize,
+    pub steps: Vec<StepTiming>,
+    pub wall_ms: u64,
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceLine {
+    pub name: String,
+    pub articles: usize,
+    pub error: Option<String>,
+}
+
+impl RunSummary {
+    /// The one-screen summary printed at the end of every run.
+    pub fn render(&self) -> String {
+        let ok_sources = self.sources.iter().filter(|s| s.error.is_none()).count();
+        let failed_sources = self.sources.len() - ok_sources;
+        let steps = self
+            .steps
+            .iter()
+            .map(|s| format!("{} {}", s.step, fmt_ms(s.ms)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let mut out = String::new();
+        out.push_str(&format!(
+            "newsdesk {} — run {} — {}\n",
+            self.date,
+            self.run_id,
+            status_word(self.status)
+        ));
+        out.push_str(&format!(
+            "  sources    {ok_sources} ok, {failed_sources} failed\n"
+        ));
+        out.push_str(&format!(
+            "  articles   {} collected, {} in window, {} unique\n",
+            self.articles_collected, self.articles_in_window, self.articles_unique
+        ));
+        out.push_str(&format!(
+            "  stories    {} ({} off-topic dropped)\n",
+            self.stories, self.off_topic
+        ));
+        out.push_str(&format!(
+            "  topics     {} → {} card(s), {} failed\n",
+            self.topics,
+            self.cards,
+            self.failed.len()
+        ));
+        out.push_str(&format!(
+            "  calls      {} provider call(s), {} cache hit(s)\n",
+            self.provider_calls, self.cache_hits
+        ));
+        out.push_str(&format!(
+            "  cards      {} trimmed to the input budget, {} repaired\n",
+            self.cards_trimmed, self.cards_repaired
+        ));
+        out.push_str(&format!(
+            "  tokens     {} in / {} out ({})\n",
+            self.tokens_in,
+            self.tokens_out,
+            fmt_usd(self.cost_usd)
+        ));
+        if self.retries > 0 || self.rate_limited > 0 {
+            out.push_str(&format!(
+                "  pacing     {} retr{}, {} answered 429\n",
+                self.retries,
+                if self.retries == 1 { "y" } else { "ies" },
+                self.rate_limited
+            ));
+        }
+        if !self.structured_output.is_empty() {
+            out.push_str(&format!(
+                "  output as  {}\n",
+                self.structured_output.join(", ")
+            ));
+        }
+        for step in &self.fallbacks {
+            out.push_str(&format!(
+                "  fallback   {} → {}: {}\n",
+                step.from, step.to, step.reason
+            ));
+        }
+        out.push_str(&format!(
+            "  lint       {} error(s), {} warning(s)\n",
+            self.lint_errors, self.lint_warnings
+        ));
+        out.push_str(&format!(
+            "  wall time  {} ({steps})\n",
+            fmt_ms(self.wall_ms)
+        ));
+        out.push_str(&format!("  output     {}\n", self.output.display()));
+        out
+    }
+}
+
+fn status_word(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Ok => "ok",
+        RunStatus::Partial => "partial: some topics failed",
+        RunStatus::LintFailed => "lint errors: digest written for inspection only",
+    }
+}
+
+fn fmt_ms(ms: u64) -> String {
+    if ms >= 1000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format!("{ms} ms")
     }
 }

@@ -14,14 +14,14 @@ use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
 use crate::collect::{self, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
-use crate::lint::{self, LintOptions, LintReport};
-use crate::llm::budget::{cost_usd, fmt_usd};
-use crate::llm::cached::{CacheMode, CallRecord};
-use crate::llm::telemetry::FallbackEvent;
+use crate::lint;
+use crate::llm::budget::cost_usd;
+use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
-use crate::model::{Digest, FailedTopic, Generator};
+use crate::manifest::{CallLine, OutputFile, RunManifest, StoryMembership};
+use crate::model::{Digest, Generator};
 use crate::render::{self, RenderOptions};
-use crate::report::{Reporter, StageProgress};
+use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
 use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::prompts::Prompts;
@@ -81,109 +81,10 @@ pub enum RunError {
     Write { path: PathBuf, reason: String },
 }
 
-/// Everything the run report shows, and what `--json` prints.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunSummary {
-    pub run_id: String,
-    pub date: NaiveDate,
-    pub status: RunStatus,
-    pub sources: Vec<SourceLine>,
-    pub articles_collected: usize,
-    pub articles_in_window: usize,
-    pub articles_unique: usize,
-    pub stories: usize,
-    pub off_topic: usize,
-    pub topics: usize,
-    pub cards: usize,
-    pub failed: Vec<FailedTopic>,
-    pub insight_error: Option<String>,
-    pub provider_calls: usize,
-    pub cache_hits: usize,
-    pub tokens_in: u64,
-    pub tokens_out: u64,
-    pub cost_usd: f64,
-    /// Cards whose articles were trimmed to fit the input budget.
-    #[serde(default)]
-    pub cards_trimmed: usize,
-    /// Cards that needed the repair re-ask.
-    #[serde(default)]
-    pub cards_repaired: usize,
-    /// Provider attempts after the first, and answers with HTTP 429.
-    #[serde(default)]
-    pub retries: u64,
-    #[serde(default)]
-    pub rate_limited: u64,
-    /// Steps down the structured-output chain, with the server's reason.
-    #[serde(default)]
-    pub fallbacks: Vec<FallbackEvent>,
-    /// The structured-output modes the answers were obtained with (sorted, deduplicated).
-    #[serde(default)]
-    pub structured_output: Vec<String>,
-    pub lint_errors: usize,
-    pub lint_warnings: usize,
-    pub steps: Vec<StepTiming>,
-    pub wall_ms: u64,
-    pub output: PathBuf,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SourceLine {
-    pub name: String,
-    pub articles: usize,
-    pub error: Option<String>,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepTiming {
     pub step: String,
     pub ms: u64,
-}
-
-/// What the `runs` tree keeps per run (DESIGN §7).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunManifest {
-    pub run_id: String,
-    pub date: NaiveDate,
-    pub started_at: String,
-    pub generated_at: String,
-    pub config_hash: String,
-    pub provider: String,
-    pub model: String,
-    pub cache_mode: CacheMode,
-    pub prompt_hashes: std::collections::BTreeMap<String, String>,
-    pub article_ids: Vec<String>,
-    pub stories: Vec<StoryMembership>,
-    pub topics: Vec<String>,
-    pub calls: Vec<CallLine>,
-    pub steps: Vec<StepTiming>,
-    pub outputs: Vec<OutputFile>,
-    pub failed: Vec<FailedTopic>,
-    #[serde(default)]
-    pub cards_trimmed: usize,
-    #[serde(default)]
-    pub cards_repaired: usize,
-    /// Steps down the structured-output chain this run took, with the server's reason.
-    #[serde(default)]
-    pub fallbacks: Vec<FallbackEvent>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StoryMembership {
-    pub id: String,
-    pub articles: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CallLine {
-    #[serde(flatten)]
-    pub call: CallRecord,
-    pub cost_usd: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct OutputFile {
-    pub path: PathBuf,
-    pub blake3: String,
 }
 
 /// The `[start, end)` a digest for `date` covers: `window_hours` before the cut-off, which is
@@ -448,7 +349,7 @@ pub async fn run_day(
     };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
     let json = render::render_json(&digest)?;
-    let lint_report = steps.time("lint", || lint_digest(&markdown, &digest, &topics));
+    let lint_report = steps.time("lint", || lint::lint_digest(&markdown, &digest, &topics));
     let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
@@ -597,60 +498,6 @@ fn source_line(report: &SourceReport) -> SourceLine {
     }
 }
 
-/// Markdown rules plus the grounding warnings only the pipeline can check (it has the sources).
-fn lint_digest(markdown: &str, digest: &Digest, topics: &[crate::model::Topic]) -> LintReport {
-    let mut report = lint::lint_markdown(
-        markdown,
-        &LintOptions {
-            language: Some(digest.language),
-        },
-    );
-    for card in &digest.cards {
-        let Some(topic) = topics.iter().find(|t| t.id == card.topic_id) else {
-            continue;
-        };
-        let texts: Vec<&str> = topic
-            .story
-            .articles
-            .iter()
-            .map(|a| a.text.as_str())
-            .collect();
-        let body = format!(
-            "{}\n{}\n{}",
-            card.card.summary, card.card.details, card.card.scenarios
-        );
-        for message in
-            lint::grounding_warnings(&card.card.title, &body, &card.card.entities, &texts)
-        {
-            let rule = if message.starts_with(lint::UNGROUNDED_ENTITY) {
-                lint::UNGROUNDED_ENTITY
-            } else {
-                lint::UNGROUNDED_NUMBER
-            };
-            let line = markdown
-                .lines()
-                .position(|l| {
-                    l.starts_with("### ")
-                        && l.contains(&crate::render::script::to_script(
-                            card.card.title.trim(),
-                            digest.language,
-                        ))
-                })
-                .map_or(1, |i| i + 1);
-            report.findings.push(lint::Finding {
-                line,
-                rule,
-                severity: lint::Severity::Warning,
-                message,
-            });
-        }
-    }
-    report
-        .findings
-        .sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
-    report
-}
-
 fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
     let err = |e: std::io::Error| RunError::Write {
         path: path.to_path_buf(),
@@ -663,104 +510,6 @@ fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, contents).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(err)
-}
-
-impl RunSummary {
-    /// The one-screen summary printed at the end of every run.
-    pub fn render(&self) -> String {
-        let ok_sources = self.sources.iter().filter(|s| s.error.is_none()).count();
-        let failed_sources = self.sources.len() - ok_sources;
-        let steps = self
-            .steps
-            .iter()
-            .map(|s| format!("{} {}", s.step, fmt_ms(s.ms)))
-            .collect::<Vec<_>>()
-            .join(" · ");
-        let mut out = String::new();
-        out.push_str(&format!(
-            "newsdesk {} — run {} — {}\n",
-            self.date,
-            self.run_id,
-            status_word(self.status)
-        ));
-        out.push_str(&format!(
-            "  sources    {ok_sources} ok, {failed_sources} failed\n"
-        ));
-        out.push_str(&format!(
-            "  articles   {} collected, {} in window, {} unique\n",
-            self.articles_collected, self.articles_in_window, self.articles_unique
-        ));
-        out.push_str(&format!(
-            "  stories    {} ({} off-topic dropped)\n",
-            self.stories, self.off_topic
-        ));
-        out.push_str(&format!(
-            "  topics     {} → {} card(s), {} failed\n",
-            self.topics,
-            self.cards,
-            self.failed.len()
-        ));
-        out.push_str(&format!(
-            "  calls      {} provider call(s), {} cache hit(s)\n",
-            self.provider_calls, self.cache_hits
-        ));
-        out.push_str(&format!(
-            "  cards      {} trimmed to the input budget, {} repaired\n",
-            self.cards_trimmed, self.cards_repaired
-        ));
-        out.push_str(&format!(
-            "  tokens     {} in / {} out ({})\n",
-            self.tokens_in,
-            self.tokens_out,
-            fmt_usd(self.cost_usd)
-        ));
-        if self.retries > 0 || self.rate_limited > 0 {
-            out.push_str(&format!(
-                "  pacing     {} retr{}, {} answered 429\n",
-                self.retries,
-                if self.retries == 1 { "y" } else { "ies" },
-                self.rate_limited
-            ));
-        }
-        if !self.structured_output.is_empty() {
-            out.push_str(&format!(
-                "  output as  {}\n",
-                self.structured_output.join(", ")
-            ));
-        }
-        for step in &self.fallbacks {
-            out.push_str(&format!(
-                "  fallback   {} → {}: {}\n",
-                step.from, step.to, step.reason
-            ));
-        }
-        out.push_str(&format!(
-            "  lint       {} error(s), {} warning(s)\n",
-            self.lint_errors, self.lint_warnings
-        ));
-        out.push_str(&format!(
-            "  wall time  {} ({steps})\n",
-            fmt_ms(self.wall_ms)
-        ));
-        out.push_str(&format!("  output     {}\n", self.output.display()));
-        out
-    }
-}
-
-fn status_word(status: RunStatus) -> &'static str {
-    match status {
-        RunStatus::Ok => "ok",
-        RunStatus::Partial => "partial: some topics failed",
-        RunStatus::LintFailed => "lint errors: digest written for inspection only",
-    }
-}
-
-fn fmt_ms(ms: u64) -> String {
-    if ms >= 1000 {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    } else {
-        format!("{ms} ms")
-    }
 }
 
 #[cfg(test)]

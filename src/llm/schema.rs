@@ -8,7 +8,41 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::model::{Card, Insight};
-use crate::render::script::is_han;
+use crate::text::is_han;
+
+/// A card title holds at most this many Han characters (DESIGN §4: "≤ 40 CJK chars")…
+pub const TITLE_MAX_CJK_CHARS: usize = 40;
+/// …and at most this many characters in all ("≤ 90 Latin chars").
+pub const TITLE_MAX_LATIN_CHARS: usize = 90;
+/// A card names 3 to 10 entities.
+pub const ENTITIES_MIN: usize = 3;
+pub const ENTITIES_MAX: usize = 10;
+
+/// The most characters a title may have before a writer should cut it: the CJK bound when it
+/// has any Han character, the Latin bound otherwise. Writers cut to this; the validator accepts
+/// anything `title_within_bounds` accepts, which this always satisfies.
+pub fn title_char_limit(title: &str) -> usize {
+    if title.chars().any(is_han) {
+        TITLE_MAX_CJK_CHARS
+    } else {
+        TITLE_MAX_LATIN_CHARS
+    }
+}
+
+/// The validator's title rule: not empty, at most 40 Han and 90 characters in all.
+pub fn title_within_bounds(title: &str) -> bool {
+    let title = title.trim();
+    let han = title.chars().filter(|&c| is_han(c)).count();
+    !title.is_empty()
+        && han <= TITLE_MAX_CJK_CHARS
+        && title.chars().count() <= TITLE_MAX_LATIN_CHARS
+}
+
+/// The entity-count rule: 3 to 10 non-empty names.
+pub fn entity_count_within_bounds(entities: &[String]) -> bool {
+    let named = entities.iter().filter(|e| !e.trim().is_empty()).count();
+    (ENTITIES_MIN..=ENTITIES_MAX).contains(&named)
+}
 
 /// JSON Schema for `T` as OpenAI strict mode accepts it: subschemas inlined, every property
 /// required (optional fields are required-but-may-be-empty), `additionalProperties: false`
@@ -142,27 +176,26 @@ pub fn validate_card(content: &str, section_ids: &[String]) -> Result<Card, Stri
     let card: Card = validate_against(content, &card_schema(section_ids))?;
     let mut problems = Vec::new();
     let title = card.title.trim();
-    let han = title.chars().filter(|&c| is_han(c)).count();
-    let total = title.chars().count();
     if title.is_empty() {
         problems.push("/title: must not be empty".to_string());
-    } else if han > 40 || total > 90 {
+    } else if !title_within_bounds(title) {
         problems.push(format!(
-            "/title: {total} characters is too long (at most 40 CJK or 90 Latin characters)"
+            "/title: {} characters is too long (at most {TITLE_MAX_CJK_CHARS} CJK or \
+             {TITLE_MAX_LATIN_CHARS} Latin characters)",
+            title.chars().count()
         ));
     }
     if card.summary.trim().is_empty() {
         problems.push("/summary: must not be empty (2-4 sentences)".to_string());
     }
-    let entities: Vec<&String> = card
-        .entities
-        .iter()
-        .filter(|e| !e.trim().is_empty())
-        .collect();
-    if !(3..=10).contains(&entities.len()) {
+    if !entity_count_within_bounds(&card.entities) {
+        let named = card
+            .entities
+            .iter()
+            .filter(|e| !e.trim().is_empty())
+            .count();
         problems.push(format!(
-            "/entities: has {} non-empty names, expected 3 to 10",
-            entities.len()
+            "/entities: has {named} non-empty names, expected {ENTITIES_MIN} to {ENTITIES_MAX}"
         ));
     }
     if problems.is_empty() {

@@ -1,0 +1,113 @@
+//! Digest lint: QA over a rendered **daily** digest. In: the Markdown text (plus, for grounding,
+//! each card with the texts of its sources); out: findings, each with a 1-based line, a stable rule
+//! id and a severity. The card layout is read through `render::labels`, so renderer and linter
+//! agree on the words. It never edits the digest, never reads files or the network, and never
+//! decides what to do about a finding: `run` and `newsdesk lint` do.
+//!
+//! Parts: `finding` (rule ids, findings, report), `doc` + `inline` (document parsing), one file
+//! per family of rules (`duplicates`, `structure`, `language`), and `grounding`.
+
+mod doc;
+mod duplicates;
+mod finding;
+mod grounding;
+mod inline;
+mod language;
+mod structure;
+#[cfg(test)]
+mod tests;
+
+pub use finding::{
+    BAD_LINK, DUPLICATE_STORY, EMPTY_SECTION, Finding, LintReport, MISSING_FIELD, PLACEHOLDER,
+    Severity, UNGROUNDED_ENTITY, UNGROUNDED_NUMBER, UNTRANSLATED_HEADLINE, WRONG_SCRIPT,
+};
+pub use grounding::grounding;
+
+use doc::Doc;
+use duplicates::check_duplicates;
+use language::{check_headlines, check_script, detect_language};
+use structure::{check_empty_sections, check_links, check_missing_fields, check_placeholders};
+
+use crate::model::{Digest, Language, Topic};
+use crate::render::labels;
+use crate::render::view::escape_markdown;
+use crate::text::to_script;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// The digest's language; `None` detects it from the labels the document uses (and, when no
+    /// label decides, from its share of Han characters and their script).
+    pub language: Option<Language>,
+}
+
+/// Lints a rendered daily digest.
+pub fn lint_markdown(text: &str, opts: &LintOptions) -> LintReport {
+    let doc = Doc::parse(text);
+    let language = opts.language.unwrap_or_else(|| detect_language(&doc));
+    let labels = labels::labels(language);
+    let sections = doc.sections(labels);
+    let cards = doc.cards(&sections, labels);
+
+    let mut findings = Vec::new();
+    check_duplicates(&cards, &mut findings);
+    check_links(&doc, &mut findings);
+    check_empty_sections(&doc, &sections, &mut findings);
+    check_placeholders(&doc, &mut findings);
+    check_missing_fields(&cards, labels, &mut findings);
+    if language.is_chinese() {
+        check_script(&doc, language, &mut findings);
+        check_headlines(&doc, &cards, &mut findings);
+    }
+    findings.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule.cmp(b.rule)));
+    LintReport { findings }
+}
+
+/// The Markdown rules plus the grounding warnings only the pipeline can check (it has each card's
+/// sources). Grounding findings sit on the line of their card's headline.
+pub fn lint_digest(markdown: &str, digest: &Digest, topics: &[Topic]) -> LintReport {
+    let mut report = lint_markdown(
+        markdown,
+        &LintOptions {
+            language: Some(digest.language),
+        },
+    );
+    let doc = Doc::parse(markdown);
+    for card in &digest.cards {
+        let Some(topic) = topics.iter().find(|t| t.id == card.topic_id) else {
+            continue;
+        };
+        let texts: Vec<&str> = topic
+            .story
+            .articles
+            .iter()
+            .map(|a| a.text.as_str())
+            .collect();
+        let body = format!(
+            "{}\n{}\n{}",
+            card.card.summary, card.card.details, card.card.scenarios
+        );
+        // The headline as the renderer writes it: in the target script, whitespace collapsed,
+        // Markdown-escaped (a raw title with `*` or `[` would match no heading).
+        let plain = to_script(&card.card.title, digest.language)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let escaped = escape_markdown(&plain);
+        let index = doc
+            .headings
+            .iter()
+            .find(|h| h.level == 3 && (h.text.contains(&escaped) || h.text.contains(&plain)))
+            .map_or(0, |h| h.index);
+        report.findings.extend(grounding(
+            index,
+            &card.card.title,
+            &body,
+            &card.card.entities,
+            &texts,
+        ));
+    }
+    report
+        .findings
+        .sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
+    report
+}

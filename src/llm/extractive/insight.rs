@@ -1,0 +1,452 @@
+//! The editor insight: the day's compact cards and the insight context in, an `Insight` out
+//! (per-language templates filled with the cards' titles, entities and sections). The only place
+//! the baseline writes words of its own, and those are fixed templates.
+
+use super::*;
+
+/// The editor insight's sentences per target language; `{name}` slots are filled from the cards.
+pub(super) struct Templates {
+    list_separator: &'static str,
+    title_quote: (&'static str, &'static str),
+    title_separator: &'static str,
+    headline: &'static str,
+    headline_empty: &'static str,
+    description: &'static str,
+    trend: &'static str,
+    trend_high: &'static str,
+    trend_entities: &'static str,
+    tech: &'static str,
+    tech_item: &'static str,
+    tech_none: &'static str,
+    outlook: &'static str,
+    outlook_no_entities: &'static str,
+    watch_item: &'static str,
+    why: &'static str,
+    why_no_entities: &'static str,
+    high: &'static str,
+    medium: &'static str,
+    low: &'static str,
+}
+
+pub(super) const ZH_HANT: Templates = Templates {
+    list_separator: "、",
+    title_quote: ("「", "」"),
+    title_separator: "；",
+    headline: "今日焦點：{titles}",
+    headline_empty: "今日 AI 動態",
+    description: "今日從 {articles} 篇文章整理出 {n} 個主題，涵蓋{sections}。",
+    trend: "今日共 {n} 個主題，重點集中在{sections}。",
+    trend_high: "其中最值得關注的是{titles}。",
+    trend_entities: "各主題中最常被提及的是{entities}。",
+    tech: "技術面上，{items}提供了今天最具體的技術線索。",
+    tech_item: "{title}（{entities}）",
+    tech_none: "今日的主題以產業與應用動態為主，較少涉及技術細節。",
+    outlook: "接下來值得觀察{entities}的後續進展；{titles}等高重要性消息，可能牽動未來數週的產品與市場走向。",
+    outlook_no_entities: "接下來值得觀察{titles}等消息的後續進展。",
+    watch_item: "{entity}：{title}",
+    why: "重要性{importance}，涉及{entities}，值得閱讀全文。",
+    why_no_entities: "重要性{importance}，值得閱讀全文。",
+    high: "高",
+    medium: "中",
+    low: "低",
+};
+
+pub(super) const ZH_HANS: Templates = Templates {
+    list_separator: "、",
+    title_quote: ("「", "」"),
+    title_separator: "；",
+    headline: "今日焦点：{titles}",
+    headline_empty: "今日 AI 动态",
+    description: "今日从 {articles} 篇文章整理出 {n} 个主题，涵盖{sections}。",
+    trend: "今日共 {n} 个主题，重点集中在{sections}。",
+    trend_high: "其中最值得关注的是{titles}。",
+    trend_entities: "各主题中最常被提及的是{entities}。",
+    tech: "技术层面，{items}提供了今天最具体的技术线索。",
+    tech_item: "{title}（{entities}）",
+    tech_none: "今日的主题以产业与应用动态为主，较少涉及技术细节。",
+    outlook: "接下来值得关注{entities}的后续进展；{titles}等高重要性消息，可能影响未来数周的产品与市场走向。",
+    outlook_no_entities: "接下来值得关注{titles}等消息的后续进展。",
+    watch_item: "{entity}：{title}",
+    why: "重要性{importance}，涉及{entities}，值得阅读全文。",
+    why_no_entities: "重要性{importance}，值得阅读全文。",
+    high: "高",
+    medium: "中",
+    low: "低",
+};
+
+pub(super) const EN: Templates = Templates {
+    list_separator: ", ",
+    title_quote: ("\u{201c}", "\u{201d}"),
+    title_separator: "; ",
+    headline: "Today in AI: {titles}",
+    headline_empty: "Today in AI",
+    description: "{n} topics from {articles} articles, covering {sections}.",
+    trend: "Today's {n} topics concentrate on {sections}.",
+    trend_high: " The ones to note first: {titles}.",
+    trend_entities: " The most mentioned names are {entities}.",
+    tech: "On the technical side, {items} give the day's most concrete technical detail.",
+    tech_item: "{title} ({entities})",
+    tech_none: "Today's topics are mostly industry and product news, with little technical detail.",
+    outlook: "Watch for follow-ups from {entities}; high-importance items such as {titles} may shape products and markets over the coming weeks.",
+    outlook_no_entities: "Watch for follow-ups to {titles}.",
+    watch_item: "{entity}: {title}",
+    why: "Rated {importance} importance; covers {entities}.",
+    why_no_entities: "Rated {importance} importance.",
+    high: "high",
+    medium: "medium",
+    low: "low",
+};
+
+pub(super) fn templates(language: Language) -> &'static Templates {
+    match language {
+        Language::ZhHant => &ZH_HANT,
+        Language::ZhHans => &ZH_HANS,
+        Language::En => &EN,
+    }
+}
+
+/// Replaces each `{name}` slot in `template`.
+pub(super) fn fill(template: &str, slots: &[(&str, &str)]) -> String {
+    slots
+        .iter()
+        .fold(template.to_string(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), value)
+        })
+}
+
+pub(super) fn importance_order(importance: &str) -> u8 {
+    match importance.trim().to_lowercase().as_str() {
+        "high" => 0,
+        "low" => 2,
+        _ => 1,
+    }
+}
+
+/// Section ids (or labels) that mark a card as technical for the tech-context paragraph.
+#[rustfmt::skip]
+pub(super) const TECHNICAL_SECTION_CUES: &[&str] = &[
+    "model", "research", "paper", "tech", "open", "tool", "agent", "infra", "chip", "hardware", "benchmark",
+    "code", "模型", "研究", "论文", "論文", "技术", "技術", "开源", "開源", "工具", "芯片", "晶片", "算力",
+];
+
+pub(super) const INSIGHT_TAGS_MAX: usize = 6;
+pub(super) const INSIGHT_TAGS_MIN: usize = 3;
+pub(super) const WATCHLIST_MIN: usize = 3;
+pub(super) const WATCHLIST_MAX: usize = 7;
+pub(super) const KEYWORDS_MIN: usize = 10;
+pub(super) const KEYWORDS_MAX: usize = 20;
+pub(super) const BACKGROUND_MAX: usize = 5;
+pub(super) const FURTHER_READING_MAX: usize = 3;
+pub(super) const QUICK_READ_MAX: usize = 10;
+
+/// Builds the editor insight from the finished cards (rank order) and the day's context.
+pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insight {
+    let language = target_language(&context.language);
+    let t = templates(language);
+    let quote = |title: &str| format!("{}{}{}", t.title_quote.0, title.trim(), t.title_quote.1);
+    let importance_label = |card: &BlockCard| match importance_order(&card.importance) {
+        0 => t.high,
+        2 => t.low,
+        _ => t.medium,
+    };
+
+    let mut by_importance: Vec<(usize, &BlockCard)> = cards.iter().enumerate().collect();
+    by_importance.sort_by_key(|(i, c)| (importance_order(&c.importance), *i));
+    let by_importance: Vec<&BlockCard> = by_importance.into_iter().map(|(_, c)| c).collect();
+    let high: Vec<&BlockCard> = by_importance
+        .iter()
+        .copied()
+        .filter(|c| importance_order(&c.importance) == 0)
+        .collect();
+    let leading: Vec<&BlockCard> = if high.is_empty() {
+        by_importance.iter().copied().take(2).collect()
+    } else {
+        high.clone()
+    };
+
+    let entities = ranked_entities(cards);
+    let label_of = |id: &str| -> String {
+        context
+            .sections
+            .iter()
+            .find(|s| s.id == id.trim())
+            .map_or_else(|| id.trim().to_string(), |s| s.label.clone())
+    };
+    let sections = ranked(cards.iter().map(|c| label_of(&c.section)));
+    let section_list = sections
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(t.list_separator);
+    let n = cards.len().to_string();
+
+    let headline = if cards.is_empty() {
+        t.headline_empty.to_string()
+    } else {
+        let titles: Vec<String> = by_importance
+            .iter()
+            .take(2)
+            .map(|c| c.title.trim().to_string())
+            .collect();
+        fill(t.headline, &[("titles", &titles.join(t.title_separator))])
+    };
+    let description = fill(
+        t.description,
+        &[
+            ("articles", &context.article_count.to_string()),
+            ("n", &n),
+            ("sections", &section_list),
+        ],
+    );
+
+    let mut trend_summary = fill(t.trend, &[("n", &n), ("sections", &section_list)]);
+    if !high.is_empty() {
+        let titles: Vec<String> = high.iter().take(3).map(|c| quote(&c.title)).collect();
+        trend_summary.push_str(&fill(
+            t.trend_high,
+            &[("titles", &titles.join(t.list_separator))],
+        ));
+    }
+    if !entities.is_empty() {
+        let top: Vec<String> = entities.iter().take(5).cloned().collect();
+        trend_summary.push_str(&fill(
+            t.trend_entities,
+            &[("entities", &top.join(t.list_separator))],
+        ));
+    }
+
+    let technical: Vec<&BlockCard> = cards.iter().filter(|c| is_technical(c)).take(3).collect();
+    let tech_context = if technical.is_empty() {
+        t.tech_none.to_string()
+    } else {
+        let items: Vec<String> = technical
+            .iter()
+            .map(|c| {
+                let names: Vec<&str> = c
+                    .entities
+                    .iter()
+                    .map(|e| e.trim())
+                    .filter(|e| !e.is_empty())
+                    .take(3)
+                    .collect();
+                if names.is_empty() {
+                    quote(&c.title)
+                } else {
+                    fill(
+                        t.tech_item,
+                        &[
+                            ("title", &quote(&c.title)),
+                            ("entities", &names.join(t.list_separator)),
+                        ],
+                    )
+                }
+            })
+            .collect();
+        fill(t.tech, &[("items", &items.join(t.list_separator))])
+    };
+
+    let outlook_entities = dedupe_case_insensitive(leading.iter().filter_map(|c| main_entity(c)));
+    let outlook_titles: Vec<String> = leading.iter().take(2).map(|c| quote(&c.title)).collect();
+    let outlook = if cards.is_empty() {
+        String::new()
+    } else if outlook_entities.is_empty() {
+        fill(
+            t.outlook_no_entities,
+            &[("titles", &outlook_titles.join(t.list_separator))],
+        )
+    } else {
+        let names: Vec<String> = outlook_entities.into_iter().take(3).collect();
+        fill(
+            t.outlook,
+            &[
+                ("entities", &names.join(t.list_separator)),
+                ("titles", &outlook_titles.join(t.list_separator)),
+            ],
+        )
+    };
+
+    let watch_count = high.len().clamp(WATCHLIST_MIN, WATCHLIST_MAX);
+    let watchlist: Vec<String> = by_importance
+        .iter()
+        .take(watch_count)
+        .map(|c| match main_entity(c) {
+            Some(entity) => fill(
+                t.watch_item,
+                &[("entity", &entity), ("title", c.title.trim())],
+            ),
+            None => c.title.trim().to_string(),
+        })
+        .collect();
+
+    let mut keywords = entities.clone();
+    keywords.extend(ranked(cards.iter().flat_map(|c| title_terms(&c.title))));
+    keywords = dedupe_case_insensitive(keywords);
+    if keywords.len() < KEYWORDS_MIN {
+        keywords.extend(sections.iter().cloned());
+        keywords = dedupe_case_insensitive(keywords);
+    }
+    keywords.truncate(KEYWORDS_MAX);
+
+    let mut tags: Vec<String> = entities.iter().take(INSIGHT_TAGS_MAX).cloned().collect();
+    if tags.len() < INSIGHT_TAGS_MIN {
+        tags.extend(sections.iter().cloned());
+        tags.extend(keywords.iter().cloned());
+        tags = dedupe_case_insensitive(tags);
+        tags.truncate(INSIGHT_TAGS_MIN);
+    }
+
+    let summary_sentences: Vec<String> = cards
+        .iter()
+        .flat_map(|c| split_sentences(&c.summary))
+        .collect();
+    let background: Vec<BackgroundTerm> = entities
+        .iter()
+        .filter_map(|term| {
+            let lower = term.to_lowercase();
+            summary_sentences
+                .iter()
+                .find(|s| s.to_lowercase().contains(&lower))
+                .map(|s| BackgroundTerm {
+                    term: term.clone(),
+                    definition: s.clone(),
+                })
+        })
+        .take(BACKGROUND_MAX)
+        .collect();
+
+    let further_reading: Vec<FurtherReading> = by_importance
+        .iter()
+        .take(FURTHER_READING_MAX)
+        .map(|c| {
+            let names: Vec<&str> = c
+                .entities
+                .iter()
+                .map(|e| e.trim())
+                .filter(|e| !e.is_empty())
+                .take(3)
+                .collect();
+            let why = if names.is_empty() {
+                fill(t.why_no_entities, &[("importance", importance_label(c))])
+            } else {
+                fill(
+                    t.why,
+                    &[
+                        ("importance", importance_label(c)),
+                        ("entities", &names.join(t.list_separator)),
+                    ],
+                )
+            };
+            FurtherReading {
+                card: c.id.clone(),
+                why,
+            }
+        })
+        .collect();
+
+    let quick_read: Vec<QuickRead> = cards
+        .iter()
+        .take(QUICK_READ_MAX)
+        .map(|c| QuickRead {
+            card: c.id.clone(),
+            tag: format!("[{}]", label_of(&c.section)),
+            line: split_sentences(&c.summary)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| c.title.trim().to_string()),
+        })
+        .collect();
+
+    let script = |text: String| in_script(&text, language);
+    let scripts = |items: Vec<String>| dedupe_case_insensitive(items.into_iter().map(script));
+    Insight {
+        headline: script(headline),
+        description: script(description),
+        tags: scripts(tags),
+        trend_summary: script(trend_summary),
+        tech_context: script(tech_context),
+        outlook: script(outlook),
+        watchlist: watchlist.into_iter().map(script).collect(),
+        keywords: scripts(keywords),
+        background: background
+            .into_iter()
+            .map(|b| BackgroundTerm {
+                term: script(b.term),
+                definition: script(b.definition),
+            })
+            .collect(),
+        further_reading: further_reading
+            .into_iter()
+            .map(|f| FurtherReading {
+                card: f.card,
+                why: script(f.why),
+            })
+            .collect(),
+        quick_read: quick_read
+            .into_iter()
+            .map(|q| QuickRead {
+                card: q.card,
+                tag: script(q.tag),
+                line: script(q.line),
+            })
+            .collect(),
+    }
+}
+
+pub(super) fn main_entity(card: &BlockCard) -> Option<String> {
+    card.entities
+        .iter()
+        .map(|e| e.trim())
+        .find(|e| !e.is_empty())
+        .map(str::to_string)
+}
+
+pub(super) fn is_technical(card: &BlockCard) -> bool {
+    let section = card.section.to_lowercase();
+    TECHNICAL_SECTION_CUES
+        .iter()
+        .any(|cue| section.contains(cue))
+        || keyword_hits(&card.summary, METHOD_WORDS) >= 2
+}
+
+/// Entities across cards, each counted once per card, most frequent first (ties: first seen).
+pub(super) fn ranked_entities(cards: &[BlockCard]) -> Vec<String> {
+    ranked(
+        cards
+            .iter()
+            .flat_map(|c| dedupe_case_insensitive(c.entities.iter().map(|e| e.trim().to_string()))),
+    )
+}
+
+/// Distinct non-empty items (case-insensitive), most frequent first, ties by first appearance.
+pub(super) fn ranked(items: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen: BTreeMap<String, (usize, usize, String)> = BTreeMap::new();
+    for (position, item) in items.into_iter().enumerate() {
+        if item.trim().is_empty() {
+            continue;
+        }
+        let entry = seen
+            .entry(item.to_lowercase())
+            .or_insert((0, position, item.clone()));
+        entry.0 += 1;
+    }
+    let mut out: Vec<(usize, usize, String)> = seen.into_values().collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    out.into_iter().map(|(_, _, item)| item).collect()
+}
+
+/// Keyword material from a card title: names (model-like, CamelCase, capitalised) and Han
+/// phrases of 2-6 characters between punctuation and function characters.
+pub(super) fn title_terms(title: &str) -> Vec<String> {
+    let mut out: Vec<String> = latin_tokens(title)
+        .into_iter()
+        .filter(|t| classify(t.text) != TokenKind::Plain)
+        .map(|t| t.text.to_string())
+        .collect();
+    for run in title.split(|c: char| !is_han(c) || HAN_FUNCTION_CHARS.contains(c)) {
+        if (2..=6).contains(&run.chars().count()) {
+            out.push(run.to_string());
+        }
+    }
+    out
+}

@@ -1,0 +1,160 @@
+//! The extractive provider, the no-key offline baseline. In: a card or insight `ChatRequest`, read
+//! through the same `<context>`, `<articles>` and `<cards>` blocks a real model reads; out: a
+//! `Card` (centroid sentences, method/cue sentences, names found in the text) or an `Insight`
+//! (per-language templates filled from the cards) as JSON. It never touches the network, never
+//! writes a sentence the request does not contain except the insight's templates, and answers the
+//! same request with byte-identical content.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+
+use super::blocks::{
+    BlockArticle, BlockCard, BlockSection, CardContext, InsightContext, read_block,
+};
+use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId, Role, Usage};
+use crate::model::{
+    BackgroundTerm, Card, FurtherReading, Importance, Insight, Language, QuickRead,
+};
+use crate::text::{has_han, is_han, to_script};
+
+mod card;
+mod entities;
+mod insight;
+mod scoring;
+mod sections;
+mod sentences;
+#[cfg(test)]
+mod tests;
+mod titles;
+
+pub use card::card_from_articles;
+pub use insight::insight_from_cards;
+// The parts share one namespace through the parent, so each file imports only `super::*`.
+use card::*;
+use entities::*;
+use scoring::*;
+use sections::*;
+use sentences::*;
+use titles::*;
+
+/// The extractive summarizer behind the `Provider` seam; id `extractive` with no host.
+#[derive(Debug, Clone)]
+pub struct Extractive {
+    id: ProviderId,
+}
+
+impl Extractive {
+    pub fn new() -> Self {
+        Extractive {
+            id: ProviderId {
+                kind: "extractive".into(),
+                host: String::new(),
+            },
+        }
+    }
+}
+
+impl Default for Extractive {
+    fn default() -> Self {
+        Extractive::new()
+    }
+}
+
+#[async_trait]
+impl Provider for Extractive {
+    fn id(&self) -> &ProviderId {
+        &self.id
+    }
+
+    async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
+        answer(req)
+    }
+}
+
+/// Answers a card or insight request from its blocks alone. Usage is an estimate (characters / 4),
+/// not a tokenizer count: nothing is billed, the numbers only keep run reports comparable.
+pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
+    let content = match req.namespace {
+        Namespace::Card => {
+            let context: CardContext =
+                last_block(req, "context").ok_or_else(|| missing("card", "context"))?;
+            let articles: Vec<BlockArticle> =
+                last_block(req, "articles").ok_or_else(|| missing("card", "articles"))?;
+            to_json(&card_from_articles(&articles, &context))?
+        }
+        Namespace::Insight => {
+            let context: InsightContext =
+                last_block(req, "context").ok_or_else(|| missing("insight", "context"))?;
+            let cards: Vec<BlockCard> =
+                last_block(req, "cards").ok_or_else(|| missing("insight", "cards"))?;
+            to_json(&insight_from_cards(&cards, &context))?
+        }
+        _ => {
+            return Err(LlmError::BadResponse(
+                "the extractive provider answers card and insight requests only".into(),
+            ));
+        }
+    };
+    let prompt_chars: usize = req.messages.iter().map(|m| m.content.chars().count()).sum();
+    let usage = Usage {
+        prompt_tokens: (prompt_chars / 4) as u64,
+        completion_tokens: (content.chars().count() / 4) as u64,
+    };
+    Ok(ChatResponse {
+        content,
+        usage,
+        latency_ms: 0,
+        cached: false,
+        raw: None,
+        structured_output: None,
+    })
+}
+
+fn missing(kind: &str, tag: &str) -> LlmError {
+    LlmError::BadResponse(format!(
+        "the {kind} request has no readable <{tag}> block in its user messages \
+         (the {kind} prompt must paste one, written with blocks::write_block)"
+    ))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, LlmError> {
+    serde_json::to_string(value)
+        .map_err(|e| LlmError::BadResponse(format!("could not serialize the answer: {e}")))
+}
+
+/// The last parseable `<tag>` block across the user messages. A repair re-ask appends messages, and
+/// prompt prose may mention a tag by name, so we search from the end and skip anything that does
+/// not parse.
+fn last_block<T: DeserializeOwned>(req: &ChatRequest, tag: &str) -> Option<T> {
+    let open = format!("<{tag}>");
+    req.messages
+        .iter()
+        .rev()
+        .filter(|m| m.role == Role::User)
+        .find_map(|m| {
+            let text = m.content.as_str();
+            let mut end = text.len();
+            while let Some(pos) = text[..end].rfind(&open) {
+                if let Some(value) = read_block(&text[pos..], tag) {
+                    return Some(value);
+                }
+                end = pos;
+            }
+            None
+        })
+}
+
+fn target_language(tag: &str) -> Language {
+    Language::from_tag(tag).unwrap_or(Language::En)
+}
+
+/// Puts Chinese text in the target script; English targets pass through.
+fn in_script(text: &str, language: Language) -> String {
+    if language.is_chinese() && has_han(text) {
+        to_script(text, language)
+    } else {
+        text.to_string()
+    }
+}
