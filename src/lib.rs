@@ -40,3 +40,6 @@ pub mod clock;
 pub mod report;
 
 pub mod commands;
+
+// Test support that ships: the OpenAI-compatible simulator behind `llm-sim`.
+pub mod sim;
