@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use newsdesk::clock::FixedClock;
+use newsdesk::clock::SystemClock;
 use newsdesk::cluster::{self, ClusterParams, RankParams};
 use newsdesk::collect::{self, HttpOptions};
 use newsdesk::config::{Config, StructuredOutput};
@@ -93,7 +93,8 @@ fn write_all(config: &Config, topics: &[Topic], runtime: &tokio::runtime::Runtim
         &config.pricing,
         store,
         CacheMode::Off,
-        std::sync::Arc::new(FixedClock(chrono::Utc::now())),
+        // The real clock: HTTP-date Retry-After values are read against it.
+        std::sync::Arc::new(SystemClock),
     )
     .unwrap();
     let prompts = Prompts::load(None).unwrap();
@@ -117,7 +118,11 @@ fn write_all(config: &Config, topics: &[Topic], runtime: &tokio::runtime::Runtim
     let (cards, insight) = runtime.block_on(async {
         let cards = writer.write_cards(topics, &|_, _| {}).await.unwrap();
         let insight = writer
-            .write_insight(&cards.cards, chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(), 0)
+            .write_insight(
+                &cards.cards,
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+                0,
+            )
             .await
             .unwrap();
         (cards, insight)
@@ -179,7 +184,10 @@ fn pacing(root: &std::path::Path, topics: &[Topic], runtime: &tokio::runtime::Ru
     let by_calls = Duration::from_secs_f64(calls / f64::from(rpm) * 60.0);
     let bound = by_tokens.max(by_calls).max(critical);
     let limited = stats.status(429);
-    println!("pacing  {} topics + insight, RPM {rpm}, TPM {tpm}, p50 1.5 s", topics.len());
+    println!(
+        "pacing  {} topics + insight, RPM {rpm}, TPM {tpm}, p50 1.5 s",
+        topics.len()
+    );
     println!(
         "        cards {} / {}, failed {}, insight {}",
         outcome.cards,
@@ -276,7 +284,10 @@ fn faults(root: &std::path::Path, topics: &[Topic], runtime: &tokio::runtime::Ru
     let outcome = write_all(&config, topics, runtime);
     let stats = sim.stats();
     let (checked, violations) = retry_after_violations(&stats);
-    println!("faults  {} topics + insight, sim faults 10 % 429 (mixed Retry-After), 3 % plain 429, 5 % 5xx, 2 % hang, 5 % malformed, 3 % schema-invalid", topics.len());
+    println!(
+        "faults  {} topics + insight, sim faults 10 % 429 (mixed Retry-After), 3 % plain 429, 5 % 5xx, 2 % hang, 5 % malformed, 3 % schema-invalid",
+        topics.len()
+    );
     println!(
         "        cards {} / {}, failed {}, insight {}; wall {:.1} s",
         outcome.cards,
