@@ -440,6 +440,7 @@ fn too_many(
 
 /// Charges `tokens` to the sliding window: the header values when admitted (none when the sim
 /// has no limits), or the 429 to send.
+#[allow(clippy::result_large_err)] // a refusal is answered at once; boxing buys nothing
 fn admit(
     state: &State,
     log: RequestLog,
