@@ -724,6 +724,36 @@ async fn json_schema_rejections_come_in_both_real_forms() {
 }
 
 #[tokio::test]
+async fn json_object_needs_its_schema_on_a_llamacpp_like_server() {
+    let sim = start(SimConfig {
+        json_object_needs_schema: true,
+        ..SimConfig::default()
+    })
+    .await;
+    let bare = content_of(
+        post(
+            &sim,
+            "/chat/completions",
+            &card_body("sim-good", "json_object"),
+        )
+        .await,
+    )
+    .await;
+    assert!(serde_json::from_str::<Value>(&bare).is_ok());
+    assert!(validate_card(&bare, &sections()).is_err(), "{bare}");
+    let with_schema = content_of(
+        post(
+            &sim,
+            "/chat/completions",
+            &card_body("sim-good", "json_object+schema"),
+        )
+        .await,
+    )
+    .await;
+    validate_card(&with_schema, &sections()).unwrap();
+}
+
+#[tokio::test]
 async fn context_length_errors_in_openai_vllm_and_llamacpp_wording() {
     let body = card_body("sim-good", "json_object");
     for form in [

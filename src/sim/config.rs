@@ -43,6 +43,9 @@ pub struct SimConfig {
     pub reject_json_schema: Option<RejectForm>,
     /// Answer every `json_object` request with an OpenAI-style 400 naming `response_format`.
     pub reject_json_object: bool,
+    /// `json_object` without a `schema` beside it answers valid JSON missing a required field,
+    /// as llama.cpp with a small model does (measured); with `schema` the answer is valid.
+    pub json_object_needs_schema: bool,
     /// Requests whose prompt + completion tokens exceed this get `context_length_exceeded`.
     pub context_window: Option<u32>,
     pub context_form: ContextForm,
@@ -71,6 +74,7 @@ impl Default for SimConfig {
             script: Vec::new(),
             reject_json_schema: None,
             reject_json_object: false,
+            json_object_needs_schema: false,
             context_window: None,
             context_form: ContextForm::OpenAi,
             max_requests: None,

@@ -445,7 +445,7 @@ fn admit(
     log: RequestLog,
     model: &str,
     tokens: u64,
-) -> Result<(Option<Remaining>, RequestLog), Outcome> {
+) -> Result<(Option<Remaining>, RequestLog), Box<Outcome>> {
     let decision = {
         let mut window = state.window.lock().expect("window lock");
         window
@@ -470,11 +470,11 @@ fn admit(
                 "rpm_limited"
             };
             let out = Outcome::error(log, outcome, answer);
-            Err(too_many(state, out, wait, Some(remaining)))
+            Err(Box::new(too_many(state, out, wait, Some(remaining))))
         }
         Some(Decision::TooLarge { limit }) => {
             let answer = faults::request_too_large(model, limit, tokens);
-            Err(Outcome::error(log, "request_too_large", answer))
+            Err(Box::new(Outcome::error(log, "request_too_large", answer)))
         }
     }
 }
@@ -533,7 +533,15 @@ async fn chat_completion(state: &State, mut log: RequestLog, body: &[u8]) -> Out
     let chat_seq = state.chat_seq.fetch_add(1, Ordering::SeqCst) + 1;
     let fault = {
         let mut rng = state.rng.lock().expect("rng lock");
-        faults::choose_fault(config, chat_seq, &mut rng)
+        match faults::choose_fault(config, chat_seq, &mut rng) {
+            FaultKind::Ok
+                if config.json_object_needs_schema
+                    && call.mode == (Mode::JsonObject { schema: None }) =>
+            {
+                FaultKind::SchemaInvalid
+            }
+            fault => fault,
+        }
     };
     let now = Instant::now();
     if matches!(fault, FaultKind::RateLimited | FaultKind::PlainRateLimited) {
@@ -561,7 +569,7 @@ async fn chat_completion(state: &State, mut log: RequestLog, body: &[u8]) -> Out
             log = admitted;
             remaining
         }
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let rate_headers = remaining.map(|r| r.headers()).unwrap_or_default();
 
@@ -666,6 +674,6 @@ fn embeddings(state: &State, mut log: RequestLog, body: &[u8]) -> Outcome {
                 .extend(remaining.map(|r| r.headers()).unwrap_or_default());
             out
         }
-        Err(refused) => refused,
+        Err(refused) => *refused,
     }
 }
