@@ -20,8 +20,6 @@ use tokio::task::JoinSet;
 use crate::config::{SourceConfig, SourceLocation};
 use crate::model::Article;
 
-#[cfg(test)]
-pub(crate) use feed::detect_language;
 pub use feed::parse_feed;
 
 /// How feeds are fetched over HTTP.

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::llm::budget::count_tokens;
 use crate::model::Language;
-use crate::render::script::to_script;
+use crate::text::to_script;
 
 /// The inputs of an embeddings body, or why it cannot be answered.
 pub fn inputs(body: &Value) -> Result<Vec<String>, String> {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::llm::blocks::BlockArticle;
 use crate::model::Language;
-use crate::render::script::to_script;
+use crate::text::to_script;
 
 pub const GOOD: &str = "sim-good";
 pub const DEGRADED: &str = "sim-degraded";

@@ -17,7 +17,7 @@ use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId
 use crate::model::{
     BackgroundTerm, Card, FurtherReading, Importance, Insight, Language, QuickRead,
 };
-use crate::render::script::{has_han, is_han, to_script};
+use crate::text::{has_han, is_han, to_script};
 
 mod card;
 mod entities;
@@ -108,6 +108,7 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         latency_ms: 0,
         cached: false,
         raw: None,
+        structured_output: None,
     })
 }
 
