@@ -400,6 +400,11 @@ async fn the_sliding_window_counts_requests_and_tokens_and_says_so_in_headers() 
     let error: Value = limited.json().await.unwrap();
     assert_eq!(error["error"]["code"], "rate_limit_exceeded");
     assert_eq!(sim.stats().outcome("rpm_limited"), 1);
+    assert_eq!(
+        sim.stats().max_in_window(Duration::from_secs(60)),
+        4,
+        "what the client sent, 429 included"
+    );
 
     // Tokens: a 60k budget holds one request of ~50k (prompt + max_tokens), not two.
     let sim = start(SimConfig {
@@ -620,6 +625,30 @@ async fn a_hang_never_answers_and_the_next_request_is_served() {
     let stats = sim.stats();
     assert_eq!((stats.outcome("hang"), stats.outcome("ok")), (1, 1));
     assert_eq!(stats.log[0].status, 0);
+}
+
+#[tokio::test]
+async fn concurrent_hangs_are_all_in_flight_at_once() {
+    let sim = start(SimConfig {
+        script: vec![(3, FaultKind::Hang)],
+        ..SimConfig::default()
+    })
+    .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let url = format!("{}/chat/completions", sim.base_url());
+    let body = card_body("sim-good", "json_object");
+    let sends = (0..3).map(|_| impatient.post(&url).json(&body).send());
+    let results = futures::future::join_all(sends).await;
+    assert!(
+        results
+            .iter()
+            .all(|r| r.as_ref().is_err_and(|e| e.is_timeout()))
+    );
+    let stats = sim.stats();
+    assert_eq!((stats.outcome("hang"), stats.max_in_flight), (3, 3));
 }
 
 #[tokio::test]

@@ -22,9 +22,12 @@ pub struct SimConfig {
     /// Port on 127.0.0.1; 0 picks a free one (read it back from `SimHandle::port`).
     pub port: u16,
     pub latency: Latency,
-    /// Requests admitted per sliding window (`window`); `None` = unlimited, no rate headers.
+    /// Requests admitted per sliding window (`window`), chat and embeddings together; `None` =
+    /// unlimited, and no `x-ratelimit-*` headers.
     pub rpm: Option<u32>,
-    /// Tokens (prompt estimate + `max_tokens`) admitted per sliding window; `None` = unlimited.
+    /// Tokens admitted per sliding window; `None` = unlimited. A request is charged its prompt
+    /// estimate plus `max_tokens` when it arrives, as OpenAI counts (no refund for shorter
+    /// answers).
     pub tpm: Option<u32>,
     /// Length of the sliding window the limits count over (60 s, like real providers; tests
     /// shorten it).

@@ -87,6 +87,8 @@ pub struct SimStats {
     pub statuses: BTreeMap<u16, u64>,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
+    /// The most requests the simulator was handling at one time (hangs included).
+    pub max_in_flight: u64,
     pub log: Vec<RequestLog>,
 }
 
@@ -100,6 +102,47 @@ impl SimStats {
     pub fn status(&self, status: u16) -> u64 {
         self.statuses.get(&status).copied().unwrap_or(0)
     }
+
+    /// The most chat requests that arrived within any span of `window` (by arrival time), the
+    /// number a sliding-window limit compares with `rpm`. Counts what clients sent, 429s included.
+    pub fn max_in_window(&self, window: Duration) -> usize {
+        let arrivals: Vec<u64> = self
+            .log
+            .iter()
+            .filter(|l| l.path == "/v1/chat/completions")
+            .map(|l| l.at_ms)
+            .collect();
+        let window_ms = window.as_millis() as u64;
+        let mut sorted = arrivals;
+        sorted.sort_unstable();
+        let mut best = 0;
+        let mut start = 0;
+        for end in 0..sorted.len() {
+            while sorted[end] - sorted[start] >= window_ms {
+                start += 1;
+            }
+            best = best.max(end - start + 1);
+        }
+        best
+    }
+}
+
+/// Counts a request as in flight for as long as it lives.
+struct InFlight<'a>(&'a State);
+
+impl<'a> InFlight<'a> {
+    fn enter(state: &'a State) -> Self {
+        let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut stats = state.stats.lock().expect("stats lock");
+        stats.max_in_flight = stats.max_in_flight.max(now);
+        InFlight(state)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 struct State {
@@ -109,6 +152,7 @@ struct State {
     window: Mutex<SlidingWindow>,
     seq: AtomicU64,
     chat_seq: AtomicU64,
+    in_flight: AtomicU64,
     stats: Mutex<SimStats>,
     log_file: Option<Mutex<std::fs::File>>,
     shutdown: watch::Sender<bool>,
@@ -192,6 +236,7 @@ pub async fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         started: Instant::now(),
         seq: AtomicU64::new(0),
         chat_seq: AtomicU64::new(0),
+        in_flight: AtomicU64::new(0),
         stats: Mutex::new(SimStats::default()),
         log_file,
         shutdown,
@@ -287,6 +332,7 @@ impl Outcome {
 }
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Hung> {
+    let _in_flight = InFlight::enter(&state);
     let seq = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let arrived = Instant::now();
     let path = req.uri().path().trim_end_matches('/').to_string();
