@@ -317,9 +317,17 @@ pub(super) fn embeddings(state: &State, mut log: RequestLog, body: &[u8]) -> Out
             .and_then(Value::as_str)
             .ok_or("you must provide a model parameter")?
             .to_string();
-        Ok((model, embed::inputs(&body)?))
+        let dim = match body.get("dimensions") {
+            None | Some(Value::Null) => state.config.embed_dim,
+            Some(d) => {
+                d.as_u64()
+                    .filter(|d| (1..=4096).contains(d))
+                    .ok_or("dimensions must be an integer from 1 to 4096")? as usize
+            }
+        };
+        Ok((model, embed::inputs(&body)?, dim))
     });
-    let (model, texts) = match request {
+    let (model, texts, dim) = match request {
         Ok(request) => request,
         Err(message) => {
             let answer =
@@ -328,7 +336,7 @@ pub(super) fn embeddings(state: &State, mut log: RequestLog, body: &[u8]) -> Out
         }
     };
     log.model = Some(model.clone());
-    let (body, tokens) = embed::response(&texts, &model, state.config.embed_dim);
+    let (body, tokens) = embed::response(&texts, &model, dim);
     log.prompt_tokens = tokens;
     match admit(state, log, &model, tokens) {
         Ok((remaining, log)) => {

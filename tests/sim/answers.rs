@@ -222,6 +222,14 @@ async fn models_and_embeddings() {
         again["data"], response["data"],
         "embeddings are deterministic"
     );
+    let mut small = body.clone();
+    small["dimensions"] = json!(32);
+    let small: Value = post(&sim, "/embeddings", &small)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(small["data"][0]["embedding"].as_array().unwrap().len(), 32);
     let missing = post(&sim, "/nowhere", &body).await;
     assert_eq!(missing.status(), 404);
 }
