@@ -233,3 +233,53 @@ async fn models_and_embeddings() {
     let missing = post(&sim, "/nowhere", &body).await;
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn triage_requests_get_one_decision_per_article() {
+    let sim = start(SimConfig::default()).await;
+    let mut articles = english_articles();
+    articles.push(article(
+        "x1",
+        "pets",
+        "A cat door that reads microchips",
+        "The new cat door opens only for your own cat and costs 129 dollars.",
+    ));
+    let schema = newsdesk::llm::schema::strict_schema_for::<newsdesk::triage::TriageAnswer>();
+    let body = json!({"model": "sim-good", "messages": [
+        {"role": "system", "content": "Screen the articles."},
+        {"role": "user", "content": write_block("articles", &articles)}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "triage", "schema": schema, "strict": true}}});
+    let content = content_of(post(&sim, "/chat/completions", &body).await).await;
+    let answer: newsdesk::triage::TriageAnswer =
+        newsdesk::llm::schema::validate_against(&content, &schema).unwrap();
+    let ids: Vec<&str> = answer.decisions.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["a1", "a2", "x1"]);
+    assert_eq!(sim.stats().log[0].kind.as_deref(), Some("triage"));
+}
+
+#[tokio::test]
+async fn the_judge_scores_a_grounded_card_above_a_degraded_one() {
+    let sim = start(SimConfig::default()).await;
+    let mut scores = Vec::new();
+    for model in ["sim-good", "sim-degraded"] {
+        let card_content =
+            content_of(post(&sim, "/chat/completions", &card_body(model, "json_schema")).await)
+                .await;
+        let card = validate_card(&card_content, &sections()).unwrap();
+        let body = json!({"model": "sim-good", "messages": [
+            {"role": "system", "content": "Grade the card; reply with one json object."},
+            {"role": "user", "content": format!("{}\n\n{}\n\n{}",
+                write_block("articles", &english_articles()), write_block("card", &card), write_block("reference", &card))}],
+            "response_format": {"type": "json_object"}});
+        let verdict: Value =
+            serde_json::from_str(&content_of(post(&sim, "/chat/completions", &body).await).await)
+                .unwrap();
+        scores.push(verdict["score"].as_u64().unwrap());
+    }
+    assert_eq!(
+        scores,
+        [5, 1],
+        "the degraded card states a number no article has"
+    );
+    assert_eq!(sim.stats().log[1].kind.as_deref(), Some("judge"));
+}
