@@ -283,9 +283,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
             commands::eval(&config_path, cli.store.as_deref(), args, reporter).await
         }
-        Command::Replay { .. }
-        | Command::Runs { .. }
-        | Command::Cache { .. } => {
+        Command::Replay { .. } | Command::Runs { .. } | Command::Cache { .. } => {
             eprintln!(
                 "newsdesk: this command is not yet available in this version (see `newsdesk --help`)"
             );

@@ -211,9 +211,9 @@ mod tests {
 
     use super::*;
     use crate::config::StructuredOutput;
+    use crate::llm::Usage;
     use crate::llm::blocks::read_block;
     use crate::llm::extractive::Extractive;
-    use crate::llm::Usage;
     use crate::llm::testing::Fake;
 
     fn article(id: &str, title: &str, text: &str) -> Article {
