@@ -175,10 +175,6 @@ pub(super) struct Similarities {
     pub(super) to_centroid: Vec<f64>,
 }
 
-/// Two summary sentences that say the same thing (syndicated leads) waste the reader's time.
-pub(super) const REDUNDANT_COSINE: f64 = 0.7;
-/// Below the summary's bar on purpose: details and scenarios come from several outlets telling
-/// the same facts in their own words, which share the names and numbers but few other terms.
 pub(super) const PARAPHRASE_COSINE: f64 = 0.45;
 pub(super) const SUMMARY_SENTENCES: usize = 2;
 pub(super) const DETAILS_SENTENCES: usize = 3;
@@ -199,7 +195,7 @@ pub(super) fn pick_summary(sim: &Similarities, pool: &[usize]) -> Vec<usize> {
         }
         if picked
             .iter()
-            .all(|&p| dot(&sim.vectors[i], &sim.vectors[p]) < REDUNDANT_COSINE)
+            .all(|&p| dot(&sim.vectors[i], &sim.vectors[p]) < PARAPHRASE_COSINE)
         {
             picked.push(i);
         }
