@@ -1,6 +1,6 @@
 //! newsdesk: one day of AI-news articles in, an editor-quality digest out.
 //!
-//! Flow: `collect` → `cluster` → `write` (via `llm`) → `render` → `lint`; `run` times it, `manifest` records it, `store` keeps it.
+//! Flow: `collect` → (`triage`) → `cluster` → `write` (via `llm`) → `render` → `lint`; `run` times it, `manifest` records it, `store` keeps it.
 //!
 //! The stages, in pipeline order: `collect` (feeds → articles), `cluster` (articles → stories →
 //! ranked topics), `write` (topics → cards → editor insight, through an `llm::Provider`),
@@ -14,9 +14,12 @@
 pub mod config;
 
 pub mod model;
+pub mod text;
 
 // The stages, in pipeline order.
 pub mod collect;
+
+pub mod triage;
 
 pub mod cluster;
 
@@ -43,3 +46,6 @@ pub mod clock;
 pub mod report;
 
 pub mod commands;
+
+// Test support that ships: the OpenAI-compatible simulator behind `llm-sim`.
+pub mod sim;

@@ -70,8 +70,9 @@ enum Command {
         /// rw (default), replay (cache only, no network), refresh (ignore cached answers) or off.
         #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
         cache_mode: CacheMode,
-        /// Stop making new LLM calls once this many USD are spent (default: limits.budget_usd).
-        #[arg(long, value_name = "X")]
+        /// Stop making new LLM calls once this many USD are spent or reserved (a call reserves
+        /// its worst case before it is sent); a non-negative number (default: limits.budget_usd).
+        #[arg(long, value_name = "X", allow_negative_numbers = true, value_parser = parse_budget)]
         budget_usd: Option<f64>,
         /// Print the run summary as JSON.
         #[arg(long)]
@@ -95,10 +96,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// (not yet available) Fetch and store articles; per-source counts and errors.
+    /// Fetch every configured source and store its articles; per source: fetched or not
+    /// modified (conditional GET), articles, new articles, skipped items and why, or why it
+    /// failed. Exit 3 when more sources failed than collect.tolerate_failed_sources allows.
     Collect {
-        #[arg(long)]
-        date: Option<String>,
+        /// The digest date whose window is counted, YYYY-MM-DD (default: today in
+        /// digest.timezone).
+        #[arg(long, value_name = "D")]
+        date: Option<chrono::NaiveDate>,
+        /// Print the per-source report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -157,6 +163,18 @@ fn parse_provider(s: &str) -> Result<ProviderKind, String> {
         other => Err(format!(
             "\"{other}\" is not a provider (expected openai or extractive)"
         )),
+    }
+}
+
+/// `--budget-usd`: a finite, non-negative number of USD. (`-1` reaches here as a value, so it
+/// is refused with this message instead of clap's "unexpected argument".)
+fn parse_budget(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        Ok(x) => Err(format!(
+            "{x} is not a budget: it must be a non-negative number of USD, e.g. 0.5"
+        )),
+        Err(_) => Err(format!("\"{s}\" is not a number of USD (e.g. 0.5)")),
     }
 }
 
@@ -225,8 +243,11 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             };
             commands::eval(&cli.config, cli.store.as_deref(), args, reporter).await
         }
-        Command::Collect { .. }
-        | Command::Replay { .. }
+        Command::Collect { date, json } => {
+            let config = load_config(&cli)?;
+            commands::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
+        }
+        Command::Replay { .. }
         | Command::Runs { .. }
         | Command::Cache { .. } => {
             eprintln!(

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::suite::{CardFixture, InsightFixture};
 use crate::llm::schema::{entity_count_within_bounds, title_within_bounds};
 use crate::model::{Card, Insight, Language};
-use crate::render::script::{is_han, to_script, wrong_script_ratio};
+use crate::text::{is_han, to_script, wrong_script_ratio};
 use numbers::{quantities, ungrounded};
 use rouge::{overlap_tokens, rouge_l};
 

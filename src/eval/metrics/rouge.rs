@@ -3,7 +3,7 @@
 //! one, after folding both texts to one script — word-splitting scorers give 0 on Chinese.
 
 use crate::model::Language;
-use crate::render::script::{is_han, to_script};
+use crate::text::{is_han, to_script};
 
 /// Tokens for overlap: Han characters one by one, Latin/digit runs lowercased, the rest dropped.
 pub fn overlap_tokens(text: &str) -> Vec<String> {
