@@ -247,9 +247,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             let config = load_config(&cli)?;
             commands::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
         }
-        Command::Replay { .. }
-        | Command::Runs { .. }
-        | Command::Cache { .. } => {
+        Command::Replay { .. } | Command::Runs { .. } | Command::Cache { .. } => {
             eprintln!(
                 "newsdesk: this command is not yet available in this version (see `newsdesk --help`)"
             );

@@ -15,10 +15,10 @@ use newsdesk::llm::schema::{
     card_schema, extract_json, insight_schema, validate_card, validate_insight,
 };
 use newsdesk::model::Language;
-use newsdesk::text::wrong_script_ratio;
 use newsdesk::sim::{
     self, ContextForm, FaultKind, LogTarget, RejectForm, RetryAfterForm, SimConfig,
 };
+use newsdesk::text::wrong_script_ratio;
 use serde_json::{Value, json};
 
 fn sections() -> Vec<String> {

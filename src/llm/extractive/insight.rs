@@ -452,12 +452,12 @@ pub(super) fn ranked(items: impl IntoIterator<Item = String>) -> Vec<String> {
 /// Keyword material from a card title: names (model-like, CamelCase, capitalised) and Han
 /// phrases of 2-6 characters between punctuation and function characters.
 pub(super) fn title_terms(title: &str) -> Vec<String> {
-    let mut out: Vec<String> = latin_tokens(title)
+    let mut out: Vec<String> = latin_runs(title)
         .into_iter()
         .filter(|t| classify(t.text) != TokenKind::Plain)
         .map(|t| t.text.to_string())
         .collect();
-    for run in title.split(|c: char| !is_han(c) || HAN_FUNCTION_CHARS.contains(c)) {
+    for run in title.split(|c: char| !is_han(c) || is_han_term_edge(c)) {
         if (2..=6).contains(&run.chars().count()) {
             out.push(run.to_string());
         }
