@@ -480,8 +480,9 @@ pub fn lint(
 }
 
 /// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when
-/// that file exists (its provider, limits and sections), the demo config otherwise, so a fresh
-/// clone evaluates the extractive baseline with no key. Exit 1 when the gate fails.
+/// that file exists (its provider, limits, pricing, prompts and store), the demo config otherwise,
+/// so a fresh clone evaluates the extractive baseline with no key; the sections are always the
+/// demo config's, which the fixtures are written against. Exit 1 when the gate fails.
 pub async fn eval(
     config_path: &Path,
     store_dir: Option<&Path>,
@@ -489,17 +490,21 @@ pub async fn eval(
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
     let demo_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let demo_config = crate::demo::unpack(demo_dir.path()).with_context(|| {
+        format!(
+            "cannot unpack the demo config into {}",
+            demo_dir.path().display()
+        )
+    })?;
     let path = if config_path.exists() {
         config_path.to_path_buf()
     } else {
-        crate::demo::unpack(demo_dir.path()).with_context(|| {
-            format!(
-                "cannot unpack the demo config into {}",
-                demo_dir.path().display()
-            )
-        })?
+        demo_config.clone()
     };
-    let config = Config::load(&path, &ProcessEnv)?;
+    let mut config = Config::load(&path, &ProcessEnv)?;
+    // The fixtures name the demo config's sections (models, tools, industry, policy,
+    // applications): every variant is asked to choose among those, whatever the config's own.
+    config.digest.sections = Config::load(&demo_config, &ProcessEnv)?.digest.sections;
     let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| {
         if config_path.exists() {
             config.store.path.clone()
