@@ -17,8 +17,8 @@ use newsdesk::report::{Reporter, Verbosity};
     about = "Turns a day of AI-news articles into an editor-quality daily digest.",
     long_about = "Turns a day of AI-news articles into an editor-quality daily digest:\n\
         collect feeds → dedupe → cluster into stories → one LLM card per topic → editor insight →\n\
-        Markdown. Every LLM call is cached in the store, so a second run of the same day makes no\n\
-        provider calls.\n\n\
+        Markdown (daily, speedread or brief layout), HTML, JSON and an Atom feed. Every LLM call\n\
+        is cached in the store, so a second run of the same day makes no provider calls.\n\n\
         Exit codes: 0 ok · 1 error (or lint errors) · 2 usage or config error · 3 partial (some\n\
         topics failed; the digest was still written).",
     after_help = "Start with `newsdesk demo` (offline, no key). For real use copy newsdesk.example.toml to newsdesk.toml."
@@ -88,7 +88,8 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
-    /// Check a rendered digest for the defects a digest must never have.
+    /// Check a rendered digest (any layout, detected) for the defects a digest must never have;
+    /// exit 1 on errors and on a file with no digest structure.
     Lint {
         /// The Markdown digest.
         file: PathBuf,
