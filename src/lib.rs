@@ -28,6 +28,9 @@ pub mod render;
 
 pub mod lint;
 
+// The weekly roll-up of a week of runs.
+pub mod weekly;
+
 // Wiring: the timed pipeline, its record, where bytes and time come from, the terminal.
 pub mod run;
 

@@ -88,6 +88,16 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Roll up one ISO week of runs from the store into 10-20 recurring themes (keyword cards
+    /// with 核心觀察 / 邏輯鏈條 / 本質洞見 and an overview), as Markdown, HTML and JSON.
+    Weekly {
+        /// The ISO week, e.g. 2026-W03 (default: this week in digest.timezone).
+        #[arg(long, value_name = "WEEK")]
+        week: Option<String>,
+        /// Where to write <week>.md/.html/.json (default: digest.out_dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Check a rendered digest (any layout, detected) for the defects a digest must never have;
     /// exit 1 on errors and on a file with no digest structure.
     Lint {
@@ -211,6 +221,16 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 None
             };
             commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
+        }
+        Command::Weekly { week, out } => {
+            let config = load_config(&cli)?;
+            commands::weekly(
+                &config,
+                cli.store.as_deref(),
+                week.as_deref(),
+                out.as_deref(),
+                reporter,
+            )
         }
         Command::Lint { file, layout, json } => commands::lint(file, *layout, *json, reporter),
         Command::Collect { .. }
