@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use crate::clock::SystemClock;
 use crate::cluster::{self, ClusterParams};
-use crate::collect::{self, HttpOptions};
+use crate::collect::{self, CollectContext, HttpOptions};
 use crate::config::{Config, Layout, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
@@ -147,10 +147,14 @@ pub async fn cluster(
     explain: bool,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
-    let http = HttpOptions::default();
+    let http = config
+        .map(|c| HttpOptions::from_config(&c.collect))
+        .unwrap_or_default();
     let collected = match (inputs.is_empty(), config) {
         (false, _) => collect::collect_inputs(inputs, &http).await,
-        (true, Some(config)) => collect::collect_sources(&config.sources, &http).await,
+        (true, Some(config)) => {
+            collect::collect_sources(&config.sources, &CollectContext::new(&http)).await
+        }
         (true, None) => anyhow::bail!(
             "no INPUT given and no config loaded: pass feed files, directories or URLs"
         ),
@@ -228,6 +232,94 @@ pub async fn cluster(
         reporter.output(&out);
     }
     Ok(if failed > 0 { Exit::Partial } else { Exit::Ok })
+}
+
+/// `newsdesk collect`: fetch every configured source, store the articles (and the validators
+/// for the next conditional GET), report per source. Exit 3 when more sources failed than
+/// `collect.tolerate_failed_sources` allows.
+pub async fn collect(
+    config: &Config,
+    store_dir: Option<&Path>,
+    date: Option<NaiveDate>,
+    json: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store.path.clone());
+    let store = SledStore::open(&store_path)?;
+    let http = HttpOptions::from_config(&config.collect);
+    let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
+    reporter.step(&format!("collecting {} source(s)", config.sources.len()));
+    let now = chrono::Utc::now();
+    let cx = CollectContext {
+        http: &http,
+        now: Some(now),
+        store: Some(&store),
+        progress: Some(&progress),
+    };
+    let collected = collect::collect_sources(&config.sources, &cx).await;
+    store.flush()?;
+    let date = date.unwrap_or_else(|| now.with_timezone(&config.digest.timezone).date_naive());
+    let (start, end) = run::window(
+        date,
+        config.digest.timezone,
+        config.digest.cutoff,
+        config.digest.window_hours,
+    );
+    let in_window = collected
+        .articles
+        .iter()
+        .filter(|a| a.published_at >= start && a.published_at < end)
+        .count();
+    let failed = collected.failed_sources().count();
+    let unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
+    if json {
+        reporter.output(&serde_json::to_string_pretty(&serde_json::json!({
+            "date": date,
+            "window": {"start": start, "end": end},
+            "status": if unhealthy { "partial" } else { "ok" },
+            "sources": collected.reports,
+            "failed_sources": collected.failed_sources().map(|r| &r.name).collect::<Vec<_>>(),
+            "articles": collected.articles.len(),
+            "articles_in_window": in_window,
+            "new_articles": collected.reports.iter().map(|r| r.new_articles).sum::<usize>(),
+        }))?);
+    } else {
+        for report in collected.failed_sources() {
+            reporter.warn(&format!(
+                "source {} ({}): {}",
+                report.name,
+                report.location,
+                report.describe()
+            ));
+        }
+        let mut out = format!(
+            "newsdesk collect {date} — {}\n",
+            if unhealthy {
+                "partial: sources failed"
+            } else {
+                "ok"
+            }
+        );
+        for report in &collected.reports {
+            out.push_str(&format!(
+                "  {} {:<20} {}\n",
+                if report.failed() { "✗" } else { "✓" },
+                report.name,
+                report.describe()
+            ));
+        }
+        out.push_str(&format!(
+            "  {} source(s): {} ok, {failed} failed · {} article(s), {} in the window of {date}\n",
+            collected.reports.len(),
+            collected.reports.len() - failed,
+            collected.articles.len(),
+            in_window
+        ));
+        reporter.output(&out);
+    }
+    Ok(if unhealthy { Exit::Partial } else { Exit::Ok })
 }
 
 /// `newsdesk lint FILE`: the digest QA rules on a Markdown file.
@@ -316,4 +408,41 @@ pub fn weekly(
         paths[0].display()
     ));
     Ok(Exit::Ok)
+}
+
+/// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when
+/// that file exists (its provider, limits and sections), the demo config otherwise, so a fresh
+/// clone evaluates the extractive baseline with no key. Exit 1 when the gate fails.
+pub async fn eval(
+    config_path: &Path,
+    store_dir: Option<&Path>,
+    args: crate::eval::EvalArgs,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let demo_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let path = if config_path.exists() {
+        config_path.to_path_buf()
+    } else {
+        crate::demo::unpack(demo_dir.path()).with_context(|| {
+            format!(
+                "cannot unpack the demo config into {}",
+                demo_dir.path().display()
+            )
+        })?
+    };
+    let config = Config::load(&path, &ProcessEnv)?;
+    let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| {
+        if config_path.exists() {
+            config.store.path.clone()
+        } else {
+            PathBuf::from(".newsdesk/eval-store")
+        }
+    });
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let outcome = crate::eval::run(&args, &config, store, reporter).await?;
+    Ok(if outcome.gate_failed {
+        Exit::Error
+    } else {
+        Exit::Ok
+    })
 }

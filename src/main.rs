@@ -109,10 +109,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// (not yet available) Fetch and store articles; per-source counts and errors.
+    /// Fetch every configured source and store its articles; per source: fetched or not
+    /// modified (conditional GET), articles, new articles, skipped items and why, or why it
+    /// failed. Exit 3 when more sources failed than collect.tolerate_failed_sources allows.
     Collect {
-        #[arg(long)]
-        date: Option<String>,
+        /// The digest date whose window is counted, YYYY-MM-DD (default: today in
+        /// digest.timezone).
+        #[arg(long, value_name = "D")]
+        date: Option<chrono::NaiveDate>,
+        /// Print the per-source report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -134,10 +139,33 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// (not yet available) Run prompt variants against eval suites and compare them.
+    /// Score prompt variants against eval suites, compare them with the blessed baseline
+    /// (paired bootstrap CIs, McNemar) and fail on a supported regression.
+    ///
+    /// Exit 1 when a variant regresses against the baseline (95 % CI below zero and at least the
+    /// suite's min_effect, or McNemar p < 0.05 on pass/fail) or a mean falls below a threshold.
     Eval {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        /// Suite file; repeat for several (default: every evals/*.toml).
+        #[arg(long = "suite", value_name = "F")]
+        suites: Vec<PathBuf>,
+        /// Variant to run; repeat for several (default: every variant of the suite).
+        #[arg(long = "variant", value_name = "V")]
+        variants: Vec<String>,
+        /// Independent samples per fixture (each repeat is its own cache entry).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        repeat: u32,
+        /// Store this run's results as the suite's baseline (evals/baselines/SUITE.jsonl).
+        #[arg(long)]
+        bless: bool,
+        /// Write SUITE.results.jsonl, SUITE.summary.md and SUITE.report.html here.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        /// Print the comparisons as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// rw (default), replay (cache only), refresh (ignore cached answers) or off.
+        #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
+        cache_mode: CacheMode,
     },
 }
 
@@ -233,11 +261,35 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             )
         }
         Command::Lint { file, layout, json } => commands::lint(file, *layout, *json, reporter),
-        Command::Collect { .. }
-        | Command::Replay { .. }
-        | Command::Runs { .. }
-        | Command::Cache { .. }
-        | Command::Eval { .. } => {
+        Command::Collect { date, json } => {
+            let config = load_config(&cli)?;
+            commands::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
+        }
+        Command::Eval {
+            suites,
+            variants,
+            repeat,
+            bless,
+            report,
+            json,
+            cache_mode,
+        } => {
+            let args = newsdesk::eval::EvalArgs {
+                suites: suites.clone(),
+                variants: variants.clone(),
+                repeat: *repeat,
+                bless: *bless,
+                report_dir: report.clone(),
+                json: *json,
+                cache_mode: *cache_mode,
+            };
+            let config_path = cli
+                .config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
+            commands::eval(&config_path, cli.store.as_deref(), args, reporter).await
+        }
+        Command::Replay { .. } | Command::Runs { .. } | Command::Cache { .. } => {
             eprintln!(
                 "newsdesk: this command is not yet available in this version (see `newsdesk --help`)"
             );

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
-use crate::collect::{self, HttpOptions, SourceReport};
+use crate::collect::{self, CollectContext, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
 use crate::lint;
 use crate::llm::budget::cost_usd;
@@ -23,6 +23,7 @@ use crate::model::{Digest, Generator, SourceRef};
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
+use crate::triage::Triage;
 use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::prompts::Prompts;
 use crate::write::{CallSettings, Writer};
@@ -151,27 +152,23 @@ pub async fn run_day(
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
 
     reporter.step(&format!("collecting {} source(s)", config.sources.len()));
-    let http = HttpOptions::default();
+    let http = HttpOptions::from_config(&config.collect);
+    let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
+    let collect_cx = CollectContext {
+        http: &http,
+        now: Some(started_at),
+        store: Some(store.as_ref()),
+        progress: Some(&progress),
+    };
     let collected = steps
-        .time_async("collect", collect::collect_sources(&config.sources, &http))
+        .time_async(
+            "collect",
+            collect::collect_sources(&config.sources, &collect_cx),
+        )
         .await;
-    for report in &collected.reports {
-        match &report.error {
-            Some(reason) => reporter.warn(&format!(
-                "source {} ({}): {reason}",
-                report.name, report.location
-            )),
-            None => reporter.detail(&format!(
-                "source {}: {} article(s)",
-                report.name, report.articles
-            )),
-        }
-    }
+    collect::report_sources(&collected, reporter);
     let articles_collected = collected.articles.len();
-    for article in &collected.articles {
-        let bytes = serde_json::to_vec(article).expect("articles serialize");
-        store.put(Tree::Articles, article.id.as_bytes(), &bytes)?;
-    }
+    let sources_unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
 
     let (start, end) = window(
         opts.date,
@@ -189,7 +186,79 @@ pub async fn run_day(
     }
     let articles_in_window = in_window.len();
 
-    reporter.step(&format!("clustering {articles_in_window} article(s)"));
+    let provider_kind = opts.provider.unwrap_or(config.provider.kind);
+    let mut provider_config = config.provider.clone();
+    provider_config.kind = provider_kind;
+    let mut limits = config.limits.clone();
+    if let Some(budget) = opts.budget_usd {
+        limits.budget_usd = budget;
+    }
+    let (provider, telemetry) = llm::build_observed_stack(
+        &provider_config,
+        &limits,
+        &config.pricing,
+        store.clone(),
+        opts.cache_mode,
+        clock.clone(),
+    )?;
+    // The extractive baseline has no model; naming one would tie its cache entries to whatever
+    // model the config happens to name for the real provider.
+    let model_name = if provider_kind == ProviderKind::Extractive {
+        "extractive".to_string()
+    } else {
+        provider_config.model.clone()
+    };
+    let settings = CallSettings {
+        model: model_name.clone(),
+        structured_output: provider_config.structured_output,
+        temperature: Some(provider_config.temperature),
+        top_p: provider_config.top_p,
+        seed: provider_config.seed,
+        max_output_tokens: provider_config.max_output_tokens,
+    };
+
+    // Optional LLM triage: drops what a model judges off-topic before clustering.
+    let (in_window, triaged_out) = if config.triage.enabled {
+        reporter.step(&format!(
+            "triaging {articles_in_window} article(s) with {}",
+            provider.id()
+        ));
+        let triage = Triage {
+            prompts: &prompts,
+            provider: &provider,
+            settings: &settings,
+            language: config.digest.language,
+            section_ids: config
+                .digest
+                .sections
+                .iter()
+                .map(|s| s.id.clone())
+                .collect(),
+            batch_size: config.triage.batch_size,
+        };
+        let triaged = steps.time_async("triage", triage.run(in_window)).await?;
+        for dropped in &triaged.dropped {
+            reporter.detail(&format!(
+                "triage dropped \"{}\": {}",
+                dropped.title, dropped.reason
+            ));
+        }
+        for failed in &triaged.failed_batches {
+            reporter.warn(&format!("triage kept a whole batch: {failed}"));
+        }
+        (triaged.kept, triaged.dropped.len())
+    } else {
+        (in_window, 0)
+    };
+    if in_window.is_empty() {
+        return Err(RunError::NoArticles {
+            start,
+            end,
+            sources: config.sources.len(),
+        });
+    }
+
+    reporter.step(&format!("clustering {} article(s)", in_window.len()));
     let stories = steps.time("cluster", || {
         cluster::cluster(&in_window, &ClusterParams::default())
     });
@@ -226,37 +295,6 @@ pub async fn run_day(
         ranked.off_topic.len(),
         topics.len()
     ));
-
-    let provider_kind = opts.provider.unwrap_or(config.provider.kind);
-    let mut provider_config = config.provider.clone();
-    provider_config.kind = provider_kind;
-    let mut limits = config.limits.clone();
-    if let Some(budget) = opts.budget_usd {
-        limits.budget_usd = budget;
-    }
-    let (provider, telemetry) = llm::build_observed_stack(
-        &provider_config,
-        &limits,
-        &config.pricing,
-        store.clone(),
-        opts.cache_mode,
-        clock.clone(),
-    )?;
-    // The extractive baseline has no model; naming one would tie its cache entries to whatever
-    // model the config happens to name for the real provider.
-    let model_name = if provider_kind == ProviderKind::Extractive {
-        "extractive".to_string()
-    } else {
-        provider_config.model.clone()
-    };
-    let settings = CallSettings {
-        model: model_name.clone(),
-        structured_output: provider_config.structured_output,
-        temperature: Some(provider_config.temperature),
-        top_p: provider_config.top_p,
-        seed: provider_config.seed,
-        max_output_tokens: provider_config.max_output_tokens,
-    };
 
     reporter.step(&format!(
         "writing {} card(s) with {}",
@@ -476,7 +514,7 @@ pub async fn run_day(
 
     let status = if lint_report.has_errors() {
         RunStatus::LintFailed
-    } else if !digest.failed.is_empty() || insight_error.is_some() {
+    } else if !digest.failed.is_empty() || insight_error.is_some() || sources_unhealthy {
         RunStatus::Partial
     } else {
         RunStatus::Ok
@@ -491,6 +529,7 @@ pub async fn run_day(
         articles_unique,
         stories: story_count,
         off_topic: ranked.off_topic.len(),
+        triaged_out,
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,
@@ -526,6 +565,10 @@ fn source_line(report: &SourceReport) -> SourceLine {
         name: report.name.clone(),
         articles: report.articles,
         error: report.error.clone(),
+        status: report.status.as_str().to_string(),
+        new_articles: report.new_articles,
+        skipped: report.skipped.clone(),
+        notes: report.notes.clone(),
     }
 }
 

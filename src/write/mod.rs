@@ -66,7 +66,7 @@ pub struct CallSettings {
 }
 
 impl CallSettings {
-    fn request(
+    pub(crate) fn request(
         &self,
         namespace: Namespace,
         messages: Vec<Message>,
