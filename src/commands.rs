@@ -479,6 +479,51 @@ pub fn lint(
     })
 }
 
+/// `newsdesk weekly`: the roll-up of one ISO week's runs in the store (default: this week in
+/// `digest.timezone`), written as `<out>/<week>.md`, `.html` and `.json`.
+pub fn weekly(
+    config: &Config,
+    store_dir: Option<&Path>,
+    week: Option<&str>,
+    out_dir: Option<&Path>,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    use crate::weekly::{self, Week};
+    let week = match week {
+        Some(text) => Week::parse(text)?,
+        None => Week::of(
+            chrono::Utc::now()
+                .with_timezone(&config.digest.timezone)
+                .date_naive(),
+        ),
+    };
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store.path.clone());
+    let store = SledStore::open(&store_path)?;
+    let (digests, notes) = weekly::load_week(&store, week)?;
+    for note in &notes {
+        reporter.warn(note);
+    }
+    let rollup = weekly::build(week, &digests);
+    let (markdown, html, json) = weekly::render(&rollup)?;
+    let out_dir = out_dir.unwrap_or(&config.digest.out_dir);
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let paths = weekly::output_paths(out_dir, week);
+    for (path, text) in paths.iter().zip([&markdown, &html, &json]) {
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    reporter.output(&format!(
+        "newsdesk weekly {week}: {} day(s), {} card(s), {} theme(s)\n  output     {}\n",
+        rollup.days.len(),
+        rollup.cards,
+        rollup.themes.len(),
+        paths[0].display()
+    ));
+    Ok(Exit::Ok)
+}
+
 /// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when
 /// that file exists (its provider, limits, pricing, prompts and store), the demo config otherwise,
 /// so a fresh clone evaluates the extractive baseline with no key; the sections are always the

@@ -49,6 +49,11 @@ pub struct Labels {
     pub more_news: &'static str,
     /// HTML: the navigation heading.
     pub contents: &'static str,
+    /// weekly: the overview heading and the three parts of a keyword card.
+    pub week_overview: &'static str,
+    pub core_observation: &'static str,
+    pub logic_chain: &'static str,
+    pub essential_insight: &'static str,
 }
 
 pub const ZH_HANT: Labels = Labels {
@@ -83,6 +88,10 @@ pub const ZH_HANT: Labels = Labels {
     deep_insight: "深度解讀 & 洞察",
     more_news: "更多動態",
     contents: "目錄",
+    week_overview: "本週總覽",
+    core_observation: "核心觀察",
+    logic_chain: "邏輯鏈條",
+    essential_insight: "本質洞見",
 };
 
 pub const ZH_HANS: Labels = Labels {
@@ -117,6 +126,10 @@ pub const ZH_HANS: Labels = Labels {
     deep_insight: "深度解读 & 洞察",
     more_news: "更多动态",
     contents: "目录",
+    week_overview: "本周总览",
+    core_observation: "核心观察",
+    logic_chain: "逻辑链条",
+    essential_insight: "本质洞见",
 };
 
 pub const EN: Labels = Labels {
@@ -151,6 +164,10 @@ pub const EN: Labels = Labels {
     deep_insight: "Analysis & Insight",
     more_news: "More News",
     contents: "Contents",
+    week_overview: "The Week",
+    core_observation: "Core Observation",
+    logic_chain: "Chain of Events",
+    essential_insight: "Essential Insight",
 };
 
 pub fn labels(language: Language) -> &'static Labels {
