@@ -13,6 +13,7 @@
 pub mod config;
 
 pub mod model;
+pub mod text;
 
 // The stages, in pipeline order.
 pub mod collect;

@@ -70,8 +70,9 @@ enum Command {
         /// rw (default), replay (cache only, no network), refresh (ignore cached answers) or off.
         #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
         cache_mode: CacheMode,
-        /// Stop making new LLM calls once this many USD are spent (default: limits.budget_usd).
-        #[arg(long, value_name = "X")]
+        /// Stop making new LLM calls once this many USD are spent or reserved (a call reserves
+        /// its worst case before it is sent); a non-negative number (default: limits.budget_usd).
+        #[arg(long, value_name = "X", allow_negative_numbers = true, value_parser = parse_budget)]
         budget_usd: Option<f64>,
         /// Print the run summary as JSON.
         #[arg(long)]
@@ -139,6 +140,18 @@ fn parse_provider(s: &str) -> Result<ProviderKind, String> {
         other => Err(format!(
             "\"{other}\" is not a provider (expected openai or extractive)"
         )),
+    }
+}
+
+/// `--budget-usd`: a finite, non-negative number of USD. (`-1` reaches here as a value, so it
+/// is refused with this message instead of clap's "unexpected argument".)
+fn parse_budget(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        Ok(x) => Err(format!(
+            "{x} is not a budget: it must be a non-negative number of USD, e.g. 0.5"
+        )),
+        Err(_) => Err(format!("\"{s}\" is not a number of USD (e.g. 0.5)")),
     }
 }
 

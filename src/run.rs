@@ -21,7 +21,7 @@ use crate::llm::{self, Provider};
 use crate::manifest::{CallLine, OutputFile, RunManifest, StoryMembership};
 use crate::model::{Digest, Generator};
 use crate::render::{self, RenderOptions};
-use crate::report::{Reporter, RunSummary, SourceLine};
+use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
 use crate::triage::Triage;
 use crate::write::insight::{InsightOutcome, empty_insight};
@@ -193,7 +193,7 @@ pub async fn run_day(
     if let Some(budget) = opts.budget_usd {
         limits.budget_usd = budget;
     }
-    let provider = llm::build_stack(
+    let (provider, telemetry) = llm::build_observed_stack(
         &provider_config,
         &limits,
         &config.pricing,
@@ -299,10 +299,23 @@ pub async fn run_day(
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
     };
-    let progress = |done: usize, total: usize| reporter.progress("cards", done, total);
+    let progress = |done: usize, total: usize| {
+        let seen = telemetry.snapshot();
+        reporter.stage_progress(
+            "cards",
+            &StageProgress {
+                done,
+                total,
+                cache_hits: provider.ledger().iter().filter(|c| c.cached).count(),
+                retries: seen.retries,
+                rate_limited: seen.rate_limited,
+            },
+        )
+    };
     let cards = steps
         .time_async("cards", writer.write_cards(&topics, &progress))
         .await?;
+    let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
     for failed in &cards.failed {
         reporter.warn(&format!(
             "topic {} \"{}\" has no card: {}",
@@ -418,6 +431,19 @@ pub async fn run_day(
         calls.iter().map(|c| c.cost_usd).sum()
     };
 
+    let seen = telemetry.snapshot();
+    for step in &seen.fallbacks {
+        reporter.warn(&format!(
+            "structured output: {} → {} for the rest of the run ({})",
+            step.from, step.to, step.reason
+        ));
+    }
+    let mut modes: Vec<String> = ledger
+        .iter()
+        .filter_map(|c| c.structured_output.clone())
+        .collect();
+    modes.sort();
+    modes.dedup();
     let manifest = RunManifest {
         run_id: run_id.clone(),
         date: opts.date,
@@ -444,6 +470,9 @@ pub async fn run_day(
             },
         ],
         failed: digest.failed.clone(),
+        cards_trimmed,
+        cards_repaired,
+        fallbacks: seen.fallbacks.clone(),
     };
     store.put(
         Tree::Runs,
@@ -479,6 +508,12 @@ pub async fn run_day(
         tokens_in,
         tokens_out,
         cost_usd: spent,
+        cards_trimmed,
+        cards_repaired,
+        retries: seen.retries,
+        rate_limited: seen.rate_limited,
+        fallbacks: seen.fallbacks,
+        structured_output: modes,
         lint_errors: lint_report.errors().len(),
         lint_warnings: lint_report.warnings().len(),
         steps: steps.timings,

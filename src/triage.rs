@@ -288,6 +288,7 @@ mod tests {
                 latency_ms: 0,
                 cached: false,
                 raw: None,
+                structured_output: None,
             })
         }
     }

@@ -245,6 +245,27 @@ fn the_key_is_required_only_when_the_provider_will_be_called() {
 }
 
 #[test]
+fn negative_or_nan_budgets_are_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    for value in ["-1", "NaN", "inf", "lots"] {
+        for args in [vec!["--budget-usd", value], vec![]] {
+            let joined = format!("--budget-usd={value}");
+            let args: Vec<&str> = if args.is_empty() {
+                vec![joined.as_str()]
+            } else {
+                args
+            };
+            let out = run_fixture_day(dir.path(), &config, "st", &args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{value}: {stderr}");
+            assert!(stderr.contains("USD"), "{value}: {stderr}");
+            assert!(!stderr.contains("unexpected argument"), "{value}: {stderr}");
+        }
+    }
+}
+
+#[test]
 fn reserved_commands_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = newsdesk(&["replay", "20260105-abc"], dir.path());

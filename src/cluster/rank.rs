@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::cluster::vectorize::{TokenKind, tokenize_with};
 use crate::model::{Article, Story, Topic};
+use crate::text::{self, Options, Stopwords, TokenKind, is_han};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankParams {
@@ -180,10 +180,6 @@ const RELEVANCE_MIN_DISTINCT: f64 = 3.0;
 /// with one "AI" is not called more relevant than a full AI article.
 const RELEVANCE_MIN_WORDS: f64 = 40.0;
 
-fn is_han(c: char) -> bool {
-    crate::render::script::is_han(c)
-}
-
 /// AI vocabulary found in a text: weighted hits, distinct terms, and the word count.
 struct AiHits {
     hits: f64,
@@ -207,7 +203,12 @@ fn ai_hits(text: &str) -> AiHits {
         distinct: Vec::new(),
         words: latin_words as f64 + han_chars as f64 / 1.5,
     };
-    for token in tokenize_with(&latin, true) {
+    // Every word counts here: "ai" is a news-filler stopword for clustering, the core of relevance.
+    let keep_all = Options {
+        stopwords: Stopwords::Keep,
+        ..Options::CLUSTER
+    };
+    for token in text::tokenize(&latin, &keep_all) {
         let weight = latin_weight(&token.text, token.kind);
         if weight > 0.0 {
             found.hits += weight;

@@ -12,8 +12,8 @@ use super::charset::to_utf8;
 use super::guard::check_document;
 use super::html::{html_to_text, looks_like_html, plain_to_text};
 use super::url::canonical_url;
-use crate::model::{Article, Language};
-use crate::render::script::{is_han, wrong_script_ratio};
+use crate::model::Article;
+use crate::text::detect_language;
 
 /// How a document is read: where it came from (relative links resolve against it) and the
 /// collection time (entries dated further ahead than `FUTURE_TOLERANCE` are skipped).
@@ -290,41 +290,6 @@ fn entry_tags(entry: &Entry) -> Vec<String> {
     tags
 }
 
-/// "zh-Hans", "zh-Hant", "en" or "und", from the text itself: feeds' own language tags are often
-/// wrong (a zh-CN feed full of English press releases), and they say nothing about script.
-pub(crate) fn detect_language(title: &str, text: &str) -> &'static str {
-    // The first few thousand characters decide as well as the whole body, at a fraction of the
-    // cost of the per-character script conversion below.
-    const SAMPLE_CHARS: usize = 4000;
-    let sample: String = title
-        .chars()
-        .chain(['\n'])
-        .chain(text.chars())
-        .take(SAMPLE_CHARS)
-        .collect();
-    let letters = sample.chars().filter(|c| c.is_alphabetic()).count();
-    if letters == 0 {
-        return "und";
-    }
-    let han = sample.chars().filter(|&c| is_han(c)).count();
-    if han * 5 >= letters {
-        // Ratio against zh-Hans counts Traditional-only characters, and vice versa.
-        let traditional = wrong_script_ratio(&sample, Language::ZhHans);
-        let simplified = wrong_script_ratio(&sample, Language::ZhHant);
-        return if traditional > simplified {
-            "zh-Hant"
-        } else {
-            "zh-Hans"
-        };
-    }
-    let latin = sample.chars().filter(|c| is_latin_letter(*c)).count();
-    if latin * 2 > letters { "en" } else { "und" }
-}
-
-fn is_latin_letter(c: char) -> bool {
-    c.is_ascii_alphabetic() || matches!(c as u32, 0x00C0..=0x024F if c.is_alphabetic())
-}
-
 /// First 16 hex chars of blake3(url + "\n" + title + "\n" + text): the same article collected
 /// twice hashes the same.
 pub(crate) fn article_id(url: &str, title: &str, text: &str) -> String {
@@ -500,49 +465,6 @@ mod tests {
             format!("{}\n{}\n{}", once[0].url, once[0].title, once[0].text).as_bytes(),
         );
         assert_eq!(once[0].id, expected.to_hex()[..16]);
-    }
-
-    #[test]
-    fn detects_language_and_script() {
-        assert_eq!(
-            detect_language(
-                "阿里开源图像生成模型",
-                "这个模型在多个基准上表现优异，开发者可以免费下载。"
-            ),
-            "zh-Hans"
-        );
-        assert_eq!(
-            detect_language(
-                "阿里開源影像生成模型",
-                "這個模型在多個基準上表現優異，開發者可以免費下載。"
-            ),
-            "zh-Hant"
-        );
-        assert_eq!(
-            detect_language(
-                "OpenAI ships GPT-5",
-                "The model is available to every developer today."
-            ),
-            "en"
-        );
-        // English text quoting a Chinese name is still English.
-        assert_eq!(
-            detect_language(
-                "Qwen team",
-                "The Qwen team (通义) released a new vision-language model today."
-            ),
-            "en"
-        );
-        // Mostly Chinese with English model names is Chinese.
-        assert_eq!(
-            detect_language(
-                "发布Qwen-Image",
-                "阿里巴巴通义团队发布了新的图像模型Qwen-Image。"
-            ),
-            "zh-Hans"
-        );
-        assert_eq!(detect_language("Новости", "Модель доступна"), "und");
-        assert_eq!(detect_language("", "2026 — 100%"), "und");
     }
 
     /// Every day of the shared corpus parses into complete articles. Reads the corpus at run time

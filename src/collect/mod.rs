@@ -30,8 +30,6 @@ use feed::{ParseContext, Parsed, Skipped};
 use fetch::{Fetched, Fetcher};
 use files::{FileOutcome, Naming};
 
-#[cfg(test)]
-pub(crate) use feed::detect_language;
 pub use feed::{FUTURE_TOLERANCE_HOURS, SkipReason, parse_feed};
 
 /// How feeds are fetched over HTTP (the `[collect]` config section).

@@ -7,7 +7,7 @@ use super::doc::{Card, Doc, bold_field};
 use super::finding::{Finding, Severity, UNTRANSLATED_HEADLINE, WRONG_SCRIPT, finding};
 use crate::model::Language;
 use crate::render::labels;
-use crate::render::script::{has_han, is_han, wrong_script_chars};
+use crate::text::{self, has_han, is_han, wrong_script_chars};
 
 /// Share of a Chinese digest's Han characters that may be in the other script before it is an
 /// error. Not zero: the character-level test flags a few characters whose forms are shared in
@@ -64,19 +64,11 @@ pub(super) fn detect_language(doc: &Doc) -> Language {
         .map(|i| doc.prose(i))
         .collect::<Vec<_>>()
         .join("\n");
-    let han = prose.chars().filter(|&c| is_han(c)).count();
-    let latin = prose.chars().filter(char::is_ascii_alphabetic).count();
-    let chinese = han > 0 && (han as f64) >= 0.3 * (han + latin) as f64;
-    if !chinese {
+    if !text::is_chinese(&prose) {
         return Language::En;
     }
-    let hant_wrong = wrong_script_chars(&prose, Language::ZhHant).len();
-    let hans_wrong = wrong_script_chars(&prose, Language::ZhHans).len();
-    if hans_wrong < hant_wrong {
-        Language::ZhHans
-    } else {
-        Language::ZhHant
-    }
+    // A tie (no script-specific character) reads as zh-Hant, the project's default script.
+    text::lang::leaning_script(&prose).unwrap_or(Language::ZhHant)
 }
 
 pub(super) fn check_script(doc: &Doc, language: Language, findings: &mut Vec<Finding>) {
@@ -112,7 +104,7 @@ pub(super) fn check_script(doc: &Doc, language: Language, findings: &mut Vec<Fin
         Severity::Error,
         format!(
             "{wrong_total} of {han} Han characters ({:.1} %) are {other} forms in a {language} digest, above {:.1} %: {}; \
-             convert the text with render::script::to_script",
+             convert the text with text::to_script",
             100.0 * wrong_total as f64 / han as f64,
             100.0 * MAX_WRONG_SCRIPT_RATIO,
             examples.join(", ")

@@ -30,8 +30,8 @@ use structure::{check_empty_sections, check_links, check_missing_fields, check_p
 
 use crate::model::{Digest, Language, Topic};
 use crate::render::labels;
-use crate::render::script::to_script;
 use crate::render::view::escape_markdown;
+use crate::text::to_script;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LintOptions {

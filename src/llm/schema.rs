@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::model::{Card, Insight};
-use crate::render::script::is_han;
+use crate::text::is_han;
 
 /// A card title holds at most this many Han characters (DESIGN §4: "≤ 40 CJK chars")…
 pub const TITLE_MAX_CJK_CHARS: usize = 40;

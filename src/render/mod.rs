@@ -4,7 +4,6 @@
 //! script and links checked — never raw cards. It never writes files and never reads the clock.
 
 pub mod labels;
-pub mod script;
 pub mod view;
 
 use std::path::{Path, PathBuf};

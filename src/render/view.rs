@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use super::RenderError;
 use super::labels::{self, Labels};
-use super::script::to_script;
 use crate::collect::url::is_absolute_http;
 use crate::config::SectionConfig;
 use crate::model::{CardRecord, Digest, Language};
+use crate::text::to_script;
 
 /// Everything one rendered digest shows.
 #[derive(Debug, Clone, Serialize)]

@@ -17,7 +17,7 @@ use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId
 use crate::model::{
     BackgroundTerm, Card, FurtherReading, Importance, Insight, Language, QuickRead,
 };
-use crate::render::script::{has_han, is_han, to_script};
+use crate::text::{has_han, is_han, to_script};
 
 mod card;
 mod entities;
@@ -98,7 +98,7 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         }
         _ => {
             return Err(LlmError::BadResponse(
-                "the extractive provider answers card, insight and triage requests only".into(),
+                "the extractive provider answers card and insight requests (and triage, lexically) only".into(),
             ));
         }
     };
@@ -113,6 +113,7 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         latency_ms: 0,
         cached: false,
         raw: None,
+        structured_output: None,
     })
 }
 

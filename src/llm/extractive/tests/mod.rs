@@ -362,7 +362,7 @@ fn chinese_target_gets_a_han_title() {
 }
 
 fn wrong_script_free(text: &str) -> bool {
-    crate::render::script::wrong_script_chars(text, Language::ZhHant).is_empty()
+    crate::text::wrong_script_chars(text, Language::ZhHant).is_empty()
 }
 
 #[test]
