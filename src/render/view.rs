@@ -261,10 +261,16 @@ fn card_view(record: &CardRecord, language: Language, labels: &Labels) -> CardVi
         .map(|t| plain(t, language))
         .find(|t| !t.is_empty())
         .unwrap_or_else(|| record.topic_id.clone());
+    // A follow-up says so before its title: the reader saw the story in an earlier digest.
+    let title = if record.continuing {
+        format!("{}{}", labels.continuing, escape_markdown(&title))
+    } else {
+        escape_markdown(&title)
+    };
     CardView {
         id: record.topic_id.clone(),
         rank: record.rank,
-        title: escape_markdown(&title),
+        title,
         summary: block(&card.summary, language),
         details: block(&card.details, language),
         scenarios: block(&card.scenarios, language),
