@@ -5,6 +5,7 @@
 //! stops the others. It never dedupes (the cluster stage does) and never reads the clock: the
 //! collection time and the date window are parameters.
 
+pub mod arxiv;
 pub mod charset;
 pub mod fetch;
 pub mod html;
@@ -24,7 +25,7 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt as _;
 use serde::Serialize;
 
-use crate::config::{CollectConfig, SourceConfig, SourceLocation};
+use crate::config::{CollectConfig, SourceConfig, SourceKind, SourceLocation};
 use crate::model::Article;
 use crate::store::Store;
 use feed::{ParseContext, Parsed, Skipped};
@@ -242,6 +243,10 @@ pub enum CollectError {
     Client { reason: String },
     #[error("source \"{source_name}\": {reason}")]
     Store { source_name: String, reason: String },
+    #[error(
+        "source \"{source_name}\": the arXiv API refused the query: {reason} (check the search_query in its url)"
+    )]
+    Arxiv { source_name: String, reason: String },
 }
 
 impl CollectError {
@@ -315,6 +320,7 @@ pub async fn collect_sources(sources: &[SourceConfig], cx: &CollectContext<'_>) 
             name: source.name.clone(),
             tier: source.tier,
             full_text: source.full_text,
+            source_kind: source.kind,
             kind: match &source.location {
                 SourceLocation::Url(url) => JobKind::Url(url.clone()),
                 SourceLocation::Path(path) => JobKind::Path(path.clone()),
@@ -341,6 +347,7 @@ pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected 
                     name: host,
                     tier: INPUT_TIER,
                     full_text: false,
+                    source_kind: SourceKind::Feed,
                     kind: JobKind::Url(input.clone()),
                     naming: Naming::Configured,
                 }
@@ -350,6 +357,7 @@ pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected 
                     name: files::feed_stem(&path),
                     tier: INPUT_TIER,
                     full_text: false,
+                    source_kind: SourceKind::Feed,
                     kind: JobKind::Path(path),
                     naming: Naming::FileStem,
                 }
@@ -372,6 +380,7 @@ struct Job {
     name: String,
     tier: u8,
     full_text: bool,
+    source_kind: SourceKind,
     kind: JobKind,
     naming: Naming,
 }
@@ -607,14 +616,17 @@ async fn fetch_source(
         unreachable!("an unconditional GET never answers 304")
     };
     let body_blake3 = blake3::hash(&bytes).to_hex().to_string();
-    let (name, tier, now) = (job.name.clone(), job.tier, cx.now);
+    let (name, tier, now, source_kind) = (job.name.clone(), job.tier, cx.now, job.source_kind);
     let parsed = tokio::task::spawn_blocking(move || {
         let parse = ParseContext {
             base_url: Some(&final_url),
             content_type: content_type.as_deref(),
             now,
         };
-        feed::parse_bytes(&bytes, &name, tier, &parse)
+        match source_kind {
+            SourceKind::Feed => feed::parse_bytes(&bytes, &name, tier, &parse),
+            SourceKind::Arxiv => arxiv::parse_arxiv(&bytes, &name, tier, &parse),
+        }
     })
     .await
     .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;

@@ -339,3 +339,92 @@ async fn an_html_page_at_a_feed_url_is_a_named_failure() {
     );
     assert!(collected.is_unhealthy(0));
 }
+
+#[tokio::test]
+async fn arxiv_sources_query_the_api_and_give_versionless_abstract_urls() {
+    use wiremock::matchers::query_param;
+    let server = MockServer::start().await;
+    let answer = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/arxiv")
+                .join(name),
+        )
+        .unwrap()
+    };
+    for (query, file) in [
+        ("cat:cs.CL", "query.atom"),
+        ("id:1234.123456", "error.atom"),
+        ("ti:zzzzqqq", "empty.atom"),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/api/query"))
+            .and(query_param("search_query", query))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(answer(file), "application/atom+xml"),
+            )
+            .mount(&server)
+            .await;
+    }
+    let arxiv = |name: &str, query: &str| SourceConfig {
+        kind: SourceKind::Arxiv,
+        tier: 1,
+        ..url_source(
+            name,
+            format!(
+                "{}/api/query?search_query={query}&max_results=3",
+                server.uri()
+            ),
+        )
+    };
+    let sources = vec![
+        arxiv("papers", "cat:cs.CL"),
+        arxiv("bad-query", "id:1234.123456"),
+        arxiv("quiet", "ti:zzzzqqq"),
+    ];
+    let http = quick_http();
+    let collected = collect_sources(&sources, &CollectContext::new(&http)).await;
+
+    let papers = &collected.reports[0];
+    assert_eq!((papers.error.as_deref(), papers.articles), (None, 2));
+    let mut urls: Vec<&str> = collected.articles.iter().map(|a| a.url.as_str()).collect();
+    urls.sort();
+    assert_eq!(
+        urls,
+        vec![
+            "https://arxiv.org/abs/2601.00388",
+            "https://arxiv.org/abs/2601.00421"
+        ]
+    );
+    let routing = collected
+        .articles
+        .iter()
+        .find(|a| a.url.ends_with("00421"))
+        .unwrap();
+    assert_eq!(
+        routing.title,
+        "Sparse Routing Makes Long-Context Decoding Cheap"
+    );
+    assert_eq!(routing.outlet, "arXiv");
+    assert_eq!((routing.source.as_str(), routing.tier), ("papers", 1));
+    assert!(
+        routing.text.starts_with("We present LoRoute"),
+        "{}",
+        routing.text
+    );
+    assert_eq!(routing.tags, vec!["cs.CL", "cs.LG"]);
+    assert_eq!(
+        routing.published_at,
+        Utc.with_ymd_and_hms(2026, 1, 4, 17, 59, 58).unwrap()
+    );
+
+    let bad = collected.reports[1].error.as_deref().unwrap();
+    assert_eq!(
+        bad,
+        "source \"bad-query\": the arXiv API refused the query: incorrect id format for 1234.123456 (check the search_query in its url)"
+    );
+    // No match is a quiet day, not an outage.
+    assert_eq!(collected.reports[2].error, None);
+    assert_eq!(collected.reports[2].articles, 0);
+    assert_eq!(collected.failed_sources().count(), 1);
+}
