@@ -8,6 +8,7 @@
 pub mod arxiv;
 pub mod charset;
 pub mod fetch;
+pub mod fulltext;
 pub mod html;
 pub mod memory;
 pub mod url;
@@ -467,6 +468,14 @@ async fn run_job(
             })
             .await
             .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+            let mut outcomes = outcomes;
+            if let (true, Ok(fetcher)) = (job.full_text, fetcher) {
+                for outcome in &mut outcomes {
+                    if let Ok(parsed) = &mut outcome.result {
+                        outcome.notes = fulltext::fill(parsed, fetcher, cx.store).await;
+                    }
+                }
+            }
             match naming {
                 Naming::FileStem => outcomes
                     .into_iter()
@@ -530,6 +539,7 @@ fn finish_file(
     cx: &CollectContext<'_>,
     report: &mut SourceReport,
 ) -> Vec<Article> {
+    report.notes.extend(outcome.notes);
     match outcome.result {
         Ok(parsed) => {
             report.status = SourceStatus::Read;
@@ -631,13 +641,19 @@ async fn fetch_source(
     .await
     .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;
     report.status = SourceStatus::Fetched;
-    let _ = job.full_text;
+    let mut parsed = parsed;
+    if job.full_text {
+        report
+            .notes
+            .extend(fulltext::fill(&mut parsed, fetcher, cx.store).await);
+    }
     let articles = keep(&job.name, parsed, cx, report)?;
     if let Some(store) = cx.store {
         let record = stored::HttpRecord {
             validators,
             body_blake3,
             article_ids: articles.iter().map(|a| a.id.clone()).collect(),
+            text: None,
         };
         stored::put_http_record(store, url, &record).map_err(store_error)?;
     }

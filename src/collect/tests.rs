@@ -428,3 +428,82 @@ async fn arxiv_sources_query_the_api_and_give_versionless_abstract_urls() {
     assert_eq!(collected.reports[2].articles, 0);
     assert_eq!(collected.failed_sources().count(), 1);
 }
+
+#[tokio::test]
+async fn full_text_replaces_snippets_and_falls_back_with_a_note() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let item = |slug: &str, title: &str| {
+        format!(
+            "<item><title>{title}</title><link>{base}/posts/{slug}</link><pubDate>Mon, 05 Jan 2026 02:00:00 +0000</pubDate><description>A short teaser.</description></item>"
+        )
+    };
+    let feed = format!(
+        "<rss version=\"2.0\"><channel><title>Teasers</title>{}{}{}</channel></rss>",
+        item("good", "A model launch"),
+        item("missing", "A deleted post"),
+        item("menu", "A page of links")
+    );
+    Mock::given(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"))
+        .mount(&server)
+        .await;
+    let paragraphs: String = (1..=4)
+        .map(|i| format!("<p>Paragraph {i}: the lab released a new open-weight model with a long context window.</p>"))
+        .collect();
+    Mock::given(path("/posts/good"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!("<html><body><nav><a href=\"/\">Home</a></nav><article>{paragraphs}</article></body></html>"),
+            "text/html; charset=utf-8",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/posts/missing"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    Mock::given(path("/posts/menu"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "<html><body><nav><p>Home About Contact Careers</p></nav></body></html>",
+            "text/html",
+        ))
+        .mount(&server)
+        .await;
+    let source = SourceConfig {
+        full_text: true,
+        ..url_source("teasers", format!("{base}/feed.xml"))
+    };
+    let http = quick_http();
+    let collected = collect_sources(&[source], &CollectContext::new(&http)).await;
+    let report = &collected.reports[0];
+    assert_eq!(report.error, None, "a fallback never fails the source");
+    assert_eq!(report.articles, 3);
+    let text_of = |title: &str| {
+        collected
+            .articles
+            .iter()
+            .find(|a| a.title == title)
+            .unwrap()
+            .text
+            .clone()
+    };
+    assert!(text_of("A model launch").starts_with("Paragraph 1: the lab released"));
+    assert_eq!(text_of("A model launch").lines().count(), 4);
+    assert_eq!(text_of("A deleted post"), "A short teaser.");
+    assert_eq!(text_of("A page of links"), "A short teaser.");
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    let note = &report.notes[0];
+    assert!(
+        note.starts_with("full text: 2 item(s) kept their snippet"),
+        "{note}"
+    );
+    assert!(
+        note.contains("/posts/missing: fetching") && note.contains("HTTP 404"),
+        "{note}"
+    );
+    assert!(
+        note.contains("/posts/menu: no article body found"),
+        "{note}"
+    );
+    assert!(report.describe().contains("full text: 2 item(s)"));
+}
