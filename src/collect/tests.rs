@@ -507,3 +507,31 @@ async fn full_text_replaces_snippets_and_falls_back_with_a_note() {
     );
     assert!(report.describe().contains("full text: 2 item(s)"));
 }
+
+#[tokio::test]
+async fn one_host_is_asked_once_per_politeness_interval() {
+    let server = MockServer::start().await;
+    let feed = std::fs::read(fixtures().join("rss2_cdata.xml")).unwrap();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"))
+        .mount(&server)
+        .await;
+    let http = HttpOptions {
+        per_host_interval: Duration::from_millis(300),
+        ..quick_http()
+    };
+    let sources: Vec<SourceConfig> = (0..3)
+        .map(|i| url_source(&format!("s{i}"), format!("{}/feed{i}.xml", server.uri())))
+        .collect();
+    let started = std::time::Instant::now();
+    let collected = collect_sources(&sources, &CollectContext::new(&http)).await;
+    // Fetched concurrently, but the keyed limiter lets the shared host see one request per
+    // interval: three requests take at least two intervals (a lower bound, never flaky).
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(collected.reports.iter().all(|r| r.error.is_none()));
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
