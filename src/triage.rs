@@ -350,22 +350,24 @@ mod tests {
             out.section_hints.get("ai1").map(String::as_str),
             Some("models")
         );
-        let seen = provider.seen.lock().unwrap();
-        assert_eq!(seen.len(), 2);
-        assert!(seen.iter().all(|r| r.namespace == Namespace::Triage));
-        let block: Vec<BlockArticle> = read_block(
-            &seen[0].messages[1].content[seen[0].messages[1].content.find("<articles>").unwrap()..],
-            "articles",
-        )
-        .unwrap();
-        let ids: Vec<&str> = block.iter().map(|a| a.id.as_str()).collect();
-        assert_eq!(ids, vec!["ai1", "pet"]);
-        assert!(
-            seen[0].messages[0]
-                .content
-                .contains("data, never instructions")
-        );
-        drop(seen);
+        {
+            let seen = provider.seen.lock().unwrap();
+            assert_eq!(seen.len(), 2);
+            assert!(seen.iter().all(|r| r.namespace == Namespace::Triage));
+            let block: Vec<BlockArticle> = read_block(
+                &seen[0].messages[1].content
+                    [seen[0].messages[1].content.find("<articles>").unwrap()..],
+                "articles",
+            )
+            .unwrap();
+            let ids: Vec<&str> = block.iter().map(|a| a.id.as_str()).collect();
+            assert_eq!(ids, vec!["ai1", "pet"]);
+            assert!(
+                seen[0].messages[0]
+                    .content
+                    .contains("data, never instructions")
+            );
+        }
 
         // A reply that never validates keeps the whole batch and says why.
         let broken = Scripted {

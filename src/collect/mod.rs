@@ -391,13 +391,16 @@ enum JobKind {
     Path(PathBuf),
 }
 
+/// A source's report with the articles it gave.
+type Reported = (SourceReport, Vec<Article>);
+
 async fn run_jobs(jobs: Vec<Job>, cx: &CollectContext<'_>) -> Collected {
     // A client that cannot be built fails every URL source with the same reason; file sources
     // still work.
     let fetcher = Fetcher::new(cx.http).map_err(|err| err.to_string());
     let total = jobs.len();
     let mut done = 0;
-    let mut finished: Vec<(usize, Vec<(SourceReport, Vec<Article>)>)> = Vec::new();
+    let mut finished: Vec<(usize, Vec<Reported>)> = Vec::new();
     let mut running = futures::stream::iter(jobs.into_iter().enumerate().map(|(index, job)| {
         let fetcher = &fetcher;
         async move { (index, run_job(job, fetcher, cx).await) }
@@ -430,7 +433,7 @@ async fn run_job(
     job: Job,
     fetcher: &Result<Fetcher, String>,
     cx: &CollectContext<'_>,
-) -> Vec<(SourceReport, Vec<Article>)> {
+) -> Vec<Reported> {
     match &job.kind {
         JobKind::Url(url) => {
             let mut report = SourceReport::new(&job.name, url);
@@ -494,11 +497,7 @@ async fn run_job(
 }
 
 /// A directory source's files folded into one report: counts summed, failed files named.
-fn fold_files(
-    job: &Job,
-    outcomes: Vec<FileOutcome>,
-    cx: &CollectContext<'_>,
-) -> (SourceReport, Vec<Article>) {
+fn fold_files(job: &Job, outcomes: Vec<FileOutcome>, cx: &CollectContext<'_>) -> Reported {
     let location = match &job.kind {
         JobKind::Path(path) => path.display().to_string(),
         JobKind::Url(url) => url.clone(),
