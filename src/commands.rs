@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::clock::SystemClock;
 use crate::cluster::{self, ClusterParams};
 use crate::collect::{self, CollectContext, HttpOptions};
-use crate::config::{Config, ProcessEnv, ProviderKind};
+use crate::config::{Config, Layout, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
 use crate::report::{Reporter, RunSummary};
@@ -25,14 +25,6 @@ pub enum Exit {
     Error = 1,
     Usage = 2,
     Partial = 3,
-}
-
-/// The date of the bundled fixture day `demo` runs.
-pub const DEMO_DATE: (i32, u32, u32) = (2026, 1, 5);
-
-/// The demo's config, found beside the sources the binary was built from.
-pub fn demo_config_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/newsdesk.toml")
 }
 
 fn exit_for(summary: &RunSummary) -> Exit {
@@ -51,21 +43,27 @@ fn print_summary(reporter: &Reporter, summary: &RunSummary, json: bool) {
     }
 }
 
-/// `newsdesk demo`: the bundled fixture day, extractive provider, offline, in a temporary store.
+/// `newsdesk demo`: the bundled (embedded) fixture day, extractive provider, offline, in a
+/// temporary store unless `--store` names one; `layout` overrides the demo config's layout.
 pub async fn demo(
     out_dir: &Path,
     store_dir: Option<&Path>,
+    layout: Option<Layout>,
     reporter: &Reporter,
     json: bool,
 ) -> anyhow::Result<Exit> {
-    let config_path = demo_config_path();
-    let config = Config::load(&config_path, &ProcessEnv)?;
-    let temp = tempfile::tempdir().context("cannot create a temporary store directory")?;
+    let temp = tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
+    let config_path = crate::demo::unpack(temp.path())
+        .with_context(|| format!("cannot unpack the demo day into {}", temp.path().display()))?;
+    let mut config = Config::load(&config_path, &ProcessEnv)?;
+    if let Some(layout) = layout {
+        config.digest.layout = layout;
+    }
     let store_path = store_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| temp.path().join("store"));
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
-    let (y, m, d) = DEMO_DATE;
+    let (y, m, d) = crate::demo::DEMO_DATE;
     let opts = RunOptions {
         date: NaiveDate::from_ymd_opt(y, m, d).expect("valid demo date"),
         out_dir: out_dir.to_path_buf(),
@@ -325,10 +323,21 @@ pub async fn collect(
 }
 
 /// `newsdesk lint FILE`: the digest QA rules on a Markdown file.
-pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit> {
+pub fn lint(
+    file: &Path,
+    layout: Option<Layout>,
+    json: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let report = lint::lint_markdown(&text, &LintOptions { language: None });
+    let report = lint::lint_markdown(
+        &text,
+        &LintOptions {
+            language: None,
+            layout,
+        },
+    );
     if json {
         reporter.output(&serde_json::to_string_pretty(&serde_json::json!({
             "file": file,
@@ -350,6 +359,43 @@ pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit
         reporter.output(&out);
     }
     Ok(if report.has_errors() {
+        Exit::Error
+    } else {
+        Exit::Ok
+    })
+}
+
+/// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when
+/// that file exists (its provider, limits and sections), the demo config otherwise, so a fresh
+/// clone evaluates the extractive baseline with no key. Exit 1 when the gate fails.
+pub async fn eval(
+    config_path: &Path,
+    store_dir: Option<&Path>,
+    args: crate::eval::EvalArgs,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let demo_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let path = if config_path.exists() {
+        config_path.to_path_buf()
+    } else {
+        crate::demo::unpack(demo_dir.path()).with_context(|| {
+            format!(
+                "cannot unpack the demo config into {}",
+                demo_dir.path().display()
+            )
+        })?
+    };
+    let config = Config::load(&path, &ProcessEnv)?;
+    let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| {
+        if config_path.exists() {
+            config.store.path.clone()
+        } else {
+            PathBuf::from(".newsdesk/eval-store")
+        }
+    });
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let outcome = crate::eval::run(&args, &config, store, reporter).await?;
+    Ok(if outcome.gate_failed {
         Exit::Error
     } else {
         Exit::Ok

@@ -6,7 +6,8 @@
 //! ranked topics), `write` (topics → cards → editor insight, through an `llm::Provider`),
 //! `render` (digest → Markdown), `lint` (digest QA). `run` wires them into one flat, timed
 //! pipeline; `manifest` records what a run read, asked and wrote; `store` keeps every LLM call
-//! so a night can be replayed; `report` is the one voice to the terminal.
+//! so a night can be replayed; `report` is the one voice to the terminal; `eval` scores prompt
+//! variants against fixtures (it drives `write` the way `run` does).
 //! (Modules are declared one per group below so rustfmt keeps pipeline order, not alphabetical.)
 
 // The nouns and the validated config every stage reads.
@@ -30,6 +31,9 @@ pub mod render;
 
 pub mod lint;
 
+// Prompt iteration: suites, metrics, statistics, reports.
+pub mod eval;
+
 // Wiring: the timed pipeline, its record, where bytes and time come from, the terminal.
 pub mod run;
 
@@ -42,3 +46,9 @@ pub mod clock;
 pub mod report;
 
 pub mod commands;
+
+// The bundled fixture day `newsdesk demo` runs.
+pub mod demo;
+
+// Test support that ships: the OpenAI-compatible simulator behind `llm-sim`.
+pub mod sim;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use newsdesk::commands::{self, Exit, RunArgs};
-use newsdesk::config::{Config, ConfigError, ProcessEnv, ProviderKind};
+use newsdesk::config::{Config, ConfigError, Layout, ProcessEnv, ProviderKind};
 use newsdesk::llm::cached::CacheMode;
 use newsdesk::report::{Reporter, Verbosity};
 
@@ -24,14 +24,9 @@ use newsdesk::report::{Reporter, Verbosity};
     after_help = "Start with `newsdesk demo` (offline, no key). For real use copy newsdesk.example.toml to newsdesk.toml."
 )]
 struct Cli {
-    /// Config file.
-    #[arg(
-        long,
-        global = true,
-        default_value = "newsdesk.toml",
-        value_name = "FILE"
-    )]
-    config: PathBuf,
+    /// Config file [default: newsdesk.toml] (not for `demo`, which runs its embedded config).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Store directory (overrides store.path and NEWSDESK_STORE).
     #[arg(long, global = true, value_name = "DIR")]
     store: Option<PathBuf>,
@@ -48,10 +43,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the bundled fixture day offline with the extractive provider (no key, no network).
+    /// The day and its config are embedded in the binary, so this works from any directory.
     Demo {
-        /// Where to write the digest.
+        /// Where to write the digest (Markdown, HTML, JSON).
         #[arg(long, default_value = "out", value_name = "DIR")]
         out: PathBuf,
+        /// The layout: daily, speedread or brief (default: the demo config's daily).
+        #[arg(long, value_name = "L", value_parser = parse_layout)]
+        layout: Option<Layout>,
         /// Print the run summary as JSON.
         #[arg(long)]
         json: bool,
@@ -93,6 +92,9 @@ enum Command {
     Lint {
         /// The Markdown digest.
         file: PathBuf,
+        /// The digest's layout: daily, speedread or brief (default: detected from the file).
+        #[arg(long, value_name = "L", value_parser = parse_layout)]
+        layout: Option<Layout>,
         #[arg(long)]
         json: bool,
     },
@@ -126,10 +128,33 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// (not yet available) Run prompt variants against eval suites and compare them.
+    /// Score prompt variants against eval suites, compare them with the blessed baseline
+    /// (paired bootstrap CIs, McNemar) and fail on a supported regression.
+    ///
+    /// Exit 1 when a variant regresses against the baseline (95 % CI below zero and at least the
+    /// suite's min_effect, or McNemar p < 0.05 on pass/fail) or a mean falls below a threshold.
     Eval {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        /// Suite file; repeat for several (default: every evals/*.toml).
+        #[arg(long = "suite", value_name = "F")]
+        suites: Vec<PathBuf>,
+        /// Variant to run; repeat for several (default: every variant of the suite).
+        #[arg(long = "variant", value_name = "V")]
+        variants: Vec<String>,
+        /// Independent samples per fixture (each repeat is its own cache entry).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        repeat: u32,
+        /// Store this run's results as the suite's baseline (evals/baselines/SUITE.jsonl).
+        #[arg(long)]
+        bless: bool,
+        /// Write SUITE.results.jsonl, SUITE.summary.md and SUITE.report.html here.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        /// Print the comparisons as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// rw (default), replay (cache only), refresh (ignore cached answers) or off.
+        #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
+        cache_mode: CacheMode,
     },
 }
 
@@ -141,6 +166,11 @@ fn parse_provider(s: &str) -> Result<ProviderKind, String> {
             "\"{other}\" is not a provider (expected openai or extractive)"
         )),
     }
+}
+
+fn parse_layout(s: &str) -> Result<Layout, String> {
+    Layout::from_name(s)
+        .ok_or_else(|| format!("\"{s}\" is not a layout (expected daily, speedread or brief)"))
 }
 
 /// `--budget-usd`: a finite, non-negative number of USD. (`-1` reaches here as a value, so it
@@ -160,13 +190,23 @@ fn parse_cache_mode(s: &str) -> Result<CacheMode, String> {
 }
 
 fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
-    Config::load(&cli.config, &ProcessEnv)
+    let path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
+    Config::load(&path, &ProcessEnv)
 }
 
 async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
     match &cli.command {
-        Command::Demo { out, json } => {
-            commands::demo(out, cli.store.as_deref(), reporter, *json).await
+        Command::Demo { out, layout, json } => {
+            if cli.config.is_some() {
+                eprintln!(
+                    "newsdesk: demo runs its embedded config and day; drop --config (use `newsdesk run --config FILE` for your own)"
+                );
+                return Ok(Exit::Usage);
+            }
+            commands::demo(out, cli.store.as_deref(), *layout, reporter, *json).await
         }
         Command::Run {
             date,
@@ -199,15 +239,36 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             };
             commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
         }
-        Command::Lint { file, json } => commands::lint(file, *json, reporter),
+        Command::Lint { file, layout, json } => commands::lint(file, *layout, *json, reporter),
         Command::Collect { date, json } => {
             let config = load_config(&cli)?;
             commands::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
         }
-        Command::Replay { .. }
-        | Command::Runs { .. }
-        | Command::Cache { .. }
-        | Command::Eval { .. } => {
+        Command::Eval {
+            suites,
+            variants,
+            repeat,
+            bless,
+            report,
+            json,
+            cache_mode,
+        } => {
+            let args = newsdesk::eval::EvalArgs {
+                suites: suites.clone(),
+                variants: variants.clone(),
+                repeat: *repeat,
+                bless: *bless,
+                report_dir: report.clone(),
+                json: *json,
+                cache_mode: *cache_mode,
+            };
+            let config_path = cli
+                .config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
+            commands::eval(&config_path, cli.store.as_deref(), args, reporter).await
+        }
+        Command::Replay { .. } | Command::Runs { .. } | Command::Cache { .. } => {
             eprintln!(
                 "newsdesk: this command is not yet available in this version (see `newsdesk --help`)"
             );

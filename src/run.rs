@@ -19,7 +19,7 @@ use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
 use crate::manifest::{CallLine, OutputFile, RunManifest, StoryMembership};
-use crate::model::{Digest, Generator};
+use crate::model::{Digest, Generator, SourceRef};
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
@@ -300,6 +300,16 @@ pub async fn run_day(
     let previously = remembered.continuing;
     let ranked = steps.time("rank", || cluster::rank(remembered.stories, &rank_params));
     let topics = ranked.topics;
+    let more: Vec<SourceRef> = ranked
+        .beyond
+        .iter()
+        .filter_map(|story| story.articles.first())
+        .map(|lead| SourceRef {
+            title: lead.title.clone(),
+            url: lead.url.clone(),
+            outlet: lead.outlet.clone(),
+        })
+        .collect();
     reporter.detail(&format!(
         "{} stories, {} off-topic, {} topics",
         story_count,
@@ -400,16 +410,21 @@ pub async fn run_day(
         insight,
         article_count: articles_unique,
         failed: cards.failed,
+        more,
     };
 
     reporter.step("rendering");
     let render_opts = RenderOptions {
         sections: &config.digest.sections,
         templates_dir: config.digest.templates_dir.as_deref(),
+        layout: config.digest.layout,
     };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
+    let html = render::render_html(&digest, &render_opts)?;
     let json = render::render_json(&digest)?;
-    let lint_report = steps.time("lint", || lint::lint_digest(&markdown, &digest, &topics));
+    let lint_report = steps.time("lint", || {
+        lint::lint_digest(&markdown, config.digest.layout, &digest, &topics)
+    });
     let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
@@ -420,8 +435,20 @@ pub async fn run_day(
     }
 
     let json_path = opts.out_dir.join(format!("{}.json", opts.date));
+    let html_path = opts.out_dir.join(format!("{}.html", opts.date));
     write_file(&md_path, &markdown)?;
+    write_file(&html_path, &html)?;
     write_file(&json_path, &json)?;
+    // Beside every digest: its schema, and the feed of the last digests of this directory.
+    write_file(
+        &opts.out_dir.join("digest.schema.json"),
+        &render::json_schema(),
+    )?;
+    let recent = render::feed::recent_digests(&opts.out_dir, &digest, render::feed::FEED_ENTRIES);
+    write_file(
+        &opts.out_dir.join("feed.xml"),
+        &render::feed::render_feed(&recent),
+    )?;
 
     let ledger = provider.ledger();
     let calls: Vec<CallLine> = ledger
@@ -485,6 +512,10 @@ pub async fn run_day(
             OutputFile {
                 path: md_path.clone(),
                 blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
+            },
+            OutputFile {
+                path: html_path,
+                blake3: blake3::hash(html.as_bytes()).to_hex().to_string(),
             },
             OutputFile {
                 path: json_path,

@@ -125,6 +125,74 @@ fn demo_writes_a_lint_clean_digest_without_off_topic_items() {
         String::from_utf8_lossy(&lint.stdout)
     );
     assert!(dir.path().join("digest/2026-01-05.json").is_file());
+    assert!(dir.path().join("digest/2026-01-05.html").is_file());
+}
+
+/// Each layout from an unrelated directory: Markdown, HTML and JSON written, the Markdown
+/// lint-clean under layout detection and under `--layout`.
+#[test]
+fn demo_writes_every_layout_lint_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    for (layout, marker) in [
+        ("daily", "## 今日焦點"),
+        ("speedread", "## 本期速覽"),
+        ("brief", "## 更多動態"),
+    ] {
+        let out = newsdesk(
+            &["-q", "demo", "--layout", layout, "--out", layout],
+            dir.path(),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{layout}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md_path = dir.path().join(layout).join("2026-01-05.md");
+        let md = std::fs::read_to_string(&md_path).unwrap();
+        assert!(md.contains(marker), "{layout} shows {marker}");
+        for ext in ["html", "json"] {
+            assert!(
+                dir.path()
+                    .join(layout)
+                    .join(format!("2026-01-05.{ext}"))
+                    .is_file()
+            );
+        }
+        for extra in [&[][..], &["--layout", layout][..]] {
+            let mut args = vec!["lint", md_path.to_str().unwrap()];
+            args.extend_from_slice(extra);
+            let lint = newsdesk(&args, dir.path());
+            assert_eq!(
+                lint.status.code(),
+                Some(0),
+                "{layout} {extra:?}: {}",
+                String::from_utf8_lossy(&lint.stdout)
+            );
+        }
+    }
+    // The demo runs its embedded config: a --config it would ignore is refused.
+    let out = newsdesk(&["demo", "--config", "mine.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drop --config"));
+}
+
+#[test]
+fn lint_refuses_empty_and_non_digest_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.md"), "").unwrap();
+    std::fs::write(dir.path().join("notes.md"), "# Notes\n\nNothing to see.\n").unwrap();
+    for file in ["empty.md", "notes.md"] {
+        let out = newsdesk(&["lint", file], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!(
+                "{file}:1: error[not-a-digest]: no digest structure found"
+            )),
+            "{stdout}"
+        );
+    }
 }
 
 #[test]

@@ -273,6 +273,7 @@ mod tests {
             article_count: 1,
             topic_count: 1,
             failed: vec![],
+            more: vec![],
         }
     }
 
