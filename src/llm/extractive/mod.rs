@@ -100,7 +100,7 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         }
         _ => {
             return Err(LlmError::BadResponse(
-                "the extractive provider answers card and insight requests (and triage, lexically) only".into(),
+                "the extractive provider answers card, insight and triage requests only".into(),
             ));
         }
     };
