@@ -181,6 +181,12 @@ pub struct RunSummary {
     /// On-topic stories cut by `max_topics` (listed with `-v`).
     #[serde(default)]
     pub beyond_max_topics: usize,
+    /// Stories left out because an earlier digest (collect.memory_days) already told them.
+    #[serde(default)]
+    pub stories_repeated: usize,
+    /// Cards written as follow-ups of an earlier digest's story (marked continuing).
+    #[serde(default)]
+    pub stories_continuing: usize,
     pub topics: usize,
     pub cards: usize,
     pub failed: Vec<FailedTopic>,
@@ -264,6 +270,12 @@ impl RunSummary {
             "  articles   {} collected, {} in window, {} unique\n",
             self.articles_collected, self.articles_in_window, self.articles_unique
         ));
+        if self.stories_repeated + self.stories_continuing > 0 {
+            out.push_str(&format!(
+                "  memory     {} already published (dropped), {} continuing\n",
+                self.stories_repeated, self.stories_continuing
+            ));
+        }
         if self.triaged_out > 0 {
             out.push_str(&format!(
                 "  triage     {} article(s) dropped as off-topic\n",

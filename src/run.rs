@@ -277,7 +277,28 @@ pub async fn run_day(
             articles: s.articles.iter().map(|a| a.id.clone()).collect(),
         })
         .collect();
-    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
+    // Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups.
+    let previous =
+        collect::memory::previous_digests(&opts.out_dir, opts.date, config.collect.memory_days);
+    let remembered = steps.time("memory", || {
+        collect::memory::remember(stories, &previous, config.collect.memory_follow_ups)
+    });
+    for repeated in &remembered.repeated {
+        reporter.detail(&format!(
+            "already published on {}: \"{}\" ({})",
+            repeated.date,
+            repeated
+                .story
+                .articles
+                .first()
+                .map(|a| a.title.as_str())
+                .unwrap_or_default(),
+            repeated.why
+        ));
+    }
+    let stories_repeated = remembered.repeated.len();
+    let previously = remembered.continuing;
+    let ranked = steps.time("rank", || cluster::rank(remembered.stories, &rank_params));
     let topics = ranked.topics;
     let more: Vec<SourceRef> = ranked
         .beyond_max
@@ -317,6 +338,7 @@ pub async fn run_day(
         language: config.digest.language,
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
+        previously: &previously,
     };
     let progress = |done: usize, total: usize| {
         let seen = telemetry.snapshot();
@@ -540,6 +562,8 @@ pub async fn run_day(
         off_topic: ranked.off_topic.len(),
         triaged_out,
         beyond_max_topics: ranked.beyond_max.len(),
+        stories_repeated,
+        stories_continuing: digest.cards.iter().filter(|c| c.continuing).count(),
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,
