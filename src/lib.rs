@@ -39,3 +39,5 @@ pub mod clock;
 pub mod report;
 
 pub mod commands;
+
+pub mod history;

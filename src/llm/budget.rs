@@ -206,6 +206,7 @@ mod tests {
                 latency_ms: 0,
                 cached: false,
                 raw: None,
+                structured_output: None,
             })
         }
     }

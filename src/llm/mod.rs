@@ -89,6 +89,17 @@ pub enum ResponseFormat {
     Prompt,
 }
 
+impl ResponseFormat {
+    /// The mode's name as config and manifests spell it.
+    pub fn mode_name(&self) -> &'static str {
+        match self {
+            ResponseFormat::JsonSchema { .. } => "json_schema",
+            ResponseFormat::JsonObject => "json_object",
+            ResponseFormat::Prompt => "prompt",
+        }
+    }
+}
+
 /// One chat call, fully rendered. Everything here except `namespace`-independent transport
 /// details goes into the cache key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,6 +157,10 @@ pub struct ChatResponse {
     /// (`None` for providers that have no wire format, like the extractive baseline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<serde_json::Value>,
+    /// The structured-output mode the answer was actually obtained with (`json_schema`,
+    /// `json_object`, `prompt`), when a layer below moved down the chain; run manifests record it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output: Option<String>,
 }
 
 /// Identifies an endpoint in cache keys and manifests: kind + base URL host (never the key).
@@ -190,8 +205,9 @@ pub enum LlmError {
     BudgetExhausted(String),
     #[error("could not read the provider's response: {0}")]
     BadResponse(String),
-    #[error("store error: {0}")]
-    Store(String),
+    /// The store failed; the kind is kept so a locked store still reads as "store is locked".
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl LlmError {

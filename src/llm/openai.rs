@@ -190,6 +190,7 @@ impl Provider for OpenAiProvider {
             latency_ms: started.elapsed().as_millis() as u64,
             cached: false,
             raw: Some(body),
+            structured_output: Some(req.response_format.mode_name().to_string()),
         })
     }
 }

@@ -101,6 +101,7 @@ mod tests {
             latency_ms: 1,
             cached: false,
             raw: None,
+            structured_output: None,
         })
     }
 

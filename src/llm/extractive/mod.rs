@@ -108,6 +108,7 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         latency_ms: 0,
         cached: false,
         raw: None,
+        structured_output: None,
     })
 }
 
