@@ -421,6 +421,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn each_repeat_is_its_own_sample_and_a_plain_rerun_hits() {
+        let cached = layer(CacheMode::Rw, false, Arc::new(MemStore::default()));
+        let mut repeats = Vec::new();
+        for repeat in 1..=3 {
+            let mut req = request("a");
+            req.repeat = repeat;
+            repeats.push(cached.chat(&req).await.unwrap());
+        }
+        assert!(repeats.iter().all(|r| !r.cached));
+        assert_eq!(cached.inner.calls.load(Ordering::SeqCst), 3);
+        assert!(!cached.chat(&request("a")).await.unwrap().cached);
+        assert!(cached.chat(&request("a")).await.unwrap().cached);
+        let mut again = request("a");
+        again.repeat = 2;
+        assert!(cached.chat(&again).await.unwrap().cached);
+        assert_eq!(cached.inner.calls.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_repair_shares_its_first_turns_root_and_records_the_mode() {
+        let cached = layer(CacheMode::Rw, false, Arc::new(MemStore::default()));
+        let first = request("a");
+        cached.chat(&first).await.unwrap();
+        let mut repair = first.clone();
+        repair.messages.push(Message::assistant("bad"));
+        repair.messages.push(Message::user("fix it"));
+        cached.chat(&repair).await.unwrap();
+        let ledger = cached.ledger();
+        assert_eq!(ledger[0].root, ledger[0].key);
+        assert_eq!(
+            (ledger[1].root.as_str(), ledger[1].turn),
+            (ledger[0].key.as_str(), 1)
+        );
+        assert_ne!(ledger[1].key, ledger[0].key);
+        assert!(ledger.iter().all(|r| !r.structured_output.is_empty()));
+    }
+
+    #[tokio::test]
     async fn errors_are_never_stored() {
         let store: Arc<dyn Store> = Arc::new(MemStore::default());
         let failing = layer(CacheMode::Rw, true, store.clone());

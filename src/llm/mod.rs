@@ -259,10 +259,11 @@ pub fn build_stack(
     let inner: Box<dyn Provider> = match provider.kind {
         crate::config::ProviderKind::Extractive => Box::new(extractive::Extractive::new()),
         crate::config::ProviderKind::OpenAi => {
-            let endpoint = openai::OpenAiProvider::new(
+            let endpoint = openai::OpenAiProvider::with_clock(
                 &provider.base_url,
                 provider.api_key.as_ref(),
                 Duration::from_secs(limits.request_timeout_s),
+                clock.clone(),
             )?;
             let retrying = retry::Retrying::new(
                 endpoint,

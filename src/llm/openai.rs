@@ -39,6 +39,22 @@ impl OpenAiProvider {
         api_key: Option<&Secret>,
         timeout: Duration,
     ) -> Result<Self, LlmError> {
+        Self::with_clock(
+            base_url,
+            api_key,
+            timeout,
+            std::sync::Arc::new(crate::clock::SystemClock),
+        )
+    }
+
+    /// As `new`, reading "now" for HTTP-date `Retry-After` headers from `clock` (the run's
+    /// clock seam) instead of the wall clock.
+    pub fn with_clock(
+        base_url: &str,
+        api_key: Option<&Secret>,
+        timeout: Duration,
+        clock: std::sync::Arc<dyn crate::clock::Clock>,
+    ) -> Result<Self, LlmError> {
         let host = url::Url::parse(base_url)
             .ok()
             .and_then(|u| {
@@ -57,6 +73,7 @@ impl OpenAiProvider {
             .map_err(|e| LlmError::Connection(format!("cannot build HTTP client: {e}")))?;
         let service = tower::service_fn(move |factory: HttpRequestFactory| {
             let http = http.clone();
+            let clock = clock.clone();
             async move {
                 let request = factory.build().await?;
                 let response = http.execute(request).await.map_err(OpenAIError::Reqwest)?;
@@ -68,7 +85,7 @@ impl OpenAiProvider {
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| super::retry::parse_retry_after(v, chrono::Utc::now()));
+                    .and_then(|v| super::retry::parse_retry_after(v, clock.now()));
                 let mut body = response.text().await.unwrap_or_default();
                 body.truncate(body.char_indices().nth(500).map_or(body.len(), |(i, _)| i));
                 Err(OpenAIError::Boxed(Box::new(HttpStatus {
