@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::llm::ProviderId;
 use crate::llm::cached::{CacheMode, CallRecord};
+use crate::llm::telemetry::FallbackEvent;
 use crate::model::{Article, FailedTopic};
 use crate::run::StepTiming;
 use crate::store::{Store, StoreError, Tree};
@@ -56,6 +57,13 @@ pub struct RunManifest {
     pub steps: Vec<StepTiming>,
     pub outputs: Vec<OutputFile>,
     pub failed: Vec<FailedTopic>,
+    #[serde(default)]
+    pub cards_trimmed: usize,
+    #[serde(default)]
+    pub cards_repaired: usize,
+    /// Steps down the structured-output chain this run took, with the server's reason.
+    #[serde(default)]
+    pub fallbacks: Vec<FallbackEvent>,
 }
 
 /// The config as the run read it: enough to parse it again with no file and no environment.

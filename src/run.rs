@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
-use crate::collect::{self, HttpOptions, SourceReport};
+use crate::collect::{self, CollectContext, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
 use crate::lint;
 use crate::llm::budget::cost_usd;
@@ -22,10 +22,11 @@ use crate::manifest::{
     self, ArticleRef, CallLine, CardLine, OutputFile, RecordedConfig, RunManifest, StoryMembership,
     TopicLine,
 };
-use crate::model::{Digest, Generator};
+use crate::model::{Digest, Generator, SourceRef};
 use crate::render::{self, RenderOptions};
-use crate::report::{Reporter, RunSummary, SourceLine};
+use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
+use crate::triage::Triage;
 use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::prompts::Prompts;
 use crate::write::{CallSettings, Writer};
@@ -180,28 +181,28 @@ pub async fn run_pipeline(
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
     let template_hashes = manifest::template_hashes(config.digest.templates_dir.as_deref());
 
-    let (articles, reports) = match &opts.replay {
+    let (articles, reports, sources_unhealthy) = match &opts.replay {
         // A replay reads the night's articles from the store; nothing is fetched.
-        Some(replay) => (replay.articles.clone(), Vec::new()),
+        Some(replay) => (replay.articles.clone(), Vec::new(), false),
         None => {
             reporter.step(&format!("collecting {} source(s)", config.sources.len()));
-            let http = HttpOptions::default();
+            let http = HttpOptions::from_config(&config.collect);
+            let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
+            let collect_cx = CollectContext {
+                http: &http,
+                now: Some(started_at),
+                store: Some(store.as_ref()),
+                progress: Some(&progress),
+            };
             let collected = steps
-                .time_async("collect", collect::collect_sources(&config.sources, &http))
+                .time_async(
+                    "collect",
+                    collect::collect_sources(&config.sources, &collect_cx),
+                )
                 .await;
-            for report in &collected.reports {
-                match &report.error {
-                    Some(reason) => reporter.warn(&format!(
-                        "source {} ({}): {reason}",
-                        report.name, report.location
-                    )),
-                    None => reporter.detail(&format!(
-                        "source {}: {} article(s)",
-                        report.name, report.articles
-                    )),
-                }
-            }
-            (collected.articles, collected.reports)
+            collect::report_sources(&collected, reporter);
+            let unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
+            (collected.articles, collected.reports, unhealthy)
         }
     };
     let articles_collected = articles.len();
@@ -238,34 +239,6 @@ pub async fn run_pipeline(
     }
     let articles_in_window = in_window.len();
 
-    reporter.step(&format!("clustering {articles_in_window} article(s)"));
-    let stories = steps.time("cluster", || {
-        cluster::cluster(&in_window, &ClusterParams::default())
-    });
-    let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
-    let story_count = stories.len();
-    let rank_params = RankParams {
-        max_topics: config.digest.max_topics,
-        focus_topics: config.digest.focus_topics,
-        now: end,
-        min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
-    };
-    let memberships: Vec<StoryMembership> = stories
-        .iter()
-        .map(|s| StoryMembership {
-            id: s.id.clone(),
-            articles: s.articles.iter().map(|a| a.id.clone()).collect(),
-        })
-        .collect();
-    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
-    let topics = ranked.topics;
-    reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics",
-        story_count,
-        ranked.off_topic.len(),
-        topics.len()
-    ));
-
     let provider_kind = opts.provider.unwrap_or(config.provider.kind);
     let mut provider_config = config.provider.clone();
     provider_config.kind = provider_kind;
@@ -273,14 +246,17 @@ pub async fn run_pipeline(
     if let Some(budget) = opts.budget_usd {
         limits.budget_usd = budget;
     }
-    let provider = match &opts.replay {
-        Some(replay) => llm::cached::Cached::new(
-            Box::new(llm::cached::Offline::new(replay.provider.clone())) as Box<dyn Provider>,
-            store.clone(),
-            CacheMode::Replay,
-            clock.clone(),
+    let (provider, telemetry) = match &opts.replay {
+        Some(replay) => (
+            llm::cached::Cached::new(
+                Box::new(llm::cached::Offline::new(replay.provider.clone())) as Box<dyn Provider>,
+                store.clone(),
+                CacheMode::Replay,
+                clock.clone(),
+            ),
+            Arc::new(llm::telemetry::Telemetry::default()),
         ),
-        None => llm::build_stack(
+        None => llm::build_observed_stack(
             &provider_config,
             &limits,
             &config.pricing,
@@ -322,6 +298,85 @@ pub async fn run_pipeline(
         ),
     };
 
+    // Optional LLM triage: drops what a model judges off-topic before clustering.
+    let (in_window, triaged_out) = if config.triage.enabled {
+        reporter.step(&format!(
+            "triaging {articles_in_window} article(s) with {}",
+            provider.id()
+        ));
+        let triage = Triage {
+            prompts: &prompts,
+            provider: &provider,
+            settings: &settings,
+            language: config.digest.language,
+            section_ids: config
+                .digest
+                .sections
+                .iter()
+                .map(|s| s.id.clone())
+                .collect(),
+            batch_size: config.triage.batch_size,
+        };
+        let triaged = steps.time_async("triage", triage.run(in_window)).await?;
+        for dropped in &triaged.dropped {
+            reporter.detail(&format!(
+                "triage dropped \"{}\": {}",
+                dropped.title, dropped.reason
+            ));
+        }
+        for failed in &triaged.failed_batches {
+            reporter.warn(&format!("triage kept a whole batch: {failed}"));
+        }
+        (triaged.kept, triaged.dropped.len())
+    } else {
+        (in_window, 0)
+    };
+    if in_window.is_empty() {
+        return Err(RunError::NoArticles {
+            start,
+            end,
+            sources: config.sources.len(),
+        });
+    }
+
+    reporter.step(&format!("clustering {} article(s)", in_window.len()));
+    let stories = steps.time("cluster", || {
+        cluster::cluster(&in_window, &ClusterParams::default())
+    });
+    let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
+    let story_count = stories.len();
+    let rank_params = RankParams {
+        max_topics: config.digest.max_topics,
+        focus_topics: config.digest.focus_topics,
+        now: end,
+        min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+    };
+    let memberships: Vec<StoryMembership> = stories
+        .iter()
+        .map(|s| StoryMembership {
+            id: s.id.clone(),
+            articles: s.articles.iter().map(|a| a.id.clone()).collect(),
+        })
+        .collect();
+    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
+    let topics = ranked.topics;
+    let more: Vec<SourceRef> = ranked
+        .beyond
+        .iter()
+        .filter_map(|story| story.articles.first())
+        .map(|lead| SourceRef {
+            title: lead.title.clone(),
+            url: lead.url.clone(),
+            outlet: lead.outlet.clone(),
+        })
+        .collect();
+    reporter.detail(&format!(
+        "{} stories, {} off-topic, {} topics",
+        story_count,
+        ranked.off_topic.len(),
+        topics.len()
+    ));
+
     reporter.step(&format!(
         "writing {} card(s) with {}",
         topics.len(),
@@ -335,10 +390,23 @@ pub async fn run_pipeline(
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
     };
-    let progress = |done: usize, total: usize| reporter.progress("cards", done, total);
+    let progress = |done: usize, total: usize| {
+        let seen = telemetry.snapshot();
+        reporter.stage_progress(
+            "cards",
+            &StageProgress {
+                done,
+                total,
+                cache_hits: provider.ledger().iter().filter(|c| c.cached).count(),
+                retries: seen.retries,
+                rate_limited: seen.rate_limited,
+            },
+        )
+    };
     let cards = steps
         .time_async("cards", writer.write_cards(&topics, &progress))
         .await?;
+    let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
     if cards.cards.len() < config.digest.min_topics || cards.cards.is_empty() {
         // Every failure once, here, instead of a warning per topic followed by the same list.
         let failures = cards
@@ -407,16 +475,21 @@ pub async fn run_pipeline(
         insight,
         article_count: articles_unique,
         failed: cards.failed,
+        more,
     };
 
     reporter.step("rendering");
     let render_opts = RenderOptions {
         sections: &config.digest.sections,
         templates_dir: config.digest.templates_dir.as_deref(),
+        layout: config.digest.layout,
     };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
+    let html = render::render_html(&digest, &render_opts)?;
     let json = render::render_json(&digest)?;
-    let lint_report = steps.time("lint", || lint::lint_digest(&markdown, &digest, &topics));
+    let lint_report = steps.time("lint", || {
+        lint::lint_digest(&markdown, config.digest.layout, &digest, &topics)
+    });
     let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
@@ -427,8 +500,20 @@ pub async fn run_pipeline(
     }
 
     let json_path = opts.out_dir.join(format!("{}.json", opts.date));
+    let html_path = opts.out_dir.join(format!("{}.html", opts.date));
     write_file(&md_path, &markdown)?;
+    write_file(&html_path, &html)?;
     write_file(&json_path, &json)?;
+    // Beside every digest: its schema, and the feed of the last digests of this directory.
+    write_file(
+        &opts.out_dir.join("digest.schema.json"),
+        &render::json_schema(),
+    )?;
+    let recent = render::feed::recent_digests(&opts.out_dir, &digest, render::feed::FEED_ENTRIES);
+    write_file(
+        &opts.out_dir.join("feed.xml"),
+        &render::feed::render_feed(&recent),
+    )?;
 
     let ledger = provider.ledger();
     let calls: Vec<CallLine> = ledger
@@ -457,6 +542,16 @@ pub async fn run_pipeline(
         .sum();
     let spent: f64 = calls.iter().map(|c| c.cost_usd).sum();
 
+    let seen = telemetry.snapshot();
+    for step in &seen.fallbacks {
+        reporter.warn(&format!(
+            "structured output: {} → {} for the rest of the run ({})",
+            step.from, step.to, step.reason
+        ));
+    }
+    let mut modes: Vec<String> = ledger.iter().map(|c| c.structured_output.clone()).collect();
+    modes.sort();
+    modes.dedup();
     let manifest = RunManifest {
         run_id: run_id.clone(),
         date: opts.date,
@@ -492,11 +587,18 @@ pub async fn run_pipeline(
                 blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
             },
             OutputFile {
+                path: absolute(&html_path),
+                blake3: blake3::hash(html.as_bytes()).to_hex().to_string(),
+            },
+            OutputFile {
                 path: absolute(&json_path),
                 blake3: blake3::hash(json.as_bytes()).to_hex().to_string(),
             },
         ],
         failed: digest.failed.clone(),
+        cards_trimmed,
+        cards_repaired,
+        fallbacks: seen.fallbacks.clone(),
     };
     if opts.replay.is_none() {
         manifest.save(store.as_ref())?;
@@ -510,7 +612,7 @@ pub async fn run_pipeline(
 
     let status = if lint_report.has_errors() {
         RunStatus::LintFailed
-    } else if !digest.failed.is_empty() || insight_error.is_some() {
+    } else if !digest.failed.is_empty() || insight_error.is_some() || sources_unhealthy {
         RunStatus::Partial
     } else {
         RunStatus::Ok
@@ -525,6 +627,7 @@ pub async fn run_pipeline(
         articles_unique,
         stories: story_count,
         off_topic: ranked.off_topic.len(),
+        triaged_out,
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,
@@ -534,6 +637,12 @@ pub async fn run_pipeline(
         tokens_in,
         tokens_out,
         cost_usd: spent,
+        cards_trimmed,
+        cards_repaired,
+        retries: seen.retries,
+        rate_limited: seen.rate_limited,
+        fallbacks: seen.fallbacks,
+        structured_output: modes,
         lint_errors: lint_report.errors().len(),
         lint_warnings: lint_report.warnings().len(),
         steps: steps.timings,
@@ -573,6 +682,10 @@ fn source_line(report: &SourceReport) -> SourceLine {
         name: report.name.clone(),
         articles: report.articles,
         error: report.error.clone(),
+        status: report.status.as_str().to_string(),
+        new_articles: report.new_articles,
+        skipped: report.skipped.clone(),
+        notes: report.notes.clone(),
     }
 }
 

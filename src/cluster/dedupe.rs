@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::collect::url::canonical_url;
 use crate::model::{Article, MergeKind, MergeTrace};
+use crate::text::sentences;
 
 /// The order in which the copy to keep is chosen: primary sources first, then the earliest
 /// report, then the smallest id; the remaining fields only make the order total, so even two
@@ -170,28 +171,6 @@ const BOILERPLATE_MIN_CHARS: usize = 20;
 /// Only the start of a body is searched: both consumers (vectors, signatures) read less.
 const BOILERPLATE_SCAN_CHARS: usize = 6000;
 
-/// Splits text after sentence terminators (`.!?` before whitespace; `。！？` anywhere), keeping
-/// every character, so the kept segments concatenate back to the original text.
-fn sentences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next_is_space = chars.peek().is_none_or(|&(_, n)| n.is_whitespace());
-        let ends =
-            matches!(c, '。' | '！' | '？') || (matches!(c, '.' | '!' | '?') && next_is_space);
-        if ends {
-            let end = i + c.len_utf8();
-            out.push(&text[start..end]);
-            start = end;
-        }
-    }
-    if start < text.len() {
-        out.push(&text[start..]);
-    }
-    out
-}
-
 fn sentence_key(sentence: &str) -> String {
     sentence
         .split_whitespace()
@@ -216,7 +195,7 @@ pub(crate) fn strip_boilerplate(articles: &[Article]) -> Vec<Article> {
         .collect();
     let mut seen_in: BTreeMap<(&str, String), usize> = BTreeMap::new();
     for (article, lead) in articles.iter().zip(&leads) {
-        let mut keys: Vec<String> = sentences(lead)
+        let mut keys: Vec<String> = sentences::spans(lead)
             .into_iter()
             .map(sentence_key)
             .filter(|k| k.chars().count() >= BOILERPLATE_MIN_CHARS)
@@ -231,7 +210,7 @@ pub(crate) fn strip_boilerplate(articles: &[Article]) -> Vec<Article> {
         .iter()
         .zip(leads)
         .map(|(article, lead)| {
-            let text: String = sentences(lead)
+            let text: String = sentences::spans(lead)
                 .into_iter()
                 .filter(|s| {
                     let key = (article.source.as_str(), sentence_key(s));
@@ -404,15 +383,6 @@ mod tests {
             signature(&original),
             "fixed seeds: same signature every time"
         );
-    }
-
-    #[test]
-    fn sentences_keep_every_character_and_versions_intact() {
-        let text = "GPT-5.2 ships today. It is fast!Really? 阿里开源了。模型很强 tail";
-        let parts = sentences(text);
-        assert_eq!(parts.concat(), text);
-        assert_eq!(parts[0], "GPT-5.2 ships today.");
-        assert_eq!(parts.len(), 4, "no split inside `fast!Really`: {parts:?}");
     }
 
     #[test]

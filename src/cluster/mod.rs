@@ -419,7 +419,7 @@ pub(crate) mod tests_support {
             tier: 2,
             title: title.to_string(),
             published_at: at(10),
-            lang: crate::collect::detect_language(title, text).to_string(),
+            lang: crate::text::detect_language(title, text).to_string(),
             text: text.to_string(),
             tags: Vec::new(),
         }

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::cluster::vectorize::{TokenKind, tokenize_with};
 use crate::model::{Article, Story, Topic};
+use crate::text::{self, Options, Stopwords, TokenKind, is_han};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankParams {
@@ -36,6 +36,8 @@ pub struct Ranked {
     pub off_topic: Vec<(Story, f64)>,
     /// On-topic stories that did not fit under `max_topics`.
     pub beyond_max: usize,
+    /// Those stories, best first (the brief layout lists them in one line each).
+    pub beyond: Vec<Story>,
 }
 
 /// Weight of `ln(distinct outlets)`: independent outlets reporting a story is the strongest
@@ -99,9 +101,13 @@ pub fn rank(stories: Vec<Story>, params: &RankParams) -> Ranked {
     on_topic.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     off_topic.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
     let beyond_max = on_topic.len().saturating_sub(params.max_topics);
+    let beyond = on_topic
+        .split_off(params.max_topics.min(on_topic.len()))
+        .into_iter()
+        .map(|(_, story)| story)
+        .collect();
     let topics = on_topic
         .into_iter()
-        .take(params.max_topics)
         .enumerate()
         .map(|(i, (score, story))| Topic {
             id: story.id.clone(),
@@ -115,6 +121,7 @@ pub fn rank(stories: Vec<Story>, params: &RankParams) -> Ranked {
         topics,
         off_topic,
         beyond_max,
+        beyond,
     }
 }
 
@@ -180,10 +187,6 @@ const RELEVANCE_MIN_DISTINCT: f64 = 3.0;
 /// with one "AI" is not called more relevant than a full AI article.
 const RELEVANCE_MIN_WORDS: f64 = 40.0;
 
-fn is_han(c: char) -> bool {
-    crate::render::script::is_han(c)
-}
-
 /// AI vocabulary found in a text: weighted hits, distinct terms, and the word count.
 struct AiHits {
     hits: f64,
@@ -207,7 +210,12 @@ fn ai_hits(text: &str) -> AiHits {
         distinct: Vec::new(),
         words: latin_words as f64 + han_chars as f64 / 1.5,
     };
-    for token in tokenize_with(&latin, true) {
+    // Every word counts here: "ai" is a news-filler stopword for clustering, the core of relevance.
+    let keep_all = Options {
+        stopwords: Stopwords::Keep,
+        ..Options::CLUSTER
+    };
+    for token in text::tokenize(&latin, &keep_all) {
         let weight = latin_weight(&token.text, token.kind);
         if weight > 0.0 {
             found.hits += weight;
@@ -375,6 +383,7 @@ mod tests {
         );
         assert_eq!(ranked.topics.len(), 3);
         assert_eq!(ranked.beyond_max, 2);
+        assert_eq!(ranked.beyond.len(), 2);
         let ranks: Vec<usize> = ranked.topics.iter().map(|t| t.rank).collect();
         assert_eq!(ranks, [1, 2, 3]);
     }

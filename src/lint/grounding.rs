@@ -3,11 +3,11 @@
 
 use super::finding::{Finding, Severity, UNGROUNDED_ENTITY, UNGROUNDED_NUMBER, finding};
 use crate::model::Language;
-use crate::render::script::to_script;
+use crate::text::to_script;
 
 /// Grounding warnings for one card: numbers in the card text (e.g. 2512, 3.5, 20%, 1,000, 30億)
 /// that appear in none of the sources' texts; entities found in none of them (case-insensitive;
-/// also try the source text converted to the card's script via render::script::to_script).
+/// also try the source text converted to the card's script via text::to_script).
 ///
 /// Every finding is a warning on 0-based line `index`, the card's headline.
 /// Numbers match by value, so `1,000` is grounded by `1000` and `30億` by `3 billion`; integers

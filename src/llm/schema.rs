@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::model::{Card, Insight};
-use crate::render::script::is_han;
+use crate::text::is_han;
 
 /// A card title holds at most this many Han characters (DESIGN §4: "≤ 40 CJK chars")…
 pub const TITLE_MAX_CJK_CHARS: usize = 40;
@@ -144,7 +144,7 @@ pub fn extract_json(content: &str) -> &str {
 }
 
 /// Parses `content` and checks it against `schema`; every problem is listed with its JSON path.
-fn validate_against<T: DeserializeOwned>(content: &str, schema: &Value) -> Result<T, String> {
+pub fn validate_against<T: DeserializeOwned>(content: &str, schema: &Value) -> Result<T, String> {
     let json = extract_json(content);
     let value: Value =
         serde_json::from_str(json).map_err(|e| format!("the reply is not valid JSON: {e}"))?;

@@ -33,6 +33,22 @@ pub struct Labels {
     pub list_separator: &'static str,
     /// What follows a bold field name written inline ("：" or ": ").
     pub colon: &'static str,
+    /// speedread: the tagged one-line list at the top.
+    pub quick_read: &'static str,
+    /// speedread: a card's overview quote.
+    pub overview: &'static str,
+    /// speedread: the bullets under a card.
+    pub detail_points: &'static str,
+    /// speedread: the link to a card's lead article.
+    pub read_original: &'static str,
+    /// speedread: the reading list at the end.
+    pub extended_reading: &'static str,
+    /// brief: the analysis paragraph under a story (written with its colon inside the bold).
+    pub deep_insight: &'static str,
+    /// brief: one-line items for the stories past `max_topics`.
+    pub more_news: &'static str,
+    /// HTML: the navigation heading.
+    pub contents: &'static str,
 }
 
 pub const ZH_HANT: Labels = Labels {
@@ -59,6 +75,14 @@ pub const ZH_HANT: Labels = Labels {
     low: "低",
     list_separator: "、",
     colon: "：",
+    quick_read: "本期速覽",
+    overview: "概要",
+    detail_points: "內容詳解",
+    read_original: "閱讀原文",
+    extended_reading: "拓展閱讀",
+    deep_insight: "深度解讀 & 洞察",
+    more_news: "更多動態",
+    contents: "目錄",
 };
 
 pub const ZH_HANS: Labels = Labels {
@@ -85,6 +109,14 @@ pub const ZH_HANS: Labels = Labels {
     low: "低",
     list_separator: "、",
     colon: "：",
+    quick_read: "本期速览",
+    overview: "概要",
+    detail_points: "内容详解",
+    read_original: "阅读原文",
+    extended_reading: "拓展阅读",
+    deep_insight: "深度解读 & 洞察",
+    more_news: "更多动态",
+    contents: "目录",
 };
 
 pub const EN: Labels = Labels {
@@ -111,6 +143,14 @@ pub const EN: Labels = Labels {
     low: "Low",
     list_separator: ", ",
     colon: ": ",
+    quick_read: "At a Glance",
+    overview: "Overview",
+    detail_points: "In Detail",
+    read_original: "Read the original",
+    extended_reading: "More to Read",
+    deep_insight: "Analysis & Insight",
+    more_news: "More News",
+    contents: "Contents",
 };
 
 pub fn labels(language: Language) -> &'static Labels {

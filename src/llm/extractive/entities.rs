@@ -89,6 +89,10 @@ pub(super) const TITLECASE_STOPWORDS: &[&str] = &[
 pub(super) const ACRONYM_STOPWORDS: &[&str] = &[
     "AI", "API", "APIs", "CEO", "CTO", "CFO", "COO", "VP", "PR", "PDF", "URL", "HTTP", "HTTPS", "FAQ", "TV",
     "OK", "AM", "PM", "GMT", "UTC", "ID", "GB", "MB", "TB", "KB", "GW", "MW", "KW", "GPU", "GPUs", "CPU", "CPUs", "IPO", "Q&A", "AIGC",
+    // Units and number formats name a measurement, not a thing (512 TOPS, INT8, NT$).
+    "TOPS", "TFLOPS", "PFLOPS", "INT8", "INT4", "FP4", "FP8", "FP16", "BF16", "FP32", "HBM", "KV", "NT", "USD", "RMB",
+    // Shouted headings of press releases.
+    "PRESS", "RELEASE", "NEWS", "UPDATE", "BREAKING", "EXCLUSIVE",
 ];
 
 pub(super) fn classify(token: &str) -> TokenKind {
@@ -97,6 +101,9 @@ pub(super) fn classify(token: &str) -> TokenKind {
         return TokenKind::Plain;
     };
     if !first.is_alphabetic() || chars.len() < 2 {
+        return TokenKind::Plain;
+    }
+    if ACRONYM_STOPWORDS.contains(&token) {
         return TokenKind::Plain;
     }
     let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
@@ -344,6 +351,11 @@ pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]
         );
         names = dedupe_case_insensitive(names);
     }
+    // Chinese organisation names come before any padding: they are names, not frequent words.
+    let mut chinese = chinese_names(articles);
+    chinese.truncate(ENTITIES_MAX.saturating_sub(names.len()).max(2));
+    names.extend(chinese);
+    names = dedupe_case_insensitive(names);
     if names.len() < ENTITIES_MIN {
         let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
         names.extend(chinese_terms(&texts, ENTITIES_MIN));
@@ -366,7 +378,129 @@ pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]
         names = dedupe_case_insensitive(names);
     }
     names.truncate(ENTITIES_MAX);
-    names
+    subject_first(names, articles)
+}
+
+/// The card is about the subject of the best article's headline: names in that title go first
+/// (in title order), the rest keep their rank. "Casewright raises…" lists Casewright before
+/// its investors.
+fn subject_first(names: Vec<String>, articles: &[BlockArticle]) -> Vec<String> {
+    let Some(title) = articles
+        .first()
+        .map(|a| to_script(&a.title, Language::ZhHans))
+    else {
+        return names;
+    };
+    let title = title.to_lowercase();
+    let position = |name: &str| title.find(&to_script(name, Language::ZhHans).to_lowercase());
+    let (mut in_title, rest): (Vec<String>, Vec<String>) =
+        names.into_iter().partition(|n| position(n).is_some());
+    in_title.sort_by_key(|n| position(n));
+    in_title.extend(rest);
+    in_title
+}
+
+/// Endings of Chinese organisation names (Simplified; texts are folded before matching).
+const ORG_SUFFIXES: &[&str] = &[
+    "半导体",
+    "委员会",
+    "实验室",
+    "研究院",
+    "研究所",
+    "交通局",
+    "卫健委",
+    "公司",
+    "集团",
+    "科技",
+    "智能",
+    "大学",
+    "医院",
+    "基金",
+    "资本",
+    "银行",
+    "电子",
+    "医疗",
+    "数据",
+    "资料",
+    "云端",
+    "社区",
+    "学院",
+    "协会",
+];
+/// A name is at most this many characters before its suffix…
+const ORG_PREFIX_MAX: usize = 8;
+/// …and the full name must occur at least this often across titles and bodies.
+const ORG_MIN_COUNT: usize = 2;
+
+/// Chinese organisation names: a Han run ending in an organisation suffix (澜芯半导体, 慈安医院,
+/// 国家资料治理委员会), as long as the longest prefix that recurs as often as the shortest one.
+/// Returned in the articles' script, most frequent first.
+pub(super) fn chinese_names(articles: &[BlockArticle]) -> Vec<String> {
+    let original: String = articles
+        .iter()
+        .flat_map(|a| [a.title.as_str(), a.text.as_str()])
+        .collect::<Vec<_>>()
+        .join("\n");
+    let folded = to_script(&original, Language::ZhHans);
+    let chars: Vec<char> = folded.chars().collect();
+    let original_chars: Vec<char> = original.chars().collect();
+    // Folding keeps lengths for these conversions; if it ever does not, show Simplified forms.
+    let same_length = chars.len() == original_chars.len();
+    let count =
+        |needle: &[char]| -> usize { chars.windows(needle.len()).filter(|w| *w == needle).count() };
+    let mut found: BTreeMap<String, (usize, usize, String)> = BTreeMap::new(); // name → (count, first, shown)
+    for suffix in ORG_SUFFIXES {
+        let suffix: Vec<char> = suffix.chars().collect();
+        for end in
+            (suffix.len()..=chars.len()).filter(|&e| chars[e - suffix.len()..e] == suffix[..])
+        {
+            let start_of_suffix = end - suffix.len();
+            let mut best: Option<usize> = None;
+            let mut shortest_count = 0;
+            for len in 2..=ORG_PREFIX_MAX {
+                let Some(start) = start_of_suffix.checked_sub(len) else {
+                    break;
+                };
+                let prefix = &chars[start..start_of_suffix];
+                if !prefix.iter().all(|&c| is_han(c)) || HAN_FUNCTION_CHARS.contains(prefix[0]) {
+                    if prefix.iter().all(|&c| is_han(c)) {
+                        continue;
+                    }
+                    break;
+                }
+                let n = count(&chars[start..end]);
+                if len == 2 {
+                    shortest_count = n;
+                }
+                if n >= ORG_MIN_COUNT && n >= shortest_count {
+                    best = Some(start);
+                }
+            }
+            if let Some(start) = best {
+                let name: String = chars[start..end].iter().collect();
+                let shown: String = if same_length {
+                    original_chars[start..end].iter().collect()
+                } else {
+                    name.clone()
+                };
+                let n = count(&chars[start..end]);
+                found.entry(name).or_insert((n, start, shown));
+            }
+        }
+    }
+    // A name inside a longer found name is part of it (科技 names inside 委员会 names).
+    let names: Vec<(String, (usize, usize, String))> = found.clone().into_iter().collect();
+    let mut kept: Vec<(usize, usize, String)> = names
+        .iter()
+        .filter(|(name, _)| {
+            !names
+                .iter()
+                .any(|(other, _)| other != name && other.contains(name.as_str()))
+        })
+        .map(|(_, v)| v.clone())
+        .collect();
+    kept.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    kept.into_iter().map(|(_, _, shown)| shown).collect()
 }
 
 /// Key phrases of English titles — runs of one to three content words ("sparse autoencoders",

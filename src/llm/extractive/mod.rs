@@ -17,7 +17,7 @@ use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId
 use crate::model::{
     BackgroundTerm, Card, FurtherReading, Importance, Insight, Language, QuickRead,
 };
-use crate::render::script::{has_han, is_han, to_script};
+use crate::text::{has_han, is_han, to_script};
 
 mod card;
 mod entities;
@@ -31,6 +31,8 @@ mod titles;
 
 pub use card::card_from_articles;
 pub use insight::insight_from_cards;
+// The eval's duplicate-fact metric splits cards the way cards are built.
+pub(crate) use sentences::split_sentences;
 // The parts share one namespace through the parent, so each file imports only `super::*`.
 use card::*;
 use entities::*;
@@ -91,9 +93,14 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
                 last_block(req, "cards").ok_or_else(|| missing("insight", "cards"))?;
             to_json(&insight_from_cards(&cards, &context))?
         }
+        Namespace::Triage => {
+            let articles: Vec<BlockArticle> =
+                last_block(req, "articles").ok_or_else(|| missing("triage", "articles"))?;
+            to_json(&crate::triage::lexical_answer(&articles))?
+        }
         _ => {
             return Err(LlmError::BadResponse(
-                "the extractive provider answers card and insight requests only".into(),
+                "the extractive provider answers card, insight and triage requests only".into(),
             ));
         }
     };

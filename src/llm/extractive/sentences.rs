@@ -28,7 +28,7 @@ pub(super) const ABBREVIATIONS: &[&str] = &[
 /// Splits text into sentences at 。！？!? and at a period that really ends a sentence (followed by
 /// a space and a non-lowercase letter, or glued to a capital or Han character as scraped text
 /// often is). Decimals, initials (U.S.) and common abbreviations stay inside their sentence.
-pub(super) fn split_sentences(text: &str) -> Vec<String> {
+pub(crate) fn split_sentences(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut sentences = Vec::new();
     let mut current = String::new();
