@@ -333,11 +333,12 @@ fn negative_or_nan_budgets_are_refused_with_a_clear_message() {
 }
 
 #[test]
-fn reserved_commands_exit_2() {
+fn help_lists_every_command_and_a_history_command_without_a_store_or_config_exits_2() {
     let dir = tempfile::tempdir().unwrap();
-    let out = newsdesk(&["collect"], dir.path());
+    // No --store and no newsdesk.toml: the store cannot be located, a usage error.
+    let out = newsdesk(&["runs", "list"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not yet available"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newsdesk.toml"));
     let help = newsdesk(&["--help"], dir.path());
     let help = String::from_utf8_lossy(&help.stdout);
     for command in [
