@@ -8,12 +8,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::cluster::{self, ClusterParams, RankParams};
 use crate::collect::{self, CollectContext, HttpOptions};
-use crate::config::{Config, Layout, ProcessEnv, ProviderKind};
+use crate::config::{Config, Env, Layout, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
+use crate::manifest::{BEHAVIOUR_ENV, RecordedConfig};
 use crate::report::{Reporter, RunSummary};
 use crate::run::{self, RunOptions, RunStatus};
 use crate::store::{SledStore, Store};
@@ -49,6 +50,7 @@ pub async fn demo(
     out_dir: &Path,
     store_dir: Option<&Path>,
     layout: Option<Layout>,
+    cache_mode: CacheMode,
     reporter: &Reporter,
     json: bool,
 ) -> anyhow::Result<Exit> {
@@ -67,13 +69,37 @@ pub async fn demo(
     let opts = RunOptions {
         date: NaiveDate::from_ymd_opt(y, m, d).expect("valid demo date"),
         out_dir: out_dir.to_path_buf(),
-        cache_mode: CacheMode::Rw,
+        cache_mode,
         provider: Some(ProviderKind::Extractive),
         budget_usd: None,
+        recorded_config: recorded_config(&config, &ProcessEnv),
+        replay: None,
     };
     let summary = run::run_day(&config, store, Arc::new(SystemClock), reporter, &opts).await?;
     print_summary(reporter, &summary, json);
     Ok(exit_for(&summary))
+}
+
+/// The config as a manifest records it: the file's text (when it still hashes to what was
+/// loaded) and the behaviour-changing environment overrides, never a key.
+pub fn recorded_config(config: &Config, env: &dyn Env) -> RecordedConfig {
+    let text = config
+        .file
+        .as_deref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .filter(|t| blake3::hash(t.as_bytes()).to_hex()[..16] == config.hash)
+        .unwrap_or_default();
+    RecordedConfig {
+        file: config
+            .file
+            .as_deref()
+            .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.to_path_buf())),
+        text,
+        env: BEHAVIOUR_ENV
+            .iter()
+            .filter_map(|name| env.var(name).map(|v| (name.to_string(), v)))
+            .collect(),
+    }
 }
 
 /// Arguments of `newsdesk run`.
@@ -101,8 +127,10 @@ pub async fn run(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| config.store.path.clone());
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let date = args.date.unwrap_or_else(|| {
-        chrono::Utc::now()
+        clock
+            .now()
             .with_timezone(&config.digest.timezone)
             .date_naive()
     });
@@ -114,8 +142,10 @@ pub async fn run(
         cache_mode: args.cache_mode,
         provider: args.provider,
         budget_usd: args.budget_usd,
+        recorded_config: recorded_config(config, &ProcessEnv),
+        replay: None,
     };
-    let summary = run::run_day(config, store, Arc::new(SystemClock), reporter, &opts).await?;
+    let summary = run::run_day(config, store, clock, reporter, &opts).await?;
     print_summary(reporter, &summary, args.json);
     Ok(exit_for(&summary))
 }

@@ -128,6 +128,8 @@ fn options(out: &Path) -> RunOptions {
         cache_mode: CacheMode::Rw,
         provider: None,
         budget_usd: None,
+        recorded_config: Default::default(),
+        replay: None,
     }
 }
 

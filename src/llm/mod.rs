@@ -94,6 +94,17 @@ pub enum ResponseFormat {
     Prompt,
 }
 
+impl ResponseFormat {
+    /// The mode's name as config and manifests spell it.
+    pub fn mode_name(&self) -> &'static str {
+        match self {
+            ResponseFormat::JsonSchema { .. } => "json_schema",
+            ResponseFormat::JsonObject => "json_object",
+            ResponseFormat::Prompt => "prompt",
+        }
+    }
+}
+
 /// One chat call, fully rendered. Everything here except `namespace`-independent transport
 /// details goes into the cache key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -21,6 +21,8 @@ pub struct CardOutcome {
     pub trimmed: usize,
     /// Cards that needed the repair re-ask.
     pub repaired: usize,
+    /// The cache key of each topic's first ask, in topic order (run manifests list calls by it).
+    pub request_keys: Vec<String>,
 }
 
 impl Writer<'_> {
@@ -44,6 +46,10 @@ impl Writer<'_> {
                     .request(Namespace::Card, messages, "card", &schema),
             );
         }
+        let request_keys = requests
+            .iter()
+            .map(|r| crate::llm::cached::cache_key(self.provider.id(), r))
+            .collect();
         let answers = join_all(requests.into_iter().map(|request| {
             let section_ids = &section_ids;
             let done = &done;
@@ -63,6 +69,7 @@ impl Writer<'_> {
 
         let mut outcome = CardOutcome {
             trimmed,
+            request_keys,
             ..CardOutcome::default()
         };
         for (topic, asked) in topics.iter().zip(answers) {
