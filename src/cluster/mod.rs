@@ -68,6 +68,27 @@ const EDGE_FLOOR: f32 = 0.05;
 /// How many shared terms a trace keeps: enough to see why, few enough to read.
 const TRACE_TERMS: usize = 8;
 
+/// `items.iter().map(f)` computed on all cores: the items are cut into one contiguous chunk per
+/// thread and the results concatenated in order, so the output is exactly the sequential one.
+/// Per-article work (tokenizing, script folding, shingling) is what dominates at scale.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a clustering worker panicked"))
+            .collect()
+    })
+}
+
 /// "s" + the first 12 hex chars of blake3 over the sorted member ids joined with "\n".
 pub fn story_id(articles: &[Article]) -> String {
     let mut ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
@@ -91,7 +112,7 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
     let vectors = vectorize::vectorize(&comparable);
     let published_s: Vec<i64> = kept.iter().map(|a| a.published_at.timestamp()).collect();
     let window_s = i64::from(params.window_hours) * 3600;
-    let signatures: Vec<Vec<u64>> = comparable.iter().map(dedupe::signature).collect();
+    let signatures: Vec<Vec<u64>> = par_map(&comparable, dedupe::signature);
 
     let candidates = blocking::candidates(
         &vectors,

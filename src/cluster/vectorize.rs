@@ -116,7 +116,7 @@ fn raw_weights(article: &Article) -> BTreeMap<String, f32> {
 /// TF-IDF vectors of `articles`, L2-normalised. IDF is `ln((n + 1) / df)`: a term every article
 /// has weighs almost nothing, and two-article inputs still keep shared terms above zero.
 pub fn vectorize(articles: &[Article]) -> Vectors {
-    let raw: Vec<BTreeMap<String, f32>> = articles.iter().map(raw_weights).collect();
+    let raw: Vec<BTreeMap<String, f32>> = super::par_map(articles, raw_weights);
     let mut df: BTreeMap<&str, u32> = BTreeMap::new();
     for doc in &raw {
         for term in doc.keys() {
