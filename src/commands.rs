@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 
 use crate::clock::SystemClock;
 use crate::cluster::{self, ClusterParams, RankParams};
-use crate::collect::{self, HttpOptions};
-use crate::config::{Config, ProcessEnv, ProviderKind};
+use crate::collect::{self, CollectContext, HttpOptions};
+use crate::config::{Config, Layout, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
 use crate::report::{Reporter, RunSummary};
@@ -25,14 +25,6 @@ pub enum Exit {
     Error = 1,
     Usage = 2,
     Partial = 3,
-}
-
-/// The date of the bundled fixture day `demo` runs.
-pub const DEMO_DATE: (i32, u32, u32) = (2026, 1, 5);
-
-/// The demo's config, found beside the sources the binary was built from.
-pub fn demo_config_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/newsdesk.toml")
 }
 
 fn exit_for(summary: &RunSummary) -> Exit {
@@ -51,21 +43,27 @@ fn print_summary(reporter: &Reporter, summary: &RunSummary, json: bool) {
     }
 }
 
-/// `newsdesk demo`: the bundled fixture day, extractive provider, offline, in a temporary store.
+/// `newsdesk demo`: the bundled (embedded) fixture day, extractive provider, offline, in a
+/// temporary store unless `--store` names one; `layout` overrides the demo config's layout.
 pub async fn demo(
     out_dir: &Path,
     store_dir: Option<&Path>,
+    layout: Option<Layout>,
     reporter: &Reporter,
     json: bool,
 ) -> anyhow::Result<Exit> {
-    let config_path = demo_config_path();
-    let config = Config::load(&config_path, &ProcessEnv)?;
-    let temp = tempfile::tempdir().context("cannot create a temporary store directory")?;
+    let temp = tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
+    let config_path = crate::demo::unpack(temp.path())
+        .with_context(|| format!("cannot unpack the demo day into {}", temp.path().display()))?;
+    let mut config = Config::load(&config_path, &ProcessEnv)?;
+    if let Some(layout) = layout {
+        config.digest.layout = layout;
+    }
     let store_path = store_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| temp.path().join("store"));
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
-    let (y, m, d) = DEMO_DATE;
+    let (y, m, d) = crate::demo::DEMO_DATE;
     let opts = RunOptions {
         date: NaiveDate::from_ymd_opt(y, m, d).expect("valid demo date"),
         out_dir: out_dir.to_path_buf(),
@@ -219,10 +217,14 @@ pub async fn cluster(
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
     let gold_labels = options.gold.as_deref().map(read_gold).transpose()?;
-    let http = HttpOptions::default();
+    let http = config
+        .map(|c| HttpOptions::from_config(&c.collect))
+        .unwrap_or_default();
     let collected = match (inputs.is_empty(), config) {
         (false, _) => collect::collect_inputs(inputs, &http).await,
-        (true, Some(config)) => collect::collect_sources(&config.sources, &http).await,
+        (true, Some(config)) => {
+            collect::collect_sources(&config.sources, &CollectContext::new(&http)).await
+        }
         (true, None) => anyhow::bail!(
             "no INPUT given and no config loaded: pass feed files, directories or URLs"
         ),
@@ -346,11 +348,110 @@ pub async fn cluster(
     Ok(if failed > 0 { Exit::Partial } else { Exit::Ok })
 }
 
+/// `newsdesk collect`: fetch every configured source, store the articles (and the validators
+/// for the next conditional GET), report per source. Exit 3 when more sources failed than
+/// `collect.tolerate_failed_sources` allows.
+pub async fn collect(
+    config: &Config,
+    store_dir: Option<&Path>,
+    date: Option<NaiveDate>,
+    json: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store.path.clone());
+    let store = SledStore::open(&store_path)?;
+    let http = HttpOptions::from_config(&config.collect);
+    let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
+    reporter.step(&format!("collecting {} source(s)", config.sources.len()));
+    let now = chrono::Utc::now();
+    let cx = CollectContext {
+        http: &http,
+        now: Some(now),
+        store: Some(&store),
+        progress: Some(&progress),
+    };
+    let collected = collect::collect_sources(&config.sources, &cx).await;
+    store.flush()?;
+    let date = date.unwrap_or_else(|| now.with_timezone(&config.digest.timezone).date_naive());
+    let (start, end) = run::window(
+        date,
+        config.digest.timezone,
+        config.digest.cutoff,
+        config.digest.window_hours,
+    );
+    let in_window = collected
+        .articles
+        .iter()
+        .filter(|a| a.published_at >= start && a.published_at < end)
+        .count();
+    let failed = collected.failed_sources().count();
+    let unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
+    if json {
+        reporter.output(&serde_json::to_string_pretty(&serde_json::json!({
+            "date": date,
+            "window": {"start": start, "end": end},
+            "status": if unhealthy { "partial" } else { "ok" },
+            "sources": collected.reports,
+            "failed_sources": collected.failed_sources().map(|r| &r.name).collect::<Vec<_>>(),
+            "articles": collected.articles.len(),
+            "articles_in_window": in_window,
+            "new_articles": collected.reports.iter().map(|r| r.new_articles).sum::<usize>(),
+        }))?);
+    } else {
+        for report in collected.failed_sources() {
+            reporter.warn(&format!(
+                "source {} ({}): {}",
+                report.name,
+                report.location,
+                report.describe()
+            ));
+        }
+        let mut out = format!(
+            "newsdesk collect {date} — {}\n",
+            if unhealthy {
+                "partial: sources failed"
+            } else {
+                "ok"
+            }
+        );
+        for report in &collected.reports {
+            out.push_str(&format!(
+                "  {} {:<20} {}\n",
+                if report.failed() { "✗" } else { "✓" },
+                report.name,
+                report.describe()
+            ));
+        }
+        out.push_str(&format!(
+            "  {} source(s): {} ok, {failed} failed · {} article(s), {} in the window of {date}\n",
+            collected.reports.len(),
+            collected.reports.len() - failed,
+            collected.articles.len(),
+            in_window
+        ));
+        reporter.output(&out);
+    }
+    Ok(if unhealthy { Exit::Partial } else { Exit::Ok })
+}
+
 /// `newsdesk lint FILE`: the digest QA rules on a Markdown file.
-pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit> {
+pub fn lint(
+    file: &Path,
+    layout: Option<Layout>,
+    json: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let report = lint::lint_markdown(&text, &LintOptions { language: None });
+    let report = lint::lint_markdown(
+        &text,
+        &LintOptions {
+            language: None,
+            layout,
+        },
+    );
     if json {
         reporter.output(&serde_json::to_string_pretty(&serde_json::json!({
             "file": file,
@@ -372,6 +473,93 @@ pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit
         reporter.output(&out);
     }
     Ok(if report.has_errors() {
+        Exit::Error
+    } else {
+        Exit::Ok
+    })
+}
+
+/// `newsdesk weekly`: the roll-up of one ISO week's runs in the store (default: this week in
+/// `digest.timezone`), written as `<out>/<week>.md`, `.html` and `.json`.
+pub fn weekly(
+    config: &Config,
+    store_dir: Option<&Path>,
+    week: Option<&str>,
+    out_dir: Option<&Path>,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    use crate::weekly::{self, Week};
+    let week = match week {
+        Some(text) => Week::parse(text)?,
+        None => Week::of(
+            chrono::Utc::now()
+                .with_timezone(&config.digest.timezone)
+                .date_naive(),
+        ),
+    };
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store.path.clone());
+    let store = SledStore::open(&store_path)?;
+    let (digests, notes) = weekly::load_week(&store, week)?;
+    for note in &notes {
+        reporter.warn(note);
+    }
+    let rollup = weekly::build(week, &digests);
+    let (markdown, html, json) = weekly::render(&rollup)?;
+    let out_dir = out_dir.unwrap_or(&config.digest.out_dir);
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let paths = weekly::output_paths(out_dir, week);
+    for (path, text) in paths.iter().zip([&markdown, &html, &json]) {
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    reporter.output(&format!(
+        "newsdesk weekly {week}: {} day(s), {} card(s), {} theme(s)\n  output     {}\n",
+        rollup.days.len(),
+        rollup.cards,
+        rollup.themes.len(),
+        paths[0].display()
+    ));
+    Ok(Exit::Ok)
+}
+
+/// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when
+/// that file exists (its provider, limits, pricing, prompts and store), the demo config otherwise,
+/// so a fresh clone evaluates the extractive baseline with no key; the sections are always the
+/// demo config's, which the fixtures are written against. Exit 1 when the gate fails.
+pub async fn eval(
+    config_path: &Path,
+    store_dir: Option<&Path>,
+    args: crate::eval::EvalArgs,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let demo_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let demo_config = crate::demo::unpack(demo_dir.path()).with_context(|| {
+        format!(
+            "cannot unpack the demo config into {}",
+            demo_dir.path().display()
+        )
+    })?;
+    let path = if config_path.exists() {
+        config_path.to_path_buf()
+    } else {
+        demo_config.clone()
+    };
+    let mut config = Config::load(&path, &ProcessEnv)?;
+    // The fixtures name the demo config's sections (models, tools, industry, policy,
+    // applications): every variant is asked to choose among those, whatever the config's own.
+    config.digest.sections = Config::load(&demo_config, &ProcessEnv)?.digest.sections;
+    let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| {
+        if config_path.exists() {
+            config.store.path.clone()
+        } else {
+            PathBuf::from(".newsdesk/eval-store")
+        }
+    });
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let outcome = crate::eval::run(&args, &config, store, reporter).await?;
+    Ok(if outcome.gate_failed {
         Exit::Error
     } else {
         Exit::Ok

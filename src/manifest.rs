@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::llm::cached::{CacheMode, CallRecord};
+use crate::llm::telemetry::FallbackEvent;
 use crate::model::FailedTopic;
 use crate::run::StepTiming;
 
@@ -30,6 +31,13 @@ pub struct RunManifest {
     pub steps: Vec<StepTiming>,
     pub outputs: Vec<OutputFile>,
     pub failed: Vec<FailedTopic>,
+    #[serde(default)]
+    pub cards_trimmed: usize,
+    #[serde(default)]
+    pub cards_repaired: usize,
+    /// Steps down the structured-output chain this run took, with the server's reason.
+    #[serde(default)]
+    pub fallbacks: Vec<FallbackEvent>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

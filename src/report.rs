@@ -9,8 +9,34 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::llm::budget::fmt_usd;
+use crate::llm::telemetry::FallbackEvent;
 use crate::model::FailedTopic;
 use crate::run::{RunStatus, StepTiming};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Where a long stage stands, with the counters that explain its pace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageProgress {
+    pub done: usize,
+    pub total: usize,
+    pub cache_hits: usize,
+    pub retries: u64,
+    /// Answers with HTTP 429.
+    pub rate_limited: u64,
+}
+
+impl StageProgress {
+    fn counters(&self) -> String {
+        format!(
+            "{} cache hit(s) · {} retr{} · {} × 429",
+            self.cache_hits,
+            self.retries,
+            if self.retries == 1 { "y" } else { "ies" },
+            self.rate_limited
+        )
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
@@ -26,6 +52,8 @@ pub struct Reporter {
     verbosity: Verbosity,
     tty: bool,
     last_milestone: Mutex<usize>,
+    /// The terminal's progress bar of the running stage (terminals only).
+    bar: Mutex<Option<ProgressBar>>,
 }
 
 impl Reporter {
@@ -34,6 +62,7 @@ impl Reporter {
             verbosity,
             tty: std::io::stderr().is_terminal(),
             last_milestone: Mutex::new(0),
+            bar: Mutex::new(None),
         }
     }
 
@@ -43,6 +72,7 @@ impl Reporter {
             verbosity: Verbosity::Silent,
             tty: false,
             last_milestone: Mutex::new(0),
+            bar: Mutex::new(None),
         }
     }
 
@@ -69,23 +99,54 @@ impl Reporter {
 
     /// `done` of `total` items of `what` finished.
     pub fn progress(&self, what: &str, done: usize, total: usize) {
-        if self.verbosity <= Verbosity::Quiet || total == 0 {
+        self.stage_progress(
+            what,
+            &StageProgress {
+                done,
+                total,
+                ..StageProgress::default()
+            },
+        );
+    }
+
+    /// A long stage's progress: an `indicatif` bar with ETA on a terminal's stderr, a line per
+    /// quarter in logs and cron mail, nothing with -q.
+    pub fn stage_progress(&self, what: &str, p: &StageProgress) {
+        if self.verbosity <= Verbosity::Quiet || p.total == 0 {
             return;
         }
         if self.tty {
-            eprint!("\r  {what}: {done}/{total}");
-            if done == total {
-                eprintln!();
+            let mut slot = self.bar.lock().expect("reporter mutex");
+            let bar = slot.get_or_insert_with(|| {
+                let bar = ProgressBar::with_draw_target(
+                    Some(p.total as u64),
+                    ProgressDrawTarget::stderr(),
+                );
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "  {prefix} [{bar:30}] {pos}/{len} · {msg} · ETA {eta}",
+                    )
+                    .expect("the template is valid")
+                    .progress_chars("=> "),
+                );
+                bar.set_prefix(what.to_string());
+                bar
+            });
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(p.counters());
+            if p.done >= p.total {
+                bar.finish();
+                *slot = None;
             }
-            let _ = std::io::stderr().flush();
             return;
         }
         // Logs get a line per quarter, not one per card.
-        let quarter = done * 4 / total;
+        let quarter = p.done * 4 / p.total;
         let mut last = self.last_milestone.lock().expect("reporter mutex");
-        if done == total || quarter > *last {
-            *last = if done == total { 0 } else { quarter };
-            eprintln!("  {what}: {done}/{total}");
+        if p.done == p.total || quarter > *last {
+            *last = if p.done == p.total { 0 } else { quarter };
+            eprintln!("  {what}: {}/{} ({})", p.done, p.total, p.counters());
         }
     }
 
@@ -114,9 +175,18 @@ pub struct RunSummary {
     pub articles_unique: usize,
     pub stories: usize,
     pub off_topic: usize,
+    /// Articles the LLM triage stage dropped (0 when `[triage]` is off).
+    #[serde(default)]
+    pub triaged_out: usize,
     /// On-topic stories cut by `max_topics` (listed with `-v`).
     #[serde(default)]
     pub beyond_max_topics: usize,
+    /// Stories left out because an earlier digest (collect.memory_days) already told them.
+    #[serde(default)]
+    pub stories_repeated: usize,
+    /// Cards written as follow-ups of an earlier digest's story (marked continuing).
+    #[serde(default)]
+    pub stories_continuing: usize,
     pub topics: usize,
     pub cards: usize,
     pub failed: Vec<FailedTopic>,
@@ -126,6 +196,23 @@ pub struct RunSummary {
     pub tokens_in: u64,
     pub tokens_out: u64,
     pub cost_usd: f64,
+    /// Cards whose articles were trimmed to fit the input budget.
+    #[serde(default)]
+    pub cards_trimmed: usize,
+    /// Cards that needed the repair re-ask.
+    #[serde(default)]
+    pub cards_repaired: usize,
+    /// Provider attempts after the first, and answers with HTTP 429.
+    #[serde(default)]
+    pub retries: u64,
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// Steps down the structured-output chain, with the server's reason.
+    #[serde(default)]
+    pub fallbacks: Vec<FallbackEvent>,
+    /// The structured-output modes the answers were obtained with (sorted, deduplicated).
+    #[serde(default)]
+    pub structured_output: Vec<String>,
     pub lint_errors: usize,
     pub lint_warnings: usize,
     pub steps: Vec<StepTiming>,
@@ -138,6 +225,17 @@ pub struct SourceLine {
     pub name: String,
     pub articles: usize,
     pub error: Option<String>,
+    /// fetched | not_modified | read | failed.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub new_articles: usize,
+    /// Skipped feed entries by reason.
+    #[serde(default)]
+    pub skipped: std::collections::BTreeMap<String, usize>,
+    /// Problems that did not fail the source (full-text fallbacks).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl RunSummary {
@@ -156,15 +254,34 @@ impl RunSummary {
             "newsdesk {} — run {} — {}\n",
             self.date,
             self.run_id,
-            status_word(self.status)
+            status_word(self.status, failed_sources, self.failed.len())
         ));
         out.push_str(&format!(
             "  sources    {ok_sources} ok, {failed_sources} failed\n"
         ));
+        for source in self.sources.iter().filter(|s| s.error.is_some()) {
+            out.push_str(&format!(
+                "             ✗ {}: {}\n",
+                source.name,
+                source.error.as_deref().unwrap_or_default()
+            ));
+        }
         out.push_str(&format!(
             "  articles   {} collected, {} in window, {} unique\n",
             self.articles_collected, self.articles_in_window, self.articles_unique
         ));
+        if self.stories_repeated + self.stories_continuing > 0 {
+            out.push_str(&format!(
+                "  memory     {} already published (dropped), {} continuing\n",
+                self.stories_repeated, self.stories_continuing
+            ));
+        }
+        if self.triaged_out > 0 {
+            out.push_str(&format!(
+                "  triage     {} article(s) dropped as off-topic\n",
+                self.triaged_out
+            ));
+        }
         out.push_str(&format!(
             "  stories    {} ({} off-topic dropped, {} beyond max_topics)\n",
             self.stories, self.off_topic, self.beyond_max_topics
@@ -180,9 +297,35 @@ impl RunSummary {
             self.provider_calls, self.cache_hits
         ));
         out.push_str(&format!(
-            "  tokens     {} in / {} out (${:.4})\n",
-            self.tokens_in, self.tokens_out, self.cost_usd
+            "  cards      {} trimmed to the input budget, {} repaired\n",
+            self.cards_trimmed, self.cards_repaired
         ));
+        out.push_str(&format!(
+            "  tokens     {} in / {} out ({})\n",
+            self.tokens_in,
+            self.tokens_out,
+            fmt_usd(self.cost_usd)
+        ));
+        if self.retries > 0 || self.rate_limited > 0 {
+            out.push_str(&format!(
+                "  pacing     {} retr{}, {} answered 429\n",
+                self.retries,
+                if self.retries == 1 { "y" } else { "ies" },
+                self.rate_limited
+            ));
+        }
+        if !self.structured_output.is_empty() {
+            out.push_str(&format!(
+                "  output as  {}\n",
+                self.structured_output.join(", ")
+            ));
+        }
+        for step in &self.fallbacks {
+            out.push_str(&format!(
+                "  fallback   {} → {}: {}\n",
+                step.from, step.to, step.reason
+            ));
+        }
         out.push_str(&format!(
             "  lint       {} error(s), {} warning(s)\n",
             self.lint_errors, self.lint_warnings
@@ -196,11 +339,23 @@ impl RunSummary {
     }
 }
 
-fn status_word(status: RunStatus) -> &'static str {
+fn status_word(status: RunStatus, failed_sources: usize, failed_topics: usize) -> String {
     match status {
-        RunStatus::Ok => "ok",
-        RunStatus::Partial => "partial: some topics failed",
-        RunStatus::LintFailed => "lint errors: digest written for inspection only",
+        RunStatus::Ok => "ok".to_string(),
+        RunStatus::Partial => {
+            let mut what = Vec::new();
+            if failed_sources > 0 {
+                what.push(format!("{failed_sources} source(s) failed"));
+            }
+            if failed_topics > 0 {
+                what.push(format!("{failed_topics} topic(s) failed"));
+            }
+            if what.is_empty() {
+                what.push("the insight failed".to_string());
+            }
+            format!("partial: {}", what.join(", "))
+        }
+        RunStatus::LintFailed => "lint errors: digest written for inspection only".to_string(),
     }
 }
 

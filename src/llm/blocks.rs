@@ -40,6 +40,10 @@ pub struct CardContext {
     /// How many topics today's digest has.
     pub topic_count: usize,
     pub sections: Vec<BlockSection>,
+    /// What an earlier digest said about this story (cross-day memory); absent for new stories,
+    /// so their requests (and cache keys) are what they were before memory existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previously: Option<crate::collect::memory::Previously>,
 }
 
 /// One finished card as shown to the insight call (compact form).
@@ -82,6 +86,28 @@ pub fn read_block<T: DeserializeOwned>(text: &str, tag: &str) -> Option<T> {
     let start = text.find(&open)? + open.len();
     let end = start + text[start..].find(&close)?;
     serde_json::from_str(text[start..end].trim()).ok()
+}
+
+/// The last parseable `<tag>` block across `messages`' user turns. A repair re-ask appends
+/// messages and prompt prose may name a tag, so the search runs from the end and skips anything
+/// that does not parse.
+pub fn read_last_block<T: DeserializeOwned>(messages: &[super::Message], tag: &str) -> Option<T> {
+    let open = format!("<{tag}>");
+    messages
+        .iter()
+        .rev()
+        .filter(|m| m.role == super::Role::User)
+        .find_map(|m| {
+            let text = m.content.as_str();
+            let mut end = text.len();
+            while let Some(pos) = text[..end].rfind(&open) {
+                if let Some(value) = read_block(&text[pos..], tag) {
+                    return Some(value);
+                }
+                end = pos;
+            }
+            None
+        })
 }
 
 #[cfg(test)]

@@ -9,21 +9,49 @@ use async_trait::async_trait;
 
 use super::blocks::BlockArticle;
 use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, Usage};
-use crate::config::PricingConfig;
+use crate::config::{PricingConfig, TokenEncoding};
 
 /// Tokens in `text` under o200k_base.
 pub fn count_tokens(text: &str) -> usize {
-    tiktoken_rs::o200k_base_singleton().count_ordinary(text)
+    Estimator::new(TokenEncoding::O200kBase).count(text)
 }
 
-/// Prompt tokens of a request (messages plus ~4 tokens of framing each) plus its output ceiling.
+/// The one token estimate of the program (rate limits, budget reservations, context fitting):
+/// a tiktoken encoding chosen per provider preset. Non-OpenAI models tokenize differently, so
+/// it is an estimate; the response's `usage` is the truth for accounting.
+#[derive(Debug, Clone, Copy)]
+pub struct Estimator {
+    encoding: TokenEncoding,
+}
+
+impl Estimator {
+    pub fn new(encoding: TokenEncoding) -> Self {
+        Estimator { encoding }
+    }
+
+    pub fn count(&self, text: &str) -> usize {
+        match self.encoding {
+            TokenEncoding::O200kBase => tiktoken_rs::o200k_base_singleton().count_ordinary(text),
+            TokenEncoding::Cl100kBase => tiktoken_rs::cl100k_base_singleton().count_ordinary(text),
+        }
+    }
+
+    /// Prompt tokens of a request: its messages plus ~4 tokens of framing each and 3 for the
+    /// reply primer (what OpenAI's chat format adds).
+    pub fn prompt_tokens(&self, req: &ChatRequest) -> u64 {
+        let messages: usize = req
+            .messages
+            .iter()
+            .map(|m| self.count(&m.content) + 4)
+            .sum();
+        messages as u64 + 3
+    }
+}
+
+/// Prompt tokens of a request (o200k_base) plus its output ceiling.
 pub fn estimate_request_tokens(req: &ChatRequest) -> u64 {
-    let prompt: usize = req
-        .messages
-        .iter()
-        .map(|m| count_tokens(&m.content) + 4)
-        .sum();
-    prompt as u64 + 3 + u64::from(req.max_tokens.unwrap_or(0))
+    Estimator::new(TokenEncoding::O200kBase).prompt_tokens(req)
+        + u64::from(req.max_tokens.unwrap_or(0))
 }
 
 /// USD cost of `usage` at `pricing` (per million tokens).
@@ -38,12 +66,22 @@ const LEAD_CHARS: usize = 200;
 /// Fits a topic's articles (best first) into `max_tokens` of `<articles>` block: first the
 /// lowest-ranked articles lose their body beyond the lead, then every body is cut proportionally.
 /// Returns the fitted articles and whether anything was trimmed.
-pub fn fit_articles(
+pub fn fit_articles(articles: Vec<BlockArticle>, max_tokens: usize) -> (Vec<BlockArticle>, bool) {
+    fit_articles_with(
+        articles,
+        max_tokens,
+        &Estimator::new(TokenEncoding::O200kBase),
+    )
+}
+
+/// `fit_articles`, counting with `estimator`.
+pub fn fit_articles_with(
     mut articles: Vec<BlockArticle>,
     max_tokens: usize,
+    estimator: &Estimator,
 ) -> (Vec<BlockArticle>, bool) {
     let size = |articles: &[BlockArticle]| {
-        count_tokens(&serde_json::to_string(articles).unwrap_or_default())
+        estimator.count(&serde_json::to_string(articles).unwrap_or_default())
     };
     if size(&articles) <= max_tokens {
         return (articles, false);
@@ -79,22 +117,60 @@ fn truncate_chars(text: &mut String, max_chars: usize) {
 
 /// Refuses calls once the spent plus the next call's worst case would pass the budget. Sits
 /// under the cache layer, so cache hits cost nothing.
+///
+/// Honest under concurrency: a call *reserves* its worst case (prompt estimate + `max_tokens`
+/// at `[pricing]`) under the same lock that reads the spend, before it is sent, so N calls that
+/// start together can never all see "$0 spent"; once answered, the reservation is settled to the
+/// real usage (or released, if the call failed). A response without `usage` is charged its
+/// estimate (prompt estimate + the answer's own tokens), never 0, and carries that estimate as
+/// its usage so the run report adds up to what the budget counted.
 pub struct Budgeted<P> {
     inner: P,
     budget_usd: f64,
     pricing: PricingConfig,
-    spent: Mutex<f64>,
+    estimator: Estimator,
+    ledger: Mutex<Spend>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Spend {
+    spent: f64,
+    reserved: f64,
 }
 
 impl<P: Provider> Budgeted<P> {
-    pub fn new(inner: P, budget_usd: f64, pricing: PricingConfig) -> Self {
+    pub fn new(inner: P, budget_usd: f64, pricing: PricingConfig, estimator: Estimator) -> Self {
         Budgeted {
             inner,
             budget_usd,
             pricing,
-            spent: Mutex::new(0.0),
+            estimator,
+            ledger: Mutex::new(Spend::default()),
         }
     }
+
+    /// USD settled so far (reservations of calls in flight not included).
+    pub fn spent_usd(&self) -> f64 {
+        self.ledger.lock().expect("budget mutex").spent
+    }
+}
+
+/// A dollar amount with enough digits to tell small amounts apart: "$0.002", "$0.000123",
+/// "$1.25". (Two decimals printed a $0.002 budget as "$0.00".)
+pub fn fmt_usd(amount: f64) -> String {
+    let digits = if amount == 0.0 || amount.abs() >= 1.0 {
+        2
+    } else {
+        // Three significant digits below a dollar.
+        (2 - amount.abs().log10().floor() as i32).clamp(2, 9) as usize
+    };
+    let text = format!("{amount:.digits$}");
+    let trimmed = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    format!("${trimmed}")
 }
 
 #[async_trait]
@@ -104,29 +180,38 @@ impl<P: Provider> Provider for Budgeted<P> {
     }
 
     async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
-        let prompt: usize = req
-            .messages
-            .iter()
-            .map(|m| count_tokens(&m.content) + 4)
-            .sum();
+        let prompt = self.estimator.prompt_tokens(req);
         let worst = cost_usd(
             Usage {
-                prompt_tokens: prompt as u64,
+                prompt_tokens: prompt,
                 completion_tokens: u64::from(req.max_tokens.unwrap_or(0)),
             },
             &self.pricing,
         );
         {
-            let spent = *self.spent.lock().expect("budget mutex");
-            if spent + worst > self.budget_usd {
+            let mut ledger = self.ledger.lock().expect("budget mutex");
+            let committed = ledger.spent + ledger.reserved;
+            if committed + worst > self.budget_usd {
                 return Err(LlmError::BudgetExhausted(format!(
-                    "${spent:.4} of ${:.2} spent; this call could cost up to ${worst:.4} (raise limits.budget_usd or --budget-usd)",
-                    self.budget_usd
+                    "{} of {} spent or reserved; this call could cost up to {} (raise limits.budget_usd or --budget-usd)",
+                    fmt_usd(committed),
+                    fmt_usd(self.budget_usd),
+                    fmt_usd(worst)
                 )));
             }
+            ledger.reserved += worst;
         }
-        let resp = self.inner.chat(req).await?;
-        *self.spent.lock().expect("budget mutex") += cost_usd(resp.usage, &self.pricing);
+        let result = self.inner.chat(req).await;
+        let mut ledger = self.ledger.lock().expect("budget mutex");
+        ledger.reserved = (ledger.reserved - worst).max(0.0);
+        let mut resp = result?;
+        if resp.usage == Usage::default() {
+            resp.usage = Usage {
+                prompt_tokens: prompt,
+                completion_tokens: self.estimator.count(&resp.content) as u64,
+            };
+        }
+        ledger.spent += cost_usd(resp.usage, &self.pricing);
         Ok(resp)
     }
 }
@@ -134,7 +219,13 @@ impl<P: Provider> Provider for Budgeted<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::{Message, Namespace, ResponseFormat};
+    use crate::llm::testing::{Fake, request};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn o200k() -> Estimator {
+        Estimator::new(TokenEncoding::O200kBase)
+    }
 
     fn article(id: &str, text: &str) -> BlockArticle {
         BlockArticle {
@@ -189,53 +280,110 @@ mod tests {
         assert!((cost - 0.45).abs() < 1e-12);
     }
 
-    struct Free(ProviderId);
-
-    #[async_trait]
-    impl Provider for Free {
-        fn id(&self) -> &ProviderId {
-            &self.0
+    fn priced() -> PricingConfig {
+        PricingConfig {
+            input: 1.0,
+            output: 1.0,
         }
-        async fn chat(&self, _req: &ChatRequest) -> Result<ChatResponse, LlmError> {
-            Ok(ChatResponse {
-                content: String::new(),
-                usage: Usage {
-                    prompt_tokens: 1_000,
-                    completion_tokens: 1_000,
-                },
-                latency_ms: 0,
-                cached: false,
-                raw: None,
-            })
+    }
+
+    fn thousand_each() -> Usage {
+        Usage {
+            prompt_tokens: 1_000,
+            completion_tokens: 1_000,
         }
     }
 
     #[tokio::test]
     async fn budget_refuses_calls_once_spent() {
-        // 1k in + 1k out at $1/M each = $0.002 per call; a $0.005 budget allows two calls.
-        let layer = Budgeted::new(
-            Free(ProviderId {
-                kind: "f".into(),
-                host: String::new(),
-            }),
-            0.005,
-            PricingConfig {
-                input: 1.0,
-                output: 1.0,
-            },
-        );
-        let req = ChatRequest {
-            max_tokens: Some(1000),
-            ..ChatRequest::new(
-                Namespace::Card,
-                "m",
-                vec![Message::user("hello")],
-                ResponseFormat::Prompt,
-            )
-        };
+        // 1k in + 1k out at $1/M each = $0.002 per call; the worst case of the request below is
+        // ~$0.001 (tiny prompt + 1000 max_tokens), so a $0.005 budget allows two calls.
+        let fake = Arc::new(Fake::answering("{}", thousand_each()));
+        let layer = Budgeted::new(fake.clone(), 0.005, priced(), o200k());
+        let req = request("hello", 1000);
         assert!(layer.chat(&req).await.is_ok());
         assert!(layer.chat(&req).await.is_ok());
         let err = layer.chat(&req).await.unwrap_err();
         assert!(matches!(err, LlmError::BudgetExhausted(_)), "{err}");
+        assert!(err.to_string().contains("$0.004 of $0.005"), "{err}");
+        assert_eq!(fake.calls(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sixteen_concurrent_calls_on_a_budget_for_three_send_at_most_four() {
+        // The regression: the check ran before anything was spent, so every first-round call
+        // saw $0 and went out. Each call's worst case is the reservation; answers are slow so
+        // all 16 are in flight together.
+        let fake =
+            Arc::new(Fake::answering("{}", thousand_each()).with_delay(Duration::from_secs(2)));
+        let req = request("hello", 1000);
+        let worst = cost_usd(
+            Usage {
+                prompt_tokens: o200k().prompt_tokens(&req),
+                completion_tokens: 1000,
+            },
+            &priced(),
+        );
+        let layer = Arc::new(Budgeted::new(
+            fake.clone(),
+            worst * 3.0 + 1e-12,
+            priced(),
+            o200k(),
+        ));
+        let calls: Vec<_> = (0..16)
+            .map(|_| {
+                let layer = layer.clone();
+                let req = req.clone();
+                tokio::spawn(async move { layer.chat(&req).await })
+            })
+            .collect();
+        let mut refused = 0;
+        for call in calls {
+            if let Err(LlmError::BudgetExhausted(_)) = call.await.unwrap() {
+                refused += 1;
+            }
+        }
+        assert!(fake.calls() <= 4, "{} calls sent", fake.calls());
+        assert_eq!(fake.calls() + refused, 16);
+        assert!(fake.calls() >= 3, "the budget allows three");
+    }
+
+    #[tokio::test]
+    async fn a_response_without_usage_is_charged_its_estimate() {
+        let fake = Arc::new(Fake::answering(&"word ".repeat(100), Usage::default()));
+        let layer = Budgeted::new(fake, 1.0, priced(), o200k());
+        let resp = layer.chat(&request("hello", 1000)).await.unwrap();
+        assert!(resp.usage.prompt_tokens > 0);
+        assert!(resp.usage.completion_tokens >= 100);
+        assert!(layer.spent_usd() > 0.0);
+        assert!((layer.spent_usd() - cost_usd(resp.usage, &priced())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn amounts_keep_enough_digits() {
+        assert_eq!(fmt_usd(0.002), "$0.002");
+        assert_eq!(fmt_usd(0.0123), "$0.0123");
+        assert_eq!(fmt_usd(0.000_123_4), "$0.000123");
+        assert_eq!(fmt_usd(1.5), "$1.5");
+        assert_eq!(fmt_usd(0.0), "$0");
+    }
+
+    #[test]
+    fn encodings_differ_on_chinese_and_the_estimate_counts_framing() {
+        let zh = "阿里巴巴今天发布了新一代大语言模型，在多项基准测试中超过了前代。";
+        let o200k_count = Estimator::new(TokenEncoding::O200kBase).count(zh);
+        let cl100k_count = Estimator::new(TokenEncoding::Cl100kBase).count(zh);
+        assert!(
+            cl100k_count > o200k_count,
+            "{cl100k_count} vs {o200k_count}"
+        );
+        let req = request("hello", 50);
+        let words: u64 = req
+            .messages
+            .iter()
+            .map(|m| count_tokens(&m.content) as u64)
+            .sum();
+        assert_eq!(o200k().prompt_tokens(&req), words + 4 * 2 + 3);
+        assert_eq!(estimate_request_tokens(&req), words + 4 * 2 + 3 + 50);
     }
 }

@@ -63,6 +63,9 @@ pub struct CachedCall {
     /// The endpoint's raw response body, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<Value>,
+    /// The structured-output mode the answer was obtained with (see `ChatResponse`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output: Option<String>,
 }
 
 /// One line of the call ledger.
@@ -73,6 +76,9 @@ pub struct CallRecord {
     pub cached: bool,
     pub usage: Usage,
     pub latency_ms: u64,
+    /// The structured-output mode of the answer (see `ChatResponse`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output: Option<String>,
 }
 
 /// The canonical cache key of a request for a given provider.
@@ -157,6 +163,7 @@ impl<P: Provider> Cached<P> {
             cached: resp.cached,
             usage: resp.usage,
             latency_ms: resp.latency_ms,
+            structured_output: resp.structured_output.clone(),
         });
     }
 
@@ -164,7 +171,7 @@ impl<P: Provider> Cached<P> {
         let Some(bytes) = self
             .store
             .get(Tree::Llm, key.as_bytes())
-            .map_err(|e| LlmError::Store(e.to_string()))?
+            .map_err(LlmError::Store)?
         else {
             return Ok(None);
         };
@@ -179,6 +186,7 @@ impl<P: Provider> Cached<P> {
             latency_ms: call.latency_ms,
             cached: true,
             raw: call.raw,
+            structured_output: call.structured_output,
         }))
     }
 }
@@ -215,11 +223,12 @@ impl<P: Provider> Provider for Cached<P> {
                 latency_ms: resp.latency_ms,
                 stored_at: self.clock.now().to_rfc3339(),
                 raw: resp.raw.clone(),
+                structured_output: resp.structured_output.clone(),
             };
             let bytes = serde_json::to_vec(&call).expect("cached calls serialize");
             self.store
                 .put(Tree::Llm, key.as_bytes(), &bytes)
-                .map_err(|e| LlmError::Store(e.to_string()))?;
+                .map_err(LlmError::Store)?;
         }
         self.record(&key, req, &resp);
         Ok(resp)
@@ -263,6 +272,7 @@ mod tests {
                 latency_ms: 7,
                 cached: false,
                 raw: None,
+                structured_output: None,
             })
         }
     }

@@ -5,11 +5,16 @@
 pub mod blocks;
 pub mod budget;
 pub mod cached;
+pub mod context;
 pub mod extractive;
+pub mod fallback;
 pub mod limits;
 pub mod openai;
 pub mod retry;
 pub mod schema;
+pub mod telemetry;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::time::Duration;
 
@@ -103,6 +108,11 @@ pub struct ChatRequest {
     pub seed: Option<i64>,
     /// 0 for production; eval repeats use 1..N so each repeat is its own cache entry.
     pub repeat: u32,
+    /// The JSON Schema the answer must satisfy, whatever the mode, so a weaker mode can still
+    /// carry it (json_object + `schema` where the server takes it). Not part of the cache key:
+    /// it is already in `response_format` or in the prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<serde_json::Value>,
 }
 
 impl ChatRequest {
@@ -123,6 +133,7 @@ impl ChatRequest {
             max_tokens: None,
             seed: None,
             repeat: 0,
+            schema: None,
         }
     }
 }
@@ -146,6 +157,11 @@ pub struct ChatResponse {
     /// (`None` for providers that have no wire format, like the extractive baseline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<serde_json::Value>,
+    /// The structured-output mode the answer was obtained with — "json_schema", "json_object",
+    /// "json_object+schema" (json_object with `schema` in the body) or "prompt" — set by the
+    /// fallback layer; `None` for providers that have no modes (extractive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_output: Option<String>,
 }
 
 /// Identifies an endpoint in cache keys and manifests: kind + base URL host (never the key).
@@ -191,11 +207,22 @@ pub enum LlmError {
     #[error("could not read the provider's response: {0}")]
     BadResponse(String),
     #[error("store error: {0}")]
-    Store(String),
+    Store(#[from] crate::store::StoreError),
+    /// The server rejected the request's structured-output mode (an error naming
+    /// `response_format`, `json_schema` or `schema`). Deterministic: never retried as transient.
+    #[error("provider rejected the structured-output mode (HTTP {status}): {message}")]
+    Unsupported { status: u16, message: String },
+    /// The request does not fit the model's context window.
+    #[error("request does not fit the model's context window{}: {message}", window.map(|w| format!(" of {w} tokens")).unwrap_or_default())]
+    ContextOverflow {
+        window: Option<u32>,
+        message: String,
+    },
 }
 
 impl LlmError {
-    /// 429, 5xx, timeouts and connection resets are worth another attempt; nothing else is.
+    /// 429, 5xx, timeouts and connection resets are worth another attempt; nothing else is
+    /// (`Unsupported` and `ContextOverflow` are deterministic, whatever their status).
     pub fn is_retryable(&self) -> bool {
         match self {
             LlmError::Http { status, .. } => *status == 429 || *status >= 500,
@@ -210,6 +237,33 @@ impl LlmError {
             _ => None,
         }
     }
+
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, LlmError::Http { status: 429, .. })
+    }
+
+    /// Sorts an HTTP error answer into the kinds callers branch on: a rejected structured-output
+    /// mode (400/422/500 whose message names `response_format`, `json_schema` or `schema`), a
+    /// context-window overflow (the window parsed from OpenAI, vLLM and llama.cpp messages), or
+    /// a plain `Http` error.
+    pub fn from_http(status: u16, message: String, retry_after: Option<Duration>) -> LlmError {
+        if matches!(status, 400 | 413 | 422 | 500) {
+            if let Some(window) = context::overflow_window(&message) {
+                return LlmError::ContextOverflow {
+                    window: window.window,
+                    message,
+                };
+            }
+        }
+        if matches!(status, 400 | 422 | 500) && fallback::names_structured_output(&message) {
+            return LlmError::Unsupported { status, message };
+        }
+        LlmError::Http {
+            status,
+            message,
+            retry_after,
+        }
+    }
 }
 
 /// Anything that answers a chat request: a real endpoint, the extractive baseline, a cache layer.
@@ -217,6 +271,16 @@ impl LlmError {
 pub trait Provider: Send + Sync {
     fn id(&self) -> &ProviderId;
     async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError>;
+}
+
+#[async_trait]
+impl<P: Provider + ?Sized> Provider for std::sync::Arc<P> {
+    fn id(&self) -> &ProviderId {
+        (**self).id()
+    }
+    async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
+        (**self).chat(req).await
+    }
 }
 
 #[async_trait]
@@ -229,9 +293,17 @@ impl Provider for Box<dyn Provider> {
     }
 }
 
-/// The provider stack for a run: `Cached(Budgeted(Limited(Retrying(OpenAi))))` for a real
-/// endpoint, `Cached(Extractive)` for the baseline (no limits or budget: it costs nothing). The
-/// cache is outermost so a hit costs no rate-limit tokens and no budget.
+/// A run's whole provider stack, as `build_stack` returns it.
+pub type Stack = cached::Cached<Box<dyn Provider>>;
+
+/// The provider stack for a run, outermost first:
+/// `Cached(Budgeted(Structured(Fitted(Retrying(Limited(OpenAi))))))` for a real endpoint,
+/// `Cached(Extractive)` for the baseline (no limits or budget: it costs nothing).
+/// - the cache is outermost so a hit costs no rate-limit tokens and no budget;
+/// - the budget reserves once per logical call, whatever happens below it;
+/// - the fallback and context layers re-send a request *differently* (weaker mode, fewer article
+///   tokens), which is not a transient retry, so they sit above the retry layer;
+/// - the limiter is innermost so every attempt, retries included, is paced and charged.
 pub fn build_stack(
     provider: &crate::config::ProviderConfig,
     limits: &crate::config::LimitsConfig,
@@ -239,24 +311,65 @@ pub fn build_stack(
     store: std::sync::Arc<dyn crate::store::Store>,
     mode: cached::CacheMode,
     clock: std::sync::Arc<dyn crate::clock::Clock>,
-) -> Result<cached::Cached<Box<dyn Provider>>, LlmError> {
+) -> Result<Stack, LlmError> {
+    build_observed_stack(provider, limits, pricing, store, mode, clock).map(|(stack, _)| stack)
+}
+
+/// `build_stack`, plus the telemetry its layers report into (retries, 429s, fallback steps,
+/// context trims) for the progress bar, the run report and the manifest.
+pub fn build_observed_stack(
+    provider: &crate::config::ProviderConfig,
+    limits: &crate::config::LimitsConfig,
+    pricing: &crate::config::PricingConfig,
+    store: std::sync::Arc<dyn crate::store::Store>,
+    mode: cached::CacheMode,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+) -> Result<(Stack, std::sync::Arc<telemetry::Telemetry>), LlmError> {
+    use std::sync::Arc;
+    let telemetry = Arc::new(telemetry::Telemetry::default());
     let inner: Box<dyn Provider> = match provider.kind {
         crate::config::ProviderKind::Extractive => Box::new(extractive::Extractive::new()),
         crate::config::ProviderKind::OpenAi => {
-            let endpoint = openai::OpenAiProvider::new(
+            let estimator = budget::Estimator::new(provider.token_encoding);
+            let pacer = Arc::new(limits::Pacer::new(limits.rpm, limits.tpm));
+            let observer_pacer = pacer.clone();
+            let endpoint = openai::OpenAiProvider::with_options(
                 &provider.base_url,
                 provider.api_key.as_ref(),
-                Duration::from_secs(limits.request_timeout_s),
+                openai::EndpointOptions {
+                    timeout: Duration::from_secs(limits.request_timeout_s),
+                    clock: clock.clone(),
+                    reasoning: provider.reasoning,
+                    json_object_schema: provider.json_object_schema,
+                    rate_observer: Some(Arc::new(move |headers| observer_pacer.observe(headers))),
+                },
             )?;
-            let retrying = retry::Retrying::new(
+            let max_retry_after = Duration::from_secs(limits.max_retry_after_s);
+            let limited = limits::Limited::new(
                 endpoint,
-                limits.max_attempts,
-                Duration::from_secs(limits.max_retry_after_s),
+                pacer,
+                estimator,
+                limits.concurrency,
+                max_retry_after,
+                telemetry.clone(),
             );
-            let limited =
-                limits::Limited::new(retrying, limits.rpm, limits.tpm, limits.concurrency);
-            Box::new(budget::Budgeted::new(limited, limits.budget_usd, *pricing))
+            let retrying = retry::Retrying::new(limited, limits.max_attempts, max_retry_after)
+                .with_telemetry(telemetry.clone());
+            let fitted = context::Fitted::new(
+                retrying,
+                limits.context_tokens,
+                estimator,
+                telemetry.clone(),
+            );
+            let structured =
+                fallback::Structured::new(fitted, provider.json_object_schema, telemetry.clone());
+            Box::new(budget::Budgeted::new(
+                structured,
+                limits.budget_usd,
+                *pricing,
+                estimator,
+            ))
         }
     };
-    Ok(cached::Cached::new(inner, store, mode, clock))
+    Ok((cached::Cached::new(inner, store, mode, clock), telemetry))
 }

@@ -2,8 +2,15 @@
 //! assistant's text and token usage, or an `LlmError` that says whether trying again can help.
 //! One HTTP attempt per call: async-openai's built-in retry is replaced by a bare tower service,
 //! so `retry.rs` is the only place that retries. The API key goes into the Authorization header
-//! and nowhere else — not into ids, errors, logs or the store.
+//! and nowhere else — not into ids, errors, logs or the store (an error body that echoes it is
+//! redacted before it becomes an `LlmError`).
+//!
+//! Wire quirks handled here: a reasoning model's leading `<think>…</think>` is stripped from the
+//! content (and `reasoning_content` ignored), so validation, repair and the cache's parsed value
+//! see only the answer; `Retry-After` is read against the run's `Clock`; OpenAI-style
+//! `x-ratelimit-*` headers are handed to the rate limiter's observer.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_openai::Client;
@@ -13,8 +20,38 @@ use async_openai::middleware::HttpRequestFactory;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
+use super::limits::RateHeaders;
 use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, ResponseFormat, Usage};
+use crate::clock::{Clock, SystemClock};
 use crate::config::Secret;
+
+/// Receives the rate headers of every response (the limiter's `Pacer::observe`).
+pub type RateObserver = Arc<dyn Fn(RateHeaders) + Send + Sync>;
+
+/// How the endpoint is reached and what it is told.
+pub struct EndpointOptions {
+    pub timeout: Duration,
+    /// Where "now" comes from for HTTP-date `Retry-After` values.
+    pub clock: Arc<dyn Clock>,
+    /// The model is known to think aloud first: an unclosed `<think>` is then reported as
+    /// reasoning that ran out of tokens rather than as invalid JSON.
+    pub reasoning: bool,
+    /// The server takes `schema` beside `{"type":"json_object"}` (preset `json_object_schema`).
+    pub json_object_schema: bool,
+    pub rate_observer: Option<RateObserver>,
+}
+
+impl EndpointOptions {
+    pub fn new(timeout: Duration) -> Self {
+        EndpointOptions {
+            timeout,
+            clock: Arc::new(SystemClock),
+            reasoning: false,
+            json_object_schema: false,
+            rate_observer: None,
+        }
+    }
+}
 
 /// A non-2xx answer, carried through async-openai's error type so its status and Retry-After
 /// survive whatever shape the body has (plain-text 429s included).
@@ -30,6 +67,8 @@ pub struct OpenAiProvider {
     id: ProviderId,
     client: Client<OpenAIConfig>,
     timeout: Duration,
+    reasoning: bool,
+    json_object_schema: bool,
 }
 
 impl OpenAiProvider {
@@ -39,6 +78,15 @@ impl OpenAiProvider {
         api_key: Option<&Secret>,
         timeout: Duration,
     ) -> Result<Self, LlmError> {
+        Self::with_options(base_url, api_key, EndpointOptions::new(timeout))
+    }
+
+    pub fn with_options(
+        base_url: &str,
+        api_key: Option<&Secret>,
+        options: EndpointOptions,
+    ) -> Result<Self, LlmError> {
+        let timeout = options.timeout;
         let host = url::Url::parse(base_url)
             .ok()
             .and_then(|u| {
@@ -55,21 +103,38 @@ impl OpenAiProvider {
             .timeout(timeout)
             .build()
             .map_err(|e| LlmError::Connection(format!("cannot build HTTP client: {e}")))?;
+        let clock = options.clock.clone();
+        let observer = options.rate_observer.clone();
+        // Kept only to redact it from error bodies that echo the request back.
+        let key = api_key.map(|k| k.expose().to_string()).unwrap_or_default();
         let service = tower::service_fn(move |factory: HttpRequestFactory| {
             let http = http.clone();
+            let clock = clock.clone();
+            let observer = observer.clone();
+            let key = key.clone();
             async move {
                 let request = factory.build().await?;
                 let response = http.execute(request).await.map_err(OpenAIError::Reqwest)?;
+                let headers = response.headers();
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                };
+                if let (Some(observe), Some(rate)) = (&observer, RateHeaders::read(header)) {
+                    observe(rate);
+                }
                 if response.status().is_success() {
                     return Ok(response);
                 }
                 let status = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| super::retry::parse_retry_after(v, chrono::Utc::now()));
+                let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
+                    .and_then(|v| super::retry::parse_retry_after(&v, clock.now()));
                 let mut body = response.text().await.unwrap_or_default();
+                if !key.is_empty() {
+                    body = body.replace(&key, "[redacted]");
+                }
                 body.truncate(body.char_indices().nth(500).map_or(body.len(), |(i, _)| i));
                 Err(OpenAIError::Boxed(Box::new(HttpStatus {
                     status,
@@ -90,12 +155,15 @@ impl OpenAiProvider {
             },
             client,
             timeout,
+            reasoning: options.reasoning,
+            json_object_schema: options.json_object_schema,
         })
     }
 }
 
-/// The JSON body sent for a request.
-pub fn request_body(req: &ChatRequest) -> Value {
+/// The JSON body sent for a request. `json_object_schema`: send the request's `schema` beside
+/// `{"type":"json_object"}` (only servers that constrain their output to it get it).
+pub fn request_body(req: &ChatRequest, json_object_schema: bool) -> Value {
     let mut body = json!({
         "model": req.model,
         "messages": req.messages,
@@ -121,31 +189,50 @@ pub fn request_body(req: &ChatRequest) -> Value {
                 json!({"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": true}}),
             );
         }
-        ResponseFormat::JsonObject => {
-            map.insert("response_format".into(), json!({"type": "json_object"}));
-        }
+        ResponseFormat::JsonObject => match req.schema.as_ref().filter(|_| json_object_schema) {
+            Some(schema) => {
+                map.insert(
+                    "response_format".into(),
+                    json!({"type": "json_object", "schema": schema}),
+                );
+            }
+            None => {
+                map.insert("response_format".into(), json!({"type": "json_object"}));
+            }
+        },
         ResponseFormat::Prompt => {}
     }
     body
 }
 
+/// The answer without a leading `<think>…</think>` block. An unclosed one means the reasoning
+/// used up `max_tokens`; for a preset known to reason, that is said plainly.
+pub fn strip_reasoning(content: &str, reasoning_model: bool) -> Result<&str, LlmError> {
+    let trimmed = content.trim_start();
+    let Some(after_open) = trimmed.strip_prefix("<think>") else {
+        return Ok(content);
+    };
+    match after_open.find("</think>") {
+        Some(end) => Ok(after_open[end + "</think>".len()..].trim_start()),
+        None if reasoning_model => Err(LlmError::BadResponse(
+            "the model's <think> reasoning never finished: it used up max_tokens before answering (raise provider.max_output_tokens)".into(),
+        )),
+        // Not known to reason: leave it to validation, whose message goes into the repair.
+        None => Ok(content),
+    }
+}
+
 fn map_error(err: OpenAIError, timeout: Duration) -> LlmError {
     match err {
         OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpStatus>() {
-            Ok(http) => LlmError::Http {
-                status: http.status,
-                message: http.body,
-                retry_after: http.retry_after,
-            },
+            Ok(http) => LlmError::from_http(http.status, http.body, http.retry_after),
             Err(other) => LlmError::Connection(other.to_string()),
         },
         OpenAIError::Reqwest(e) if e.is_timeout() => LlmError::Timeout(timeout),
         OpenAIError::Reqwest(e) => LlmError::Connection(e.to_string()),
-        OpenAIError::ApiError(api) => LlmError::Http {
-            status: api.status_code.as_u16(),
-            message: api.api_error.to_string(),
-            retry_after: None,
-        },
+        OpenAIError::ApiError(api) => {
+            LlmError::from_http(api.status_code.as_u16(), api.api_error.to_string(), None)
+        }
         OpenAIError::JSONDeserialize(e, _) => {
             LlmError::BadResponse(format!("response is not JSON: {e}"))
         }
@@ -164,16 +251,17 @@ impl Provider for OpenAiProvider {
         let body: Value = self
             .client
             .chat()
-            .create_byot(request_body(req))
+            .create_byot(request_body(req, self.json_object_schema))
             .await
             .map_err(|e| map_error(e, self.timeout))?;
-        let content = body
+        // `reasoning_content` (DeepSeek-R1, Qwen3 through vLLM) is never read: only the answer is.
+        let raw_content = body
             .pointer("/choices/0/message/content")
             .and_then(Value::as_str)
             .ok_or_else(|| {
                 LlmError::BadResponse("no choices[0].message.content in the response".into())
-            })?
-            .to_string();
+            })?;
+        let content = strip_reasoning(raw_content, self.reasoning)?.to_string();
         let usage = Usage {
             prompt_tokens: body
                 .pointer("/usage/prompt_tokens")
@@ -190,6 +278,60 @@ impl Provider for OpenAiProvider {
             latency_ms: started.elapsed().as_millis() as u64,
             cached: false,
             raw: Some(body),
+            structured_output: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leading_think_block_is_stripped_before_the_answer_is_read() {
+        let content = "<think>\nThe user wants a card. {\"title\": \"draft\"}\n</think>\n\n{\"title\": \"real\"}";
+        assert_eq!(
+            strip_reasoning(content, false).unwrap(),
+            "{\"title\": \"real\"}"
+        );
+        assert_eq!(strip_reasoning("  <think></think>{}", true).unwrap(), "{}");
+        assert_eq!(
+            strip_reasoning("{\"a\": \"<think>\"}", true).unwrap(),
+            "{\"a\": \"<think>\"}"
+        );
+        let unfinished = strip_reasoning("<think>still thinking", true).unwrap_err();
+        assert!(
+            unfinished.to_string().contains("max_output_tokens"),
+            "{unfinished}"
+        );
+        // A model not known to reason gets the text back, for validation to explain.
+        assert_eq!(
+            strip_reasoning("<think>oops", false).unwrap(),
+            "<think>oops"
+        );
+    }
+
+    #[test]
+    fn json_object_carries_the_schema_only_where_the_server_takes_it() {
+        let mut req = ChatRequest::new(
+            super::super::Namespace::Card,
+            "m",
+            vec![super::super::Message::user("hi")],
+            ResponseFormat::JsonObject,
+        );
+        assert_eq!(
+            request_body(&req, true)["response_format"],
+            json!({"type": "json_object"})
+        );
+        req.schema = Some(json!({"type": "object"}));
+        assert_eq!(
+            request_body(&req, false)["response_format"],
+            json!({"type": "json_object"}),
+            "a server not known to take it never gets a schema with json_object"
+        );
+        assert_eq!(
+            request_body(&req, true)["response_format"],
+            json!({"type": "json_object", "schema": {"type": "object"}})
+        );
     }
 }

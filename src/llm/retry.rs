@@ -1,4 +1,5 @@
-//! The retry layer, innermost above the endpoint. In: a request; out: the first successful
+//! The retry layer, above the rate limiter (so every retry is paced and charged like a first
+//! attempt) and below the fallback and context layers. In: a request; out: the first successful
 //! answer, or the last error once attempts run out. Retries have exactly one owner — this file —
 //! because async-openai's own retry is turned off.
 //!
@@ -7,11 +8,13 @@
 //! `LlmError::is_retryable`). A `Retry-After` from the server replaces the computed delay but is
 //! capped at `max_retry_after` so one hostile header cannot park a nightly run for an hour.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use backon::{ExponentialBuilder, Retryable};
 
+use super::telemetry::Telemetry;
 use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId};
 
 pub struct Retrying<P> {
@@ -19,6 +22,7 @@ pub struct Retrying<P> {
     max_attempts: u32,
     max_retry_after: Duration,
     min_delay: Duration,
+    telemetry: Arc<Telemetry>,
 }
 
 impl<P: Provider> Retrying<P> {
@@ -28,7 +32,14 @@ impl<P: Provider> Retrying<P> {
             max_attempts: max_attempts.max(1),
             max_retry_after,
             min_delay: Duration::from_millis(500),
+            telemetry: Arc::new(Telemetry::default()),
         }
+    }
+
+    /// Counts retries into the run's shared telemetry.
+    pub fn with_telemetry(mut self, telemetry: Arc<Telemetry>) -> Self {
+        self.telemetry = telemetry;
+        self
     }
 }
 
@@ -54,7 +65,10 @@ impl<P: Provider> Provider for Retrying<P> {
             .adjust(move |err, planned| {
                 planned.map(|d| err.retry_after().map_or(d, |ra| ra.min(cap)))
             })
-            .notify(|err, delay| tracing::warn!(%err, ?delay, "provider call failed; retrying"))
+            .notify(|err, delay| {
+                self.telemetry.retried();
+                tracing::warn!(%err, ?delay, "provider call failed; retrying")
+            })
             .await
     }
 }
@@ -74,79 +88,27 @@ pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::{Message, Namespace, ResponseFormat, Usage};
-    use std::sync::Mutex;
-
-    struct Scripted {
-        id: ProviderId,
-        outcomes: Mutex<Vec<Result<ChatResponse, LlmError>>>,
-        calls: Mutex<u32>,
-    }
-
-    #[async_trait]
-    impl Provider for Scripted {
-        fn id(&self) -> &ProviderId {
-            &self.id
-        }
-        async fn chat(&self, _req: &ChatRequest) -> Result<ChatResponse, LlmError> {
-            *self.calls.lock().unwrap() += 1;
-            self.outcomes.lock().unwrap().remove(0)
-        }
-    }
-
-    fn ok() -> Result<ChatResponse, LlmError> {
-        Ok(ChatResponse {
-            content: "{}".into(),
-            usage: Usage::default(),
-            latency_ms: 1,
-            cached: false,
-            raw: None,
-        })
-    }
-
-    fn http(status: u16, retry_after: Option<Duration>) -> Result<ChatResponse, LlmError> {
-        Err(LlmError::Http {
-            status,
-            message: "x".into(),
-            retry_after,
-        })
-    }
+    use crate::llm::testing::{Fake, http, ok};
 
     fn request() -> ChatRequest {
-        ChatRequest::new(
-            Namespace::Card,
-            "m",
-            vec![Message::user("hi")],
-            ResponseFormat::Prompt,
-        )
-    }
-
-    fn scripted(outcomes: Vec<Result<ChatResponse, LlmError>>) -> Scripted {
-        Scripted {
-            id: ProviderId {
-                kind: "s".into(),
-                host: String::new(),
-            },
-            outcomes: Mutex::new(outcomes),
-            calls: Mutex::new(0),
-        }
+        crate::llm::testing::request("hi", 10)
     }
 
     #[tokio::test(start_paused = true)]
     async fn retries_429_and_5xx_then_succeeds() {
         let layer = Retrying::new(
-            scripted(vec![http(429, None), http(503, None), ok()]),
+            Fake::scripted(vec![http(429, None), http(503, None), ok("{}")]),
             6,
             Duration::from_secs(60),
         );
         assert!(layer.chat(&request()).await.is_ok());
-        assert_eq!(*layer.inner.calls.lock().unwrap(), 3);
+        assert_eq!(layer.inner.calls(), 3);
     }
 
     #[tokio::test(start_paused = true)]
     async fn does_not_retry_client_errors() {
         let layer = Retrying::new(
-            scripted(vec![http(400, None), ok()]),
+            Fake::scripted(vec![http(400, None), ok("{}")]),
             6,
             Duration::from_secs(60),
         );
@@ -154,25 +116,65 @@ mod tests {
             layer.chat(&request()).await,
             Err(LlmError::Http { status: 400, .. })
         ));
-        assert_eq!(*layer.inner.calls.lock().unwrap(), 1);
+        assert_eq!(layer.inner.calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rejected_mode_or_context_overflow_is_never_retried_whatever_its_status() {
+        for err in [
+            LlmError::from_http(
+                500,
+                "Input should be 'text' or 'json_object' (response_format)".into(),
+                None,
+            ),
+            LlmError::from_http(
+                400,
+                "This model's maximum context length is 4096 tokens.".into(),
+                None,
+            ),
+        ] {
+            let telemetry = Arc::new(Telemetry::default());
+            let layer = Retrying::new(
+                Fake::scripted(vec![Err(err), ok("{}")]),
+                6,
+                Duration::from_secs(60),
+            )
+            .with_telemetry(telemetry.clone());
+            assert!(layer.chat(&request()).await.is_err());
+            assert_eq!(layer.inner.calls(), 1);
+            assert_eq!(telemetry.snapshot().retries, 0);
+        }
+        let telemetry = Arc::new(Telemetry::default());
+        let layer = Retrying::new(
+            Fake::scripted(vec![http(503, None), ok("{}")]),
+            6,
+            Duration::from_secs(60),
+        )
+        .with_telemetry(telemetry.clone());
+        layer.chat(&request()).await.unwrap();
+        assert_eq!(
+            telemetry.snapshot().retries,
+            1,
+            "retries are counted for the progress bar"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn gives_up_after_max_attempts() {
         let layer = Retrying::new(
-            scripted((0..5).map(|_| http(500, None)).collect()),
+            Fake::scripted((0..5).map(|_| http(500, None)).collect()),
             3,
             Duration::from_secs(60),
         );
         assert!(layer.chat(&request()).await.is_err());
-        assert_eq!(*layer.inner.calls.lock().unwrap(), 3);
+        assert_eq!(layer.inner.calls(), 3);
     }
 
     #[tokio::test(start_paused = true)]
     async fn honours_retry_after_but_caps_it() {
         let start = tokio::time::Instant::now();
         let layer = Retrying::new(
-            scripted(vec![http(429, Some(Duration::from_secs(3600))), ok()]),
+            Fake::scripted(vec![http(429, Some(Duration::from_secs(3600))), ok("{}")]),
             6,
             Duration::from_secs(5),
         );

@@ -24,6 +24,9 @@ pub struct Writer<'a> {
     pub sections: &'a [SectionConfig],
     /// Article text per card is trimmed to this many tokens.
     pub max_input_tokens: usize,
+    /// Story id → what an earlier digest said (cross-day memory): those topics' cards are told
+    /// as follow-ups and marked continuing.
+    pub previously: &'a std::collections::BTreeMap<String, crate::collect::memory::Previously>,
 }
 
 impl Writer<'_> {
@@ -66,7 +69,7 @@ pub struct CallSettings {
 }
 
 impl CallSettings {
-    fn request(
+    pub(crate) fn request(
         &self,
         namespace: Namespace,
         messages: Vec<Message>,
@@ -86,16 +89,15 @@ impl CallSettings {
             top_p: self.top_p,
             max_tokens: Some(self.max_output_tokens),
             seed: self.seed,
+            // Carried whatever the mode, so the fallback layer can still send it where a server
+            // takes `schema` beside json_object.
+            schema: Some(schema.clone()),
             ..ChatRequest::new(namespace, self.model.clone(), messages, response_format)
         }
     }
 
     pub fn mode_name(&self) -> &'static str {
-        match self.structured_output {
-            StructuredOutput::JsonSchema => "json_schema",
-            StructuredOutput::JsonObject => "json_object",
-            StructuredOutput::Prompt => "prompt",
-        }
+        self.structured_output.name()
     }
 }
 
