@@ -715,3 +715,80 @@ fn stories_told_yesterday_are_dropped_or_continue() {
 fn first_cards(out: &Output) -> u64 {
     stdout_json(out)["cards"].as_u64().unwrap()
 }
+
+#[test]
+fn cluster_gold_scores_and_json_is_ranked_with_score_parts() {
+    let day = repo().join("fixtures/days/2026-01-05");
+    let gold = day.join("stories.json");
+    let out = newsdesk(
+        &[
+            "cluster",
+            day.to_str().unwrap(),
+            "--gold",
+            gold.to_str().unwrap(),
+        ],
+        &repo(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "pairwise  P 1.000 R 1.000 F1 1.000   (singletons: P 1.000 R 0.000 F1 0.000)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("ARI       1.000   (singletons: 0.000)"),
+        "{text}"
+    );
+
+    let out = newsdesk(
+        &[
+            "cluster",
+            day.to_str().unwrap(),
+            "--json",
+            "--gold",
+            gold.to_str().unwrap(),
+        ],
+        &repo(),
+    );
+    let doc = stdout_json(&out);
+    assert_eq!(doc["gold"]["scores"]["bcubed"]["f1"], 1.0);
+    assert_eq!(doc["gold"]["singletons"]["pairwise"]["recall"], 0.0);
+    let stories = doc["stories"].as_array().unwrap();
+    let ranked: Vec<&serde_json::Value> =
+        stories.iter().filter(|s| s["off_topic"] == false).collect();
+    // Best first, ranks 1..n, then the off-topic stories, unranked.
+    for (i, s) in ranked.iter().enumerate() {
+        assert_eq!(s["rank"].as_u64(), Some(i as u64 + 1));
+    }
+    let totals: Vec<f64> = ranked
+        .iter()
+        .map(|s| s["score"]["total"].as_f64().unwrap())
+        .collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+    assert!(stories[ranked.len()..].iter().all(|s| s["rank"].is_null()));
+    let top = &ranked[0];
+    assert!(top["score"]["distinct_outlets"].as_u64().unwrap() >= 2);
+    for key in [
+        "tier_score",
+        "recency_score",
+        "size_score",
+        "relevance_score",
+        "outlets_score",
+    ] {
+        assert!(top["score"][key].is_f64(), "{key}");
+    }
+    let article = &top["articles"][0];
+    assert!(article["outlet"].as_str().is_some_and(|o| !o.is_empty()));
+    assert!(
+        article["published_at"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-01-0"))
+    );
+}
