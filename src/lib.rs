@@ -31,6 +31,9 @@ pub mod render;
 
 pub mod lint;
 
+// The weekly roll-up of a week of runs.
+pub mod weekly;
+
 // Prompt iteration: suites, metrics, statistics, reports.
 pub mod eval;
 
@@ -46,6 +49,9 @@ pub mod clock;
 pub mod report;
 
 pub mod commands;
+
+// The bundled fixture day `newsdesk demo` runs.
+pub mod demo;
 
 // Test support that ships: the OpenAI-compatible simulator behind `llm-sim`.
 pub mod sim;

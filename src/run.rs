@@ -19,7 +19,7 @@ use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
 use crate::manifest::{CallLine, OutputFile, RunManifest, StoryMembership};
-use crate::model::{Digest, Generator};
+use crate::model::{Digest, Generator, SourceRef};
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
@@ -277,14 +277,54 @@ pub async fn run_day(
             articles: s.articles.iter().map(|a| a.id.clone()).collect(),
         })
         .collect();
-    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
+    // Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups.
+    let previous =
+        collect::memory::previous_digests(&opts.out_dir, opts.date, config.collect.memory_days);
+    let remembered = steps.time("memory", || {
+        collect::memory::remember(stories, &previous, config.collect.memory_follow_ups)
+    });
+    for repeated in &remembered.repeated {
+        reporter.detail(&format!(
+            "already published on {}: \"{}\" ({})",
+            repeated.date,
+            repeated
+                .story
+                .articles
+                .first()
+                .map(|a| a.title.as_str())
+                .unwrap_or_default(),
+            repeated.why
+        ));
+    }
+    let stories_repeated = remembered.repeated.len();
+    let previously = remembered.continuing;
+    let ranked = steps.time("rank", || cluster::rank(remembered.stories, &rank_params));
     let topics = ranked.topics;
+    let more: Vec<SourceRef> = ranked
+        .beyond_max
+        .iter()
+        .filter_map(|(story, _)| story.articles.first())
+        .map(|lead| SourceRef {
+            title: lead.title.clone(),
+            url: lead.url.clone(),
+            outlet: lead.outlet.clone(),
+        })
+        .collect();
     reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics",
+        "{} stories, {} off-topic, {} topics, {} beyond max_topics",
         story_count,
         ranked.off_topic.len(),
-        topics.len()
+        topics.len(),
+        ranked.beyond_max.len()
     ));
+    for (story, score) in &ranked.beyond_max {
+        let title = story.articles.first().map_or("", |a| a.title.as_str());
+        reporter.detail(&format!(
+            "  beyond max_topics: {} (score {score:.2}, {} article(s)) {title}",
+            story.id,
+            story.articles.len()
+        ));
+    }
 
     reporter.step(&format!(
         "writing {} card(s) with {}",
@@ -298,6 +338,7 @@ pub async fn run_day(
         language: config.digest.language,
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
+        previously: &previously,
     };
     let progress = |done: usize, total: usize| {
         let seen = telemetry.snapshot();
@@ -378,16 +419,21 @@ pub async fn run_day(
         insight,
         article_count: articles_unique,
         failed: cards.failed,
+        more,
     };
 
     reporter.step("rendering");
     let render_opts = RenderOptions {
         sections: &config.digest.sections,
         templates_dir: config.digest.templates_dir.as_deref(),
+        layout: config.digest.layout,
     };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
+    let html = render::render_html(&digest, &render_opts)?;
     let json = render::render_json(&digest)?;
-    let lint_report = steps.time("lint", || lint::lint_digest(&markdown, &digest, &topics));
+    let lint_report = steps.time("lint", || {
+        lint::lint_digest(&markdown, config.digest.layout, &digest, &topics)
+    });
     let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
@@ -398,8 +444,20 @@ pub async fn run_day(
     }
 
     let json_path = opts.out_dir.join(format!("{}.json", opts.date));
+    let html_path = opts.out_dir.join(format!("{}.html", opts.date));
     write_file(&md_path, &markdown)?;
+    write_file(&html_path, &html)?;
     write_file(&json_path, &json)?;
+    // Beside every digest: its schema, and the feed of the last digests of this directory.
+    write_file(
+        &opts.out_dir.join("digest.schema.json"),
+        &render::json_schema(),
+    )?;
+    let recent = render::feed::recent_digests(&opts.out_dir, &digest, render::feed::FEED_ENTRIES);
+    write_file(
+        &opts.out_dir.join("feed.xml"),
+        &render::feed::render_feed(&recent),
+    )?;
 
     let ledger = provider.ledger();
     let calls: Vec<CallLine> = ledger
@@ -465,6 +523,10 @@ pub async fn run_day(
                 blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
             },
             OutputFile {
+                path: html_path,
+                blake3: blake3::hash(html.as_bytes()).to_hex().to_string(),
+            },
+            OutputFile {
                 path: json_path,
                 blake3: blake3::hash(json.as_bytes()).to_hex().to_string(),
             },
@@ -499,6 +561,9 @@ pub async fn run_day(
         stories: story_count,
         off_topic: ranked.off_topic.len(),
         triaged_out,
+        beyond_max_topics: ranked.beyond_max.len(),
+        stories_repeated,
+        stories_continuing: digest.cards.iter().filter(|c| c.continuing).count(),
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,

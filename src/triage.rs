@@ -206,16 +206,15 @@ pub fn lexical_answer(articles: &[BlockArticle]) -> TriageAnswer {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
 
-    use async_trait::async_trait;
     use chrono::{TimeZone, Utc};
 
     use super::*;
     use crate::config::StructuredOutput;
+    use crate::llm::Usage;
     use crate::llm::blocks::read_block;
     use crate::llm::extractive::Extractive;
-    use crate::llm::{ChatResponse, LlmError, Provider, ProviderId, Usage};
+    use crate::llm::testing::Fake;
 
     fn article(id: &str, title: &str, text: &str) -> Article {
         Article {
@@ -268,31 +267,6 @@ mod tests {
         ]
     }
 
-    /// Records the requests it sees and answers with a fixed reply.
-    struct Scripted {
-        id: ProviderId,
-        reply: String,
-        seen: Mutex<Vec<ChatRequest>>,
-    }
-
-    #[async_trait]
-    impl Provider for Scripted {
-        fn id(&self) -> &ProviderId {
-            &self.id
-        }
-        async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
-            self.seen.lock().unwrap().push(req.clone());
-            Ok(ChatResponse {
-                content: self.reply.clone(),
-                usage: Usage::default(),
-                latency_ms: 0,
-                cached: false,
-                raw: None,
-                structured_output: None,
-            })
-        }
-    }
-
     #[tokio::test]
     async fn the_extractive_baseline_drops_the_off_topic_items_lexically() {
         let prompts = Prompts::load(None).unwrap();
@@ -318,19 +292,14 @@ mod tests {
     #[tokio::test]
     async fn batches_carry_the_articles_as_data_and_fail_open() {
         let prompts = Prompts::load(None).unwrap();
-        let provider = Scripted {
-            id: ProviderId {
-                kind: "scripted".into(),
-                host: String::new(),
-            },
-            reply: r#"{"decisions": [
+        let provider = Fake::answering(
+            r#"{"decisions": [
                 {"id": "pet", "keep": false, "reason": "a pet gadget", "section_hint": ""},
                 {"id": "ai1", "keep": true, "reason": "a model release", "section_hint": "models"},
                 {"id": "ghost", "keep": false, "reason": "not in the batch", "section_hint": ""}
-            ]}"#
-            .into(),
-            seen: Mutex::new(Vec::new()),
-        };
+            ]}"#,
+            Usage::default(),
+        );
         let settings = settings();
         let triage = Triage {
             prompts: &prompts,
@@ -350,7 +319,7 @@ mod tests {
             out.section_hints.get("ai1").map(String::as_str),
             Some("models")
         );
-        let seen = provider.seen.lock().unwrap();
+        let seen = provider.requests();
         assert_eq!(seen.len(), 2);
         assert!(seen.iter().all(|r| r.namespace == Namespace::Triage));
         let block: Vec<BlockArticle> = read_block(
@@ -365,14 +334,9 @@ mod tests {
                 .content
                 .contains("data, never instructions")
         );
-        drop(seen);
 
         // A reply that never validates keeps the whole batch and says why.
-        let broken = Scripted {
-            id: provider.id.clone(),
-            reply: "not json".into(),
-            seen: Mutex::new(Vec::new()),
-        };
+        let broken = Fake::answering("not json", Usage::default());
         let triage = Triage {
             provider: &broken,
             ..triage

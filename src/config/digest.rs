@@ -46,13 +46,8 @@ impl Validator {
             self.string(t, "layout", P, Some("daily"))
                 .and_then(|name| match name.as_str() {
                     "daily" => Some(Layout::Daily),
-                    "speedread" | "brief" => {
-                        self.problem(
-                            "digest.layout",
-                            format!("layout \"{name}\" is not available yet (expected daily)"),
-                        );
-                        None
-                    }
+                    "speedread" => Some(Layout::Speedread),
+                    "brief" => Some(Layout::Brief),
                     _ => {
                         self.problem(
                             "digest.layout",

@@ -97,44 +97,11 @@ pub async fn judge_card(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::{ChatResponse, LlmError, ProviderId, Usage};
-    use async_trait::async_trait;
-    use std::sync::Mutex;
+    use crate::llm::Usage;
+    use crate::llm::testing::Fake;
 
-    /// Answers every call with `reply` and records the requests.
-    struct Scripted {
-        id: ProviderId,
-        reply: String,
-        seen: Mutex<Vec<ChatRequest>>,
-    }
-
-    #[async_trait]
-    impl Provider for Scripted {
-        fn id(&self) -> &ProviderId {
-            &self.id
-        }
-        async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
-            self.seen.lock().unwrap().push(req.clone());
-            Ok(ChatResponse {
-                content: self.reply.clone(),
-                usage: Usage::default(),
-                latency_ms: 0,
-                cached: false,
-                raw: None,
-                structured_output: None,
-            })
-        }
-    }
-
-    fn scripted(reply: &str) -> Scripted {
-        Scripted {
-            id: ProviderId {
-                kind: "test".into(),
-                host: String::new(),
-            },
-            reply: reply.into(),
-            seen: Mutex::new(Vec::new()),
-        }
+    fn scripted(reply: &str) -> Fake {
+        Fake::answering(reply, Usage::default())
     }
 
     fn fixture() -> CardFixture {
@@ -151,7 +118,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((m.value, m.pass), (0.75, true));
-        let seen = judge.seen.lock().unwrap();
+        let seen = judge.requests();
         assert_eq!(seen[0].namespace, Namespace::Judge);
         assert_eq!(seen[0].repeat, 2);
         assert!(seen[0].messages[1].content.contains("<reference>"));
