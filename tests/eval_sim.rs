@@ -128,3 +128,59 @@ fn sim_degraded_is_flagged_against_the_blessed_extractive_baseline() {
     let html = std::fs::read_to_string(dir.path().join("report/cards.report.html")).unwrap();
     assert!(html.contains("REGRESSION") && html.contains("gate: FAIL"));
 }
+
+#[test]
+fn the_judge_scores_through_its_own_namespace_and_flags_sim_degraded() {
+    let sim = Sim::start();
+    let dir = tempfile::tempdir().unwrap();
+    let suite = scratch_suite(dir.path());
+    let text = std::fs::read_to_string(&suite)
+        .unwrap()
+        .replace("judge = false", "judge = true");
+    std::fs::write(&suite, text).unwrap();
+    // The judge is the config's own model: here llm-sim, which grades by grounding.
+    std::fs::write(
+        dir.path().join("newsdesk.toml"),
+        "[[digest.sections]]\nid = \"general\"\nlabel = { en = \"General\" }\ndescribe = \"everything\"\n\n\
+         [[sources]]\nname = \"none\"\nurl = \"feeds\"\n\n[provider]\nkind = \"openai\"\nmodel = \"sim-good\"\n",
+    )
+    .unwrap();
+    let with_config = |args: &[&str]| {
+        let mut all = vec!["--config", "newsdesk.toml"];
+        all.extend_from_slice(args);
+        let store = dir.path().join("store");
+        Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+            .args(["--store", store.to_str().unwrap()])
+            .args(&all[..2])
+            .args(["eval", "--suite"])
+            .arg(&suite)
+            .args(&all[2..])
+            .current_dir(dir.path())
+            .env(
+                "OPENAI_BASE_URL",
+                format!("http://127.0.0.1:{}/v1", sim.port),
+            )
+            .env("OPENAI_API_KEY", "not-a-real-key")
+            .output()
+            .expect("newsdesk runs")
+    };
+    let blessed = with_config(&["--variant", "extractive", "--bless", "--json"]);
+    assert!(
+        blessed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&blessed.stderr)
+    );
+    let outcome: serde_json::Value = serde_json::from_slice(&blessed.stdout).unwrap();
+    let judge = metric(&outcome, "extractive", "judge");
+    assert!(
+        judge["mean"].as_f64().unwrap() > 0.9,
+        "grounded cards score high: {judge}"
+    );
+
+    let degraded = with_config(&["--variant", "sim-degraded", "--json"]);
+    assert_eq!(degraded.status.code(), Some(1));
+    let outcome: serde_json::Value = serde_json::from_slice(&degraded.stdout).unwrap();
+    let judge = metric(&outcome, "sim-degraded", "judge");
+    assert_eq!(judge["verdict"], "regression", "{judge}");
+    assert!(judge["delta"]["high"].as_f64().unwrap() < 0.0, "{judge}");
+}
