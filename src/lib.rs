@@ -31,6 +31,9 @@ pub mod render;
 
 pub mod lint;
 
+// The weekly roll-up of a week of runs.
+pub mod weekly;
+
 // Prompt iteration: suites, metrics, statistics, reports.
 pub mod eval;
 

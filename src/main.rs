@@ -17,8 +17,8 @@ use newsdesk::report::{Reporter, Verbosity};
     about = "Turns a day of AI-news articles into an editor-quality daily digest.",
     long_about = "Turns a day of AI-news articles into an editor-quality daily digest:\n\
         collect feeds → dedupe → cluster into stories → one LLM card per topic → editor insight →\n\
-        Markdown. Every LLM call is cached in the store, so a second run of the same day makes no\n\
-        provider calls.\n\n\
+        Markdown (daily, speedread or brief layout), HTML, JSON and an Atom feed. Every LLM call\n\
+        is cached in the store, so a second run of the same day makes no provider calls.\n\n\
         Exit codes: 0 ok · 1 error (or lint errors) · 2 usage or config error · 3 partial (some\n\
         topics failed; the digest was still written).",
     after_help = "Start with `newsdesk demo` (offline, no key). For real use copy newsdesk.example.toml to newsdesk.toml."
@@ -81,14 +81,29 @@ enum Command {
     Cluster {
         /// Feed files, directories of feed files, or http(s) URLs (default: the configured sources).
         inputs: Vec<String>,
-        /// Print {"stories": [{"id", "articles": [{"url", "title"}]}]}.
+        /// Print {"stories": [{"id", "rank", "score", "articles": [{"url", "title", "outlet", "published_at"}]}]}, best first.
         #[arg(long)]
         json: bool,
         /// Say why articles were merged (similarity and shared terms).
         #[arg(long)]
         explain: bool,
+        /// Score the stories against a gold file (JSON object: canonical url → story id):
+        /// pairwise and B-cubed precision/recall/F1 and ARI, beside the all-singletons baseline.
+        #[arg(long, value_name = "FILE")]
+        gold: Option<PathBuf>,
     },
-    /// Check a rendered digest for the defects a digest must never have.
+    /// Roll up one ISO week of runs from the store into 10-20 recurring themes (keyword cards
+    /// with 核心觀察 / 邏輯鏈條 / 本質洞見 and an overview), as Markdown, HTML and JSON.
+    Weekly {
+        /// The ISO week, e.g. 2026-W03 (default: this week in digest.timezone).
+        #[arg(long, value_name = "WEEK")]
+        week: Option<String>,
+        /// Where to write <week>.md/.html/.json (default: digest.out_dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Check a rendered digest (any layout, detected) for the defects a digest must never have;
+    /// exit 1 on errors and on a file with no digest structure.
     Lint {
         /// The Markdown digest.
         file: PathBuf,
@@ -231,13 +246,34 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             inputs,
             json,
             explain,
+            gold,
         } => {
             let config = if inputs.is_empty() {
                 Some(load_config(&cli)?)
             } else {
                 None
             };
-            commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
+            commands::cluster(
+                inputs,
+                config.as_ref(),
+                &commands::ClusterOptions {
+                    json: *json,
+                    explain: *explain,
+                    gold: gold.clone(),
+                },
+                reporter,
+            )
+            .await
+        }
+        Command::Weekly { week, out } => {
+            let config = load_config(&cli)?;
+            commands::weekly(
+                &config,
+                cli.store.as_deref(),
+                week.as_deref(),
+                out.as_deref(),
+                reporter,
+            )
         }
         Command::Lint { file, layout, json } => commands::lint(file, *layout, *json, reporter),
         Command::Collect { date, json } => {

@@ -277,12 +277,33 @@ pub async fn run_day(
             articles: s.articles.iter().map(|a| a.id.clone()).collect(),
         })
         .collect();
-    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
+    // Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups.
+    let previous =
+        collect::memory::previous_digests(&opts.out_dir, opts.date, config.collect.memory_days);
+    let remembered = steps.time("memory", || {
+        collect::memory::remember(stories, &previous, config.collect.memory_follow_ups)
+    });
+    for repeated in &remembered.repeated {
+        reporter.detail(&format!(
+            "already published on {}: \"{}\" ({})",
+            repeated.date,
+            repeated
+                .story
+                .articles
+                .first()
+                .map(|a| a.title.as_str())
+                .unwrap_or_default(),
+            repeated.why
+        ));
+    }
+    let stories_repeated = remembered.repeated.len();
+    let previously = remembered.continuing;
+    let ranked = steps.time("rank", || cluster::rank(remembered.stories, &rank_params));
     let topics = ranked.topics;
     let more: Vec<SourceRef> = ranked
-        .beyond
+        .beyond_max
         .iter()
-        .filter_map(|story| story.articles.first())
+        .filter_map(|(story, _)| story.articles.first())
         .map(|lead| SourceRef {
             title: lead.title.clone(),
             url: lead.url.clone(),
@@ -290,11 +311,20 @@ pub async fn run_day(
         })
         .collect();
     reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics",
+        "{} stories, {} off-topic, {} topics, {} beyond max_topics",
         story_count,
         ranked.off_topic.len(),
-        topics.len()
+        topics.len(),
+        ranked.beyond_max.len()
     ));
+    for (story, score) in &ranked.beyond_max {
+        let title = story.articles.first().map_or("", |a| a.title.as_str());
+        reporter.detail(&format!(
+            "  beyond max_topics: {} (score {score:.2}, {} article(s)) {title}",
+            story.id,
+            story.articles.len()
+        ));
+    }
 
     reporter.step(&format!(
         "writing {} card(s) with {}",
@@ -308,6 +338,7 @@ pub async fn run_day(
         language: config.digest.language,
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
+        previously: &previously,
     };
     let progress = |done: usize, total: usize| {
         let seen = telemetry.snapshot();
@@ -530,6 +561,9 @@ pub async fn run_day(
         stories: story_count,
         off_topic: ranked.off_topic.len(),
         triaged_out,
+        beyond_max_topics: ranked.beyond_max.len(),
+        stories_repeated,
+        stories_continuing: digest.cards.iter().filter(|c| c.continuing).count(),
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,

@@ -640,3 +640,78 @@ fn llm_triage_through_the_extractive_provider_drops_the_off_topic_items() {
     assert_eq!(again["provider_calls"], 0, "{again}");
     assert_eq!(again["triaged_out"], summary["triaged_out"]);
 }
+
+/// Cross-day memory: yesterday's digest (made here from today's, so the overlap is known) told
+/// some of today's stories. Those whose every article it cited are dropped; those it cited only
+/// in part come back as follow-ups (marked 持續追蹤) or are dropped for lack of new facts.
+#[test]
+fn stories_told_yesterday_are_dropped_or_continue() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let first = run_fixture_day(dir.path(), &config, "store1", &["--json"]);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let today: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/2026-01-05.json")).unwrap(),
+    )
+    .unwrap();
+    // "Yesterday" told three single-source stories in full and two multi-source ones in part.
+    let cards = today["cards"].as_array().unwrap();
+    let single: Vec<serde_json::Value> = cards
+        .iter()
+        .filter(|c| c["sources"].as_array().unwrap().len() == 1)
+        .take(3)
+        .cloned()
+        .collect();
+    let partial: Vec<serde_json::Value> = cards
+        .iter()
+        .filter(|c| c["sources"].as_array().unwrap().len() >= 2)
+        .take(2)
+        .map(|c| {
+            let mut c = c.clone();
+            c["sources"].as_array_mut().unwrap().truncate(1);
+            c
+        })
+        .collect();
+    assert_eq!((single.len(), partial.len()), (3, 2), "fixture day shape");
+    let mut yesterday = today.clone();
+    yesterday["date"] = "2026-01-04".into();
+    yesterday["cards"] = single.iter().chain(&partial).cloned().collect();
+    std::fs::write(
+        dir.path().join("out/2026-01-04.json"),
+        serde_json::to_vec(&yesterday).unwrap(),
+    )
+    .unwrap();
+
+    let second = run_fixture_day(dir.path(), &config, "store2", &["--json"]);
+    assert_eq!(second.status.code(), Some(0), "{second:?}");
+    let summary = stdout_json(&second);
+    let repeated = summary["stories_repeated"].as_u64().unwrap();
+    let continuing = summary["stories_continuing"].as_u64().unwrap();
+    assert!(repeated >= 3, "{summary}");
+    assert_eq!(repeated + continuing, 5, "{summary}");
+    // Memory runs before ranking, so fresh stories beyond yesterday's cap take the freed places.
+    assert!(
+        summary["cards"].as_u64().unwrap() >= first_cards(&first) - repeated,
+        "{summary}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
+    assert_eq!(
+        md.matches("### 【持續追蹤】").count() as u64,
+        continuing,
+        "{md}"
+    );
+    for card in &single {
+        let url = card["sources"][0]["url"].as_str().unwrap();
+        assert!(!md.contains(url), "{url} was published yesterday");
+    }
+
+    // Memory off: everything is back.
+    let config = write_config(dir.path(), "[collect]\nmemory_days = 0\n");
+    let third = stdout_json(&run_fixture_day(dir.path(), &config, "store3", &["--json"]));
+    assert_eq!(third["stories_repeated"], 0);
+    assert_eq!(third["cards"].as_u64(), Some(first_cards(&first)));
+}
+
+fn first_cards(out: &Output) -> u64 {
+    stdout_json(out)["cards"].as_u64().unwrap()
+}

@@ -33,7 +33,7 @@ const TEMPLATES: [(&str, &str); 4] = [
 ];
 
 /// The page's stylesheet, inlined into every HTML digest (no external requests).
-const HTML_STYLE: &str = include_str!("templates/digest.css");
+pub const HTML_STYLE: &str = include_str!("templates/digest.css");
 
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions<'a> {

@@ -79,6 +79,7 @@ pub fn card_messages(articles: &[BlockArticle], language: &str) -> Value {
         rank: 1,
         topic_count: 10,
         sections: block_sections(),
+        previously: None,
     };
     json!([
         {"role": "system", "content": "You write one card as a json object."},
