@@ -21,7 +21,8 @@ use super::config::{
         request's own <articles>/<cards> blocks, in whichever structured-output mode was asked\n\
         (json_schema, json_object with or without a `schema`, or a fenced ```json block), with\n\
         usage. Models: sim-good (default; any unknown name behaves like it) and sim-degraded\n\
-        (drops the two most frequent entities, adds a number no article has).\n\n\
+        (drops the two most frequent entities, adds a number no article has). Triage requests get\n\
+        a lexical keep/drop per article, judge requests a 1-5 score from grounding checks.\n\n\
         Prints its port on stdout (and to --port-file), logs one JSON line per request to stderr\n\
         (or --log), and exits by itself after --max-requests answers or --max-seconds.",
     after_help = "Faults (for --fault KIND=RATE and --first COUNT=KIND):\n  \

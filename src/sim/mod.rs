@@ -5,7 +5,9 @@
 //! for, with usage — or, seeded and configurable, the faults real servers produce: sliding-window
 //! 429s with both `Retry-After` forms, 5xx, hangs, malformed or schema-invalid JSON, plain-text
 //! error bodies, blank content, `<think>` prefixes, `json_schema` rejections and context-window
-//! errors in OpenAI, vLLM and llama.cpp wording. It never calls out to anything.
+//! errors in OpenAI, vLLM and llama.cpp wording. Triage requests get the baseline's lexical
+//! screen and judge requests a grounding-based score, so eval runs work against it too. It never
+//! calls out to anything.
 //!
 //! In-process use (tests, benches):
 //! ```no_run
