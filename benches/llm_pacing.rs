@@ -106,6 +106,7 @@ fn write_all(config: &Config, topics: &[Topic], runtime: &tokio::runtime::Runtim
         seed: Some(7),
         max_output_tokens: config.provider.max_output_tokens,
     };
+    let no_history = std::collections::BTreeMap::new();
     let writer = Writer {
         prompts: &prompts,
         provider: &provider,
@@ -113,6 +114,7 @@ fn write_all(config: &Config, topics: &[Topic], runtime: &tokio::runtime::Runtim
         language: config.digest.language,
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
+        previously: &no_history,
     };
     let started = Instant::now();
     let (cards, insight) = runtime.block_on(async {

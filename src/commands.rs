@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 
 use crate::clock::SystemClock;
-use crate::cluster::{self, ClusterParams};
-use crate::collect::{self, HttpOptions};
-use crate::config::{Config, ProcessEnv, ProviderKind};
+use crate::cluster::{self, ClusterParams, RankParams};
+use crate::collect::{self, CollectContext, HttpOptions};
+use crate::config::{Config, Layout, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
 use crate::report::{Reporter, RunSummary};
@@ -25,14 +25,6 @@ pub enum Exit {
     Error = 1,
     Usage = 2,
     Partial = 3,
-}
-
-/// The date of the bundled fixture day `demo` runs.
-pub const DEMO_DATE: (i32, u32, u32) = (2026, 1, 5);
-
-/// The demo's config, found beside the sources the binary was built from.
-pub fn demo_config_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/newsdesk.toml")
 }
 
 fn exit_for(summary: &RunSummary) -> Exit {
@@ -51,21 +43,27 @@ fn print_summary(reporter: &Reporter, summary: &RunSummary, json: bool) {
     }
 }
 
-/// `newsdesk demo`: the bundled fixture day, extractive provider, offline, in a temporary store.
+/// `newsdesk demo`: the bundled (embedded) fixture day, extractive provider, offline, in a
+/// temporary store unless `--store` names one; `layout` overrides the demo config's layout.
 pub async fn demo(
     out_dir: &Path,
     store_dir: Option<&Path>,
+    layout: Option<Layout>,
     reporter: &Reporter,
     json: bool,
 ) -> anyhow::Result<Exit> {
-    let config_path = demo_config_path();
-    let config = Config::load(&config_path, &ProcessEnv)?;
-    let temp = tempfile::tempdir().context("cannot create a temporary store directory")?;
+    let temp = tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
+    let config_path = crate::demo::unpack(temp.path())
+        .with_context(|| format!("cannot unpack the demo day into {}", temp.path().display()))?;
+    let mut config = Config::load(&config_path, &ProcessEnv)?;
+    if let Some(layout) = layout {
+        config.digest.layout = layout;
+    }
     let store_path = store_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| temp.path().join("store"));
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
-    let (y, m, d) = DEMO_DATE;
+    let (y, m, d) = crate::demo::DEMO_DATE;
     let opts = RunOptions {
         date: NaiveDate::from_ymd_opt(y, m, d).expect("valid demo date"),
         out_dir: out_dir.to_path_buf(),
@@ -125,11 +123,18 @@ pub async fn run(
 #[derive(serde::Serialize)]
 struct ClusterJson {
     stories: Vec<StoryJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gold: Option<GoldJson>,
 }
 
 #[derive(serde::Serialize)]
 struct StoryJson {
     id: String,
+    /// 1-based among on-topic stories; off-topic stories come last, unranked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rank: Option<usize>,
+    off_topic: bool,
+    score: cluster::rank::ScoreParts,
     articles: Vec<ArticleJson>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     explain: Vec<String>,
@@ -139,20 +144,87 @@ struct StoryJson {
 struct ArticleJson {
     url: String,
     title: String,
+    outlet: String,
+    published_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// `newsdesk cluster`: stories from feed files, directories or URLs (or the configured sources).
+#[derive(serde::Serialize)]
+struct PrfJson {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+}
+
+#[derive(serde::Serialize)]
+struct ScoresJson {
+    pairwise: PrfJson,
+    bcubed: PrfJson,
+    ari: f64,
+}
+
+impl From<&cluster::metrics::Scores> for ScoresJson {
+    fn from(s: &cluster::metrics::Scores) -> Self {
+        let prf = |p: cluster::metrics::Prf| PrfJson {
+            precision: p.precision,
+            recall: p.recall,
+            f1: p.f1,
+        };
+        ScoresJson {
+            pairwise: prf(s.pairwise),
+            bcubed: prf(s.bcubed),
+            ari: s.ari,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct GoldJson {
+    items: usize,
+    gold_stories: usize,
+    predicted_stories: usize,
+    unlabelled: usize,
+    missing: usize,
+    scores: ScoresJson,
+    singletons: ScoresJson,
+}
+
+/// What `newsdesk cluster` prints.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterOptions {
+    pub json: bool,
+    pub explain: bool,
+    /// A gold file (`canonical url → story id`) to score the stories against.
+    pub gold: Option<PathBuf>,
+}
+
+fn read_gold(path: &Path) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read gold file {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "gold file {} must be a JSON object of canonical url → story id",
+            path.display()
+        )
+    })
+}
+
+/// `newsdesk cluster`: stories from feed files, directories or URLs (or the configured sources),
+/// best first, optionally scored against a gold file.
 pub async fn cluster(
     inputs: &[String],
     config: Option<&Config>,
-    json: bool,
-    explain: bool,
+    options: &ClusterOptions,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
-    let http = HttpOptions::default();
+    let gold_labels = options.gold.as_deref().map(read_gold).transpose()?;
+    let http = config
+        .map(|c| HttpOptions::from_config(&c.collect))
+        .unwrap_or_default();
     let collected = match (inputs.is_empty(), config) {
         (false, _) => collect::collect_inputs(inputs, &http).await,
-        (true, Some(config)) => collect::collect_sources(&config.sources, &http).await,
+        (true, Some(config)) => {
+            collect::collect_sources(&config.sources, &CollectContext::new(&http)).await
+        }
         (true, None) => anyhow::bail!(
             "no INPUT given and no config loaded: pass feed files, directories or URLs"
         ),
@@ -174,44 +246,88 @@ pub async fn cluster(
         );
     }
     let stories = cluster::cluster(&collected.articles, &ClusterParams::default());
-    if json {
+    let gold = gold_labels
+        .as_ref()
+        .map(|labels| cluster::metrics::score_against_gold(&stories, &collected.articles, labels));
+    // Rank every story (no cap) as of the newest article: the order a digest would take, without
+    // reading the clock.
+    let now = collected
+        .articles
+        .iter()
+        .map(|a| a.published_at)
+        .max()
+        .unwrap_or_default();
+    let ranked = cluster::rank(
+        stories,
+        &RankParams {
+            max_topics: usize::MAX,
+            focus_topics: 0,
+            now,
+            min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+        },
+    );
+    let ordered: Vec<(Option<usize>, &crate::model::Story)> = ranked
+        .topics
+        .iter()
+        .map(|t| (Some(t.rank), &t.story))
+        .chain(ranked.off_topic.iter().map(|(s, _)| (None, s)))
+        .collect();
+    if options.json {
         let doc = ClusterJson {
-            stories: stories
+            stories: ordered
                 .iter()
-                .map(|s| StoryJson {
+                .map(|&(rank, s)| StoryJson {
                     id: s.id.clone(),
+                    rank,
+                    off_topic: rank.is_none(),
+                    score: cluster::rank::score_parts(s, now),
                     articles: s
                         .articles
                         .iter()
                         .map(|a| ArticleJson {
                             url: a.url.clone(),
                             title: a.title.clone(),
+                            outlet: a.outlet.clone(),
+                            published_at: a.published_at,
                         })
                         .collect(),
-                    explain: if explain {
+                    explain: if options.explain {
                         cluster::explain(s)
                     } else {
                         Vec::new()
                     },
                 })
                 .collect(),
+            gold: gold.as_ref().map(|g| GoldJson {
+                items: g.items,
+                gold_stories: g.gold_stories,
+                predicted_stories: g.predicted_stories,
+                unlabelled: g.unlabelled,
+                missing: g.missing,
+                scores: (&g.scores).into(),
+                singletons: (&g.baseline).into(),
+            }),
         };
         reporter.output(&serde_json::to_string_pretty(&doc).expect("cluster output serializes"));
     } else {
         let mut out = String::new();
-        let multi = stories.iter().filter(|s| s.articles.len() > 1).count();
+        let multi = ordered.iter().filter(|(_, s)| s.articles.len() > 1).count();
         out.push_str(&format!(
             "{} articles → {} stories ({} with more than one article)\n",
             collected.articles.len(),
-            stories.len(),
+            ordered.len(),
             multi
         ));
-        // People read the merged stories first; the JSON keeps the canonical order.
-        let mut by_size: Vec<&crate::model::Story> = stories.iter().collect();
-        by_size.sort_by_key(|s| std::cmp::Reverse(s.articles.len()));
-        for story in by_size {
+        if let Some(gold) = &gold {
+            for line in gold.render() {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        for &(rank, story) in &ordered {
+            let rank = rank.map_or("off-topic".to_string(), |r| format!("#{r}"));
             out.push_str(&format!(
-                "\n{} ({} article(s))\n",
+                "\n{rank} {} ({} article(s))\n",
                 story.id,
                 story.articles.len()
             ));
@@ -221,7 +337,7 @@ pub async fn cluster(
                     article.outlet, article.title, article.url
                 ));
             }
-            if explain && story.articles.len() > 1 {
+            if options.explain && story.articles.len() > 1 {
                 for line in cluster::explain(story) {
                     out.push_str(&format!("    why: {line}\n"));
                 }
@@ -232,11 +348,110 @@ pub async fn cluster(
     Ok(if failed > 0 { Exit::Partial } else { Exit::Ok })
 }
 
+/// `newsdesk collect`: fetch every configured source, store the articles (and the validators
+/// for the next conditional GET), report per source. Exit 3 when more sources failed than
+/// `collect.tolerate_failed_sources` allows.
+pub async fn collect(
+    config: &Config,
+    store_dir: Option<&Path>,
+    date: Option<NaiveDate>,
+    json: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store.path.clone());
+    let store = SledStore::open(&store_path)?;
+    let http = HttpOptions::from_config(&config.collect);
+    let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
+    reporter.step(&format!("collecting {} source(s)", config.sources.len()));
+    let now = chrono::Utc::now();
+    let cx = CollectContext {
+        http: &http,
+        now: Some(now),
+        store: Some(&store),
+        progress: Some(&progress),
+    };
+    let collected = collect::collect_sources(&config.sources, &cx).await;
+    store.flush()?;
+    let date = date.unwrap_or_else(|| now.with_timezone(&config.digest.timezone).date_naive());
+    let (start, end) = run::window(
+        date,
+        config.digest.timezone,
+        config.digest.cutoff,
+        config.digest.window_hours,
+    );
+    let in_window = collected
+        .articles
+        .iter()
+        .filter(|a| a.published_at >= start && a.published_at < end)
+        .count();
+    let failed = collected.failed_sources().count();
+    let unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
+    if json {
+        reporter.output(&serde_json::to_string_pretty(&serde_json::json!({
+            "date": date,
+            "window": {"start": start, "end": end},
+            "status": if unhealthy { "partial" } else { "ok" },
+            "sources": collected.reports,
+            "failed_sources": collected.failed_sources().map(|r| &r.name).collect::<Vec<_>>(),
+            "articles": collected.articles.len(),
+            "articles_in_window": in_window,
+            "new_articles": collected.reports.iter().map(|r| r.new_articles).sum::<usize>(),
+        }))?);
+    } else {
+        for report in collected.failed_sources() {
+            reporter.warn(&format!(
+                "source {} ({}): {}",
+                report.name,
+                report.location,
+                report.describe()
+            ));
+        }
+        let mut out = format!(
+            "newsdesk collect {date} — {}\n",
+            if unhealthy {
+                "partial: sources failed"
+            } else {
+                "ok"
+            }
+        );
+        for report in &collected.reports {
+            out.push_str(&format!(
+                "  {} {:<20} {}\n",
+                if report.failed() { "✗" } else { "✓" },
+                report.name,
+                report.describe()
+            ));
+        }
+        out.push_str(&format!(
+            "  {} source(s): {} ok, {failed} failed · {} article(s), {} in the window of {date}\n",
+            collected.reports.len(),
+            collected.reports.len() - failed,
+            collected.articles.len(),
+            in_window
+        ));
+        reporter.output(&out);
+    }
+    Ok(if unhealthy { Exit::Partial } else { Exit::Ok })
+}
+
 /// `newsdesk lint FILE`: the digest QA rules on a Markdown file.
-pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit> {
+pub fn lint(
+    file: &Path,
+    layout: Option<Layout>,
+    json: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let report = lint::lint_markdown(&text, &LintOptions { language: None });
+    let report = lint::lint_markdown(
+        &text,
+        &LintOptions {
+            language: None,
+            layout,
+        },
+    );
     if json {
         reporter.output(&serde_json::to_string_pretty(&serde_json::json!({
             "file": file,
@@ -258,6 +473,93 @@ pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit
         reporter.output(&out);
     }
     Ok(if report.has_errors() {
+        Exit::Error
+    } else {
+        Exit::Ok
+    })
+}
+
+/// `newsdesk weekly`: the roll-up of one ISO week's runs in the store (default: this week in
+/// `digest.timezone`), written as `<out>/<week>.md`, `.html` and `.json`.
+pub fn weekly(
+    config: &Config,
+    store_dir: Option<&Path>,
+    week: Option<&str>,
+    out_dir: Option<&Path>,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    use crate::weekly::{self, Week};
+    let week = match week {
+        Some(text) => Week::parse(text)?,
+        None => Week::of(
+            chrono::Utc::now()
+                .with_timezone(&config.digest.timezone)
+                .date_naive(),
+        ),
+    };
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store.path.clone());
+    let store = SledStore::open(&store_path)?;
+    let (digests, notes) = weekly::load_week(&store, week)?;
+    for note in &notes {
+        reporter.warn(note);
+    }
+    let rollup = weekly::build(week, &digests);
+    let (markdown, html, json) = weekly::render(&rollup)?;
+    let out_dir = out_dir.unwrap_or(&config.digest.out_dir);
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    let paths = weekly::output_paths(out_dir, week);
+    for (path, text) in paths.iter().zip([&markdown, &html, &json]) {
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    reporter.output(&format!(
+        "newsdesk weekly {week}: {} day(s), {} card(s), {} theme(s)\n  output     {}\n",
+        rollup.days.len(),
+        rollup.cards,
+        rollup.themes.len(),
+        paths[0].display()
+    ));
+    Ok(Exit::Ok)
+}
+
+/// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when
+/// that file exists (its provider, limits, pricing, prompts and store), the demo config otherwise,
+/// so a fresh clone evaluates the extractive baseline with no key; the sections are always the
+/// demo config's, which the fixtures are written against. Exit 1 when the gate fails.
+pub async fn eval(
+    config_path: &Path,
+    store_dir: Option<&Path>,
+    args: crate::eval::EvalArgs,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let demo_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let demo_config = crate::demo::unpack(demo_dir.path()).with_context(|| {
+        format!(
+            "cannot unpack the demo config into {}",
+            demo_dir.path().display()
+        )
+    })?;
+    let path = if config_path.exists() {
+        config_path.to_path_buf()
+    } else {
+        demo_config.clone()
+    };
+    let mut config = Config::load(&path, &ProcessEnv)?;
+    // The fixtures name the demo config's sections (models, tools, industry, policy,
+    // applications): every variant is asked to choose among those, whatever the config's own.
+    config.digest.sections = Config::load(&demo_config, &ProcessEnv)?.digest.sections;
+    let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| {
+        if config_path.exists() {
+            config.store.path.clone()
+        } else {
+            PathBuf::from(".newsdesk/eval-store")
+        }
+    });
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let outcome = crate::eval::run(&args, &config, store, reporter).await?;
+    Ok(if outcome.gate_failed {
         Exit::Error
     } else {
         Exit::Ok

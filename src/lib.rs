@@ -1,12 +1,13 @@
 //! newsdesk: one day of AI-news articles in, an editor-quality digest out.
 //!
-//! Flow: `collect` → `cluster` → `write` (via `llm`) → `render` → `lint`; `run` times it, `manifest` records it, `store` keeps it.
+//! Flow: `collect` → (`triage`) → `cluster` → `write` (via `llm`) → `render` → `lint`; `run` times it, `manifest` records it, `store` keeps it.
 //!
 //! The stages, in pipeline order: `collect` (feeds → articles), `cluster` (articles → stories →
 //! ranked topics), `write` (topics → cards → editor insight, through an `llm::Provider`),
 //! `render` (digest → Markdown), `lint` (digest QA). `run` wires them into one flat, timed
 //! pipeline; `manifest` records what a run read, asked and wrote; `store` keeps every LLM call
-//! so a night can be replayed; `report` is the one voice to the terminal.
+//! so a night can be replayed; `report` is the one voice to the terminal; `eval` scores prompt
+//! variants against fixtures (it drives `write` the way `run` does).
 //! (Modules are declared one per group below so rustfmt keeps pipeline order, not alphabetical.)
 
 // The nouns and the validated config every stage reads.
@@ -18,6 +19,8 @@ pub mod text;
 // The stages, in pipeline order.
 pub mod collect;
 
+pub mod triage;
+
 pub mod cluster;
 
 pub mod llm;
@@ -27,6 +30,12 @@ pub mod write;
 pub mod render;
 
 pub mod lint;
+
+// The weekly roll-up of a week of runs.
+pub mod weekly;
+
+// Prompt iteration: suites, metrics, statistics, reports.
+pub mod eval;
 
 // Wiring: the timed pipeline, its record, where bytes and time come from, the terminal.
 pub mod run;
@@ -40,6 +49,9 @@ pub mod clock;
 pub mod report;
 
 pub mod commands;
+
+// The bundled fixture day `newsdesk demo` runs.
+pub mod demo;
 
 // Test support that ships: the OpenAI-compatible simulator behind `llm-sim`.
 pub mod sim;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use newsdesk::commands::{self, Exit, RunArgs};
-use newsdesk::config::{Config, ConfigError, ProcessEnv, ProviderKind};
+use newsdesk::config::{Config, ConfigError, Layout, ProcessEnv, ProviderKind};
 use newsdesk::llm::cached::CacheMode;
 use newsdesk::report::{Reporter, Verbosity};
 
@@ -17,21 +17,16 @@ use newsdesk::report::{Reporter, Verbosity};
     about = "Turns a day of AI-news articles into an editor-quality daily digest.",
     long_about = "Turns a day of AI-news articles into an editor-quality daily digest:\n\
         collect feeds → dedupe → cluster into stories → one LLM card per topic → editor insight →\n\
-        Markdown. Every LLM call is cached in the store, so a second run of the same day makes no\n\
-        provider calls.\n\n\
+        Markdown (daily, speedread or brief layout), HTML, JSON and an Atom feed. Every LLM call\n\
+        is cached in the store, so a second run of the same day makes no provider calls.\n\n\
         Exit codes: 0 ok · 1 error (or lint errors) · 2 usage or config error · 3 partial (some\n\
         topics failed; the digest was still written).",
     after_help = "Start with `newsdesk demo` (offline, no key). For real use copy newsdesk.example.toml to newsdesk.toml."
 )]
 struct Cli {
-    /// Config file.
-    #[arg(
-        long,
-        global = true,
-        default_value = "newsdesk.toml",
-        value_name = "FILE"
-    )]
-    config: PathBuf,
+    /// Config file [default: newsdesk.toml] (not for `demo`, which runs its embedded config).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Store directory (overrides store.path and NEWSDESK_STORE).
     #[arg(long, global = true, value_name = "DIR")]
     store: Option<PathBuf>,
@@ -48,10 +43,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the bundled fixture day offline with the extractive provider (no key, no network).
+    /// The day and its config are embedded in the binary, so this works from any directory.
     Demo {
-        /// Where to write the digest.
+        /// Where to write the digest (Markdown, HTML, JSON).
         #[arg(long, default_value = "out", value_name = "DIR")]
         out: PathBuf,
+        /// The layout: daily, speedread or brief (default: the demo config's daily).
+        #[arg(long, value_name = "L", value_parser = parse_layout)]
+        layout: Option<Layout>,
         /// Print the run summary as JSON.
         #[arg(long)]
         json: bool,
@@ -82,24 +81,47 @@ enum Command {
     Cluster {
         /// Feed files, directories of feed files, or http(s) URLs (default: the configured sources).
         inputs: Vec<String>,
-        /// Print {"stories": [{"id", "articles": [{"url", "title"}]}]}.
+        /// Print {"stories": [{"id", "rank", "score", "articles": [{"url", "title", "outlet", "published_at"}]}]}, best first.
         #[arg(long)]
         json: bool,
         /// Say why articles were merged (similarity and shared terms).
         #[arg(long)]
         explain: bool,
+        /// Score the stories against a gold file (JSON object: canonical url → story id):
+        /// pairwise and B-cubed precision/recall/F1 and ARI, beside the all-singletons baseline.
+        #[arg(long, value_name = "FILE")]
+        gold: Option<PathBuf>,
     },
-    /// Check a rendered digest for the defects a digest must never have.
+    /// Roll up one ISO week of runs from the store into 10-20 recurring themes (keyword cards
+    /// with 核心觀察 / 邏輯鏈條 / 本質洞見 and an overview), as Markdown, HTML and JSON.
+    Weekly {
+        /// The ISO week, e.g. 2026-W03 (default: this week in digest.timezone).
+        #[arg(long, value_name = "WEEK")]
+        week: Option<String>,
+        /// Where to write <week>.md/.html/.json (default: digest.out_dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Check a rendered digest (any layout, detected) for the defects a digest must never have;
+    /// exit 1 on errors and on a file with no digest structure.
     Lint {
         /// The Markdown digest.
         file: PathBuf,
+        /// The digest's layout: daily, speedread or brief (default: detected from the file).
+        #[arg(long, value_name = "L", value_parser = parse_layout)]
+        layout: Option<Layout>,
         #[arg(long)]
         json: bool,
     },
-    /// (not yet available) Fetch and store articles; per-source counts and errors.
+    /// Fetch every configured source and store its articles; per source: fetched or not
+    /// modified (conditional GET), articles, new articles, skipped items and why, or why it
+    /// failed. Exit 3 when more sources failed than collect.tolerate_failed_sources allows.
     Collect {
-        #[arg(long)]
-        date: Option<String>,
+        /// The digest date whose window is counted, YYYY-MM-DD (default: today in
+        /// digest.timezone).
+        #[arg(long, value_name = "D")]
+        date: Option<chrono::NaiveDate>,
+        /// Print the per-source report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -121,10 +143,33 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// (not yet available) Run prompt variants against eval suites and compare them.
+    /// Score prompt variants against eval suites, compare them with the blessed baseline
+    /// (paired bootstrap CIs, McNemar) and fail on a supported regression.
+    ///
+    /// Exit 1 when a variant regresses against the baseline (95 % CI below zero and at least the
+    /// suite's min_effect, or McNemar p < 0.05 on pass/fail) or a mean falls below a threshold.
     Eval {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        /// Suite file; repeat for several (default: every evals/*.toml).
+        #[arg(long = "suite", value_name = "F")]
+        suites: Vec<PathBuf>,
+        /// Variant to run; repeat for several (default: every variant of the suite).
+        #[arg(long = "variant", value_name = "V")]
+        variants: Vec<String>,
+        /// Independent samples per fixture (each repeat is its own cache entry).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        repeat: u32,
+        /// Store this run's results as the suite's baseline (evals/baselines/SUITE.jsonl).
+        #[arg(long)]
+        bless: bool,
+        /// Write SUITE.results.jsonl, SUITE.summary.md and SUITE.report.html here.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        /// Print the comparisons as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// rw (default), replay (cache only), refresh (ignore cached answers) or off.
+        #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
+        cache_mode: CacheMode,
     },
 }
 
@@ -136,6 +181,11 @@ fn parse_provider(s: &str) -> Result<ProviderKind, String> {
             "\"{other}\" is not a provider (expected openai or extractive)"
         )),
     }
+}
+
+fn parse_layout(s: &str) -> Result<Layout, String> {
+    Layout::from_name(s)
+        .ok_or_else(|| format!("\"{s}\" is not a layout (expected daily, speedread or brief)"))
 }
 
 /// `--budget-usd`: a finite, non-negative number of USD. (`-1` reaches here as a value, so it
@@ -155,13 +205,23 @@ fn parse_cache_mode(s: &str) -> Result<CacheMode, String> {
 }
 
 fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
-    Config::load(&cli.config, &ProcessEnv)
+    let path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
+    Config::load(&path, &ProcessEnv)
 }
 
 async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
     match &cli.command {
-        Command::Demo { out, json } => {
-            commands::demo(out, cli.store.as_deref(), reporter, *json).await
+        Command::Demo { out, layout, json } => {
+            if cli.config.is_some() {
+                eprintln!(
+                    "newsdesk: demo runs its embedded config and day; drop --config (use `newsdesk run --config FILE` for your own)"
+                );
+                return Ok(Exit::Usage);
+            }
+            commands::demo(out, cli.store.as_deref(), *layout, reporter, *json).await
         }
         Command::Run {
             date,
@@ -186,20 +246,65 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             inputs,
             json,
             explain,
+            gold,
         } => {
             let config = if inputs.is_empty() {
                 Some(load_config(&cli)?)
             } else {
                 None
             };
-            commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
+            commands::cluster(
+                inputs,
+                config.as_ref(),
+                &commands::ClusterOptions {
+                    json: *json,
+                    explain: *explain,
+                    gold: gold.clone(),
+                },
+                reporter,
+            )
+            .await
         }
-        Command::Lint { file, json } => commands::lint(file, *json, reporter),
-        Command::Collect { .. }
-        | Command::Replay { .. }
-        | Command::Runs { .. }
-        | Command::Cache { .. }
-        | Command::Eval { .. } => {
+        Command::Weekly { week, out } => {
+            let config = load_config(&cli)?;
+            commands::weekly(
+                &config,
+                cli.store.as_deref(),
+                week.as_deref(),
+                out.as_deref(),
+                reporter,
+            )
+        }
+        Command::Lint { file, layout, json } => commands::lint(file, *layout, *json, reporter),
+        Command::Collect { date, json } => {
+            let config = load_config(&cli)?;
+            commands::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
+        }
+        Command::Eval {
+            suites,
+            variants,
+            repeat,
+            bless,
+            report,
+            json,
+            cache_mode,
+        } => {
+            let args = newsdesk::eval::EvalArgs {
+                suites: suites.clone(),
+                variants: variants.clone(),
+                repeat: *repeat,
+                bless: *bless,
+                report_dir: report.clone(),
+                json: *json,
+                cache_mode: *cache_mode,
+            };
+            let config_path = cli
+                .config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
+            commands::eval(&config_path, cli.store.as_deref(), args, reporter).await
+        }
+        Command::Replay { .. } | Command::Runs { .. } | Command::Cache { .. } => {
             eprintln!(
                 "newsdesk: this command is not yet available in this version (see `newsdesk --help`)"
             );

@@ -10,7 +10,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Output language of a digest, and the script its Chinese text is normalised to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Language {
     #[serde(rename = "zh-Hant")]
     ZhHant,
@@ -151,7 +153,7 @@ pub struct Card {
 }
 
 /// A source link under a card, always taken from the topic's own articles.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SourceRef {
     pub title: String,
     pub url: String,
@@ -159,13 +161,17 @@ pub struct SourceRef {
 }
 
 /// A card plus everything the pipeline attaches to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CardRecord {
     pub topic_id: String,
     pub rank: usize,
     pub focus: bool,
     pub card: Card,
     pub sources: Vec<SourceRef>,
+    /// The story was in an earlier digest and new articles bring new facts: rendered with the
+    /// language's "continuing" mark. Absent (false) in older digests.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continuing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -224,7 +230,7 @@ pub struct Insight {
 }
 
 /// A topic that produced no card, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FailedTopic {
     pub topic_id: String,
     pub title: String,
@@ -232,7 +238,7 @@ pub struct FailedTopic {
 }
 
 /// Who wrote the prose: rendered into front matter for provenance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Generator {
     /// Provider kind, e.g. "openai" or "extractive".
     pub provider: String,
@@ -241,8 +247,10 @@ pub struct Generator {
 }
 
 /// Everything a template needs to render one day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Digest {
+    /// The digest's day, YYYY-MM-DD.
+    #[schemars(with = "String")]
     pub date: NaiveDate,
     pub title: String,
     pub language: Language,
@@ -259,6 +267,10 @@ pub struct Digest {
     /// Topics that got a card.
     pub topic_count: usize,
     pub failed: Vec<FailedTopic>,
+    /// On-topic stories ranked past `max_topics`, best first: their lead article, no card
+    /// (the brief layout lists them under 更多動態).
+    #[serde(default)]
+    pub more: Vec<SourceRef>,
 }
 
 /// Free-form per-language labels from config, e.g. `{ zh-Hant = "模型", en = "Models" }`.

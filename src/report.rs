@@ -175,6 +175,18 @@ pub struct RunSummary {
     pub articles_unique: usize,
     pub stories: usize,
     pub off_topic: usize,
+    /// Articles the LLM triage stage dropped (0 when `[triage]` is off).
+    #[serde(default)]
+    pub triaged_out: usize,
+    /// On-topic stories cut by `max_topics` (listed with `-v`).
+    #[serde(default)]
+    pub beyond_max_topics: usize,
+    /// Stories left out because an earlier digest (collect.memory_days) already told them.
+    #[serde(default)]
+    pub stories_repeated: usize,
+    /// Cards written as follow-ups of an earlier digest's story (marked continuing).
+    #[serde(default)]
+    pub stories_continuing: usize,
     pub topics: usize,
     pub cards: usize,
     pub failed: Vec<FailedTopic>,
@@ -213,6 +225,17 @@ pub struct SourceLine {
     pub name: String,
     pub articles: usize,
     pub error: Option<String>,
+    /// fetched | not_modified | read | failed.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub new_articles: usize,
+    /// Skipped feed entries by reason.
+    #[serde(default)]
+    pub skipped: std::collections::BTreeMap<String, usize>,
+    /// Problems that did not fail the source (full-text fallbacks).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl RunSummary {
@@ -231,18 +254,37 @@ impl RunSummary {
             "newsdesk {} — run {} — {}\n",
             self.date,
             self.run_id,
-            status_word(self.status)
+            status_word(self.status, failed_sources, self.failed.len())
         ));
         out.push_str(&format!(
             "  sources    {ok_sources} ok, {failed_sources} failed\n"
         ));
+        for source in self.sources.iter().filter(|s| s.error.is_some()) {
+            out.push_str(&format!(
+                "             ✗ {}: {}\n",
+                source.name,
+                source.error.as_deref().unwrap_or_default()
+            ));
+        }
         out.push_str(&format!(
             "  articles   {} collected, {} in window, {} unique\n",
             self.articles_collected, self.articles_in_window, self.articles_unique
         ));
+        if self.stories_repeated + self.stories_continuing > 0 {
+            out.push_str(&format!(
+                "  memory     {} already published (dropped), {} continuing\n",
+                self.stories_repeated, self.stories_continuing
+            ));
+        }
+        if self.triaged_out > 0 {
+            out.push_str(&format!(
+                "  triage     {} article(s) dropped as off-topic\n",
+                self.triaged_out
+            ));
+        }
         out.push_str(&format!(
-            "  stories    {} ({} off-topic dropped)\n",
-            self.stories, self.off_topic
+            "  stories    {} ({} off-topic dropped, {} beyond max_topics)\n",
+            self.stories, self.off_topic, self.beyond_max_topics
         ));
         out.push_str(&format!(
             "  topics     {} → {} card(s), {} failed\n",
@@ -297,11 +339,23 @@ impl RunSummary {
     }
 }
 
-fn status_word(status: RunStatus) -> &'static str {
+fn status_word(status: RunStatus, failed_sources: usize, failed_topics: usize) -> String {
     match status {
-        RunStatus::Ok => "ok",
-        RunStatus::Partial => "partial: some topics failed",
-        RunStatus::LintFailed => "lint errors: digest written for inspection only",
+        RunStatus::Ok => "ok".to_string(),
+        RunStatus::Partial => {
+            let mut what = Vec::new();
+            if failed_sources > 0 {
+                what.push(format!("{failed_sources} source(s) failed"));
+            }
+            if failed_topics > 0 {
+                what.push(format!("{failed_topics} topic(s) failed"));
+            }
+            if what.is_empty() {
+                what.push("the insight failed".to_string());
+            }
+            format!("partial: {}", what.join(", "))
+        }
+        RunStatus::LintFailed => "lint errors: digest written for inspection only".to_string(),
     }
 }
 

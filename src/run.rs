@@ -12,17 +12,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
-use crate::collect::{self, HttpOptions, SourceReport};
+use crate::collect::{self, CollectContext, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
 use crate::lint;
 use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
 use crate::manifest::{CallLine, OutputFile, RunManifest, StoryMembership};
-use crate::model::{Digest, Generator};
+use crate::model::{Digest, Generator, SourceRef};
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
+use crate::triage::Triage;
 use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::prompts::Prompts;
 use crate::write::{CallSettings, Writer};
@@ -151,27 +152,23 @@ pub async fn run_day(
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
 
     reporter.step(&format!("collecting {} source(s)", config.sources.len()));
-    let http = HttpOptions::default();
+    let http = HttpOptions::from_config(&config.collect);
+    let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
+    let collect_cx = CollectContext {
+        http: &http,
+        now: Some(started_at),
+        store: Some(store.as_ref()),
+        progress: Some(&progress),
+    };
     let collected = steps
-        .time_async("collect", collect::collect_sources(&config.sources, &http))
+        .time_async(
+            "collect",
+            collect::collect_sources(&config.sources, &collect_cx),
+        )
         .await;
-    for report in &collected.reports {
-        match &report.error {
-            Some(reason) => reporter.warn(&format!(
-                "source {} ({}): {reason}",
-                report.name, report.location
-            )),
-            None => reporter.detail(&format!(
-                "source {}: {} article(s)",
-                report.name, report.articles
-            )),
-        }
-    }
+    collect::report_sources(&collected, reporter);
     let articles_collected = collected.articles.len();
-    for article in &collected.articles {
-        let bytes = serde_json::to_vec(article).expect("articles serialize");
-        store.put(Tree::Articles, article.id.as_bytes(), &bytes)?;
-    }
+    let sources_unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
 
     let (start, end) = window(
         opts.date,
@@ -188,34 +185,6 @@ pub async fn run_day(
         });
     }
     let articles_in_window = in_window.len();
-
-    reporter.step(&format!("clustering {articles_in_window} article(s)"));
-    let stories = steps.time("cluster", || {
-        cluster::cluster(&in_window, &ClusterParams::default())
-    });
-    let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
-    let story_count = stories.len();
-    let rank_params = RankParams {
-        max_topics: config.digest.max_topics,
-        focus_topics: config.digest.focus_topics,
-        now: end,
-        min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
-    };
-    let memberships: Vec<StoryMembership> = stories
-        .iter()
-        .map(|s| StoryMembership {
-            id: s.id.clone(),
-            articles: s.articles.iter().map(|a| a.id.clone()).collect(),
-        })
-        .collect();
-    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
-    let topics = ranked.topics;
-    reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics",
-        story_count,
-        ranked.off_topic.len(),
-        topics.len()
-    ));
 
     let provider_kind = opts.provider.unwrap_or(config.provider.kind);
     let mut provider_config = config.provider.clone();
@@ -248,6 +217,115 @@ pub async fn run_day(
         max_output_tokens: provider_config.max_output_tokens,
     };
 
+    // Optional LLM triage: drops what a model judges off-topic before clustering.
+    let (in_window, triaged_out) = if config.triage.enabled {
+        reporter.step(&format!(
+            "triaging {articles_in_window} article(s) with {}",
+            provider.id()
+        ));
+        let triage = Triage {
+            prompts: &prompts,
+            provider: &provider,
+            settings: &settings,
+            language: config.digest.language,
+            section_ids: config
+                .digest
+                .sections
+                .iter()
+                .map(|s| s.id.clone())
+                .collect(),
+            batch_size: config.triage.batch_size,
+        };
+        let triaged = steps.time_async("triage", triage.run(in_window)).await?;
+        for dropped in &triaged.dropped {
+            reporter.detail(&format!(
+                "triage dropped \"{}\": {}",
+                dropped.title, dropped.reason
+            ));
+        }
+        for failed in &triaged.failed_batches {
+            reporter.warn(&format!("triage kept a whole batch: {failed}"));
+        }
+        (triaged.kept, triaged.dropped.len())
+    } else {
+        (in_window, 0)
+    };
+    if in_window.is_empty() {
+        return Err(RunError::NoArticles {
+            start,
+            end,
+            sources: config.sources.len(),
+        });
+    }
+
+    reporter.step(&format!("clustering {} article(s)", in_window.len()));
+    let stories = steps.time("cluster", || {
+        cluster::cluster(&in_window, &ClusterParams::default())
+    });
+    let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
+    let story_count = stories.len();
+    let rank_params = RankParams {
+        max_topics: config.digest.max_topics,
+        focus_topics: config.digest.focus_topics,
+        now: end,
+        min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+    };
+    let memberships: Vec<StoryMembership> = stories
+        .iter()
+        .map(|s| StoryMembership {
+            id: s.id.clone(),
+            articles: s.articles.iter().map(|a| a.id.clone()).collect(),
+        })
+        .collect();
+    // Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups.
+    let previous =
+        collect::memory::previous_digests(&opts.out_dir, opts.date, config.collect.memory_days);
+    let remembered = steps.time("memory", || {
+        collect::memory::remember(stories, &previous, config.collect.memory_follow_ups)
+    });
+    for repeated in &remembered.repeated {
+        reporter.detail(&format!(
+            "already published on {}: \"{}\" ({})",
+            repeated.date,
+            repeated
+                .story
+                .articles
+                .first()
+                .map(|a| a.title.as_str())
+                .unwrap_or_default(),
+            repeated.why
+        ));
+    }
+    let stories_repeated = remembered.repeated.len();
+    let previously = remembered.continuing;
+    let ranked = steps.time("rank", || cluster::rank(remembered.stories, &rank_params));
+    let topics = ranked.topics;
+    let more: Vec<SourceRef> = ranked
+        .beyond_max
+        .iter()
+        .filter_map(|(story, _)| story.articles.first())
+        .map(|lead| SourceRef {
+            title: lead.title.clone(),
+            url: lead.url.clone(),
+            outlet: lead.outlet.clone(),
+        })
+        .collect();
+    reporter.detail(&format!(
+        "{} stories, {} off-topic, {} topics, {} beyond max_topics",
+        story_count,
+        ranked.off_topic.len(),
+        topics.len(),
+        ranked.beyond_max.len()
+    ));
+    for (story, score) in &ranked.beyond_max {
+        let title = story.articles.first().map_or("", |a| a.title.as_str());
+        reporter.detail(&format!(
+            "  beyond max_topics: {} (score {score:.2}, {} article(s)) {title}",
+            story.id,
+            story.articles.len()
+        ));
+    }
+
     reporter.step(&format!(
         "writing {} card(s) with {}",
         topics.len(),
@@ -260,6 +338,7 @@ pub async fn run_day(
         language: config.digest.language,
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
+        previously: &previously,
     };
     let progress = |done: usize, total: usize| {
         let seen = telemetry.snapshot();
@@ -340,16 +419,21 @@ pub async fn run_day(
         insight,
         article_count: articles_unique,
         failed: cards.failed,
+        more,
     };
 
     reporter.step("rendering");
     let render_opts = RenderOptions {
         sections: &config.digest.sections,
         templates_dir: config.digest.templates_dir.as_deref(),
+        layout: config.digest.layout,
     };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
+    let html = render::render_html(&digest, &render_opts)?;
     let json = render::render_json(&digest)?;
-    let lint_report = steps.time("lint", || lint::lint_digest(&markdown, &digest, &topics));
+    let lint_report = steps.time("lint", || {
+        lint::lint_digest(&markdown, config.digest.layout, &digest, &topics)
+    });
     let md_path = opts.out_dir.join(format!("{}.md", opts.date));
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
@@ -360,8 +444,20 @@ pub async fn run_day(
     }
 
     let json_path = opts.out_dir.join(format!("{}.json", opts.date));
+    let html_path = opts.out_dir.join(format!("{}.html", opts.date));
     write_file(&md_path, &markdown)?;
+    write_file(&html_path, &html)?;
     write_file(&json_path, &json)?;
+    // Beside every digest: its schema, and the feed of the last digests of this directory.
+    write_file(
+        &opts.out_dir.join("digest.schema.json"),
+        &render::json_schema(),
+    )?;
+    let recent = render::feed::recent_digests(&opts.out_dir, &digest, render::feed::FEED_ENTRIES);
+    write_file(
+        &opts.out_dir.join("feed.xml"),
+        &render::feed::render_feed(&recent),
+    )?;
 
     let ledger = provider.ledger();
     let calls: Vec<CallLine> = ledger
@@ -427,6 +523,10 @@ pub async fn run_day(
                 blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
             },
             OutputFile {
+                path: html_path,
+                blake3: blake3::hash(html.as_bytes()).to_hex().to_string(),
+            },
+            OutputFile {
                 path: json_path,
                 blake3: blake3::hash(json.as_bytes()).to_hex().to_string(),
             },
@@ -445,7 +545,7 @@ pub async fn run_day(
 
     let status = if lint_report.has_errors() {
         RunStatus::LintFailed
-    } else if !digest.failed.is_empty() || insight_error.is_some() {
+    } else if !digest.failed.is_empty() || insight_error.is_some() || sources_unhealthy {
         RunStatus::Partial
     } else {
         RunStatus::Ok
@@ -460,6 +560,10 @@ pub async fn run_day(
         articles_unique,
         stories: story_count,
         off_topic: ranked.off_topic.len(),
+        triaged_out,
+        beyond_max_topics: ranked.beyond_max.len(),
+        stories_repeated,
+        stories_continuing: digest.cards.iter().filter(|c| c.continuing).count(),
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,
@@ -495,6 +599,10 @@ fn source_line(report: &SourceReport) -> SourceLine {
         name: report.name.clone(),
         articles: report.articles,
         error: report.error.clone(),
+        status: report.status.as_str().to_string(),
+        new_articles: report.new_articles,
+        skipped: report.skipped.clone(),
+        notes: report.notes.clone(),
     }
 }
 

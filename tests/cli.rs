@@ -1,5 +1,6 @@
 //! The binary end to end, as cron and the README use it: `demo`, `run` twice on one store,
-//! `cluster --json` on the real corpus, `lint` on the seed digest, config errors and exit codes.
+//! `cluster --json` on the real corpus, `lint` on the seed digest, config errors and exit codes;
+//! `collect` and run health (a failed source is partial unless tolerated).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -124,6 +125,74 @@ fn demo_writes_a_lint_clean_digest_without_off_topic_items() {
         String::from_utf8_lossy(&lint.stdout)
     );
     assert!(dir.path().join("digest/2026-01-05.json").is_file());
+    assert!(dir.path().join("digest/2026-01-05.html").is_file());
+}
+
+/// Each layout from an unrelated directory: Markdown, HTML and JSON written, the Markdown
+/// lint-clean under layout detection and under `--layout`.
+#[test]
+fn demo_writes_every_layout_lint_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    for (layout, marker) in [
+        ("daily", "## 今日焦點"),
+        ("speedread", "## 本期速覽"),
+        ("brief", "## 更多動態"),
+    ] {
+        let out = newsdesk(
+            &["-q", "demo", "--layout", layout, "--out", layout],
+            dir.path(),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{layout}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md_path = dir.path().join(layout).join("2026-01-05.md");
+        let md = std::fs::read_to_string(&md_path).unwrap();
+        assert!(md.contains(marker), "{layout} shows {marker}");
+        for ext in ["html", "json"] {
+            assert!(
+                dir.path()
+                    .join(layout)
+                    .join(format!("2026-01-05.{ext}"))
+                    .is_file()
+            );
+        }
+        for extra in [&[][..], &["--layout", layout][..]] {
+            let mut args = vec!["lint", md_path.to_str().unwrap()];
+            args.extend_from_slice(extra);
+            let lint = newsdesk(&args, dir.path());
+            assert_eq!(
+                lint.status.code(),
+                Some(0),
+                "{layout} {extra:?}: {}",
+                String::from_utf8_lossy(&lint.stdout)
+            );
+        }
+    }
+    // The demo runs its embedded config: a --config it would ignore is refused.
+    let out = newsdesk(&["demo", "--config", "mine.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("drop --config"));
+}
+
+#[test]
+fn lint_refuses_empty_and_non_digest_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.md"), "").unwrap();
+    std::fs::write(dir.path().join("notes.md"), "# Notes\n\nNothing to see.\n").unwrap();
+    for file in ["empty.md", "notes.md"] {
+        let out = newsdesk(&["lint", file], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!(
+                "{file}:1: error[not-a-digest]: no digest structure found"
+            )),
+            "{stdout}"
+        );
+    }
 }
 
 #[test]
@@ -425,4 +494,224 @@ fn a_day_with_no_articles_in_its_window_fails_clearly() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no articles published between"));
+}
+
+/// A source whose directory does not exist, appended to a fixture-day config.
+const GONE_SOURCE: &str = "[[sources]]\nname = \"gone\"\nurl = \"no-such-dir\"\n";
+
+#[test]
+fn collect_reports_each_configured_source_and_a_failure_is_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), GONE_SOURCE);
+    let args = [
+        "--config",
+        config.to_str().unwrap(),
+        "--store",
+        "store",
+        "collect",
+        "--date",
+        "2026-01-05",
+        "--json",
+    ];
+    let out = newsdesk(&args, dir.path());
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let doc = stdout_json(&out);
+    assert_eq!(doc["status"], "partial");
+    assert_eq!(doc["failed_sources"], serde_json::json!(["gone"]));
+    let sources = doc["sources"].as_array().unwrap();
+    assert_eq!(
+        sources.len(),
+        2,
+        "two configured sources, however many files"
+    );
+    assert_eq!(sources[0]["name"], "fixture-day");
+    assert_eq!(sources[0]["status"], "read");
+    let articles = sources[0]["articles"].as_u64().unwrap();
+    assert!(articles > 20, "{articles}");
+    // New = distinct ids the store had not seen; a verbatim repost in two files counts once.
+    let new = sources[0]["new_articles"].as_u64().unwrap();
+    assert!(new > 20 && new <= articles, "{new} of {articles}");
+    assert_eq!(sources[1]["status"], "failed");
+    assert!(
+        sources[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-dir"),
+        "{doc}"
+    );
+    assert!(doc["articles_in_window"].as_u64().unwrap() > 0);
+
+    // The same store again: nothing new.
+    let again = stdout_json(&newsdesk(&args, dir.path()));
+    assert_eq!(again["sources"][0]["new_articles"], 0);
+    assert_eq!(again["new_articles"], 0);
+
+    // The text report names both sources and the reason.
+    let out = newsdesk(&args[..args.len() - 1], dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2 source(s): 1 ok, 1 failed"), "{text}");
+    assert!(text.contains("✗ gone"), "{text}");
+}
+
+#[test]
+fn tolerated_failures_keep_collect_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!("{GONE_SOURCE}\n[collect]\ntolerate_failed_sources = 1\n"),
+    );
+    let out = newsdesk(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--store",
+            "store",
+            "collect",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(stdout_json(&out)["status"], "ok");
+}
+
+#[test]
+fn a_run_with_a_dead_source_is_partial_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), GONE_SOURCE);
+    let out = newsdesk(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--store",
+            "store",
+            "run",
+            "--date",
+            "2026-01-05",
+            "--out",
+            "out",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("collecting 2 source(s)"), "{stderr}");
+    assert!(stdout.contains("sources    1 ok, 1 failed"), "{stdout}");
+    assert!(stdout.contains("partial: 1 source(s) failed"), "{stdout}");
+    assert!(stdout.contains("✗ gone: "), "{stdout}");
+    assert!(dir.path().join("out/2026-01-05.md").exists());
+}
+
+#[test]
+fn llm_triage_through_the_extractive_provider_drops_the_off_topic_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[triage]\nenabled = true\nbatch_size = 20\n");
+    let out = run_fixture_day(
+        dir.path(),
+        &config,
+        "store",
+        &["--json", "--provider", "extractive"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let summary = stdout_json(&out);
+    let off_topic = off_topic_urls();
+    assert!(!off_topic.is_empty());
+    // Triage removes them before clustering, so the rank stage's own filter finds none left.
+    assert!(
+        summary["triaged_out"].as_u64().unwrap() >= off_topic.len() as u64,
+        "{summary}"
+    );
+    assert_eq!(summary["off_topic"], 0, "{summary}");
+    let md = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
+    for url in off_topic {
+        assert!(
+            !md.contains(&url),
+            "off-topic item {url} made it into the digest"
+        );
+    }
+    // The triage calls are cached like any other: a second run asks nothing new.
+    let again = stdout_json(&run_fixture_day(
+        dir.path(),
+        &config,
+        "store",
+        &["--json", "--provider", "extractive"],
+    ));
+    assert_eq!(again["provider_calls"], 0, "{again}");
+    assert_eq!(again["triaged_out"], summary["triaged_out"]);
+}
+
+/// Cross-day memory: yesterday's digest (made here from today's, so the overlap is known) told
+/// some of today's stories. Those whose every article it cited are dropped; those it cited only
+/// in part come back as follow-ups (marked 持續追蹤) or are dropped for lack of new facts.
+#[test]
+fn stories_told_yesterday_are_dropped_or_continue() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let first = run_fixture_day(dir.path(), &config, "store1", &["--json"]);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let today: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/2026-01-05.json")).unwrap(),
+    )
+    .unwrap();
+    // "Yesterday" told three single-source stories in full and two multi-source ones in part.
+    let cards = today["cards"].as_array().unwrap();
+    let single: Vec<serde_json::Value> = cards
+        .iter()
+        .filter(|c| c["sources"].as_array().unwrap().len() == 1)
+        .take(3)
+        .cloned()
+        .collect();
+    let partial: Vec<serde_json::Value> = cards
+        .iter()
+        .filter(|c| c["sources"].as_array().unwrap().len() >= 2)
+        .take(2)
+        .map(|c| {
+            let mut c = c.clone();
+            c["sources"].as_array_mut().unwrap().truncate(1);
+            c
+        })
+        .collect();
+    assert_eq!((single.len(), partial.len()), (3, 2), "fixture day shape");
+    let mut yesterday = today.clone();
+    yesterday["date"] = "2026-01-04".into();
+    yesterday["cards"] = single.iter().chain(&partial).cloned().collect();
+    std::fs::write(
+        dir.path().join("out/2026-01-04.json"),
+        serde_json::to_vec(&yesterday).unwrap(),
+    )
+    .unwrap();
+
+    let second = run_fixture_day(dir.path(), &config, "store2", &["--json"]);
+    assert_eq!(second.status.code(), Some(0), "{second:?}");
+    let summary = stdout_json(&second);
+    let repeated = summary["stories_repeated"].as_u64().unwrap();
+    let continuing = summary["stories_continuing"].as_u64().unwrap();
+    assert!(repeated >= 3, "{summary}");
+    assert_eq!(repeated + continuing, 5, "{summary}");
+    // Memory runs before ranking, so fresh stories beyond yesterday's cap take the freed places.
+    assert!(
+        summary["cards"].as_u64().unwrap() >= first_cards(&first) - repeated,
+        "{summary}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
+    assert_eq!(
+        md.matches("### 【持續追蹤】").count() as u64,
+        continuing,
+        "{md}"
+    );
+    for card in &single {
+        let url = card["sources"][0]["url"].as_str().unwrap();
+        assert!(!md.contains(url), "{url} was published yesterday");
+    }
+
+    // Memory off: everything is back.
+    let config = write_config(dir.path(), "[collect]\nmemory_days = 0\n");
+    let third = stdout_json(&run_fixture_day(dir.path(), &config, "store3", &["--json"]));
+    assert_eq!(third["stories_repeated"], 0);
+    assert_eq!(third["cards"].as_u64(), Some(first_cards(&first)));
+}
+
+fn first_cards(out: &Output) -> u64 {
+    stdout_json(out)["cards"].as_u64().unwrap()
 }

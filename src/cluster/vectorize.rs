@@ -58,6 +58,8 @@ pub struct Vectors {
     pub latin: Vec<SparseVec>,
     /// Whether each article is written mainly in Chinese.
     pub chinese: Vec<bool>,
+    /// Document frequency of each term (how many articles carry it), by term id.
+    pub df: Vec<u32>,
 }
 
 /// The first `BODY_CHARS` characters of the body, without a leading copy of the title (many
@@ -138,46 +140,25 @@ pub fn vectorize(articles: &[Article]) -> Vectors {
         .collect();
     // The collect stage already decided each article's language from its text.
     let chinese = articles.iter().map(|a| a.lang.starts_with("zh")).collect();
+    let df = terms.iter().map(|t| df[t.as_str()]).collect();
     Vectors {
         terms,
         docs,
         latin,
         chinese,
+        df,
     }
 }
 
-/// All pairwise similarities as a dense row-major `n × n` matrix (diagonal 1): the cosine, or for
-/// a Chinese/English pair the larger of the cosine and `CROSS_LANGUAGE_WEIGHT` × the Latin-only
-/// cosine. Accumulated term by term over postings lists, which costs the sum of squared document
-/// frequencies instead of `n²` vector walks; the order of additions is fixed, so results are
-/// bit-for-bit reproducible.
-pub fn similarity_matrix(vectors: &Vectors) -> Vec<f32> {
-    let n = vectors.docs.len();
-    let mut postings: Vec<Vec<(usize, f32)>> = vec![Vec::new(); vectors.terms.len()];
-    for (doc, vec) in vectors.docs.iter().enumerate() {
-        for &(term, w) in vec {
-            postings[term as usize].push((doc, w));
-        }
+/// Similarity of articles `a` and `b`: the cosine, or for a Chinese/English pair the larger of
+/// the cosine and `CROSS_LANGUAGE_WEIGHT` × the Latin-only cosine.
+pub fn similarity(vectors: &Vectors, a: usize, b: usize) -> f32 {
+    let full = cosine(&vectors.docs[a], &vectors.docs[b]);
+    if vectors.chinese[a] != vectors.chinese[b] {
+        full.max(CROSS_LANGUAGE_WEIGHT * cosine(&vectors.latin[a], &vectors.latin[b]))
+    } else {
+        full
     }
-    let mut sim = vec![0.0f32; n * n];
-    for list in &postings {
-        for (k, &(a, wa)) in list.iter().enumerate() {
-            for &(b, wb) in &list[k + 1..] {
-                sim[a * n + b] += wa * wb;
-            }
-        }
-    }
-    for a in 0..n {
-        sim[a * n + a] = 1.0;
-        for b in a + 1..n {
-            if vectors.chinese[a] != vectors.chinese[b] {
-                let cross = CROSS_LANGUAGE_WEIGHT * cosine(&vectors.latin[a], &vectors.latin[b]);
-                sim[a * n + b] = sim[a * n + b].max(cross);
-            }
-            sim[b * n + a] = sim[a * n + b];
-        }
-    }
-    sim
 }
 
 /// Terms both vectors carry, strongest (by product of weights) first, at most `limit`.
@@ -246,9 +227,13 @@ mod tests {
             "A new open model for robots.",
         );
         let v = vectorize(&[a, b, c]);
-        let sim = similarity_matrix(&v);
-        assert!(sim[1] > sim[2] && sim[1] > sim[5], "{sim:?}");
-        assert!((sim[1] - cosine(&v.docs[0], &v.docs[1])).abs() < 1e-5);
+        let sim = |x, y| similarity(&v, x, y);
+        assert!(sim(0, 1) > sim(0, 2) && sim(0, 1) > sim(1, 2));
+        assert!((sim(0, 1) - cosine(&v.docs[0], &v.docs[1])).abs() < 1e-5);
+        assert_eq!(
+            v.df[v.terms.iter().position(|t| t == "qwen-image-2512").unwrap()],
+            2
+        );
         assert_eq!(shared_terms(&v, 0, 1, 1), ["qwen-image-2512"]);
     }
 
@@ -272,18 +257,18 @@ mod tests {
         );
         let v = vectorize(&[en, zh, other]);
         assert_eq!(v.chinese, [false, true, true]);
-        let sim = similarity_matrix(&v);
+        let sim = |x, y| similarity(&v, x, y);
         let full = cosine(&v.docs[0], &v.docs[1]);
         assert!(
-            sim[1] > full,
+            sim(0, 1) > full,
             "latin-only view lifts the pair: {} vs {full}",
-            sim[1]
+            sim(0, 1)
         );
-        assert!(sim[1] > 0.1, "{}", sim[1]);
+        assert!(sim(0, 1) > 0.1, "{}", sim(0, 1));
         let latin = cosine(&v.latin[0], &v.latin[1]);
-        assert!((sim[1] - CROSS_LANGUAGE_WEIGHT * latin).abs() < 1e-6);
-        assert!(sim[2] < 0.05, "nothing Latin in common: {}", sim[2]);
-        assert_eq!(sim[5], sim[7], "symmetric");
+        assert!((sim(0, 1) - CROSS_LANGUAGE_WEIGHT * latin).abs() < 1e-6);
+        assert!(sim(0, 2) < 0.05, "nothing Latin in common: {}", sim(0, 2));
+        assert_eq!(sim(1, 2), sim(2, 1), "symmetric");
     }
 
     #[test]

@@ -5,28 +5,56 @@
 
 use feed_rs::model::{Entry, Feed, Link, Text};
 
+use chrono::{DateTime, Utc};
+
 use super::CollectError;
+use super::charset::to_utf8;
+use super::guard::check_document;
 use super::html::{html_to_text, looks_like_html, plain_to_text};
 use super::url::canonical_url;
 use crate::model::Article;
 use crate::text::detect_language;
 
-/// Parse one feed document into normalised articles, in document order.
-pub fn parse_feed(bytes: &[u8], source: &str, tier: u8) -> Result<Vec<Article>, CollectError> {
-    parse_feed_at(bytes, source, tier, None)
+/// How a document is read: where it came from (relative links resolve against it) and the
+/// collection time (entries dated further ahead than `FUTURE_TOLERANCE` are skipped).
+#[derive(Debug, Clone, Default)]
+pub struct ParseContext<'a> {
+    pub base_url: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub now: Option<DateTime<Utc>>,
 }
 
-/// `parse_feed` with the address the document came from, so relative links resolve against it.
-pub(crate) fn parse_feed_at(
+/// A feed clock a few hours off (local time labelled UTC) is common and harmless; an entry dated
+/// days ahead is a broken or hostile feed and would pin itself to the top of every digest.
+pub const FUTURE_TOLERANCE_HOURS: i64 = 24;
+
+/// One document's articles and what was skipped on the way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub articles: Vec<Article>,
+    /// Per article: the feed carried only a summary, no content body (a full-text candidate).
+    pub snippet_only: Vec<bool>,
+    pub skipped: Skipped,
+}
+
+/// Parse one feed document into normalised articles, in document order.
+pub fn parse_feed(bytes: &[u8], source: &str, tier: u8) -> Result<Vec<Article>, CollectError> {
+    parse_bytes(bytes, source, tier, &ParseContext::default()).map(|parsed| parsed.articles)
+}
+
+/// Raw bytes → articles: charset decoding, the hostile-document guard, then the parser.
+pub(crate) fn parse_bytes(
     bytes: &[u8],
     source: &str,
     tier: u8,
-    base_url: Option<&str>,
-) -> Result<Vec<Article>, CollectError> {
+    cx: &ParseContext<'_>,
+) -> Result<Parsed, CollectError> {
+    let (text, _) = to_utf8(bytes, cx.content_type);
+    check_document(&text, source)?;
     let feed = feed_rs::parser::Builder::new()
-        .base_uri(base_url)
+        .base_uri(cx.base_url)
         .build()
-        .parse(bytes)
+        .parse(text.as_bytes())
         .map_err(|err| CollectError::Parse {
             source_name: source.to_string(),
             reason: err.to_string(),
@@ -37,71 +65,90 @@ pub(crate) fn parse_feed_at(
         });
     }
     let outlet = outlet_of(&feed, source);
-    let mut skipped = Skipped::default();
-    let mut articles = Vec::with_capacity(feed.entries.len());
+    let latest = cx
+        .now
+        .map(|now| now + chrono::Duration::hours(FUTURE_TOLERANCE_HOURS));
+    let mut parsed = Parsed::default();
+    let mut seen_ids = std::collections::HashSet::new();
     for entry in &feed.entries {
+        // feed-rs derives an id when the feed gives none, so only real duplicates collide.
+        if !entry.id.is_empty() && !seen_ids.insert(entry.id.as_str()) {
+            parsed.skipped.count(SkipReason::DuplicateId);
+            continue;
+        }
         match normalize_entry(entry, &outlet, source, tier) {
-            Ok(article) => articles.push(article),
-            Err(reason) => skipped.count(reason),
+            Ok((article, _)) if latest.is_some_and(|latest| article.published_at > latest) => {
+                parsed.skipped.count(SkipReason::FutureDate)
+            }
+            Ok((article, snippet_only)) => {
+                parsed.articles.push(article);
+                parsed.snippet_only.push(snippet_only);
+            }
+            Err(reason) => parsed.skipped.count(reason),
         }
     }
-    if articles.is_empty() {
+    if parsed.articles.is_empty() {
         return Err(CollectError::NoUsableEntries {
             source_name: source.to_string(),
-            detail: skipped.describe(),
+            detail: parsed.skipped.describe(),
         });
     }
-    if skipped.total() > 0 {
-        tracing::debug!(source, skipped = %skipped.describe(), "entries skipped");
-    }
-    Ok(articles)
+    Ok(parsed)
 }
 
-/// What an entry lacked to become an article.
-#[derive(Debug, Clone, Copy)]
-enum Missing {
-    Link,
-    Title,
-    Date,
+/// Why an entry did not become an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// No link at all, or only relative ones with no base to resolve them.
+    NoLink,
+    /// Only `javascript:`, `data:` or other non-http(s) links: never followed, never shown.
+    UnsafeLink,
+    NoTitle,
+    NoDate,
+    /// Nothing but whitespace in title and body.
+    Blank,
+    /// The same guid/id as an earlier entry of the same document.
+    DuplicateId,
+    /// Dated more than a day after the collection time.
+    FutureDate,
 }
 
-#[derive(Debug, Default)]
-struct Skipped {
-    no_link: usize,
-    no_title: usize,
-    no_date: usize,
-}
-
-impl Skipped {
-    fn count(&mut self, reason: Missing) {
-        match reason {
-            Missing::Link => self.no_link += 1,
-            Missing::Title => self.no_title += 1,
-            Missing::Date => self.no_date += 1,
+impl SkipReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::NoLink => "no link",
+            SkipReason::UnsafeLink => "unsafe link (not http/https)",
+            SkipReason::NoTitle => "no title",
+            SkipReason::NoDate => "no date",
+            SkipReason::Blank => "blank item",
+            SkipReason::DuplicateId => "duplicate id",
+            SkipReason::FutureDate => "dated in the future",
         }
     }
+}
 
-    fn total(&self) -> usize {
-        self.no_link + self.no_title + self.no_date
+/// Skipped entries by reason.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Skipped(pub std::collections::BTreeMap<SkipReason, usize>);
+
+impl Skipped {
+    fn count(&mut self, reason: SkipReason) {
+        *self.0.entry(reason).or_default() += 1;
     }
 
     /// "3 entries skipped: no link, 1 entry skipped: no date".
-    fn describe(&self) -> String {
-        [
-            (self.no_link, "no link"),
-            (self.no_title, "no title"),
-            (self.no_date, "no date"),
-        ]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, why)| {
-            format!(
-                "{n} {} skipped: {why}",
-                if n == 1 { "entry" } else { "entries" }
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    pub fn describe(&self) -> String {
+        self.0
+            .iter()
+            .map(|(why, n)| {
+                format!(
+                    "{n} {} skipped: {}",
+                    if *n == 1 { "entry" } else { "entries" },
+                    why.describe()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -119,17 +166,23 @@ fn normalize_entry(
     outlet: &str,
     source: &str,
     tier: u8,
-) -> Result<Article, Missing> {
-    let url = entry_url(entry).ok_or(Missing::Link)?;
+) -> Result<(Article, bool), SkipReason> {
     let title = entry.title.as_ref().map(text_line).unwrap_or_default();
-    if title.is_empty() {
-        return Err(Missing::Title);
+    let (text, snippet_only) = entry_text(entry);
+    if title.is_empty() && text.is_empty() {
+        return Err(SkipReason::Blank);
     }
-    let published_at = entry.published.or(entry.updated).ok_or(Missing::Date)?;
-    let text = entry_text(entry);
+    let url = entry_url(entry)?;
+    if title.is_empty() {
+        return Err(SkipReason::NoTitle);
+    }
+    let published_at = entry
+        .published
+        .or(entry.updated)
+        .ok_or(SkipReason::NoDate)?;
     let lang = detect_language(&title, &text).to_string();
     let id = article_id(&url, &title, &text);
-    Ok(Article {
+    let article = Article {
         id,
         url,
         outlet: outlet.to_string(),
@@ -140,41 +193,66 @@ fn normalize_entry(
         lang,
         text,
         tags: entry_tags(entry),
-    })
+    };
+    Ok((article, snippet_only))
 }
 
 /// The entry's canonical link: an alternate (or unlabelled) http link first, then any http link,
 /// then an `id` that happens to be an http URL (Atom and JSON Feed often use the permalink).
-fn entry_url(entry: &Entry) -> Option<String> {
+/// An entry whose only links are `javascript:`/`data:` (or any other scheme) is unsafe, and
+/// skipped as such rather than as "no link", so the report says what the feed did.
+fn entry_url(entry: &Entry) -> Result<String, SkipReason> {
     let is_alternate = |link: &&Link| link.rel.as_deref().is_none_or(|rel| rel == "alternate");
-    entry
+    let found = entry
         .links
         .iter()
         .filter(is_alternate)
         .chain(entry.links.iter())
         .find_map(|link| canonical_url(&link.href))
-        .or_else(|| canonical_url(&entry.id))
+        .or_else(|| canonical_url(&entry.id));
+    if let Some(url) = found {
+        return Ok(url);
+    }
+    let has_scheme = |raw: &str| {
+        let raw = raw.trim();
+        raw.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !scheme.eq_ignore_ascii_case("http")
+                && !scheme.eq_ignore_ascii_case("https")
+        })
+    };
+    if entry.links.iter().any(|link| has_scheme(&link.href)) {
+        Err(SkipReason::UnsafeLink)
+    } else {
+        Err(SkipReason::NoLink)
+    }
 }
 
-/// Body text: the full content when the feed carries it, else the summary.
-fn entry_text(entry: &Entry) -> String {
+/// Body text: the full content when the feed carries it, else the summary; and whether it was
+/// only the summary.
+fn entry_text(entry: &Entry) -> (String, bool) {
     let content = entry.content.as_ref().and_then(|content| {
         let body = content.body.as_deref()?;
         let is_plain = content.content_type.essence().to_string() == "text/plain";
         Some(to_text(body, is_plain))
     });
-    content.filter(|text| !text.is_empty()).unwrap_or_else(|| {
-        entry
-            .summary
-            .as_ref()
-            .map(|summary| {
-                to_text(
-                    &summary.content,
-                    summary.content_type.essence().to_string() == "text/plain",
-                )
-            })
-            .unwrap_or_default()
-    })
+    if let Some(text) = content.filter(|text| !text.is_empty()) {
+        return (text, false);
+    }
+    let summary = entry
+        .summary
+        .as_ref()
+        .map(|summary| {
+            to_text(
+                &summary.content,
+                summary.content_type.essence().to_string() == "text/plain",
+            )
+        })
+        .unwrap_or_default();
+    (summary, true)
 }
 
 /// Plain text keeps its line breaks; HTML (declared, or plain text that is HTML in disguise) is
@@ -366,8 +444,11 @@ mod tests {
             "source \"s\": no usable entries (2 entries skipped: no link, 1 entry skipped: no date)"
         );
         // The same relative link resolves when the feed's own address is known.
-        let articles =
-            parse_feed_at(feed.as_bytes(), "s", 2, Some("https://a.example/feed")).unwrap();
+        let cx = ParseContext {
+            base_url: Some("https://a.example/feed"),
+            ..ParseContext::default()
+        };
+        let articles = parse_bytes(feed.as_bytes(), "s", 2, &cx).unwrap().articles;
         assert_eq!(articles.len(), 1);
         assert_eq!(articles[0].url, "https://a.example/x");
     }

@@ -1,60 +1,181 @@
-//! The collect stage. In: the configured sources (feed URLs, feed files, directories of feeds) or
-//! the inputs named on the command line; out: normalised articles sorted by (published_at, id)
-//! plus one report per source or file saying how many articles it gave or why it gave none.
-//! One failing source never stops the others. It never dedupes (the cluster stage does) and
-//! never reads the clock: the date window is a parameter of `in_window`.
+//! The collect stage. In: the configured sources (feed URLs, feed files, directories of feeds)
+//! or the inputs named on the command line; out: normalised articles sorted by
+//! (published_at, id) plus one report per source saying what it gave — fetched or not modified,
+//! articles, new articles, skipped items and why — or why it failed. One failing source never
+//! stops the others. It never dedupes (the cluster stage does) and never reads the clock: the
+//! collection time and the date window are parameters.
 
+pub mod arxiv;
+pub mod charset;
 pub mod fetch;
+pub mod fulltext;
 pub mod html;
+pub mod memory;
 pub mod url;
 
 mod feed;
+mod files;
+mod guard;
+mod stored;
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::Client;
-use tokio::task::JoinSet;
+use futures::StreamExt as _;
+use serde::Serialize;
 
-use crate::config::{SourceConfig, SourceLocation};
+use crate::config::{CollectConfig, SourceConfig, SourceKind, SourceLocation};
 use crate::model::Article;
+use crate::store::Store;
+use feed::{ParseContext, Parsed, Skipped};
+use fetch::{Fetched, Fetcher};
+use files::{FileOutcome, Naming};
 
-pub use feed::parse_feed;
+pub use feed::{FUTURE_TOLERANCE_HOURS, SkipReason, parse_feed};
 
-/// How feeds are fetched over HTTP.
+/// How feeds are fetched over HTTP (the `[collect]` config section).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpOptions {
     /// Longest wait for a TCP/TLS connection.
     pub connect_timeout: Duration,
-    /// Longest wait for a whole request, body included.
+    /// Longest wait for a whole request, body included (per attempt).
     pub total_timeout: Duration,
     pub user_agent: String,
-    /// Bodies larger than this are refused, not truncated.
+    /// Bodies (and local feed files) larger than this are refused, not truncated.
     pub max_body_bytes: usize,
+    /// Redirects followed before a fetch fails.
+    pub max_redirects: usize,
+    /// Attempts per fetch, first one included; only 5xx, 429 and timeouts are retried.
+    pub max_attempts: u32,
+    /// The first retry's delay; later ones double, with jitter.
+    pub retry_min_delay: Duration,
+    /// Politeness: at least this long between two requests to the same host (zero = no wait).
+    pub per_host_interval: Duration,
+    /// Sources fetched at the same time.
+    pub concurrency: usize,
 }
 
 impl Default for HttpOptions {
     fn default() -> Self {
+        HttpOptions::from_config(&CollectConfig::default())
+    }
+}
+
+impl HttpOptions {
+    /// The options a `[collect]` section asks for.
+    pub fn from_config(config: &CollectConfig) -> Self {
         HttpOptions {
-            connect_timeout: Duration::from_secs(10),
-            total_timeout: Duration::from_secs(30),
-            user_agent: concat!("newsdesk/", env!("CARGO_PKG_VERSION")).to_string(),
-            max_body_bytes: 20 * 1024 * 1024,
+            connect_timeout: Duration::from_secs(config.connect_timeout_s),
+            total_timeout: Duration::from_secs(config.total_timeout_s),
+            user_agent: config.user_agent.clone(),
+            max_body_bytes: config.max_body_bytes,
+            max_redirects: config.max_redirects,
+            max_attempts: config.max_attempts,
+            retry_min_delay: Duration::from_millis(config.retry_min_delay_ms),
+            per_host_interval: Duration::from_millis(config.per_host_interval_ms),
+            concurrency: config.concurrency,
         }
     }
 }
 
-/// What one source (or one file of a directory source) gave.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything one collect call needs besides the sources.
+#[derive(Clone, Copy)]
+pub struct CollectContext<'a> {
+    pub http: &'a HttpOptions,
+    /// The collection time: entries dated more than a day after it are skipped.
+    pub now: Option<DateTime<Utc>>,
+    /// Where validators and articles persist between runs (conditional GET, new-article counts);
+    /// without one every fetch is unconditional and every article counts as new.
+    pub store: Option<&'a dyn Store>,
+    /// Called with (sources done, sources total) as sources finish.
+    pub progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+impl<'a> CollectContext<'a> {
+    pub fn new(http: &'a HttpOptions) -> Self {
+        CollectContext {
+            http,
+            now: None,
+            store: None,
+            progress: None,
+        }
+    }
+}
+
+/// How a source ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceStatus {
+    /// Fetched over HTTP and parsed.
+    Fetched,
+    /// The server answered 304; last run's articles were reused.
+    NotModified,
+    /// Read from a local file or directory.
+    Read,
+    Failed,
+}
+
+impl SourceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceStatus::Fetched => "fetched",
+            SourceStatus::NotModified => "not_modified",
+            SourceStatus::Read => "read",
+            SourceStatus::Failed => "failed",
+        }
+    }
+}
+
+/// What one source gave. One per configured source (a directory source's files are folded into
+/// it); one per file for command-line inputs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceReport {
-    /// The source name; "<source>/<file name>" for a file of a directory source.
+    /// The source name; the file stem for a command-line input file.
     pub name: String,
     /// The URL or path that was read.
     pub location: String,
+    pub status: SourceStatus,
     pub articles: usize,
-    /// Why the source gave nothing, in plain words; `None` when it worked.
+    /// Articles the store had not seen before (all of them when there is no store).
+    pub new_articles: usize,
+    /// Skipped entries by reason ("no link", "duplicate id", ...).
+    pub skipped: BTreeMap<String, usize>,
+    /// Things that went wrong without failing the source (a full-text fetch that fell back to the
+    /// snippet).
+    pub notes: Vec<String>,
+    /// Why the source failed, in plain words; `None` when it worked. A directory source fails
+    /// when any of its files does (the others' articles are still used).
     pub error: Option<String>,
+}
+
+impl SourceReport {
+    fn new(name: &str, location: &str) -> Self {
+        SourceReport {
+            name: name.to_string(),
+            location: location.to_string(),
+            status: SourceStatus::Failed,
+            articles: 0,
+            new_articles: 0,
+            skipped: BTreeMap::new(),
+            notes: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn add_skipped(&mut self, skipped: &Skipped) {
+        for (reason, n) in &skipped.0 {
+            *self
+                .skipped
+                .entry(reason.describe().to_string())
+                .or_default() += n;
+        }
+    }
+
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
 }
 
 /// The stage's output.
@@ -62,8 +183,20 @@ pub struct SourceReport {
 pub struct Collected {
     /// Every article of every source, duplicates kept, sorted by (published_at, id).
     pub articles: Vec<Article>,
-    /// One per source (per file for directory sources), in configuration order.
+    /// In configuration (or input) order.
     pub reports: Vec<SourceReport>,
+}
+
+impl Collected {
+    pub fn failed_sources(&self) -> impl Iterator<Item = &SourceReport> {
+        self.reports.iter().filter(|r| r.failed())
+    }
+
+    /// Run health: true when more sources failed than `tolerate_failed_sources` allows, which
+    /// makes the run partial (exit 3) so cron notices an outage.
+    pub fn is_unhealthy(&self, tolerate_failed_sources: usize) -> bool {
+        self.failed_sources().count() > tolerate_failed_sources
+    }
 }
 
 /// Why a source (or one of its files) gave no articles. Reports carry the message; the variants
@@ -76,6 +209,17 @@ pub enum CollectError {
     Parse { source_name: String, reason: String },
     #[error("source \"{source_name}\": feed has no items")]
     Empty { source_name: String },
+    #[error("source \"{source_name}\": the document is empty (0 bytes of feed)")]
+    EmptyDocument { source_name: String },
+    #[error("source \"{source_name}\": {what}")]
+    NotAFeed {
+        source_name: String,
+        what: &'static str,
+    },
+    #[error(
+        "source \"{source_name}\": the feed declares XML entities (<!ENTITY>); refused, because newsdesk never expands entities or reads external ones"
+    )]
+    UnsafeXml { source_name: String },
     #[error("source \"{source_name}\": no usable entries ({detail})")]
     NoUsableEntries { source_name: String, detail: String },
     #[error("could not read {}: {reason}", path.display())]
@@ -84,23 +228,100 @@ pub enum CollectError {
     NoFeedFiles { path: PathBuf },
     #[error("fetching {url} failed: the server answered HTTP {status}")]
     Http { url: String, status: u16 },
-    #[error("fetching {url} timed out (is the server slow? the total timeout bounds each request)")]
+    #[error(
+        "fetching {url} timed out (is the server slow? collect.total_timeout_s bounds each attempt)"
+    )]
     Timeout { url: String },
+    #[error("fetching {url}: too many redirects (collect.max_redirects)")]
+    Redirects { url: String },
     #[error("could not reach {url}: {reason}")]
     Network { url: String, reason: String },
-    #[error("fetching {url}: the response is larger than {max_bytes} bytes; refusing it")]
+    #[error(
+        "{url}: larger than {max_bytes} bytes; refusing it (collect.max_body_bytes raises the limit)"
+    )]
     TooLarge { url: String, max_bytes: usize },
     #[error("could not set up the HTTP client: {reason}")]
     Client { reason: String },
+    #[error("source \"{source_name}\": {reason}")]
+    Store { source_name: String, reason: String },
+    #[error(
+        "source \"{source_name}\": the arXiv API refused the query: {reason} (check the search_query in its url)"
+    )]
+    Arxiv { source_name: String, reason: String },
+}
+
+impl CollectError {
+    /// Worth another attempt: the server may answer next time.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            CollectError::Http { status, .. } => *status == 429 || *status >= 500,
+            CollectError::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+impl SourceReport {
+    /// "fetched, 12 article(s) (3 new), skipped: 2 duplicate id".
+    pub fn describe(&self) -> String {
+        if let Some(error) = &self.error {
+            if self.articles == 0 {
+                return format!("failed: {error}");
+            }
+        }
+        let status = match self.status {
+            SourceStatus::NotModified => "not modified",
+            SourceStatus::Fetched => "fetched",
+            SourceStatus::Read | SourceStatus::Failed => "read",
+        };
+        let mut line = format!(
+            "{status}, {} article(s) ({} new)",
+            self.articles, self.new_articles
+        );
+        if !self.skipped.is_empty() {
+            let skipped: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(why, n)| format!("{n} {why}"))
+                .collect();
+            line.push_str(&format!(", skipped: {}", skipped.join(", ")));
+        }
+        for note in &self.notes {
+            line.push_str(&format!("; {note}"));
+        }
+        if let Some(error) = &self.error {
+            line.push_str(&format!("; failed: {error}"));
+        }
+        line
+    }
+}
+
+/// One line per source through the reporter: failures as warnings, the rest as detail (-v).
+pub fn report_sources(collected: &Collected, reporter: &crate::report::Reporter) {
+    for report in &collected.reports {
+        let line = format!(
+            "source {} ({}): {}",
+            report.name,
+            report.location,
+            report.describe()
+        );
+        if report.failed() {
+            reporter.warn(&line);
+        } else {
+            reporter.detail(&line);
+        }
+    }
 }
 
 /// Every configured source, concurrently; one failing source never stops the others.
-pub async fn collect_sources(sources: &[SourceConfig], http: &HttpOptions) -> Collected {
+pub async fn collect_sources(sources: &[SourceConfig], cx: &CollectContext<'_>) -> Collected {
     let jobs = sources
         .iter()
         .map(|source| Job {
             name: source.name.clone(),
             tier: source.tier,
+            full_text: source.full_text,
+            source_kind: source.kind,
             kind: match &source.location {
                 SourceLocation::Url(url) => JobKind::Url(url.clone()),
                 SourceLocation::Path(path) => JobKind::Path(path.clone()),
@@ -108,11 +329,11 @@ pub async fn collect_sources(sources: &[SourceConfig], http: &HttpOptions) -> Co
             naming: Naming::Configured,
         })
         .collect();
-    run_jobs(jobs, http).await
+    run_jobs(jobs, cx).await
 }
 
 /// For `newsdesk cluster INPUT...`: each input is a feed file, a directory of feed files, or an
-/// http(s) URL; source name = file stem / URL host; tier 2.
+/// http(s) URL; source name = file stem / URL host; tier 2; one report per file.
 pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected {
     const INPUT_TIER: u8 = 2;
     let jobs = inputs
@@ -126,21 +347,25 @@ pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected 
                 Job {
                     name: host,
                     tier: INPUT_TIER,
+                    full_text: false,
+                    source_kind: SourceKind::Feed,
                     kind: JobKind::Url(input.clone()),
                     naming: Naming::Configured,
                 }
             } else {
                 let path = PathBuf::from(input);
                 Job {
-                    name: feed_stem(&path),
+                    name: files::feed_stem(&path),
                     tier: INPUT_TIER,
+                    full_text: false,
+                    source_kind: SourceKind::Feed,
                     kind: JobKind::Path(path),
                     naming: Naming::FileStem,
                 }
             }
         })
         .collect();
-    run_jobs(jobs, http).await
+    run_jobs(jobs, &CollectContext::new(http)).await
 }
 
 /// Articles published in [start, end).
@@ -155,6 +380,8 @@ pub fn in_window(articles: Vec<Article>, start: DateTime<Utc>, end: DateTime<Utc
 struct Job {
     name: String,
     tier: u8,
+    full_text: bool,
+    source_kind: SourceKind,
     kind: JobKind,
     naming: Naming,
 }
@@ -164,59 +391,35 @@ enum JobKind {
     Path(PathBuf),
 }
 
-/// How the files of a directory are named: after the configured source ("qbitai/day1.xml"), or
-/// each after its own stem, as `cluster` inputs are.
-#[derive(Clone, Copy)]
-enum Naming {
-    Configured,
-    FileStem,
-}
+/// A source's report with the articles it gave.
+type Reported = (SourceReport, Vec<Article>);
 
-/// One file or URL's outcome, before it is folded into `Collected`.
-struct Outcome {
-    name: String,
-    location: String,
-    result: Result<Vec<Article>, CollectError>,
-}
-
-async fn run_jobs(jobs: Vec<Job>, http: &HttpOptions) -> Collected {
+async fn run_jobs(jobs: Vec<Job>, cx: &CollectContext<'_>) -> Collected {
     // A client that cannot be built fails every URL source with the same reason; file sources
     // still work.
-    let client = fetch::build_client(http).map_err(|err| err.to_string());
-    let mut set = JoinSet::new();
-    for (index, job) in jobs.into_iter().enumerate() {
-        let client = client.clone();
-        let max_body_bytes = http.max_body_bytes;
-        set.spawn(async move { (index, run_job(job, client, max_body_bytes).await) });
-    }
-    let mut finished: Vec<(usize, Vec<Outcome>)> = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok(done) => finished.push(done),
-            // Our tasks don't panic on bad input; if one ever does, surface it rather than
-            // silently losing the source.
-            Err(err) => std::panic::resume_unwind(err.into_panic()),
+    let fetcher = Fetcher::new(cx.http).map_err(|err| err.to_string());
+    let total = jobs.len();
+    let mut done = 0;
+    let mut finished: Vec<(usize, Vec<Reported>)> = Vec::new();
+    let mut running = futures::stream::iter(jobs.into_iter().enumerate().map(|(index, job)| {
+        let fetcher = &fetcher;
+        async move { (index, run_job(job, fetcher, cx).await) }
+    }))
+    .buffer_unordered(cx.http.concurrency.max(1));
+    while let Some(result) = running.next().await {
+        finished.push(result);
+        done += 1;
+        if let Some(progress) = cx.progress {
+            progress(done, total);
         }
     }
     finished.sort_by_key(|(index, _)| *index);
 
     let mut articles = Vec::new();
     let mut reports = Vec::new();
-    for outcome in finished.into_iter().flat_map(|(_, outcomes)| outcomes) {
-        let (count, error) = match outcome.result {
-            Ok(found) => {
-                let count = found.len();
-                articles.extend(found);
-                (count, None)
-            }
-            Err(err) => (0, Some(err.to_string())),
-        };
-        reports.push(SourceReport {
-            name: outcome.name,
-            location: outcome.location,
-            articles: count,
-            error,
-        });
+    for (report, found) in finished.into_iter().flat_map(|(_, outcomes)| outcomes) {
+        articles.extend(found);
+        reports.push(report);
     }
     articles.sort_by(|a, b| {
         a.published_at
@@ -226,390 +429,235 @@ async fn run_jobs(jobs: Vec<Job>, http: &HttpOptions) -> Collected {
     Collected { articles, reports }
 }
 
-async fn run_job(job: Job, client: Result<Client, String>, max_body_bytes: usize) -> Vec<Outcome> {
-    match job.kind {
+async fn run_job(
+    job: Job,
+    fetcher: &Result<Fetcher, String>,
+    cx: &CollectContext<'_>,
+) -> Vec<Reported> {
+    match &job.kind {
         JobKind::Url(url) => {
-            let result = match client {
-                Ok(client) => match fetch::fetch_bytes(&client, &url, max_body_bytes).await {
-                    Ok(bytes) => feed::parse_feed_at(&bytes, &job.name, job.tier, Some(&url)),
-                    Err(err) => Err(err),
+            let mut report = SourceReport::new(&job.name, url);
+            let articles = match fetcher {
+                Ok(fetcher) => match fetch_source(&job, url, fetcher, cx, &mut report).await {
+                    Ok(articles) => articles,
+                    Err(err) => {
+                        report.status = SourceStatus::Failed;
+                        report.error = Some(err.to_string());
+                        Vec::new()
+                    }
                 },
-                Err(reason) => Err(CollectError::Client { reason }),
+                Err(reason) => {
+                    report.error = Some(
+                        CollectError::Client {
+                            reason: reason.clone(),
+                        }
+                        .to_string(),
+                    );
+                    Vec::new()
+                }
             };
-            vec![Outcome {
-                name: job.name,
-                location: url,
-                result,
-            }]
+            vec![(report, articles)]
         }
         JobKind::Path(path) => {
-            tokio::task::spawn_blocking(move || read_path(&job.name, job.tier, &path, job.naming))
-                .await
-                .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))
+            let (name, tier, naming, path) = (job.name.clone(), job.tier, job.naming, path.clone());
+            let max_bytes = cx.http.max_body_bytes;
+            let now = cx.now;
+            let outcomes = tokio::task::spawn_blocking(move || {
+                let parse = ParseContext {
+                    now,
+                    ..ParseContext::default()
+                };
+                files::read_path(&name, tier, &path, naming, max_bytes, &parse)
+            })
+            .await
+            .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+            let mut outcomes = outcomes;
+            if let (true, Ok(fetcher)) = (job.full_text, fetcher) {
+                for outcome in &mut outcomes {
+                    if let Ok(parsed) = &mut outcome.result {
+                        outcome.notes = fulltext::fill(parsed, fetcher, cx.store).await;
+                    }
+                }
+            }
+            match naming {
+                Naming::FileStem => outcomes
+                    .into_iter()
+                    .map(|outcome| {
+                        let mut report = SourceReport::new(&outcome.name, &outcome.location);
+                        let articles = finish_file(outcome, cx, &mut report);
+                        (report, articles)
+                    })
+                    .collect(),
+                Naming::Configured => {
+                    vec![fold_files(&job, outcomes, cx)]
+                }
+            }
         }
     }
 }
 
-/// A feed file, or every feed file of a directory in sorted order, each with its own outcome.
-fn read_path(name: &str, tier: u8, path: &Path, naming: Naming) -> Vec<Outcome> {
-    let location = path.display().to_string();
-    if !path.is_dir() {
-        let result = read_file(path).and_then(|bytes| parse_feed(&bytes, name, tier));
-        return vec![Outcome {
-            name: name.to_string(),
-            location,
-            result,
-        }];
-    }
-    let files = match feed_files(path) {
-        Ok(files) if files.is_empty() => Err(CollectError::NoFeedFiles {
-            path: path.to_path_buf(),
-        }),
-        other => other,
+/// A directory source's files folded into one report: counts summed, failed files named.
+fn fold_files(job: &Job, outcomes: Vec<FileOutcome>, cx: &CollectContext<'_>) -> Reported {
+    let location = match &job.kind {
+        JobKind::Path(path) => path.display().to_string(),
+        JobKind::Url(url) => url.clone(),
     };
-    let files = match files {
-        Ok(files) => files,
+    let mut report = SourceReport::new(&job.name, &location);
+    let files = outcomes.len();
+    let mut errors = Vec::new();
+    let mut articles = Vec::new();
+    for outcome in outcomes {
+        let mut file_report = SourceReport::new(&outcome.name, &outcome.location);
+        articles.extend(finish_file(outcome, cx, &mut file_report));
+        report.articles += file_report.articles;
+        report.new_articles += file_report.new_articles;
+        for (reason, n) in file_report.skipped {
+            *report.skipped.entry(reason).or_default() += n;
+        }
+        report.notes.extend(file_report.notes);
+        errors.extend(file_report.error);
+    }
+    report.status = SourceStatus::Read;
+    report.error = match errors.len() {
+        0 => None,
+        1 if files == 1 => errors.pop(),
+        n => Some(format!(
+            "{n} of {files} feed files failed: {}",
+            errors.join("; ")
+        )),
+    };
+    if report.error.is_some() {
+        report.status = SourceStatus::Failed;
+    }
+    (report, articles)
+}
+
+/// One local file's outcome into its report; articles stored when there is a store.
+fn finish_file(
+    outcome: FileOutcome,
+    cx: &CollectContext<'_>,
+    report: &mut SourceReport,
+) -> Vec<Article> {
+    report.notes.extend(outcome.notes);
+    match outcome.result {
+        Ok(parsed) => {
+            report.status = SourceStatus::Read;
+            match keep(&outcome.source, parsed, cx, report) {
+                Ok(articles) => articles,
+                Err(err) => {
+                    report.status = SourceStatus::Failed;
+                    report.error = Some(err.to_string());
+                    Vec::new()
+                }
+            }
+        }
         Err(err) => {
-            return vec![Outcome {
-                name: name.to_string(),
-                location,
-                result: Err(err),
-            }];
+            report.status = SourceStatus::Failed;
+            report.error = Some(err.to_string());
+            Vec::new()
         }
-    };
-    let mut outcomes = Vec::new();
-    for file in files {
-        let file_name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let bytes = match read_file(&file) {
-            Ok(bytes) => bytes,
-            Err(err) => {
-                outcomes.push(Outcome {
-                    name: format!("{name}/{file_name}"),
-                    location: file.display().to_string(),
-                    result: Err(err),
-                });
-                continue;
-            }
-        };
-        if is_extension(&file, "json") && !is_json_feed(&bytes) {
-            tracing::debug!(file = %file.display(), "skipping a .json file that is not a JSON Feed");
-            continue;
-        }
-        let (source, report_name) = match naming {
-            Naming::Configured => (name.to_string(), format!("{name}/{file_name}")),
-            Naming::FileStem => {
-                let stem = feed_stem(&file);
-                (stem.clone(), stem)
-            }
-        };
-        let result = parse_feed(&bytes, &source, tier).map_err(|err| renamed(err, &report_name));
-        outcomes.push(Outcome {
-            name: report_name,
-            location: file.display().to_string(),
-            result,
-        });
     }
-    outcomes
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, CollectError> {
-    std::fs::read(path).map_err(|err| CollectError::Io {
-        path: path.to_path_buf(),
+/// Counts a parsed document's articles and skips into the report and stores the articles.
+fn keep(
+    source: &str,
+    parsed: Parsed,
+    cx: &CollectContext<'_>,
+    report: &mut SourceReport,
+) -> Result<Vec<Article>, CollectError> {
+    report.add_skipped(&parsed.skipped);
+    report.articles += parsed.articles.len();
+    report.new_articles += match cx.store {
+        Some(store) => {
+            stored::put_articles(store, &parsed.articles).map_err(|err| CollectError::Store {
+                source_name: source.to_string(),
+                reason: err.to_string(),
+            })?
+        }
+        None => parsed.articles.len(),
+    };
+    Ok(parsed.articles)
+}
+
+/// One URL source: conditional GET, parse, store, and the validators for next time.
+async fn fetch_source(
+    job: &Job,
+    url: &str,
+    fetcher: &Fetcher,
+    cx: &CollectContext<'_>,
+    report: &mut SourceReport,
+) -> Result<Vec<Article>, CollectError> {
+    let store_error = |err: crate::store::StoreError| CollectError::Store {
+        source_name: job.name.clone(),
         reason: err.to_string(),
+    };
+    let prior = match cx.store {
+        Some(store) => stored::http_record(store, url).map_err(store_error)?,
+        None => None,
+    };
+    let validators = prior
+        .as_ref()
+        .map(|record| &record.validators)
+        .filter(|v| !v.is_empty());
+    let mut fetched = fetcher.fetch(url, validators).await?;
+    if fetched == Fetched::NotModified {
+        let (Some(store), Some(record)) = (cx.store, &prior) else {
+            unreachable!("a 304 needs validators, and validators come from the store")
+        };
+        if let Some(articles) =
+            stored::articles_by_id(store, &record.article_ids).map_err(store_error)?
+        {
+            report.status = SourceStatus::NotModified;
+            report.articles = articles.len();
+            return Ok(articles);
+        }
+        // The store lost some of last time's articles: fetch again, unconditionally.
+        fetched = fetcher.fetch(url, None).await?;
+    }
+    let Fetched::Body {
+        bytes,
+        content_type,
+        final_url,
+        validators,
+    } = fetched
+    else {
+        unreachable!("an unconditional GET never answers 304")
+    };
+    let body_blake3 = blake3::hash(&bytes).to_hex().to_string();
+    let (name, tier, now, source_kind) = (job.name.clone(), job.tier, cx.now, job.source_kind);
+    let parsed = tokio::task::spawn_blocking(move || {
+        let parse = ParseContext {
+            base_url: Some(&final_url),
+            content_type: content_type.as_deref(),
+            now,
+        };
+        match source_kind {
+            SourceKind::Feed => feed::parse_bytes(&bytes, &name, tier, &parse),
+            SourceKind::Arxiv => arxiv::parse_arxiv(&bytes, &name, tier, &parse),
+        }
     })
-}
-
-const FEED_EXTENSIONS: &[&str] = &["xml", "rss", "atom", "json"];
-
-/// The directory's feed files (by extension), sorted by path so the order never depends on the
-/// file system.
-fn feed_files(dir: &Path) -> Result<Vec<PathBuf>, CollectError> {
-    let io_error = |err: std::io::Error| CollectError::Io {
-        path: dir.to_path_buf(),
-        reason: err.to_string(),
-    };
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io_error)? {
-        let path = entry.map_err(io_error)?.path();
-        if path.is_file() && FEED_EXTENSIONS.iter().any(|ext| is_extension(&path, ext)) {
-            files.push(path);
-        }
+    .await
+    .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;
+    report.status = SourceStatus::Fetched;
+    let mut parsed = parsed;
+    if job.full_text {
+        report
+            .notes
+            .extend(fulltext::fill(&mut parsed, fetcher, cx.store).await);
     }
-    files.sort();
-    Ok(files)
-}
-
-fn is_extension(path: &Path, ext: &str) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
-}
-
-/// A directory may hold other JSON next to its feeds (a `stories.json`, say). Only a document
-/// whose `version` names jsonfeed is a feed; JSON too broken to read counts as a feed when it
-/// mentions jsonfeed at all, so a truncated feed is reported rather than silently skipped.
-fn is_json_feed(bytes: &[u8]) -> bool {
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Ok(value) => value
-            .get("version")
-            .and_then(|v| v.as_str())
-            .is_some_and(|v| v.contains("jsonfeed")),
-        Err(_) => bytes.windows(b"jsonfeed".len()).any(|w| w == b"jsonfeed"),
+    let articles = keep(&job.name, parsed, cx, report)?;
+    if let Some(store) = cx.store {
+        let record = stored::HttpRecord {
+            validators,
+            body_blake3,
+            article_ids: articles.iter().map(|a| a.id.clone()).collect(),
+            text: None,
+        };
+        stored::put_http_record(store, url, &record).map_err(store_error)?;
     }
-}
-
-/// The file name without its feed extensions: "baai_hub.atom.xml" → "baai_hub".
-fn feed_stem(path: &Path) -> String {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    while let Some((stem, ext)) = name.rsplit_once('.') {
-        if stem.is_empty() || !FEED_EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)) {
-            break;
-        }
-        name = stem.to_string();
-    }
-    if name.is_empty() {
-        path.display().to_string()
-    } else {
-        name
-    }
-}
-
-/// The same error, naming the file that failed rather than the source it belongs to.
-fn renamed(err: CollectError, name: &str) -> CollectError {
-    match err {
-        CollectError::Parse { reason, .. } => CollectError::Parse {
-            source_name: name.to_string(),
-            reason,
-        },
-        CollectError::Empty { .. } => CollectError::Empty {
-            source_name: name.to_string(),
-        },
-        CollectError::NoUsableEntries { detail, .. } => CollectError::NoUsableEntries {
-            source_name: name.to_string(),
-            detail,
-        },
-        other => other,
-    }
+    Ok(articles)
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    use super::*;
-
-    fn fixtures() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/feeds")
-    }
-
-    fn article(id: &str, published_at: DateTime<Utc>) -> Article {
-        Article {
-            id: id.to_string(),
-            url: format!("https://example.com/{id}"),
-            outlet: "o".into(),
-            source: "s".into(),
-            tier: 2,
-            title: id.to_string(),
-            published_at,
-            lang: "en".into(),
-            text: String::new(),
-            tags: vec![],
-        }
-    }
-
-    fn is_sorted(articles: &[Article]) -> bool {
-        articles
-            .windows(2)
-            .all(|w| (w[0].published_at, &w[0].id) <= (w[1].published_at, &w[1].id))
-    }
-
-    #[test]
-    fn in_window_is_half_open() {
-        let start = Utc.with_ymd_and_hms(2026, 1, 13, 16, 0, 0).unwrap();
-        let end = Utc.with_ymd_and_hms(2026, 1, 14, 16, 0, 0).unwrap();
-        let second = chrono::Duration::seconds(1);
-        let articles = vec![
-            article("before", start - second),
-            article("at-start", start),
-            article("inside", start + chrono::Duration::hours(5)),
-            article("last", end - second),
-            article("at-end", end),
-        ];
-        let kept: Vec<String> = in_window(articles, start, end)
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
-        assert_eq!(kept, vec!["at-start", "inside", "last"]);
-    }
-
-    #[tokio::test]
-    async fn directory_source_reads_feeds_in_order_and_skips_non_feeds() {
-        let sources = vec![SourceConfig {
-            name: "mixed".into(),
-            location: SourceLocation::Path(fixtures().join("mixed_dir")),
-            tier: 1,
-            full_text: false,
-        }];
-        let collected = collect_sources(&sources, &HttpOptions::default()).await;
-        let names: Vec<&str> = collected.reports.iter().map(|r| r.name.as_str()).collect();
-        // README.md and stories.json are not feeds: no report, no error.
-        assert_eq!(
-            names,
-            vec![
-                "mixed/a_news.rss",
-                "mixed/b_feed.json",
-                "mixed/c_broken.xml"
-            ]
-        );
-        assert_eq!(collected.reports[0].articles, 1);
-        assert_eq!(collected.reports[1].articles, 1);
-        assert_eq!(collected.reports[0].error, None);
-        let broken = collected.reports[2].error.as_deref().unwrap();
-        assert!(
-            broken.starts_with("source \"mixed/c_broken.xml\": could not parse feed"),
-            "{broken}"
-        );
-        assert!(collected.reports[2].location.ends_with("c_broken.xml"));
-        assert_eq!(collected.articles.len(), 2);
-        assert!(
-            collected
-                .articles
-                .iter()
-                .all(|a| a.source == "mixed" && a.tier == 1)
-        );
-        assert!(is_sorted(&collected.articles));
-    }
-
-    #[tokio::test]
-    async fn inputs_are_named_after_file_stems_and_missing_paths_are_reported() {
-        let inputs = vec![
-            fixtures().join("mixed_dir").display().to_string(),
-            fixtures().join("rss2_cdata.xml").display().to_string(),
-            fixtures().join("does_not_exist.xml").display().to_string(),
-        ];
-        let collected = collect_inputs(&inputs, &HttpOptions::default()).await;
-        let names: Vec<&str> = collected.reports.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(
-            names,
-            vec![
-                "a_news",
-                "b_feed",
-                "c_broken",
-                "rss2_cdata",
-                "does_not_exist"
-            ]
-        );
-        let missing = collected.reports[4].error.as_deref().unwrap();
-        assert!(
-            missing.starts_with("could not read ") && missing.contains("does_not_exist.xml"),
-            "{missing}"
-        );
-        let mut sources: Vec<&str> = collected
-            .articles
-            .iter()
-            .map(|a| a.source.as_str())
-            .collect();
-        sources.sort();
-        assert_eq!(
-            sources,
-            vec!["a_news", "b_feed", "rss2_cdata", "rss2_cdata"]
-        );
-        assert!(collected.articles.iter().all(|a| a.tier == 2));
-        assert!(is_sorted(&collected.articles));
-    }
-
-    #[test]
-    fn feed_stems_drop_every_feed_extension() {
-        assert_eq!(feed_stem(Path::new("/x/baai_hub.atom.xml")), "baai_hub");
-        assert_eq!(feed_stem(Path::new("aibase.json")), "aibase");
-        assert_eq!(feed_stem(Path::new("notes.v2.rss")), "notes.v2");
-    }
-
-    #[test]
-    fn json_feed_sniffing() {
-        assert!(is_json_feed(
-            br#"{"version": "https://jsonfeed.org/version/1.1", "items": []}"#
-        ));
-        assert!(!is_json_feed(br#"{"stories": []}"#));
-        assert!(!is_json_feed(br#"{"version": 3}"#));
-        assert!(is_json_feed(
-            br#"{"version": "https://jsonfeed.org/version/1.1", "ite"#
-        ));
-        assert!(!is_json_feed(b"[1, 2"));
-    }
-
-    #[tokio::test]
-    async fn one_good_one_failing_one_slow_source() {
-        let server = MockServer::start().await;
-        let good = std::fs::read(fixtures().join("rss2_cdata.xml")).unwrap();
-        Mock::given(method("GET"))
-            .and(path("/good.xml"))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(good, "application/rss+xml"))
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/down.xml"))
-            .respond_with(ResponseTemplate::new(500))
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/slow.xml"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_string("<rss/>")
-                    .set_delay(Duration::from_secs(3)),
-            )
-            .mount(&server)
-            .await;
-        let source = |name: &str| SourceConfig {
-            name: name.to_string(),
-            location: SourceLocation::Url(format!("{}/{name}.xml", server.uri())),
-            tier: 2,
-            full_text: false,
-        };
-        let sources = vec![source("slow"), source("good"), source("down")];
-        let http = HttpOptions {
-            total_timeout: Duration::from_secs(1),
-            ..HttpOptions::default()
-        };
-
-        let collected = collect_sources(&sources, &http).await;
-        let names: Vec<&str> = collected.reports.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(
-            names,
-            vec!["slow", "good", "down"],
-            "reports keep configuration order"
-        );
-        let slow = collected.reports[0].error.as_deref().unwrap();
-        assert!(
-            slow.contains("timed out") && slow.contains("/slow.xml"),
-            "{slow}"
-        );
-        assert_eq!(collected.reports[1].articles, 2);
-        assert_eq!(collected.reports[1].error, None);
-        assert_eq!(
-            collected.reports[1].location,
-            format!("{}/good.xml", server.uri())
-        );
-        let down = collected.reports[2].error.as_deref().unwrap();
-        assert!(
-            down.contains("HTTP 500") && down.contains("/down.xml"),
-            "{down}"
-        );
-        assert_eq!(collected.articles.len(), 2);
-        assert!(collected.articles.iter().all(|a| a.source == "good"));
-        assert!(is_sorted(&collected.articles));
-
-        // The same sources again give the same articles in the same order.
-        let again = collect_sources(&sources, &http).await;
-        assert_eq!(again.articles, collected.articles);
-        assert_eq!(again.reports, collected.reports);
-    }
-}
+mod tests;

@@ -3,7 +3,7 @@
 
 use chrono::NaiveTime;
 
-use super::types::{DigestConfig, Layout, SectionConfig, SourceConfig, SourceLocation};
+use super::types::{DigestConfig, Layout, SectionConfig, SourceConfig, SourceKind, SourceLocation};
 use super::validate::{Table, Validator};
 use crate::model::{Labels, Language};
 
@@ -46,13 +46,8 @@ impl Validator {
             self.string(t, "layout", P, Some("daily"))
                 .and_then(|name| match name.as_str() {
                     "daily" => Some(Layout::Daily),
-                    "speedread" | "brief" => {
-                        self.problem(
-                            "digest.layout",
-                            format!("layout \"{name}\" is not available yet (expected daily)"),
-                        );
-                        None
-                    }
+                    "speedread" => Some(Layout::Speedread),
+                    "brief" => Some(Layout::Brief),
                     _ => {
                         self.problem(
                             "digest.layout",
@@ -249,7 +244,18 @@ impl Validator {
                 self.problem(&prefix, "expected a table with name and url");
                 continue;
             };
-            self.unknown_keys(st, &prefix, &["name", "url", "tier", "full_text"]);
+            self.unknown_keys(st, &prefix, &["name", "url", "tier", "full_text", "kind"]);
+            let kind = match self.string(st, "kind", &prefix, Some("feed")).as_deref() {
+                Some("arxiv") => SourceKind::Arxiv,
+                Some("feed") | None => SourceKind::Feed,
+                Some(other) => {
+                    self.problem(
+                        format!("{prefix}.kind"),
+                        format!("\"{other}\" is not a source kind (expected feed or arxiv)"),
+                    );
+                    SourceKind::Feed
+                }
+            };
             let name = self.string(st, "name", &prefix, None);
             let url = self.string(st, "url", &prefix, None);
             let tier = self.integer(st, "tier", &prefix, 2, 1..=3) as u8;
@@ -282,11 +288,19 @@ impl Validator {
             } else {
                 SourceLocation::Path(base_dir.join(url))
             };
+            if kind == SourceKind::Arxiv && !matches!(location, SourceLocation::Url(_)) {
+                self.problem(
+                    format!("{prefix}.url"),
+                    "an arxiv source needs an http(s) API query URL (https://export.arxiv.org/api/query?search_query=…)",
+                );
+                continue;
+            }
             sources.push(SourceConfig {
                 name,
                 location,
                 tier,
                 full_text,
+                kind,
             });
         }
         sources

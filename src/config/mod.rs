@@ -5,6 +5,7 @@
 //! Parts: `types.rs` (the structs), `presets.rs` (the provider table), `env.rs` (overrides),
 //! `validate.rs` + `digest.rs` + `provider.rs` (the walk that collects problems).
 
+mod collect;
 mod digest;
 mod env;
 mod presets;

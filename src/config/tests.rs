@@ -11,7 +11,7 @@ fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-const MINIMAL: &str = "[[digest.sections]]\nid = \"models\"\nlabel = \"Models\"\n";
+const MINIMAL: &str = "[[digest.sections]]\nid = \"models\"\nlabel = \"Models\"\n\n[[sources]]\nname = \"day\"\nurl = \"feeds\"\n";
 
 fn problems(text: &str, env_pairs: &[(&str, &str)]) -> Vec<Problem> {
     match Config::parse(text, Some(Path::new("/etc/newsdesk.toml")), &env(env_pairs)) {
@@ -188,4 +188,47 @@ fn local_presets_need_no_key_and_syntax_errors_name_the_file() {
         err.to_string().starts_with("/etc/nd.toml: not valid TOML"),
         "{err}"
     );
+}
+
+#[test]
+fn collect_and_triage_sections_and_source_kinds() {
+    let config = Config::parse(MINIMAL, None, &env(&[])).unwrap();
+    assert_eq!(config.collect, CollectConfig::default());
+    assert_eq!(config.triage, TriageConfig::default());
+    assert_eq!(config.sources[0].kind, SourceKind::Feed);
+    let text = format!(
+        "{MINIMAL}\n[[sources]]\nname = \"papers\"\nkind = \"arxiv\"\nurl = \"https://export.arxiv.org/api/query?search_query=cat:cs.CL\"\n\n[collect]\ntotal_timeout_s = 5\ntolerate_failed_sources = 2\nmemory_days = 0\nmemory_follow_ups = false\n\n[triage]\nenabled = true\nbatch_size = 10\n"
+    );
+    let config = Config::parse(&text, None, &env(&[])).unwrap();
+    assert_eq!(config.sources[1].kind, SourceKind::Arxiv);
+    assert_eq!(config.collect.total_timeout_s, 5);
+    assert_eq!(config.collect.tolerate_failed_sources, 2);
+    assert_eq!(config.collect.memory_days, 0);
+    assert!(!config.collect.memory_follow_ups);
+    assert_eq!(config.collect.connect_timeout_s, 10);
+    assert!(config.triage.enabled);
+    assert_eq!(config.triage.batch_size, 10);
+
+    let bad = format!(
+        "{MINIMAL}kind = \"podcast\"\n\n[[sources]]\nname = \"local-arxiv\"\nkind = \"arxiv\"\nurl = \"papers.xml\"\n\n[collect]\ntotal_timeout_s = 0\nretries = 3\n"
+    );
+    let keys: Vec<String> = problems(&bad, &[]).into_iter().map(|p| p.key).collect();
+    assert_eq!(
+        keys,
+        vec![
+            "sources[0].kind",
+            "sources[1].url",
+            "collect.retries",
+            "collect.total_timeout_s"
+        ]
+    );
+}
+
+#[test]
+fn a_config_without_sources_is_a_config_error() {
+    let text = "[[digest.sections]]\nid = \"models\"\nlabel = \"Models\"\n";
+    let problems = problems(text, &[]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].key, "sources");
+    assert!(problems[0].message.contains("no sources configured"));
 }

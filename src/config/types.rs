@@ -19,6 +19,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub pricing: PricingConfig,
     pub store: StoreConfig,
+    pub collect: CollectConfig,
+    pub triage: TriageConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +81,73 @@ pub struct SourceConfig {
     pub location: SourceLocation,
     pub tier: u8,
     pub full_text: bool,
+    pub kind: SourceKind,
+}
+
+/// What a source's URL answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceKind {
+    /// RSS, Atom or JSON Feed (a URL, a file or a directory of files).
+    #[default]
+    Feed,
+    /// The arXiv Atom API: `url` is a query URL (`…/api/query?search_query=cat:cs.CL&…`).
+    Arxiv,
+}
+
+/// `[collect]`: how sources are fetched and judged, and how far back the digest remembers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectConfig {
+    pub connect_timeout_s: u64,
+    pub total_timeout_s: u64,
+    pub max_body_bytes: usize,
+    pub max_redirects: usize,
+    pub max_attempts: u32,
+    pub retry_min_delay_ms: u64,
+    pub per_host_interval_ms: u64,
+    pub concurrency: usize,
+    pub user_agent: String,
+    /// Failed sources a run accepts before it counts as partial (exit 3).
+    pub tolerate_failed_sources: usize,
+    /// Previous digests (days before the digest date) whose stories are not repeated; 0 = off.
+    pub memory_days: u32,
+    /// A remembered story with new articles is kept and marked as continuing (true) or dropped.
+    pub memory_follow_ups: bool,
+}
+
+impl Default for CollectConfig {
+    fn default() -> Self {
+        CollectConfig {
+            connect_timeout_s: 10,
+            total_timeout_s: 30,
+            max_body_bytes: 20 * 1024 * 1024,
+            max_redirects: 5,
+            max_attempts: 3,
+            retry_min_delay_ms: 500,
+            per_host_interval_ms: 1000,
+            concurrency: 8,
+            user_agent: concat!("newsdesk/", env!("CARGO_PKG_VERSION")).to_string(),
+            tolerate_failed_sources: 0,
+            memory_days: 3,
+            memory_follow_ups: true,
+        }
+    }
+}
+
+/// `[triage]`: the optional LLM relevance pass before cards are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageConfig {
+    pub enabled: bool,
+    /// Articles per triage call.
+    pub batch_size: usize,
+}
+
+impl Default for TriageConfig {
+    fn default() -> Self {
+        TriageConfig {
+            enabled: false,
+            batch_size: 20,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -175,13 +175,23 @@ impl Validator {
             root,
             "",
             &[
-                "digest", "sources", "provider", "limits", "pricing", "store",
+                "digest", "sources", "provider", "limits", "pricing", "store", "collect", "triage",
             ],
         );
         let empty = Table::new();
         let digest_table = self.sub_table(root, "digest", "").unwrap_or(&empty);
         let digest = self.digest(digest_table, base_dir);
         let sources = self.sources(root, base_dir);
+        if sources.is_empty() && !self.problems.iter().any(|p| p.key.starts_with("sources")) {
+            self.problem(
+                "sources",
+                "no sources configured (add at least one [[sources]] table with name and url)",
+            );
+        }
+        let collect_table = self.sub_table(root, "collect", "").unwrap_or(&empty);
+        let collect = self.collect(collect_table);
+        let triage_table = self.sub_table(root, "triage", "").unwrap_or(&empty);
+        let triage = self.triage(triage_table);
         let provider_table = self.sub_table(root, "provider", "").unwrap_or(&empty);
         let overrides = Overrides::read(env);
         let provider = self.provider(provider_table, env, &overrides);
@@ -208,6 +218,8 @@ impl Validator {
             limits,
             pricing,
             store: StoreConfig { path: store_path },
+            collect,
+            triage,
         })
     }
 }

@@ -1,10 +1,8 @@
-//! The document model lint reads: lines, front matter, code fences, headings, sections and cards.
-//! In: the Markdown text; out: a `Doc` whose parts carry 0-based line indices. It judges nothing.
+//! The document model lint reads: lines, front matter, code fences and headings. In: the Markdown
+//! text; out: a `Doc` whose parts carry 0-based line indices. It judges nothing; `cards` reads
+//! sections and cards from it per layout.
 
-use super::inline::{first_link_target, strip_code_spans, strip_urls};
-use crate::render::labels::Labels;
-
-// The document model: lines, front matter, fences, headings, sections and cards.
+use super::inline::{strip_code_spans, strip_urls};
 
 pub(super) struct Doc<'a> {
     /// Lines without their line ending and trailing whitespace (Markdown hard breaks).
@@ -21,58 +19,6 @@ pub(super) struct Heading<'a> {
     pub(super) index: usize,
     pub(super) level: usize,
     pub(super) text: &'a str,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum SectionKind {
-    Focus,
-    News,
-    EditorInsight,
-    FurtherReading,
-}
-
-pub(super) struct Section<'a> {
-    pub(super) index: usize,
-    /// One past the last line of the section.
-    pub(super) end: usize,
-    pub(super) kind: SectionKind,
-    pub(super) text: &'a str,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Field {
-    Summary,
-    Entities,
-    Importance,
-    Sources,
-}
-
-impl Field {
-    pub(super) const REQUIRED: [Field; 4] = [
-        Field::Summary,
-        Field::Entities,
-        Field::Importance,
-        Field::Sources,
-    ];
-
-    pub(super) fn label(self, labels: &Labels) -> &'static str {
-        match self {
-            Field::Summary => labels.summary,
-            Field::Entities => labels.entities,
-            Field::Importance => labels.importance,
-            Field::Sources => labels.sources,
-        }
-    }
-}
-
-pub(super) struct Card<'a> {
-    /// 0-based line index of the `###` headline.
-    pub(super) index: usize,
-    pub(super) headline: &'a str,
-    /// Required fields that are present with content.
-    pub(super) fields: Vec<Field>,
-    /// Target of the first link (or bare arXiv id) of the sources field.
-    pub(super) first_source: Option<String>,
 }
 
 impl<'a> Doc<'a> {
@@ -153,97 +99,6 @@ impl<'a> Doc<'a> {
             .iter()
             .find(|h| h.index > heading.index && h.level <= heading.level)
             .map_or(self.lines.len(), |h| h.index)
-    }
-
-    pub(super) fn sections(&self, labels: &Labels) -> Vec<Section<'a>> {
-        self.headings
-            .iter()
-            .filter(|h| h.level == 2)
-            .map(|h| {
-                let kind = if h.text.starts_with(labels.focus) {
-                    SectionKind::Focus
-                } else if h.text.starts_with(labels.editor_insight) {
-                    SectionKind::EditorInsight
-                } else if h.text.starts_with(labels.further_reading) {
-                    SectionKind::FurtherReading
-                } else {
-                    SectionKind::News
-                };
-                Section {
-                    index: h.index,
-                    end: self.block_end(h),
-                    kind,
-                    text: h.text,
-                }
-            })
-            .collect()
-    }
-
-    /// `###` blocks under today's focus and the news sections.
-    pub(super) fn cards(&self, sections: &[Section], labels: &Labels) -> Vec<Card<'a>> {
-        let mut cards = Vec::new();
-        for section in sections
-            .iter()
-            .filter(|s| matches!(s.kind, SectionKind::Focus | SectionKind::News))
-        {
-            for heading in self
-                .headings
-                .iter()
-                .filter(|h| h.level == 3 && h.index > section.index && h.index < section.end)
-            {
-                let end = self.block_end(heading);
-                cards.push(self.card(heading, end, labels));
-            }
-        }
-        cards
-    }
-
-    pub(super) fn card(&self, heading: &Heading<'a>, end: usize, labels: &Labels) -> Card<'a> {
-        let mut fields = Vec::new();
-        let mut first_source = None;
-        let body: Vec<(usize, &str)> = (heading.index + 1..end)
-            .map(|i| (i, self.lines[i]))
-            .collect();
-        for (position, &(index, line)) in body.iter().enumerate() {
-            if self.in_code[index] {
-                continue;
-            }
-            let Some((name, inline)) = bold_field(line) else {
-                continue;
-            };
-            let Some(field) = Field::REQUIRED
-                .into_iter()
-                .find(|f| name.starts_with(f.label(labels)))
-            else {
-                continue;
-            };
-            // A field's content is what follows it on its line, or else the lines below it up
-            // to the next field or separator (the summary paragraph is written that way).
-            let mut content: Vec<&str> = vec![inline];
-            content.extend(
-                body[position + 1..]
-                    .iter()
-                    .map(|&(_, l)| l)
-                    .take_while(|l| bold_field(l).is_none() && !is_thematic_break(l))
-                    .filter(|l| !l.trim().is_empty()),
-            );
-            let text = content.join("\n");
-            if text.trim().is_empty() {
-                continue;
-            }
-            if field == Field::Sources && first_source.is_none() {
-                first_source = first_link_target(&text);
-            }
-            if !fields.contains(&field) {
-                fields.push(field);
-            }
-        }
-        Card {
-            index: heading.index,
-            headline: heading.text,
-            fields,
-            first_source,
-        }
     }
 
     /// The generator's provider named in the front matter (`generator:` block or inline map).

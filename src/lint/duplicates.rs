@@ -1,7 +1,7 @@
 //! The same story twice: cards whose first sources are one story (canonical URL, arXiv id without
 //! version) or whose headlines are near-duplicates.
 
-use super::doc::Card;
+use super::cards::Card;
 use super::finding::{DUPLICATE_STORY, Finding, Severity, finding};
 use super::grounding::fold_width;
 use crate::collect::url::canonical_url;
@@ -16,7 +16,7 @@ pub(super) fn check_duplicates(cards: &[Card], findings: &mut Vec<Finding>) {
         .collect();
     let titles: Vec<String> = cards
         .iter()
-        .map(|c| normalize_headline(c.headline))
+        .map(|c| normalize_headline(&c.headline))
         .collect();
     for later in 0..cards.len() {
         let earlier = (0..later).find_map(|first| {

@@ -16,6 +16,12 @@ pub const PLACEHOLDER: &str = "placeholder";
 pub const MISSING_FIELD: &str = "missing-field";
 /// Too many characters of the other Chinese script.
 pub const WRONG_SCRIPT: &str = "wrong-script";
+/// Card text with no Han character in a Chinese digest.
+pub const UNTRANSLATED_BODY: &str = "untranslated-body";
+/// One link target shared by many stories.
+pub const PLACEHOLDER_LINK: &str = "placeholder-link";
+/// A file with no digest structure (no layout's sections and cards).
+pub const NOT_A_DIGEST: &str = "not-a-digest";
 /// A headline with no Han character in a Chinese digest.
 pub const UNTRANSLATED_HEADLINE: &str = "untranslated-headline";
 /// A number in a card that none of its sources contains (grounding only).

@@ -3,8 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::doc::{Card, Doc, bold_field};
-use super::finding::{Finding, Severity, UNTRANSLATED_HEADLINE, WRONG_SCRIPT, finding};
+use super::cards::Card;
+use super::doc::{Doc, bold_field};
+use super::finding::{
+    Finding, Severity, UNTRANSLATED_BODY, UNTRANSLATED_HEADLINE, WRONG_SCRIPT, finding,
+};
 use crate::model::Language;
 use crate::render::labels;
 use crate::text::{self, has_han, is_han, wrong_script_chars};
@@ -26,14 +29,21 @@ pub(super) fn detect_language(doc: &Doc) -> Language {
             .iter()
             .filter(|h| {
                 h.level == 2
-                    && [l.focus, l.editor_insight, l.further_reading]
-                        .iter()
-                        .any(|w| h.text.starts_with(w))
+                    && [
+                        l.focus,
+                        l.editor_insight,
+                        l.further_reading,
+                        l.quick_read,
+                        l.extended_reading,
+                        l.more_news,
+                    ]
+                    .iter()
+                    .any(|w| h.text.starts_with(w))
             })
             .count();
         let fields = doc
             .body_lines()
-            .filter_map(|(_, line)| bold_field(line))
+            .filter_map(|(_, line)| bold_field(line.trim_start_matches(['>', '-', ' '])))
             .filter(|(name, _)| {
                 [
                     l.summary,
@@ -42,12 +52,21 @@ pub(super) fn detect_language(doc: &Doc) -> Language {
                     l.entities,
                     l.importance,
                     l.sources,
+                    l.overview,
+                    l.detail_points,
+                    l.deep_insight,
                 ]
                 .iter()
                 .any(|w| name.starts_with(w))
             })
             .count();
-        scores.insert(language, headings + fields);
+        // The footer's fixed words ("資料來源：", "Sources: "), written in every layout.
+        let footer_words = l.footer_counts.split('{').next().unwrap_or_default();
+        let footer = doc
+            .body_lines()
+            .filter(|(_, line)| line.trim_start_matches('*').starts_with(footer_words))
+            .count();
+        scores.insert(language, headings + fields + footer);
     }
     let best = scores.values().copied().max().unwrap_or(0);
     let leaders: Vec<Language> = scores
@@ -112,29 +131,52 @@ pub(super) fn check_script(doc: &Doc, language: Language, findings: &mut Vec<Fin
     ));
 }
 
-pub(super) fn check_headlines(doc: &Doc, cards: &[Card], findings: &mut Vec<Finding>) {
-    // The extractive baseline copies source headlines and cannot translate, so an English
-    // headline there is expected; from an LLM it is a defect.
+/// Headlines and card prose with no Chinese characters in a Chinese digest. The extractive
+/// baseline copies source text and cannot translate, so there it is a warning; from a model it is
+/// an error. One-line items (brief's 更多動態) are source titles by design and are not checked.
+pub(super) fn check_translation(doc: &Doc, cards: &[Card], findings: &mut Vec<Finding>) {
     let extractive = doc
         .generator_provider()
         .is_some_and(|p| p.eq_ignore_ascii_case("extractive"));
-    for card in cards.iter().filter(|c| !has_han(c.headline)) {
-        let (severity, hint) = if extractive {
-            (
-                Severity::Warning,
-                "expected from the extractive provider, which cannot translate",
-            )
-        } else {
-            (Severity::Error, "the card writer must translate headlines")
-        };
-        findings.push(finding(
-            card.index,
-            UNTRANSLATED_HEADLINE,
-            severity,
-            format!(
-                "headline \"{}\" has no Chinese characters; {hint}",
-                card.headline
-            ),
-        ));
+    let (severity, hint) = if extractive {
+        (
+            Severity::Warning,
+            "expected from the extractive provider, which cannot translate",
+        )
+    } else {
+        (Severity::Error, "the card writer must translate")
+    };
+    for card in cards.iter().filter(|c| !c.one_line) {
+        if !has_han(&card.headline) {
+            findings.push(finding(
+                card.index,
+                UNTRANSLATED_HEADLINE,
+                severity,
+                format!(
+                    "headline \"{}\" has no Chinese characters; {hint} headlines",
+                    card.headline
+                ),
+            ));
+        }
+        // A field's name (概要, 深度解讀 & 洞察) is the layout's, not the card's text.
+        let han_in_body = card.prose_lines.iter().any(|&i| {
+            let prose = doc.prose(i);
+            let unquoted = prose.trim_start_matches(['>', ' ']);
+            let unmarked = unquoted.strip_prefix("- ").unwrap_or(unquoted);
+            has_han(bold_field(unmarked).map_or(unmarked, |(_, value)| value))
+        });
+        if let Some(&first) = card.prose_lines.first()
+            && !han_in_body
+        {
+            findings.push(finding(
+                first,
+                UNTRANSLATED_BODY,
+                severity,
+                format!(
+                    "the text of card \"{}\" has no Chinese characters; {hint} the card's text",
+                    card.headline
+                ),
+            ));
+        }
     }
 }

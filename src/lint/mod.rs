@@ -1,12 +1,15 @@
-//! Digest lint: QA over a rendered **daily** digest. In: the Markdown text (plus, for grounding,
+//! Digest lint: QA over a rendered digest of any layout (daily, speedread, brief; detected from
+//! the document unless given). In: the Markdown text (plus, for grounding,
 //! each card with the texts of its sources); out: findings, each with a 1-based line, a stable rule
 //! id and a severity. The card layout is read through `render::labels`, so renderer and linter
 //! agree on the words. It never edits the digest, never reads files or the network, and never
 //! decides what to do about a finding: `run` and `newsdesk lint` do.
 //!
-//! Parts: `finding` (rule ids, findings, report), `doc` + `inline` (document parsing), one file
-//! per family of rules (`duplicates`, `structure`, `language`), and `grounding`.
+//! Parts: `finding` (rule ids, findings, report), `doc` + `inline` + `cards` (document parsing,
+//! per layout), one file per family of rules (`duplicates`, `structure`, `language`), and
+//! `grounding`.
 
+mod cards;
 mod doc;
 mod duplicates;
 mod finding;
@@ -18,45 +21,74 @@ mod structure;
 mod tests;
 
 pub use finding::{
-    BAD_LINK, DUPLICATE_STORY, EMPTY_SECTION, Finding, LintReport, MISSING_FIELD, PLACEHOLDER,
-    Severity, UNGROUNDED_ENTITY, UNGROUNDED_NUMBER, UNTRANSLATED_HEADLINE, WRONG_SCRIPT,
+    BAD_LINK, DUPLICATE_STORY, EMPTY_SECTION, Finding, LintReport, MISSING_FIELD, NOT_A_DIGEST,
+    PLACEHOLDER, PLACEHOLDER_LINK, Severity, UNGROUNDED_ENTITY, UNGROUNDED_NUMBER,
+    UNTRANSLATED_BODY, UNTRANSLATED_HEADLINE, WRONG_SCRIPT,
 };
 pub use grounding::grounding;
 
 use doc::Doc;
 use duplicates::check_duplicates;
-use language::{check_headlines, check_script, detect_language};
-use structure::{check_empty_sections, check_links, check_missing_fields, check_placeholders};
+use language::{check_script, check_translation, detect_language};
+use structure::{
+    check_empty_sections, check_links, check_missing_fields, check_placeholders, check_shared_links,
+};
 
+use crate::config::Layout;
 use crate::model::{Digest, Language, Topic};
+use crate::render::escape::escape_markdown;
 use crate::render::labels;
-use crate::render::view::escape_markdown;
-use crate::text::to_script;
+use crate::render::view::card_headline;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LintOptions {
     /// The digest's language; `None` detects it from the labels the document uses (and, when no
     /// label decides, from its share of Han characters and their script).
     pub language: Option<Language>,
+    /// The digest's layout; `None` detects it from the document's shape.
+    pub layout: Option<Layout>,
 }
 
-/// Lints a rendered daily digest.
+/// Lints a rendered digest of any layout. A file that shows no layout's structure gets one
+/// `not-a-digest` error and nothing else: rules about cards mean nothing there.
 pub fn lint_markdown(text: &str, opts: &LintOptions) -> LintReport {
     let doc = Doc::parse(text);
     let language = opts.language.unwrap_or_else(|| detect_language(&doc));
     let labels = labels::labels(language);
-    let sections = doc.sections(labels);
-    let cards = doc.cards(&sections, labels);
+    let Some(layout) = opts.layout.or_else(|| cards::detect_layout(&doc, labels)) else {
+        return LintReport {
+            findings: vec![finding::finding(
+                0,
+                NOT_A_DIGEST,
+                Severity::Error,
+                format!(
+                    "no digest structure found: no {language} daily, speedread or brief sections with cards; \
+                     lint a digest newsdesk rendered, or name its layout with --layout"
+                ),
+            )],
+        };
+    };
+    let sections = cards::sections(&doc, labels);
+    let cards = cards::cards(&doc, &sections, labels, layout);
 
     let mut findings = Vec::new();
+    if cards.iter().all(|c| c.one_line) {
+        findings.push(finding::finding(
+            0,
+            NOT_A_DIGEST,
+            Severity::Error,
+            format!("no digest structure found: no {} cards", layout.name()),
+        ));
+    }
     check_duplicates(&cards, &mut findings);
     check_links(&doc, &mut findings);
+    check_shared_links(&cards, &mut findings);
     check_empty_sections(&doc, &sections, &mut findings);
     check_placeholders(&doc, &mut findings);
-    check_missing_fields(&cards, labels, &mut findings);
+    check_missing_fields(&cards, labels, layout, &mut findings);
     if language.is_chinese() {
         check_script(&doc, language, &mut findings);
-        check_headlines(&doc, &cards, &mut findings);
+        check_translation(&doc, &cards, &mut findings);
     }
     findings.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule.cmp(b.rule)));
     LintReport { findings }
@@ -64,11 +96,17 @@ pub fn lint_markdown(text: &str, opts: &LintOptions) -> LintReport {
 
 /// The Markdown rules plus the grounding warnings only the pipeline can check (it has each card's
 /// sources). Grounding findings sit on the line of their card's headline.
-pub fn lint_digest(markdown: &str, digest: &Digest, topics: &[Topic]) -> LintReport {
+pub fn lint_digest(
+    markdown: &str,
+    layout: Layout,
+    digest: &Digest,
+    topics: &[Topic],
+) -> LintReport {
     let mut report = lint_markdown(
         markdown,
         &LintOptions {
             language: Some(digest.language),
+            layout: Some(layout),
         },
     );
     let doc = Doc::parse(markdown);
@@ -86,12 +124,9 @@ pub fn lint_digest(markdown: &str, digest: &Digest, topics: &[Topic]) -> LintRep
             "{}\n{}\n{}",
             card.card.summary, card.card.details, card.card.scenarios
         );
-        // The headline as the renderer writes it: in the target script, whitespace collapsed,
-        // Markdown-escaped (a raw title with `*` or `[` would match no heading).
-        let plain = to_script(&card.card.title, digest.language)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        // The headline as the renderer writes it (a raw title with `*` or `[` would match no
+        // heading: the renderer escapes it).
+        let plain = card_headline(card, digest.language);
         let escaped = escape_markdown(&plain);
         let index = doc
             .headings

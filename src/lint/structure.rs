@@ -1,12 +1,16 @@
 //! Structure rules: links that are not absolute http(s), sections with nothing in them, cards
-//! without their required fields, and placeholder text where content belongs.
+//! without their required fields (per layout), placeholder text where content belongs, and one
+//! link standing in for many stories.
 
-use super::doc::{Card, Doc, Field, Section, is_thematic_break};
+use super::cards::{Card, Field, Section};
+use super::doc::{Doc, is_thematic_break};
 use super::finding::{
-    BAD_LINK, EMPTY_SECTION, Finding, MISSING_FIELD, PLACEHOLDER, Severity, finding,
+    BAD_LINK, EMPTY_SECTION, Finding, MISSING_FIELD, PLACEHOLDER, PLACEHOLDER_LINK, Severity,
+    finding,
 };
 use super::inline::{bare_arxiv_ids, links};
-use crate::collect::url::is_absolute_http;
+use crate::collect::url::{canonical_url, is_absolute_http};
+use crate::config::Layout;
 use crate::render::labels::Labels;
 
 pub(super) fn check_links(doc: &Doc, findings: &mut Vec<Finding>) {
@@ -113,12 +117,17 @@ pub(super) fn check_placeholders(doc: &Doc, findings: &mut Vec<Finding>) {
     }
 }
 
-pub(super) fn check_missing_fields(cards: &[Card], labels: &Labels, findings: &mut Vec<Finding>) {
-    for card in cards {
-        let missing: Vec<&str> = Field::REQUIRED
-            .into_iter()
+pub(super) fn check_missing_fields(
+    cards: &[Card],
+    labels: &Labels,
+    layout: Layout,
+    findings: &mut Vec<Finding>,
+) {
+    for card in cards.iter().filter(|c| !c.one_line) {
+        let missing: Vec<&str> = Field::required(layout)
+            .iter()
             .filter(|f| !card.fields.contains(f))
-            .map(|f| f.label(labels))
+            .map(|f| f.label(labels, layout))
             .collect();
         if !missing.is_empty() {
             findings.push(finding(
@@ -132,5 +141,50 @@ pub(super) fn check_missing_fields(cards: &[Card], labels: &Labels, findings: &m
                 ),
             ));
         }
+    }
+}
+
+/// Distinct stories that may share one link before it is a placeholder: two stories can cite the
+/// same roundup, three citing one page means the link stands in for the real sources.
+const MAX_STORIES_PER_LINK: usize = 2;
+
+/// One link target shared by many stories (cards and one-line items): a placeholder such as a
+/// homepage or `#` standing in for each story's own source.
+pub(super) fn check_shared_links(cards: &[Card], findings: &mut Vec<Finding>) {
+    let mut users: Vec<(String, Vec<usize>)> = Vec::new();
+    for (position, card) in cards.iter().enumerate() {
+        let mut seen: Vec<String> = Vec::new();
+        for target in &card.links {
+            let key = canonical_url(target).unwrap_or_else(|| target.trim().to_string());
+            if key.is_empty() || seen.contains(&key) {
+                continue;
+            }
+            seen.push(key.clone());
+            match users.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(position),
+                None => users.push((key, vec![position])),
+            }
+        }
+    }
+    for (key, list) in users {
+        if list.len() <= MAX_STORIES_PER_LINK {
+            continue;
+        }
+        let first = &cards[list[0]];
+        findings.push(finding(
+            first.index,
+            PLACEHOLDER_LINK,
+            Severity::Error,
+            format!(
+                "{} stories link the same target {key} (first \"{}\", also lines {}); link each story to its own source",
+                list.len(),
+                first.headline,
+                list[1..]
+                    .iter()
+                    .map(|&p| (cards[p].index + 1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
 }

@@ -4,6 +4,7 @@ use super::doc::Doc;
 use super::duplicates::{bigram_jaccard, normalize_headline, story_key};
 use super::language::detect_language;
 use super::*;
+use crate::config::Layout;
 use crate::render::labels::Labels;
 use crate::render::labels::{EN, ZH_HANS, ZH_HANT};
 
@@ -31,8 +32,15 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The daily rules on `text` (snippets too small for layout detection are still daily).
 fn lint(text: &str) -> LintReport {
-    lint_markdown(text, &LintOptions::default())
+    lint_markdown(
+        text,
+        &LintOptions {
+            language: None,
+            layout: Some(Layout::Daily),
+        },
+    )
 }
 
 fn lint_as(text: &str, language: Language) -> LintReport {
@@ -40,6 +48,7 @@ fn lint_as(text: &str, language: Language) -> LintReport {
         text,
         &LintOptions {
             language: Some(language),
+            layout: Some(Layout::Daily),
         },
     )
 }
@@ -198,6 +207,12 @@ fn clean_documents_have_no_findings() {
         );
         assert!(!detected.has_errors());
         assert_eq!(lint_as(&text, language), detected, "{name}");
+        // Nothing told: language and layout are detected.
+        assert_eq!(
+            lint_markdown(&text, &LintOptions::default()),
+            detected,
+            "{name}"
+        );
         assert_eq!(detect_language(&Doc::parse(&text)), language, "{name}");
     }
 }
@@ -734,4 +749,279 @@ fn seed_digest_defects_are_found() {
         "核心摘要, 關鍵實體, 重要性, 來源"
     ));
     assert!(report.has_errors());
+}
+
+/// A brief digest from the label table: summary bullets, themed sections of linked stories,
+/// then 更多動態 one-liners.
+fn brief(
+    l: &Labels,
+    provider: &str,
+    themes: &[(&str, Vec<String>)],
+    more: &[(&str, &str)],
+) -> String {
+    let mut out = format!(
+        "---\ntitle: \"Digest\"\ndate: 2026-01-02T06:30:00+08:00\ntags: []\ndescription: \"d\"\nsummary: \"s\"\n\
+         generator:\n  provider: \"{provider}\"\n  model: \"m\"\n  run: \"r1\"\n---\n\n- **一則**{}摘要。\n\n",
+        l.colon
+    );
+    for (name, stories) in themes {
+        out.push_str(&format!("## {name}\n\n"));
+        stories.iter().for_each(|s| out.push_str(s));
+    }
+    if !more.is_empty() {
+        out.push_str(&format!("## {}\n\n", l.more_news));
+        for (title, url) in more {
+            out.push_str(&format!("- [{title}]({url}) — 量子位\n"));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "---\n\n*{}*\n",
+        l.footer_counts
+            .replace("{articles}", "9")
+            .replace("{topics}", "3")
+    ));
+    out
+}
+
+fn brief_story(l: &Labels, title: &str, url: &str, bullets: &[&str]) -> String {
+    let mut out = format!("### [{title}]({url})\n\n");
+    bullets
+        .iter()
+        .for_each(|b| out.push_str(&format!("- {b}\n")));
+    out.push_str(&format!(
+        "\n**{}{}** 這是分析。\n\n",
+        l.deep_insight,
+        l.colon.trim()
+    ));
+    out
+}
+
+#[test]
+fn brief_layout_is_detected_and_a_story_repeated_between_sections_is_an_error() {
+    let story = |title: &str, url: &str| {
+        brief_story(&ZH_HANT, title, url, &["第一點摘要。", "第二點細節。"])
+    };
+    let clean = brief(
+        &ZH_HANT,
+        "openai",
+        &[
+            (
+                "模型",
+                vec![story("阿里開源影像模型", "https://a.example/1")],
+            ),
+            ("產業", vec![story("輝達收購新創", "https://b.example/2")]),
+        ],
+        &[("另一則新聞", "https://c.example/3")],
+    );
+    let doc = Doc::parse(&clean);
+    assert_eq!(
+        super::cards::detect_layout(&doc, &ZH_HANT),
+        Some(Layout::Brief)
+    );
+    let report = lint_markdown(&clean, &LintOptions::default());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+
+    // The same story under a second theme (same URL), and again under 更多動態.
+    let repeated = brief(
+        &ZH_HANT,
+        "openai",
+        &[
+            (
+                "模型",
+                vec![story("阿里開源影像模型", "https://a.example/1")],
+            ),
+            (
+                "產業",
+                vec![
+                    story("輝達收購新創", "https://b.example/2"),
+                    story(
+                        "阿里開源影像模型（更新）",
+                        "https://a.example/1?utm_source=x",
+                    ),
+                ],
+            ),
+        ],
+        &[("輝達收購新創公司", "https://b.example/2")],
+    );
+    let report = lint_markdown(&repeated, &LintOptions::default());
+    assert_eq!(
+        lines_of(&report, DUPLICATE_STORY),
+        vec![
+            line_of(&repeated, "### [阿里開源影像模型（更新）]"),
+            line_of(&repeated, "- [輝達收購新創公司]")
+        ],
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.has_errors());
+
+    // A brief story needs its heading link and at least two bullets.
+    let thin = brief(
+        &ZH_HANT,
+        "openai",
+        &[(
+            "模型",
+            vec![
+                "### 沒有連結的標題\n\n- 只有一點。\n\n".to_string(),
+                story("第二則", "https://b.example/2"),
+            ],
+        )],
+        &[],
+    );
+    let report = lint_markdown(&thin, &LintOptions::default());
+    let missing: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == MISSING_FIELD)
+        .collect();
+    assert_eq!(missing.len(), 1, "{:#?}", report.findings);
+    assert_eq!(missing[0].line, line_of(&thin, "### 沒有連結的標題"));
+    assert!(
+        missing[0]
+            .message
+            .contains("2-4 bullets, a link in its heading")
+    );
+}
+
+#[test]
+fn empty_and_non_digest_files_are_refused() {
+    for text in [
+        "",
+        "\n\n",
+        "# Notes\n\nSome text about a meeting.\n\n## Agenda\n\n- one\n- two\n",
+        "---\ntitle: x\n---\n\nJust a paragraph.\n",
+    ] {
+        let report = lint_markdown(text, &LintOptions::default());
+        assert_eq!(
+            report
+                .findings
+                .iter()
+                .map(|f| (f.line, f.rule))
+                .collect::<Vec<_>>(),
+            vec![(1, NOT_A_DIGEST)],
+            "{text:?}"
+        );
+        assert!(report.has_errors());
+        assert!(
+            report.findings[0]
+                .message
+                .starts_with("no digest structure found")
+        );
+    }
+}
+
+#[test]
+fn one_link_shared_by_many_stories_is_a_placeholder() {
+    let placeholder = "https://www.qbitai.com/";
+    let cards: Vec<String> = ["模型甲發布", "模型乙上線", "晶片丙量產"]
+        .iter()
+        .map(|t| card(&ZH_HANT, t, "內容摘要。", &["甲"], &[("來源", placeholder)]))
+        .collect();
+    let text = daily(
+        &ZH_HANT,
+        "openai",
+        &cards[..1],
+        &[("模型", cards[1..].to_vec())],
+        "洞察。",
+    );
+    let report = lint_markdown(&text, &LintOptions::default());
+    let shared: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == PLACEHOLDER_LINK)
+        .collect();
+    assert_eq!(shared.len(), 1, "{:#?}", report.findings);
+    assert_eq!(shared[0].line, line_of(&text, "### 模型甲發布"));
+    assert!(
+        shared[0]
+            .message
+            .starts_with("3 stories link the same target")
+    );
+    // Two stories citing one roundup is allowed.
+    let two = daily(
+        &ZH_HANT,
+        "openai",
+        &cards[..1],
+        &[("模型", cards[1..2].to_vec())],
+        "洞察。",
+    );
+    assert!(
+        lines_of(
+            &lint_markdown(&two, &LintOptions::default()),
+            PLACEHOLDER_LINK
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn untranslated_card_text_in_a_chinese_digest() {
+    let english = card(
+        &ZH_HANT,
+        "阿里開源影像模型",
+        "Alibaba released an image model today.",
+        &["Alibaba"],
+        &[("Qwen", "https://a.example/1")],
+    );
+    let chinese = card(
+        &ZH_HANT,
+        "輝達收購新創",
+        "輝達今日宣布收購。",
+        &["輝達"],
+        &[("x", "https://b.example/2")],
+    );
+    for (provider, severity) in [
+        ("openai", Severity::Error),
+        ("extractive", Severity::Warning),
+    ] {
+        let text = daily(
+            &ZH_HANT,
+            provider,
+            &[english.clone()],
+            &[("產業", vec![chinese.clone()])],
+            "洞察。",
+        );
+        let report = lint_markdown(&text, &LintOptions::default());
+        let found: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == UNTRANSLATED_BODY)
+            .collect();
+        assert_eq!(found.len(), 1, "{provider}: {:#?}", report.findings);
+        assert_eq!(found[0].severity, severity, "{provider}");
+        assert_eq!(
+            found[0].line,
+            line_of(&text, "Alibaba released"),
+            "{provider}"
+        );
+    }
+}
+
+/// Speedread's labels carry Chinese characters; they must not count as the card's text.
+#[test]
+fn speedread_overview_label_is_not_the_cards_text() {
+    let text = format!(
+        "---\ntitle: \"x\"\ngenerator:\n  provider: \"openai\"\n---\n\n## 本期速覽\n\n- **甲**：一則。\n\n---\n\n\
+         ## 1. 模型\n\n### 阿里開源影像模型\n\n[閱讀原文](https://a.example/1)\n\n> **概要**：Alibaba released a model.\n\n\
+         ### 輝達收購新創\n\n[閱讀原文](https://b.example/2)\n\n> **概要**：輝達今日宣布收購。\n\n---\n\n*{}*\n",
+        ZH_HANT.footer_counts
+    );
+    let doc = Doc::parse(&text);
+    assert_eq!(
+        super::cards::detect_layout(&doc, &ZH_HANT),
+        Some(Layout::Speedread)
+    );
+    let report = lint_markdown(&text, &LintOptions::default());
+    assert_eq!(
+        lines_of(&report, UNTRANSLATED_BODY),
+        vec![line_of(&text, "Alibaba released")],
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        lines_of(&report, MISSING_FIELD).is_empty(),
+        "{:#?}",
+        report.findings
+    );
 }

@@ -144,7 +144,7 @@ pub fn extract_json(content: &str) -> &str {
 }
 
 /// Parses `content` and checks it against `schema`; every problem is listed with its JSON path.
-fn validate_against<T: DeserializeOwned>(content: &str, schema: &Value) -> Result<T, String> {
+pub fn validate_against<T: DeserializeOwned>(content: &str, schema: &Value) -> Result<T, String> {
     let json = extract_json(content);
     let value: Value =
         serde_json::from_str(json).map_err(|e| format!("the reply is not valid JSON: {e}"))?;

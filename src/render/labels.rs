@@ -7,6 +7,8 @@ use crate::model::{Importance, Language};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Labels {
     pub focus: &'static str,
+    /// Written before the title of a card that follows up a story of an earlier digest.
+    pub continuing: &'static str,
     pub summary: &'static str,
     pub details: &'static str,
     pub scenarios: &'static str,
@@ -33,10 +35,32 @@ pub struct Labels {
     pub list_separator: &'static str,
     /// What follows a bold field name written inline ("：" or ": ").
     pub colon: &'static str,
+    /// speedread: the tagged one-line list at the top.
+    pub quick_read: &'static str,
+    /// speedread: a card's overview quote.
+    pub overview: &'static str,
+    /// speedread: the bullets under a card.
+    pub detail_points: &'static str,
+    /// speedread: the link to a card's lead article.
+    pub read_original: &'static str,
+    /// speedread: the reading list at the end.
+    pub extended_reading: &'static str,
+    /// brief: the analysis paragraph under a story (written with its colon inside the bold).
+    pub deep_insight: &'static str,
+    /// brief: one-line items for the stories past `max_topics`.
+    pub more_news: &'static str,
+    /// HTML: the navigation heading.
+    pub contents: &'static str,
+    /// weekly: the overview heading and the three parts of a keyword card.
+    pub week_overview: &'static str,
+    pub core_observation: &'static str,
+    pub logic_chain: &'static str,
+    pub essential_insight: &'static str,
 }
 
 pub const ZH_HANT: Labels = Labels {
     focus: "今日焦點",
+    continuing: "【持續追蹤】",
     summary: "核心摘要",
     details: "技術細節",
     scenarios: "應用場景",
@@ -59,10 +83,23 @@ pub const ZH_HANT: Labels = Labels {
     low: "低",
     list_separator: "、",
     colon: "：",
+    quick_read: "本期速覽",
+    overview: "概要",
+    detail_points: "內容詳解",
+    read_original: "閱讀原文",
+    extended_reading: "拓展閱讀",
+    deep_insight: "深度解讀 & 洞察",
+    more_news: "更多動態",
+    contents: "目錄",
+    week_overview: "本週總覽",
+    core_observation: "核心觀察",
+    logic_chain: "邏輯鏈條",
+    essential_insight: "本質洞見",
 };
 
 pub const ZH_HANS: Labels = Labels {
     focus: "今日焦点",
+    continuing: "【持续追踪】",
     summary: "核心摘要",
     details: "技术细节",
     scenarios: "应用场景",
@@ -85,10 +122,23 @@ pub const ZH_HANS: Labels = Labels {
     low: "低",
     list_separator: "、",
     colon: "：",
+    quick_read: "本期速览",
+    overview: "概要",
+    detail_points: "内容详解",
+    read_original: "阅读原文",
+    extended_reading: "拓展阅读",
+    deep_insight: "深度解读 & 洞察",
+    more_news: "更多动态",
+    contents: "目录",
+    week_overview: "本周总览",
+    core_observation: "核心观察",
+    logic_chain: "逻辑链条",
+    essential_insight: "本质洞见",
 };
 
 pub const EN: Labels = Labels {
     focus: "Today's Focus",
+    continuing: "(Continuing) ",
     summary: "Summary",
     details: "Technical Details",
     scenarios: "Applications",
@@ -111,6 +161,18 @@ pub const EN: Labels = Labels {
     low: "Low",
     list_separator: ", ",
     colon: ": ",
+    quick_read: "At a Glance",
+    overview: "Overview",
+    detail_points: "In Detail",
+    read_original: "Read the original",
+    extended_reading: "More to Read",
+    deep_insight: "Analysis & Insight",
+    more_news: "More News",
+    contents: "Contents",
+    week_overview: "The Week",
+    core_observation: "Core Observation",
+    logic_chain: "Chain of Events",
+    essential_insight: "Essential Insight",
 };
 
 pub fn labels(language: Language) -> &'static Labels {

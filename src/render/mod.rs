@@ -1,8 +1,11 @@
-//! The render stage. In: a finished `Digest`, the configured sections and an optional directory of
-//! template overrides; out: the digest as Markdown in the daily layout, or as pretty JSON.
-//! Templates render a view model (`view`) with labels resolved, text escaped and in the target
-//! script and links checked — never raw cards. It never writes files and never reads the clock.
+//! The render stage. In: a finished `Digest`, the configured sections, the layout and an optional
+//! directory of template overrides; out: the digest as Markdown in one of three layouts (daily,
+//! speedread, brief), as one self-contained HTML page, or as pretty JSON. Templates render a view
+//! model (`view`) with labels resolved, text escaped for the output syntax and in the target
+//! script, and links checked — never raw cards. It never writes files and never reads the clock.
 
+pub mod escape;
+pub mod feed;
 pub mod labels;
 pub mod view;
 
@@ -10,12 +13,27 @@ use std::path::{Path, PathBuf};
 
 use tera::{Context, Kwargs, State, Tera};
 
+pub use crate::config::Layout;
 use crate::config::SectionConfig;
 use crate::model::Digest;
+use escape::Syntax;
 
-/// The built-in daily template; `<templates_dir>/daily.md.tera` replaces it when present.
-const DAILY_TEMPLATE: &str = include_str!("templates/daily.md.tera");
-const DAILY_TEMPLATE_NAME: &str = "daily.md.tera";
+/// The built-in templates, by file name; `<templates_dir>/<name>` replaces one when present.
+const TEMPLATES: [(&str, &str); 4] = [
+    ("daily.md.tera", include_str!("templates/daily.md.tera")),
+    (
+        "speedread.md.tera",
+        include_str!("templates/speedread.md.tera"),
+    ),
+    ("brief.md.tera", include_str!("templates/brief.md.tera")),
+    (
+        "digest.html.tera",
+        include_str!("templates/digest.html.tera"),
+    ),
+];
+
+/// The page's stylesheet, inlined into every HTML digest (no external requests).
+pub const HTML_STYLE: &str = include_str!("templates/digest.css");
 
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions<'a> {
@@ -23,6 +41,8 @@ pub struct RenderOptions<'a> {
     pub sections: &'a [SectionConfig],
     /// Directory whose `*.tera` files override the embedded templates.
     pub templates_dir: Option<&'a Path>,
+    /// The Markdown layout.
+    pub layout: Layout,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,53 +71,118 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
 }
 
-/// Digest → Markdown in the daily layout. Script normalisation to the digest language happens
-/// here (view-model text fields, not URLs).
-pub fn render_markdown(digest: &Digest, opts: &RenderOptions) -> Result<String, RenderError> {
-    let view = view::build_view(digest, opts.sections)?;
-    let (source, origin) = daily_template(opts.templates_dir)?;
-    let template_error = |err: tera::Error| RenderError::Template {
-        template: origin.clone(),
-        message: err.to_string(),
-    };
+impl Layout {
+    /// The layout's name in config, on the command line and in template file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Daily => "daily",
+            Layout::Speedread => "speedread",
+            Layout::Brief => "brief",
+        }
+    }
 
-    let mut tera = Tera::new();
-    // Markdown is not HTML: escaping is the view model's job, per field and per syntax.
-    tera.autoescape_on(Vec::<&str>::new());
-    tera.register_filter("yaml_str", |value: &str, _: Kwargs, _: &State| {
-        yaml_str(value)
-    });
-    tera.add_raw_template(DAILY_TEMPLATE_NAME, &source)
-        .map_err(template_error)?;
-    let context = Context::from_serialize(&view).map_err(template_error)?;
-    let rendered = tera
-        .render(DAILY_TEMPLATE_NAME, &context)
-        .map_err(template_error)?;
-    Ok(tidy(&rendered))
+    pub const ALL: [Layout; 3] = [Layout::Daily, Layout::Speedread, Layout::Brief];
+
+    pub fn from_name(name: &str) -> Option<Layout> {
+        Layout::ALL.into_iter().find(|l| l.name() == name)
+    }
 }
 
-/// Pretty JSON of the digest, ending in one newline.
+/// Digest → Markdown in the configured layout. Script normalisation to the digest language
+/// happens here (view-model text fields, not URLs).
+pub fn render_markdown(digest: &Digest, opts: &RenderOptions) -> Result<String, RenderError> {
+    let view = view::build_view(digest, opts.sections, Syntax::Markdown)?;
+    let name = format!("{}.md.tera", opts.layout.name());
+    Ok(tidy(&render_template(&name, &view, opts.templates_dir)?))
+}
+
+/// Digest → one self-contained HTML page (inline CSS, no scripts, no external requests), from
+/// the same view model as the Markdown.
+pub fn render_html(digest: &Digest, opts: &RenderOptions) -> Result<String, RenderError> {
+    let view = view::build_view(digest, opts.sections, Syntax::Html)?;
+    let mut context = Context::from_serialize(&view).map_err(|err| RenderError::Template {
+        template: "digest.html.tera".to_string(),
+        message: err.to_string(),
+    })?;
+    context.insert("style", HTML_STYLE);
+    render_with_context("digest.html.tera", &context, opts.templates_dir)
+}
+
+/// Pretty JSON of the digest, ending in one newline. Its shape is `Digest`'s, documented by
+/// `json_schema`.
 pub fn render_json(digest: &Digest) -> Result<String, RenderError> {
     let mut json = serde_json::to_string_pretty(digest)?;
     json.push('\n');
     Ok(json)
 }
 
-/// The daily template's source and a name for error messages: the override file when it
-/// exists, the embedded default otherwise.
-fn daily_template(templates_dir: Option<&Path>) -> Result<(String, String), RenderError> {
+/// The JSON Schema (draft 2020-12) of `<date>.json`, generated from `Digest`'s types, pretty,
+/// ending in one newline: what a site generator or a bot can validate a digest against.
+pub fn json_schema() -> String {
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(Digest)).expect("schemas serialize");
+    schema["title"] = "newsdesk digest".into();
+    schema["description"] =
+        "One day's digest as newsdesk writes it to <date>.json: cards in rank order with their sources, the editor's insight, counts and provenance."
+            .into();
+    let mut text = serde_json::to_string_pretty(&schema).expect("schemas serialize");
+    text.push('\n');
+    text
+}
+
+fn render_template(
+    name: &str,
+    view: &view::DigestView,
+    templates_dir: Option<&Path>,
+) -> Result<String, RenderError> {
+    let context = Context::from_serialize(view).map_err(|err| RenderError::Template {
+        template: name.to_string(),
+        message: err.to_string(),
+    })?;
+    render_with_context(name, &context, templates_dir)
+}
+
+fn render_with_context(
+    name: &str,
+    context: &Context,
+    templates_dir: Option<&Path>,
+) -> Result<String, RenderError> {
+    let (source, origin) = template_source(name, templates_dir)?;
+    let template_error = |err: tera::Error| RenderError::Template {
+        template: origin.clone(),
+        message: err.to_string(),
+    };
+    let mut tera = Tera::new();
+    // Escaping is the view model's job, per field and per syntax (Markdown is not HTML).
+    tera.autoescape_on(Vec::<&str>::new());
+    tera.register_filter("yaml_str", |value: &str, _: Kwargs, _: &State| {
+        yaml_str(value)
+    });
+    tera.add_raw_template(name, &source)
+        .map_err(template_error)?;
+    tera.render(name, context).map_err(template_error)
+}
+
+/// A template's source and a name for error messages: the override file when it exists, the
+/// embedded default otherwise.
+fn template_source(
+    name: &str,
+    templates_dir: Option<&Path>,
+) -> Result<(String, String), RenderError> {
     if let Some(dir) = templates_dir {
-        let path = dir.join(DAILY_TEMPLATE_NAME);
+        let path = dir.join(name);
         match std::fs::read_to_string(&path) {
             Ok(source) => return Ok((source, path.display().to_string())),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => return Err(RenderError::ReadTemplate { path, source }),
         }
     }
-    Ok((
-        DAILY_TEMPLATE.to_string(),
-        format!("{DAILY_TEMPLATE_NAME} (built-in)"),
-    ))
+    let builtin = TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, source)| source.to_string())
+        .unwrap_or_default();
+    Ok((builtin, format!("{name} (built-in)")))
 }
 
 /// A YAML double-quoted scalar holding exactly `value`.

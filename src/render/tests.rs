@@ -68,6 +68,7 @@ fn record(
             insight: String::new(),
         },
         sources,
+        continuing: false,
     }
 }
 
@@ -119,6 +120,7 @@ fn digest(language: Language, cards: Vec<CardRecord>) -> Digest {
         insight: insight(),
         article_count: 390,
         failed: Vec::new(),
+        more: Vec::new(),
     }
 }
 
@@ -188,8 +190,13 @@ fn five_cards() -> Vec<CardRecord> {
 }
 
 fn render(digest: &Digest) -> String {
+    render_layout(digest, Layout::Daily)
+}
+
+fn render_layout(digest: &Digest, layout: Layout) -> String {
     let sections = sections();
     let opts = RenderOptions {
+        layout,
         sections: &sections,
         templates_dir: None,
     };
@@ -270,7 +277,8 @@ fn converts_simplified_text_to_traditional() {
     cards[2].card.summary = "阿里开源图像生成模型，国产芯片适配。".to_string();
     cards[2].card.entities = vec!["阿里巴巴集团".to_string()];
     let md = render(&digest(Language::ZhHant, cards));
-    assert!(md.contains("阿里開源圖像生成模型，國產芯片適配。"), "{md}");
+    // Character forms, then the Taiwan term (芯片 → 晶片).
+    assert!(md.contains("阿里開源圖像生成模型，國產晶片適配。"), "{md}");
     assert!(md.contains("阿里巴巴集團"));
     assert!(!md.contains("开源") && !md.contains("国产"));
     // Source titles are text too, converted to Taiwan character forms (英伟达 → 英偉達).
@@ -470,6 +478,7 @@ fn templates_dir_override_is_used() {
     .unwrap();
     let sections = sections();
     let opts = RenderOptions {
+        layout: Layout::Daily,
         sections: &sections,
         templates_dir: Some(dir.path()),
     };
@@ -482,6 +491,7 @@ fn templates_dir_override_is_used() {
     // A directory without the file falls back to the built-in template.
     let empty = tempfile::tempdir().unwrap();
     let opts = RenderOptions {
+        layout: Layout::Daily,
         sections: &sections,
         templates_dir: Some(empty.path()),
     };
@@ -498,6 +508,7 @@ fn broken_override_names_the_file() {
     let path = dir.path().join("daily.md.tera");
     let sections = sections();
     let opts = RenderOptions {
+        layout: Layout::Daily,
         sections: &sections,
         templates_dir: Some(dir.path()),
     };
@@ -520,6 +531,7 @@ fn invalid_inputs_are_errors_not_broken_digests() {
     d.generated_at = "yesterday".to_string();
     let sections = sections();
     let opts = RenderOptions {
+        layout: Layout::Daily,
         sections: &sections,
         templates_dir: None,
     };
@@ -527,6 +539,7 @@ fn invalid_inputs_are_errors_not_broken_digests() {
     assert!(err.to_string().contains("\"yesterday\""), "{err}");
 
     let no_sections = RenderOptions {
+        layout: Layout::Daily,
         sections: &[],
         templates_dir: None,
     };
@@ -564,19 +577,58 @@ fn rendered_digests_pass_the_linter() {
             card.card.summary = card.card.summary.replace("阿里", "騰訊");
             card.card.entities = vec!["OpenAI".to_string(), "騰訊".to_string()];
         }
-        let md = render(&digest(language, cards));
-        let report = crate::lint::lint_markdown(
-            &md,
-            &crate::lint::LintOptions {
-                language: Some(language),
-            },
-        );
-        assert!(
-            !report.has_errors(),
-            "{language}: {:?}\n{md}",
-            report.errors()
+        let mut d = digest(language, cards);
+        d.more = vec![source("Later story", "https://example.com/later")];
+        for layout in Layout::ALL {
+            let md = render_layout(&d, layout);
+            let detected = crate::lint::lint_markdown(&md, &crate::lint::LintOptions::default());
+            let told = crate::lint::lint_markdown(
+                &md,
+                &crate::lint::LintOptions {
+                    language: Some(language),
+                    layout: Some(layout),
+                },
+            );
+            assert_eq!(detected, told, "{language} {layout:?}: detection\n{md}");
+            assert!(
+                !told.has_errors(),
+                "{language} {layout:?}: {:?}\n{md}",
+                told.errors()
+            );
+        }
+    }
+}
+
+/// Every layout shows every card exactly once, and only brief lists the stories past max_topics.
+#[test]
+fn every_layout_shows_every_card_once() {
+    let mut d = digest(Language::ZhHant, five_cards());
+    d.more = vec![source("更多的一則新聞", "https://example.com/more-1")];
+    for layout in Layout::ALL {
+        let md = render_layout(&d, layout);
+        for record in &d.cards {
+            let title = escape::escape_markdown(&crate::text::to_script(
+                &record.card.title,
+                Language::ZhHant,
+            ));
+            let headings = md
+                .lines()
+                .filter(|l| l.starts_with("### ") && l.contains(&title))
+                .count();
+            assert_eq!(headings, 1, "{layout:?}: {title}\n{md}");
+        }
+        assert_eq!(
+            md.contains("https://example.com/more-1"),
+            layout == Layout::Brief,
+            "{layout:?}"
         );
     }
+    let speedread = render_layout(&d, Layout::Speedread);
+    assert!(speedread.contains("## 1. 模型與技術更新"), "{speedread}");
+    assert!(speedread.contains("> **概要**："), "{speedread}");
+    let brief = render_layout(&d, Layout::Brief);
+    assert!(brief.contains("## 更多動態"), "{brief}");
+    assert!(brief.lines().any(|l| l.starts_with("### [")), "{brief}");
 }
 
 #[test]
@@ -585,4 +637,83 @@ fn tidy_normalises_whitespace() {
         tidy("\n\na  \nb \t\n\n\n\nc  \n\nd   \n"),
         "a  \nb\n\nc\n\nd\n"
     );
+}
+
+#[test]
+fn feed_of_recent_digests_is_valid_atom() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut older = digest(Language::ZhHant, five_cards());
+    older.date = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    older.generated_at = "2025-12-31T06:40:00+08:00".to_string();
+    std::fs::write(
+        dir.path().join("2025-12-31.json"),
+        render_json(&older).unwrap(),
+    )
+    .unwrap();
+    // Not digests: skipped, not fatal.
+    std::fs::write(
+        dir.path().join("2025-12-30.json"),
+        "{\"not\": \"a digest\"}",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("digest.schema.json"), json_schema()).unwrap();
+    let current = digest(Language::ZhHant, five_cards());
+    let recent = feed::recent_digests(dir.path(), &current, feed::FEED_ENTRIES);
+    assert_eq!(
+        recent
+            .iter()
+            .map(|d| d.date.to_string())
+            .collect::<Vec<_>>(),
+        ["2026-01-01", "2025-12-31"]
+    );
+    assert_eq!(feed::recent_digests(dir.path(), &current, 1).len(), 1);
+
+    let xml = feed::render_feed(&recent);
+    let parsed = feed_rs::parser::parse(xml.as_bytes()).expect("feed-rs parses the feed");
+    assert_eq!(parsed.feed_type, feed_rs::model::FeedType::Atom);
+    assert_eq!(parsed.title.unwrap().content, "AI Daily");
+    assert_eq!(parsed.entries.len(), 2);
+    let first = &parsed.entries[0];
+    assert_eq!(first.id, "urn:newsdesk:digest:2026-01-01");
+    assert_eq!(
+        first.title.as_ref().unwrap().content,
+        "開源模型與產業整併 — 2026/01/01"
+    );
+    assert_eq!(first.links[0].href, "2026-01-01.html");
+    assert_eq!(
+        first.updated.unwrap().to_rfc3339(),
+        "2025-12-31T22:43:15+00:00"
+    );
+    let content = first.content.as_ref().unwrap().body.as_ref().unwrap();
+    for record in &current.cards {
+        assert!(
+            content.contains(&crate::text::to_script(
+                &record.card.title,
+                Language::ZhHant
+            )),
+            "{content}"
+        );
+    }
+    assert!(content.contains("href=\"https://www.qbitai.com/2025/12/366357.html\""));
+}
+
+#[test]
+fn digest_json_validates_against_its_generated_schema() {
+    let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+    insta::assert_json_snapshot!("digest_schema", schema);
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let mut d = digest(Language::ZhHant, five_cards());
+    d.more = vec![source("later", "https://example.com/later")];
+    let json: serde_json::Value = serde_json::from_str(&render_json(&d).unwrap()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut broken = json.clone();
+    broken["cards"][0]["card"]["importance"] = "urgent".into();
+    assert!(!validator.is_valid(&broken));
+    let mut missing = json;
+    missing.as_object_mut().unwrap().remove("generator");
+    assert!(!validator.is_valid(&missing));
 }

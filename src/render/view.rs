@@ -1,7 +1,9 @@
-//! The view model templates render from. In: a finished `Digest` and the configured sections; out:
-//! plain serializable structs with every label resolved for the digest language, every text field
-//! in the target script (Markdown-escaped unless it is front matter), every link checked.
-//! Templates never see raw cards, and a link that is not absolute http(s) never reaches them.
+//! The view model every layout renders from. In: a finished `Digest`, the configured sections and
+//! the output syntax; out: plain serializable structs with every label resolved for the digest
+//! language, every text field in the target script and escaped for the syntax (Markdown or HTML;
+//! front matter is Markdown-escaped too), every link checked. Templates never see raw cards, and a
+//! link that is not absolute http(s) never reaches them. One model serves daily, speedread, brief
+//! and the HTML page: each template picks the parts its layout shows.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,8 +11,8 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::Serialize;
 
 use super::RenderError;
+use super::escape::{Syntax, checked_link, escape_markdown};
 use super::labels::{self, Labels};
-use crate::collect::url::is_absolute_http;
 use crate::config::SectionConfig;
 use crate::model::{CardRecord, Digest, Language};
 use crate::text::to_script;
@@ -20,14 +22,24 @@ use crate::text::to_script;
 pub struct DigestView {
     /// BCP 47 tag of the digest language.
     pub language: &'static str,
-    /// The fixed words of the layout in the digest language.
+    /// The fixed words of the layouts in the digest language.
     pub labels: Labels,
     pub front: FrontMatterView,
-    /// Today's focus first (when it has cards), then the configured sections in configured order.
-    /// Sections without cards are already gone; every card sits in exactly one section.
+    /// The page title ("<headline> — YYYY/MM/DD") escaped for the syntax.
+    pub title: String,
+    /// daily: today's focus first (when it has cards), then the configured sections in configured
+    /// order. Sections without cards are already gone; every card sits in exactly one section.
     pub sections: Vec<SectionView>,
+    /// speedread and brief: the configured sections only, focus cards in their own section, each
+    /// numbered from 1. Every card sits in exactly one theme.
+    pub themes: Vec<SectionView>,
+    /// speedread's 本期速覽 and brief's summary bullets: the editor's one-liners, or the top cards'
+    /// first summary line when the editor wrote none.
+    pub quick_read: Vec<QuickReadView>,
     pub insight: InsightView,
     pub reading: ReadingView,
+    /// brief's 更多動態: stories past `max_topics`, one line each.
+    pub more: Vec<LinkView>,
     pub footer: FooterView,
 }
 
@@ -58,19 +70,25 @@ pub struct GeneratorView {
 pub struct SectionView {
     /// The configured section id, or "focus" for today's focus.
     pub id: String,
+    /// HTML anchor of the section: "section-<id>".
+    pub anchor: String,
+    /// 1-based position among the sections of its list.
+    pub number: usize,
     /// True for today's focus.
     pub focus: bool,
     pub label: String,
     pub cards: Vec<CardView>,
 }
 
-/// One card, every text field Markdown-escaped; empty fields are empty strings or lists.
+/// One card, every text field escaped; empty fields are empty strings or lists.
 #[derive(Debug, Clone, Serialize)]
 pub struct CardView {
     pub id: String,
+    /// HTML anchor of the card: "card-<topic id>".
+    pub anchor: String,
     pub rank: usize,
     pub title: String,
-    /// Paragraphs separated by one blank line.
+    /// Paragraphs separated by the syntax's paragraph break.
     pub summary: String,
     pub details: String,
     pub scenarios: String,
@@ -80,14 +98,43 @@ pub struct CardView {
     pub importance: String,
     /// Checked links from the topic's own articles, in their order, without duplicate URLs.
     pub sources: Vec<LinkView>,
+    /// The first source's URL, or empty when the card has no checkable link.
+    pub url: String,
+    /// The summary on one line (speedread's 概要 quote).
+    pub summary_line: String,
+    /// speedread's 內容詳解: details, scenarios, entities and importance, each one labelled line.
+    pub points: Vec<PointView>,
+    /// brief's 2–4 bullets: the summary, then details and scenarios when present, then the
+    /// entities, each one line.
+    pub bullets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PointView {
+    pub label: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LinkView {
-    /// Markdown-escaped link text.
+    /// Escaped link text.
     pub text: String,
-    /// An absolute http(s) URL with the characters that would end a Markdown link encoded.
+    /// An absolute http(s) URL with the characters that would end a Markdown link encoded (and,
+    /// for HTML, escaped for an attribute).
     pub url: String,
+    /// The publisher's name, escaped; may be empty.
+    pub outlet: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuickReadView {
+    /// A bracketed category tag, e.g. "[大模型]".
+    pub tag: String,
+    /// The card's title.
+    pub title: String,
+    /// The card's anchor, for the HTML page.
+    pub anchor: String,
+    pub line: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,16 +149,19 @@ pub struct InsightView {
 pub struct ReadingView {
     pub recommended: Vec<RecommendedView>,
     pub background: Vec<TermView>,
-    /// Raw keywords for code spans: backticks removed, not Markdown-escaped.
+    /// Raw keywords for code spans: backticks removed, not Markdown-escaped (HTML-escaped for
+    /// the page).
     pub keywords: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RecommendedView {
-    /// The recommended card's title, Markdown-escaped.
+    /// The recommended card's title, escaped.
     pub title: String,
     /// The card's first checked source URL.
     pub url: String,
+    /// The card's anchor, for the HTML page.
+    pub anchor: String,
     pub why: String,
 }
 
@@ -129,11 +179,22 @@ pub struct FooterView {
     pub times: String,
 }
 
-/// Builds the view of `digest`. Fails only when `generated_at` is not RFC 3339 or when cards
-/// need a section and none is configured (rendering them nowhere would silently lose stories).
-pub fn build_view(digest: &Digest, sections: &[SectionConfig]) -> Result<DigestView, RenderError> {
-    let language = digest.language;
-    let labels = labels::labels(language);
+/// How many cards stand in for the editor's quick-read list when it is empty.
+const QUICK_READ_FALLBACK: usize = 10;
+
+/// Builds the view of `digest` for `syntax`. Fails only when `generated_at` is not RFC 3339 or
+/// when cards need a section and none is configured (rendering them nowhere would silently lose
+/// stories).
+pub fn build_view(
+    digest: &Digest,
+    sections: &[SectionConfig],
+    syntax: Syntax,
+) -> Result<DigestView, RenderError> {
+    let text = Text {
+        language: digest.language,
+        syntax,
+    };
+    let labels = labels::labels(digest.language);
     let generated_at = DateTime::parse_from_rfc3339(digest.generated_at.trim()).map_err(|_| {
         RenderError::GeneratedAt {
             value: digest.generated_at.clone(),
@@ -141,68 +202,98 @@ pub fn build_view(digest: &Digest, sections: &[SectionConfig]) -> Result<DigestV
     })?;
 
     let records = ordered_records(&digest.cards);
-    let cards: Vec<CardView> = records
-        .iter()
-        .map(|r| card_view(r, language, labels))
-        .collect();
+    let cards: Vec<CardView> = records.iter().map(|r| card_view(r, text, labels)).collect();
 
-    let focus: Vec<&CardView> = records
-        .iter()
-        .zip(&cards)
-        .filter(|(r, _)| r.focus)
-        .map(|(_, c)| c)
-        .collect();
-    let mut grouped: Vec<Vec<CardView>> = vec![Vec::new(); sections.len()];
+    // Which configured section each card belongs to. An unknown section id is the model's
+    // mistake, not the reader's: the story still goes out, in the last (catch-all) section.
+    let mut placed: Vec<Option<usize>> = Vec::with_capacity(records.len());
     let mut unplaced = 0usize;
-    for (record, card) in records.iter().zip(&cards) {
-        if record.focus {
-            continue;
-        }
-        // An unknown section id is the model's mistake, not the reader's: the story still goes
-        // out, in the last (catch-all) section.
-        match sections
+    for record in &records {
+        let index = sections
             .iter()
             .position(|s| s.id == record.card.section.trim())
-        {
-            Some(index) => grouped[index].push(card.clone()),
-            None if !sections.is_empty() => grouped[sections.len() - 1].push(card.clone()),
-            None => unplaced += 1,
+            .or_else(|| sections.len().checked_sub(1));
+        if index.is_none() && !record.focus {
+            unplaced += 1;
         }
+        placed.push(index);
     }
     if unplaced > 0 {
         return Err(RenderError::NoSections { cards: unplaced });
     }
+    let grouped = |include_focus: bool| -> Vec<Vec<CardView>> {
+        let mut grouped = vec![Vec::new(); sections.len()];
+        for ((record, card), index) in records.iter().zip(&cards).zip(&placed) {
+            if let Some(index) = index
+                && (include_focus || !record.focus)
+            {
+                grouped[*index].push(card.clone());
+            }
+        }
+        grouped
+    };
+    let section_view = |section: &SectionConfig, cards: Vec<CardView>| SectionView {
+        id: section.id.clone(),
+        anchor: format!("section-{}", section.id),
+        number: 0,
+        focus: false,
+        label: text.plain(section.label_for(text.language)),
+        cards,
+    };
+    let number = |mut views: Vec<SectionView>| {
+        views
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, v)| v.number = i + 1);
+        views
+    };
 
-    let mut section_views = Vec::new();
+    let focus: Vec<CardView> = records
+        .iter()
+        .zip(&cards)
+        .filter(|(r, _)| r.focus)
+        .map(|(_, c)| c.clone())
+        .collect();
+    let mut daily = Vec::new();
     if !focus.is_empty() {
-        section_views.push(SectionView {
+        daily.push(SectionView {
             id: "focus".to_string(),
+            anchor: "section-focus".to_string(),
+            number: 0,
             focus: true,
             label: labels.focus.to_string(),
-            cards: focus.iter().map(|c| (*c).clone()).collect(),
+            cards: focus,
         });
     }
-    for (section, cards) in sections.iter().zip(grouped) {
-        if cards.is_empty() {
-            continue;
-        }
-        section_views.push(SectionView {
-            id: section.id.clone(),
-            focus: false,
-            label: plain(section.label_for(language), language),
-            cards,
-        });
-    }
+    daily.extend(
+        sections
+            .iter()
+            .zip(grouped(false))
+            .filter(|(_, cards)| !cards.is_empty())
+            .map(|(s, cards)| section_view(s, cards)),
+    );
+    let themes = sections
+        .iter()
+        .zip(grouped(true))
+        .filter(|(_, cards)| !cards.is_empty())
+        .map(|(s, cards)| section_view(s, cards))
+        .collect();
 
     let front = front_matter(digest, &records, generated_at, labels);
     let insight = &digest.insight;
     let insight_view = InsightView {
-        trend_summary: block(&insight.trend_summary, language),
-        tech_context: block(&insight.tech_context, language),
-        outlook: block(&insight.outlook, language),
-        watchlist: inline_list(&insight.watchlist, language),
+        trend_summary: text.block(&insight.trend_summary),
+        tech_context: text.block(&insight.tech_context),
+        outlook: text.block(&insight.outlook),
+        watchlist: text.list(&insight.watchlist),
     };
-    let reading = reading_view(digest, &records, &cards, language);
+    let reading = reading_view(digest, &records, &cards, text);
+    let quick_read = quick_read_view(digest, &records, &cards, text);
+    let more = digest
+        .more
+        .iter()
+        .filter_map(|source| link_view(&source.title, &source.outlet, &source.url, text))
+        .collect();
     let footer = FooterView {
         counts: labels
             .footer_counts
@@ -217,13 +308,18 @@ pub fn build_view(digest: &Digest, sections: &[SectionConfig]) -> Result<DigestV
             ),
     };
 
+    let title = text.syntax.escape(&page_title(digest));
     Ok(DigestView {
-        language: language.tag(),
+        language: text.language.tag(),
         labels: *labels,
         front,
-        sections: section_views,
+        title,
+        sections: number(daily),
+        themes: number(themes),
+        quick_read,
         insight: insight_view,
         reading,
+        more,
         footer,
     })
 }
@@ -250,53 +346,121 @@ fn ordered_records(cards: &[CardRecord]) -> Vec<&CardRecord> {
     records
 }
 
-fn card_view(record: &CardRecord, language: Language, labels: &Labels) -> CardView {
-    let card = &record.card;
-    let sources = source_links(record, language);
-    // A card without a title would render an empty heading; the lead article's title is the
-    // most honest stand-in, the topic id the last resort.
-    let title = [card.title.as_str()]
+/// The headline a card is rendered under, before escaping: the card's title in the target
+/// script, or (a card without a title would render an empty heading) the lead article's title,
+/// the topic id as the last resort; a follow-up of an earlier digest's story is marked
+/// continuing. Lint finds a card's heading by this.
+pub fn card_headline(record: &CardRecord, language: Language) -> String {
+    let headline = [record.card.title.as_str()]
         .into_iter()
         .chain(record.sources.iter().map(|s| s.title.as_str()))
         .map(|t| plain(t, language))
         .find(|t| !t.is_empty())
         .unwrap_or_else(|| record.topic_id.clone());
-    CardView {
-        id: record.topic_id.clone(),
-        rank: record.rank,
-        title: escape_markdown(&title),
-        summary: block(&card.summary, language),
-        details: block(&card.details, language),
-        scenarios: block(&card.scenarios, language),
-        insight: block(&card.insight, language),
-        entities: inline_list(&card.entities, language),
-        importance: labels.importance_word(card.importance).to_string(),
-        sources,
+    // A follow-up says so before its title: the reader saw the story in an earlier digest.
+    if record.continuing {
+        format!("{}{headline}", super::labels::labels(language).continuing)
+    } else {
+        headline
     }
 }
 
-fn source_links(record: &CardRecord, language: Language) -> Vec<LinkView> {
+fn card_view(record: &CardRecord, text: Text, labels: &Labels) -> CardView {
+    let card = &record.card;
+    let sources = source_links(record, text);
+    let summary = text.block(&card.summary);
+    let details = text.block(&card.details);
+    let scenarios = text.block(&card.scenarios);
+    let entities = text.list(&card.entities);
+    let summary_line = text.line(&card.summary);
+    let entities_line = entities.join(labels.list_separator);
+    let importance = labels.importance_word(card.importance).to_string();
+    let points: Vec<PointView> = [
+        (labels.details, text.line(&card.details)),
+        (labels.scenarios, text.line(&card.scenarios)),
+        (labels.entities, entities_line.clone()),
+        (labels.importance, importance.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, text)| !text.is_empty())
+    .map(|(label, text)| PointView {
+        label: label.to_string(),
+        text,
+    })
+    .collect();
+    let mut bullets: Vec<String> = [&card.summary, &card.details, &card.scenarios]
+        .into_iter()
+        .map(|field| text.line(field))
+        .filter(|b| !b.is_empty())
+        .collect();
+    if !entities.is_empty() {
+        bullets.push(format!(
+            "{}{}{entities_line}",
+            labels.entities, labels.colon
+        ));
+    }
+    CardView {
+        id: record.topic_id.clone(),
+        anchor: format!("card-{}", record.topic_id),
+        rank: record.rank,
+        title: text.syntax.escape(&card_headline(record, text.language)),
+        summary,
+        details,
+        scenarios,
+        insight: text.block(&card.insight),
+        entities,
+        importance,
+        summary_line,
+        points,
+        url: sources.first().map(|l| l.url.clone()).unwrap_or_default(),
+        sources,
+        bullets,
+    }
+}
+
+fn source_links(record: &CardRecord, text: Text) -> Vec<LinkView> {
     let mut seen = BTreeSet::new();
     let mut links = Vec::new();
     for source in &record.sources {
-        let Some(url) = checked_link(&source.url) else {
+        let Some(link) = link_view(&source.title, &source.outlet, &source.url, text) else {
             tracing::debug!(topic = %record.topic_id, url = %source.url, "dropping a source link that is not absolute http(s)");
             continue;
         };
-        if !seen.insert(url.clone()) {
-            continue;
+        if seen.insert(link.url.clone()) {
+            links.push(link);
         }
-        let text = [source.title.as_str(), source.outlet.as_str()]
-            .into_iter()
-            .map(|t| plain(t, language))
-            .find(|t| !t.is_empty())
-            .unwrap_or_else(|| url.clone());
-        links.push(LinkView {
-            text: escape_markdown(&text),
-            url,
-        });
     }
     links
+}
+
+/// A checked link with its text: the title, else the outlet, else the URL itself.
+fn link_view(title: &str, outlet: &str, url: &str, text: Text) -> Option<LinkView> {
+    let url = checked_link(url)?;
+    let shown = [title, outlet]
+        .into_iter()
+        .map(|t| text.plain(t))
+        .find(|t| !t.is_empty())
+        .unwrap_or_else(|| url.clone());
+    Some(LinkView {
+        text: text.syntax.escape(&shown),
+        url: text.url(&url),
+        outlet: text.syntax.escape(&text.plain(outlet)),
+    })
+}
+
+/// "<headline> — YYYY/MM/DD" in the target script, not escaped; the date alone without a headline.
+fn page_title(digest: &Digest) -> String {
+    let headline = [digest.insight.headline.as_str(), digest.title.as_str()]
+        .into_iter()
+        .map(|t| plain(t, digest.language))
+        .find(|t| !t.is_empty())
+        .unwrap_or_default();
+    let date = digest.date.format("%Y/%m/%d");
+    if headline.is_empty() {
+        date.to_string()
+    } else {
+        format!("{headline} — {date}")
+    }
 }
 
 fn front_matter(
@@ -306,17 +470,7 @@ fn front_matter(
     labels: &Labels,
 ) -> FrontMatterView {
     let language = digest.language;
-    let headline = [digest.insight.headline.as_str(), digest.title.as_str()]
-        .into_iter()
-        .map(|t| plain(t, language))
-        .find(|t| !t.is_empty())
-        .unwrap_or_default();
-    let date = digest.date.format("%Y/%m/%d");
-    let title = if headline.is_empty() {
-        date.to_string()
-    } else {
-        format!("{headline} — {date}")
-    };
+    let title = page_title(digest);
     // Without focus cards the top of the ranking is the next best summary of the day.
     let focus: Vec<&&CardRecord> = records.iter().filter(|r| r.focus).collect();
     let top: Vec<&&CardRecord> = if focus.is_empty() {
@@ -352,11 +506,59 @@ fn front_matter(
     }
 }
 
+fn quick_read_view(
+    digest: &Digest,
+    records: &[&CardRecord],
+    cards: &[CardView],
+    text: Text,
+) -> Vec<QuickReadView> {
+    let by_id: BTreeMap<&str, &CardView> = records
+        .iter()
+        .zip(cards)
+        .map(|(r, c)| (r.topic_id.as_str(), c))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut items: Vec<QuickReadView> = Vec::new();
+    for item in &digest.insight.quick_read {
+        let Some(card) = by_id.get(item.card.trim()) else {
+            tracing::debug!(card = %item.card, "dropping a quick-read line for an unknown card");
+            continue;
+        };
+        let line = text.line(&item.line);
+        if line.is_empty() || !seen.insert(card.id.as_str()) {
+            continue;
+        }
+        items.push(QuickReadView {
+            tag: text.syntax.escape(&text.plain(&item.tag)),
+            title: card.title.clone(),
+            anchor: card.anchor.clone(),
+            line,
+        });
+    }
+    if !items.is_empty() {
+        return items;
+    }
+    records
+        .iter()
+        .zip(cards)
+        .take(QUICK_READ_FALLBACK)
+        .filter_map(|(record, card)| {
+            let line = text.line(&record.card.summary);
+            (!line.is_empty()).then(|| QuickReadView {
+                tag: String::new(),
+                title: card.title.clone(),
+                anchor: card.anchor.clone(),
+                line,
+            })
+        })
+        .collect()
+}
+
 fn reading_view(
     digest: &Digest,
     records: &[&CardRecord],
     cards: &[CardView],
-    language: Language,
+    text: Text,
 ) -> ReadingView {
     let by_id: BTreeMap<&str, &CardView> = records
         .iter()
@@ -375,13 +577,14 @@ fn reading_view(
         let Some(first) = card.sources.first() else {
             continue;
         };
-        if !seen.insert(id) {
+        if !seen.insert(card.id.clone()) {
             continue;
         }
         recommended.push(RecommendedView {
             title: card.title.clone(),
             url: first.url.clone(),
-            why: escape_markdown(&plain(&item.why, language)),
+            anchor: card.anchor.clone(),
+            why: text.line(&item.why),
         });
     }
     let background = digest
@@ -389,17 +592,21 @@ fn reading_view(
         .background
         .iter()
         .filter_map(|b| {
-            let term = plain(&b.term, language);
+            let term = text.plain(&b.term);
             (!term.is_empty()).then(|| TermView {
-                term: escape_markdown(&term),
-                definition: escape_markdown(&plain(&b.definition, language)),
+                term: text.syntax.escape(&term),
+                definition: text.line(&b.definition),
             })
         })
         .collect();
     let mut keywords: Vec<String> = Vec::new();
     for keyword in &digest.insight.keywords {
         // Inside a code span nothing is escaped, so the one character that ends it goes.
-        let keyword = plain(&keyword.replace('`', " "), language);
+        let keyword = text.plain(&keyword.replace('`', " "));
+        let keyword = match text.syntax {
+            Syntax::Markdown => keyword,
+            Syntax::Html => text.syntax.escape(&keyword),
+        };
         if !keyword.is_empty() && !keywords.contains(&keyword) {
             keywords.push(keyword);
         }
@@ -411,66 +618,65 @@ fn reading_view(
     }
 }
 
-/// A link a digest may show, or `None`. Bare arXiv ids (`arXiv:2512.23185v1`) become their abstract
-/// page; anything else must already be an absolute http(s) URL.
-pub fn checked_link(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    let candidate = match arxiv_id(raw) {
-        Some(id) => format!("https://arxiv.org/abs/{id}"),
-        None => raw.to_string(),
-    };
-    if !is_absolute_http(&candidate) {
-        return None;
-    }
-    // Whitespace, parentheses and angle brackets would end a Markdown link destination early.
-    let mut url = String::with_capacity(candidate.len());
-    for c in candidate.chars() {
-        match c {
-            ' ' => url.push_str("%20"),
-            '(' => url.push_str("%28"),
-            ')' => url.push_str("%29"),
-            '<' => url.push_str("%3C"),
-            '>' => url.push_str("%3E"),
-            c if c.is_whitespace() => {}
-            c => url.push(c),
-        }
-    }
-    Some(url)
+/// The language and syntax every text field of one view is converted and escaped for.
+#[derive(Debug, Clone, Copy)]
+struct Text {
+    language: Language,
+    syntax: Syntax,
 }
 
-/// The id in `arXiv:ID` (any case), when ID has the shape of a new-style (`2512.23185v1`) or
-/// old-style (`cs.AI/0601001`) arXiv identifier.
-fn arxiv_id(raw: &str) -> Option<&str> {
-    let prefix = raw.get(..6)?;
-    if !prefix.eq_ignore_ascii_case("arxiv:") {
-        return None;
+impl Text {
+    /// In the target script, whitespace collapsed, not escaped.
+    fn plain(self, text: &str) -> String {
+        plain(text, self.language)
     }
-    let id = raw[6..].trim();
-    let base = match id.rsplit_once('v') {
-        Some((base, version))
-            if !base.is_empty()
-                && !version.is_empty()
-                && version.chars().all(|c| c.is_ascii_digit()) =>
-        {
-            base
+
+    /// One escaped line: in the target script, whitespace (newlines included) collapsed.
+    fn line(self, text: &str) -> String {
+        self.syntax.escape(&self.plain(text))
+    }
+
+    /// A paragraph field: in the target script, escaped, paragraphs (blank-line separated in the
+    /// input) kept, lines within a paragraph joined.
+    fn block(self, text: &str) -> String {
+        let converted = to_script(text, self.language);
+        let mut paragraphs = Vec::new();
+        let mut current: Vec<&str> = Vec::new();
+        for line in converted.lines().map(str::trim) {
+            if line.is_empty() {
+                if !current.is_empty() {
+                    paragraphs.push(self.syntax.escape(&collapse_whitespace(&current.join(" "))));
+                    current.clear();
+                }
+            } else {
+                current.push(line);
+            }
         }
-        _ => id,
-    };
-    let new_style = base.split_once('.').is_some_and(|(yymm, number)| {
-        yymm.len() == 4
-            && yymm.chars().all(|c| c.is_ascii_digit())
-            && (4..=5).contains(&number.len())
-            && number.chars().all(|c| c.is_ascii_digit())
-    });
-    let old_style = base.split_once('/').is_some_and(|(archive, number)| {
-        !archive.is_empty()
-            && archive
-                .chars()
-                .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '.')
-            && number.len() == 7
-            && number.chars().all(|c| c.is_ascii_digit())
-    });
-    (new_style || old_style).then_some(id)
+        if !current.is_empty() {
+            paragraphs.push(self.syntax.escape(&collapse_whitespace(&current.join(" "))));
+        }
+        paragraphs.join(self.syntax.paragraph_break())
+    }
+
+    /// Escaped, non-empty, distinct items.
+    fn list(self, items: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for item in items {
+            let item = self.line(item);
+            if !item.is_empty() && !out.contains(&item) {
+                out.push(item);
+            }
+        }
+        out
+    }
+
+    /// A checked URL as the syntax writes it inside a link.
+    fn url(self, url: &str) -> String {
+        match self.syntax {
+            Syntax::Markdown => url.to_string(),
+            Syntax::Html => self.syntax.escape(url),
+        }
+    }
 }
 
 /// Text in the target script with every run of whitespace (newlines included) collapsed to one
@@ -483,121 +689,28 @@ fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A paragraph field: in the target script, Markdown-escaped, paragraphs (blank-line separated
-/// in the input) kept, lines within a paragraph joined.
-fn block(text: &str, language: Language) -> String {
-    let converted = to_script(text, language);
-    let mut paragraphs = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
-    for line in converted.lines().map(str::trim) {
-        if line.is_empty() {
-            if !current.is_empty() {
-                paragraphs.push(escape_markdown(&collapse_whitespace(&current.join(" "))));
-                current.clear();
-            }
-        } else {
-            current.push(line);
-        }
-    }
-    if !current.is_empty() {
-        paragraphs.push(escape_markdown(&collapse_whitespace(&current.join(" "))));
-    }
-    paragraphs.join("\n\n")
-}
-
-fn inline_list(items: &[String], language: Language) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        let item = escape_markdown(&plain(item, language));
-        if !item.is_empty() && !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
-}
-
-/// Escapes one line of article-derived text so it renders as the same words in Markdown: no
-/// emphasis, code, link, HTML or strikethrough, and no block structure (heading, quote, list,
-/// rule, setext underline) when the line is written at the start of a line or of a list item.
-pub fn escape_markdown(line: &str) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = String::with_capacity(line.len() + 8);
-    // A leading ordered-list marker ("2025. " or "3) ") is neutralised by escaping its
-    // punctuation; other block markers by escaping the first character.
-    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
-    let list_marker_at =
-        (digits > 0 && matches!(chars.get(digits), Some('.' | ')'))).then_some(digits);
-    for (i, &c) in chars.iter().enumerate() {
-        let escape = match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '~' => true,
-            // A trailing run of '#' closes an ATX heading and would vanish.
-            '#' => i == 0 || i + 1 == chars.len(),
-            '>' | '-' | '+' | '=' | '|' => i == 0,
-            '.' | ')' => list_marker_at == Some(i),
-            _ => false,
-        };
-        if escape {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn links_are_checked_and_arxiv_ids_rewritten() {
-        assert_eq!(
-            checked_link("arXiv:2512.23185v1").as_deref(),
-            Some("https://arxiv.org/abs/2512.23185v1")
-        );
-        assert_eq!(
-            checked_link(" ARXIV:2512.2318 ").as_deref(),
-            Some("https://arxiv.org/abs/2512.2318")
-        );
-        assert_eq!(
-            checked_link("arXiv:cs.AI/0601001v2").as_deref(),
-            Some("https://arxiv.org/abs/cs.AI/0601001v2")
-        );
-        assert_eq!(checked_link("arXiv:not-an-id"), None);
-        assert_eq!(checked_link("1"), None);
-        assert_eq!(checked_link("ftp://example.com/x"), None);
-        assert_eq!(checked_link("/relative/path"), None);
-        assert_eq!(checked_link("javascript:alert(1)"), None);
-        assert_eq!(
-            checked_link("https://en.wikipedia.org/wiki/Foo_(bar)").as_deref(),
-            Some("https://en.wikipedia.org/wiki/Foo_%28bar%29")
-        );
-    }
-
-    #[test]
-    fn escapes_inline_and_line_start_markdown() {
-        assert_eq!(
-            escape_markdown("**x** [a](b) _y_ `z` <b> ~~s~~ a\\b"),
-            "\\*\\*x\\*\\* \\[a\\](b) \\_y\\_ \\`z\\` \\<b> \\~\\~s\\~\\~ a\\\\b"
-        );
-        assert_eq!(escape_markdown("# title #"), "\\# title \\#");
-        assert_eq!(escape_markdown("C# rocks"), "C# rocks");
-        assert_eq!(escape_markdown("2025. a year"), "2025\\. a year");
-        assert_eq!(escape_markdown("3) three"), "3\\) three");
-        assert_eq!(escape_markdown("- dash"), "\\- dash");
-        assert_eq!(escape_markdown("> quote"), "\\> quote");
-        assert_eq!(escape_markdown("a - b > c"), "a - b > c");
-        assert_eq!(escape_markdown("GPT-4.5"), "GPT-4.5");
-    }
-
-    #[test]
     fn block_keeps_paragraphs_and_joins_lines() {
+        let markdown = Text {
+            language: Language::En,
+            syntax: Syntax::Markdown,
+        };
         assert_eq!(
-            block(
-                "first line\n  second *line*\n\n\n# not a heading\n",
-                Language::En
-            ),
+            markdown.block("first line\n  second *line*\n\n\n# not a heading\n"),
             "first line second \\*line\\*\n\n\\# not a heading"
         );
-        assert_eq!(block("  \n\n ", Language::En), "");
+        assert_eq!(markdown.block("  \n\n "), "");
+        let html = Text {
+            syntax: Syntax::Html,
+            ..markdown
+        };
+        assert_eq!(
+            html.block("a <b>\n\nc & d"),
+            "a &lt;b&gt;</p>\n<p>c &amp; d"
+        );
     }
 }

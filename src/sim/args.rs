@@ -88,6 +88,10 @@ pub struct SimArgs {
     /// Reject response_format json_object with an OpenAI-style 400 (forces prompt mode).
     #[arg(long)]
     reject_json_object: bool,
+    /// json_object without a `schema` in response_format answers JSON missing a required field
+    /// (llama.cpp with a small model); with `schema` it answers valid JSON.
+    #[arg(long)]
+    json_object_needs_schema: bool,
     /// Context window in tokens: prompt + max_tokens above it get context_length_exceeded.
     #[arg(long, value_name = "N")]
     context_window: Option<u32>,
@@ -131,6 +135,7 @@ impl SimArgs {
             script: self.script,
             reject_json_schema: self.reject_json_schema,
             reject_json_object: self.reject_json_object,
+            json_object_needs_schema: self.json_object_needs_schema,
             context_window: self.context_window,
             context_form: self.context_form,
             max_requests: self.max_requests,

@@ -22,8 +22,8 @@
 //! assert_eq!(sim.stats().status(429), 1);
 //! # Ok(()) }
 //! ```
-//! Parts: `config` (what a run does), `args` (the CLI), `server` (HTTP, ordering of checks,
-//! log), `chat` (reading requests, writing answers), `models` (sim-good / sim-degraded),
+//! Parts: `config` (what a run does), `args` (the CLI), `server` (HTTP, lifetime, log),
+//! `endpoints` (the order of checks and the answers), `stats` (what was seen), `chat` (reading requests, writing answers), `models` (sim-good / sim-degraded),
 //! `faults` (seeded draws and the exact error answers), `window` (sliding-window limits),
 //! `embed` (hashed n-gram vectors).
 
@@ -31,9 +31,11 @@ mod args;
 mod chat;
 mod config;
 mod embed;
+mod endpoints;
 mod faults;
 mod models;
 mod server;
+mod stats;
 mod window;
 
 pub use args::SimArgs;
@@ -44,5 +46,6 @@ pub use config::{
 };
 pub use embed::embed;
 pub use models::{DEGRADED, GOOD};
-pub use server::{RequestLog, SimError, SimHandle, SimStats, spawn};
+pub use server::{SimError, SimHandle, spawn};
+pub use stats::{RequestLog, SimStats};
 pub use window::go_duration;

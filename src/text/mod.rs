@@ -2,7 +2,8 @@
 //! stage. In: strings; out: facts about them — script and zh-Hant/zh-Hans conversion (`script`),
 //! language (`lang`, one threshold for "is this Chinese"), tokens (`tokenize`: CJK bigrams, Latin
 //! words, model names), stopwords (`stopwords`, English and Chinese, in tiers), sentences
-//! (`sentences`) and term vectors with their cosine (`vector`). Pure functions, no I/O.
+//! (`sentences`), term vectors with their cosine (`vector`) and the zh-Hant Taiwan vocabulary
+//! applied after character conversion (`vocab`). Pure functions, no I/O.
 
 pub mod lang;
 pub mod script;
@@ -10,6 +11,7 @@ pub mod sentences;
 pub mod stopwords;
 pub mod tokenize;
 pub mod vector;
+pub mod vocab;
 
 pub use lang::{detect_language, is_chinese};
 pub use script::{has_han, is_han, to_script, wrong_script_chars, wrong_script_ratio};

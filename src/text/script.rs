@@ -27,7 +27,10 @@ pub fn to_script(text: &str, target: Language) -> String {
     match target {
         // Character forms only (s2tw), not s2twp's vocabulary swaps: those rewrite technical
         // terms wrongly in AI news (参数→引數, 扩展→擴充套件, 发布→釋出).
-        Language::ZhHant => converter(BuiltinConfig::S2tw).convert(text),
+        // Then the curated Taiwan IT/AI vocabulary (服務器→伺服器, 發佈→發布 …).
+        Language::ZhHant => {
+            super::vocab::taiwan_terms(&converter(BuiltinConfig::S2tw).convert(text))
+        }
         Language::ZhHans => converter(BuiltinConfig::T2s).convert(text),
         Language::En => text.to_string(),
     }

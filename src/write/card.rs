@@ -81,6 +81,7 @@ impl Writer<'_> {
                         focus: topic.focus,
                         card: value,
                         sources: sources_of(topic),
+                        continuing: self.previously.contains_key(&topic.story.id),
                     });
                 }
                 Asked::Invalid { reason } => outcome.failed.push(FailedTopic {
@@ -126,11 +127,13 @@ impl Writer<'_> {
             rank: topic.rank,
             topic_count,
             sections: sections.clone(),
+            previously: self.previously.get(&topic.story.id).cloned(),
         };
         let mut ctx = self.prompt_context(schema);
         ctx.insert("sections", &sections);
         ctx.insert("rank", &topic.rank);
         ctx.insert("topic_count", &topic_count);
+        ctx.insert("continuing", &context.previously.is_some());
         ctx.insert("context_block", &write_block("context", &context));
         ctx.insert("articles_block", &write_block("articles", &articles));
         Ok((self.prompts.render("card.tera", &ctx)?, trimmed))

@@ -10,6 +10,7 @@ use crate::llm::Message;
 const EMBEDDED: &[(&str, &str)] = &[
     ("card.tera", include_str!("../../prompts/card.tera")),
     ("insight.tera", include_str!("../../prompts/insight.tera")),
+    ("triage.tera", include_str!("../../prompts/triage.tera")),
 ];
 
 /// The line separating the system message from the user message in a template.

@@ -139,6 +139,13 @@ fn run(html: &Path, extra: &[&str], net_log: Option<&Path>) -> String {
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromium");
+    // Drain stdout while waiting: a DOM larger than the pipe buffer (64 KiB) would otherwise
+    // block Chromium on its write and never let it exit.
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut bytes).map(|_| bytes)
+    });
     let started = Instant::now();
     loop {
         if child.try_wait().expect("wait for chromium").is_some() {
@@ -153,6 +160,9 @@ fn run(html: &Path, extra: &[&str], net_log: Option<&Path>) -> String {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let output = child.wait_with_output().expect("read chromium's output");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    let bytes = reader
+        .join()
+        .expect("stdout reader thread")
+        .expect("read chromium's output");
+    String::from_utf8_lossy(&bytes).into_owned()
 }

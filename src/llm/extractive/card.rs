@@ -75,7 +75,7 @@ pub(super) struct Sentence {
 }
 
 /// Rank among today's topics → importance: the top fifth is high, the rest of the top half medium.
-pub(super) fn importance_for_rank(rank: usize, topic_count: usize) -> Importance {
+pub(crate) fn importance_for_rank(rank: usize, topic_count: usize) -> Importance {
     let high_until = topic_count.div_ceil(5).max(1);
     if rank <= high_until {
         Importance::High

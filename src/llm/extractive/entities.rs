@@ -5,47 +5,9 @@
 use super::*;
 use crate::llm::schema::{ENTITIES_MAX, ENTITIES_MIN};
 
-/// A run of Latin letters and digits, joined across `-`, `.` and `_` (Qwen-Image-2512, GPT-4.5).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct LatinToken<'a> {
-    pub(super) text: &'a str,
-    start: usize,
-    end: usize,
-}
-
-pub(super) fn latin_tokens(text: &str) -> Vec<LatinToken<'_>> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_latin_alnum(chars[i].1) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut j = i + 1;
-        while j < chars.len() {
-            let c = chars[j].1;
-            let joined = matches!(c, '-' | '.' | '_')
-                && chars.get(j + 1).is_some_and(|&(_, n)| is_latin_alnum(n))
-                && is_latin_alnum(chars[j - 1].1);
-            if is_latin_alnum(c) || joined {
-                j += 1;
-            } else {
-                break;
-            }
-        }
-        let byte_start = chars[start].0;
-        let byte_end = chars.get(j).map(|&(b, _)| b).unwrap_or(text.len());
-        tokens.push(LatinToken {
-            text: &text[byte_start..byte_end],
-            start: byte_start,
-            end: byte_end,
-        });
-        i = j;
-    }
-    tokens
-}
+// Latin runs (Qwen-Image-2512, GPT-4.5) and Han term edges come from text/.
+pub(super) use crate::text::stopwords::is_han_term_edge;
+pub(super) use crate::text::tokenize::{LatinRun, latin_runs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TokenKind {
@@ -89,6 +51,10 @@ pub(super) const TITLECASE_STOPWORDS: &[&str] = &[
 pub(super) const ACRONYM_STOPWORDS: &[&str] = &[
     "AI", "API", "APIs", "CEO", "CTO", "CFO", "COO", "VP", "PR", "PDF", "URL", "HTTP", "HTTPS", "FAQ", "TV",
     "OK", "AM", "PM", "GMT", "UTC", "ID", "GB", "MB", "TB", "KB", "GW", "MW", "KW", "GPU", "GPUs", "CPU", "CPUs", "IPO", "Q&A", "AIGC",
+    // Units and number formats name a measurement, not a thing (512 TOPS, INT8, NT$).
+    "TOPS", "TFLOPS", "PFLOPS", "INT8", "INT4", "FP4", "FP8", "FP16", "BF16", "FP32", "HBM", "KV", "NT", "USD", "RMB",
+    // Shouted headings of press releases.
+    "PRESS", "RELEASE", "NEWS", "UPDATE", "BREAKING", "EXCLUSIVE",
 ];
 
 pub(super) fn classify(token: &str) -> TokenKind {
@@ -97,6 +63,9 @@ pub(super) fn classify(token: &str) -> TokenKind {
         return TokenKind::Plain;
     };
     if !first.is_alphabetic() || chars.len() < 2 {
+        return TokenKind::Plain;
+    }
+    if ACRONYM_STOPWORDS.contains(&token) {
         return TokenKind::Plain;
     }
     let letters = chars.iter().filter(|c| c.is_alphabetic()).count();
@@ -187,8 +156,8 @@ impl EntityCounter {
             .char_indices()
             .find(|(_, c)| c.is_alphanumeric())
             .map(|(i, _)| i);
-        let tokens = latin_tokens(sentence);
-        let mut run: Vec<(LatinToken, TokenKind)> = Vec::new();
+        let tokens = latin_runs(sentence);
+        let mut run: Vec<(LatinRun, TokenKind)> = Vec::new();
         for token in tokens {
             let kind = classify(token.text);
             let joins = run
@@ -206,7 +175,7 @@ impl EntityCounter {
         self.add_run(sentence, &run, lead);
     }
 
-    fn add_run(&mut self, sentence: &str, run: &[(LatinToken, TokenKind)], lead: Option<usize>) {
+    fn add_run(&mut self, sentence: &str, run: &[(LatinRun, TokenKind)], lead: Option<usize>) {
         match run.len() {
             0 => {}
             1 => {
@@ -241,7 +210,7 @@ impl EntityCounter {
 
     /// Titles are Title Case in English, so only their unmistakable names count.
     fn add_title(&mut self, title: &str) {
-        for token in latin_tokens(title) {
+        for token in latin_runs(title) {
             if matches!(classify(token.text), TokenKind::Model | TokenKind::Strong) {
                 self.add(token.text, true, false);
             }
@@ -344,6 +313,11 @@ pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]
         );
         names = dedupe_case_insensitive(names);
     }
+    // Chinese organisation names come before any padding: they are names, not frequent words.
+    let mut chinese = chinese_names(articles);
+    chinese.truncate(ENTITIES_MAX.saturating_sub(names.len()).max(2));
+    names.extend(chinese);
+    names = dedupe_case_insensitive(names);
     if names.len() < ENTITIES_MIN {
         let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
         names.extend(chinese_terms(&texts, ENTITIES_MIN));
@@ -366,7 +340,26 @@ pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]
         names = dedupe_case_insensitive(names);
     }
     names.truncate(ENTITIES_MAX);
-    names
+    subject_first(names, articles)
+}
+
+/// The card is about the subject of the best article's headline: names in that title go first
+/// (in title order), the rest keep their rank. "Casewright raises…" lists Casewright before
+/// its investors.
+fn subject_first(names: Vec<String>, articles: &[BlockArticle]) -> Vec<String> {
+    let Some(title) = articles
+        .first()
+        .map(|a| to_script(&a.title, Language::ZhHans))
+    else {
+        return names;
+    };
+    let title = title.to_lowercase();
+    let position = |name: &str| title.find(&to_script(name, Language::ZhHans).to_lowercase());
+    let (mut in_title, rest): (Vec<String>, Vec<String>) =
+        names.into_iter().partition(|n| position(n).is_some());
+    in_title.sort_by_key(|n| position(n));
+    in_title.extend(rest);
+    in_title
 }
 
 /// Key phrases of English titles — runs of one to three content words ("sparse autoencoders",
@@ -389,7 +382,7 @@ pub(super) fn title_phrases(
             let lower = word.to_lowercase();
             let content = word.len() >= 3
                 && word.chars().any(|c| c.is_ascii_alphabetic())
-                && !LATIN_STOPWORDS.contains(&lower.as_str())
+                && !is_stopword(&lower)
                 && !TITLECASE_STOPWORDS.contains(&word);
             if content && run.len() < 3 {
                 run.push(word);
@@ -445,9 +438,6 @@ pub(super) fn dedupe_case_insensitive(names: impl IntoIterator<Item = String>) -
         .collect()
 }
 
-/// Han characters that rarely begin or end a term: particles, pronouns, prepositions.
-pub(super) const HAN_FUNCTION_CHARS: &str = "的了是在和与與及或这這那也都就而并並被将將把从從对對为為以于於上中等个個一不有我你他她它们們其此之向到让讓给給着著过過还還又很更最已会會能可要说說地得吗嗎呢吧啊即但若如该該每各自至后後前时時年月日来來去";
-
 /// The most frequent 2-4 character Han terms that appear in at least two sentences, preferring
 /// the longest form of a term ("生成模型" over "生成" when they always occur together).
 pub(super) fn chinese_terms(sentences: &[&str], limit: usize) -> Vec<String> {
@@ -478,7 +468,7 @@ pub(super) fn chinese_terms(sentences: &[&str], limit: usize) -> Vec<String> {
     let usable = |term: &str| {
         let first = term.chars().next().unwrap_or(' ');
         let last = term.chars().last().unwrap_or(' ');
-        !HAN_FUNCTION_CHARS.contains(first) && !HAN_FUNCTION_CHARS.contains(last)
+        !is_han_term_edge(first) && !is_han_term_edge(last)
     };
     let eligible: BTreeMap<&str, (usize, usize)> = frequency
         .iter()

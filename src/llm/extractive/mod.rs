@@ -22,6 +22,7 @@ use crate::text::{has_han, is_han, to_script};
 mod card;
 mod entities;
 mod insight;
+mod names_zh;
 mod scoring;
 mod sections;
 mod sentences;
@@ -34,6 +35,7 @@ pub use insight::insight_from_cards;
 // The parts share one namespace through the parent, so each file imports only `super::*`.
 use card::*;
 use entities::*;
+use names_zh::*;
 use scoring::*;
 use sections::*;
 use sentences::*;
@@ -91,9 +93,14 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
                 last_block(req, "cards").ok_or_else(|| missing("insight", "cards"))?;
             to_json(&insight_from_cards(&cards, &context))?
         }
+        Namespace::Triage => {
+            let articles: Vec<BlockArticle> =
+                last_block(req, "articles").ok_or_else(|| missing("triage", "articles"))?;
+            to_json(&crate::triage::lexical_answer(&articles))?
+        }
         _ => {
             return Err(LlmError::BadResponse(
-                "the extractive provider answers card and insight requests only".into(),
+                "the extractive provider answers card, insight and triage requests only".into(),
             ));
         }
     };

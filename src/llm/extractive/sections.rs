@@ -9,7 +9,8 @@ pub(super) const SECTION_TITLE_WEIGHT: usize = 3;
 pub(super) const SECTION_TEXT_CAP: usize = 5;
 
 /// The configured section whose id, label and keyword list overlap the topic most; ties go to the
-/// earlier section, no overlap to the first.
+/// earlier section, no overlap to the first. A keyword of several words ("inference engine")
+/// counts only as that phrase, so its words alone ("inference") do not vote.
 pub(super) fn choose_section(sections: &[BlockSection], articles: &[BlockArticle]) -> String {
     let titles: String = articles
         .iter()
@@ -21,19 +22,15 @@ pub(super) fn choose_section(sections: &[BlockSection], articles: &[BlockArticle
         .map(|a| a.text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let title_words = word_counts(&titles);
-    let text_words = word_counts(&texts);
+    let title_words = words(&titles);
+    let text_words = words(&texts);
     let mut best: Option<(usize, &BlockSection)> = None;
     for section in sections {
         let (latin, han) = section_terms(section);
         let mut score = 0;
-        for word in &latin {
-            score += SECTION_TITLE_WEIGHT * title_words.get(word).copied().unwrap_or(0)
-                + text_words
-                    .get(word)
-                    .copied()
-                    .unwrap_or(0)
-                    .min(SECTION_TEXT_CAP);
+        for phrase in &latin {
+            score += SECTION_TITLE_WEIGHT * occurrences(&title_words, phrase)
+                + occurrences(&text_words, phrase).min(SECTION_TEXT_CAP);
         }
         for variants in &han {
             let in_titles = variants
@@ -58,22 +55,67 @@ pub(super) fn choose_section(sections: &[BlockSection], articles: &[BlockArticle
     }
 }
 
-pub(super) fn word_counts(text: &str) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for token in latin_tokens(text) {
-        for part in token.text.split(['-', '.', '_']) {
-            let word = stem(part);
-            if word.len() >= 2 && !LATIN_STOPWORDS.contains(&word.as_str()) {
-                *out.entry(word).or_insert(0) += 1;
-            }
-        }
+/// How often `phrase` (stemmed words) occurs as a run in `words`.
+fn occurrences(words: &[String], phrase: &[String]) -> usize {
+    if phrase.is_empty() || words.len() < phrase.len() {
+        return 0;
     }
-    out
+    words.windows(phrase.len()).filter(|w| *w == phrase).count()
 }
 
-/// A section's Latin keywords (stemmed words) and Han keywords (each with its Simplified and
+/// Words that are a different thing next to a neighbour: a "diffusion policy" is a robot
+/// controller, not policy; a "policy gradient" is a training method. (stemmed neighbour, word)
+/// pairs for the word before, (word, stemmed neighbour) for the word after.
+const TERM_OF_ART_BEFORE: &[(&str, &str)] = &[
+    ("diffusion", "policy"),
+    ("control", "policy"),
+    ("learned", "policy"),
+    ("robot", "policy"),
+    ("visuomotor", "policy"),
+    ("neural", "policy"),
+    ("manipulation", "policy"),
+    ("safety", "tool"),
+];
+const TERM_OF_ART_AFTER: &[(&str, &str)] = &[
+    ("policy", "gradient"),
+    ("policy", "network"),
+    ("policy", "learning"),
+    ("policy", "model"),
+    ("policy", "optimization"),
+];
+
+/// The stemmed Latin words of `text` in order; stopwords and words used as a term of art
+/// become empty placeholders, so phrases never match across them.
+pub(super) fn words(text: &str) -> Vec<String> {
+    let stems: Vec<String> = latin_runs(text)
+        .iter()
+        .flat_map(|token| {
+            token
+                .text
+                .split(['-', '.', '_'])
+                .map(stem)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    (0..stems.len())
+        .map(|i| {
+            let word = stems[i].as_str();
+            let before = i.checked_sub(1).map(|j| stems[j].as_str()).unwrap_or("");
+            let after = stems.get(i + 1).map(String::as_str).unwrap_or("");
+            let term_of_art = TERM_OF_ART_BEFORE.contains(&(before, word))
+                || TERM_OF_ART_AFTER.contains(&(word, after));
+            if word.len() >= 2 && !is_stopword(word) && !term_of_art {
+                word.to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect()
+}
+
+/// A section's Latin keywords (phrases of stemmed words) and Han keywords (each with its Simplified and
 /// Traditional forms, since a zh-Hant config may describe sections of Simplified articles).
-pub(super) fn section_terms(section: &BlockSection) -> (BTreeSet<String>, Vec<Vec<String>>) {
+pub(super) fn section_terms(section: &BlockSection) -> (BTreeSet<Vec<String>>, Vec<Vec<String>>) {
     let mut latin = BTreeSet::new();
     let mut han = Vec::new();
     let mut seen_han = BTreeSet::new();
@@ -83,7 +125,7 @@ pub(super) fn section_terms(section: &BlockSection) -> (BTreeSet<String>, Vec<Ve
         section.label,
         section.describe
     );
-    for phrase in text.split([',', '，', '、', ';', '；', '/', '|']) {
+    for phrase in text.split([',', '，', '、', ';', '；', '/', '|', '&']) {
         let phrase = phrase.trim();
         for run in phrase
             .split(|c: char| !is_han(c))
@@ -100,7 +142,13 @@ pub(super) fn section_terms(section: &BlockSection) -> (BTreeSet<String>, Vec<Ve
                 han.push(variants);
             }
         }
-        latin.extend(word_counts(phrase).into_keys());
+        let phrase_words: Vec<String> = words(phrase)
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .collect();
+        if !phrase_words.is_empty() {
+            latin.insert(phrase_words);
+        }
     }
     (latin, han)
 }

@@ -83,6 +83,7 @@ fn context(language: &str, rank: usize, topic_count: usize) -> CardContext {
         rank,
         topic_count,
         sections: sections(),
+        previously: None,
     }
 }
 
@@ -454,7 +455,7 @@ fn missing_block_or_other_namespace_is_a_bad_response() {
     let req = request(Namespace::Judge, vec![Message::user("score this")]);
     match answer(&req) {
         Err(LlmError::BadResponse(message)) => {
-            assert!(message.contains("card and insight"), "{message}")
+            assert!(message.contains("card, insight and triage"), "{message}")
         }
         other => panic!("expected BadResponse, got {other:?}"),
     }
@@ -482,3 +483,91 @@ async fn answers_through_the_provider_seam() {
 }
 
 // --- insight ---
+
+fn policy_and_tools_sections() -> Vec<BlockSection> {
+    let mut s = sections();
+    s.push(BlockSection {
+        id: "policy".into(),
+        label: "政策".into(),
+        describe: "regulation, policy, law, 监管".into(),
+    });
+    s.push(BlockSection {
+        id: "tools".into(),
+        label: "工具".into(),
+        describe: "developer tools, inference engine, SDK".into(),
+    });
+    s
+}
+
+#[test]
+fn diffusion_policies_for_a_robot_hand_are_not_policy_news() {
+    let paper = article(
+        "p1",
+        "Lab Notes",
+        "Diffusion policies for a five-fingered hand",
+        "The paper trains diffusion policies on 400 demonstrations; the policy gradient baseline \
+         reaches 61%. The new model and benchmark results are open source.",
+    );
+    assert_eq!(
+        choose_section(&policy_and_tools_sections(), &[paper]),
+        "models"
+    );
+    let rule = article(
+        "p2",
+        "Wire",
+        "Regulator proposes AI policy for hospitals",
+        "The new policy and the law behind it take effect next year.",
+    );
+    assert_eq!(
+        choose_section(&policy_and_tools_sections(), &[rule]),
+        "policy"
+    );
+}
+
+#[test]
+fn a_keyword_phrase_votes_only_as_the_whole_phrase() {
+    // "inference engine" is a tools keyword; "inference" alone in a chip story is not.
+    let chip = article(
+        "c1",
+        "Wire",
+        "NVIDIA unveils an inference accelerator",
+        "The inference chip ships in March; the acquisition of a startup and the funding market \
+         around inference grew.",
+    );
+    assert_eq!(
+        choose_section(&policy_and_tools_sections(), &[chip]),
+        "industry"
+    );
+}
+
+#[test]
+fn chinese_organisation_names_are_entities_and_the_subject_comes_first() {
+    let funding = article(
+        "f1",
+        "芯闻周刊",
+        "澜芯半导体完成15亿元C轮融资",
+        "国产推理芯片企业澜芯半导体今日宣布完成C轮融资，由江城产业基金领投。澜芯半导体的 LX-900 \
+         单卡算力为 512 TOPS（INT8）。江城产业基金表示看好 LX-900 的量产。澜芯半导体计划年内量产。",
+    );
+    let names = chinese_names(std::slice::from_ref(&funding));
+    assert_eq!(
+        names.first().map(String::as_str),
+        Some("澜芯半导体"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"江城产业基金".to_string()), "{names:?}");
+    let card = card_of(&context("zh-Hans", 1, 5), &[funding]);
+    assert_eq!(card.entities[0], "澜芯半导体", "{:?}", card.entities);
+    assert!(
+        card.entities.contains(&"LX-900".to_string()),
+        "{:?}",
+        card.entities
+    );
+    for unit in ["TOPS", "INT8"] {
+        assert!(
+            !card.entities.iter().any(|e| e == unit),
+            "{unit} is a unit: {:?}",
+            card.entities
+        );
+    }
+}

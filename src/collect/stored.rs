@@ -1,0 +1,70 @@
+//! What collection keeps in the store between runs. In: articles and the validators of each
+//! fetched URL; out: the `articles` tree (article id → article JSON) and the `http` tree (URL →
+//! ETag, Last-Modified, body hash and the ids of the articles the body gave), so a 304 can hand
+//! back last time's articles without parsing anything.
+
+use serde::{Deserialize, Serialize};
+
+use super::fetch::Validators;
+use crate::model::Article;
+use crate::store::{Store, StoreError, Tree};
+
+/// One URL's entry in the `http` tree.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HttpRecord {
+    #[serde(flatten)]
+    pub validators: Validators,
+    /// blake3 of the body as received (after decompression).
+    pub body_blake3: String,
+    pub article_ids: Vec<String>,
+    /// For an article page fetched for its full text: the extracted body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+pub fn http_record(store: &dyn Store, url: &str) -> Result<Option<HttpRecord>, StoreError> {
+    Ok(store
+        .get(Tree::Http, url.as_bytes())?
+        // A record from an older layout is as good as none: the next fetch is unconditional.
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+}
+
+pub fn put_http_record(
+    store: &dyn Store,
+    url: &str,
+    record: &HttpRecord,
+) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(record).expect("http records serialize");
+    store.put(Tree::Http, url.as_bytes(), &bytes)
+}
+
+/// The stored articles with these ids, or `None` when any is missing (the caller refetches).
+pub fn articles_by_id(
+    store: &dyn Store,
+    ids: &[String],
+) -> Result<Option<Vec<Article>>, StoreError> {
+    let mut articles = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(bytes) = store.get(Tree::Articles, id.as_bytes())? else {
+            return Ok(None);
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(article) => articles.push(article),
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(Some(articles))
+}
+
+/// Stores the articles; returns how many were not in the store before.
+pub fn put_articles(store: &dyn Store, articles: &[Article]) -> Result<usize, StoreError> {
+    let mut new = 0;
+    for article in articles {
+        if store.get(Tree::Articles, article.id.as_bytes())?.is_none() {
+            new += 1;
+        }
+        let bytes = serde_json::to_vec(article).expect("articles serialize");
+        store.put(Tree::Articles, article.id.as_bytes(), &bytes)?;
+    }
+    Ok(new)
+}

@@ -1,0 +1,454 @@
+//! `newsdesk eval`: prompt iteration with evidence. In: suites (`evals/*.toml`), variants, a
+//! repeat count and the blessed baselines in `evals/baselines/`; out: each variant's outputs
+//! scored by `metrics`, compared with the baseline by `compare` (paired bootstrap CIs, McNemar),
+//! reports (`report`), a gate verdict — and with `--bless`, a new baseline.
+//!
+//! Outputs come from the production writing stages through `llm::build_stack`, so an eval
+//! measures exactly what `newsdesk run` would publish, and every call is cached: a second eval of
+//! the same prompt and repeat costs nothing.
+
+pub mod compare;
+pub mod judge;
+pub mod metrics;
+pub mod report;
+pub mod runner;
+pub mod stats;
+pub mod suite;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use compare::Comparison;
+use runner::FixtureResult;
+use suite::{Stage, Suite};
+
+use crate::clock::SystemClock;
+use crate::config::{Config, ProviderKind};
+use crate::llm::cached::CacheMode;
+use crate::report::Reporter;
+use crate::store::Store;
+
+/// What `newsdesk eval` was asked to do.
+#[derive(Debug, Clone)]
+pub struct EvalArgs {
+    /// Suite files; empty = every `*.toml` in `./evals`.
+    pub suites: Vec<PathBuf>,
+    /// Variant names to run; empty = every variant of the suite.
+    pub variants: Vec<String>,
+    pub repeat: u32,
+    pub bless: bool,
+    pub report_dir: Option<PathBuf>,
+    pub json: bool,
+    pub cache_mode: CacheMode,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error(transparent)]
+    Suite(#[from] suite::SuiteError),
+    #[error(transparent)]
+    Runner(#[from] runner::RunnerError),
+    #[error("{suite}: no variant named \"{variant}\" (the suite has: {known})")]
+    UnknownVariant {
+        suite: String,
+        variant: String,
+        known: String,
+    },
+    #[error("--bless takes one variant (got {0}); name it with --variant")]
+    BlessWhich(usize),
+    #[error("no suites: {0} has no *.toml files (pass --suite FILE)")]
+    NoSuites(PathBuf),
+    #[error("cannot read or write {path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+}
+
+/// The outcome of an eval: every suite's comparisons, and whether the gate failed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EvalOutcome {
+    pub suites: Vec<SuiteOutcome>,
+    pub gate_failed: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SuiteOutcome {
+    pub suite: String,
+    pub comparisons: Vec<Comparison>,
+    pub reports: Vec<PathBuf>,
+    pub blessed: Option<PathBuf>,
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> EvalError {
+    EvalError::Io {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// `evals/baselines/<suite>.jsonl` beside the suite: the blessed results, one per line.
+pub fn baseline_path(suite: &Suite) -> PathBuf {
+    suite
+        .path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("baselines")
+        .join(format!("{}.jsonl", suite.name))
+}
+
+fn read_baseline(path: &Path) -> Result<Option<Vec<FixtureResult>>, EvalError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| {
+                io(
+                    path,
+                    format!(
+                        "line {}: {e} (re-bless with `newsdesk eval --bless`)",
+                        i + 1
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+fn suite_files(args: &EvalArgs) -> Result<Vec<PathBuf>, EvalError> {
+    if !args.suites.is_empty() {
+        return Ok(args.suites.clone());
+    }
+    let dir = PathBuf::from("evals");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| io(&dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(EvalError::NoSuites(dir));
+    }
+    Ok(files)
+}
+
+fn metric_order(suite: &Suite, judged: bool) -> Vec<String> {
+    let names: &[&str] = match suite.stage {
+        Stage::Card => metrics::CARD_METRICS,
+        Stage::Insight => metrics::INSIGHT_METRICS,
+        Stage::Cluster => &["pairwise_f1", "bcubed_f1"],
+    };
+    let mut order: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    if judged {
+        order.push("judge".into());
+    }
+    order
+}
+
+/// Adds the judge's metric to every card result, through the config's own (LLM) provider.
+async fn add_judge(
+    suite: &Suite,
+    config: &Config,
+    store: Arc<dyn Store>,
+    results: &mut [FixtureResult],
+    cache_mode: CacheMode,
+    reporter: &Reporter,
+) -> bool {
+    if !suite.judge || suite.stage != Stage::Card {
+        return false;
+    }
+    if config.provider.kind == ProviderKind::Extractive {
+        reporter.warn(&format!(
+            "{}: judge = true needs an LLM provider in the config ([provider] kind = \"openai\"); the judge was skipped",
+            suite.name
+        ));
+        return false;
+    }
+    let stack = match crate::llm::build_stack(
+        &config.provider,
+        &config.limits,
+        &config.pricing,
+        store,
+        cache_mode,
+        Arc::new(SystemClock),
+    ) {
+        Ok(stack) => stack,
+        Err(e) => {
+            reporter.warn(&format!("{}: the judge was skipped: {e}", suite.name));
+            return false;
+        }
+    };
+    for result in results.iter_mut() {
+        let Some(fixture) = suite.cards.iter().find(|f| f.id == result.fixture) else {
+            continue;
+        };
+        let card: Option<crate::model::Card> = result
+            .output
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok());
+        let value = match card {
+            Some(card) => {
+                match judge::judge_card(
+                    &stack,
+                    &config.provider.model,
+                    fixture,
+                    &card,
+                    result.repeat,
+                )
+                .await
+                {
+                    Ok(v) => v,
+                    Err(note) => metrics::MetricValue {
+                        value: 0.0,
+                        pass: false,
+                        note,
+                    },
+                }
+            }
+            None => metrics::MetricValue {
+                value: 0.0,
+                pass: false,
+                note: "no valid card".into(),
+            },
+        };
+        result.metrics.insert("judge".into(), value);
+    }
+    true
+}
+
+fn references(suite: &Suite) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let cards = suite
+        .cards
+        .iter()
+        .map(|f| (f.id.clone(), serde_json::to_value(&f.reference)));
+    let insights = suite
+        .insights
+        .iter()
+        .map(|f| (f.id.clone(), serde_json::to_value(&f.reference)));
+    cards
+        .chain(insights)
+        .filter_map(|(id, v)| v.ok().map(|v| (id, v)))
+        .collect()
+}
+
+/// Runs one suite: the selected variants (and the baseline variant when nothing is blessed),
+/// comparisons, reports, and the optional bless.
+pub async fn run_suite(
+    path: &Path,
+    args: &EvalArgs,
+    config: &Config,
+    store: Arc<dyn Store>,
+    reporter: &Reporter,
+) -> Result<SuiteOutcome, EvalError> {
+    let suite = suite::load(path)?;
+    let selected: Vec<&suite::Variant> = if args.variants.is_empty() {
+        suite.variants.iter().collect()
+    } else {
+        args.variants
+            .iter()
+            .map(|name| {
+                suite
+                    .variants
+                    .iter()
+                    .find(|v| &v.name == name)
+                    .ok_or_else(|| EvalError::UnknownVariant {
+                        suite: suite.name.clone(),
+                        variant: name.clone(),
+                        known: suite
+                            .variants
+                            .iter()
+                            .map(|v| v.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    // Cluster suites have no model: one run, named after the baseline.
+    let selected: Vec<&suite::Variant> = if suite.stage == Stage::Cluster {
+        selected.into_iter().take(1).collect()
+    } else {
+        selected
+    };
+    if args.bless && selected.len() != 1 && suite.stage != Stage::Cluster {
+        return Err(EvalError::BlessWhich(selected.len()));
+    }
+    // Unasked-for variants that cannot run here (a model without a key) are skipped with a
+    // warning, so a plain `newsdesk eval` on a fresh clone still runs the baseline.
+    let selected: Vec<&suite::Variant> = if args.variants.is_empty() {
+        selected
+            .into_iter()
+            .filter(|v| match runner::variant_config(config, v) {
+                Ok(_) => true,
+                Err(e) => {
+                    reporter.warn(&format!("{}: skipped: {e}", suite.name));
+                    false
+                }
+            })
+            .collect()
+    } else {
+        selected
+    };
+    let blessed_path = baseline_path(&suite);
+    let blessed = read_baseline(&blessed_path)?;
+
+    let mut runs: Vec<(String, Vec<FixtureResult>)> = Vec::new();
+    let mut judged = false;
+    for variant in &selected {
+        reporter.step(&format!(
+            "eval {}: variant {} × {} fixtures × {} repeat(s)",
+            suite.name,
+            variant.name,
+            suite.fixture_ids().len(),
+            args.repeat.max(1)
+        ));
+        let mut results = runner::run_variant(
+            &suite,
+            config,
+            variant,
+            store.clone(),
+            args.repeat,
+            args.cache_mode,
+        )
+        .await?;
+        judged |= add_judge(
+            &suite,
+            config,
+            store.clone(),
+            &mut results,
+            args.cache_mode,
+            reporter,
+        )
+        .await;
+        runs.push((variant.name.clone(), results));
+    }
+    // Without a blessed baseline, the baseline variant of this run is the reference.
+    let live_baseline: Option<Vec<FixtureResult>> = if blessed.is_some() {
+        None
+    } else if let Some((_, r)) = runs.iter().find(|(n, _)| n == &suite.baseline) {
+        Some(r.clone())
+    } else if suite.stage != Stage::Cluster {
+        let variant = suite
+            .variants
+            .iter()
+            .find(|v| v.name == suite.baseline)
+            .expect("suite::load guarantees the baseline variant");
+        reporter.step(&format!(
+            "eval {}: nothing blessed yet, running the baseline {} to compare with",
+            suite.name, variant.name
+        ));
+        Some(
+            runner::run_variant(
+                &suite,
+                config,
+                variant,
+                store.clone(),
+                args.repeat,
+                args.cache_mode,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+
+    let order = metric_order(&suite, judged);
+    let thresholds = suite.thresholds.min.clone();
+    let comparisons: Vec<(String, Vec<FixtureResult>, Comparison)> = runs
+        .into_iter()
+        .map(|(name, results)| {
+            let reference: Option<(String, &[FixtureResult])> = match (&blessed, &live_baseline) {
+                (Some(b), _) => Some((format!("blessed {}", blessed_path.display()), b.as_slice())),
+                (None, Some(live)) if name != suite.baseline => {
+                    Some((format!("{} (this run)", suite.baseline), live.as_slice()))
+                }
+                _ => None,
+            };
+            let comparison = compare::compare(
+                &name,
+                &order,
+                &results,
+                reference.as_ref().map(|(n, r)| (n.as_str(), *r)),
+                &thresholds,
+                suite.min_effect(),
+            );
+            (name, results, comparison)
+        })
+        .collect();
+
+    let run = report::SuiteRun {
+        suite: suite.name.clone(),
+        stage: format!("{:?}", suite.stage).to_lowercase(),
+        metrics: order,
+        fixtures: suite.fixture_ids(),
+        variants: comparisons,
+        blessed: blessed.clone(),
+        references: references(&suite),
+    };
+    if !args.json {
+        reporter.output(&report::table(&run));
+    }
+    let reports = match &args.report_dir {
+        Some(dir) => {
+            let written = report::write_reports(&run, dir).map_err(|e| io(dir, e))?;
+            for p in &written {
+                reporter.detail(&format!("wrote {}", p.display()));
+            }
+            written
+        }
+        None => Vec::new(),
+    };
+    let blessed_to = if args.bless {
+        let (_, results, _) = &run.variants[0];
+        let parent = blessed_path.parent().expect("baseline path has a parent");
+        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        let text: String = results
+            .iter()
+            .map(|r| serde_json::to_string(r).expect("results serialize") + "\n")
+            .collect();
+        std::fs::write(&blessed_path, text).map_err(|e| io(&blessed_path, e))?;
+        reporter.step(&format!(
+            "blessed {} as the baseline of {} ({})",
+            run.variants[0].0,
+            suite.name,
+            blessed_path.display()
+        ));
+        Some(blessed_path)
+    } else {
+        None
+    };
+    Ok(SuiteOutcome {
+        suite: suite.name.clone(),
+        comparisons: run.variants.into_iter().map(|(_, _, c)| c).collect(),
+        reports,
+        blessed: blessed_to,
+    })
+}
+
+/// Runs every suite. The gate fails on any supported regression or threshold breach, unless the
+/// run blesses (blessing accepts the new results as the baseline).
+pub async fn run(
+    args: &EvalArgs,
+    config: &Config,
+    store: Arc<dyn Store>,
+    reporter: &Reporter,
+) -> Result<EvalOutcome, EvalError> {
+    let mut suites = Vec::new();
+    for path in suite_files(args)? {
+        suites.push(run_suite(&path, args, config, store.clone(), reporter).await?);
+    }
+    let gate_failed = !args.bless
+        && suites
+            .iter()
+            .any(|s| s.comparisons.iter().any(Comparison::fails));
+    let outcome = EvalOutcome {
+        suites,
+        gate_failed,
+    };
+    if args.json {
+        reporter.output(&serde_json::to_string_pretty(&outcome).expect("outcomes serialize"));
+    }
+    Ok(outcome)
+}

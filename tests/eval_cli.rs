@@ -1,0 +1,233 @@
+//! `newsdesk eval` end to end through the binary, offline and without a key: the card suite
+//! against the extractive baseline writes JSONL, Markdown and HTML for every fixture; the HTML
+//! report loads in headless Chromium, shows every fixture and fetches nothing; `--bless` writes
+//! the baseline, and a baseline the current run falls short of fails the gate with exit 1.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::chromium;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn newsdesk(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .output()
+        .expect("newsdesk runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A scratch copy of the card suite (only its extractive variant) and its fixtures, so blessing
+/// never touches the repository's evals/.
+fn scratch_suite(dir: &Path) -> PathBuf {
+    let evals = dir.join("evals");
+    let cards = evals.join("fixtures/cards");
+    std::fs::create_dir_all(&cards).unwrap();
+    for entry in std::fs::read_dir(repo().join("evals/fixtures/cards")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(&path, cards.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let suite = evals.join("cards.toml");
+    std::fs::write(
+        &suite,
+        "stage = \"card\"\nfixtures = [\"fixtures/cards\"]\n\n[[variants]]\nname = \"extractive\"\nprovider = \"extractive\"\n",
+    )
+    .unwrap();
+    suite
+}
+
+fn fixture_ids() -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(repo().join("evals/fixtures/cards"))
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            (p.extension().is_some_and(|x| x == "toml"))
+                .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn extractive_card_suite_writes_every_report_for_every_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report");
+    let store = dir.path().join("store");
+    let out = newsdesk(
+        &[
+            "--store",
+            store.to_str().unwrap(),
+            "eval",
+            "--suite",
+            repo().join("evals/cards.toml").to_str().unwrap(),
+            "--variant",
+            "extractive",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "eval failed: {}", stderr(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("number_grounding") && table.contains("gate:"),
+        "{table}"
+    );
+
+    let ids = fixture_ids();
+    assert!(ids.len() >= 3);
+    let jsonl = std::fs::read_to_string(report.join("cards.results.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut seen: Vec<String> = lines
+        .iter()
+        .map(|l| l["fixture"].as_str().unwrap().to_string())
+        .collect();
+    seen.sort();
+    assert_eq!(seen, ids, "one JSONL line per fixture");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["metrics"]["schema_valid"]["pass"] == true)
+    );
+
+    let md = std::fs::read_to_string(report.join("cards.summary.md")).unwrap();
+    assert!(md.contains("| entity_recall |"), "{md}");
+
+    let html_path = report.join("cards.report.html");
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    for id in &ids {
+        assert!(
+            html.contains(&format!("id=\"fx-{id}\"")),
+            "{id} missing from the HTML"
+        );
+    }
+
+    // The same page as a browser shows it.
+    if chromium::chromium().is_none() {
+        return;
+    }
+    let dom = chromium::dump_dom(&html_path);
+    assert_eq!(
+        dom.matches("class=\"fixture\"").count(),
+        ids.len(),
+        "every fixture is a section of the loaded page"
+    );
+    assert!(dom.contains("Summary") && dom.contains("gate: ok"));
+    let fetched: Vec<String> = chromium::requested_urls(&html_path)
+        .into_iter()
+        .filter(|u| !u.starts_with("file://"))
+        .collect();
+    assert!(fetched.is_empty(), "the report fetched {fetched:?}");
+    let png = dir.path().join("report.png");
+    chromium::screenshot(&html_path, &png);
+    assert!(
+        std::fs::metadata(&png).unwrap().len() > 10_000,
+        "a blank screenshot"
+    );
+}
+
+#[test]
+fn bless_then_a_better_baseline_than_the_run_fails_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = scratch_suite(dir.path());
+    let store = dir.path().join("store");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "--store",
+            store.to_str().unwrap(),
+            "eval",
+            "--suite",
+            suite.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        newsdesk(&args, dir.path())
+    };
+
+    let blessed = run(&["--bless"]);
+    assert!(blessed.status.success(), "{}", stderr(&blessed));
+    let baseline = dir.path().join("evals/baselines/cards.jsonl");
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert_eq!(text.lines().count(), fixture_ids().len());
+
+    // Against its own blessed results the baseline passes, and says where the baseline came from.
+    let same = run(&["--json"]);
+    assert!(same.status.success(), "{}", stderr(&same));
+    let outcome: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(outcome["gate_failed"], false);
+    let comparison = &outcome["suites"][0]["comparisons"][0];
+    assert!(
+        comparison["baseline"]
+            .as_str()
+            .unwrap()
+            .starts_with("blessed")
+    );
+
+    // A hand-edited baseline in which every fixture named every required entity: the run now
+    // falls short on entity_recall everywhere it misses one, which the gate must call a
+    // regression with its CI.
+    let better: String = text
+        .lines()
+        .map(|line| {
+            let mut r: serde_json::Value = serde_json::from_str(line).unwrap();
+            r["metrics"]["entity_recall"] = serde_json::json!({"value": 1.0, "pass": true});
+            r["metrics"]["section_match"] = serde_json::json!({"value": 1.0, "pass": true});
+            serde_json::to_string(&r).unwrap() + "\n"
+        })
+        .collect();
+    std::fs::write(&baseline, better).unwrap();
+    let worse = run(&["--json"]);
+    assert_eq!(worse.status.code(), Some(1), "{}", stderr(&worse));
+    let outcome: serde_json::Value = serde_json::from_slice(&worse.stdout).unwrap();
+    assert_eq!(outcome["gate_failed"], true);
+    let metrics = outcome["suites"][0]["comparisons"][0]["metrics"]
+        .as_array()
+        .unwrap();
+    let section = metrics
+        .iter()
+        .find(|m| m["metric"] == "section_match")
+        .unwrap();
+    assert_eq!(section["verdict"], "regression", "{section}");
+    assert!(section["delta"]["high"].as_f64().unwrap() < 0.0);
+    assert!(section["mcnemar_p"].as_f64().unwrap() < 0.05);
+}
+
+#[test]
+fn unknown_variant_is_named_with_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = scratch_suite(dir.path());
+    let out = newsdesk(
+        &[
+            "--store",
+            dir.path().join("store").to_str().unwrap(),
+            "eval",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--variant",
+            "nope",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("\"nope\"") && err.contains("extractive"),
+        "{err}"
+    );
+}
