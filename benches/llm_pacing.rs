@@ -217,6 +217,7 @@ fn pacing(root: &std::path::Path, topics: &[Topic], runtime: &tokio::runtime::Ru
         stats.requests,
         100.0 * limited as f64 / stats.requests.max(1) as f64
     );
+    println!("        sim outcomes {:?}", stats.outcomes);
     for failure in outcome.failed.iter().take(5) {
         println!("        failed: {failure}");
     }
