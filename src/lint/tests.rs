@@ -978,7 +978,7 @@ fn untranslated_card_text_in_a_chinese_digest() {
         let text = daily(
             &ZH_HANT,
             provider,
-            &[english.clone()],
+            std::slice::from_ref(&english),
             &[("產業", vec![chinese.clone()])],
             "洞察。",
         );

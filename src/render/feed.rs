@@ -39,7 +39,7 @@ pub fn recent_digests(dir: &Path, current: &Digest, limit: usize) -> Vec<Digest>
             }
         }
     }
-    digests.sort_by(|a, b| b.date.cmp(&a.date));
+    digests.sort_by_key(|d| std::cmp::Reverse(d.date));
     digests.truncate(limit);
     digests
 }
