@@ -265,6 +265,27 @@ pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]
         }
     }
 
+    // The headline's subject is often a single capitalised word that only ever starts a
+    // sentence ("Casewright raises…", "Casewright says…"): a capitalised title word that the
+    // bodies repeat and never write in lowercase is a name.
+    if let Some(first) = articles.first() {
+        let bodies: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+        let body_runs: Vec<&str> = bodies
+            .iter()
+            .flat_map(|b| latin_runs(b))
+            .map(|r| r.text)
+            .collect();
+        for token in latin_runs(&first.title) {
+            let word = token.text;
+            let lower = word.to_lowercase();
+            if classify(word) == TokenKind::Title
+                && body_runs.iter().filter(|r| **r == word).count() >= 2
+                && !body_runs.iter().any(|r| *r == lower)
+            {
+                counter.add(word, true, false);
+            }
+        }
+    }
     let candidates = counter.candidates;
     // A name inside a longer name seen at least as often is part of it: "AI21" in "AI21 Labs".
     let subsumed = |key: &str, c: &Candidate| {
@@ -440,6 +461,27 @@ pub(super) fn dedupe_case_insensitive(names: impl IntoIterator<Item = String>) -
 
 /// The most frequent 2-4 character Han terms that appear in at least two sentences, preferring
 /// the longest form of a term ("生成模型" over "生成" when they always occur together).
+/// Unit and currency characters that follow a number (9.9万元人民币, 720亿): after a digit they
+/// are blanked, so "万元人民" never becomes a term.
+const QUANTITY_UNIT_CHARS: &str = "万亿千百十元美人民币港日欧英镑台新";
+
+fn strip_quantity_units(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_digit = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() || (after_digit && c == '.') {
+            after_digit = true;
+            out.push(c);
+        } else if after_digit && QUANTITY_UNIT_CHARS.contains(c) {
+            out.push(' ');
+        } else {
+            after_digit = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub(super) fn chinese_terms(sentences: &[&str], limit: usize) -> Vec<String> {
     let mut frequency: BTreeMap<String, (usize, usize)> = BTreeMap::new(); // term → (sentences, first)
     let mut position = 0;
@@ -447,7 +489,7 @@ pub(super) fn chinese_terms(sentences: &[&str], limit: usize) -> Vec<String> {
     // chosen terms to the target script.
     let folded: Vec<String> = sentences
         .iter()
-        .map(|s| to_script(s, Language::ZhHans))
+        .map(|s| strip_quantity_units(&to_script(s, Language::ZhHans)))
         .collect();
     for sentence in &folded {
         let mut in_sentence = BTreeSet::new();

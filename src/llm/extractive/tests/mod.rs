@@ -571,3 +571,42 @@ fn chinese_organisation_names_are_entities_and_the_subject_comes_first() {
         );
     }
 }
+
+#[test]
+fn a_subject_that_only_starts_sentences_is_still_the_first_entity() {
+    let funding = article(
+        "c1",
+        "AI Journal",
+        "Legal AI startup Casewright raises $42 million Series A",
+        "Casewright, a London startup that drafts commercial contracts, has raised $42 million in a \
+         Series A round led by Harbourline Ventures. Casewright says 160 law firms use its product. \
+         The legal software market in Germany and France is next.",
+    );
+    let card = card_of(&context("en", 1, 5), &[funding]);
+    assert_eq!(card.entities[0], "Casewright", "{:?}", card.entities);
+    assert!(
+        !card.entities.iter().any(|e| e == "Legal"),
+        "{:?}",
+        card.entities
+    );
+}
+
+#[test]
+fn a_price_in_wan_yuan_is_not_a_chinese_term() {
+    let robot = article(
+        "r1",
+        "量子位",
+        "星步发布人形机器人",
+        "星步机器人发布人形机器人，起售价为9.9万元人民币。星步表示，人形机器人售价9.9万元人民币，明年交付。\
+         星步的人形机器人采用视觉语言动作模型。",
+    );
+    let card = card_of(&context("zh-Hans", 1, 5), &[robot]);
+    assert!(
+        !card
+            .entities
+            .iter()
+            .any(|e| e.contains("万元") || e.contains("元人民")),
+        "{:?}",
+        card.entities
+    );
+}
