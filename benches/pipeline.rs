@@ -90,6 +90,8 @@ fn main() {
         cache_mode: CacheMode::Rw,
         provider: Some(ProviderKind::Extractive),
         budget_usd: None,
+        recorded_config: Default::default(),
+        replay: None,
     };
     let clock = Arc::new(FixedClock(chrono::Utc::now()));
     let run = |store: Arc<dyn Store>| {

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 
-use crate::clock::SystemClock;
-use crate::cluster::{self, ClusterParams};
+use crate::clock::{Clock, SystemClock};
+use crate::cluster::{self, ClusterParams, RankParams};
 use crate::collect::{self, CollectContext, HttpOptions};
-use crate::config::{Config, Layout, ProcessEnv, ProviderKind};
+use crate::config::{Config, Env, Layout, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
+use crate::manifest::{BEHAVIOUR_ENV, RecordedConfig};
 use crate::report::{Reporter, RunSummary};
 use crate::run::{self, RunOptions, RunStatus};
 use crate::store::{SledStore, Store};
@@ -49,6 +50,7 @@ pub async fn demo(
     out_dir: &Path,
     store_dir: Option<&Path>,
     layout: Option<Layout>,
+    cache_mode: CacheMode,
     reporter: &Reporter,
     json: bool,
 ) -> anyhow::Result<Exit> {
@@ -67,13 +69,37 @@ pub async fn demo(
     let opts = RunOptions {
         date: NaiveDate::from_ymd_opt(y, m, d).expect("valid demo date"),
         out_dir: out_dir.to_path_buf(),
-        cache_mode: CacheMode::Rw,
+        cache_mode,
         provider: Some(ProviderKind::Extractive),
         budget_usd: None,
+        recorded_config: recorded_config(&config, &ProcessEnv),
+        replay: None,
     };
     let summary = run::run_day(&config, store, Arc::new(SystemClock), reporter, &opts).await?;
     print_summary(reporter, &summary, json);
     Ok(exit_for(&summary))
+}
+
+/// The config as a manifest records it: the file's text (when it still hashes to what was
+/// loaded) and the behaviour-changing environment overrides, never a key.
+pub fn recorded_config(config: &Config, env: &dyn Env) -> RecordedConfig {
+    let text = config
+        .file
+        .as_deref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .filter(|t| blake3::hash(t.as_bytes()).to_hex()[..16] == config.hash)
+        .unwrap_or_default();
+    RecordedConfig {
+        file: config
+            .file
+            .as_deref()
+            .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.to_path_buf())),
+        text,
+        env: BEHAVIOUR_ENV
+            .iter()
+            .filter_map(|name| env.var(name).map(|v| (name.to_string(), v)))
+            .collect(),
+    }
 }
 
 /// Arguments of `newsdesk run`.
@@ -101,8 +127,10 @@ pub async fn run(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| config.store.path.clone());
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let date = args.date.unwrap_or_else(|| {
-        chrono::Utc::now()
+        clock
+            .now()
             .with_timezone(&config.digest.timezone)
             .date_naive()
     });
@@ -114,8 +142,10 @@ pub async fn run(
         cache_mode: args.cache_mode,
         provider: args.provider,
         budget_usd: args.budget_usd,
+        recorded_config: recorded_config(config, &ProcessEnv),
+        replay: None,
     };
-    let summary = run::run_day(config, store, Arc::new(SystemClock), reporter, &opts).await?;
+    let summary = run::run_day(config, store, clock, reporter, &opts).await?;
     print_summary(reporter, &summary, args.json);
     Ok(exit_for(&summary))
 }
@@ -123,11 +153,18 @@ pub async fn run(
 #[derive(serde::Serialize)]
 struct ClusterJson {
     stories: Vec<StoryJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gold: Option<GoldJson>,
 }
 
 #[derive(serde::Serialize)]
 struct StoryJson {
     id: String,
+    /// 1-based among on-topic stories; off-topic stories come last, unranked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rank: Option<usize>,
+    off_topic: bool,
+    score: cluster::rank::ScoreParts,
     articles: Vec<ArticleJson>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     explain: Vec<String>,
@@ -137,16 +174,79 @@ struct StoryJson {
 struct ArticleJson {
     url: String,
     title: String,
+    outlet: String,
+    published_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// `newsdesk cluster`: stories from feed files, directories or URLs (or the configured sources).
+#[derive(serde::Serialize)]
+struct PrfJson {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+}
+
+#[derive(serde::Serialize)]
+struct ScoresJson {
+    pairwise: PrfJson,
+    bcubed: PrfJson,
+    ari: f64,
+}
+
+impl From<&cluster::metrics::Scores> for ScoresJson {
+    fn from(s: &cluster::metrics::Scores) -> Self {
+        let prf = |p: cluster::metrics::Prf| PrfJson {
+            precision: p.precision,
+            recall: p.recall,
+            f1: p.f1,
+        };
+        ScoresJson {
+            pairwise: prf(s.pairwise),
+            bcubed: prf(s.bcubed),
+            ari: s.ari,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct GoldJson {
+    items: usize,
+    gold_stories: usize,
+    predicted_stories: usize,
+    unlabelled: usize,
+    missing: usize,
+    scores: ScoresJson,
+    singletons: ScoresJson,
+}
+
+/// What `newsdesk cluster` prints.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterOptions {
+    pub json: bool,
+    pub explain: bool,
+    /// A gold file (`canonical url → story id`) to score the stories against.
+    pub gold: Option<PathBuf>,
+}
+
+fn read_gold(path: &Path) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read gold file {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "gold file {} must be a JSON object of canonical url → story id",
+            path.display()
+        )
+    })
+}
+
+/// `newsdesk cluster`: stories from feed files, directories or URLs (or the configured sources),
+/// best first, optionally scored against a gold file.
 pub async fn cluster(
     inputs: &[String],
     config: Option<&Config>,
-    json: bool,
-    explain: bool,
+    options: &ClusterOptions,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
+    let gold_labels = options.gold.as_deref().map(read_gold).transpose()?;
     let http = config
         .map(|c| HttpOptions::from_config(&c.collect))
         .unwrap_or_default();
@@ -176,44 +276,88 @@ pub async fn cluster(
         );
     }
     let stories = cluster::cluster(&collected.articles, &ClusterParams::default());
-    if json {
+    let gold = gold_labels
+        .as_ref()
+        .map(|labels| cluster::metrics::score_against_gold(&stories, &collected.articles, labels));
+    // Rank every story (no cap) as of the newest article: the order a digest would take, without
+    // reading the clock.
+    let now = collected
+        .articles
+        .iter()
+        .map(|a| a.published_at)
+        .max()
+        .unwrap_or_default();
+    let ranked = cluster::rank(
+        stories,
+        &RankParams {
+            max_topics: usize::MAX,
+            focus_topics: 0,
+            now,
+            min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+        },
+    );
+    let ordered: Vec<(Option<usize>, &crate::model::Story)> = ranked
+        .topics
+        .iter()
+        .map(|t| (Some(t.rank), &t.story))
+        .chain(ranked.off_topic.iter().map(|(s, _)| (None, s)))
+        .collect();
+    if options.json {
         let doc = ClusterJson {
-            stories: stories
+            stories: ordered
                 .iter()
-                .map(|s| StoryJson {
+                .map(|&(rank, s)| StoryJson {
                     id: s.id.clone(),
+                    rank,
+                    off_topic: rank.is_none(),
+                    score: cluster::rank::score_parts(s, now),
                     articles: s
                         .articles
                         .iter()
                         .map(|a| ArticleJson {
                             url: a.url.clone(),
                             title: a.title.clone(),
+                            outlet: a.outlet.clone(),
+                            published_at: a.published_at,
                         })
                         .collect(),
-                    explain: if explain {
+                    explain: if options.explain {
                         cluster::explain(s)
                     } else {
                         Vec::new()
                     },
                 })
                 .collect(),
+            gold: gold.as_ref().map(|g| GoldJson {
+                items: g.items,
+                gold_stories: g.gold_stories,
+                predicted_stories: g.predicted_stories,
+                unlabelled: g.unlabelled,
+                missing: g.missing,
+                scores: (&g.scores).into(),
+                singletons: (&g.baseline).into(),
+            }),
         };
         reporter.output(&serde_json::to_string_pretty(&doc).expect("cluster output serializes"));
     } else {
         let mut out = String::new();
-        let multi = stories.iter().filter(|s| s.articles.len() > 1).count();
+        let multi = ordered.iter().filter(|(_, s)| s.articles.len() > 1).count();
         out.push_str(&format!(
             "{} articles → {} stories ({} with more than one article)\n",
             collected.articles.len(),
-            stories.len(),
+            ordered.len(),
             multi
         ));
-        // People read the merged stories first; the JSON keeps the canonical order.
-        let mut by_size: Vec<&crate::model::Story> = stories.iter().collect();
-        by_size.sort_by_key(|s| std::cmp::Reverse(s.articles.len()));
-        for story in by_size {
+        if let Some(gold) = &gold {
+            for line in gold.render() {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        for &(rank, story) in &ordered {
+            let rank = rank.map_or("off-topic".to_string(), |r| format!("#{r}"));
             out.push_str(&format!(
-                "\n{} ({} article(s))\n",
+                "\n{rank} {} ({} article(s))\n",
                 story.id,
                 story.articles.len()
             ));
@@ -223,7 +367,7 @@ pub async fn cluster(
                     article.outlet, article.title, article.url
                 ));
             }
-            if explain && story.articles.len() > 1 {
+            if options.explain && story.articles.len() > 1 {
                 for line in cluster::explain(story) {
                     out.push_str(&format!("    why: {line}\n"));
                 }
@@ -411,8 +555,9 @@ pub fn weekly(
 }
 
 /// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when
-/// that file exists (its provider, limits and sections), the demo config otherwise, so a fresh
-/// clone evaluates the extractive baseline with no key. Exit 1 when the gate fails.
+/// that file exists (its provider, limits, pricing, prompts and store), the demo config otherwise,
+/// so a fresh clone evaluates the extractive baseline with no key; the sections are always the
+/// demo config's, which the fixtures are written against. Exit 1 when the gate fails.
 pub async fn eval(
     config_path: &Path,
     store_dir: Option<&Path>,
@@ -420,17 +565,21 @@ pub async fn eval(
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
     let demo_dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let demo_config = crate::demo::unpack(demo_dir.path()).with_context(|| {
+        format!(
+            "cannot unpack the demo config into {}",
+            demo_dir.path().display()
+        )
+    })?;
     let path = if config_path.exists() {
         config_path.to_path_buf()
     } else {
-        crate::demo::unpack(demo_dir.path()).with_context(|| {
-            format!(
-                "cannot unpack the demo config into {}",
-                demo_dir.path().display()
-            )
-        })?
+        demo_config.clone()
     };
-    let config = Config::load(&path, &ProcessEnv)?;
+    let mut config = Config::load(&path, &ProcessEnv)?;
+    // The fixtures name the demo config's sections (models, tools, industry, policy,
+    // applications): every variant is asked to choose among those, whatever the config's own.
+    config.digest.sections = Config::load(&demo_config, &ProcessEnv)?.digest.sections;
     let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| {
         if config_path.exists() {
             config.store.path.clone()

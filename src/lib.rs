@@ -50,6 +50,8 @@ pub mod report;
 
 pub mod commands;
 
+pub mod history;
+
 // The bundled fixture day `newsdesk demo` runs.
 pub mod demo;
 

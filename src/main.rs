@@ -5,10 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use newsdesk::clock::SystemClock;
 use newsdesk::commands::{self, Exit, RunArgs};
 use newsdesk::config::{Config, ConfigError, Layout, ProcessEnv, ProviderKind};
+use newsdesk::history::{self, CacheAction, RunsAction, RunsArgs};
 use newsdesk::llm::cached::CacheMode;
 use newsdesk::report::{Reporter, Verbosity};
+use newsdesk::store::StoreError;
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +54,9 @@ enum Command {
         /// The layout: daily, speedread or brief (default: the demo config's daily).
         #[arg(long, value_name = "L", value_parser = parse_layout)]
         layout: Option<Layout>,
+        /// rw (default), replay (cache only, no network), refresh (ignore cached answers) or off.
+        #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
+        cache_mode: CacheMode,
         /// Print the run summary as JSON.
         #[arg(long)]
         json: bool,
@@ -81,12 +87,16 @@ enum Command {
     Cluster {
         /// Feed files, directories of feed files, or http(s) URLs (default: the configured sources).
         inputs: Vec<String>,
-        /// Print {"stories": [{"id", "articles": [{"url", "title"}]}]}.
+        /// Print {"stories": [{"id", "rank", "score", "articles": [{"url", "title", "outlet", "published_at"}]}]}, best first.
         #[arg(long)]
         json: bool,
         /// Say why articles were merged (similarity and shared terms).
         #[arg(long)]
         explain: bool,
+        /// Score the stories against a gold file (JSON object: canonical url → story id):
+        /// pairwise and B-cubed precision/recall/F1 and ARI, beside the all-singletons baseline.
+        #[arg(long, value_name = "FILE")]
+        gold: Option<PathBuf>,
     },
     /// Roll up one ISO week of runs from the store into 10-20 recurring themes (keyword cards
     /// with 核心觀察 / 邏輯鏈條 / 本質洞見 and an overview), as Markdown, HTML and JSON.
@@ -121,23 +131,32 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// (not yet available) Rebuild a past digest byte for byte from the store.
+    /// Rebuild a recorded run's digest from the store alone: no network, no API key.
+    #[command(
+        long_about = "Rebuild a recorded run's digest from the store alone: the articles from the store, every\n\
+        LLM call in cache mode replay, the manifest's timestamps. No network, no API key. Changed\n\
+        templates re-render with zero calls; a changed prompt lists exactly the calls that are missing.\n\
+        Exit 1 when a call is missing, or with --check when an output differs from the recorded hashes."
+    )]
     Replay {
+        /// The run id (`newsdesk runs list` shows them).
         run_id: String,
-        #[arg(long)]
+        /// Where to write the rebuilt digest (default: ./replay-RUN_ID).
+        #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Compare with the hashes the run recorded (and the files it wrote); exit 1 with a line diff on a mismatch.
         #[arg(long)]
         check: bool,
     },
-    /// (not yet available) List, show or diff past runs.
+    /// List, show or diff recorded runs.
     Runs {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        #[command(subcommand)]
+        action: RunsCommand,
     },
-    /// (not yet available) Cache statistics, garbage collection, export and import.
+    /// Cache statistics, garbage collection, export and import of JSONL cassettes.
     Cache {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        #[command(subcommand)]
+        action: CacheCommand,
     },
     /// Score prompt variants against eval suites, compare them with the blessed baseline
     /// (paired bootstrap CIs, McNemar) and fail on a supported regression.
@@ -167,6 +186,65 @@ enum Command {
         #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
         cache_mode: CacheMode,
     },
+}
+
+#[derive(Subcommand)]
+enum RunsCommand {
+    /// Recorded runs, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One run's manifest: inputs, prompts, calls, outputs (--json: the whole manifest).
+    Show {
+        run_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two runs: articles, stories merged/split, prompts, cards.
+    Diff {
+        a: String,
+        b: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// Entries and bytes per tree, bytes on disk, hit rate of recent runs.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep only what recent runs reference, then compact into a fresh store swapped in atomically.
+    Gc {
+        /// Keep the calls and articles of the last K runs.
+        #[arg(long, value_name = "K", default_value_t = 14)]
+        keep_runs: usize,
+        /// Also keep those of every run generated in the last T days.
+        #[arg(long, value_name = "T", default_value_t = 30)]
+        keep_days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write runs with their calls and articles as a JSONL cassette (default: every run).
+    Export {
+        file: PathBuf,
+        /// Only this run (repeatable).
+        #[arg(long = "run", value_name = "RUN_ID")]
+        runs: Vec<String>,
+    },
+    /// Read a cassette; every key is checked against its content and a tampered file is refused.
+    Import { file: PathBuf },
+}
+
+/// The store a history command reads: --store, else the config's store.path (NEWSDESK_STORE).
+fn store_path(cli: &Cli) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = &cli.store {
+        return Ok(dir.clone());
+    }
+    Ok(load_config(cli)?.store.path)
 }
 
 fn parse_provider(s: &str) -> Result<ProviderKind, String> {
@@ -210,14 +288,27 @@ fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
 
 async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
     match &cli.command {
-        Command::Demo { out, layout, json } => {
+        Command::Demo {
+            out,
+            layout,
+            cache_mode,
+            json,
+        } => {
             if cli.config.is_some() {
                 eprintln!(
                     "newsdesk: demo runs its embedded config and day; drop --config (use `newsdesk run --config FILE` for your own)"
                 );
                 return Ok(Exit::Usage);
             }
-            commands::demo(out, cli.store.as_deref(), *layout, reporter, *json).await
+            commands::demo(
+                out,
+                cli.store.as_deref(),
+                *layout,
+                *cache_mode,
+                reporter,
+                *json,
+            )
+            .await
         }
         Command::Run {
             date,
@@ -242,13 +333,24 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             inputs,
             json,
             explain,
+            gold,
         } => {
             let config = if inputs.is_empty() {
                 Some(load_config(&cli)?)
             } else {
                 None
             };
-            commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
+            commands::cluster(
+                inputs,
+                config.as_ref(),
+                &commands::ClusterOptions {
+                    json: *json,
+                    explain: *explain,
+                    gold: gold.clone(),
+                },
+                reporter,
+            )
+            .await
         }
         Command::Weekly { week, out } => {
             let config = load_config(&cli)?;
@@ -289,11 +391,43 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
             commands::eval(&config_path, cli.store.as_deref(), args, reporter).await
         }
-        Command::Replay { .. } | Command::Runs { .. } | Command::Cache { .. } => {
-            eprintln!(
-                "newsdesk: this command is not yet available in this version (see `newsdesk --help`)"
-            );
-            Ok(Exit::Usage)
+        Command::Replay { run_id, out, check } => {
+            history::replay(&store_path(&cli)?, run_id, out.as_deref(), *check, reporter).await
+        }
+        Command::Runs { action } => {
+            let (action, json) = match action {
+                RunsCommand::List { json } => (RunsAction::List, *json),
+                RunsCommand::Show { run_id, json } => (RunsAction::Show(run_id.clone()), *json),
+                RunsCommand::Diff { a, b, json } => (RunsAction::Diff(a.clone(), b.clone()), *json),
+            };
+            history::runs(&store_path(&cli)?, &RunsArgs { action, json }, reporter)
+        }
+        Command::Cache { action } => {
+            let (action, json) = match action {
+                CacheCommand::Stats { json } => (CacheAction::Stats, *json),
+                CacheCommand::Gc {
+                    keep_runs,
+                    keep_days,
+                    json,
+                } => (
+                    CacheAction::Gc {
+                        keep_runs: *keep_runs,
+                        keep_days: *keep_days,
+                    },
+                    *json,
+                ),
+                CacheCommand::Export { file, runs } => (
+                    CacheAction::Export {
+                        file: file.clone(),
+                        runs: runs.clone(),
+                    },
+                    false,
+                ),
+                CacheCommand::Import { file } => {
+                    (CacheAction::Import { file: file.clone() }, false)
+                }
+            };
+            history::cache(&store_path(&cli)?, &action, json, &SystemClock, reporter)
         }
     }
 }
@@ -324,7 +458,13 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(err) => {
             eprintln!("newsdesk: error: {err:#}");
-            let usage = err.downcast_ref::<ConfigError>().is_some();
+            // A locked store or a store path that is a file is the operator's to fix, like a
+            // bad config: exit 2, so cron wrappers can tell it from a failed night.
+            let usage = err.downcast_ref::<ConfigError>().is_some()
+                || matches!(
+                    err.downcast_ref::<StoreError>(),
+                    Some(StoreError::Locked { .. } | StoreError::NotADirectory { .. })
+                );
             ExitCode::from(if usage { Exit::Usage } else { Exit::Error } as u8)
         }
     }

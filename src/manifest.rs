@@ -1,32 +1,58 @@
 //! The run manifest: what one run read, asked and wrote (DESIGN §7). In: the pipeline's inputs and
 //! the call ledger; out: a JSON record kept in the store's `runs` tree and beside the digest as
-//! `<date>.run.json`, which `replay`, `runs` and `cache gc` read back.
+//! `<date>.run.json`, which `replay`, `runs` and `cache gc` read back. It never holds a secret:
+//! the config text has no keys (they come from the environment) and env overrides are recorded
+//! by value only for the variables that change behaviour.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::llm::ProviderId;
 use crate::llm::cached::{CacheMode, CallRecord};
 use crate::llm::telemetry::FallbackEvent;
-use crate::model::FailedTopic;
+use crate::model::{Article, FailedTopic};
 use crate::run::StepTiming;
+use crate::store::{Store, StoreError, Tree};
 
-/// What the `runs` tree keeps per run (DESIGN §7).
+/// What the `runs` tree keeps per run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunManifest {
     pub run_id: String,
     pub date: NaiveDate,
+    /// The digest's own time: its cut-off on `date` in `digest.timezone` (what the front matter
+    /// and footer show, so two runs of the same inputs are byte-identical).
+    pub digest_time: String,
+    /// `[start, end)` of the article window, RFC 3339 UTC.
+    pub window: [String; 2],
+    /// Wall-clock times of the run itself (through the clock seam), RFC 3339 UTC.
     pub started_at: String,
     pub generated_at: String,
+    /// Hash of the config file plus every override that changes behaviour (never a secret).
     pub config_hash: String,
-    pub provider: String,
+    /// What replay needs to rebuild the run from the store alone.
+    pub config: RecordedConfig,
+    pub provider: ProviderId,
+    /// The provider kind the run used (`openai` | `extractive`).
+    pub provider_kind: String,
     pub model: String,
     pub cache_mode: CacheMode,
-    pub prompt_hashes: std::collections::BTreeMap<String, String>,
-    pub article_ids: Vec<String>,
+    /// The effective `limits.budget_usd` (a `--budget-usd` override included).
+    pub budget_usd: f64,
+    /// Prompt file → blake3 of its text.
+    pub prompt_hashes: BTreeMap<String, String>,
+    /// Template override file → blake3 (empty when the embedded templates are used).
+    pub template_hashes: BTreeMap<String, String>,
+    /// The articles in the window, in the order the pipeline saw them.
+    pub articles: Vec<ArticleRef>,
     pub stories: Vec<StoryMembership>,
-    pub topics: Vec<String>,
+    /// Topics in rank order.
+    pub topics: Vec<TopicLine>,
+    /// Cards in rank order, with a hash of their content (what `runs diff` compares).
+    pub cards: Vec<CardLine>,
+    /// Every call in topic-rank order (a topic's first ask, then its repair), then the insight.
     pub calls: Vec<CallLine>,
     pub steps: Vec<StepTiming>,
     pub outputs: Vec<OutputFile>,
@@ -40,10 +66,46 @@ pub struct RunManifest {
     pub fallbacks: Vec<FallbackEvent>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The config as the run read it: enough to parse it again with no file and no environment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RecordedConfig {
+    /// The file it was loaded from (relative dirs in it resolve against its folder).
+    pub file: Option<PathBuf>,
+    /// The file's text (secrets never live in it: keys come from the environment).
+    pub text: String,
+    /// Environment overrides that change behaviour, by variable name.
+    pub env: BTreeMap<String, String>,
+}
+
+/// The environment variables whose values change what a run produces (DESIGN §12); the store
+/// path and the API key do not, and a key is never recorded.
+pub const BEHAVIOUR_ENV: [&str; 2] = ["OPENAI_BASE_URL", "NEWSDESK_MODEL"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleRef {
+    pub id: String,
+    /// blake3 of the article's JSON; also its key in the `articles` tree.
+    pub blake3: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoryMembership {
     pub id: String,
     pub articles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicLine {
+    pub id: String,
+    pub rank: usize,
+    pub focus: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardLine {
+    pub topic_id: String,
+    pub title: String,
+    pub blake3: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,8 +115,400 @@ pub struct CallLine {
     pub cost_usd: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputFile {
+    /// Absolute path of the file as written.
     pub path: PathBuf,
     pub blake3: String,
+}
+
+/// The content hash of an article: its key in the `articles` tree and its line in a manifest.
+pub fn article_hash(article: &Article) -> String {
+    blake3::hash(&serde_json::to_vec(article).expect("articles serialize"))
+        .to_hex()
+        .to_string()
+}
+
+/// The config hash a manifest records: the file's hash plus every effective value an override
+/// can change (provider kind, base URL, model, budget). Never the key.
+pub fn effective_config_hash(
+    file_hash: &str,
+    provider_kind: &str,
+    base_url: &str,
+    model: &str,
+    budget_usd: f64,
+) -> String {
+    let text = format!("{file_hash}|{provider_kind}|{base_url}|{model}|{budget_usd}");
+    blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
+}
+
+/// A run id from the date and the inputs only, so the same inputs give the same id:
+/// `YYYYMMDD-` + 8 hex of blake3 over the article hashes, config hash, prompt and template hashes.
+pub fn derive_run_id(
+    date: NaiveDate,
+    articles: &[ArticleRef],
+    config_hash: &str,
+    prompt_hashes: &BTreeMap<String, String>,
+    template_hashes: &BTreeMap<String, String>,
+) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(date.to_string().as_bytes());
+    for article in articles {
+        hasher.update(b"|a:");
+        hasher.update(article.blake3.as_bytes());
+    }
+    hasher.update(b"|c:");
+    hasher.update(config_hash.as_bytes());
+    for (name, hash) in prompt_hashes.iter().chain(template_hashes) {
+        hasher.update(format!("|p:{name}={hash}").as_bytes());
+    }
+    format!(
+        "{}-{}",
+        date.format("%Y%m%d"),
+        &hasher.finalize().to_hex()[..8]
+    )
+}
+
+/// blake3 of every `*.tera` file in a template override directory, by file name.
+pub fn template_hashes(dir: Option<&Path>) -> BTreeMap<String, String> {
+    let mut hashes = BTreeMap::new();
+    let Some(entries) = dir.and_then(|d| std::fs::read_dir(d).ok()) else {
+        return hashes;
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.extension().is_some_and(|x| x == "tera")
+            && let (Some(name), Ok(bytes)) = (path.file_name(), std::fs::read(&path))
+        {
+            hashes.insert(
+                name.to_string_lossy().into_owned(),
+                blake3::hash(&bytes).to_hex().to_string(),
+            );
+        }
+    }
+    hashes
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("no run {run_id} in the store (`newsdesk runs list` shows the recorded runs)")]
+    NotFound { run_id: String },
+    #[error("run {run_id}'s manifest in the store cannot be read: {reason}")]
+    Unreadable { run_id: String, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl RunManifest {
+    pub fn save(&self, store: &dyn Store) -> Result<(), StoreError> {
+        store.put(
+            Tree::Runs,
+            self.run_id.as_bytes(),
+            &serde_json::to_vec(self).expect("manifests serialize"),
+        )
+    }
+
+    pub fn load(store: &dyn Store, run_id: &str) -> Result<RunManifest, ManifestError> {
+        let bytes =
+            store
+                .get(Tree::Runs, run_id.as_bytes())?
+                .ok_or_else(|| ManifestError::NotFound {
+                    run_id: run_id.to_string(),
+                })?;
+        serde_json::from_slice(&bytes).map_err(|e| ManifestError::Unreadable {
+            run_id: run_id.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Every readable manifest in the store, newest first (by generation time, then id).
+    pub fn list(store: &dyn Store) -> Result<Vec<RunManifest>, StoreError> {
+        let mut runs: Vec<RunManifest> = store
+            .scan(Tree::Runs, b"")?
+            .into_iter()
+            .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+            .collect();
+        runs.sort_by(|a: &RunManifest, b: &RunManifest| {
+            (&b.generated_at, &b.run_id).cmp(&(&a.generated_at, &a.run_id))
+        });
+        Ok(runs)
+    }
+
+    /// The cache keys this run's calls used.
+    pub fn call_keys(&self) -> impl Iterator<Item = &str> {
+        self.calls.iter().map(|c| c.call.key.as_str())
+    }
+}
+
+/// Orders a ledger for the manifest: by the rank of the topic each conversation belongs to
+/// (`roots` lists the first-turn keys in topic order), first ask before repair; calls of no
+/// topic (the insight) follow in key order. Completion order never shows through.
+pub fn order_calls(mut calls: Vec<CallLine>, roots: &[String]) -> Vec<CallLine> {
+    let position: BTreeMap<&str, usize> = roots
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    calls.sort_by(|a, b| {
+        let rank = |c: &CallLine| {
+            position
+                .get(c.call.root.as_str())
+                .copied()
+                .unwrap_or(usize::MAX)
+        };
+        (rank(a), &a.call.namespace, &a.call.root, a.call.turn).cmp(&(
+            rank(b),
+            &b.call.namespace,
+            &b.call.root,
+            b.call.turn,
+        ))
+    });
+    calls
+}
+
+/// What changed between two runs (`runs diff A B`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunDiff {
+    pub a: String,
+    pub b: String,
+    pub config_changed: bool,
+    pub articles_added: Vec<String>,
+    pub articles_removed: Vec<String>,
+    /// Articles whose content changed under the same id.
+    pub articles_changed: Vec<String>,
+    /// Stories of A whose articles are now spread over several stories of B.
+    pub stories_split: Vec<String>,
+    /// Stories of B that hold articles of several stories of A.
+    pub stories_merged: Vec<String>,
+    /// Prompt or template file → (hash in A, hash in B); a missing side is empty.
+    pub prompts_changed: BTreeMap<String, (String, String)>,
+    pub cards_added: Vec<String>,
+    pub cards_removed: Vec<String>,
+    pub cards_changed: Vec<String>,
+    pub calls_only_in_a: usize,
+    pub calls_only_in_b: usize,
+}
+
+impl RunDiff {
+    pub fn between(a: &RunManifest, b: &RunManifest) -> RunDiff {
+        let ids = |m: &RunManifest| -> BTreeMap<String, String> {
+            m.articles
+                .iter()
+                .map(|r| (r.id.clone(), r.blake3.clone()))
+                .collect()
+        };
+        let (ia, ib) = (ids(a), ids(b));
+        let mut diff = RunDiff {
+            a: a.run_id.clone(),
+            b: b.run_id.clone(),
+            config_changed: a.config_hash != b.config_hash,
+            ..RunDiff::default()
+        };
+        diff.articles_added = ib
+            .keys()
+            .filter(|k| !ia.contains_key(*k))
+            .cloned()
+            .collect();
+        diff.articles_removed = ia
+            .keys()
+            .filter(|k| !ib.contains_key(*k))
+            .cloned()
+            .collect();
+        diff.articles_changed = ia
+            .iter()
+            .filter(|(k, h)| ib.get(*k).is_some_and(|hb| hb != *h))
+            .map(|(k, _)| k.clone())
+            .collect();
+
+        let story_of = |m: &RunManifest| -> BTreeMap<String, String> {
+            m.stories
+                .iter()
+                .flat_map(|s| s.articles.iter().map(|a| (a.clone(), s.id.clone())))
+                .collect()
+        };
+        let (sa, sb) = (story_of(a), story_of(b));
+        let spread = |from: &RunManifest, other: &BTreeMap<String, String>| -> Vec<String> {
+            from.stories
+                .iter()
+                .filter(|s| {
+                    s.articles
+                        .iter()
+                        .filter_map(|x| other.get(x))
+                        .collect::<BTreeSet<_>>()
+                        .len()
+                        > 1
+                })
+                .map(|s| {
+                    let titles: Vec<&str> = s.articles.iter().map(String::as_str).collect();
+                    format!("{} ({})", s.id, titles.join(", "))
+                })
+                .collect()
+        };
+        diff.stories_split = spread(a, &sb);
+        diff.stories_merged = spread(b, &sa);
+
+        let files = |m: &RunManifest| -> BTreeMap<String, String> {
+            m.prompt_hashes
+                .iter()
+                .chain(&m.template_hashes)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        let (pa, pb) = (files(a), files(b));
+        for name in pa.keys().chain(pb.keys()).collect::<BTreeSet<_>>() {
+            let (x, y) = (
+                pa.get(name).cloned().unwrap_or_default(),
+                pb.get(name).cloned().unwrap_or_default(),
+            );
+            if x != y {
+                diff.prompts_changed.insert(name.clone(), (x, y));
+            }
+        }
+
+        let cards = |m: &RunManifest| -> BTreeMap<String, (String, String)> {
+            m.cards
+                .iter()
+                .map(|c| (c.topic_id.clone(), (c.title.clone(), c.blake3.clone())))
+                .collect()
+        };
+        let (ca, cb) = (cards(a), cards(b));
+        let label = |id: &str, title: &str| format!("{id} \"{title}\"");
+        for (id, (title, hash)) in &cb {
+            match ca.get(id) {
+                None => diff.cards_added.push(label(id, title)),
+                Some((_, h)) if h != hash => diff.cards_changed.push(label(id, title)),
+                Some(_) => {}
+            }
+        }
+        for (id, (title, _)) in &ca {
+            if !cb.contains_key(id) {
+                diff.cards_removed.push(label(id, title));
+            }
+        }
+        let keys = |m: &RunManifest| m.call_keys().map(str::to_string).collect::<BTreeSet<_>>();
+        let (ka, kb) = (keys(a), keys(b));
+        diff.calls_only_in_a = ka.difference(&kb).count();
+        diff.calls_only_in_b = kb.difference(&ka).count();
+        diff
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.config_changed
+            && self.articles_added.is_empty()
+            && self.articles_removed.is_empty()
+            && self.articles_changed.is_empty()
+            && self.stories_split.is_empty()
+            && self.stories_merged.is_empty()
+            && self.prompts_changed.is_empty()
+            && self.cards_added.is_empty()
+            && self.cards_removed.is_empty()
+            && self.cards_changed.is_empty()
+    }
+
+    /// The diff as a person reads it.
+    pub fn render(&self) -> String {
+        let mut out = format!("runs {} → {}\n", self.a, self.b);
+        if self.is_empty() {
+            out.push_str("  same inputs, stories and cards\n");
+        }
+        if self.config_changed {
+            out.push_str("  config changed\n");
+        }
+        let mut list = |what: &str, items: &[String]| {
+            if !items.is_empty() {
+                out.push_str(&format!("  {what} ({}):\n", items.len()));
+                for item in items {
+                    out.push_str(&format!("    {item}\n"));
+                }
+            }
+        };
+        list("articles added", &self.articles_added);
+        list("articles removed", &self.articles_removed);
+        list("articles changed", &self.articles_changed);
+        list("stories split", &self.stories_split);
+        list("stories merged", &self.stories_merged);
+        list("cards added", &self.cards_added);
+        list("cards removed", &self.cards_removed);
+        list("cards changed", &self.cards_changed);
+        for (name, (a, b)) in &self.prompts_changed {
+            let short = |h: &str| {
+                if h.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    h[..12.min(h.len())].to_string()
+                }
+            };
+            out.push_str(&format!(
+                "  prompt/template {name}: {} → {}\n",
+                short(a),
+                short(b)
+            ));
+        }
+        out.push_str(&format!(
+            "  calls: {} only in {}, {} only in {}\n",
+            self.calls_only_in_a, self.a, self.calls_only_in_b, self.b
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(ids: &[(&str, &str)]) -> Vec<ArticleRef> {
+        ids.iter()
+            .map(|(id, h)| ArticleRef {
+                id: id.to_string(),
+                blake3: h.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn run_id_depends_on_inputs_only() {
+        let date = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let prompts: BTreeMap<String, String> = [("card.tera".into(), "p1".into())].into();
+        let none = BTreeMap::new();
+        let a = refs(&[("a1", "h1"), ("a2", "h2")]);
+        let id = derive_run_id(date, &a, "c1", &prompts, &none);
+        assert!(id.starts_with("20260105-") && id.len() == 17, "{id}");
+        assert_eq!(id, derive_run_id(date, &a, "c1", &prompts, &none));
+        assert_ne!(id, derive_run_id(date, &a, "c2", &prompts, &none));
+        let edited = refs(&[("a1", "h1"), ("a2", "h2-edited")]);
+        assert_ne!(id, derive_run_id(date, &edited, "c1", &prompts, &none));
+        let other_prompt: BTreeMap<String, String> = [("card.tera".into(), "p2".into())].into();
+        assert_ne!(id, derive_run_id(date, &a, "c1", &other_prompt, &none));
+        let next_day = NaiveDate::from_ymd_opt(2026, 1, 6).unwrap();
+        assert_ne!(id, derive_run_id(next_day, &a, "c1", &prompts, &none));
+    }
+
+    fn call(key: &str, root: &str, turn: u32, namespace: &str) -> CallLine {
+        CallLine {
+            call: CallRecord {
+                key: key.into(),
+                root: root.into(),
+                turn,
+                namespace: namespace.into(),
+                cached: false,
+                usage: Default::default(),
+                latency_ms: 0,
+                structured_output: "json_schema".into(),
+            },
+            cost_usd: 0.0,
+        }
+    }
+
+    #[test]
+    fn calls_are_ordered_by_topic_rank_not_completion() {
+        // Completion order: topic 2's repair, the insight, topic 1, topic 2's first ask.
+        let ledger = vec![
+            call("k2r", "k2", 1, "card"),
+            call("ki", "ki", 0, "insight"),
+            call("k1", "k1", 0, "card"),
+            call("k2", "k2", 0, "card"),
+        ];
+        let ordered = order_calls(ledger, &["k1".to_string(), "k2".to_string()]);
+        let keys: Vec<&str> = ordered.iter().map(|c| c.call.key.as_str()).collect();
+        assert_eq!(keys, ["k1", "k2", "k2r", "ki"]);
+    }
 }

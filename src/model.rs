@@ -168,6 +168,10 @@ pub struct CardRecord {
     pub focus: bool,
     pub card: Card,
     pub sources: Vec<SourceRef>,
+    /// The story was in an earlier digest and new articles bring new facts: rendered with the
+    /// language's "continuing" mark. Absent (false) in older digests.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continuing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

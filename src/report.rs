@@ -178,6 +178,15 @@ pub struct RunSummary {
     /// Articles the LLM triage stage dropped (0 when `[triage]` is off).
     #[serde(default)]
     pub triaged_out: usize,
+    /// On-topic stories cut by `max_topics` (listed with `-v`).
+    #[serde(default)]
+    pub beyond_max_topics: usize,
+    /// Stories left out because an earlier digest (collect.memory_days) already told them.
+    #[serde(default)]
+    pub stories_repeated: usize,
+    /// Cards written as follow-ups of an earlier digest's story (marked continuing).
+    #[serde(default)]
+    pub stories_continuing: usize,
     pub topics: usize,
     pub cards: usize,
     pub failed: Vec<FailedTopic>,
@@ -261,6 +270,12 @@ impl RunSummary {
             "  articles   {} collected, {} in window, {} unique\n",
             self.articles_collected, self.articles_in_window, self.articles_unique
         ));
+        if self.stories_repeated + self.stories_continuing > 0 {
+            out.push_str(&format!(
+                "  memory     {} already published (dropped), {} continuing\n",
+                self.stories_repeated, self.stories_continuing
+            ));
+        }
         if self.triaged_out > 0 {
             out.push_str(&format!(
                 "  triage     {} article(s) dropped as off-topic\n",
@@ -268,8 +283,8 @@ impl RunSummary {
             ));
         }
         out.push_str(&format!(
-            "  stories    {} ({} off-topic dropped)\n",
-            self.stories, self.off_topic
+            "  stories    {} ({} off-topic dropped, {} beyond max_topics)\n",
+            self.stories, self.off_topic, self.beyond_max_topics
         ));
         out.push_str(&format!(
             "  topics     {} → {} card(s), {} failed\n",

@@ -18,7 +18,10 @@ use crate::lint;
 use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
-use crate::manifest::{CallLine, OutputFile, RunManifest, StoryMembership};
+use crate::manifest::{
+    self, ArticleRef, CallLine, CardLine, OutputFile, RecordedConfig, RunManifest, StoryMembership,
+    TopicLine,
+};
 use crate::model::{Digest, Generator, SourceRef};
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
@@ -38,6 +41,20 @@ pub struct RunOptions {
     pub provider: Option<ProviderKind>,
     /// Overrides `limits.budget_usd`.
     pub budget_usd: Option<f64>,
+    /// The config as read, kept in the manifest so the run can be replayed from the store alone.
+    pub recorded_config: RecordedConfig,
+    /// Set by `newsdesk replay`: rebuild a recorded run instead of making a new one.
+    pub replay: Option<ReplayInput>,
+}
+
+/// What a replay takes from the manifest instead of from the sources and the provider.
+#[derive(Debug, Clone)]
+pub struct ReplayInput {
+    pub run_id: String,
+    /// The night's articles, read back from the store's `articles` tree.
+    pub articles: Vec<crate::model::Article>,
+    /// The recorded provider id: cache keys name it, and no call is made under it.
+    pub provider: crate::llm::ProviderId,
 }
 
 /// How the run ended, for the exit code.
@@ -63,7 +80,7 @@ pub enum RunError {
         sources: usize,
     },
     #[error(
-        "only {cards} card(s) succeeded, fewer than digest.min_topics = {min}; nothing was published. First failures:\n{failures}"
+        "only {cards} card(s) succeeded, fewer than digest.min_topics = {min}; nothing was published. Topics without a card:\n{failures}"
     )]
     TooFewCards {
         cards: usize,
@@ -136,7 +153,8 @@ impl Steps {
     }
 }
 
-/// Runs one digest day end to end.
+/// Runs one digest day end to end and records it (the manifest goes to the store and beside the
+/// digest); returns the run report.
 pub async fn run_day(
     config: &Config,
     store: Arc<dyn Store>,
@@ -144,31 +162,50 @@ pub async fn run_day(
     reporter: &Reporter,
     opts: &RunOptions,
 ) -> Result<RunSummary, RunError> {
+    Ok(run_pipeline(config, store, clock, reporter, opts).await?.0)
+}
+
+/// The pipeline itself: the run report and the manifest of what it read, asked and wrote.
+pub async fn run_pipeline(
+    config: &Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    reporter: &Reporter,
+    opts: &RunOptions,
+) -> Result<(RunSummary, RunManifest), RunError> {
     let mut steps = Steps {
         started: Instant::now(),
         timings: Vec::new(),
     };
     let started_at = clock.now();
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
+    let template_hashes = manifest::template_hashes(config.digest.templates_dir.as_deref());
 
-    reporter.step(&format!("collecting {} source(s)", config.sources.len()));
-    let http = HttpOptions::from_config(&config.collect);
-    let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
-    let collect_cx = CollectContext {
-        http: &http,
-        now: Some(started_at),
-        store: Some(store.as_ref()),
-        progress: Some(&progress),
+    let (articles, reports, sources_unhealthy) = match &opts.replay {
+        // A replay reads the night's articles from the store; nothing is fetched.
+        Some(replay) => (replay.articles.clone(), Vec::new(), false),
+        None => {
+            reporter.step(&format!("collecting {} source(s)", config.sources.len()));
+            let http = HttpOptions::from_config(&config.collect);
+            let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
+            let collect_cx = CollectContext {
+                http: &http,
+                now: Some(started_at),
+                store: Some(store.as_ref()),
+                progress: Some(&progress),
+            };
+            let collected = steps
+                .time_async(
+                    "collect",
+                    collect::collect_sources(&config.sources, &collect_cx),
+                )
+                .await;
+            collect::report_sources(&collected, reporter);
+            let unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
+            (collected.articles, collected.reports, unhealthy)
+        }
     };
-    let collected = steps
-        .time_async(
-            "collect",
-            collect::collect_sources(&config.sources, &collect_cx),
-        )
-        .await;
-    collect::report_sources(&collected, reporter);
-    let articles_collected = collected.articles.len();
-    let sources_unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
+    let articles_collected = articles.len();
 
     let (start, end) = window(
         opts.date,
@@ -176,13 +213,29 @@ pub async fn run_day(
         config.digest.cutoff,
         config.digest.window_hours,
     );
-    let in_window = collect::in_window(collected.articles, start, end);
+    let in_window = collect::in_window(articles, start, end);
     if in_window.is_empty() {
         return Err(RunError::NoArticles {
             start,
             end,
             sources: config.sources.len(),
         });
+    }
+    let article_refs: Vec<ArticleRef> = in_window
+        .iter()
+        .map(|a| ArticleRef {
+            id: a.id.clone(),
+            blake3: manifest::article_hash(a),
+        })
+        .collect();
+    if opts.replay.is_none() {
+        // Keyed by content, so a later edit of the same article never rewrites what an older
+        // run read; flushed now so a run killed in the card stage can be replayed up to it.
+        for (article, r) in in_window.iter().zip(&article_refs) {
+            let bytes = serde_json::to_vec(article).expect("articles serialize");
+            store.put(Tree::Articles, r.blake3.as_bytes(), &bytes)?;
+        }
+        store.flush()?;
     }
     let articles_in_window = in_window.len();
 
@@ -193,14 +246,25 @@ pub async fn run_day(
     if let Some(budget) = opts.budget_usd {
         limits.budget_usd = budget;
     }
-    let (provider, telemetry) = llm::build_observed_stack(
-        &provider_config,
-        &limits,
-        &config.pricing,
-        store.clone(),
-        opts.cache_mode,
-        clock.clone(),
-    )?;
+    let (provider, telemetry) = match &opts.replay {
+        Some(replay) => (
+            llm::cached::Cached::new(
+                Box::new(llm::cached::Offline::new(replay.provider.clone())) as Box<dyn Provider>,
+                store.clone(),
+                CacheMode::Replay,
+                clock.clone(),
+            ),
+            Arc::new(llm::telemetry::Telemetry::default()),
+        ),
+        None => llm::build_observed_stack(
+            &provider_config,
+            &limits,
+            &config.pricing,
+            store.clone(),
+            opts.cache_mode,
+            clock.clone(),
+        )?,
+    };
     // The extractive baseline has no model; naming one would tie its cache entries to whatever
     // model the config happens to name for the real provider.
     let model_name = if provider_kind == ProviderKind::Extractive {
@@ -215,6 +279,23 @@ pub async fn run_day(
         top_p: provider_config.top_p,
         seed: provider_config.seed,
         max_output_tokens: provider_config.max_output_tokens,
+    };
+    let config_hash = manifest::effective_config_hash(
+        &config.hash,
+        provider_kind_name(provider_kind),
+        &provider_config.base_url,
+        &model_name,
+        limits.budget_usd,
+    );
+    let run_id = match &opts.replay {
+        Some(replay) => replay.run_id.clone(),
+        None => manifest::derive_run_id(
+            opts.date,
+            &article_refs,
+            &config_hash,
+            prompts.hashes(),
+            &template_hashes,
+        ),
     };
 
     // Optional LLM triage: drops what a model judges off-topic before clustering.
@@ -277,12 +358,33 @@ pub async fn run_day(
             articles: s.articles.iter().map(|a| a.id.clone()).collect(),
         })
         .collect();
-    let ranked = steps.time("rank", || cluster::rank(stories, &rank_params));
+    // Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups.
+    let previous =
+        collect::memory::previous_digests(&opts.out_dir, opts.date, config.collect.memory_days);
+    let remembered = steps.time("memory", || {
+        collect::memory::remember(stories, &previous, config.collect.memory_follow_ups)
+    });
+    for repeated in &remembered.repeated {
+        reporter.detail(&format!(
+            "already published on {}: \"{}\" ({})",
+            repeated.date,
+            repeated
+                .story
+                .articles
+                .first()
+                .map(|a| a.title.as_str())
+                .unwrap_or_default(),
+            repeated.why
+        ));
+    }
+    let stories_repeated = remembered.repeated.len();
+    let previously = remembered.continuing;
+    let ranked = steps.time("rank", || cluster::rank(remembered.stories, &rank_params));
     let topics = ranked.topics;
     let more: Vec<SourceRef> = ranked
-        .beyond
+        .beyond_max
         .iter()
-        .filter_map(|story| story.articles.first())
+        .filter_map(|(story, _)| story.articles.first())
         .map(|lead| SourceRef {
             title: lead.title.clone(),
             url: lead.url.clone(),
@@ -290,11 +392,20 @@ pub async fn run_day(
         })
         .collect();
     reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics",
+        "{} stories, {} off-topic, {} topics, {} beyond max_topics",
         story_count,
         ranked.off_topic.len(),
-        topics.len()
+        topics.len(),
+        ranked.beyond_max.len()
     ));
+    for (story, score) in &ranked.beyond_max {
+        let title = story.articles.first().map_or("", |a| a.title.as_str());
+        reporter.detail(&format!(
+            "  beyond max_topics: {} (score {score:.2}, {} article(s)) {title}",
+            story.id,
+            story.articles.len()
+        ));
+    }
 
     reporter.step(&format!(
         "writing {} card(s) with {}",
@@ -308,6 +419,7 @@ pub async fn run_day(
         language: config.digest.language,
         sections: &config.digest.sections,
         max_input_tokens: config.limits.max_input_tokens_per_card,
+        previously: &previously,
     };
     let progress = |done: usize, total: usize| {
         let seen = telemetry.snapshot();
@@ -326,18 +438,12 @@ pub async fn run_day(
         .time_async("cards", writer.write_cards(&topics, &progress))
         .await?;
     let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
-    for failed in &cards.failed {
-        reporter.warn(&format!(
-            "topic {} \"{}\" has no card: {}",
-            failed.topic_id, failed.title, failed.reason
-        ));
-    }
     if cards.cards.len() < config.digest.min_topics || cards.cards.is_empty() {
+        // Every failure once, here, instead of a warning per topic followed by the same list.
         let failures = cards
             .failed
             .iter()
-            .take(5)
-            .map(|f| format!("  - {}: {}", f.topic_id, f.reason))
+            .map(|f| format!("  - {} \"{}\": {}", f.topic_id, f.title, f.reason))
             .collect::<Vec<_>>()
             .join("\n");
         return Err(RunError::TooFewCards {
@@ -345,6 +451,12 @@ pub async fn run_day(
             min: config.digest.min_topics,
             failures,
         });
+    }
+    for failed in &cards.failed {
+        reporter.warn(&format!(
+            "topic {} \"{}\" has no card: {}",
+            failed.topic_id, failed.title, failed.reason
+        ));
     }
 
     reporter.step("writing the editor's insight");
@@ -364,18 +476,24 @@ pub async fn run_day(
     };
 
     let generated_at = clock.now();
-    let run_id = format!(
-        "{}-{}",
-        opts.date.format("%Y%m%d"),
-        &blake3::hash(format!("{}|{}", config.hash, generated_at.to_rfc3339()).as_bytes()).to_hex()
-            [..8]
-    );
+    let card_lines: Vec<CardLine> = cards
+        .cards
+        .iter()
+        .map(|c| CardLine {
+            topic_id: c.topic_id.clone(),
+            title: c.card.title.clone(),
+            blake3: blake3::hash(&serde_json::to_vec(&c.card).expect("cards serialize"))
+                .to_hex()
+                .to_string(),
+        })
+        .collect();
     let digest = Digest {
         date: opts.date,
         title: config.digest.title.clone(),
         language: config.digest.language,
-        generated_at: generated_at
-            .with_timezone(&config.digest.timezone)
+        // The digest's own time, not the wall clock: Hugo files a backfilled day under its
+        // date, and two runs of the same inputs write the same bytes.
+        generated_at: digest_time(opts.date, config.digest.timezone, config.digest.cutoff)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         window_hours: config.digest.window_hours,
         generator: Generator {
@@ -433,13 +551,14 @@ pub async fn run_day(
         .iter()
         .map(|c| CallLine {
             call: c.clone(),
-            cost_usd: if c.cached {
+            cost_usd: if c.cached || provider_kind == ProviderKind::Extractive {
                 0.0
             } else {
                 cost_usd(c.usage, &config.pricing)
             },
         })
         .collect();
+    let calls = manifest::order_calls(calls, &cards.request_keys);
     let provider_calls = ledger.iter().filter(|c| !c.cached).count();
     let cache_hits = ledger.len() - provider_calls;
     let tokens_in = ledger
@@ -452,11 +571,7 @@ pub async fn run_day(
         .filter(|c| !c.cached)
         .map(|c| c.usage.completion_tokens)
         .sum();
-    let spent: f64 = if provider_kind == ProviderKind::Extractive {
-        0.0
-    } else {
-        calls.iter().map(|c| c.cost_usd).sum()
-    };
+    let spent: f64 = calls.iter().map(|c| c.cost_usd).sum();
 
     let seen = telemetry.snapshot();
     for step in &seen.fallbacks {
@@ -465,38 +580,49 @@ pub async fn run_day(
             step.from, step.to, step.reason
         ));
     }
-    let mut modes: Vec<String> = ledger
-        .iter()
-        .filter_map(|c| c.structured_output.clone())
-        .collect();
+    let mut modes: Vec<String> = ledger.iter().map(|c| c.structured_output.clone()).collect();
     modes.sort();
     modes.dedup();
     let manifest = RunManifest {
         run_id: run_id.clone(),
         date: opts.date,
+        digest_time: digest.generated_at.clone(),
+        window: [start.to_rfc3339(), end.to_rfc3339()],
         started_at: started_at.to_rfc3339(),
-        generated_at: digest.generated_at.clone(),
-        config_hash: config.hash.clone(),
-        provider: provider.id().to_string(),
+        generated_at: generated_at.to_rfc3339(),
+        config_hash,
+        config: opts.recorded_config.clone(),
+        provider: provider.id().clone(),
+        provider_kind: provider_kind_name(provider_kind).to_string(),
         model: model_name,
         cache_mode: opts.cache_mode,
+        budget_usd: limits.budget_usd,
         prompt_hashes: prompts.hashes().clone(),
-        article_ids: in_window.iter().map(|a| a.id.clone()).collect(),
+        template_hashes,
+        articles: article_refs,
         stories: memberships,
-        topics: topics.iter().map(|t| t.id.clone()).collect(),
+        topics: topics
+            .iter()
+            .map(|t| TopicLine {
+                id: t.id.clone(),
+                rank: t.rank,
+                focus: t.focus,
+            })
+            .collect(),
+        cards: card_lines,
         calls,
         steps: steps.timings.clone(),
         outputs: vec![
             OutputFile {
-                path: md_path.clone(),
+                path: absolute(&md_path),
                 blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
             },
             OutputFile {
-                path: html_path,
+                path: absolute(&html_path),
                 blake3: blake3::hash(html.as_bytes()).to_hex().to_string(),
             },
             OutputFile {
-                path: json_path,
+                path: absolute(&json_path),
                 blake3: blake3::hash(json.as_bytes()).to_hex().to_string(),
             },
         ],
@@ -505,12 +631,15 @@ pub async fn run_day(
         cards_repaired,
         fallbacks: seen.fallbacks.clone(),
     };
-    store.put(
-        Tree::Runs,
-        run_id.as_bytes(),
-        &serde_json::to_vec(&manifest).expect("manifests serialize"),
-    )?;
-    store.flush()?;
+    if opts.replay.is_none() {
+        manifest.save(store.as_ref())?;
+        store.flush()?;
+        let record = serde_json::to_string_pretty(&manifest).expect("manifests serialize");
+        write_file(
+            &opts.out_dir.join(format!("{}.run.json", opts.date)),
+            &record,
+        )?;
+    }
 
     let status = if lint_report.has_errors() {
         RunStatus::LintFailed
@@ -519,17 +648,20 @@ pub async fn run_day(
     } else {
         RunStatus::Ok
     };
-    Ok(RunSummary {
+    let summary = RunSummary {
         run_id,
         date: opts.date,
         status,
-        sources: collected.reports.iter().map(source_line).collect(),
+        sources: reports.iter().map(source_line).collect(),
         articles_collected,
         articles_in_window,
         articles_unique,
         stories: story_count,
         off_topic: ranked.off_topic.len(),
         triaged_out,
+        beyond_max_topics: ranked.beyond_max.len(),
+        stories_repeated,
+        stories_continuing: digest.cards.iter().filter(|c| c.continuing).count(),
         topics: topics.len(),
         cards: digest.topic_count,
         failed: digest.failed,
@@ -550,7 +682,26 @@ pub async fn run_day(
         steps: steps.timings,
         wall_ms: steps.started.elapsed().as_millis() as u64,
         output: md_path,
-    })
+    };
+    Ok((summary, manifest))
+}
+
+/// The digest's own time: its cut-off on `date` in `tz`, or the last second of `date` when no
+/// cut-off is set (midnight would name the next day). What the front matter and footer show.
+pub fn digest_time(
+    date: NaiveDate,
+    tz: chrono_tz::Tz,
+    cutoff: Option<NaiveTime>,
+) -> DateTime<chrono_tz::Tz> {
+    let local =
+        date.and_time(cutoff.unwrap_or(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time")));
+    tz.from_local_datetime(&local)
+        .earliest()
+        .unwrap_or_else(|| tz.from_utc_datetime(&local))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn provider_kind_name(kind: ProviderKind) -> &'static str {

@@ -18,6 +18,12 @@ pub enum Tree {
 }
 
 impl Tree {
+    pub const ALL: [Tree; 4] = [Tree::Llm, Tree::Articles, Tree::Http, Tree::Runs];
+
+    pub fn from_name(name: &str) -> Option<Tree> {
+        Tree::ALL.into_iter().find(|t| t.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Tree::Llm => "llm",
@@ -34,6 +40,10 @@ pub enum StoreError {
         "store {path} is locked by another newsdesk process (wait for it to finish, or use --store DIR for a separate store)"
     )]
     Locked { path: PathBuf },
+    #[error(
+        "store path {path} is a regular file, not a store directory (pass --store DIR, or set store.path to a directory)"
+    )]
+    NotADirectory { path: PathBuf },
     #[error("cannot open store {path}: {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("store {tree} tree: {reason}")]
@@ -50,6 +60,7 @@ pub trait Store: Send + Sync {
     fn flush(&self) -> Result<(), StoreError>;
     /// All entries whose key starts with `prefix`, in key order.
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError>;
+    fn remove(&self, tree: Tree, key: &[u8]) -> Result<(), StoreError>;
 }
 
 pub struct SledStore {
@@ -58,6 +69,11 @@ pub struct SledStore {
 
 impl SledStore {
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        if path.is_file() {
+            return Err(StoreError::NotADirectory {
+                path: path.to_path_buf(),
+            });
+        }
         std::fs::create_dir_all(path).map_err(|e| StoreError::Open {
             path: path.to_path_buf(),
             reason: e.to_string(),
@@ -83,6 +99,76 @@ impl SledStore {
     fn tree(&self, tree: Tree) -> Result<sled::Tree, StoreError> {
         self.db.open_tree(tree.name()).map_err(|e| io(tree, e))
     }
+
+    /// Bytes the store's files take on disk (sled's own estimate).
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.db.size_on_disk().map_err(|e| StoreError::Io {
+            tree: "all",
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Decides per (tree, key, value) whether `compact` carries an entry into the fresh store.
+pub type KeepFn<'a> = dyn Fn(Tree, &[u8], &[u8]) -> bool + 'a;
+
+/// Rewrites the store at `path` into a fresh store holding only what `keep` accepts, then swaps
+/// it in with renames, so a crash leaves either the old store or the new one, never a mix.
+/// The caller must not hold the store open. Returns (bytes before, bytes after) on disk.
+pub fn compact(path: &Path, keep: &KeepFn<'_>) -> Result<(u64, u64), StoreError> {
+    let fresh_path = sibling(path, "compacting");
+    let old_path = sibling(path, "old");
+    for stale in [&fresh_path, &old_path] {
+        if stale.exists() {
+            std::fs::remove_dir_all(stale).map_err(|e| open_err(stale, e))?;
+        }
+    }
+    let before;
+    {
+        let old = SledStore::open(path)?;
+        before = dir_size(path);
+        let fresh = SledStore::open(&fresh_path)?;
+        for tree in Tree::ALL {
+            for (k, v) in old.scan(tree, b"")? {
+                if keep(tree, &k, &v) {
+                    fresh.put(tree, &k, &v)?;
+                }
+            }
+        }
+        fresh.flush()?;
+    }
+    std::fs::rename(path, &old_path).map_err(|e| open_err(path, e))?;
+    std::fs::rename(&fresh_path, path).map_err(|e| open_err(path, e))?;
+    std::fs::remove_dir_all(&old_path).map_err(|e| open_err(&old_path, e))?;
+    Ok((before, dir_size(path)))
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{suffix}"));
+    path.with_file_name(name)
+}
+
+fn open_err(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Open {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// Bytes of every file under `dir` (what `du` would count, minus block rounding).
+pub fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 fn io(tree: Tree, e: sled::Error) -> StoreError {
@@ -122,6 +208,11 @@ impl Store for SledStore {
                     .map_err(|e| io(tree, e))
             })
             .collect()
+    }
+
+    fn remove(&self, tree: Tree, key: &[u8]) -> Result<(), StoreError> {
+        self.tree(tree)?.remove(key).map_err(|e| io(tree, e))?;
+        Ok(())
     }
 }
 
@@ -165,6 +256,14 @@ impl Store for MemStore {
             .filter(|((t, k), _)| *t == tree.name() && k.starts_with(prefix))
             .map(|((_, k), v)| (k.clone(), v.clone()))
             .collect())
+    }
+
+    fn remove(&self, tree: Tree, key: &[u8]) -> Result<(), StoreError> {
+        self.trees
+            .lock()
+            .expect("store mutex")
+            .remove(&(tree.name(), key.to_vec()));
+        Ok(())
     }
 }
 

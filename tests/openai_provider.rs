@@ -123,6 +123,7 @@ async fn write_card(provider: &dyn Provider, mode: StructuredOutput) -> CardOutc
         language: newsdesk::model::Language::En,
         sections: &sections,
         max_input_tokens: 6000,
+        previously: &Default::default(),
     };
     writer.write_cards(&[topic()], &|_, _| {}).await.unwrap()
 }

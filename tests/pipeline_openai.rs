@@ -11,48 +11,15 @@ use std::sync::Arc;
 use newsdesk::clock::FixedClock;
 use newsdesk::config::Config;
 use newsdesk::llm::cached::CacheMode;
-use newsdesk::llm::{ChatRequest, Message, Namespace, ResponseFormat, extractive};
 use newsdesk::report::Reporter;
 use newsdesk::run::{RunError, RunOptions, RunStatus, run_day};
 use newsdesk::store::{SledStore, Store};
-use serde_json::{Value, json};
+use serde_json::Value;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
-/// An OpenAI-compatible chat endpoint answered by the extractive baseline.
-struct Simulator;
-
-impl Respond for Simulator {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let body: Value = serde_json::from_slice(&request.body).expect("JSON request body");
-        let messages: Vec<Message> =
-            serde_json::from_value(body["messages"].clone()).expect("chat messages");
-        let last_user = messages
-            .iter()
-            .rev()
-            .find(|m| m.role == newsdesk::llm::Role::User)
-            .unwrap();
-        let namespace = if messages.iter().any(|m| m.content.contains("<articles>"))
-            && !last_user.content.contains("<cards>")
-        {
-            Namespace::Card
-        } else {
-            Namespace::Insight
-        };
-        let req = ChatRequest::new(
-            namespace,
-            body["model"].as_str().unwrap(),
-            messages,
-            ResponseFormat::JsonObject,
-        );
-        let answer = extractive::answer(&req).expect("well-formed request");
-        ResponseTemplate::new(200).set_body_json(json!({
-            "id": "chatcmpl-sim", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": answer.content}}],
-            "usage": {"prompt_tokens": answer.usage.prompt_tokens, "completion_tokens": answer.usage.completion_tokens}
-        }))
-    }
-}
+mod common;
+use common::sim::Simulator;
 
 fn config(server: &MockServer, budget_usd: f64) -> Config {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -87,6 +54,8 @@ fn options(out: &Path) -> RunOptions {
         cache_mode: CacheMode::Rw,
         provider: None,
         budget_usd: None,
+        recorded_config: Default::default(),
+        replay: None,
     }
 }
 

@@ -45,6 +45,8 @@ async fn run(config: &Config, dir: &Path) -> RunSummary {
         cache_mode: CacheMode::Rw,
         provider: None,
         budget_usd: None,
+        recorded_config: Default::default(),
+        replay: None,
     };
     let clock = Arc::new(FixedClock(chrono::Utc::now()));
     run_day(config, store, clock, &Reporter::silent(), &options)

@@ -1,8 +1,12 @@
-//! Average-linkage agglomerative clustering. In: a dense pairwise cosine matrix over documents
-//! (indexed in id order), their publication times, and near-duplicate links that must hold;
-//! out: groups of document indices with the links that built them, in the order they happened.
-//! Knows nothing of articles or terms, and never links documents published further apart than
-//! the window.
+//! Average-linkage agglomerative clustering over a sparse similarity graph. In: the graph's
+//! edges (document pairs with their similarity; a pair without an edge counts as 0), the
+//! documents' publication times, and near-duplicate links that must hold; out: groups of document
+//! indices with the links that built them, in the order they happened. Knows nothing of articles
+//! or terms, never links documents published further apart than the window, and costs time and
+//! memory in the number of edges, not in n².
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
 
 use crate::model::MergeKind;
 
@@ -23,45 +27,76 @@ pub(crate) struct Group {
     pub links: Vec<Link>,
 }
 
-/// What the clustering runs on. `sim` is row-major `n × n`; indices are in article-id order, so
-/// "ties broken by the smaller index" means "ties broken by article id".
+/// What the clustering runs on. Indices are in article-id order, so "ties broken by the smaller
+/// index" means "ties broken by article id".
 pub(crate) struct Problem<'a> {
-    pub sim: &'a [f32],
+    /// `(a, b, similarity)` with `a < b`, each pair at most once.
+    pub edges: &'a [(usize, usize, f32)],
     pub published_s: &'a [i64],
     pub window_s: i64,
     /// `(a, b, jaccard)` pairs that are near-duplicates; merged first, best first.
     pub near_duplicates: &'a [(usize, usize, f32)],
-    /// Stop when the best remaining average cosine is below this.
+    /// Stop when the best remaining average similarity is below this.
     pub threshold: f32,
 }
 
-struct State<'a> {
-    n: usize,
-    sim: &'a [f32],
-    /// Sum of pairwise cosines between two clusters, indexed by their slots (a cluster's slot
-    /// is its smallest member). Sums, not averages, so a merge is one row addition.
-    sums: Vec<f64>,
+/// A candidate merge in the heap: best average first, then the smallest slots. `versions` tell
+/// whether both clusters are still as they were when it was pushed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    avg: f64,
+    x: usize,
+    y: usize,
+    versions: (u32, u32),
+}
+
+impl Eq for Candidate {}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.avg
+            .total_cmp(&other.avg)
+            .then_with(|| (other.x, other.y).cmp(&(self.x, self.y)))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+struct State {
+    /// Similarity of each edge, for naming the closest pair of a merge.
+    edge: HashMap<(usize, usize), f32>,
+    /// Per cluster slot (a cluster's slot is its smallest member): the sum of similarities to
+    /// each neighbouring cluster. Sums, not averages, so a merge is one map addition.
+    sums: Vec<HashMap<usize, f64>>,
     members: Vec<Vec<usize>>,
     earliest_s: Vec<i64>,
     latest_s: Vec<i64>,
     slot_of: Vec<usize>,
-    active: Vec<usize>,
+    version: Vec<u32>,
     links: Vec<Vec<(usize, Link)>>,
     step: usize,
 }
 
-impl State<'_> {
+impl State {
     fn fits_window(&self, x: usize, y: usize, window_s: i64) -> bool {
         let span =
             self.latest_s[x].max(self.latest_s[y]) - self.earliest_s[x].min(self.earliest_s[y]);
         span <= window_s
     }
 
+    fn sim(&self, a: usize, b: usize) -> f32 {
+        self.edge.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0)
+    }
+
     fn closest_pair(&self, x: usize, y: usize) -> (usize, usize) {
         let mut best = (f32::NEG_INFINITY, 0, 0);
         for &a in &self.members[x] {
             for &b in &self.members[y] {
-                let s = self.sim[a * self.n + b];
+                let s = self.sim(a, b);
                 let key = (a.min(b), a.max(b));
                 if s > best.0 || (s == best.0 && key < (best.1.min(best.2), best.1.max(best.2))) {
                     best = (s, a, b);
@@ -71,6 +106,18 @@ impl State<'_> {
         (best.1, best.2)
     }
 
+    fn candidate(&self, x: usize, y: usize) -> Candidate {
+        let (x, y) = (x.min(y), x.max(y));
+        let sum = self.sums[x].get(&y).copied().unwrap_or(0.0);
+        Candidate {
+            avg: sum / (self.members[x].len() * self.members[y].len()) as f64,
+            x,
+            y,
+            versions: (self.version[x], self.version[y]),
+        }
+    }
+
+    /// Merges clusters `x` and `y`; returns the surviving slot.
     fn merge(
         &mut self,
         x: usize,
@@ -78,15 +125,18 @@ impl State<'_> {
         similarity: f32,
         kind: MergeKind,
         pair: (usize, usize),
-    ) {
+    ) -> usize {
         let (keep, gone) = (x.min(y), x.max(y));
-        let n = self.n;
-        for &z in &self.active {
-            self.sums[keep * n + z] += self.sums[gone * n + z];
+        let gone_sums = std::mem::take(&mut self.sums[gone]);
+        for (z, s) in gone_sums {
+            if z == keep {
+                continue;
+            }
+            *self.sums[keep].entry(z).or_insert(0.0) += s;
+            let back = self.sums[z].remove(&gone).unwrap_or(0.0);
+            *self.sums[z].entry(keep).or_insert(0.0) += back;
         }
-        for &z in &self.active {
-            self.sums[z * n + keep] = self.sums[keep * n + z];
-        }
+        self.sums[keep].remove(&gone);
         let moved = std::mem::take(&mut self.members[gone]);
         for &m in &moved {
             self.slot_of[m] = keep;
@@ -107,22 +157,30 @@ impl State<'_> {
             },
         ));
         self.step += 1;
-        self.active.retain(|&z| z != gone);
+        self.version[keep] += 1;
+        self.version[gone] += 1;
+        keep
     }
 }
 
 pub(crate) fn agglomerate(problem: &Problem<'_>) -> Vec<Group> {
     let n = problem.published_s.len();
-    assert_eq!(problem.sim.len(), n * n, "similarity matrix must be n × n");
+    let mut sums: Vec<HashMap<usize, f64>> = vec![HashMap::new(); n];
+    let mut edge = HashMap::with_capacity(problem.edges.len());
+    for &(a, b, s) in problem.edges {
+        assert!(a < b && b < n, "edges are (a, b) with a < b < n");
+        edge.insert((a, b), s);
+        sums[a].insert(b, s as f64);
+        sums[b].insert(a, s as f64);
+    }
     let mut state = State {
-        n,
-        sim: problem.sim,
-        sums: problem.sim.iter().map(|&s| s as f64).collect(),
+        edge,
+        sums,
         members: (0..n).map(|i| vec![i]).collect(),
         earliest_s: problem.published_s.to_vec(),
         latest_s: problem.published_s.to_vec(),
         slot_of: (0..n).collect(),
-        active: (0..n).collect(),
+        version: vec![0; n],
         links: vec![Vec::new(); n],
         step: 0,
     };
@@ -137,37 +195,45 @@ pub(crate) fn agglomerate(problem: &Problem<'_>) -> Vec<Group> {
         }
     }
 
-    loop {
-        // Best average cosine over window-compatible cluster pairs; strict `>` while scanning in
-        // ascending slot order keeps the pair with the smallest ids on ties.
-        let mut best: Option<(f64, usize, usize)> = None;
-        for (k, &x) in state.active.iter().enumerate() {
-            for &y in &state.active[k + 1..] {
-                let avg = state.sums[x * n + y]
-                    / (state.members[x].len() * state.members[y].len()) as f64;
-                if best.is_none_or(|(b, _, _)| avg > b) && state.fits_window(x, y, problem.window_s)
-                {
-                    best = Some((avg, x, y));
-                }
-            }
+    // Best average similarity first over window-compatible cluster pairs; among equals the pair
+    // with the smallest slots. A cluster pair without an edge averages 0 and never merges.
+    let mut heap: BinaryHeap<Candidate> = BinaryHeap::new();
+    for x in 0..n {
+        if state.slot_of[x] != x {
+            continue;
         }
-        match best {
-            Some((avg, x, y)) if avg >= problem.threshold as f64 => {
-                let pair = state.closest_pair(x, y);
-                state.merge(x, y, avg as f32, MergeKind::Similar, pair);
-            }
-            _ => break,
+        let mut neighbours: Vec<usize> = state.sums[x].keys().copied().filter(|&y| y > x).collect();
+        neighbours.sort_unstable();
+        for y in neighbours {
+            heap.push(state.candidate(x, y));
+        }
+    }
+    while let Some(c) = heap.pop() {
+        if c.versions != (state.version[c.x], state.version[c.y]) {
+            continue; // one side has merged since: a fresher candidate was pushed
+        }
+        if c.avg < problem.threshold as f64 {
+            break;
+        }
+        if !state.fits_window(c.x, c.y, problem.window_s) {
+            continue; // spans only grow: this pair can never fit again
+        }
+        let pair = state.closest_pair(c.x, c.y);
+        let keep = state.merge(c.x, c.y, c.avg as f32, MergeKind::Similar, pair);
+        let mut neighbours: Vec<usize> = state.sums[keep].keys().copied().collect();
+        neighbours.sort_unstable();
+        for z in neighbours {
+            heap.push(state.candidate(keep, z));
         }
     }
 
-    state
-        .active
-        .iter()
-        .map(|&slot| {
-            let mut links = state.links[slot].clone();
+    (0..n)
+        .filter(|&slot| state.slot_of[slot] == slot)
+        .map(|slot| {
+            let mut links = std::mem::take(&mut state.links[slot]);
             links.sort_by_key(|(step, _)| *step);
             Group {
-                members: state.members[slot].clone(),
+                members: std::mem::take(&mut state.members[slot]),
                 links: links.into_iter().map(|(_, l)| l).collect(),
             }
         })
@@ -178,26 +244,23 @@ pub(crate) fn agglomerate(problem: &Problem<'_>) -> Vec<Group> {
 mod tests {
     use super::*;
 
-    fn matrix(n: usize, pairs: &[(usize, usize, f32)]) -> Vec<f32> {
-        let mut sim = vec![0.0; n * n];
-        for i in 0..n {
-            sim[i * n + i] = 1.0;
-        }
-        for &(a, b, s) in pairs {
-            sim[a * n + b] = s;
-            sim[b * n + a] = s;
-        }
-        sim
+    /// The graph of `pairs` over `n` documents: zero-similarity pairs carry no edge.
+    fn matrix(n: usize, pairs: &[(usize, usize, f32)]) -> Vec<(usize, usize, f32)> {
+        pairs
+            .iter()
+            .filter(|&&(a, b, s)| s != 0.0 && a.max(b) < n)
+            .map(|&(a, b, s)| (a.min(b), a.max(b), s))
+            .collect()
     }
 
     fn run(
-        sim: &[f32],
+        edges: &[(usize, usize, f32)],
         published_s: &[i64],
         near: &[(usize, usize, f32)],
         threshold: f32,
     ) -> Vec<Group> {
         agglomerate(&Problem {
-            sim,
+            edges,
             published_s,
             window_s: 48 * 3600,
             near_duplicates: near,

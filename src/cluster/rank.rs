@@ -34,10 +34,8 @@ pub struct Ranked {
     pub topics: Vec<Topic>,
     /// Stories dropped as off-topic, with their relevance (most relevant first).
     pub off_topic: Vec<(Story, f64)>,
-    /// On-topic stories that did not fit under `max_topics`.
-    pub beyond_max: usize,
-    /// Those stories, best first (the brief layout lists them in one line each).
-    pub beyond: Vec<Story>,
+    /// On-topic stories that did not fit under `max_topics`, best first, with their score.
+    pub beyond_max: Vec<(Story, f64)>,
 }
 
 /// Weight of `ln(distinct outlets)`: independent outlets reporting a story is the strongest
@@ -54,8 +52,29 @@ const SIZE_WEIGHT: f64 = 0.5;
 /// Weight of AI relevance among on-topic stories: core AI news before adjacent tech.
 const RELEVANCE_WEIGHT: f64 = 0.5;
 
-/// Score of a story for `now`: distinct outlets, best tier, recency, size and relevance.
-pub fn score(story: &Story, now: DateTime<Utc>) -> f64 {
+/// A story's rank score and what it is made of: each field is that component's weighted
+/// contribution, `total` their sum (shown by `newsdesk cluster --json`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ScoreParts {
+    /// Distinct outlets reporting the story.
+    pub distinct_outlets: usize,
+    /// Best (lowest) source tier among its articles.
+    pub best_tier: u8,
+    /// Hours from the newest article to `now`.
+    pub age_hours: f64,
+    /// AI relevance of its most relevant article (0..1).
+    pub relevance: f64,
+    pub outlets_score: f64,
+    pub tier_score: f64,
+    pub recency_score: f64,
+    pub size_score: f64,
+    pub relevance_score: f64,
+    pub total: f64,
+}
+
+/// Score of a story for `now`, with its parts: distinct outlets, best tier, recency, size and
+/// relevance.
+pub fn score_parts(story: &Story, now: DateTime<Utc>) -> ScoreParts {
     let mut outlets: Vec<&str> = story.articles.iter().map(|a| a.outlet.as_str()).collect();
     outlets.sort_unstable();
     outlets.dedup();
@@ -73,11 +92,29 @@ pub fn score(story: &Story, now: DateTime<Utc>) -> f64 {
         .max()
         .unwrap_or(now);
     let age_hours = ((now - newest).num_seconds() as f64 / 3600.0).max(0.0);
-    OUTLETS_WEIGHT * (outlets.len().max(1) as f64).ln()
-        + TIER_WEIGHT * (3 - best_tier) as f64 / 2.0
-        + RECENCY_WEIGHT * 0.5f64.powf(age_hours / RECENCY_HALF_LIFE_HOURS)
-        + SIZE_WEIGHT * (story.articles.len().max(1) as f64).ln()
-        + RELEVANCE_WEIGHT * story_relevance(story)
+    let relevance = story_relevance(story);
+    let outlets_score = OUTLETS_WEIGHT * (outlets.len().max(1) as f64).ln();
+    let tier_score = TIER_WEIGHT * (3 - best_tier) as f64 / 2.0;
+    let recency_score = RECENCY_WEIGHT * 0.5f64.powf(age_hours / RECENCY_HALF_LIFE_HOURS);
+    let size_score = SIZE_WEIGHT * (story.articles.len().max(1) as f64).ln();
+    let relevance_score = RELEVANCE_WEIGHT * relevance;
+    ScoreParts {
+        distinct_outlets: outlets.len(),
+        best_tier,
+        age_hours,
+        relevance,
+        outlets_score,
+        tier_score,
+        recency_score,
+        size_score,
+        relevance_score,
+        total: outlets_score + tier_score + recency_score + size_score + relevance_score,
+    }
+}
+
+/// Score of a story for `now` (`score_parts(..).total`).
+pub fn score(story: &Story, now: DateTime<Utc>) -> f64 {
+    score_parts(story, now).total
 }
 
 /// A story is as relevant as its most relevant article: one clearly-AI report makes it AI news.
@@ -100,11 +137,10 @@ pub fn rank(stories: Vec<Story>, params: &RankParams) -> Ranked {
     }
     on_topic.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     off_topic.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
-    let beyond_max = on_topic.len().saturating_sub(params.max_topics);
-    let beyond = on_topic
+    let beyond_max: Vec<(Story, f64)> = on_topic
         .split_off(params.max_topics.min(on_topic.len()))
         .into_iter()
-        .map(|(_, story)| story)
+        .map(|(score, story)| (story, score))
         .collect();
     let topics = on_topic
         .into_iter()
@@ -121,7 +157,6 @@ pub fn rank(stories: Vec<Story>, params: &RankParams) -> Ranked {
         topics,
         off_topic,
         beyond_max,
-        beyond,
     }
 }
 
@@ -358,9 +393,18 @@ mod tests {
         assert_eq!(ranked.topics[0].rank, 1);
         assert!(ranked.topics[0].focus && !ranked.topics[1].focus);
         assert!(ranked.topics[0].score > ranked.topics[1].score);
+        let parts = score_parts(&ranked.topics[0].story, params(23).now);
+        assert_eq!(parts.total, ranked.topics[0].score);
+        let sum = parts.outlets_score
+            + parts.tier_score
+            + parts.recency_score
+            + parts.size_score
+            + parts.relevance_score;
+        assert!((sum - parts.total).abs() < 1e-12);
+        assert!(parts.distinct_outlets >= 1 && (1..=3).contains(&parts.best_tier));
         assert_eq!(ranked.off_topic.len(), 1);
         assert_eq!(ranked.off_topic[0].0.articles[0].id, "p1");
-        assert_eq!(ranked.beyond_max, 0);
+        assert!(ranked.beyond_max.is_empty());
     }
 
     #[test]
@@ -382,10 +426,18 @@ mod tests {
             },
         );
         assert_eq!(ranked.topics.len(), 3);
-        assert_eq!(ranked.beyond_max, 2);
-        assert_eq!(ranked.beyond.len(), 2);
+        assert_eq!(ranked.beyond_max.len(), 2);
         let ranks: Vec<usize> = ranked.topics.iter().map(|t| t.rank).collect();
         assert_eq!(ranks, [1, 2, 3]);
+        // The cut stories are the lowest-scored ones, best first, none lost.
+        let last_kept = ranked.topics[2].score;
+        assert!(ranked.beyond_max.iter().all(|(_, s)| *s <= last_kept));
+        assert!(ranked.beyond_max[0].1 >= ranked.beyond_max[1].1);
+        let mut all: Vec<&str> = ranked.topics.iter().map(|t| t.id.as_str()).collect();
+        all.extend(ranked.beyond_max.iter().map(|(s, _)| s.id.as_str()));
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 5);
     }
 
     #[test]

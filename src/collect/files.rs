@@ -17,6 +17,8 @@ pub(super) struct FileOutcome {
     pub source: String,
     pub location: String,
     pub result: Result<Parsed, CollectError>,
+    /// Problems that did not fail the file (full-text fallbacks).
+    pub notes: Vec<String>,
 }
 
 /// How the files of a directory are named: after the configured source ("qbitai/day1.xml"), or
@@ -45,6 +47,7 @@ pub(super) fn read_path(
             source: name.to_string(),
             location,
             result,
+            notes: Vec::new(),
         }];
     }
     let files = match feed_files(path) {
@@ -61,6 +64,7 @@ pub(super) fn read_path(
                 source: name.to_string(),
                 location,
                 result: Err(err),
+                notes: Vec::new(),
             }];
         }
     };
@@ -85,6 +89,7 @@ pub(super) fn read_path(
                     source,
                     location: file.display().to_string(),
                     result: Err(err),
+                    notes: Vec::new(),
                 });
                 continue;
             }
@@ -100,6 +105,7 @@ pub(super) fn read_path(
             source,
             location: file.display().to_string(),
             result,
+            notes: Vec::new(),
         });
     }
     outcomes

@@ -5,9 +5,12 @@
 //! stops the others. It never dedupes (the cluster stage does) and never reads the clock: the
 //! collection time and the date window are parameters.
 
+pub mod arxiv;
 pub mod charset;
 pub mod fetch;
+pub mod fulltext;
 pub mod html;
+pub mod memory;
 pub mod url;
 
 mod feed;
@@ -23,7 +26,7 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt as _;
 use serde::Serialize;
 
-use crate::config::{CollectConfig, SourceConfig, SourceLocation};
+use crate::config::{CollectConfig, SourceConfig, SourceKind, SourceLocation};
 use crate::model::Article;
 use crate::store::Store;
 use feed::{ParseContext, Parsed, Skipped};
@@ -241,6 +244,10 @@ pub enum CollectError {
     Client { reason: String },
     #[error("source \"{source_name}\": {reason}")]
     Store { source_name: String, reason: String },
+    #[error(
+        "source \"{source_name}\": the arXiv API refused the query: {reason} (check the search_query in its url)"
+    )]
+    Arxiv { source_name: String, reason: String },
 }
 
 impl CollectError {
@@ -314,6 +321,7 @@ pub async fn collect_sources(sources: &[SourceConfig], cx: &CollectContext<'_>) 
             name: source.name.clone(),
             tier: source.tier,
             full_text: source.full_text,
+            source_kind: source.kind,
             kind: match &source.location {
                 SourceLocation::Url(url) => JobKind::Url(url.clone()),
                 SourceLocation::Path(path) => JobKind::Path(path.clone()),
@@ -340,6 +348,7 @@ pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected 
                     name: host,
                     tier: INPUT_TIER,
                     full_text: false,
+                    source_kind: SourceKind::Feed,
                     kind: JobKind::Url(input.clone()),
                     naming: Naming::Configured,
                 }
@@ -349,6 +358,7 @@ pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected 
                     name: files::feed_stem(&path),
                     tier: INPUT_TIER,
                     full_text: false,
+                    source_kind: SourceKind::Feed,
                     kind: JobKind::Path(path),
                     naming: Naming::FileStem,
                 }
@@ -371,6 +381,7 @@ struct Job {
     name: String,
     tier: u8,
     full_text: bool,
+    source_kind: SourceKind,
     kind: JobKind,
     naming: Naming,
 }
@@ -380,13 +391,16 @@ enum JobKind {
     Path(PathBuf),
 }
 
+/// A source's report with the articles it gave.
+type Reported = (SourceReport, Vec<Article>);
+
 async fn run_jobs(jobs: Vec<Job>, cx: &CollectContext<'_>) -> Collected {
     // A client that cannot be built fails every URL source with the same reason; file sources
     // still work.
     let fetcher = Fetcher::new(cx.http).map_err(|err| err.to_string());
     let total = jobs.len();
     let mut done = 0;
-    let mut finished: Vec<(usize, Vec<(SourceReport, Vec<Article>)>)> = Vec::new();
+    let mut finished: Vec<(usize, Vec<Reported>)> = Vec::new();
     let mut running = futures::stream::iter(jobs.into_iter().enumerate().map(|(index, job)| {
         let fetcher = &fetcher;
         async move { (index, run_job(job, fetcher, cx).await) }
@@ -419,7 +433,7 @@ async fn run_job(
     job: Job,
     fetcher: &Result<Fetcher, String>,
     cx: &CollectContext<'_>,
-) -> Vec<(SourceReport, Vec<Article>)> {
+) -> Vec<Reported> {
     match &job.kind {
         JobKind::Url(url) => {
             let mut report = SourceReport::new(&job.name, url);
@@ -457,6 +471,14 @@ async fn run_job(
             })
             .await
             .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+            let mut outcomes = outcomes;
+            if let (true, Ok(fetcher)) = (job.full_text, fetcher) {
+                for outcome in &mut outcomes {
+                    if let Ok(parsed) = &mut outcome.result {
+                        outcome.notes = fulltext::fill(parsed, fetcher, cx.store).await;
+                    }
+                }
+            }
             match naming {
                 Naming::FileStem => outcomes
                     .into_iter()
@@ -475,11 +497,7 @@ async fn run_job(
 }
 
 /// A directory source's files folded into one report: counts summed, failed files named.
-fn fold_files(
-    job: &Job,
-    outcomes: Vec<FileOutcome>,
-    cx: &CollectContext<'_>,
-) -> (SourceReport, Vec<Article>) {
+fn fold_files(job: &Job, outcomes: Vec<FileOutcome>, cx: &CollectContext<'_>) -> Reported {
     let location = match &job.kind {
         JobKind::Path(path) => path.display().to_string(),
         JobKind::Url(url) => url.clone(),
@@ -520,6 +538,7 @@ fn finish_file(
     cx: &CollectContext<'_>,
     report: &mut SourceReport,
 ) -> Vec<Article> {
+    report.notes.extend(outcome.notes);
     match outcome.result {
         Ok(parsed) => {
             report.status = SourceStatus::Read;
@@ -606,25 +625,34 @@ async fn fetch_source(
         unreachable!("an unconditional GET never answers 304")
     };
     let body_blake3 = blake3::hash(&bytes).to_hex().to_string();
-    let (name, tier, now) = (job.name.clone(), job.tier, cx.now);
+    let (name, tier, now, source_kind) = (job.name.clone(), job.tier, cx.now, job.source_kind);
     let parsed = tokio::task::spawn_blocking(move || {
         let parse = ParseContext {
             base_url: Some(&final_url),
             content_type: content_type.as_deref(),
             now,
         };
-        feed::parse_bytes(&bytes, &name, tier, &parse)
+        match source_kind {
+            SourceKind::Feed => feed::parse_bytes(&bytes, &name, tier, &parse),
+            SourceKind::Arxiv => arxiv::parse_arxiv(&bytes, &name, tier, &parse),
+        }
     })
     .await
     .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;
     report.status = SourceStatus::Fetched;
-    let _ = job.full_text;
+    let mut parsed = parsed;
+    if job.full_text {
+        report
+            .notes
+            .extend(fulltext::fill(&mut parsed, fetcher, cx.store).await);
+    }
     let articles = keep(&job.name, parsed, cx, report)?;
     if let Some(store) = cx.store {
         let record = stored::HttpRecord {
             validators,
             body_blake3,
             article_ids: articles.iter().map(|a| a.id.clone()).collect(),
+            text: None,
         };
         stored::put_http_record(store, url, &record).map_err(store_error)?;
     }

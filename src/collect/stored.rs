@@ -17,6 +17,9 @@ pub struct HttpRecord {
     /// blake3 of the body as received (after decompression).
     pub body_blake3: String,
     pub article_ids: Vec<String>,
+    /// For an article page fetched for its full text: the extracted body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 pub fn http_record(store: &dyn Store, url: &str) -> Result<Option<HttpRecord>, StoreError> {

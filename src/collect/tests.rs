@@ -339,3 +339,199 @@ async fn an_html_page_at_a_feed_url_is_a_named_failure() {
     );
     assert!(collected.is_unhealthy(0));
 }
+
+#[tokio::test]
+async fn arxiv_sources_query_the_api_and_give_versionless_abstract_urls() {
+    use wiremock::matchers::query_param;
+    let server = MockServer::start().await;
+    let answer = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/arxiv")
+                .join(name),
+        )
+        .unwrap()
+    };
+    for (query, file) in [
+        ("cat:cs.CL", "query.atom"),
+        ("id:1234.123456", "error.atom"),
+        ("ti:zzzzqqq", "empty.atom"),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/api/query"))
+            .and(query_param("search_query", query))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(answer(file), "application/atom+xml"),
+            )
+            .mount(&server)
+            .await;
+    }
+    let arxiv = |name: &str, query: &str| SourceConfig {
+        kind: SourceKind::Arxiv,
+        tier: 1,
+        ..url_source(
+            name,
+            format!(
+                "{}/api/query?search_query={query}&max_results=3",
+                server.uri()
+            ),
+        )
+    };
+    let sources = vec![
+        arxiv("papers", "cat:cs.CL"),
+        arxiv("bad-query", "id:1234.123456"),
+        arxiv("quiet", "ti:zzzzqqq"),
+    ];
+    let http = quick_http();
+    let collected = collect_sources(&sources, &CollectContext::new(&http)).await;
+
+    let papers = &collected.reports[0];
+    assert_eq!((papers.error.as_deref(), papers.articles), (None, 2));
+    let mut urls: Vec<&str> = collected.articles.iter().map(|a| a.url.as_str()).collect();
+    urls.sort();
+    assert_eq!(
+        urls,
+        vec![
+            "https://arxiv.org/abs/2601.00388",
+            "https://arxiv.org/abs/2601.00421"
+        ]
+    );
+    let routing = collected
+        .articles
+        .iter()
+        .find(|a| a.url.ends_with("00421"))
+        .unwrap();
+    assert_eq!(
+        routing.title,
+        "Sparse Routing Makes Long-Context Decoding Cheap"
+    );
+    assert_eq!(routing.outlet, "arXiv");
+    assert_eq!((routing.source.as_str(), routing.tier), ("papers", 1));
+    assert!(
+        routing.text.starts_with("We present LoRoute"),
+        "{}",
+        routing.text
+    );
+    assert_eq!(routing.tags, vec!["cs.CL", "cs.LG"]);
+    assert_eq!(
+        routing.published_at,
+        Utc.with_ymd_and_hms(2026, 1, 4, 17, 59, 58).unwrap()
+    );
+
+    let bad = collected.reports[1].error.as_deref().unwrap();
+    assert_eq!(
+        bad,
+        "source \"bad-query\": the arXiv API refused the query: incorrect id format for 1234.123456 (check the search_query in its url)"
+    );
+    // No match is a quiet day, not an outage.
+    assert_eq!(collected.reports[2].error, None);
+    assert_eq!(collected.reports[2].articles, 0);
+    assert_eq!(collected.failed_sources().count(), 1);
+}
+
+#[tokio::test]
+async fn full_text_replaces_snippets_and_falls_back_with_a_note() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let item = |slug: &str, title: &str| {
+        format!(
+            "<item><title>{title}</title><link>{base}/posts/{slug}</link><pubDate>Mon, 05 Jan 2026 02:00:00 +0000</pubDate><description>A short teaser.</description></item>"
+        )
+    };
+    let feed = format!(
+        "<rss version=\"2.0\"><channel><title>Teasers</title>{}{}{}</channel></rss>",
+        item("good", "A model launch"),
+        item("missing", "A deleted post"),
+        item("menu", "A page of links")
+    );
+    Mock::given(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"))
+        .mount(&server)
+        .await;
+    let paragraphs: String = (1..=4)
+        .map(|i| format!("<p>Paragraph {i}: the lab released a new open-weight model with a long context window.</p>"))
+        .collect();
+    Mock::given(path("/posts/good"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!("<html><body><nav><a href=\"/\">Home</a></nav><article>{paragraphs}</article></body></html>"),
+            "text/html; charset=utf-8",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/posts/missing"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    Mock::given(path("/posts/menu"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "<html><body><nav><p>Home About Contact Careers</p></nav></body></html>",
+            "text/html",
+        ))
+        .mount(&server)
+        .await;
+    let source = SourceConfig {
+        full_text: true,
+        ..url_source("teasers", format!("{base}/feed.xml"))
+    };
+    let http = quick_http();
+    let collected = collect_sources(&[source], &CollectContext::new(&http)).await;
+    let report = &collected.reports[0];
+    assert_eq!(report.error, None, "a fallback never fails the source");
+    assert_eq!(report.articles, 3);
+    let text_of = |title: &str| {
+        collected
+            .articles
+            .iter()
+            .find(|a| a.title == title)
+            .unwrap()
+            .text
+            .clone()
+    };
+    assert!(text_of("A model launch").starts_with("Paragraph 1: the lab released"));
+    assert_eq!(text_of("A model launch").lines().count(), 4);
+    assert_eq!(text_of("A deleted post"), "A short teaser.");
+    assert_eq!(text_of("A page of links"), "A short teaser.");
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    let note = &report.notes[0];
+    assert!(
+        note.starts_with("full text: 2 item(s) kept their snippet"),
+        "{note}"
+    );
+    assert!(
+        note.contains("/posts/missing: fetching") && note.contains("HTTP 404"),
+        "{note}"
+    );
+    assert!(
+        note.contains("/posts/menu: no article body found"),
+        "{note}"
+    );
+    assert!(report.describe().contains("full text: 2 item(s)"));
+}
+
+#[tokio::test]
+async fn one_host_is_asked_once_per_politeness_interval() {
+    let server = MockServer::start().await;
+    let feed = std::fs::read(fixtures().join("rss2_cdata.xml")).unwrap();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/rss+xml"))
+        .mount(&server)
+        .await;
+    let http = HttpOptions {
+        per_host_interval: Duration::from_millis(300),
+        ..quick_http()
+    };
+    let sources: Vec<SourceConfig> = (0..3)
+        .map(|i| url_source(&format!("s{i}"), format!("{}/feed{i}.xml", server.uri())))
+        .collect();
+    let started = std::time::Instant::now();
+    let collected = collect_sources(&sources, &CollectContext::new(&http)).await;
+    // Fetched concurrently, but the keyed limiter lets the shared host see one request per
+    // interval: three requests take at least two intervals (a lower bound, never flaky).
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(collected.reports.iter().all(|r| r.error.is_none()));
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}

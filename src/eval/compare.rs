@@ -150,14 +150,9 @@ pub fn compare(
                 .filter(|(c, b)| b.1 < 0.5 && c.1 >= 0.5)
                 .count();
             let p = mcnemar_exact(lost, gained);
+            // The paired test's noise is the spread of the deltas, not of the scores: a variant
+            // that changes nothing needs few fixtures to show a consistent change.
             let spread = std_dev(&deltas);
-            // With identical outputs the deltas do not spread; the baseline's own spread then
-            // says how noisy the metric is across fixtures.
-            let spread = if spread > 0.0 {
-                spread
-            } else {
-                std_dev(&pairs.iter().map(|(_, b)| b.0).collect::<Vec<_>>())
-            };
             out.baseline_mean = Some(mean(&pairs.iter().map(|(_, b)| b.0).collect::<Vec<_>>()));
             out.delta = Some(ci);
             out.lost = lost;

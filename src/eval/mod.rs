@@ -275,6 +275,22 @@ pub async fn run_suite(
     if args.bless && selected.len() != 1 && suite.stage != Stage::Cluster {
         return Err(EvalError::BlessWhich(selected.len()));
     }
+    // Unasked-for variants that cannot run here (a model without a key) are skipped with a
+    // warning, so a plain `newsdesk eval` on a fresh clone still runs the baseline.
+    let selected: Vec<&suite::Variant> = if args.variants.is_empty() {
+        selected
+            .into_iter()
+            .filter(|v| match runner::variant_config(config, v) {
+                Ok(_) => true,
+                Err(e) => {
+                    reporter.warn(&format!("{}: skipped: {e}", suite.name));
+                    false
+                }
+            })
+            .collect()
+    } else {
+        selected
+    };
     let blessed_path = baseline_path(&suite);
     let blessed = read_baseline(&blessed_path)?;
 

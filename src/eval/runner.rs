@@ -238,6 +238,7 @@ pub async fn run_variant(
             language: config.digest.language,
             sections: &config.digest.sections,
             max_input_tokens: config.limits.max_input_tokens_per_card,
+            previously: &Default::default(),
         };
         match suite.stage {
             Stage::Card => {
@@ -353,6 +354,7 @@ async fn insight_result(
                 insight: String::new(),
             },
             sources: Vec::new(),
+            continuing: false,
         })
         .collect();
     let date = fixture

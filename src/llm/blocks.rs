@@ -40,6 +40,10 @@ pub struct CardContext {
     /// How many topics today's digest has.
     pub topic_count: usize,
     pub sections: Vec<BlockSection>,
+    /// What an earlier digest said about this story (cross-day memory); absent for new stories,
+    /// so their requests (and cache keys) are what they were before memory existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previously: Option<crate::collect::memory::Previously>,
 }
 
 /// One finished card as shown to the insight call (compact form).

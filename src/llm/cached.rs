@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, Usage};
+use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, Role, Usage};
 use crate::clock::Clock;
 use crate::store::{Store, Tree};
 
@@ -63,22 +63,42 @@ pub struct CachedCall {
     /// The endpoint's raw response body, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<Value>,
-    /// The structured-output mode the answer was obtained with (see `ChatResponse`).
+    /// The structured-output mode the answer came with, when a layer below reported it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub structured_output: Option<String>,
+    /// The provider and request the key was computed from, so an imported cassette's keys can
+    /// be checked against their content (`cache import`) and audits can see what was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<ProviderId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<ChatRequest>,
+}
+
+impl CachedCall {
+    /// Whether `key` is this entry's own key; entries stored before requests were kept cannot
+    /// be checked and answer `None`.
+    pub fn verify_key(&self, key: &str) -> Option<bool> {
+        let (id, req) = (self.provider_id.as_ref()?, self.request.as_ref()?);
+        Some(cache_key(id, req) == key)
+    }
 }
 
 /// One line of the call ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallRecord {
     pub key: String,
+    /// The key of the conversation's first turn (the key itself for a first turn): a repair
+    /// re-ask shares its first turn's root, so manifests can list calls per topic.
+    pub root: String,
+    /// 0 for a first ask, 1 for a repair re-ask (assistant turns already in the conversation).
+    pub turn: u32,
     pub namespace: String,
     pub cached: bool,
     pub usage: Usage,
     pub latency_ms: u64,
-    /// The structured-output mode of the answer (see `ChatResponse`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub structured_output: Option<String>,
+    /// The structured-output mode actually used: what a layer below reported, else the
+    /// request's own `response_format`.
+    pub structured_output: String,
 }
 
 /// The canonical cache key of a request for a given provider.
@@ -132,6 +152,46 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
+/// The conversation up to (not including) its first assistant turn: what a repair re-ask of it
+/// was first asked as.
+fn first_turn(req: &ChatRequest) -> ChatRequest {
+    let first = req
+        .messages
+        .iter()
+        .position(|m| m.role == Role::Assistant)
+        .unwrap_or(req.messages.len());
+    ChatRequest {
+        messages: req.messages[..first].to_vec(),
+        ..req.clone()
+    }
+}
+
+/// The provider under a replay: it has the recorded provider's id (so keys match) and refuses
+/// every call, so nothing a replay does can reach a network or need a key.
+pub struct Offline {
+    id: ProviderId,
+}
+
+impl Offline {
+    pub fn new(id: ProviderId) -> Self {
+        Offline { id }
+    }
+}
+
+#[async_trait]
+impl Provider for Offline {
+    fn id(&self) -> &ProviderId {
+        &self.id
+    }
+
+    async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
+        Err(LlmError::ReplayMiss {
+            namespace: req.namespace.as_str(),
+            key: cache_key(&self.id, req),
+        })
+    }
+}
+
 pub struct Cached<P> {
     inner: P,
     store: Arc<dyn Store>,
@@ -157,22 +217,33 @@ impl<P: Provider> Cached<P> {
     }
 
     fn record(&self, key: &str, req: &ChatRequest, resp: &ChatResponse) {
+        let turn = req
+            .messages
+            .iter()
+            .filter(|m| m.role == Role::Assistant)
+            .count() as u32;
+        let root = if turn == 0 {
+            key.to_string()
+        } else {
+            cache_key(self.inner.id(), &first_turn(req))
+        };
         self.ledger.lock().expect("ledger mutex").push(CallRecord {
             key: key.to_string(),
+            root,
+            turn,
             namespace: req.namespace.as_str().to_string(),
             cached: resp.cached,
             usage: resp.usage,
             latency_ms: resp.latency_ms,
-            structured_output: resp.structured_output.clone(),
+            structured_output: resp
+                .structured_output
+                .clone()
+                .unwrap_or_else(|| req.response_format.mode_name().to_string()),
         });
     }
 
     fn lookup(&self, key: &str) -> Result<Option<ChatResponse>, LlmError> {
-        let Some(bytes) = self
-            .store
-            .get(Tree::Llm, key.as_bytes())
-            .map_err(LlmError::Store)?
-        else {
+        let Some(bytes) = self.store.get(Tree::Llm, key.as_bytes())? else {
             return Ok(None);
         };
         // An entry we cannot read (older format, disk damage) is a miss, not a failure.
@@ -224,11 +295,14 @@ impl<P: Provider> Provider for Cached<P> {
                 stored_at: self.clock.now().to_rfc3339(),
                 raw: resp.raw.clone(),
                 structured_output: resp.structured_output.clone(),
+                provider_id: Some(self.inner.id().clone()),
+                request: Some(req.clone()),
             };
             let bytes = serde_json::to_vec(&call).expect("cached calls serialize");
-            self.store
-                .put(Tree::Llm, key.as_bytes(), &bytes)
-                .map_err(LlmError::Store)?;
+            self.store.put(Tree::Llm, key.as_bytes(), &bytes)?;
+            // Durable as soon as it is paid for: a run killed a moment later finds this call
+            // on its rerun instead of paying for it again (DESIGN §7).
+            self.store.flush()?;
         }
         self.record(&key, req, &resp);
         Ok(resp)
@@ -344,6 +418,44 @@ mod tests {
         let refresh = layer(CacheMode::Refresh, false, store.clone());
         assert!(!refresh.chat(&request("a")).await.unwrap().cached);
         assert_eq!(refresh.inner.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn each_repeat_is_its_own_sample_and_a_plain_rerun_hits() {
+        let cached = layer(CacheMode::Rw, false, Arc::new(MemStore::default()));
+        let mut repeats = Vec::new();
+        for repeat in 1..=3 {
+            let mut req = request("a");
+            req.repeat = repeat;
+            repeats.push(cached.chat(&req).await.unwrap());
+        }
+        assert!(repeats.iter().all(|r| !r.cached));
+        assert_eq!(cached.inner.calls.load(Ordering::SeqCst), 3);
+        assert!(!cached.chat(&request("a")).await.unwrap().cached);
+        assert!(cached.chat(&request("a")).await.unwrap().cached);
+        let mut again = request("a");
+        again.repeat = 2;
+        assert!(cached.chat(&again).await.unwrap().cached);
+        assert_eq!(cached.inner.calls.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_repair_shares_its_first_turns_root_and_records_the_mode() {
+        let cached = layer(CacheMode::Rw, false, Arc::new(MemStore::default()));
+        let first = request("a");
+        cached.chat(&first).await.unwrap();
+        let mut repair = first.clone();
+        repair.messages.push(Message::assistant("bad"));
+        repair.messages.push(Message::user("fix it"));
+        cached.chat(&repair).await.unwrap();
+        let ledger = cached.ledger();
+        assert_eq!(ledger[0].root, ledger[0].key);
+        assert_eq!(
+            (ledger[1].root.as_str(), ledger[1].turn),
+            (ledger[0].key.as_str(), 1)
+        );
+        assert_ne!(ledger[1].key, ledger[0].key);
+        assert!(ledger.iter().all(|r| !r.structured_output.is_empty()));
     }
 
     #[tokio::test]

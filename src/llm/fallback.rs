@@ -8,11 +8,17 @@
 //! run's telemetry for the report and manifest. A rejection is never retried as transient and
 //! never cached (errors never are).
 //!
+//! Until one answer has shown which mode the server takes, calls go one at a time (a probe):
+//! otherwise every topic of the run would be sent in the rejected mode before the first
+//! rejection came back. After that first answer, calls run concurrently again. The cost is one
+//! call's latency per run.
+//!
 //! Stepping down from json_schema puts the schema into the prompt (the json_object and prompt
 //! modes have no other way to learn it); a request written for json_object already has it there.
 //! Where the preset says the server takes it (llama.cpp-based servers), json_object goes with the
 //! schema in the body too ("json_object+schema"), which such servers grammar-constrain to.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -35,6 +41,9 @@ pub struct Structured<P> {
     floor: Mutex<StructuredOutput>,
     json_object_schema: bool,
     telemetry: Arc<Telemetry>,
+    /// Set once any answer came back in some mode: the probe is over.
+    settled: AtomicBool,
+    probe: tokio::sync::Mutex<()>,
 }
 
 impl<P: Provider> Structured<P> {
@@ -45,6 +54,8 @@ impl<P: Provider> Structured<P> {
             floor: Mutex::new(StructuredOutput::JsonSchema),
             json_object_schema,
             telemetry,
+            settled: AtomicBool::new(false),
+            probe: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -167,11 +178,22 @@ impl<P: Provider> Provider for Structured<P> {
     }
 
     async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
+        let _probing = if self.settled.load(Ordering::Acquire) {
+            None
+        } else {
+            let guard = self.probe.lock().await;
+            (!self.settled.load(Ordering::Acquire)).then_some(guard)
+        };
         let asked = asked_mode(req);
         loop {
             let mode = self.mode_for(asked);
             let sent = in_mode(req, mode, self.json_object_schema);
-            match self.inner.chat(&sent).await {
+            let result = self.inner.chat(&sent).await;
+            if !matches!(result, Err(LlmError::Unsupported { .. })) {
+                // Any other outcome says nothing more about the mode: the probe is over.
+                self.settled.store(true, Ordering::Release);
+            }
+            match result {
                 Ok(mut resp) => {
                     resp.structured_output = Some(self.label(mode));
                     return Ok(resp);

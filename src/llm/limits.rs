@@ -34,9 +34,11 @@ use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId};
 
 /// The window providers count over.
 pub const WINDOW: Duration = Duration::from_secs(60);
-/// Grants stay in the log this much longer than the window, so arrival jitter between here and
-/// the server can never put one request into the server's window twice.
-const WINDOW_SLACK: Duration = Duration::from_millis(250);
+/// Grants stay in the log this much longer than the window: the server stamps a request when
+/// it arrives, which can be later than our grant (a busy runtime between grant and socket
+/// write, the network). 250 ms let one request in 50 through early in the 48-topic bench; 1 s
+/// costs under 2 % of throughput at 60 s windows.
+const WINDOW_SLACK: Duration = Duration::from_secs(1);
 /// The cool-down after a 429 that names no Retry-After.
 const DEFAULT_COOL_DOWN: Duration = Duration::from_secs(1);
 
@@ -375,7 +377,7 @@ mod tests {
         // And it is not slower than it must be: 25 calls at 10/min need two full windows.
         let elapsed = started.elapsed();
         assert!(
-            elapsed >= 2 * WINDOW && elapsed < 2 * WINDOW + Duration::from_secs(3),
+            elapsed >= 2 * WINDOW && elapsed < 2 * WINDOW + Duration::from_secs(4),
             "{elapsed:?}"
         );
     }

@@ -94,6 +94,17 @@ pub enum ResponseFormat {
     Prompt,
 }
 
+impl ResponseFormat {
+    /// The mode's name as config and manifests spell it.
+    pub fn mode_name(&self) -> &'static str {
+        match self {
+            ResponseFormat::JsonSchema { .. } => "json_schema",
+            ResponseFormat::JsonObject => "json_object",
+            ResponseFormat::Prompt => "prompt",
+        }
+    }
+}
+
 /// One chat call, fully rendered. Everything here except `namespace`-independent transport
 /// details goes into the cache key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -293,6 +304,9 @@ impl Provider for Box<dyn Provider> {
     }
 }
 
+/// A run's whole provider stack, as `build_stack` returns it.
+pub type Stack = cached::Cached<Box<dyn Provider>>;
+
 /// The provider stack for a run, outermost first:
 /// `Cached(Budgeted(Structured(Fitted(Retrying(Limited(OpenAi))))))` for a real endpoint,
 /// `Cached(Extractive)` for the baseline (no limits or budget: it costs nothing).
@@ -308,7 +322,7 @@ pub fn build_stack(
     store: std::sync::Arc<dyn crate::store::Store>,
     mode: cached::CacheMode,
     clock: std::sync::Arc<dyn crate::clock::Clock>,
-) -> Result<cached::Cached<Box<dyn Provider>>, LlmError> {
+) -> Result<Stack, LlmError> {
     build_observed_stack(provider, limits, pricing, store, mode, clock).map(|(stack, _)| stack)
 }
 
@@ -321,13 +335,7 @@ pub fn build_observed_stack(
     store: std::sync::Arc<dyn crate::store::Store>,
     mode: cached::CacheMode,
     clock: std::sync::Arc<dyn crate::clock::Clock>,
-) -> Result<
-    (
-        cached::Cached<Box<dyn Provider>>,
-        std::sync::Arc<telemetry::Telemetry>,
-    ),
-    LlmError,
-> {
+) -> Result<(Stack, std::sync::Arc<telemetry::Telemetry>), LlmError> {
     use std::sync::Arc;
     let telemetry = Arc::new(telemetry::Telemetry::default());
     let inner: Box<dyn Provider> = match provider.kind {
@@ -343,6 +351,7 @@ pub fn build_observed_stack(
                     timeout: Duration::from_secs(limits.request_timeout_s),
                     clock: clock.clone(),
                     reasoning: provider.reasoning,
+                    json_object_schema: provider.json_object_schema,
                     rate_observer: Some(Arc::new(move |headers| observer_pacer.observe(headers))),
                 },
             )?;

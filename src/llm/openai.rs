@@ -36,6 +36,8 @@ pub struct EndpointOptions {
     /// The model is known to think aloud first: an unclosed `<think>` is then reported as
     /// reasoning that ran out of tokens rather than as invalid JSON.
     pub reasoning: bool,
+    /// The server takes `schema` beside `{"type":"json_object"}` (preset `json_object_schema`).
+    pub json_object_schema: bool,
     pub rate_observer: Option<RateObserver>,
 }
 
@@ -45,6 +47,7 @@ impl EndpointOptions {
             timeout,
             clock: Arc::new(SystemClock),
             reasoning: false,
+            json_object_schema: false,
             rate_observer: None,
         }
     }
@@ -65,6 +68,7 @@ pub struct OpenAiProvider {
     client: Client<OpenAIConfig>,
     timeout: Duration,
     reasoning: bool,
+    json_object_schema: bool,
 }
 
 impl OpenAiProvider {
@@ -152,12 +156,14 @@ impl OpenAiProvider {
             client,
             timeout,
             reasoning: options.reasoning,
+            json_object_schema: options.json_object_schema,
         })
     }
 }
 
-/// The JSON body sent for a request.
-pub fn request_body(req: &ChatRequest) -> Value {
+/// The JSON body sent for a request. `json_object_schema`: send the request's `schema` beside
+/// `{"type":"json_object"}` (only servers that constrain their output to it get it).
+pub fn request_body(req: &ChatRequest, json_object_schema: bool) -> Value {
     let mut body = json!({
         "model": req.model,
         "messages": req.messages,
@@ -183,9 +189,7 @@ pub fn request_body(req: &ChatRequest) -> Value {
                 json!({"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": true}}),
             );
         }
-        ResponseFormat::JsonObject => match &req.schema {
-            // Only the fallback layer sets `schema` with json_object, and only for servers that
-            // constrain their output to it (preset `json_object_schema`).
+        ResponseFormat::JsonObject => match req.schema.as_ref().filter(|_| json_object_schema) {
             Some(schema) => {
                 map.insert(
                     "response_format".into(),
@@ -247,7 +251,7 @@ impl Provider for OpenAiProvider {
         let body: Value = self
             .client
             .chat()
-            .create_byot(request_body(req))
+            .create_byot(request_body(req, self.json_object_schema))
             .await
             .map_err(|e| map_error(e, self.timeout))?;
         // `reasoning_content` (DeepSeek-R1, Qwen3 through vLLM) is never read: only the answer is.
@@ -308,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn json_object_carries_the_schema_only_when_the_request_does() {
+    fn json_object_carries_the_schema_only_where_the_server_takes_it() {
         let mut req = ChatRequest::new(
             super::super::Namespace::Card,
             "m",
@@ -316,12 +320,17 @@ mod tests {
             ResponseFormat::JsonObject,
         );
         assert_eq!(
-            request_body(&req)["response_format"],
+            request_body(&req, true)["response_format"],
             json!({"type": "json_object"})
         );
         req.schema = Some(json!({"type": "object"}));
         assert_eq!(
-            request_body(&req)["response_format"],
+            request_body(&req, false)["response_format"],
+            json!({"type": "json_object"}),
+            "a server not known to take it never gets a schema with json_object"
+        );
+        assert_eq!(
+            request_body(&req, true)["response_format"],
             json!({"type": "json_object", "schema": {"type": "object"}})
         );
     }

@@ -120,6 +120,46 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_rejected_mode_or_context_overflow_is_never_retried_whatever_its_status() {
+        for err in [
+            LlmError::from_http(
+                500,
+                "Input should be 'text' or 'json_object' (response_format)".into(),
+                None,
+            ),
+            LlmError::from_http(
+                400,
+                "This model's maximum context length is 4096 tokens.".into(),
+                None,
+            ),
+        ] {
+            let telemetry = Arc::new(Telemetry::default());
+            let layer = Retrying::new(
+                Fake::scripted(vec![Err(err), ok("{}")]),
+                6,
+                Duration::from_secs(60),
+            )
+            .with_telemetry(telemetry.clone());
+            assert!(layer.chat(&request()).await.is_err());
+            assert_eq!(layer.inner.calls(), 1);
+            assert_eq!(telemetry.snapshot().retries, 0);
+        }
+        let telemetry = Arc::new(Telemetry::default());
+        let layer = Retrying::new(
+            Fake::scripted(vec![http(503, None), ok("{}")]),
+            6,
+            Duration::from_secs(60),
+        )
+        .with_telemetry(telemetry.clone());
+        layer.chat(&request()).await.unwrap();
+        assert_eq!(
+            telemetry.snapshot().retries,
+            1,
+            "retries are counted for the progress bar"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn gives_up_after_max_attempts() {
         let layer = Retrying::new(
             Fake::scripted((0..5).map(|_| http(500, None)).collect()),

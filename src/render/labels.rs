@@ -7,6 +7,8 @@ use crate::model::{Importance, Language};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Labels {
     pub focus: &'static str,
+    /// Written before the title of a card that follows up a story of an earlier digest.
+    pub continuing: &'static str,
     pub summary: &'static str,
     pub details: &'static str,
     pub scenarios: &'static str,
@@ -58,6 +60,7 @@ pub struct Labels {
 
 pub const ZH_HANT: Labels = Labels {
     focus: "今日焦點",
+    continuing: "【持續追蹤】",
     summary: "核心摘要",
     details: "技術細節",
     scenarios: "應用場景",
@@ -96,6 +99,7 @@ pub const ZH_HANT: Labels = Labels {
 
 pub const ZH_HANS: Labels = Labels {
     focus: "今日焦点",
+    continuing: "【持续追踪】",
     summary: "核心摘要",
     details: "技术细节",
     scenarios: "应用场景",
@@ -134,6 +138,7 @@ pub const ZH_HANS: Labels = Labels {
 
 pub const EN: Labels = Labels {
     focus: "Today's Focus",
+    continuing: "(Continuing) ",
     summary: "Summary",
     details: "Technical Details",
     scenarios: "Applications",

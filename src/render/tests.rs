@@ -68,6 +68,7 @@ fn record(
             insight: String::new(),
         },
         sources,
+        continuing: false,
     }
 }
 

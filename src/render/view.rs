@@ -348,14 +348,21 @@ fn ordered_records(cards: &[CardRecord]) -> Vec<&CardRecord> {
 
 /// The headline a card is rendered under, before escaping: the card's title in the target
 /// script, or (a card without a title would render an empty heading) the lead article's title,
-/// the topic id as the last resort. Lint finds a card's heading by this.
+/// the topic id as the last resort; a follow-up of an earlier digest's story is marked
+/// continuing. Lint finds a card's heading by this.
 pub fn card_headline(record: &CardRecord, language: Language) -> String {
-    [record.card.title.as_str()]
+    let headline = [record.card.title.as_str()]
         .into_iter()
         .chain(record.sources.iter().map(|s| s.title.as_str()))
         .map(|t| plain(t, language))
         .find(|t| !t.is_empty())
-        .unwrap_or_else(|| record.topic_id.clone())
+        .unwrap_or_else(|| record.topic_id.clone());
+    // A follow-up says so before its title: the reader saw the story in an earlier digest.
+    if record.continuing {
+        format!("{}{headline}", super::labels::labels(language).continuing)
+    } else {
+        headline
+    }
 }
 
 fn card_view(record: &CardRecord, text: Text, labels: &Labels) -> CardView {

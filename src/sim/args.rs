@@ -21,7 +21,8 @@ use super::config::{
         request's own <articles>/<cards> blocks, in whichever structured-output mode was asked\n\
         (json_schema, json_object with or without a `schema`, or a fenced ```json block), with\n\
         usage. Models: sim-good (default; any unknown name behaves like it) and sim-degraded\n\
-        (drops the two most frequent entities, adds a number no article has).\n\n\
+        (drops the two most frequent entities, adds a number no article has). Triage requests get\n\
+        a lexical keep/drop per article, judge requests a 1-5 score from grounding checks.\n\n\
         Prints its port on stdout (and to --port-file), logs one JSON line per request to stderr\n\
         (or --log), and exits by itself after --max-requests answers or --max-seconds.",
     after_help = "Faults (for --fault KIND=RATE and --first COUNT=KIND):\n  \
@@ -88,6 +89,10 @@ pub struct SimArgs {
     /// Reject response_format json_object with an OpenAI-style 400 (forces prompt mode).
     #[arg(long)]
     reject_json_object: bool,
+    /// json_object without a `schema` in response_format answers JSON missing a required field
+    /// (llama.cpp with a small model); with `schema` it answers valid JSON.
+    #[arg(long)]
+    json_object_needs_schema: bool,
     /// Context window in tokens: prompt + max_tokens above it get context_length_exceeded.
     #[arg(long, value_name = "N")]
     context_window: Option<u32>,
@@ -131,6 +136,7 @@ impl SimArgs {
             script: self.script,
             reject_json_schema: self.reject_json_schema,
             reject_json_object: self.reject_json_object,
+            json_object_needs_schema: self.json_object_needs_schema,
             context_window: self.context_window,
             context_form: self.context_form,
             max_requests: self.max_requests,

@@ -2,15 +2,18 @@
 //! out: the assistant content for its structured-output mode and its token usage. Card and
 //! insight requests are answered from their own `<context>`, `<articles>` and `<cards>` blocks
 //! (the extractive baseline writes the prose, so every name and number comes from the input);
-//! any other request with a schema gets the smallest instance of that schema. Faults and HTTP
+//! triage requests get the baseline's lexical screen, judge requests a score from the lint's
+//! grounding check, and any other request with a schema the smallest instance of that schema. Faults and HTTP
 //! live in `server.rs`; the per-model behaviours (`sim-degraded`) in `models.rs`.
 
 use serde_json::{Map, Value, json};
 
 use super::models::{self, ModelBehaviour};
+use crate::lint::{UNGROUNDED_ENTITY, UNGROUNDED_NUMBER, grounding};
 use crate::llm::blocks::{BlockArticle, CardContext, read_last_block};
 use crate::llm::budget::count_tokens;
 use crate::llm::{ChatRequest, Message, Namespace, ResponseFormat, Role, extractive};
+use crate::model::Card;
 
 /// The structured-output mode a request asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +62,10 @@ pub struct ChatCall {
 pub enum Kind {
     Card,
     Insight,
+    /// The triage screen: `<articles>` without a card `<context>`.
+    Triage,
+    /// The eval judge: `<articles>`, `<card>` and `<reference>`.
+    Judge,
     Other,
 }
 
@@ -67,6 +74,8 @@ impl Kind {
         match self {
             Kind::Card => "card",
             Kind::Insight => "insight",
+            Kind::Triage => "triage",
+            Kind::Judge => "judge",
             Kind::Other => "other",
         }
     }
@@ -191,6 +200,8 @@ impl ChatCall {
             match name.as_str() {
                 "card" => return Kind::Card,
                 "insight" => return Kind::Insight,
+                "triage" => return Kind::Triage,
+                "judge" => return Kind::Judge,
                 _ => {}
             }
         }
@@ -201,8 +212,12 @@ impl ChatCall {
         };
         if has("cards") {
             Kind::Insight
-        } else if has("articles") {
+        } else if has("card") && has("articles") {
+            Kind::Judge
+        } else if has("articles") && has("context") {
             Kind::Card
+        } else if has("articles") {
+            Kind::Triage
         } else {
             Kind::Other
         }
@@ -229,6 +244,8 @@ impl ChatCall {
         let namespace = match self.kind() {
             Kind::Card => Some(Namespace::Card),
             Kind::Insight => Some(Namespace::Insight),
+            Kind::Triage => Some(Namespace::Triage),
+            Kind::Judge => return self.judge(),
             Kind::Other => None,
         };
         let written = namespace.and_then(|namespace| {
@@ -252,6 +269,54 @@ impl ChatCall {
             models::degrade_card(&mut value, &self.articles(), &language);
         }
         value
+    }
+}
+
+impl ChatCall {
+    /// The judge's verdict on the `<card>` against the `<articles>`, from the lint's grounding
+    /// check: an unsupported number scores 1 (the rubric's "states something the articles do
+    /// not support"), each unsupported entity costs a point from 5 (at most two), a card that
+    /// cannot be read scores 1.
+    fn judge(&self) -> Value {
+        let Some(card) = read_last_block::<Card>(&self.messages, "card") else {
+            return json!({"score": 1, "reason": "There is no readable card to grade."});
+        };
+        let articles = self.articles();
+        let sources: Vec<String> = articles
+            .iter()
+            .map(|a| format!("{}\n{}", a.title, a.text))
+            .collect();
+        let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+        let text = [&card.summary, &card.details, &card.scenarios, &card.insight]
+            .map(String::as_str)
+            .join("\n");
+        let findings = grounding(0, &card.title, &text, &card.entities, &sources);
+        let numbers = findings
+            .iter()
+            .filter(|f| f.rule == UNGROUNDED_NUMBER)
+            .count();
+        let entities = findings
+            .iter()
+            .filter(|f| f.rule == UNGROUNDED_ENTITY)
+            .count();
+        let (score, reason) = if numbers > 0 {
+            (
+                1,
+                format!("{numbers} number(s) in the card appear in none of the articles."),
+            )
+        } else if entities > 0 {
+            let score = 5 - entities.min(2);
+            (
+                score,
+                format!("{entities} name(s) in the card appear in none of the articles."),
+            )
+        } else {
+            (
+                5,
+                "Every number and name in the card is supported by the articles.".to_string(),
+            )
+        };
+        json!({"score": score, "reason": reason})
     }
 }
 
@@ -331,6 +396,8 @@ pub fn drop_required_field(value: &mut Value, kind: Kind) {
     let preferred = match kind {
         Kind::Card => "summary",
         Kind::Insight => "headline",
+        Kind::Triage => "decisions",
+        Kind::Judge => "score",
         Kind::Other => "",
     };
     if map.remove(preferred).is_none()

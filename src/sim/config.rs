@@ -22,9 +22,12 @@ pub struct SimConfig {
     /// Port on 127.0.0.1; 0 picks a free one (read it back from `SimHandle::port`).
     pub port: u16,
     pub latency: Latency,
-    /// Requests admitted per sliding window (`window`); `None` = unlimited, no rate headers.
+    /// Requests admitted per sliding window (`window`), chat and embeddings together; `None` =
+    /// unlimited, and no `x-ratelimit-*` headers.
     pub rpm: Option<u32>,
-    /// Tokens (prompt estimate + `max_tokens`) admitted per sliding window; `None` = unlimited.
+    /// Tokens admitted per sliding window; `None` = unlimited. A request is charged its prompt
+    /// estimate plus `max_tokens` when it arrives, as OpenAI counts (no refund for shorter
+    /// answers).
     pub tpm: Option<u32>,
     /// Length of the sliding window the limits count over (60 s, like real providers; tests
     /// shorten it).
@@ -43,6 +46,9 @@ pub struct SimConfig {
     pub reject_json_schema: Option<RejectForm>,
     /// Answer every `json_object` request with an OpenAI-style 400 naming `response_format`.
     pub reject_json_object: bool,
+    /// `json_object` without a `schema` beside it answers valid JSON missing a required field,
+    /// as llama.cpp with a small model does (measured); with `schema` the answer is valid.
+    pub json_object_needs_schema: bool,
     /// Requests whose prompt + completion tokens exceed this get `context_length_exceeded`.
     pub context_window: Option<u32>,
     pub context_form: ContextForm,
@@ -71,6 +77,7 @@ impl Default for SimConfig {
             script: Vec::new(),
             reject_json_schema: None,
             reject_json_object: false,
+            json_object_needs_schema: false,
             context_window: None,
             context_form: ContextForm::OpenAi,
             max_requests: None,

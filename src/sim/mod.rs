@@ -5,7 +5,9 @@
 //! for, with usage — or, seeded and configurable, the faults real servers produce: sliding-window
 //! 429s with both `Retry-After` forms, 5xx, hangs, malformed or schema-invalid JSON, plain-text
 //! error bodies, blank content, `<think>` prefixes, `json_schema` rejections and context-window
-//! errors in OpenAI, vLLM and llama.cpp wording. It never calls out to anything.
+//! errors in OpenAI, vLLM and llama.cpp wording. Triage requests get the baseline's lexical
+//! screen and judge requests a grounding-based score, so eval runs work against it too. It never
+//! calls out to anything.
 //!
 //! In-process use (tests, benches):
 //! ```no_run
@@ -22,8 +24,8 @@
 //! assert_eq!(sim.stats().status(429), 1);
 //! # Ok(()) }
 //! ```
-//! Parts: `config` (what a run does), `args` (the CLI), `server` (HTTP, ordering of checks,
-//! log), `chat` (reading requests, writing answers), `models` (sim-good / sim-degraded),
+//! Parts: `config` (what a run does), `args` (the CLI), `server` (HTTP, lifetime, log),
+//! `endpoints` (the order of checks and the answers), `stats` (what was seen), `chat` (reading requests, writing answers), `models` (sim-good / sim-degraded),
 //! `faults` (seeded draws and the exact error answers), `window` (sliding-window limits),
 //! `embed` (hashed n-gram vectors).
 
@@ -31,9 +33,11 @@ mod args;
 mod chat;
 mod config;
 mod embed;
+mod endpoints;
 mod faults;
 mod models;
 mod server;
+mod stats;
 mod window;
 
 pub use args::SimArgs;
@@ -44,5 +48,6 @@ pub use config::{
 };
 pub use embed::embed;
 pub use models::{DEGRADED, GOOD};
-pub use server::{RequestLog, SimError, SimHandle, SimStats, spawn};
+pub use server::{SimError, SimHandle, spawn};
+pub use stats::{RequestLog, SimStats};
 pub use window::go_duration;

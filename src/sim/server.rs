@@ -1,10 +1,7 @@
-//! The HTTP side: binds 127.0.0.1, routes the three endpoints, and applies the request-level
-//! behaviours of a `SimConfig` in the order a real server does — body validation, capability
-//! rejections, context window, injected fault draw, sliding-window limits, latency — then
-//! answers and logs one JSON line. Stops by itself after `max_requests` answers or
-//! `max_seconds`, finishing the answers already being written.
+//! The HTTP side: binds 127.0.0.1, routes the three endpoints to `endpoints.rs`, sends each
+//! answer with the window's `x-ratelimit-*` headers, logs one JSON line per request, and stops by
+//! itself after `max_requests` answers or `max_seconds`, finishing the answers being written.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,19 +12,17 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use serde::Serialize;
-use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::chat::{self, ChatCall, Kind, Mode};
-use super::config::{FaultKind, LogTarget, RejectForm, RetryAfterForm, SimConfig};
-use super::embed;
-use super::faults::{self, ErrorAnswer, Rng};
+use super::config::{LogTarget, SimConfig};
+use super::endpoints::{self, Outcome};
+use super::faults::{self, Rng};
 use super::models;
-use super::window::{Decision, Remaining, SlidingWindow};
+use super::stats::{RequestLog, SimStats};
+use super::window::SlidingWindow;
 
 /// Request bodies above this are refused (a card prompt is tens of kilobytes).
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -49,69 +44,35 @@ pub enum SimError {
     },
 }
 
-/// One answered request, as logged.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RequestLog {
-    /// RFC 3339 UTC, milliseconds.
-    pub time: String,
-    /// 1-based arrival number over all paths.
-    pub seq: u64,
-    /// Milliseconds since the simulator started, at arrival.
-    pub at_ms: u64,
-    pub path: String,
-    pub model: Option<String>,
-    /// json_schema, json_object, json_object+schema or prompt (chat only).
-    pub mode: Option<String>,
-    /// card, insight or other (chat only).
-    pub kind: Option<String>,
-    /// ok, a fault name, or what refused the request (rpm_limited, context_length_exceeded, …).
-    pub outcome: String,
-    /// HTTP status; 0 for a hang (nothing was ever sent).
-    pub status: u16,
-    /// Simulated latency waited before answering.
-    pub latency_ms: u64,
-    pub prompt_tokens: u64,
-    pub completion_tokens: u64,
-    /// The wait a 429 asked for, in whole seconds as sent (or implied by the HTTP-date).
-    pub retry_after_s: Option<u64>,
-    /// Short blake3 of the chat messages: a retry of the same call has the same fingerprint, so
-    /// tests can check that no retry came earlier than its Retry-After.
-    pub fingerprint: Option<String>,
-}
+/// Counts a request as in flight for as long as it lives.
+struct InFlight<'a>(&'a State);
 
-/// Counters and the request log of a running simulator.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct SimStats {
-    pub requests: u64,
-    pub outcomes: BTreeMap<String, u64>,
-    pub statuses: BTreeMap<u16, u64>,
-    pub prompt_tokens: u64,
-    pub completion_tokens: u64,
-    pub log: Vec<RequestLog>,
-}
-
-impl SimStats {
-    /// How many requests ended with `outcome`.
-    pub fn outcome(&self, outcome: &str) -> u64 {
-        self.outcomes.get(outcome).copied().unwrap_or(0)
-    }
-
-    /// How many requests were answered with `status`.
-    pub fn status(&self, status: u16) -> u64 {
-        self.statuses.get(&status).copied().unwrap_or(0)
+impl<'a> InFlight<'a> {
+    fn enter(state: &'a State) -> Self {
+        let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut stats = state.stats.lock().expect("stats lock");
+        stats.max_in_flight = stats.max_in_flight.max(now);
+        InFlight(state)
     }
 }
 
-struct State {
-    config: SimConfig,
-    started: Instant,
-    rng: Mutex<Rng>,
-    window: Mutex<SlidingWindow>,
-    seq: AtomicU64,
-    chat_seq: AtomicU64,
-    stats: Mutex<SimStats>,
-    log_file: Option<Mutex<std::fs::File>>,
-    shutdown: watch::Sender<bool>,
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+pub(super) struct State {
+    pub(super) config: SimConfig,
+    pub(super) started: Instant,
+    pub(super) rng: Mutex<Rng>,
+    pub(super) window: Mutex<SlidingWindow>,
+    pub(super) seq: AtomicU64,
+    pub(super) chat_seq: AtomicU64,
+    pub(super) in_flight: AtomicU64,
+    pub(super) stats: Mutex<SimStats>,
+    pub(super) log_file: Option<Mutex<std::fs::File>>,
+    pub(super) shutdown: watch::Sender<bool>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -192,6 +153,7 @@ pub async fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         started: Instant::now(),
         seq: AtomicU64::new(0),
         chat_seq: AtomicU64::new(0),
+        in_flight: AtomicU64::new(0),
         stats: Mutex::new(SimStats::default()),
         log_file,
         shutdown,
@@ -255,38 +217,8 @@ async fn until_set(flag: &mut watch::Receiver<bool>) {
 #[error("llm-sim stopped while a request hung")]
 struct Hung;
 
-/// What one request produced, before it becomes an HTTP response and a log line.
-struct Outcome {
-    status: u16,
-    content_type: &'static str,
-    body: String,
-    headers: Vec<(&'static str, String)>,
-    log: RequestLog,
-    hang: bool,
-}
-
-impl Outcome {
-    fn new(mut log: RequestLog, status: u16, body: String) -> Self {
-        log.status = status;
-        Outcome {
-            status,
-            content_type: "application/json",
-            body,
-            headers: Vec::new(),
-            log,
-            hang: false,
-        }
-    }
-
-    fn error(log: RequestLog, outcome: &str, answer: ErrorAnswer) -> Self {
-        let mut out = Outcome::new(log, answer.status, answer.body);
-        out.content_type = answer.content_type;
-        out.log.outcome = outcome.to_string();
-        out
-    }
-}
-
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Hung> {
+    let _in_flight = InFlight::enter(&state);
     let seq = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let arrived = Instant::now();
     let path = req.uri().path().trim_end_matches('/').to_string();
@@ -308,7 +240,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
         fingerprint: None,
     };
     let over_limit = state.config.max_requests.is_some_and(|max| seq > max);
-    let outcome = if over_limit {
+    let mut outcome = if over_limit {
         let answer = faults::openai_error(
             503,
             "llm-sim has answered its --max-requests and is shutting down",
@@ -326,8 +258,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
             Err(_) => Bytes::new(),
         };
         match (method, path.as_str()) {
-            (Method::POST, "/v1/chat/completions") => chat_completion(&state, log, &body).await,
-            (Method::POST, "/v1/embeddings") => embeddings(&state, log, &body),
+            (Method::POST, "/v1/chat/completions") => {
+                endpoints::chat_completion(&state, log, &body).await
+            }
+            (Method::POST, "/v1/embeddings") => endpoints::embeddings(&state, log, &body),
             (Method::GET, "/v1/models") => Outcome::new(log, 200, models::list().to_string()),
             (method, _) => {
                 let answer = faults::openai_error(
@@ -343,6 +277,19 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Fu
             }
         }
     };
+    if !outcome
+        .headers
+        .iter()
+        .any(|(name, _)| name.starts_with("x-ratelimit-"))
+    {
+        // Every answer carries the window's state, not only admitted ones (errors, models, 404s).
+        let mut window = state.window.lock().expect("window lock");
+        if window.is_limited() {
+            outcome
+                .headers
+                .extend(window.remaining(Instant::now()).headers());
+        }
+    }
     record(&state, &outcome.log);
     if state.config.max_requests == Some(seq) {
         state.shutdown.send_replace(true);
@@ -383,289 +330,4 @@ fn record(state: &State, log: &RequestLog) {
     stats.prompt_tokens += log.prompt_tokens;
     stats.completion_tokens += log.completion_tokens;
     stats.log.push(log.clone());
-}
-
-/// `Retry-After` for a wait, in the configured form, and the whole seconds it stands for. Both
-/// forms round up, so a client that waits exactly as told is never early.
-fn retry_after(state: &State, wait: Duration) -> Option<(String, u64)> {
-    let form = match state.config.retry_after_form {
-        RetryAfterForm::Mixed => {
-            if state.rng.lock().expect("rng lock").next_u64() % 2 == 0 {
-                RetryAfterForm::Seconds
-            } else {
-                RetryAfterForm::HttpDate
-            }
-        }
-        other => other,
-    };
-    match form {
-        RetryAfterForm::None => None,
-        RetryAfterForm::Seconds | RetryAfterForm::Mixed => {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            Some((secs.max(1).to_string(), secs.max(1)))
-        }
-        RetryAfterForm::HttpDate => {
-            let now = chrono::Utc::now();
-            let target = now + chrono::Duration::from_std(wait).unwrap_or_default();
-            // Round up to the next whole second: HTTP-dates have no fractions.
-            let mut whole = target.timestamp();
-            if target.timestamp_subsec_nanos() > 0 {
-                whole += 1;
-            }
-            let date = chrono::DateTime::from_timestamp(whole, 0).unwrap_or(now);
-            let implied = (whole - now.timestamp()).max(0) as u64;
-            Some((
-                date.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
-                implied,
-            ))
-        }
-    }
-}
-
-fn too_many(
-    state: &State,
-    mut out: Outcome,
-    wait: Duration,
-    remaining: Option<Remaining>,
-) -> Outcome {
-    if let Some((value, secs)) = retry_after(state, wait) {
-        out.headers.push(("retry-after", value));
-        out.log.retry_after_s = Some(secs);
-    }
-    if let Some(remaining) = remaining {
-        out.headers.extend(remaining.headers());
-    }
-    out
-}
-
-/// Charges `tokens` to the sliding window: the header values when admitted (none when the sim
-/// has no limits), or the 429 to send.
-fn admit(
-    state: &State,
-    log: RequestLog,
-    model: &str,
-    tokens: u64,
-) -> Result<(Option<Remaining>, RequestLog), Outcome> {
-    let decision = {
-        let mut window = state.window.lock().expect("window lock");
-        window
-            .is_limited()
-            .then(|| window.admit(Instant::now(), tokens))
-    };
-    match decision {
-        None => Ok((None, log)),
-        Some(Decision::Admitted(remaining)) => Ok((Some(remaining), log)),
-        Some(Decision::Denied {
-            which,
-            limit,
-            used,
-            wait,
-            remaining,
-        }) => {
-            let requested = if which == "tokens" { tokens } else { 1 };
-            let answer = faults::window_limited(model, which, limit, used, requested, wait);
-            let outcome = if which == "tokens" {
-                "tpm_limited"
-            } else {
-                "rpm_limited"
-            };
-            let out = Outcome::error(log, outcome, answer);
-            Err(too_many(state, out, wait, Some(remaining)))
-        }
-        Some(Decision::TooLarge { limit }) => {
-            let answer = faults::request_too_large(model, limit, tokens);
-            Err(Outcome::error(log, "request_too_large", answer))
-        }
-    }
-}
-
-async fn chat_completion(state: &State, mut log: RequestLog, body: &[u8]) -> Outcome {
-    let config = &state.config;
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        let answer = faults::openai_error(
-            400,
-            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
-            "invalid_request_error",
-            None,
-            None,
-        );
-        return Outcome::error(log, "bad_request", answer);
-    };
-    let call = match chat::parse(&body) {
-        Ok(call) => call,
-        Err(bad) => {
-            let answer =
-                faults::openai_error(400, &bad.message, "invalid_request_error", bad.param, None);
-            return Outcome::error(log, "bad_request", answer);
-        }
-    };
-    let kind = call.kind();
-    log.model = Some(call.model.clone());
-    log.mode = Some(call.mode.name().to_string());
-    log.kind = Some(kind.name().to_string());
-    log.prompt_tokens = call.prompt_tokens;
-    log.fingerprint = Some(call.fingerprint());
-
-    // Capabilities: deterministic answers about what the server accepts.
-    match (&call.mode, config.reject_json_schema) {
-        (Mode::JsonSchema { .. }, Some(form)) => {
-            let answer = faults::reject_format(form, "json_schema");
-            return Outcome::error(log, "rejected_json_schema", answer);
-        }
-        (Mode::JsonObject { .. }, _) if config.reject_json_object => {
-            let answer = faults::reject_format(RejectForm::OpenAi, "json_object");
-            return Outcome::error(log, "rejected_json_object", answer);
-        }
-        _ => {}
-    }
-    if let Some(window) = config.context_window
-        && call.prompt_tokens + call.max_tokens > u64::from(window)
-    {
-        let answer = faults::context_exceeded(
-            config.context_form,
-            window,
-            call.prompt_tokens,
-            call.max_tokens,
-        );
-        return Outcome::error(log, "context_length_exceeded", answer);
-    }
-
-    let chat_seq = state.chat_seq.fetch_add(1, Ordering::SeqCst) + 1;
-    let fault = {
-        let mut rng = state.rng.lock().expect("rng lock");
-        faults::choose_fault(config, chat_seq, &mut rng)
-    };
-    let now = Instant::now();
-    if matches!(fault, FaultKind::RateLimited | FaultKind::PlainRateLimited) {
-        // An injected 429 is not admitted, so it does not count against the window.
-        let remaining = {
-            let mut window = state.window.lock().expect("window lock");
-            window.is_limited().then(|| window.remaining(now))
-        };
-        let answer = if fault == FaultKind::RateLimited {
-            faults::rate_limited(&call.model, config.fault_retry_after_s)
-        } else {
-            faults::plain_rate_limited()
-        };
-        let out = Outcome::error(log, fault.name(), answer);
-        return too_many(
-            state,
-            out,
-            Duration::from_secs(config.fault_retry_after_s),
-            remaining,
-        );
-    }
-    let tokens = call.prompt_tokens + call.max_tokens;
-    let remaining = match admit(state, log, &call.model, tokens) {
-        Ok((remaining, admitted)) => {
-            log = admitted;
-            remaining
-        }
-        Err(refused) => return refused,
-    };
-    let rate_headers = remaining.map(|r| r.headers()).unwrap_or_default();
-
-    if fault == FaultKind::Hang {
-        let mut out = Outcome::new(log, 0, String::new());
-        out.log.outcome = fault.name().into();
-        out.log.status = 0;
-        out.hang = true;
-        return out;
-    }
-    let latency = state.rng.lock().expect("rng lock").latency(&config.latency);
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    log.latency_ms = latency.as_millis() as u64;
-
-    let mut out = match fault {
-        FaultKind::ServerError => {
-            let answer = faults::server_error(&mut state.rng.lock().expect("rng lock"));
-            Outcome::error(log, fault.name(), answer)
-        }
-        FaultKind::PlainBadGateway => {
-            Outcome::error(log, fault.name(), faults::plain_bad_gateway())
-        }
-        _ => success(&call, kind, fault, log),
-    };
-    out.headers.extend(rate_headers);
-    out
-}
-
-/// A 200 answer, with the content-level faults applied.
-fn success(call: &ChatCall, kind: Kind, fault: FaultKind, mut log: RequestLog) -> Outcome {
-    let mut value = call.answer_value();
-    if fault == FaultKind::SchemaInvalid {
-        chat::drop_required_field(&mut value, kind);
-    }
-    let mut content = chat::render_content(&value, &call.mode);
-    let mut reasoning = None;
-    match fault {
-        FaultKind::Malformed => content = chat::truncate_json(&content),
-        FaultKind::Blank => content.clear(),
-        FaultKind::Think => {
-            let thought = chat::reasoning_text(kind);
-            content = format!("<think>\n{thought}\n</think>\n\n{content}");
-            reasoning = Some(thought);
-        }
-        FaultKind::Reasoning => reasoning = Some(chat::reasoning_text(kind)),
-        _ => {}
-    }
-    let completion_tokens = crate::llm::budget::count_tokens(&content) as u64;
-    let mut message = json!({"role": "assistant", "content": content});
-    if let Some(reasoning) = reasoning {
-        message["reasoning_content"] = Value::String(reasoning);
-    }
-    let body = json!({
-        "id": format!("chatcmpl-sim-{}", log.seq),
-        "object": "chat.completion",
-        "created": chrono::Utc::now().timestamp(),
-        "model": call.model,
-        "system_fingerprint": "llm-sim",
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": null}],
-        "usage": {
-            "prompt_tokens": call.prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": call.prompt_tokens + completion_tokens,
-        },
-    });
-    let mut body = body.to_string();
-    if fault == FaultKind::TruncatedBody {
-        body = chat::truncate_json(&body);
-    }
-    log.completion_tokens = completion_tokens;
-    log.outcome = fault.name().into();
-    Outcome::new(log, 200, body)
-}
-
-fn embeddings(state: &State, mut log: RequestLog, body: &[u8]) -> Outcome {
-    let parsed = serde_json::from_slice::<Value>(body).map_err(|e| e.to_string());
-    let request = parsed.and_then(|body| {
-        let model = body
-            .get("model")
-            .and_then(Value::as_str)
-            .ok_or("you must provide a model parameter")?
-            .to_string();
-        Ok((model, embed::inputs(&body)?))
-    });
-    let (model, texts) = match request {
-        Ok(request) => request,
-        Err(message) => {
-            let answer =
-                faults::openai_error(400, &message, "invalid_request_error", Some("input"), None);
-            return Outcome::error(log, "bad_request", answer);
-        }
-    };
-    log.model = Some(model.clone());
-    let (body, tokens) = embed::response(&texts, &model, state.config.embed_dim);
-    log.prompt_tokens = tokens;
-    match admit(state, log, &model, tokens) {
-        Ok((remaining, log)) => {
-            let mut out = Outcome::new(log, 200, body.to_string());
-            out.headers
-                .extend(remaining.map(|r| r.headers()).unwrap_or_default());
-            out
-        }
-        Err(refused) => refused,
-    }
 }

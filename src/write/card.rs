@@ -21,6 +21,8 @@ pub struct CardOutcome {
     pub trimmed: usize,
     /// Cards that needed the repair re-ask.
     pub repaired: usize,
+    /// The cache key of each topic's first ask, in topic order (run manifests list calls by it).
+    pub request_keys: Vec<String>,
 }
 
 impl Writer<'_> {
@@ -44,6 +46,10 @@ impl Writer<'_> {
                     .request(Namespace::Card, messages, "card", &schema),
             );
         }
+        let request_keys = requests
+            .iter()
+            .map(|r| crate::llm::cached::cache_key(self.provider.id(), r))
+            .collect();
         let answers = join_all(requests.into_iter().map(|request| {
             let section_ids = &section_ids;
             let done = &done;
@@ -63,6 +69,7 @@ impl Writer<'_> {
 
         let mut outcome = CardOutcome {
             trimmed,
+            request_keys,
             ..CardOutcome::default()
         };
         for (topic, asked) in topics.iter().zip(answers) {
@@ -81,6 +88,7 @@ impl Writer<'_> {
                         focus: topic.focus,
                         card: value,
                         sources: sources_of(topic),
+                        continuing: self.previously.contains_key(&topic.story.id),
                     });
                 }
                 Asked::Invalid { reason } => outcome.failed.push(FailedTopic {
@@ -126,11 +134,13 @@ impl Writer<'_> {
             rank: topic.rank,
             topic_count,
             sections: sections.clone(),
+            previously: self.previously.get(&topic.story.id).cloned(),
         };
         let mut ctx = self.prompt_context(schema);
         ctx.insert("sections", &sections);
         ctx.insert("rank", &topic.rank);
         ctx.insert("topic_count", &topic_count);
+        ctx.insert("continuing", &context.previously.is_some());
         ctx.insert("context_block", &write_block("context", &context));
         ctx.insert("articles_block", &write_block("articles", &articles));
         Ok((self.prompts.render("card.tera", &ctx)?, trimmed))

@@ -24,6 +24,9 @@ pub struct Writer<'a> {
     pub sections: &'a [SectionConfig],
     /// Article text per card is trimmed to this many tokens.
     pub max_input_tokens: usize,
+    /// Story id → what an earlier digest said (cross-day memory): those topics' cards are told
+    /// as follow-ups and marked continuing.
+    pub previously: &'a std::collections::BTreeMap<String, crate::collect::memory::Previously>,
 }
 
 impl Writer<'_> {

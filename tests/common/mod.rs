@@ -2,3 +2,4 @@
 //! uses a subset of it, hence the `dead_code` allowance in the parts.
 
 pub mod chromium;
+pub mod sim;

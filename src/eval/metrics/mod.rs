@@ -369,7 +369,7 @@ fn note_list(label: &str, items: &[&str]) -> String {
 
 /// The sentences of `text` that restate an earlier one: (sentence count, the repeats).
 pub fn duplicate_sentences(text: &str) -> (usize, Vec<String>) {
-    let sentences = crate::llm::extractive::split_sentences(text);
+    let sentences = crate::text::sentences::split(text);
     let mut repeats = Vec::new();
     for (i, later) in sentences.iter().enumerate() {
         let later_numbers = quantities(later);

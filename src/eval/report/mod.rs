@@ -99,7 +99,8 @@ pub fn markdown(run: &SuiteRun) -> String {
         out,
         "Scores are percentages; Δ is the variant minus the baseline per fixture, with a seeded \
          bootstrap 95 % CI; lost/gained count fixtures whose pass/fail flipped (McNemar's exact p); \
-         n@eff is the number of fixtures needed to detect the suite's minimum effect.\n"
+         n@eff is the number of fixtures a paired test needs to detect the suite's minimum effect at \
+         this spread of deltas (α 0.05, power 0.8).\n"
     );
     for (name, results, c) in &run.variants {
         let gate = if c.fails() { "**FAIL**" } else { "ok" };

@@ -5,47 +5,9 @@
 use super::*;
 use crate::llm::schema::{ENTITIES_MAX, ENTITIES_MIN};
 
-/// A run of Latin letters and digits, joined across `-`, `.` and `_` (Qwen-Image-2512, GPT-4.5).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct LatinToken<'a> {
-    pub(super) text: &'a str,
-    start: usize,
-    end: usize,
-}
-
-pub(super) fn latin_tokens(text: &str) -> Vec<LatinToken<'_>> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_latin_alnum(chars[i].1) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut j = i + 1;
-        while j < chars.len() {
-            let c = chars[j].1;
-            let joined = matches!(c, '-' | '.' | '_')
-                && chars.get(j + 1).is_some_and(|&(_, n)| is_latin_alnum(n))
-                && is_latin_alnum(chars[j - 1].1);
-            if is_latin_alnum(c) || joined {
-                j += 1;
-            } else {
-                break;
-            }
-        }
-        let byte_start = chars[start].0;
-        let byte_end = chars.get(j).map(|&(b, _)| b).unwrap_or(text.len());
-        tokens.push(LatinToken {
-            text: &text[byte_start..byte_end],
-            start: byte_start,
-            end: byte_end,
-        });
-        i = j;
-    }
-    tokens
-}
+// Latin runs (Qwen-Image-2512, GPT-4.5) and Han term edges come from text/.
+pub(super) use crate::text::stopwords::is_han_term_edge;
+pub(super) use crate::text::tokenize::{LatinRun, latin_runs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TokenKind {
@@ -194,8 +156,8 @@ impl EntityCounter {
             .char_indices()
             .find(|(_, c)| c.is_alphanumeric())
             .map(|(i, _)| i);
-        let tokens = latin_tokens(sentence);
-        let mut run: Vec<(LatinToken, TokenKind)> = Vec::new();
+        let tokens = latin_runs(sentence);
+        let mut run: Vec<(LatinRun, TokenKind)> = Vec::new();
         for token in tokens {
             let kind = classify(token.text);
             let joins = run
@@ -213,7 +175,7 @@ impl EntityCounter {
         self.add_run(sentence, &run, lead);
     }
 
-    fn add_run(&mut self, sentence: &str, run: &[(LatinToken, TokenKind)], lead: Option<usize>) {
+    fn add_run(&mut self, sentence: &str, run: &[(LatinRun, TokenKind)], lead: Option<usize>) {
         match run.len() {
             0 => {}
             1 => {
@@ -248,7 +210,7 @@ impl EntityCounter {
 
     /// Titles are Title Case in English, so only their unmistakable names count.
     fn add_title(&mut self, title: &str) {
-        for token in latin_tokens(title) {
+        for token in latin_runs(title) {
             if matches!(classify(token.text), TokenKind::Model | TokenKind::Strong) {
                 self.add(token.text, true, false);
             }
@@ -400,109 +362,6 @@ fn subject_first(names: Vec<String>, articles: &[BlockArticle]) -> Vec<String> {
     in_title
 }
 
-/// Endings of Chinese organisation names (Simplified; texts are folded before matching).
-const ORG_SUFFIXES: &[&str] = &[
-    "半导体",
-    "委员会",
-    "实验室",
-    "研究院",
-    "研究所",
-    "交通局",
-    "卫健委",
-    "公司",
-    "集团",
-    "科技",
-    "智能",
-    "大学",
-    "医院",
-    "基金",
-    "资本",
-    "银行",
-    "电子",
-    "医疗",
-    "数据",
-    "资料",
-    "云端",
-    "社区",
-    "学院",
-    "协会",
-];
-/// A name is at most this many characters before its suffix…
-const ORG_PREFIX_MAX: usize = 8;
-/// …and the full name must occur at least this often across titles and bodies.
-const ORG_MIN_COUNT: usize = 2;
-
-/// Chinese organisation names: a Han run ending in an organisation suffix (澜芯半导体, 慈安医院,
-/// 国家资料治理委员会), as long as the longest prefix that recurs as often as the shortest one.
-/// Returned in the articles' script, most frequent first.
-pub(super) fn chinese_names(articles: &[BlockArticle]) -> Vec<String> {
-    let original: String = articles
-        .iter()
-        .flat_map(|a| [a.title.as_str(), a.text.as_str()])
-        .collect::<Vec<_>>()
-        .join("\n");
-    let folded = to_script(&original, Language::ZhHans);
-    let chars: Vec<char> = folded.chars().collect();
-    let original_chars: Vec<char> = original.chars().collect();
-    // Folding keeps lengths for these conversions; if it ever does not, show Simplified forms.
-    let same_length = chars.len() == original_chars.len();
-    let count =
-        |needle: &[char]| -> usize { chars.windows(needle.len()).filter(|w| *w == needle).count() };
-    let mut found: BTreeMap<String, (usize, usize, String)> = BTreeMap::new(); // name → (count, first, shown)
-    for suffix in ORG_SUFFIXES {
-        let suffix: Vec<char> = suffix.chars().collect();
-        for end in
-            (suffix.len()..=chars.len()).filter(|&e| chars[e - suffix.len()..e] == suffix[..])
-        {
-            let start_of_suffix = end - suffix.len();
-            let mut best: Option<usize> = None;
-            let mut shortest_count = 0;
-            for len in 2..=ORG_PREFIX_MAX {
-                let Some(start) = start_of_suffix.checked_sub(len) else {
-                    break;
-                };
-                let prefix = &chars[start..start_of_suffix];
-                if !prefix.iter().all(|&c| is_han(c)) || HAN_FUNCTION_CHARS.contains(prefix[0]) {
-                    if prefix.iter().all(|&c| is_han(c)) {
-                        continue;
-                    }
-                    break;
-                }
-                let n = count(&chars[start..end]);
-                if len == 2 {
-                    shortest_count = n;
-                }
-                if n >= ORG_MIN_COUNT && n >= shortest_count {
-                    best = Some(start);
-                }
-            }
-            if let Some(start) = best {
-                let name: String = chars[start..end].iter().collect();
-                let shown: String = if same_length {
-                    original_chars[start..end].iter().collect()
-                } else {
-                    name.clone()
-                };
-                let n = count(&chars[start..end]);
-                found.entry(name).or_insert((n, start, shown));
-            }
-        }
-    }
-    // A name inside a longer found name is part of it (科技 names inside 委员会 names).
-    let names: Vec<(String, (usize, usize, String))> = found.clone().into_iter().collect();
-    let mut kept: Vec<(usize, usize, String)> = names
-        .iter()
-        .filter(|(name, _)| {
-            !names
-                .iter()
-                .any(|(other, _)| other != name && other.contains(name.as_str()))
-        })
-        .map(|(_, v)| v.clone())
-        .collect();
-    kept.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    kept.into_iter().map(|(_, _, shown)| shown).collect()
-}
-
 /// Key phrases of English titles — runs of one to three content words ("sparse autoencoders",
 /// "in-hand rotation") — most often repeated in the text first. The last resort before outlet
 /// names when an English topic names fewer than three things: a research result often names no
@@ -523,7 +382,7 @@ pub(super) fn title_phrases(
             let lower = word.to_lowercase();
             let content = word.len() >= 3
                 && word.chars().any(|c| c.is_ascii_alphabetic())
-                && !LATIN_STOPWORDS.contains(&lower.as_str())
+                && !is_stopword(&lower)
                 && !TITLECASE_STOPWORDS.contains(&word);
             if content && run.len() < 3 {
                 run.push(word);
@@ -579,9 +438,6 @@ pub(super) fn dedupe_case_insensitive(names: impl IntoIterator<Item = String>) -
         .collect()
 }
 
-/// Han characters that rarely begin or end a term: particles, pronouns, prepositions.
-pub(super) const HAN_FUNCTION_CHARS: &str = "的了是在和与與及或这這那也都就而并並被将將把从從对對为為以于於上中等个個一不有我你他她它们們其此之向到让讓给給着著过過还還又很更最已会會能可要说說地得吗嗎呢吧啊即但若如该該每各自至后後前时時年月日来來去";
-
 /// The most frequent 2-4 character Han terms that appear in at least two sentences, preferring
 /// the longest form of a term ("生成模型" over "生成" when they always occur together).
 pub(super) fn chinese_terms(sentences: &[&str], limit: usize) -> Vec<String> {
@@ -612,7 +468,7 @@ pub(super) fn chinese_terms(sentences: &[&str], limit: usize) -> Vec<String> {
     let usable = |term: &str| {
         let first = term.chars().next().unwrap_or(' ');
         let last = term.chars().last().unwrap_or(' ');
-        !HAN_FUNCTION_CHARS.contains(first) && !HAN_FUNCTION_CHARS.contains(last)
+        !is_han_term_edge(first) && !is_han_term_edge(last)
     };
     let eligible: BTreeMap<&str, (usize, usize)> = frequency
         .iter()

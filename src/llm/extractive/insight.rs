@@ -14,7 +14,8 @@ pub(super) struct Templates {
     description: &'static str,
     trend: &'static str,
     trend_high: &'static str,
-    trend_entities: &'static str,
+    /// One of the day's themes: a section and the stories that make it one.
+    trend_theme: &'static str,
     tech: &'static str,
     tech_item: &'static str,
     tech_none: &'static str,
@@ -37,7 +38,7 @@ pub(super) const ZH_HANT: Templates = Templates {
     description: "今日從 {articles} 篇文章整理出 {n} 個主題，涵蓋{sections}。",
     trend: "今日共 {n} 個主題，重點集中在{sections}。",
     trend_high: "其中最值得關注的是{titles}。",
-    trend_entities: "各主題中最常被提及的是{entities}。",
+    trend_theme: "{section}方面：{titles}。",
     tech: "技術面上，{items}提供了今天最具體的技術線索。",
     tech_item: "{title}（{entities}）",
     tech_none: "今日的主題以產業與應用動態為主，較少涉及技術細節。",
@@ -60,7 +61,7 @@ pub(super) const ZH_HANS: Templates = Templates {
     description: "今日从 {articles} 篇文章整理出 {n} 个主题，涵盖{sections}。",
     trend: "今日共 {n} 个主题，重点集中在{sections}。",
     trend_high: "其中最值得关注的是{titles}。",
-    trend_entities: "各主题中最常被提及的是{entities}。",
+    trend_theme: "{section}方面：{titles}。",
     tech: "技术层面，{items}提供了今天最具体的技术线索。",
     tech_item: "{title}（{entities}）",
     tech_none: "今日的主题以产业与应用动态为主，较少涉及技术细节。",
@@ -83,7 +84,7 @@ pub(super) const EN: Templates = Templates {
     description: "{n} topics from {articles} articles, covering {sections}.",
     trend: "Today's {n} topics concentrate on {sections}.",
     trend_high: " The ones to note first: {titles}.",
-    trend_entities: " The most mentioned names are {entities}.",
+    trend_theme: " In {section}: {titles}.",
     tech: "On the technical side, {items} give the day's most concrete technical detail.",
     tech_item: "{title} ({entities})",
     tech_none: "Today's topics are mostly industry and product news, with little technical detail.",
@@ -208,12 +209,25 @@ pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insi
             &[("titles", &titles.join(t.list_separator))],
         ));
     }
-    if !entities.is_empty() {
-        let top: Vec<String> = entities.iter().take(5).cloned().collect();
-        trend_summary.push_str(&fill(
-            t.trend_entities,
-            &[("entities", &top.join(t.list_separator))],
-        ));
+    // The day's themes are its busiest sections and the stories in them — not the names that
+    // happen to recur most (those are outlets, licences and platforms as often as subjects).
+    let quoted_high: BTreeSet<&str> = high.iter().take(3).map(|c| c.id.as_str()).collect();
+    for section in sections.iter().take(3) {
+        let titles: Vec<String> = by_importance
+            .iter()
+            .filter(|c| &label_of(&c.section) == section && !quoted_high.contains(c.id.as_str()))
+            .take(2)
+            .map(|c| quote(&c.title))
+            .collect();
+        if !titles.is_empty() {
+            trend_summary.push_str(&fill(
+                t.trend_theme,
+                &[
+                    ("section", section),
+                    ("titles", &titles.join(t.list_separator)),
+                ],
+            ));
+        }
     }
 
     let technical: Vec<&BlockCard> = cards.iter().filter(|c| is_technical(c)).take(3).collect();
@@ -438,12 +452,12 @@ pub(super) fn ranked(items: impl IntoIterator<Item = String>) -> Vec<String> {
 /// Keyword material from a card title: names (model-like, CamelCase, capitalised) and Han
 /// phrases of 2-6 characters between punctuation and function characters.
 pub(super) fn title_terms(title: &str) -> Vec<String> {
-    let mut out: Vec<String> = latin_tokens(title)
+    let mut out: Vec<String> = latin_runs(title)
         .into_iter()
         .filter(|t| classify(t.text) != TokenKind::Plain)
         .map(|t| t.text.to_string())
         .collect();
-    for run in title.split(|c: char| !is_han(c) || HAN_FUNCTION_CHARS.contains(c)) {
+    for run in title.split(|c: char| !is_han(c) || is_han_term_edge(c)) {
         if (2..=6).contains(&run.chars().count()) {
             out.push(run.to_string());
         }

@@ -22,6 +22,7 @@ use crate::text::{has_han, is_han, to_script};
 mod card;
 mod entities;
 mod insight;
+mod names_zh;
 mod scoring;
 mod sections;
 mod sentences;
@@ -31,11 +32,10 @@ mod titles;
 
 pub use card::card_from_articles;
 pub use insight::insight_from_cards;
-// The eval's duplicate-fact metric splits cards the way cards are built.
-pub(crate) use sentences::split_sentences;
 // The parts share one namespace through the parent, so each file imports only `super::*`.
 use card::*;
 use entities::*;
+use names_zh::*;
 use scoring::*;
 use sections::*;
 use sentences::*;

@@ -4,101 +4,22 @@
 
 use super::*;
 
-/// A sparse term vector; a BTreeMap so sums run in a fixed order and scores are reproducible.
-pub(super) type Vector = BTreeMap<String, f64>;
+// Term vectors, the tokenizer, stopwords and the stemmer are text/'s (`Options::TERMS`: grammar
+// dropped, every bigram kept, plural-stemmed words, compounds split into their parts).
+pub(super) use crate::text::tokenize::stem;
+pub(super) use crate::text::vector::{TermVector as Vector, dot, normalize};
 
-/// Common English words that say nothing about a topic.
-#[rustfmt::skip]
-pub(super) const LATIN_STOPWORDS: &[&str] = &[
-    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from", "as", "is", "are",
-    "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "new", "we", "our",
-    "you", "your", "they", "their", "he", "she", "his", "her", "has", "have", "had", "will", "would", "can",
-    "could", "not", "no", "but", "if", "than", "then", "so", "such", "also", "more", "most", "into", "over",
-    "about", "after", "before", "up", "out", "which", "who", "what", "when", "where", "how", "all", "any",
-    "some", "other", "said", "says", "one", "via", "per", "just", "only", "do", "does", "did", "there", "here",
-    "them", "us", "may", "while",
-];
-
-/// Lowercase, possessive and plural stripped: "models" and "model" count as one word.
-pub(super) fn stem(word: &str) -> String {
-    let mut w = word.to_lowercase();
-    for suffix in ["'s", "’s"] {
-        if let Some(stripped) = w.strip_suffix(suffix) {
-            w = stripped.to_string();
-        }
-    }
-    if w.len() > 4 && w.ends_with("ies") {
-        w.truncate(w.len() - 3);
-        w.push('y');
-    } else if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
-        w.pop();
-    }
-    w
+/// Is the lowercased, stemmed `word` an English function word?
+pub(super) fn is_stopword(word: &str) -> bool {
+    crate::text::stopwords::is_english_stopword(word, crate::text::Stopwords::Function)
 }
 
-/// Terms of a text: Han character bigrams (Chinese has no spaces, bigrams are the usual proxy
-/// for words) and stemmed Latin words that are not stopwords or bare numbers.
-pub(super) fn terms(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut han_run: Vec<char> = Vec::new();
-    let mut word = String::new();
-    let flush_word = |word: &mut String, out: &mut Vec<String>| {
-        if word.chars().count() >= 2 && word.chars().any(|c| c.is_alphabetic()) {
-            let stemmed = stem(word);
-            if !LATIN_STOPWORDS.contains(&stemmed.as_str()) {
-                out.push(stemmed);
-            }
-        }
-        word.clear();
-    };
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if is_han(c) {
-            flush_word(&mut word, &mut out);
-            han_run.push(c);
-            continue;
-        }
-        out.extend(han_run.windows(2).map(|w| w.iter().collect::<String>()));
-        han_run.clear();
-        if is_latin_alnum(c) {
-            word.push(c);
-        } else {
-            flush_word(&mut word, &mut out);
-        }
-    }
-    out
-}
-
-pub(super) fn is_latin_alnum(c: char) -> bool {
-    c.is_ascii_alphanumeric() || (c.is_alphabetic() && (c as u32) < 0x0250)
-}
-
+/// A text's term counts (Chinese folded to one script first, so the same lead syndicated in
+/// zh-Hans and zh-Hant looks the same and is not picked twice).
 pub(super) fn counts(text: &str) -> Vector {
-    // Fold Chinese to one script first: the same lead syndicated in zh-Hans and zh-Hant must
-    // look the same, or both copies end up in one card.
-    let folded = if has_han(text) {
-        to_script(text, Language::ZhHans)
-    } else {
-        text.to_string()
-    };
     let mut v = Vector::new();
-    for t in terms(&folded) {
-        *v.entry(t).or_insert(0.0) += 1.0;
-    }
-    v
-}
-
-pub(super) fn dot(a: &Vector, b: &Vector) -> f64 {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    small
-        .iter()
-        .filter_map(|(k, x)| large.get(k).map(|y| x * y))
-        .sum()
-}
-
-pub(super) fn normalize(mut v: Vector) -> Vector {
-    let norm = dot(&v, &v).sqrt();
-    if norm > 0.0 {
-        v.values_mut().for_each(|x| *x /= norm);
+    for token in crate::text::tokenize(text, &crate::text::Options::TERMS) {
+        *v.entry(token.text).or_insert(0.0) += 1.0;
     }
     v
 }
@@ -175,10 +96,6 @@ pub(super) struct Similarities {
     pub(super) to_centroid: Vec<f64>,
 }
 
-/// Two summary sentences that say the same thing (syndicated leads) waste the reader's time.
-pub(super) const REDUNDANT_COSINE: f64 = 0.7;
-/// Below the summary's bar on purpose: details and scenarios come from several outlets telling
-/// the same facts in their own words, which share the names and numbers but few other terms.
 pub(super) const PARAPHRASE_COSINE: f64 = 0.45;
 pub(super) const SUMMARY_SENTENCES: usize = 2;
 pub(super) const DETAILS_SENTENCES: usize = 3;
@@ -199,7 +116,7 @@ pub(super) fn pick_summary(sim: &Similarities, pool: &[usize]) -> Vec<usize> {
         }
         if picked
             .iter()
-            .all(|&p| dot(&sim.vectors[i], &sim.vectors[p]) < REDUNDANT_COSINE)
+            .all(|&p| dot(&sim.vectors[i], &sim.vectors[p]) < PARAPHRASE_COSINE)
         {
             picked.push(i);
         }

@@ -87,7 +87,7 @@ const TERM_OF_ART_AFTER: &[(&str, &str)] = &[
 /// The stemmed Latin words of `text` in order; stopwords and words used as a term of art
 /// become empty placeholders, so phrases never match across them.
 pub(super) fn words(text: &str) -> Vec<String> {
-    let stems: Vec<String> = latin_tokens(text)
+    let stems: Vec<String> = latin_runs(text)
         .iter()
         .flat_map(|token| {
             token
@@ -104,7 +104,7 @@ pub(super) fn words(text: &str) -> Vec<String> {
             let after = stems.get(i + 1).map(String::as_str).unwrap_or("");
             let term_of_art = TERM_OF_ART_BEFORE.contains(&(before, word))
                 || TERM_OF_ART_AFTER.contains(&(word, after));
-            if word.len() >= 2 && !LATIN_STOPWORDS.contains(&word) && !term_of_art {
+            if word.len() >= 2 && !is_stopword(word) && !term_of_art {
                 word.to_string()
             } else {
                 String::new()

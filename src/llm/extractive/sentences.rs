@@ -7,134 +7,10 @@ use super::*;
 pub(super) const SENTENCE_MIN_CHARS: usize = 8;
 pub(super) const SENTENCE_MAX_CHARS: usize = 300;
 
-pub(super) fn is_terminator(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '!' | '?')
-}
-
-pub(super) fn is_closer(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\'' | '”' | '’' | '」' | '』' | ')' | '）' | '】' | '》'
-    )
-}
-
-/// Abbreviations whose period does not end a sentence.
-#[rustfmt::skip]
-pub(super) const ABBREVIATIONS: &[&str] = &[
-    "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "prof", "inc", "ltd", "co", "corp", "jr", "sr", "st", "no",
-    "fig", "approx",
-];
-
-/// Splits text into sentences at 。！？!? and at a period that really ends a sentence (followed by
-/// a space and a non-lowercase letter, or glued to a capital or Han character as scraped text
-/// often is). Decimals, initials (U.S.) and common abbreviations stay inside their sentence.
-pub(crate) fn split_sentences(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut sentences = Vec::new();
-    let mut current = String::new();
-    let mut flush = |current: &mut String| {
-        let trimmed = current.trim();
-        if !trimmed.is_empty() {
-            sentences.push(trimmed.to_string());
-        }
-        current.clear();
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\n' || c == '\r' {
-            flush(&mut current);
-            i += 1;
-            continue;
-        }
-        current.push(c);
-        if c.is_lowercase() && glued_starter_at(&chars, i + 1) {
-            // "…Living Alongside YouThe core of…": a heading glued to the next sentence.
-            flush(&mut current);
-            i += 1;
-            continue;
-        }
-        let ends = if is_terminator(c) {
-            true
-        } else {
-            c == '.' && period_ends_sentence(&chars, i)
-        };
-        i += 1;
-        if ends {
-            while i < chars.len() && (is_terminator(chars[i]) || is_closer(chars[i])) {
-                current.push(chars[i]);
-                i += 1;
-            }
-            flush(&mut current);
-        }
-    }
-    flush(&mut current);
-    sentences
-}
-
-/// Words that start sentences and are never the tail of a CamelCase name, so "YouThe" or
-/// "BegunAfter" in scraped text is two sentences glued together.
-#[rustfmt::skip]
-pub(super) const GLUED_STARTERS: &[&str] = &[
-    "The", "This", "These", "That", "Its", "After", "With", "For", "According", "However", "Meanwhile", "Our",
-    "They", "How", "What", "Why", "When", "Where", "Here", "Today", "Their", "Those", "While",
-];
-
-/// Does a glued sentence starter (see `GLUED_STARTERS`) begin at `at`, right after a lowercase letter?
-pub(super) fn glued_starter_at(chars: &[char], at: usize) -> bool {
-    if at == 0 || !chars.get(at).is_some_and(|c| c.is_ascii_uppercase()) {
-        return false;
-    }
-    let end = (at..chars.len())
-        .find(|&j| !chars[j].is_ascii_alphabetic())
-        .unwrap_or(chars.len());
-    let word: String = chars[at..end].iter().collect();
-    let before = (0..at)
-        .rev()
-        .take_while(|&j| chars[j].is_ascii_alphabetic())
-        .count();
-    before >= 2 && GLUED_STARTERS.contains(&word.as_str())
-}
-
-/// The glued starter inside a token ("YouThe" → "The"), if any.
-pub(super) fn glued_sentence_start(token: &str) -> Option<usize> {
-    let chars: Vec<char> = token.chars().collect();
-    (1..chars.len()).find(|&i| chars[i - 1].is_lowercase() && glued_starter_at(&chars, i))
-}
-
-pub(super) fn period_ends_sentence(chars: &[char], at: usize) -> bool {
-    let Some(&next) = chars.get(at + 1) else {
-        return true;
-    };
-    let mut start = at;
-    while start > 0 && (chars[start - 1].is_ascii_alphanumeric() || chars[start - 1] == '.') {
-        start -= 1;
-    }
-    let word: String = chars[start..at].iter().collect::<String>().to_lowercase();
-    let last_segment = word.rsplit('.').next().unwrap_or("");
-    let prev = at.checked_sub(1).map(|p| chars[p]);
-    if next.is_whitespace() {
-        if last_segment.chars().count() == 1
-            && last_segment.chars().all(|c| c.is_ascii_alphabetic())
-        {
-            return false; // an initial: U.S., J. Smith
-        }
-        if ABBREVIATIONS.contains(&word.as_str()) {
-            return false;
-        }
-        let following = chars[at + 1..].iter().find(|c| !c.is_whitespace());
-        return !following.is_some_and(|c| c.is_ascii_lowercase());
-    }
-    let prev_is_lower = prev.is_some_and(|p| p.is_ascii_lowercase());
-    if next.is_ascii_uppercase() {
-        // "evaluation.The latest": scraped text that lost the space after a period.
-        return prev_is_lower && last_segment.chars().count() >= 2;
-    }
-    if is_han(next) {
-        return prev.is_some_and(|p| p.is_alphabetic() && !is_han(p));
-    }
-    false
-}
+// The splitter and its punctuation classes are text/'s: one sentence rule for every stage.
+pub(super) use crate::text::sentences::{
+    glued_sentence_start, is_closer, is_terminator, split as split_sentences,
+};
 
 /// Removes URLs, which carry periods and capitals that look like sentences and names.
 pub(super) fn strip_urls(text: &str) -> String {
@@ -172,7 +48,7 @@ pub(super) const BOILERPLATE: &[&str] = &[
 pub(super) fn is_boilerplate(sentence: &str) -> bool {
     let lower = sentence.to_lowercase();
     BOILERPLATE.iter().any(|b| lower.contains(b))
-        || latin_tokens(sentence).iter().any(|t| t.text == "Share")
+        || latin_runs(sentence).iter().any(|t| t.text == "Share")
         || contains_iso_date(sentence)
 }
 

@@ -83,6 +83,7 @@ fn context(language: &str, rank: usize, topic_count: usize) -> CardContext {
         rank,
         topic_count,
         sections: sections(),
+        previously: None,
     }
 }
 

@@ -1,0 +1,232 @@
+//! The store under a warm rerun and under a month of nights (issue 9), on the real corpus in
+//! ../shared/corpus (skipped when absent), extractive provider, a sled store in a temp dir.
+//! Run with `cargo bench --bench store`.
+//!
+//! - warm48: a 48-topic day (the corpus's last day with a window over the whole corpus) run once
+//!   cold, then 5 times warm: median wall, the card stage per cache hit, provider calls (must be 0).
+//! - growth: 30 simulated nights (25 corpus days with a 48 h window, then 5 nights in cache mode
+//!   refresh, which rewrite every value), bytes on disk against live bytes, before and after
+//!   `cache gc` keeping the last 7 runs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use newsdesk::clock::FixedClock;
+use newsdesk::config::{Config, ProviderKind};
+use newsdesk::history::{self, Keep};
+use newsdesk::llm::cached::CacheMode;
+use newsdesk::manifest::RunManifest;
+use newsdesk::report::{Reporter, RunSummary};
+use newsdesk::run::{RunOptions, run_day};
+use newsdesk::store::{self, SledStore, Store};
+
+fn corpus_days(corpus: &Path) -> Vec<PathBuf> {
+    let mut days: Vec<PathBuf> = std::fs::read_dir(corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    days.sort();
+    days
+}
+
+/// The demo config with the corpus days as sources and the given digest settings.
+fn corpus_config(root: &Path, days: &[PathBuf], window_hours: u32, max_topics: usize) -> Config {
+    let demo = std::fs::read_to_string(root.join("fixtures/demo/newsdesk.toml")).unwrap();
+    let head = demo.split("[[sources]]").next().unwrap().to_string();
+    let tail = demo.split("[provider]").nth(1).unwrap();
+    let mut text = head
+        .replace(
+            "window_hours = 24",
+            &format!("window_hours = {window_hours}"),
+        )
+        .replace("max_topics = 30", &format!("max_topics = {max_topics}"));
+    for (i, day) in days.iter().enumerate() {
+        text.push_str(&format!(
+            "[[sources]]\nname = \"corpus-{i}\"\nurl = {:?}\ntier = 2\n\n",
+            day.to_str().unwrap()
+        ));
+    }
+    text.push_str("[provider]");
+    text.push_str(tail);
+    Config::parse(
+        &text,
+        Some(&root.join("fixtures/demo/newsdesk.toml")),
+        &std::collections::BTreeMap::<String, String>::new(),
+    )
+    .unwrap()
+}
+
+fn date_of(day: &Path) -> NaiveDate {
+    day.file_name().unwrap().to_str().unwrap().parse().unwrap()
+}
+
+fn run(
+    runtime: &tokio::runtime::Runtime,
+    config: &Config,
+    store: Arc<dyn Store>,
+    date: NaiveDate,
+    mode: CacheMode,
+    out: &Path,
+) -> RunSummary {
+    let opts = RunOptions {
+        date,
+        out_dir: out.to_path_buf(),
+        cache_mode: mode,
+        provider: Some(ProviderKind::Extractive),
+        budget_usd: None,
+        recorded_config: Default::default(),
+        replay: None,
+    };
+    // The digest's date pins every time the output shows; the clock only stamps the manifest.
+    let clock = Arc::new(FixedClock(date.and_hms_opt(23, 0, 0).unwrap().and_utc()));
+    runtime
+        .block_on(run_day(config, store, clock, &Reporter::silent(), &opts))
+        .unwrap()
+}
+
+fn step_ms(summary: &RunSummary, step: &str) -> u64 {
+    summary
+        .steps
+        .iter()
+        .find(|s| s.step == step)
+        .map_or(0, |s| s.ms)
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let corpus = root.join("../shared/corpus");
+    if !corpus.is_dir() {
+        println!("skipped: {} is absent", corpus.display());
+        return;
+    }
+    let days = corpus_days(&corpus);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let out = tempfile::tempdir().unwrap();
+
+    let tokenizer = Instant::now();
+    newsdesk::llm::budget::count_tokens("warm up");
+    println!(
+        "tokenizer      first use (o200k init) in this process: {:?}",
+        tokenizer.elapsed()
+    );
+
+    // warm48
+    let config = corpus_config(&root, &days, 24 * 40, 48);
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&dir.path().join("store")).unwrap());
+    let last = date_of(days.last().unwrap());
+    let cold_start = Instant::now();
+    let cold = run(
+        &runtime,
+        &config,
+        store.clone(),
+        last,
+        CacheMode::Rw,
+        out.path(),
+    );
+    println!(
+        "warm48         cold: {} topics, {} provider calls, {:?}",
+        cold.topics,
+        cold.provider_calls,
+        cold_start.elapsed()
+    );
+    let mut walls = Vec::new();
+    let mut per_hit = Vec::new();
+    let mut calls = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let warm = run(
+            &runtime,
+            &config,
+            store.clone(),
+            last,
+            CacheMode::Rw,
+            out.path(),
+        );
+        walls.push(start.elapsed());
+        calls += warm.provider_calls;
+        let card_hits = warm.cache_hits.saturating_sub(1).max(1);
+        per_hit.push(Duration::from_micros(
+            step_ms(&warm, "cards") * 1000 / card_hits as u64,
+        ));
+        println!(
+            "               warm run: wall {:?}, steps {}",
+            walls.last().unwrap(),
+            warm.steps
+                .iter()
+                .map(|s| format!("{} {} ms", s.step, s.ms))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    walls.sort();
+    per_hit.sort();
+    println!(
+        "warm48         {} topics, warm median wall {:?} (goal < 0.5 s), card stage per hit {:?} (ms resolution), provider calls {calls}",
+        cold.topics, walls[2], per_hit[2]
+    );
+    drop(store);
+
+    // growth
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let config = corpus_config(&root, &days, 48, 30);
+    {
+        let store: Arc<dyn Store> = Arc::new(SledStore::open(&path).unwrap());
+        for night in 0..30 {
+            let (day, mode) = if night < days.len() {
+                (&days[night], CacheMode::Rw)
+            } else {
+                (
+                    &days[days.len() - 1 - (night - days.len())],
+                    CacheMode::Refresh,
+                )
+            };
+            let started = Instant::now();
+            let summary = run(
+                &runtime,
+                &config,
+                store.clone(),
+                date_of(day),
+                mode,
+                out.path(),
+            );
+            if night % 5 == 4 {
+                println!(
+                    "growth         night {:>2} ({:?}): {} calls, {} hits, {:?}",
+                    night + 1,
+                    mode,
+                    summary.provider_calls,
+                    summary.cache_hits,
+                    started.elapsed()
+                );
+            }
+        }
+        store.flush().unwrap();
+    }
+    let live = |path: &Path| {
+        let store = SledStore::open(path).unwrap();
+        history::stats(&store, path).unwrap().live_bytes
+    };
+    let (disk_before, live_before) = (store::dir_size(&path), live(&path));
+    let keep = {
+        let store = SledStore::open(&path).unwrap();
+        let runs = RunManifest::list(&store).unwrap();
+        Keep::from_runs(&runs, 7, 0, chrono::Utc::now())
+    };
+    let started = Instant::now();
+    let (_, disk_after) = store::compact(&path, &|tree, key, _| keep.keeps(tree, key)).unwrap();
+    let gc_time = started.elapsed();
+    let live_after = live(&path);
+    println!(
+        "growth         30 nights: on disk {disk_before} B, live {live_before} B ({:.1}x)",
+        disk_before as f64 / live_before as f64
+    );
+    println!(
+        "growth         after gc (last 7 runs, {gc_time:?}): on disk {disk_after} B, live {live_after} B ({:.1}x, goal <= 2x)",
+        disk_after as f64 / live_after as f64
+    );
+}

@@ -1,0 +1,618 @@
+//! The commands over recorded nights (DESIGN §7, §11): `replay` rebuilds a run from the store
+//! alone, `runs` lists, shows and diffs manifests, `cache` reports, collects garbage, and moves
+//! nights between machines as JSONL cassettes. In: a store and run ids; out: files, reports
+//! through the reporter, and an exit status. Nothing here calls a provider.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Clock, FixedClock};
+use crate::commands::Exit;
+use crate::config::{Config, ProviderKind};
+use crate::llm::cached::{CacheMode, CachedCall};
+use crate::manifest::{self, RunDiff, RunManifest};
+use crate::model::Article;
+use crate::report::Reporter;
+use crate::run::{self, ReplayInput, RunOptions};
+use crate::store::{self, SledStore, Store, Tree};
+
+/// `newsdesk replay RUN_ID`: the recorded night again, from the store alone, with cache mode
+/// `replay` and the manifest's timestamps. Exit 1 when a call is missing, or with `--check`
+/// when an output differs from the recorded hashes (with a line diff).
+pub async fn replay(
+    store_path: &Path,
+    run_id: &str,
+    out: Option<&Path>,
+    check: bool,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(store_path)?);
+    let recorded = RunManifest::load(store.as_ref(), run_id)?;
+    let articles = load_articles(store.as_ref(), &recorded)?;
+    let config = Config::parse(
+        &recorded.config.text,
+        recorded.config.file.as_deref(),
+        &recorded.config.env,
+    )
+    .with_context(|| format!("run {run_id}'s recorded config no longer parses"))?;
+    let generated_at = chrono::DateTime::parse_from_rfc3339(&recorded.generated_at)
+        .with_context(|| format!("run {run_id}'s manifest has a bad generated_at"))?
+        .with_timezone(&chrono::Utc);
+    let out_dir = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("replay-{run_id}")));
+    let opts = RunOptions {
+        date: recorded.date,
+        out_dir,
+        cache_mode: CacheMode::Replay,
+        provider: Some(if recorded.provider_kind == "extractive" {
+            ProviderKind::Extractive
+        } else {
+            ProviderKind::OpenAi
+        }),
+        budget_usd: Some(recorded.budget_usd),
+        recorded_config: recorded.config.clone(),
+        replay: Some(ReplayInput {
+            run_id: run_id.to_string(),
+            articles,
+            provider: recorded.provider.clone(),
+        }),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(FixedClock(generated_at));
+    let (summary, replayed) =
+        run::run_pipeline(&config, store.clone(), clock, reporter, &opts).await?;
+
+    let mut problems = 0;
+    let mut out = format!(
+        "replay of {run_id}: {} call(s) answered from the store, {} provider call(s)\n",
+        summary.cache_hits, summary.provider_calls
+    );
+    let missing: Vec<String> = summary
+        .failed
+        .iter()
+        .map(|f| format!("  - topic {}: {}", f.topic_id, f.reason))
+        .chain(
+            summary
+                .insight_error
+                .iter()
+                .map(|e| format!("  - insight: {e}")),
+        )
+        .collect();
+    if !missing.is_empty() {
+        problems += missing.len();
+        out.push_str(&format!(
+            "{} call(s) missing from the store (a prompt or the config changed since the run?):\n{}\n",
+            missing.len(),
+            missing.join("\n")
+        ));
+    }
+    for (was, now) in recorded.outputs.iter().zip(&replayed.outputs) {
+        let name = was.path.file_name().unwrap_or_default().to_string_lossy();
+        let replayed_text = std::fs::read_to_string(&now.path).unwrap_or_default();
+        if was.blake3 == now.blake3 {
+            out.push_str(&format!("  {name}: identical to the recorded output\n"));
+        } else {
+            out.push_str(&format!(
+                "  {name}: differs from the recorded output ({} → {})\n",
+                &was.blake3[..12],
+                &now.blake3[..12]
+            ));
+            if check {
+                problems += 1;
+                if let Ok(on_disk) = std::fs::read_to_string(&was.path) {
+                    out.push_str(&line_diff(&on_disk, &replayed_text, &was.path, &now.path));
+                }
+            }
+        }
+        if check {
+            match std::fs::read(&was.path) {
+                Ok(bytes) if blake3::hash(&bytes).to_hex().as_str() != was.blake3 => {
+                    problems += 1;
+                    out.push_str(&format!(
+                        "  {} was changed after the run (its hash no longer matches the manifest):\n",
+                        was.path.display()
+                    ));
+                    out.push_str(&line_diff(
+                        &String::from_utf8_lossy(&bytes),
+                        &replayed_text,
+                        &was.path,
+                        &now.path,
+                    ));
+                }
+                Ok(_) => {}
+                Err(_) => out.push_str(&format!(
+                    "  {} is gone; compared with the recorded hash only\n",
+                    was.path.display()
+                )),
+            }
+        }
+    }
+    out.push_str(&format!("  written to {}\n", opts.out_dir.display()));
+    reporter.output(&out);
+    Ok(if problems > 0 { Exit::Error } else { Exit::Ok })
+}
+
+/// The run's articles from the `articles` tree, each checked against its recorded hash.
+fn load_articles(store: &dyn Store, recorded: &RunManifest) -> anyhow::Result<Vec<Article>> {
+    recorded
+        .articles
+        .iter()
+        .map(|r| {
+            let bytes = store
+                .get(Tree::Articles, r.blake3.as_bytes())?
+                .with_context(|| {
+                    format!(
+                        "article {} of run {} is not in the store (was it collected by `cache gc`?)",
+                        r.id, recorded.run_id
+                    )
+                })?;
+            let article: Article = serde_json::from_slice(&bytes)
+                .with_context(|| format!("article {} in the store cannot be read", r.id))?;
+            if manifest::article_hash(&article) != r.blake3 {
+                bail!("article {} in the store does not match run {}'s record", r.id, recorded.run_id);
+            }
+            Ok(article)
+        })
+        .collect()
+}
+
+/// The lines that differ, numbered, at most 20 (enough to see what changed).
+fn line_diff(recorded: &str, replayed: &str, recorded_path: &Path, replayed_path: &Path) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (recorded.lines().collect(), replayed.lines().collect());
+    let mut out = format!(
+        "    --- {} (on disk)\n    +++ {} (replayed)\n",
+        recorded_path.display(),
+        replayed_path.display()
+    );
+    let mut shown = 0;
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i), b.get(i));
+        if x == y {
+            continue;
+        }
+        if shown == 20 {
+            out.push_str("    … (more differences)\n");
+            break;
+        }
+        shown += 1;
+        if let Some(x) = x {
+            out.push_str(&format!("    -{:>5}: {x}\n", i + 1));
+        }
+        if let Some(y) = y {
+            out.push_str(&format!("    +{:>5}: {y}\n", i + 1));
+        }
+    }
+    out
+}
+
+/// One line of `runs list --json`.
+#[derive(Serialize)]
+struct RunLine<'a> {
+    run_id: &'a str,
+    date: chrono::NaiveDate,
+    generated_at: &'a str,
+    provider: String,
+    model: &'a str,
+    topics: usize,
+    cards: usize,
+    failed: usize,
+    calls: usize,
+    cache_hits: usize,
+}
+
+fn run_line(m: &RunManifest) -> RunLine<'_> {
+    RunLine {
+        run_id: &m.run_id,
+        date: m.date,
+        generated_at: &m.generated_at,
+        provider: m.provider.to_string(),
+        model: &m.model,
+        topics: m.topics.len(),
+        cards: m.cards.len(),
+        failed: m.failed.len(),
+        calls: m.calls.len(),
+        cache_hits: m.calls.iter().filter(|c| c.call.cached).count(),
+    }
+}
+
+/// `newsdesk runs list | show RUN_ID | diff A B`.
+pub fn runs(store_path: &Path, args: &RunsArgs, reporter: &Reporter) -> anyhow::Result<Exit> {
+    let store = SledStore::open(store_path)?;
+    match &args.action {
+        RunsAction::List => {
+            let runs = RunManifest::list(&store)?;
+            if args.json {
+                let lines: Vec<RunLine> = runs.iter().map(run_line).collect();
+                reporter.output(&serde_json::to_string_pretty(&lines)?);
+            } else if runs.is_empty() {
+                reporter.output("no runs recorded in this store\n");
+            } else {
+                let mut out = String::new();
+                for m in &runs {
+                    let l = run_line(m);
+                    out.push_str(&format!(
+                        "{}  {}  {} card(s), {} failed, {} call(s) ({} from cache)  {} {}\n",
+                        l.run_id,
+                        l.generated_at,
+                        l.cards,
+                        l.failed,
+                        l.calls,
+                        l.cache_hits,
+                        l.provider,
+                        l.model
+                    ));
+                }
+                reporter.output(&out);
+            }
+        }
+        RunsAction::Show(id) => {
+            let m = RunManifest::load(&store, id)?;
+            if args.json {
+                reporter.output(&serde_json::to_string_pretty(&m)?);
+            } else {
+                let l = run_line(&m);
+                let mut out = format!(
+                    "run {} — digest {} ({})\n  generated {} with {} {} (config {})\n  {} article(s), {} stories, {} topics → {} card(s), {} failed\n  {} call(s), {} from cache\n",
+                    m.run_id,
+                    m.date,
+                    m.digest_time,
+                    m.generated_at,
+                    l.provider,
+                    m.model,
+                    m.config_hash,
+                    m.articles.len(),
+                    m.stories.len(),
+                    l.topics,
+                    l.cards,
+                    l.failed,
+                    l.calls,
+                    l.cache_hits
+                );
+                for (name, hash) in m.prompt_hashes.iter().chain(&m.template_hashes) {
+                    out.push_str(&format!("  {name} {}\n", &hash[..12.min(hash.len())]));
+                }
+                for o in &m.outputs {
+                    out.push_str(&format!(
+                        "  wrote {} ({})\n",
+                        o.path.display(),
+                        &o.blake3[..12]
+                    ));
+                }
+                reporter.output(&out);
+            }
+        }
+        RunsAction::Diff(a, b) => {
+            let (a, b) = (RunManifest::load(&store, a)?, RunManifest::load(&store, b)?);
+            let diff = RunDiff::between(&a, &b);
+            if args.json {
+                reporter.output(&serde_json::to_string_pretty(&diff)?);
+            } else {
+                reporter.output(&diff.render());
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub struct RunsArgs {
+    pub action: RunsAction,
+    pub json: bool,
+}
+
+pub enum RunsAction {
+    List,
+    Show(String),
+    Diff(String, String),
+}
+
+pub enum CacheAction {
+    Stats,
+    Gc { keep_runs: usize, keep_days: u32 },
+    Export { file: PathBuf, runs: Vec<String> },
+    Import { file: PathBuf },
+}
+
+/// Per-tree counts for `cache stats`.
+#[derive(Debug, Serialize)]
+pub struct TreeStats {
+    pub tree: &'static str,
+    pub entries: usize,
+    /// Keys plus values: what the store holds live.
+    pub bytes: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CacheStats {
+    pub trees: Vec<TreeStats>,
+    pub live_bytes: u64,
+    pub disk_bytes: u64,
+    /// Share of calls answered from the cache over the most recent runs (up to 10).
+    pub recent_hit_rate: Option<f64>,
+    pub recent_runs: usize,
+}
+
+pub fn stats(store: &SledStore, path: &Path) -> anyhow::Result<CacheStats> {
+    let mut trees = Vec::new();
+    for tree in Tree::ALL {
+        let entries = store.scan(tree, b"")?;
+        trees.push(TreeStats {
+            tree: tree.name(),
+            entries: entries.len(),
+            bytes: entries
+                .iter()
+                .map(|(k, v)| (k.len() + v.len()) as u64)
+                .sum(),
+        });
+    }
+    let runs = RunManifest::list(store)?;
+    let recent = &runs[..runs.len().min(10)];
+    let calls: usize = recent.iter().map(|m| m.calls.len()).sum();
+    let hits: usize = recent
+        .iter()
+        .map(|m| m.calls.iter().filter(|c| c.call.cached).count())
+        .sum();
+    Ok(CacheStats {
+        live_bytes: trees.iter().map(|t| t.bytes).sum(),
+        trees,
+        disk_bytes: store::dir_size(path),
+        recent_hit_rate: (calls > 0).then(|| hits as f64 / calls as f64),
+        recent_runs: recent.len(),
+    })
+}
+
+/// What `cache gc` keeps: the manifests of the last `keep_runs` runs and of runs generated in
+/// the last `keep_days` days, and the calls and articles they name. The `http` tree (feed
+/// validators) is kept whole; it is small and not tied to a run.
+pub struct Keep {
+    runs: BTreeSet<Vec<u8>>,
+    calls: BTreeSet<Vec<u8>>,
+    articles: BTreeSet<Vec<u8>>,
+}
+
+impl Keep {
+    pub fn from_runs(
+        runs: &[RunManifest],
+        keep_runs: usize,
+        keep_days: u32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Keep {
+        let horizon = now - chrono::Duration::days(i64::from(keep_days));
+        let kept = runs.iter().enumerate().filter(|(i, m)| {
+            *i < keep_runs
+                || chrono::DateTime::parse_from_rfc3339(&m.generated_at).is_ok_and(|t| t >= horizon)
+        });
+        let mut keep = Keep {
+            runs: BTreeSet::new(),
+            calls: BTreeSet::new(),
+            articles: BTreeSet::new(),
+        };
+        for (_, m) in kept {
+            keep.runs.insert(m.run_id.as_bytes().to_vec());
+            keep.calls
+                .extend(m.call_keys().map(|k| k.as_bytes().to_vec()));
+            keep.articles
+                .extend(m.articles.iter().map(|a| a.blake3.as_bytes().to_vec()));
+        }
+        keep
+    }
+
+    pub fn keeps(&self, tree: Tree, key: &[u8]) -> bool {
+        match tree {
+            Tree::Llm => self.calls.contains(key),
+            Tree::Articles => self.articles.contains(key),
+            Tree::Runs => self.runs.contains(key),
+            Tree::Http => true,
+        }
+    }
+}
+
+/// One line of a cassette: a store entry, its tree, and a checksum of the value.
+#[derive(Debug, Serialize, Deserialize)]
+struct CassetteLine {
+    tree: String,
+    key: String,
+    value: serde_json::Value,
+    blake3: String,
+}
+
+/// `newsdesk cache stats | gc | export FILE | import FILE`.
+pub fn cache(
+    store_path: &Path,
+    action: &CacheAction,
+    json: bool,
+    clock: &dyn Clock,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    match action {
+        CacheAction::Stats => {
+            let store = SledStore::open(store_path)?;
+            let stats = stats(&store, store_path)?;
+            if json {
+                reporter.output(&serde_json::to_string_pretty(&stats)?);
+            } else {
+                let mut out = String::new();
+                for t in &stats.trees {
+                    out.push_str(&format!(
+                        "{:<9} {:>7} entries {:>12} bytes\n",
+                        t.tree, t.entries, t.bytes
+                    ));
+                }
+                out.push_str(&format!(
+                    "live {} bytes, on disk {} bytes\n",
+                    stats.live_bytes, stats.disk_bytes
+                ));
+                match stats.recent_hit_rate {
+                    Some(rate) => out.push_str(&format!(
+                        "hit rate over the last {} run(s): {:.0} %\n",
+                        stats.recent_runs,
+                        rate * 100.0
+                    )),
+                    None => out.push_str("no runs recorded yet\n"),
+                }
+                reporter.output(&out);
+            }
+        }
+        CacheAction::Gc {
+            keep_runs,
+            keep_days,
+        } => {
+            let keep = {
+                let store = SledStore::open(store_path)?;
+                let runs = RunManifest::list(&store)?;
+                Keep::from_runs(&runs, *keep_runs, *keep_days, clock.now())
+            };
+            let (before, after) =
+                store::compact(store_path, &|tree, key, _| keep.keeps(tree, key))?;
+            let store = SledStore::open(store_path)?;
+            let live: u64 = stats(&store, store_path)?.live_bytes;
+            let msg = serde_json::json!({
+                "runs_kept": keep.runs.len(), "calls_kept": keep.calls.len(),
+                "articles_kept": keep.articles.len(),
+                "disk_bytes_before": before, "disk_bytes_after": after, "live_bytes": live,
+            });
+            if json {
+                reporter.output(&serde_json::to_string_pretty(&msg)?);
+            } else {
+                reporter.output(&format!(
+                    "kept {} run(s), {} call(s), {} article(s); on disk {before} → {after} bytes ({live} live)\n",
+                    keep.runs.len(),
+                    keep.calls.len(),
+                    keep.articles.len()
+                ));
+            }
+        }
+        CacheAction::Export { file, runs } => {
+            let store = SledStore::open(store_path)?;
+            let count = export(&store, file, runs)?;
+            reporter.output(&format!(
+                "exported {count} entr(ies) to {}\n",
+                file.display()
+            ));
+        }
+        CacheAction::Import { file } => {
+            let store = SledStore::open(store_path)?;
+            let count = import(&store, file)?;
+            reporter.output(&format!(
+                "imported {count} entr(ies) from {}\n",
+                file.display()
+            ));
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// Writes the named runs (all runs when none is named), their calls and articles as JSONL.
+pub fn export(store: &dyn Store, file: &Path, run_ids: &[String]) -> anyhow::Result<usize> {
+    let manifests: Vec<RunManifest> = if run_ids.is_empty() {
+        RunManifest::list(store)?
+    } else {
+        run_ids
+            .iter()
+            .map(|id| RunManifest::load(store, id))
+            .collect::<Result<_, _>>()?
+    };
+    let keep = Keep::from_runs(
+        &manifests,
+        usize::MAX,
+        0,
+        chrono::DateTime::<chrono::Utc>::MAX_UTC,
+    );
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?,
+    );
+    let mut count = 0;
+    for tree in [Tree::Runs, Tree::Articles, Tree::Llm] {
+        for (key, value) in store.scan(tree, b"")? {
+            if !keep.keeps(tree, &key) {
+                continue;
+            }
+            let line = CassetteLine {
+                tree: tree.name().to_string(),
+                key: String::from_utf8_lossy(&key).into_owned(),
+                value: serde_json::from_slice(&value).with_context(|| {
+                    format!(
+                        "{} entry {} is not JSON",
+                        tree.name(),
+                        String::from_utf8_lossy(&key)
+                    )
+                })?,
+                blake3: String::new(),
+            };
+            // The checksum covers the bytes an import will store (serde_json re-serializes
+            // the value with sorted keys), so export and import hash the same thing.
+            let line = CassetteLine {
+                blake3: blake3::hash(&serde_json::to_vec(&line.value)?)
+                    .to_hex()
+                    .to_string(),
+                ..line
+            };
+            serde_json::to_writer(&mut out, &line)?;
+            out.write_all(b"\n")?;
+            count += 1;
+        }
+    }
+    out.flush()?;
+    Ok(count)
+}
+
+/// Reads a cassette, checks every line, and only then writes: a tampered line refuses the whole
+/// file. Articles are checked against their content hash, runs against the id their inputs
+/// derive, calls against the key of the request they record; every value against its checksum.
+pub fn import(store: &dyn Store, file: &Path) -> anyhow::Result<usize> {
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?,
+    );
+    let mut entries = Vec::new();
+    for (n, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{}:{}", file.display(), n + 1);
+        let entry: CassetteLine = serde_json::from_str(&line)
+            .with_context(|| format!("{}: not a cassette line", at()))?;
+        let tree = Tree::from_name(&entry.tree)
+            .with_context(|| format!("{}: unknown tree \"{}\"", at(), entry.tree))?;
+        let bytes = serde_json::to_vec(&entry.value)?;
+        let verified = match tree {
+            Tree::Articles => serde_json::from_value::<Article>(entry.value.clone())
+                .is_ok_and(|a| manifest::article_hash(&a) == entry.key),
+            Tree::Runs => {
+                serde_json::from_value::<RunManifest>(entry.value.clone()).is_ok_and(|m| {
+                    m.run_id == entry.key
+                        && manifest::derive_run_id(
+                            m.date,
+                            &m.articles,
+                            &m.config_hash,
+                            &m.prompt_hashes,
+                            &m.template_hashes,
+                        ) == entry.key
+                })
+            }
+            Tree::Llm => serde_json::from_value::<CachedCall>(entry.value.clone())
+                .ok()
+                .and_then(|c| c.verify_key(&entry.key))
+                .unwrap_or(false),
+            Tree::Http => true,
+        } && blake3::hash(&bytes).to_hex().as_str() == entry.blake3;
+        if !verified {
+            bail!(
+                "{}: {} entry {} does not match its content (tampered or damaged); nothing was imported",
+                at(),
+                entry.tree,
+                entry.key
+            );
+        }
+        entries.push((tree, entry.key, bytes));
+    }
+    for (tree, key, bytes) in &entries {
+        store.put(*tree, key.as_bytes(), bytes)?;
+    }
+    store.flush()?;
+    Ok(entries.len())
+}
