@@ -6,6 +6,7 @@
 
 pub mod escape;
 pub mod feed;
+mod fields;
 pub mod labels;
 pub mod view;
 

@@ -12,10 +12,10 @@ use serde::Serialize;
 
 use super::RenderError;
 use super::escape::{Syntax, checked_link, escape_markdown};
+use super::fields::{Text, plain};
 use super::labels::{self, Labels};
 use crate::config::SectionConfig;
 use crate::model::{CardRecord, Digest, Language};
-use crate::text::to_script;
 
 /// Everything one rendered digest shows.
 #[derive(Debug, Clone, Serialize)]
@@ -615,102 +615,5 @@ fn reading_view(
         recommended,
         background,
         keywords,
-    }
-}
-
-/// The language and syntax every text field of one view is converted and escaped for.
-#[derive(Debug, Clone, Copy)]
-struct Text {
-    language: Language,
-    syntax: Syntax,
-}
-
-impl Text {
-    /// In the target script, whitespace collapsed, not escaped.
-    fn plain(self, text: &str) -> String {
-        plain(text, self.language)
-    }
-
-    /// One escaped line: in the target script, whitespace (newlines included) collapsed.
-    fn line(self, text: &str) -> String {
-        self.syntax.escape(&self.plain(text))
-    }
-
-    /// A paragraph field: in the target script, escaped, paragraphs (blank-line separated in the
-    /// input) kept, lines within a paragraph joined.
-    fn block(self, text: &str) -> String {
-        let converted = to_script(text, self.language);
-        let mut paragraphs = Vec::new();
-        let mut current: Vec<&str> = Vec::new();
-        for line in converted.lines().map(str::trim) {
-            if line.is_empty() {
-                if !current.is_empty() {
-                    paragraphs.push(self.syntax.escape(&collapse_whitespace(&current.join(" "))));
-                    current.clear();
-                }
-            } else {
-                current.push(line);
-            }
-        }
-        if !current.is_empty() {
-            paragraphs.push(self.syntax.escape(&collapse_whitespace(&current.join(" "))));
-        }
-        paragraphs.join(self.syntax.paragraph_break())
-    }
-
-    /// Escaped, non-empty, distinct items.
-    fn list(self, items: &[String]) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for item in items {
-            let item = self.line(item);
-            if !item.is_empty() && !out.contains(&item) {
-                out.push(item);
-            }
-        }
-        out
-    }
-
-    /// A checked URL as the syntax writes it inside a link.
-    fn url(self, url: &str) -> String {
-        match self.syntax {
-            Syntax::Markdown => url.to_string(),
-            Syntax::Html => self.syntax.escape(url),
-        }
-    }
-}
-
-/// Text in the target script with every run of whitespace (newlines included) collapsed to one
-/// space: for headings, list items, link text and front matter.
-fn plain(text: &str, language: Language) -> String {
-    collapse_whitespace(&to_script(text, language))
-}
-
-fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn block_keeps_paragraphs_and_joins_lines() {
-        let markdown = Text {
-            language: Language::En,
-            syntax: Syntax::Markdown,
-        };
-        assert_eq!(
-            markdown.block("first line\n  second *line*\n\n\n# not a heading\n"),
-            "first line second \\*line\\*\n\n\\# not a heading"
-        );
-        assert_eq!(markdown.block("  \n\n "), "");
-        let html = Text {
-            syntax: Syntax::Html,
-            ..markdown
-        };
-        assert_eq!(
-            html.block("a <b>\n\nc & d"),
-            "a &lt;b&gt;</p>\n<p>c &amp; d"
-        );
     }
 }
