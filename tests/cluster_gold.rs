@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use newsdesk::cluster::metrics::{Prf, bcubed_f1, pairwise_f1};
+use newsdesk::cluster::metrics::{Prf, bcubed_f1, pairwise_f1, story_clusters};
 use newsdesk::cluster::{self, ClusterParams, RankParams};
 use newsdesk::collect::{HttpOptions, collect_inputs};
-use newsdesk::model::{Article, MergeKind, Story};
+use newsdesk::model::Article;
 
 const FIXTURE_DAY: &str = "fixtures/days/2026-01-05";
 
@@ -39,27 +39,6 @@ fn gold(dir: &str) -> BTreeMap<String, Vec<String>> {
     stories
 }
 
-/// Predicted clusters of URLs: each story's articles plus the copies folded into them as exact
-/// duplicates (the traces name them by id).
-fn predicted(stories: &[Story], inputs: &[Article]) -> Vec<Vec<String>> {
-    let url_of: BTreeMap<&str, &str> = inputs
-        .iter()
-        .map(|a| (a.id.as_str(), a.url.as_str()))
-        .collect();
-    stories
-        .iter()
-        .map(|story| {
-            let mut urls: BTreeSet<String> = story.articles.iter().map(|a| a.url.clone()).collect();
-            for m in &story.merges {
-                if matches!(m.kind, MergeKind::SameUrl | MergeKind::SameTitle) {
-                    urls.insert(url_of[m.right.as_str()].to_string());
-                }
-            }
-            urls.into_iter().collect()
-        })
-        .collect()
-}
-
 fn show(name: &str, pairwise: Prf, bcubed: Prf) -> String {
     format!(
         "{name:<12} pairwise P {:.3} R {:.3} F1 {:.3} | B-cubed P {:.3} R {:.3} F1 {:.3}",
@@ -86,7 +65,7 @@ async fn fixture_day_matches_the_gold_stories() {
     );
 
     let stories = cluster::cluster(&articles, &ClusterParams::default());
-    let ours = predicted(&stories, &articles);
+    let ours = story_clusters(&stories, &articles);
     let singletons: Vec<Vec<String>> = input_urls.iter().map(|u| vec![u.to_string()]).collect();
 
     let (pw, b3) = (
@@ -253,7 +232,7 @@ async fn corpus_day_puts_every_article_in_exactly_one_story() {
     let url_of: BTreeSet<&str> = articles.iter().map(|a| a.url.as_str()).collect();
     assert_eq!(
         url_of.len(),
-        predicted(&stories, &articles)
+        story_clusters(&stories, &articles)
             .iter()
             .map(Vec::len)
             .sum::<usize>()

@@ -461,7 +461,7 @@ async fn cluster_case(case: &ClusterCase) -> Result<ClusterOutcome, String> {
         crate::collect::collect_inputs(&inputs, &crate::collect::HttpOptions::default()).await;
     let articles = collected.articles;
     let stories = crate::cluster::cluster(&articles, &crate::cluster::ClusterParams::default());
-    let predicted = predicted_urls(&stories, &articles);
+    let predicted = crate::cluster::metrics::story_clusters(&stories, &articles);
     let mut gold: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for (url, label) in &labels {
         gold.entry(label.as_str()).or_default().push(url.clone());
@@ -480,28 +480,4 @@ async fn cluster_case(case: &ClusterCase) -> Result<ClusterOutcome, String> {
         );
     }
     Ok(Some((serde_json::json!({ "stories": predicted }), m)))
-}
-
-/// Each story's URLs, plus the exact copies folded into it (the merge traces name them by id).
-fn predicted_urls(stories: &[Story], inputs: &[Article]) -> Vec<Vec<String>> {
-    use crate::model::MergeKind;
-    let url_of: std::collections::BTreeMap<&str, &str> = inputs
-        .iter()
-        .map(|a| (a.id.as_str(), a.url.as_str()))
-        .collect();
-    stories
-        .iter()
-        .map(|story| {
-            let mut urls: std::collections::BTreeSet<String> =
-                story.articles.iter().map(|a| a.url.clone()).collect();
-            for m in &story.merges {
-                if matches!(m.kind, MergeKind::SameUrl | MergeKind::SameTitle)
-                    && let Some(url) = url_of.get(m.right.as_str())
-                {
-                    urls.insert(url.to_string());
-                }
-            }
-            urls.into_iter().collect()
-        })
-        .collect()
 }
