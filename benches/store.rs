@@ -2,7 +2,7 @@
 //! ../shared/corpus (skipped when absent), extractive provider, a sled store in a temp dir.
 //! Run with `cargo bench --bench store`.
 //!
-//! - warm48: a 48-topic day (the corpus's last day with a window over the whole corpus) run once
+//! - warm48: a 48-topic day (the corpus's last day with the longest window config allows, 14 days) run once
 //!   cold, then 5 times warm: median wall, the card stage per cache hit, provider calls (must be 0).
 //! - growth: 30 simulated nights (25 corpus days with a 48 h window, then 5 nights in cache mode
 //!   refresh, which rewrite every value), bytes on disk against live bytes, before and after
@@ -114,7 +114,7 @@ fn main() {
     );
 
     // warm48
-    let config = corpus_config(&root, &days, 24 * 40, 48);
+    let config = corpus_config(&root, &days, 336, 48);
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&dir.path().join("store")).unwrap());
     let last = date_of(days.last().unwrap());
