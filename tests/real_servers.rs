@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex};
 use newsdesk::clock::FixedClock;
 use newsdesk::config::Config;
 use newsdesk::llm::cached::CacheMode;
-use newsdesk::llm::{ChatRequest, Message, Namespace, ResponseFormat, extractive};
 use newsdesk::report::Reporter;
 use newsdesk::run::{RunOptions, run_day};
 use newsdesk::store::{SledStore, Store};
@@ -22,31 +21,11 @@ use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const CANARY_KEY: &str = "sk-canary-7f3a9c2e41d8b6055e1f";
+mod common;
 
-/// The extractive baseline's answer to the same request a model would get.
-fn answer(body: &Value) -> newsdesk::llm::ChatResponse {
-    let messages: Vec<Message> = serde_json::from_value(body["messages"].clone()).unwrap();
-    let last_user = messages
-        .iter()
-        .rev()
-        .find(|m| m.role == newsdesk::llm::Role::User)
-        .unwrap();
-    let namespace = if messages.iter().any(|m| m.content.contains("<articles>"))
-        && !last_user.content.contains("<cards>")
-    {
-        Namespace::Card
-    } else {
-        Namespace::Insight
-    };
-    let req = ChatRequest::new(
-        namespace,
-        body["model"].as_str().unwrap(),
-        messages,
-        ResponseFormat::JsonObject,
-    );
-    extractive::answer(&req).expect("well-formed request")
-}
+use common::sim::extractive_answer;
+
+const CANARY_KEY: &str = "sk-canary-7f3a9c2e41d8b6055e1f";
 
 fn completion(content: &str, usage: &newsdesk::llm::Usage) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({
@@ -70,7 +49,7 @@ impl Respond for LlamaCppLike {
                 "type": "literal_error", "loc": ["body", "response_format", "type"],
                 "msg": "Input should be 'text' or 'json_object'", "input": "json_schema"}]}));
         }
-        let answer = answer(&body);
+        let answer = extractive_answer(&body);
         let content = format!(
             "<think>\nThe user wants JSON. Let me draft {{\"title\": \"not this\"}} first.\n</think>\n\n{}",
             answer.content
