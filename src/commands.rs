@@ -263,3 +263,23 @@ pub fn lint(file: &Path, json: bool, reporter: &Reporter) -> anyhow::Result<Exit
         Exit::Ok
     })
 }
+
+/// Arguments of `newsdesk weekly`.
+pub struct WeeklyArgs {
+    pub week: Option<crate::weekly::IsoWeek>,
+    pub out_dir: Option<PathBuf>,
+    pub provider: Option<ProviderKind>,
+    pub cache_mode: CacheMode,
+    pub json: bool,
+}
+
+/// `newsdesk weekly`: the roll-up of one ISO week of runs in the store.
+pub async fn weekly(
+    config: &Config,
+    store_dir: Option<&Path>,
+    args: WeeklyArgs,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let _ = (config, store_dir, args, reporter);
+    anyhow::bail!("newsdesk weekly is being built (src/weekly/)")
+}

@@ -27,6 +27,9 @@ pub mod render;
 
 pub mod lint;
 
+// The week's runs rolled up into keyword cards.
+pub mod weekly;
+
 // Wiring: the timed pipeline, its record, where bytes and time come from, the terminal.
 pub mod run;
 

@@ -95,6 +95,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Roll up a week of runs into 10-20 recurring themes with keyword cards (seed 002 shape).
+    #[command(
+        long_about = "Roll up one ISO week of runs from the store: the latest run of each day in the\n\
+            week gives its cards; they are grouped into 10-20 recurring themes (fewer when the week\n\
+            has few cards), each written up as a keyword card (核心观察 / 逻辑链条 / 本质洞见) by one\n\
+            cached LLM call, plus one overview call. Writes <week>.md, <week>.html and <week>.json.\n\
+            A second run of the same week answers from the cache and writes the same bytes."
+    )]
+    Weekly {
+        /// The ISO week, YYYY-Www (default: the week of the latest run in the store).
+        #[arg(long, value_name = "2026-W03")]
+        week: Option<newsdesk::weekly::IsoWeek>,
+        /// Where to write the roll-up (default: digest.out_dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Provider kind: openai or extractive (default: provider.kind).
+        #[arg(long, value_name = "P", value_parser = parse_provider)]
+        provider: Option<ProviderKind>,
+        /// rw (default), replay (cache only, no network), refresh or off.
+        #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
+        cache_mode: CacheMode,
+        /// Print the roll-up summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// (not yet available) Fetch and store articles; per-source counts and errors.
     Collect {
         #[arg(long)]
@@ -182,6 +207,23 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             commands::cluster(inputs, config.as_ref(), *json, *explain, reporter).await
         }
         Command::Lint { file, json } => commands::lint(file, *json, reporter),
+        Command::Weekly {
+            week,
+            out,
+            provider,
+            cache_mode,
+            json,
+        } => {
+            let config = load_config(&cli)?;
+            let args = commands::WeeklyArgs {
+                week: *week,
+                out_dir: out.clone(),
+                provider: *provider,
+                cache_mode: *cache_mode,
+                json: *json,
+            };
+            commands::weekly(&config, cli.store.as_deref(), args, reporter).await
+        }
         Command::Collect { .. }
         | Command::Replay { .. }
         | Command::Runs { .. }

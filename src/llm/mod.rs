@@ -25,6 +25,8 @@ pub enum Namespace {
     Triage,
     Judge,
     Embed,
+    /// The weekly roll-up: one call per theme and one overview call.
+    Weekly,
 }
 
 impl Namespace {
@@ -35,6 +37,7 @@ impl Namespace {
             Namespace::Triage => "triage",
             Namespace::Judge => "judge",
             Namespace::Embed => "embed",
+            Namespace::Weekly => "weekly",
         }
     }
 }
