@@ -280,6 +280,33 @@ pub async fn weekly(
     args: WeeklyArgs,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
-    let _ = (config, store_dir, args, reporter);
-    anyhow::bail!("newsdesk weekly is being built (src/weekly/)")
+    if args.cache_mode != CacheMode::Replay {
+        config.require_api_key(args.provider.unwrap_or(config.provider.kind))?;
+    }
+    let store_path = store_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| config.store.path.clone());
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let opts = crate::weekly::WeeklyOptions {
+        week: args.week,
+        out_dir: args
+            .out_dir
+            .unwrap_or_else(|| config.digest.out_dir.clone()),
+        cache_mode: args.cache_mode,
+        provider: args.provider,
+    };
+    let summary =
+        crate::weekly::roll_up(config, store, Arc::new(SystemClock), reporter, &opts).await?;
+    if args.json {
+        reporter.output(&serde_json::to_string_pretty(&summary).expect("summaries serialize"));
+    } else {
+        reporter.output(&summary.render());
+    }
+    Ok(if summary.lint_errors > 0 {
+        Exit::Error
+    } else if summary.is_partial() {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::llm::cached::{CacheMode, CallRecord};
-use crate::model::FailedTopic;
+use crate::model::{CardRecord, FailedTopic};
 use crate::run::StepTiming;
 
 /// What the `runs` tree keeps per run (DESIGN §7).
@@ -30,6 +30,10 @@ pub struct RunManifest {
     pub steps: Vec<StepTiming>,
     pub outputs: Vec<OutputFile>,
     pub failed: Vec<FailedTopic>,
+    /// The day's finished cards with their sources, so `weekly` rolls a week up from the store
+    /// alone. Absent in manifests written before it existed.
+    #[serde(default)]
+    pub cards: Vec<CardRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -127,6 +127,17 @@ pub enum Importance {
     Low,
 }
 
+impl Importance {
+    /// The wire name: "high", "medium" or "low".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Importance::High => "high",
+            Importance::Medium => "medium",
+            Importance::Low => "low",
+        }
+    }
+}
+
 /// What the card call returns for one topic. Sources, dates and ids are attached by the pipeline
 /// and are deliberately absent here: a model is never asked for them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -232,21 +232,8 @@ pub async fn run_day(
         opts.cache_mode,
         clock.clone(),
     )?;
-    // The extractive baseline has no model; naming one would tie its cache entries to whatever
-    // model the config happens to name for the real provider.
-    let model_name = if provider_kind == ProviderKind::Extractive {
-        "extractive".to_string()
-    } else {
-        provider_config.model.clone()
-    };
-    let settings = CallSettings {
-        model: model_name.clone(),
-        structured_output: provider_config.structured_output,
-        temperature: Some(provider_config.temperature),
-        top_p: provider_config.top_p,
-        seed: provider_config.seed,
-        max_output_tokens: provider_config.max_output_tokens,
-    };
+    let settings = CallSettings::for_provider(&provider_config);
+    let model_name = settings.model.clone();
 
     reporter.step(&format!(
         "writing {} card(s) with {}",
@@ -406,6 +393,7 @@ pub async fn run_day(
             },
         ],
         failed: digest.failed.clone(),
+        cards: digest.cards.clone(),
     };
     store.put(
         Tree::Runs,
@@ -463,7 +451,8 @@ fn source_line(report: &SourceReport) -> SourceLine {
     }
 }
 
-fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
+/// Writes `contents` to `path` atomically (the digest and the weekly roll-up both do).
+pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
     let err = |e: std::io::Error| RunError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),

@@ -24,6 +24,15 @@ const MAX_SHARE: f64 = 0.3;
 const MIN_CARDS_CAP: usize = 4;
 /// Headline words shorter than this are too vague to name a theme.
 const MIN_WORD_CHARS: usize = 4;
+/// Words every AI headline uses: they name no theme however often they recur (folded keys).
+/// When `text::stopwords` lands in main this list belongs there.
+#[rustfmt::skip]
+const GENERIC_TERMS: &[&str] = &[
+    "model", "models", "open", "source", "release", "released", "releases", "launch", "launches",
+    "launched", "update", "updates", "paper", "papers", "research", "researchers", "study", "tool",
+    "tools", "data", "system", "systems", "with", "from", "about", "more", "first", "than",
+    "模型", "大模型", "人工智能", "开源", "发布", "研究", "论文", "工具", "数据", "公司",
+];
 
 /// One day card with the date of the digest it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,10 +57,16 @@ pub struct Theme {
 /// The week's cards in canonical order (date, rank, topic id) and the themes found among them.
 pub fn group(mut cards: Vec<DayCard>) -> (Vec<DayCard>, Vec<Theme>) {
     cards.sort_by(|a, b| {
-        (a.date, a.record.rank, &a.record.topic_id).cmp(&(b.date, b.record.rank, &b.record.topic_id))
+        (a.date, a.record.rank, &a.record.topic_id).cmp(&(
+            b.date,
+            b.record.rank,
+            &b.record.topic_id,
+        ))
     });
     cards.dedup_by(|a, b| a.date == b.date && a.record.topic_id == b.record.topic_id);
-    let terms: Vec<BTreeMap<String, String>> = cards.iter().map(|c| card_terms(&c.record)).collect();
+    let terms: Vec<BTreeMap<String, String>> =
+        cards.iter().map(|c| card_terms(&c.record)).collect();
+    let titles: Vec<String> = cards.iter().map(|c| fold(&c.record.card.title)).collect();
     let week_days: BTreeSet<NaiveDate> = cards.iter().map(|c| c.date).collect();
 
     // Term key → the cards that carry it, and the surface forms it was written in.
@@ -64,7 +79,9 @@ pub fn group(mut cards: Vec<DayCard>) -> (Vec<DayCard>, Vec<Theme>) {
         }
     }
     let cap = ((cards.len() as f64 * MAX_SHARE) as usize).max(MIN_CARDS_CAP);
-    postings.retain(|_, members| members.len() >= MIN_CARDS_PER_THEME && members.len() <= cap);
+    postings.retain(|key, members| {
+        members.len() >= MIN_CARDS_PER_THEME && members.len() <= cap && !GENERIC_TERMS.contains(key)
+    });
 
     let mut assigned = vec![false; cards.len()];
     let mut themes = Vec::new();
@@ -82,12 +99,17 @@ pub fn group(mut cards: Vec<DayCard>) -> (Vec<DayCard>, Vec<Theme>) {
                     let open: Vec<usize> =
                         members.iter().copied().filter(|&i| !assigned[i]).collect();
                     let days: BTreeSet<NaiveDate> = open.iter().map(|&i| cards[i].date).collect();
-                    (open.len() >= MIN_CARDS_PER_THEME && days.len() >= min_days)
-                        .then_some((days.len(), open.len(), *key, open))
+                    // A term the headlines name is what the cards are about, not a bystander.
+                    let in_titles = open.iter().filter(|&&i| titles[i].contains(key)).count();
+                    (open.len() >= MIN_CARDS_PER_THEME && days.len() >= min_days).then_some((
+                        (days.len(), open.len(), in_titles),
+                        *key,
+                        open,
+                    ))
                 })
-                // Most days, then most cards, then the alphabetically first term.
-                .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.cmp(a.2)));
-            let Some((days, _, key, open)) = best else {
+                // Most days, most cards, most headlines, then the alphabetically first term.
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)));
+            let Some(((days, _, _), key, open)) = best else {
                 break;
             };
             for &i in &open {
@@ -136,7 +158,11 @@ fn related_terms(key: &str, members: &[usize], terms: &[BTreeMap<String, String>
         .map(|(k, (n, s))| (n, k, s))
         .collect();
     shared.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    shared.into_iter().take(5).map(|(_, _, s)| s.to_string()).collect()
+    shared
+        .into_iter()
+        .take(5)
+        .map(|(_, _, s)| s.to_string())
+        .collect()
 }
 
 /// A card's candidate theme terms: key (case- and script-folded) → surface form. Entities count
@@ -216,10 +242,30 @@ mod tests {
 
     fn week() -> Vec<DayCard> {
         vec![
-            day_card(12, 1, "OpenAI ships GPT-5.2", &["OpenAI", "GPT-5.2", "ChatGPT"]),
-            day_card(13, 1, "OpenAI 推出新版 ChatGPT", &["OpenAI", "ChatGPT", "Sam Altman"]),
-            day_card(14, 2, "Robotics startup Figure raises money", &["Figure", "BMW", "Nvidia"]),
-            day_card(15, 1, "Figure humanoid robots at BMW", &["Figure", "BMW", "humanoid"]),
+            day_card(
+                12,
+                1,
+                "OpenAI ships GPT-5.2",
+                &["OpenAI", "GPT-5.2", "ChatGPT"],
+            ),
+            day_card(
+                13,
+                1,
+                "OpenAI 推出新版 ChatGPT",
+                &["OpenAI", "ChatGPT", "Sam Altman"],
+            ),
+            day_card(
+                14,
+                2,
+                "Robotics startup Figure raises money",
+                &["Figure", "BMW", "Nvidia"],
+            ),
+            day_card(
+                15,
+                1,
+                "Figure humanoid robots at BMW",
+                &["Figure", "BMW", "humanoid"],
+            ),
             day_card(15, 2, "Nvidia H200 exports", &["Nvidia", "H200", "TSMC"]),
             day_card(16, 1, "DeepSeek V4 paper", &["DeepSeek", "V4", "MoE"]),
         ]

@@ -28,6 +28,7 @@ mod sentences;
 #[cfg(test)]
 mod tests;
 mod titles;
+mod weekly;
 
 pub use card::card_from_articles;
 pub use insight::insight_from_cards;
@@ -91,9 +92,10 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
                 last_block(req, "cards").ok_or_else(|| missing("insight", "cards"))?;
             to_json(&insight_from_cards(&cards, &context))?
         }
+        Namespace::Weekly => weekly::answer_weekly(req)?,
         _ => {
             return Err(LlmError::BadResponse(
-                "the extractive provider answers card and insight requests only".into(),
+                "the extractive provider answers card, insight and weekly requests only".into(),
             ));
         }
     };
