@@ -133,11 +133,18 @@ pub fn group(mut cards: Vec<DayCard>) -> (Vec<DayCard>, Vec<Theme>) {
     (cards, themes)
 }
 
-/// The most frequent surface form of a term, ties to the first in code-point order.
+/// The surface form a reader would write: a capitalised or Han form over a lowercased token
+/// (`Google` over the alias `google`), then the most frequent, ties to the first in code-point
+/// order.
 fn surface_of(forms: &BTreeMap<&str, usize>) -> String {
+    let written = |s: &str| s.chars().any(|c| c.is_uppercase()) || has_han(s);
     forms
         .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .max_by(|a, b| {
+            (written(a.0), a.1)
+                .cmp(&(written(b.0), b.1))
+                .then(b.0.cmp(a.0))
+        })
         .map(|(s, _)| s.to_string())
         .unwrap_or_default()
 }
@@ -184,7 +191,11 @@ fn card_terms(card: &CardRecord) -> BTreeMap<String, String> {
             TokenKind::Bigram => false,
         };
         if keep {
-            let surface = as_written(title, &token.text);
+            let surface = match token.kind {
+                // An alias is the Latin name of a Chinese one (谷歌 → google): write it as a name.
+                TokenKind::Alias => capitalised(&token.text),
+                _ => as_written(title, &token.text),
+            };
             terms.entry(fold(&token.text)).or_insert(surface);
         }
     }
@@ -199,6 +210,14 @@ fn fold(term: &str) -> String {
         term.to_string()
     };
     term.to_lowercase()
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// `token` (lowercased by the tokenizer) with the capitalisation the headline gave it.

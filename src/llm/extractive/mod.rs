@@ -95,7 +95,8 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         Namespace::Weekly => weekly::answer_weekly(req)?,
         _ => {
             return Err(LlmError::BadResponse(
-                "the extractive provider answers card, insight and weekly requests only".into(),
+                "the extractive provider answers card and insight requests (and the weekly roll-up's) only"
+                    .into(),
             ));
         }
     };
