@@ -509,49 +509,51 @@ pub fn lint(
     })
 }
 
-/// `newsdesk weekly`: the roll-up of one ISO week's runs in the store (default: this week in
-/// `digest.timezone`), written as `<out>/<week>.md`, `.html` and `.json`.
-pub fn weekly(
+/// Arguments of `newsdesk weekly`.
+pub struct WeeklyArgs {
+    pub week: Option<crate::weekly::IsoWeek>,
+    pub out_dir: Option<PathBuf>,
+    pub provider: Option<ProviderKind>,
+    pub cache_mode: CacheMode,
+    pub json: bool,
+}
+
+/// `newsdesk weekly`: the roll-up of one ISO week of runs in the store.
+pub async fn weekly(
     config: &Config,
     store_dir: Option<&Path>,
-    week: Option<&str>,
-    out_dir: Option<&Path>,
+    args: WeeklyArgs,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
-    use crate::weekly::{self, Week};
-    let week = match week {
-        Some(text) => Week::parse(text)?,
-        None => Week::of(
-            chrono::Utc::now()
-                .with_timezone(&config.digest.timezone)
-                .date_naive(),
-        ),
-    };
+    if args.cache_mode != CacheMode::Replay {
+        config.require_api_key(args.provider.unwrap_or(config.provider.kind))?;
+    }
     let store_path = store_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| config.store.path.clone());
-    let store = SledStore::open(&store_path)?;
-    let (digests, notes) = weekly::load_week(&store, week)?;
-    for note in &notes {
-        reporter.warn(note);
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let opts = crate::weekly::WeeklyOptions {
+        week: args.week,
+        out_dir: args
+            .out_dir
+            .unwrap_or_else(|| config.digest.out_dir.clone()),
+        cache_mode: args.cache_mode,
+        provider: args.provider,
+    };
+    let summary =
+        crate::weekly::roll_up(config, store, Arc::new(SystemClock), reporter, &opts).await?;
+    if args.json {
+        reporter.output(&serde_json::to_string_pretty(&summary).expect("summaries serialize"));
+    } else {
+        reporter.output(&summary.render());
     }
-    let rollup = weekly::build(week, &digests);
-    let (markdown, html, json) = weekly::render(&rollup)?;
-    let out_dir = out_dir.unwrap_or(&config.digest.out_dir);
-    std::fs::create_dir_all(out_dir)
-        .with_context(|| format!("cannot create {}", out_dir.display()))?;
-    let paths = weekly::output_paths(out_dir, week);
-    for (path, text) in paths.iter().zip([&markdown, &html, &json]) {
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    reporter.output(&format!(
-        "newsdesk weekly {week}: {} day(s), {} card(s), {} theme(s)\n  output     {}\n",
-        rollup.days.len(),
-        rollup.cards,
-        rollup.themes.len(),
-        paths[0].display()
-    ));
-    Ok(Exit::Ok)
+    Ok(if summary.lint_errors > 0 {
+        Exit::Error
+    } else if summary.is_partial() {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
 }
 
 /// `newsdesk eval`: suites × variants, compared with the blessed baseline. Uses `--config` when

@@ -98,16 +98,6 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         gold: Option<PathBuf>,
     },
-    /// Roll up one ISO week of runs from the store into 10-20 recurring themes (keyword cards
-    /// with 核心觀察 / 邏輯鏈條 / 本質洞見 and an overview), as Markdown, HTML and JSON.
-    Weekly {
-        /// The ISO week, e.g. 2026-W03 (default: this week in digest.timezone).
-        #[arg(long, value_name = "WEEK")]
-        week: Option<String>,
-        /// Where to write <week>.md/.html/.json (default: digest.out_dir).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-    },
     /// Check a rendered digest (any layout, detected) for the defects a digest must never have;
     /// exit 1 on errors and on a file with no digest structure.
     Lint {
@@ -116,6 +106,31 @@ enum Command {
         /// The digest's layout: daily, speedread or brief (default: detected from the file).
         #[arg(long, value_name = "L", value_parser = parse_layout)]
         layout: Option<Layout>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Roll up a week of runs into 10-20 recurring themes with keyword cards (seed 002 shape).
+    #[command(
+        long_about = "Roll up one ISO week of runs from the store: the latest run of each day in the\n\
+            week gives its cards; they are grouped into 10-20 recurring themes (fewer when the week\n\
+            has few cards), each written up as a keyword card (核心观察 / 逻辑链条 / 本质洞见) by one\n\
+            cached LLM call, plus one overview call. Writes <week>.md, <week>.html and <week>.json.\n\
+            A second run of the same week answers from the cache and writes the same bytes."
+    )]
+    Weekly {
+        /// The ISO week, YYYY-Www (default: the week of the latest run in the store).
+        #[arg(long, value_name = "2026-W03")]
+        week: Option<newsdesk::weekly::IsoWeek>,
+        /// Where to write the roll-up (default: digest.out_dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Provider kind: openai or extractive (default: provider.kind).
+        #[arg(long, value_name = "P", value_parser = parse_provider)]
+        provider: Option<ProviderKind>,
+        /// rw (default), replay (cache only, no network), refresh or off.
+        #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
+        cache_mode: CacheMode,
+        /// Print the roll-up summary as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -352,15 +367,22 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             )
             .await
         }
-        Command::Weekly { week, out } => {
+        Command::Weekly {
+            week,
+            out,
+            provider,
+            cache_mode,
+            json,
+        } => {
             let config = load_config(&cli)?;
-            commands::weekly(
-                &config,
-                cli.store.as_deref(),
-                week.as_deref(),
-                out.as_deref(),
-                reporter,
-            )
+            let args = commands::WeeklyArgs {
+                week: *week,
+                out_dir: out.clone(),
+                provider: *provider,
+                cache_mode: *cache_mode,
+                json: *json,
+            };
+            commands::weekly(&config, cli.store.as_deref(), args, reporter).await
         }
         Command::Lint { file, layout, json } => commands::lint(file, *layout, *json, reporter),
         Command::Collect { date, json } => {

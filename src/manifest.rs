@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::llm::ProviderId;
 use crate::llm::cached::{CacheMode, CallRecord};
 use crate::llm::telemetry::FallbackEvent;
-use crate::model::{Article, FailedTopic};
+use crate::model::{Article, CardRecord, FailedTopic};
 use crate::run::StepTiming;
 use crate::store::{Store, StoreError, Tree};
 
@@ -64,6 +64,10 @@ pub struct RunManifest {
     /// Steps down the structured-output chain this run took, with the server's reason.
     #[serde(default)]
     pub fallbacks: Vec<FallbackEvent>,
+    /// The day's finished cards with their sources, so `weekly` rolls a week up from the store
+    /// alone. Absent in manifests written before it existed.
+    #[serde(default)]
+    pub day_cards: Vec<CardRecord>,
 }
 
 /// The config as the run read it: enough to parse it again with no file and no environment.

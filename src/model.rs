@@ -129,6 +129,17 @@ pub enum Importance {
     Low,
 }
 
+impl Importance {
+    /// The wire name: "high", "medium" or "low".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Importance::High => "high",
+            Importance::Medium => "medium",
+            Importance::Low => "low",
+        }
+    }
+}
+
 /// What the card call returns for one topic. Sources, dates and ids are attached by the pipeline
 /// and are deliberately absent here: a model is never asked for them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -275,3 +286,81 @@ pub struct Digest {
 
 /// Free-form per-language labels from config, e.g. `{ zh-Hant = "模型", en = "Models" }`.
 pub type Labels = BTreeMap<String, String>;
+
+/// What the weekly theme call returns: one keyword card in the seed `002_*` shape. The theme's
+/// cards, dates and links are attached by the pipeline and never generated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct KeywordCard {
+    /// The theme's keyword as a short headline in the target language: at most 40 CJK characters
+    /// or 90 Latin characters.
+    pub keyword: String,
+    /// 核心观察: 2-5 observations, one sentence each, every one grounded in the week's cards.
+    pub observations: Vec<String>,
+    /// 逻辑链条: 2-4 steps of reasoning that lead from the observations to the insight.
+    pub logic_chain: Vec<String>,
+    /// 本质洞见: one or two sentences on what the week's stories mean together.
+    pub insight: String,
+}
+
+/// What the weekly overview call returns, from the finished keyword cards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct WeeklyOverview {
+    /// The week's headline in the target language.
+    pub headline: String,
+    /// One paragraph on the week across its themes.
+    pub summary: String,
+    /// One paragraph on what to watch next week; may be empty.
+    pub outlook: String,
+}
+
+/// One day card as a weekly theme cites it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeeklyCardRef {
+    pub date: NaiveDate,
+    pub topic_id: String,
+    pub title: String,
+    pub importance: Importance,
+    /// The card's first source, the link a reader follows.
+    pub source: Option<SourceRef>,
+}
+
+/// A recurring theme of the week and its keyword card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeRecord {
+    /// "t" + first 12 hex chars of blake3 over the theme's key term and its sorted card ids.
+    pub id: String,
+    /// The term the cards share (as found, before the model wrote the keyword).
+    pub term: String,
+    /// Distinct days the theme appears on.
+    pub days: usize,
+    pub card: KeywordCard,
+    /// The day cards grouped under this theme, by date then rank.
+    pub cards: Vec<WeeklyCardRef>,
+}
+
+/// Everything the weekly templates need to render one ISO week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeeklyDigest {
+    /// ISO week, e.g. "2026-W03".
+    pub week: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub title: String,
+    pub language: Language,
+    /// The latest `generated_at` of the week's runs (so the same runs give the same bytes).
+    pub generated_at: String,
+    pub generator: Generator,
+    /// The runs rolled up, one per day, in date order.
+    pub runs: Vec<String>,
+    /// Day cards read from those runs.
+    pub card_count: usize,
+    /// Articles those runs considered.
+    pub article_count: usize,
+    pub overview: WeeklyOverview,
+    /// Themes, strongest first.
+    pub themes: Vec<ThemeRecord>,
+    /// Themes whose keyword card failed, and why.
+    pub failed: Vec<FailedTopic>,
+}

@@ -630,6 +630,7 @@ pub async fn run_pipeline(
         cards_trimmed,
         cards_repaired,
         fallbacks: seen.fallbacks.clone(),
+        day_cards: digest.cards.clone(),
     };
     if opts.replay.is_none() {
         manifest.save(store.as_ref())?;
@@ -723,7 +724,8 @@ fn source_line(report: &SourceReport) -> SourceLine {
     }
 }
 
-fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
+/// Writes `contents` to `path` atomically (the digest and the weekly roll-up both do).
+pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
     let err = |e: std::io::Error| RunError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),

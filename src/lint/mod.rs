@@ -94,6 +94,21 @@ pub fn lint_markdown(text: &str, opts: &LintOptions) -> LintReport {
     LintReport { findings }
 }
 
+/// The rules that hold for any document newsdesk writes, whatever its shape: absolute http(s)
+/// links, no placeholder text, the target script. For the weekly roll-up, whose keyword cards are
+/// no daily layout and which has no sources of its own to ground.
+pub fn lint_document(text: &str, language: Language) -> LintReport {
+    let doc = Doc::parse(text);
+    let mut findings = Vec::new();
+    check_links(&doc, &mut findings);
+    check_placeholders(&doc, &mut findings);
+    if language.is_chinese() {
+        check_script(&doc, language, &mut findings);
+    }
+    findings.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule.cmp(b.rule)));
+    LintReport { findings }
+}
+
 /// The Markdown rules plus the grounding warnings only the pipeline can check (it has each card's
 /// sources). Grounding findings sit on the line of their card's headline.
 pub fn lint_digest(

@@ -68,6 +68,57 @@ pub struct InsightContext {
     pub sections: Vec<BlockSection>,
 }
 
+/// One day card as shown to a weekly theme call (`<cards>` block of a `<theme>` request).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WeeklyBlockCard {
+    pub id: String,
+    /// The digest day, YYYY-MM-DD.
+    pub date: String,
+    pub title: String,
+    pub summary: String,
+    pub importance: String,
+    pub entities: Vec<String>,
+}
+
+/// The `<theme>` block of a weekly theme request: the theme and where it sits in the week.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ThemeContext {
+    pub language: String,
+    /// ISO week, e.g. 2026-W03.
+    pub week: String,
+    /// The term the theme's cards share (the keyword the card is about).
+    pub term: String,
+    /// Distinct days of the week the theme appears on.
+    pub days: usize,
+    /// Other terms the theme's cards share, strongest first.
+    pub related: Vec<String>,
+}
+
+/// One finished keyword card as shown to the weekly overview call (`<themes>` block).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BlockTheme {
+    pub id: String,
+    pub keyword: String,
+    pub insight: String,
+    pub card_count: usize,
+    pub days: usize,
+    /// The last day of the week the theme appears on, YYYY-MM-DD.
+    pub last_date: String,
+}
+
+/// The `<week>` block of a weekly overview request.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WeekContext {
+    pub language: String,
+    pub week: String,
+    /// First and last day of the week, YYYY-MM-DD.
+    pub start: String,
+    pub end: String,
+    /// Days of the week that had a run.
+    pub day_count: usize,
+    pub card_count: usize,
+}
+
 /// Serializes `value` as the body of a block named `tag`, escaped so it cannot break out.
 pub fn write_block<T: Serialize + ?Sized>(tag: &str, value: &T) -> String {
     let json = serde_json::to_string(value).expect("block values serialize");

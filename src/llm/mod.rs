@@ -30,6 +30,8 @@ pub enum Namespace {
     Triage,
     Judge,
     Embed,
+    /// The weekly roll-up: one call per theme and one overview call.
+    Weekly,
 }
 
 impl Namespace {
@@ -40,6 +42,7 @@ impl Namespace {
             Namespace::Triage => "triage",
             Namespace::Judge => "judge",
             Namespace::Embed => "embed",
+            Namespace::Weekly => "weekly",
         }
     }
 }

@@ -7,7 +7,7 @@ use schemars::generate::SchemaSettings;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::model::{Card, Insight};
+use crate::model::{Card, Insight, KeywordCard, WeeklyOverview};
 use crate::text::is_han;
 
 /// A card title holds at most this many Han characters (DESIGN §4: "≤ 40 CJK chars")…
@@ -238,6 +238,81 @@ pub fn validate_insight(content: &str) -> Result<Insight, String> {
     }
 }
 
+/// A keyword card lists 2 to 5 observations (核心观察)…
+pub const OBSERVATIONS_MIN: usize = 2;
+pub const OBSERVATIONS_MAX: usize = 5;
+/// …and 2 to 4 steps of reasoning (逻辑链条).
+pub const LOGIC_STEPS_MIN: usize = 2;
+pub const LOGIC_STEPS_MAX: usize = 4;
+
+pub fn keyword_card_schema() -> Value {
+    strict_schema_for::<KeywordCard>()
+}
+
+pub fn weekly_overview_schema() -> Value {
+    strict_schema_for::<WeeklyOverview>()
+}
+
+/// Validates a weekly keyword-card reply: the schema, then the title and list bounds.
+pub fn validate_keyword_card(content: &str) -> Result<KeywordCard, String> {
+    let card: KeywordCard = validate_against(content, &keyword_card_schema())?;
+    let mut problems = Vec::new();
+    if !title_within_bounds(&card.keyword) {
+        problems.push(format!(
+            "/keyword: must be 1 to {TITLE_MAX_CJK_CHARS} CJK or {TITLE_MAX_LATIN_CHARS} Latin characters"
+        ));
+    }
+    for (field, items, min, max) in [
+        (
+            "observations",
+            &card.observations,
+            OBSERVATIONS_MIN,
+            OBSERVATIONS_MAX,
+        ),
+        (
+            "logic_chain",
+            &card.logic_chain,
+            LOGIC_STEPS_MIN,
+            LOGIC_STEPS_MAX,
+        ),
+    ] {
+        let filled = items.iter().filter(|i| !i.trim().is_empty()).count();
+        if filled != items.len() || !(min..=max).contains(&filled) {
+            problems.push(format!(
+                "/{field}: has {filled} non-empty of {} items, expected {min} to {max} non-empty items",
+                items.len()
+            ));
+        }
+    }
+    if card.insight.trim().is_empty() {
+        problems.push("/insight: must not be empty".to_string());
+    }
+    if problems.is_empty() {
+        Ok(card)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// Validates a weekly overview reply: the schema, then a headline and a summary.
+pub fn validate_weekly_overview(content: &str) -> Result<WeeklyOverview, String> {
+    let overview: WeeklyOverview = validate_against(content, &weekly_overview_schema())?;
+    let mut problems = Vec::new();
+    for (field, text) in [
+        ("headline", &overview.headline),
+        ("summary", &overview.summary),
+    ] {
+        if text.trim().is_empty() {
+            problems.push(format!("/{field}: must not be empty"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(overview)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
 /// Every property of every object in `schema` is required and closed: what strict mode demands.
 pub fn is_strict(schema: &Value) -> bool {
     fn check(value: &Value) -> bool {
@@ -340,6 +415,36 @@ mod tests {
         card["title"] = "長".repeat(41).into();
         let err = validate_card(&card.to_string(), &sections()).unwrap_err();
         assert!(err.contains("/title"), "{err}");
+    }
+
+    #[test]
+    fn weekly_schemas_are_strict_and_match_snapshots() {
+        let card = keyword_card_schema();
+        assert!(is_strict(&card));
+        insta::assert_json_snapshot!("keyword_card_schema", card);
+        let overview = weekly_overview_schema();
+        assert!(is_strict(&overview));
+        insta::assert_json_snapshot!("weekly_overview_schema", overview);
+    }
+
+    #[test]
+    fn keyword_card_bounds_are_enforced() {
+        let good = serde_json::json!({
+            "keyword": "Agent", "observations": ["一", "二"], "logic_chain": ["甲", "乙"],
+            "insight": "洞見。"
+        });
+        assert!(validate_keyword_card(&good.to_string()).is_ok());
+        let mut bad = good.clone();
+        bad["observations"] = serde_json::json!(["only one"]);
+        bad["logic_chain"] = serde_json::json!(["a", " ", "c"]);
+        bad["insight"] = "".into();
+        let err = validate_keyword_card(&bad.to_string()).unwrap_err();
+        assert!(err.contains("/observations: has 1"), "{err}");
+        assert!(err.contains("/logic_chain: has 2 non-empty of 3"), "{err}");
+        assert!(err.contains("/insight"), "{err}");
+        let err =
+            validate_weekly_overview(r#"{"headline":"","summary":"x","outlook":""}"#).unwrap_err();
+        assert!(err.contains("/headline"), "{err}");
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub fn yaml_str(value: &str) -> String {
 /// Whitespace guarantees that hold whatever template produced `markdown`: no trailing
 /// whitespace except a two-space hard break before a non-blank line, at most one blank line in a
 /// row, no leading blank lines, exactly one final newline.
-fn tidy(markdown: &str) -> String {
+pub(crate) fn tidy(markdown: &str) -> String {
     let lines: Vec<&str> = markdown.lines().collect();
     let mut out = String::with_capacity(markdown.len());
     let mut blank_run = 0usize;

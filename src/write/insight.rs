@@ -7,7 +7,7 @@ use super::{Asked, Writer, ask_validated};
 use crate::llm::Namespace;
 use crate::llm::blocks::{BlockCard, InsightContext, write_block};
 use crate::llm::schema::{insight_schema, validate_insight};
-use crate::model::{CardRecord, Importance, Insight};
+use crate::model::{CardRecord, Insight};
 
 pub enum InsightOutcome {
     Written {
@@ -34,12 +34,7 @@ impl Writer<'_> {
                 id: c.topic_id.clone(),
                 title: c.card.title.clone(),
                 summary: c.card.summary.clone(),
-                importance: match c.card.importance {
-                    Importance::High => "high",
-                    Importance::Medium => "medium",
-                    Importance::Low => "low",
-                }
-                .to_string(),
+                importance: c.card.importance.as_str().to_string(),
                 section: c.card.section.clone(),
                 entities: c.card.entities.clone(),
             })

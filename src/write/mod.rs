@@ -7,7 +7,7 @@ pub mod card;
 pub mod insight;
 pub mod prompts;
 
-use crate::config::{SectionConfig, StructuredOutput};
+use crate::config::{ProviderConfig, ProviderKind, SectionConfig, StructuredOutput};
 use crate::llm::blocks::BlockSection;
 use crate::llm::schema::field_list;
 use crate::llm::{ChatRequest, LlmError, Message, Namespace, Provider, ResponseFormat};
@@ -31,7 +31,7 @@ pub struct Writer<'a> {
 
 impl Writer<'_> {
     /// The sections as prompts show them, labelled in the target language.
-    fn block_sections(&self) -> Vec<BlockSection> {
+    pub(crate) fn block_sections(&self) -> Vec<BlockSection> {
         self.sections
             .iter()
             .map(|s| BlockSection {
@@ -43,7 +43,7 @@ impl Writer<'_> {
     }
 
     /// The template variables every prompt gets (see prompts/README.md).
-    fn prompt_context(&self, schema: &serde_json::Value) -> tera::Context {
+    pub(crate) fn prompt_context(&self, schema: &serde_json::Value) -> tera::Context {
         let mut ctx = tera::Context::new();
         ctx.insert("language", self.language.tag());
         ctx.insert("language_name", language_name(self.language));
@@ -69,6 +69,25 @@ pub struct CallSettings {
 }
 
 impl CallSettings {
+    /// The settings a run's calls use with `provider` (its kind already resolved).
+    pub fn for_provider(provider: &ProviderConfig) -> CallSettings {
+        // The extractive baseline has no model; naming one would tie its cache entries to
+        // whatever model the config happens to name for the real provider.
+        let model = if provider.kind == ProviderKind::Extractive {
+            "extractive".to_string()
+        } else {
+            provider.model.clone()
+        };
+        CallSettings {
+            model,
+            structured_output: provider.structured_output,
+            temperature: Some(provider.temperature),
+            top_p: provider.top_p,
+            seed: provider.seed,
+            max_output_tokens: provider.max_output_tokens,
+        }
+    }
+
     pub(crate) fn request(
         &self,
         namespace: Namespace,

@@ -11,6 +11,11 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("card.tera", include_str!("../../prompts/card.tera")),
     ("insight.tera", include_str!("../../prompts/insight.tera")),
     ("triage.tera", include_str!("../../prompts/triage.tera")),
+    ("weekly.tera", include_str!("../../prompts/weekly.tera")),
+    (
+        "weekly_overview.tera",
+        include_str!("../../prompts/weekly_overview.tera"),
+    ),
 ];
 
 /// The line separating the system message from the user message in a template.

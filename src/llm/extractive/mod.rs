@@ -29,6 +29,7 @@ mod sentences;
 #[cfg(test)]
 mod tests;
 mod titles;
+mod weekly;
 
 pub use card::card_from_articles;
 pub use insight::insight_from_cards;
@@ -98,9 +99,11 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
                 last_block(req, "articles").ok_or_else(|| missing("triage", "articles"))?;
             to_json(&crate::triage::lexical_answer(&articles))?
         }
+        Namespace::Weekly => weekly::answer_weekly(req)?,
         _ => {
             return Err(LlmError::BadResponse(
-                "the extractive provider answers card, insight and triage requests only".into(),
+                "the extractive provider answers card, insight and triage requests (and the weekly roll-up's) only"
+                    .into(),
             ));
         }
     };
