@@ -475,13 +475,20 @@ pub fn lint(
 ) -> anyhow::Result<Exit> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let report = lint::lint_markdown(
-        &text,
-        &LintOptions {
-            language: None,
-            layout,
-        },
-    );
+    let rollup = layout
+        .is_none()
+        .then(|| crate::weekly::render::rollup_language(&text))
+        .flatten();
+    let report = match rollup {
+        Some(language) => lint::lint_document(&text, language),
+        None => lint::lint_markdown(
+            &text,
+            &LintOptions {
+                language: None,
+                layout,
+            },
+        ),
+    };
     if json {
         reporter.output(&serde_json::to_string_pretty(&serde_json::json!({
             "file": file,

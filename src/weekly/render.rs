@@ -288,3 +288,14 @@ pub fn render_json(digest: &WeeklyDigest) -> Result<String, RenderError> {
     json.push('\n');
     Ok(json)
 }
+
+/// The language of a rendered roll-up, when `markdown` is one: its overview heading and the
+/// keyword cards' observation label in one language. `newsdesk lint` uses it to check a roll-up
+/// with the rules that hold for any document instead of refusing it as no digest.
+pub fn rollup_language(markdown: &str) -> Option<Language> {
+    Language::ALL.into_iter().find(|&language| {
+        let labels = labels(language);
+        markdown.contains(&format!("\n## {}\n", labels.overview))
+            && markdown.contains(labels.observations)
+    })
+}
