@@ -102,6 +102,24 @@ pub fn recorded_config(config: &Config, env: &dyn Env) -> RecordedConfig {
     }
 }
 
+/// The store a command works on: `--store` when given, else `store.path`.
+fn open_store(config: &Config, store_dir: Option<&Path>) -> anyhow::Result<SledStore> {
+    let path = store_dir.unwrap_or(&config.store.path);
+    Ok(SledStore::open(path)?)
+}
+
+/// A replay never reaches the network, so only a command that may call the provider needs a key.
+fn require_key_unless_replay(
+    config: &Config,
+    provider: Option<ProviderKind>,
+    cache_mode: CacheMode,
+) -> anyhow::Result<()> {
+    if cache_mode != CacheMode::Replay {
+        config.require_api_key(provider.unwrap_or(config.provider.kind))?;
+    }
+    Ok(())
+}
+
 /// Arguments of `newsdesk run`.
 pub struct RunArgs {
     pub date: Option<NaiveDate>,
@@ -119,14 +137,8 @@ pub async fn run(
     args: RunArgs,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
-    // A replay never reaches the network, so only a run that may call the provider needs a key.
-    if args.cache_mode != CacheMode::Replay {
-        config.require_api_key(args.provider.unwrap_or(config.provider.kind))?;
-    }
-    let store_path = store_dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| config.store.path.clone());
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    require_key_unless_replay(config, args.provider, args.cache_mode)?;
+    let store: Arc<dyn Store> = Arc::new(open_store(config, store_dir)?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let date = args.date.unwrap_or_else(|| {
         clock
@@ -388,14 +400,11 @@ pub async fn collect(
     json: bool,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
-    let store_path = store_dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| config.store.path.clone());
-    let store = SledStore::open(&store_path)?;
+    let store = open_store(config, store_dir)?;
     let http = HttpOptions::from_config(&config.collect);
     let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
     reporter.step(&format!("collecting {} source(s)", config.sources.len()));
-    let now = chrono::Utc::now();
+    let now = SystemClock.now();
     let cx = CollectContext {
         http: &http,
         now: Some(now),
@@ -532,13 +541,8 @@ pub async fn weekly(
     args: WeeklyArgs,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
-    if args.cache_mode != CacheMode::Replay {
-        config.require_api_key(args.provider.unwrap_or(config.provider.kind))?;
-    }
-    let store_path = store_dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| config.store.path.clone());
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    require_key_unless_replay(config, args.provider, args.cache_mode)?;
+    let store: Arc<dyn Store> = Arc::new(open_store(config, store_dir)?);
     let opts = crate::weekly::WeeklyOptions {
         week: args.week,
         out_dir: args
