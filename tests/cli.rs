@@ -2,24 +2,12 @@
 //! `cluster --json` on the real corpus, `lint` on the seed digest, config errors and exit codes;
 //! `collect` and run health (a failed source is partial unless tolerated).
 
+mod common;
+
+use common::cli::{newsdesk, repo};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn newsdesk(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("NEWSDESK_MODEL")
-        .env_remove("NEWSDESK_STORE")
-        .output()
-        .expect("the newsdesk binary runs")
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::Output;
 
 fn fixture_day() -> PathBuf {
     repo().join("fixtures/days/2026-01-05")

@@ -4,24 +4,12 @@
 //! move a night to a fresh store and a tampered one is refused; `cache gc` keeps what runs
 //! reference; a locked store or a store path that is a file exits 2.
 
+mod common;
+
+use common::cli::{newsdesk, repo};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn newsdesk(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("NEWSDESK_MODEL")
-        .env_remove("NEWSDESK_STORE")
-        .output()
-        .expect("the newsdesk binary runs")
-}
+use std::process::Output;
 
 fn text(out: &Output) -> String {
     format!(

@@ -2,20 +2,11 @@
 //! ../shared/corpus (2026-W03) into one store, then `weekly --week 2026-W03`, twice. Skipped (with a
 //! message) when the corpus is absent; the fixture-day roll-up in src/weekly/tests.rs always runs.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn newsdesk(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("NEWSDESK_MODEL")
-        .env_remove("NEWSDESK_STORE")
-        .output()
-        .expect("the newsdesk binary runs")
-}
+use common::cli::newsdesk;
+
+use std::path::{Path, PathBuf};
 
 fn corpus() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")

@@ -2,4 +2,5 @@
 //! uses a subset of it, hence the `dead_code` allowance in the parts.
 
 pub mod chromium;
+pub mod cli;
 pub mod sim;
