@@ -108,6 +108,11 @@ fn generate(real: &[Article], n: usize, dir: &Path) {
 }
 
 fn main() {
+    // `RUST_LOG=newsdesk::cluster=debug` prints the time of each clustering step.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let mut days: Vec<String> = match std::fs::read_dir(CORPUS) {
         Ok(entries) => entries
             .map(|e| e.unwrap().path().display().to_string())

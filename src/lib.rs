@@ -16,6 +16,9 @@ pub mod config;
 pub mod model;
 pub mod text;
 
+// Work spread over the cores, output in input order.
+pub mod parallel;
+
 // The stages, in pipeline order.
 pub mod collect;
 

@@ -67,6 +67,26 @@ fn pairs_in_window(group: &[(i64, u32)], window_s: i64, out: &mut Vec<u64>) {
     }
 }
 
+/// Candidate pairs as they are found, many found more than once (through each term and band two
+/// articles share): sorted and deduplicated whenever they have doubled since the last time, so
+/// memory stays within a small multiple of the distinct pairs instead of all the sightings.
+#[derive(Default)]
+struct PairSet {
+    raw: Vec<u64>,
+    settled: usize,
+}
+
+impl PairSet {
+    fn settle(&mut self) {
+        const MIN_SETTLE: usize = 1 << 20;
+        if self.raw.len() > (2 * self.settled).max(MIN_SETTLE) {
+            self.raw.sort_unstable();
+            self.raw.dedup();
+            self.settled = self.raw.len();
+        }
+    }
+}
+
 /// The candidate pairs (see the module doc), sorted, each once.
 pub(crate) fn candidates(
     vectors: &Vectors,
@@ -75,7 +95,7 @@ pub(crate) fn candidates(
     signatures: &[Vec<u64>],
     blocking: &Blocking,
 ) -> Vec<(usize, usize)> {
-    let mut postings: Vec<Vec<(i64, u32)>> = vec![Vec::new(); vectors.terms.len()];
+    let mut postings: Vec<Vec<(i64, u32)>> = vec![Vec::new(); vectors.keys.len()];
     for (doc, vec) in vectors.docs.iter().enumerate() {
         for &(term, _) in vec {
             if vectors.df[term as usize] as usize <= blocking.max_df {
@@ -83,11 +103,12 @@ pub(crate) fn candidates(
             }
         }
     }
-    let mut pairs: Vec<u64> = Vec::new();
+    let mut pairs = PairSet::default();
     for list in &mut postings {
         if list.len() > 1 {
             list.sort_unstable();
-            pairs_in_window(list, window_s, &mut pairs);
+            pairs_in_window(list, window_s, &mut pairs.raw);
+            pairs.settle();
         }
     }
     drop(postings);
@@ -107,11 +128,13 @@ pub(crate) fn candidates(
             for bucket in buckets.values_mut() {
                 if bucket.len() > 1 && bucket.len() <= blocking.max_bucket {
                     bucket.sort_unstable();
-                    pairs_in_window(bucket, window_s, &mut pairs);
+                    pairs_in_window(bucket, window_s, &mut pairs.raw);
                 }
             }
+            pairs.settle();
         }
     }
+    let mut pairs = pairs.raw;
     pairs.sort_unstable();
     pairs.dedup();
     pairs

@@ -13,6 +13,7 @@ pub mod vectorize;
 use chrono::{DateTime, Utc};
 
 use crate::model::{Article, MergeKind, MergeTrace, Story};
+pub(crate) use crate::parallel::par_map;
 
 pub use blocking::Blocking;
 pub use dedupe::dedupe;
@@ -68,27 +69,6 @@ const EDGE_FLOOR: f32 = 0.05;
 /// How many shared terms a trace keeps: enough to see why, few enough to read.
 const TRACE_TERMS: usize = 8;
 
-/// `items.iter().map(f)` computed on all cores: the items are cut into one contiguous chunk per
-/// thread and the results concatenated in order, so the output is exactly the sequential one.
-/// Per-article work (tokenizing, script folding, shingling) is what dominates at scale.
-pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < 64 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a clustering worker panicked"))
-            .collect()
-    })
-}
-
 /// "s" + the first 12 hex chars of blake3 over the sorted member ids joined with "\n".
 pub fn story_id(articles: &[Article]) -> String {
     let mut ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
@@ -104,16 +84,29 @@ pub fn story_id(articles: &[Article]) -> String {
 /// story (duplicates are represented by the kept article). Deterministic and independent of
 /// input order: stories come sorted by their earliest article, then id.
 pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
+    // Step timings for `RUST_LOG=newsdesk::cluster=debug` (the scale bench reads them).
+    let started = std::time::Instant::now();
+    let step = |name: &str| {
+        tracing::debug!(
+            step = name,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "cluster"
+        )
+    };
     let collapsed = dedupe::collapse(articles);
+    step("collapse");
     let kept = &collapsed.kept;
     // Compare articles on their own words: chrome shared across a site's pages would otherwise
     // make every page of that site a near-duplicate of every other.
     let comparable = dedupe::strip_boilerplate(kept);
+    step("boilerplate");
     let vectors = vectorize::vectorize(&comparable);
+    step("vectorize");
     let published_s: Vec<i64> = kept.iter().map(|a| a.published_at.timestamp()).collect();
     let window_s = i64::from(params.window_hours) * 3600;
-    let signatures: Vec<Vec<u64>> = par_map(&comparable, dedupe::signature);
+    let signatures: Vec<Vec<u64>> = par_map(&comparable, |a| dedupe::signature(a));
 
+    step("signatures");
     let candidates = blocking::candidates(
         &vectors,
         &published_s,
@@ -121,19 +114,22 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
         &signatures,
         &params.blocking,
     );
+    step("candidates");
+    let similarities = vectorize::similarities(&vectors, &candidates);
+    let jaccards = par_map(&candidates, |&(a, b)| {
+        dedupe::jaccard_estimate(&signatures[a], &signatures[b])
+    });
     let mut edges = Vec::new();
     let mut near_duplicates = Vec::new();
-    for (a, b) in candidates {
-        let sim = vectorize::similarity(&vectors, a, b);
+    for ((&(a, b), sim), jaccard) in candidates.iter().zip(similarities).zip(jaccards) {
         if sim >= EDGE_FLOOR {
             edges.push((a, b, sim));
         }
-        let jaccard = dedupe::jaccard_estimate(&signatures[a], &signatures[b]);
         if jaccard >= params.near_duplicate_threshold {
             near_duplicates.push((a, b, jaccard));
         }
     }
-
+    step("scored");
     let groups = agglomerative::agglomerate(&agglomerative::Problem {
         edges: &edges,
         published_s: &published_s,
@@ -142,6 +138,7 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
         threshold: params.similarity_threshold,
     });
 
+    step("agglomerate");
     let mut stories: Vec<Story> = groups
         .into_iter()
         .map(|group| {
@@ -161,7 +158,13 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
                 right: kept[link.right].id.clone(),
                 kind: link.kind,
                 similarity: link.similarity,
-                shared_terms: vectorize::shared_terms(&vectors, link.left, link.right, TRACE_TERMS),
+                shared_terms: vectorize::shared_terms(
+                    &vectors,
+                    &comparable[link.left],
+                    link.left,
+                    link.right,
+                    TRACE_TERMS,
+                ),
             }));
             let mut articles: Vec<Article> =
                 group.members.iter().map(|&m| kept[m].clone()).collect();

@@ -1,14 +1,15 @@
 //! Articles → L2-normalised sparse TF-IDF vectors and their pairwise similarities. In: the unique
-//! articles being clustered; out: one vector per article (sorted `(term id, weight)` pairs), the
-//! vocabulary (so traces can name the terms two articles share) and the similarity matrix.
+//! articles being clustered; out: one vector per article (sorted `(term id, weight)` pairs over
+//! the terms two or more articles share), the similarity of any two, and the shared terms that
+//! explain it.
 //! Tokens are CJK character bigrams and lowercased Latin words; model names such as
 //! `Qwen-Image-2512` stay whole and weigh most. Never reads anything but the articles: IDF is
 //! computed over the input itself.
 
-use std::collections::BTreeMap;
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::Article;
-use crate::text::vector::normalised;
 pub use crate::text::vector::{SparseVec, cosine};
 use crate::text::{self, Options, TokenKind, is_han};
 
@@ -60,12 +61,15 @@ fn boost(kind: TokenKind) -> f32 {
     }
 }
 
-/// The vectors of a set of articles and the vocabulary their term ids index.
+/// The vectors of a set of articles. Terms are known by a 64-bit key (a hash of their text), not
+/// by their text: at 100k articles the vocabulary runs to millions of strings, and nothing but
+/// the traces ever reads a term's text (`shared_terms` recovers it from the two articles).
 #[derive(Debug, Clone)]
 pub struct Vectors {
-    /// Term text by id; ids are assigned in lexicographic order so they do not depend on input
-    /// order.
-    pub terms: Vec<String>,
+    /// Key of each term carried by two or more articles, ascending; a term's id is its index.
+    /// A term of one article only weighs in its article's norm but can never be shared, so it
+    /// has no id and no place in any vector: cosines are exactly what they would be with it.
+    pub keys: Vec<u64>,
     /// One vector per input article, in input order.
     pub docs: Vec<SparseVec>,
     /// The same vectors restricted to Latin-script terms (words, model names, codes, aliases)
@@ -75,6 +79,42 @@ pub struct Vectors {
     pub chinese: Vec<bool>,
     /// Document frequency of each term (how many articles carry it), by term id.
     pub df: Vec<u32>,
+}
+
+impl Vectors {
+    /// The id of `term` (as the tokenizer writes it), if two or more articles carry it.
+    pub fn term_id(&self, term: &str) -> Option<usize> {
+        self.keys.binary_search(&term_key(term)).ok()
+    }
+}
+
+/// A term's key: 64-bit FNV-1a of its text. Fixed across runs and machines, and independent of
+/// input order; two of a few million terms share a key with odds of about one in a million,
+/// and then only weigh as one term.
+fn term_key(term: &str) -> u64 {
+    term.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// One term of one article before IDF: key, raw weight, and whether it is Latin-script.
+type RawTerm = (u64, f32, bool);
+
+/// An article's terms keyed and sorted by key (see `raw_weights`).
+fn keyed_weights(article: &Article) -> Vec<RawTerm> {
+    let mut terms: Vec<RawTerm> = raw_weights(article)
+        .into_iter()
+        .map(|(term, w)| (term_key(&term), w, !term.chars().any(is_han)))
+        .collect();
+    terms.sort_unstable_by_key(|t| t.0);
+    terms.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 += later.1;
+        }
+        same
+    });
+    terms
 }
 
 /// The first `BODY_CHARS` characters of the body, without a leading copy of the title (many
@@ -115,49 +155,58 @@ fn raw_weights(article: &Article) -> BTreeMap<String, f32> {
 
 /// TF-IDF vectors of `articles`, L2-normalised. IDF is `ln((n + 1) / df)`: a term every article
 /// has weighs almost nothing, and two-article inputs still keep shared terms above zero.
-pub fn vectorize(articles: &[Article]) -> Vectors {
-    let raw: Vec<BTreeMap<String, f32>> = super::par_map(articles, raw_weights);
-    let mut df: BTreeMap<&str, u32> = BTreeMap::new();
+pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
+    let raw: Vec<Vec<RawTerm>> = super::par_map(articles, |a| keyed_weights(a.borrow()));
+    let mut df: HashMap<u64, u32> = HashMap::new();
     for doc in &raw {
-        for term in doc.keys() {
-            *df.entry(term.as_str()).or_insert(0) += 1;
+        for &(key, _, _) in doc {
+            *df.entry(key).or_insert(0) += 1;
         }
     }
-    let terms: Vec<String> = df.keys().map(|t| t.to_string()).collect();
-    let ids: BTreeMap<&str, u32> = terms
+    let mut keys: Vec<u64> = df
         .iter()
-        .enumerate()
-        .map(|(i, t)| (t.as_str(), i as u32))
+        .filter(|&(_, &n)| n >= 2)
+        .map(|(&key, _)| key)
         .collect();
+    keys.sort_unstable();
     let n = articles.len() as f32;
-    let docs: Vec<SparseVec> = raw
-        .iter()
-        .map(|doc| {
-            let vec: SparseVec = doc
+    let weighted = |doc: &Vec<RawTerm>| -> (SparseVec, SparseVec) {
+        let weights: Vec<(f32, bool, Option<u32>)> = doc
+            .iter()
+            .map(|&(key, w, latin)| {
+                let idf = ((n + 1.0) / df[&key] as f32).ln();
+                let id = keys.binary_search(&key).ok().map(|i| i as u32);
+                (w * idf, latin, id)
+            })
+            .collect();
+        let norm = |latin_only: bool| -> f32 {
+            weights
                 .iter()
-                .map(|(term, &w)| {
-                    let idf = ((n + 1.0) / df[term.as_str()] as f32).ln();
-                    (ids[term.as_str()], w * idf)
-                })
-                .filter(|&(_, w)| w > 0.0)
-                .collect();
-            normalised(vec) // already sorted: BTreeMap order is lexicographic, and so are the ids
-        })
-        .collect();
-    let latin = docs
-        .iter()
-        .map(|doc| {
-            let kept = doc
+                .filter(|&&(w, latin, _)| w > 0.0 && (latin || !latin_only))
+                .map(|&(w, _, _)| w * w)
+                .sum::<f32>()
+                .sqrt()
+        };
+        let kept = |latin_only: bool| -> SparseVec {
+            let norm = norm(latin_only);
+            weights
                 .iter()
-                .filter(|&&(t, _)| !terms[t as usize].chars().any(is_han));
-            normalised(kept.copied().collect())
-        })
-        .collect();
+                .filter(|&&(w, latin, _)| w > 0.0 && (latin || !latin_only))
+                .filter_map(|&(w, _, id)| id.map(|id| (id, w / norm)))
+                .collect()
+        };
+        (kept(false), kept(true))
+    };
+    let (docs, latin): (Vec<SparseVec>, Vec<SparseVec>) =
+        super::par_map(&raw, weighted).into_iter().unzip();
     // The collect stage already decided each article's language from its text.
-    let chinese = articles.iter().map(|a| a.lang.starts_with("zh")).collect();
-    let df = terms.iter().map(|t| df[t.as_str()]).collect();
+    let chinese = articles
+        .iter()
+        .map(|a| a.borrow().lang.starts_with("zh"))
+        .collect();
+    let df = keys.iter().map(|key| df[key]).collect();
     Vectors {
-        terms,
+        keys,
         docs,
         latin,
         chinese,
@@ -168,16 +217,112 @@ pub fn vectorize(articles: &[Article]) -> Vectors {
 /// Similarity of articles `a` and `b`: the cosine, or for a Chinese/English pair the larger of
 /// the cosine and `CROSS_LANGUAGE_WEIGHT` × the Latin-only cosine.
 pub fn similarity(vectors: &Vectors, a: usize, b: usize) -> f32 {
-    let full = cosine(&vectors.docs[a], &vectors.docs[b]);
+    combined(vectors, a, b, |view, x, y| {
+        cosine(&view.of(vectors)[x], &view.of(vectors)[y])
+    })
+}
+
+/// Which vectors of an article a cosine is taken over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Full,
+    Latin,
+}
+
+impl View {
+    fn of(self, vectors: &Vectors) -> &[SparseVec] {
+        match self {
+            View::Full => &vectors.docs,
+            View::Latin => &vectors.latin,
+        }
+    }
+}
+
+/// The rule of `similarity`, with the cosine of two articles' vectors supplied by the caller.
+fn combined(
+    vectors: &Vectors,
+    a: usize,
+    b: usize,
+    mut cos: impl FnMut(View, usize, usize) -> f32,
+) -> f32 {
+    let full = cos(View::Full, a, b);
     if vectors.chinese[a] != vectors.chinese[b] {
-        full.max(CROSS_LANGUAGE_WEIGHT * cosine(&vectors.latin[a], &vectors.latin[b]))
+        full.max(CROSS_LANGUAGE_WEIGHT * cos(View::Latin, a, b))
     } else {
         full
     }
 }
 
-/// Terms both vectors carry, strongest (by product of weights) first, at most `limit`.
-pub fn shared_terms(vectors: &Vectors, a: usize, b: usize, limit: usize) -> Vec<String> {
+/// `similarity` of every pair, on all cores, equal to it bit for bit. Pairs sorted by their
+/// first article (as blocking gives them) share work: that article's vector is spread into a
+/// dense row once and each partner's terms are looked up in it, which costs the partner's
+/// length instead of a merge walk over both (scoring the pairs is the largest cost of
+/// clustering at 100k articles).
+pub fn similarities(vectors: &Vectors, pairs: &[(usize, usize)]) -> Vec<f32> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = pairs.len().div_ceil(threads.max(1)).max(1);
+    let parts: Vec<&[(usize, usize)]> = pairs.chunks(chunk).collect();
+    crate::parallel::par_map(&parts, |part| {
+        let mut rows = [View::Full, View::Latin].map(|view| DenseRow::new(vectors, view));
+        part.iter()
+            .map(|&(a, b)| {
+                combined(vectors, a, b, |view, x, y| {
+                    rows[view as usize].dot(x, &view.of(vectors)[y])
+                })
+            })
+            .collect::<Vec<f32>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// One article's vector (of one view) spread densely over all term ids.
+struct DenseRow<'a> {
+    vectors: &'a [SparseVec],
+    row: Vec<f32>,
+    held: Option<usize>,
+}
+
+impl<'a> DenseRow<'a> {
+    fn new(vectors: &'a Vectors, view: View) -> Self {
+        DenseRow {
+            vectors: view.of(vectors),
+            row: vec![0.0; vectors.keys.len()],
+            held: None,
+        }
+    }
+
+    /// `cosine(vector of left, right)`, spreading `left` only when it is not the one held.
+    fn dot(&mut self, left: usize, right: &SparseVec) -> f32 {
+        if self.held != Some(left) {
+            if let Some(old) = self.held {
+                for &(t, _) in &self.vectors[old] {
+                    self.row[t as usize] = 0.0;
+                }
+            }
+            for &(t, w) in &self.vectors[left] {
+                self.row[t as usize] = w;
+            }
+            self.held = Some(left);
+        }
+        // Products in ascending term order from 0.0, a term the left side lacks adding exactly
+        // 0.0: the same sum, in the same order, as `cosine`'s merge walk.
+        right
+            .iter()
+            .fold(0.0f32, |dot, &(t, w)| dot + self.row[t as usize] * w)
+    }
+}
+
+/// Terms both vectors carry, strongest (by product of weights) first, at most `limit`, as the
+/// tokenizer wrote them in `left` (the article behind vector `a`).
+pub fn shared_terms(
+    vectors: &Vectors,
+    left: &Article,
+    a: usize,
+    b: usize,
+    limit: usize,
+) -> Vec<String> {
     let (va, vb) = (&vectors.docs[a], &vectors.docs[b]);
     let mut shared: Vec<(f32, u32)> = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -193,10 +338,14 @@ pub fn shared_terms(vectors: &Vectors, a: usize, b: usize, limit: usize) -> Vec<
         }
     }
     shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    shared.truncate(limit);
+    let text_of: HashMap<u64, String> = raw_weights(left)
+        .into_keys()
+        .map(|term| (term_key(&term), term))
+        .collect();
     shared
         .into_iter()
-        .take(limit)
-        .map(|(_, t)| vectors.terms[t as usize].clone())
+        .filter_map(|(_, id)| text_of.get(&vectors.keys[id as usize]).cloned())
         .collect()
 }
 
@@ -215,13 +364,22 @@ mod tests {
         let b = article("b2", "Lumen-7B tops benchmark", "A small language model.");
         let ab = vectorize(&[a.clone(), b.clone()]);
         let ba = vectorize(&[b, a]);
-        assert_eq!(ab.terms, ba.terms);
+        assert_eq!(ab.keys, ba.keys);
         assert_eq!(ab.docs[0], ba.docs[1]);
+        // Only terms both articles carry are stored ("released", "model"): the rest weigh in
+        // the norm, so the stored part has norm below 1, and a copy of an article scores 1.
         for v in &ab.docs {
             let norm: f32 = v.iter().map(|(_, w)| w * w).sum();
-            assert!((norm - 1.0).abs() < 1e-5);
+            assert!(norm > 0.0 && norm < 1.0, "{norm}");
             assert!(v.windows(2).all(|p| p[0].0 < p[1].0));
         }
+        let a = article(
+            "a1",
+            "Qwen-Image-2512 released",
+            "Alibaba released an image model.",
+        );
+        let copies = vectorize(&[a.clone(), a]);
+        assert!((cosine(&copies.docs[0], &copies.docs[1]) - 1.0).abs() < 1e-5);
     }
 
     #[test]
@@ -241,15 +399,12 @@ mod tests {
             "Open model for robots is out",
             "A new open model for robots.",
         );
-        let v = vectorize(&[a, b, c]);
+        let v = vectorize(&[a.clone(), b, c]);
         let sim = |x, y| similarity(&v, x, y);
         assert!(sim(0, 1) > sim(0, 2) && sim(0, 1) > sim(1, 2));
         assert!((sim(0, 1) - cosine(&v.docs[0], &v.docs[1])).abs() < 1e-5);
-        assert_eq!(
-            v.df[v.terms.iter().position(|t| t == "qwen-image-2512").unwrap()],
-            2
-        );
-        assert_eq!(shared_terms(&v, 0, 1, 1), ["qwen-image-2512"]);
+        assert_eq!(v.df[v.term_id("qwen-image-2512").unwrap()], 2);
+        assert_eq!(shared_terms(&v, &a, 0, 1, 1), ["qwen-image-2512"]);
     }
 
     #[test]

@@ -36,6 +36,86 @@ pub fn to_script(text: &str, target: Language) -> String {
     }
 }
 
+/// One character's counterpart in each direction, for every Han character of the Basic
+/// Multilingual Plane, read off OpenCC's character dictionaries once per process. Phrase-aware
+/// conversion (`to_script`) is what output needs; tokens and language leaning only need the same
+/// character always folding the same way, and a table lookup costs nothing where a phrase match
+/// per character dominated clustering and feed parsing (about 75 % of both at 10k articles).
+struct CharTables {
+    to_simplified: Vec<char>,
+    to_traditional: Vec<char>,
+}
+
+/// The BMP Han ranges `is_han` accepts (extension B lies outside the BMP and converts nothing
+/// that AI news uses, so it keeps its characters as they are).
+const TABLE_RANGES: [(u32, u32); 3] = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)];
+
+fn table_index(c: char) -> Option<usize> {
+    let code = c as u32;
+    let mut offset = 0usize;
+    for (start, end) in TABLE_RANGES {
+        if (start..=end).contains(&code) {
+            return Some(offset + (code - start) as usize);
+        }
+        offset += (end - start + 1) as usize;
+    }
+    None
+}
+
+fn char_tables() -> &'static CharTables {
+    static TABLES: OnceLock<CharTables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let chars: Vec<char> = TABLE_RANGES
+            .iter()
+            .flat_map(|&(start, end)| (start..=end).filter_map(char::from_u32))
+            .collect();
+        // One conversion over every character, each on its own line: no dictionary phrase spans
+        // a line break, so each line converts as the lone character it holds.
+        let lines: String = chars.iter().flat_map(|&c| [c, '\n']).collect();
+        let table = |config: BuiltinConfig| -> Vec<char> {
+            let converted = converter(config).convert(&lines);
+            let mut out: Vec<char> = chars.clone();
+            for (slot, line) in out.iter_mut().zip(converted.split('\n')) {
+                let mut it = line.chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    *slot = c;
+                }
+            }
+            out
+        };
+        CharTables {
+            to_simplified: table(BuiltinConfig::T2s),
+            to_traditional: table(BuiltinConfig::S2t),
+        }
+    })
+}
+
+/// `c` in Simplified form, character by character (see `CharTables`).
+pub fn fold_char_to_simplified(c: char) -> char {
+    table_index(c).map_or(c, |i| char_tables().to_simplified[i])
+}
+
+/// `text` with every Han character in Simplified form, character by character: the fold the
+/// tokenizer applies so both scripts of one story share terms. Not for output (see `to_script`).
+pub fn fold_to_simplified(text: &str) -> String {
+    text.chars().map(fold_char_to_simplified).collect()
+}
+
+/// How many Han characters of `text` have a Traditional-only form (the Simplified conversion
+/// changes them) and how many a Simplified-only form (the Traditional conversion changes them),
+/// character by character: the evidence for which script a text leans to.
+pub fn script_evidence(text: &str) -> (usize, usize) {
+    let tables = char_tables();
+    let (mut traditional, mut simplified) = (0, 0);
+    for c in text.chars() {
+        if let Some(i) = table_index(c) {
+            traditional += usize::from(tables.to_simplified[i] != c);
+            simplified += usize::from(tables.to_traditional[i] != c);
+        }
+    }
+    (traditional, simplified)
+}
+
 /// Is `c` a CJK unified ideograph (the characters that have a script at all)?
 pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0xF900..=0xFAFF)
@@ -102,6 +182,26 @@ mod tests {
             to_script("open model 开源", Language::En),
             "open model 开源"
         );
+    }
+
+    #[test]
+    fn character_fold_agrees_with_the_phrase_conversion_on_plain_text() {
+        let traditional = "輝達發表新一代晶片，開發者可以免費下載開源模型與資料集";
+        assert_eq!(
+            fold_to_simplified(traditional),
+            to_script(traditional, Language::ZhHans)
+        );
+        assert_eq!(fold_to_simplified("Qwen-Image 开源"), "Qwen-Image 开源");
+        assert_eq!(fold_char_to_simplified('國'), '国');
+        assert_eq!(fold_char_to_simplified('a'), 'a');
+    }
+
+    #[test]
+    fn counts_script_specific_characters() {
+        // 國 and 產 are Traditional-only forms, 国 and 产 Simplified-only; 智 is both.
+        assert_eq!(script_evidence("國產智能"), (2, 0));
+        assert_eq!(script_evidence("国产智能"), (0, 2));
+        assert_eq!(script_evidence("中文模型 GPT"), (0, 0));
     }
 
     #[test]

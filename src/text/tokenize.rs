@@ -8,9 +8,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::script::{has_han, is_han, to_script};
+use super::script::{fold_to_simplified, has_han, is_han};
 use super::stopwords::{Stopwords, is_chinese_stop_bigram, is_english_stopword, is_han_particle};
-use crate::model::Language;
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -236,7 +235,7 @@ fn model_name(chars: &[char]) -> String {
 /// followed by its alphabetic parts as words.
 pub fn tokenize(text: &str, options: &Options) -> Vec<Token> {
     let text = if has_han(text) {
-        to_script(text, Language::ZhHans)
+        fold_to_simplified(text)
     } else {
         text.to_string()
     };
