@@ -54,17 +54,22 @@ impl Blocking {
 }
 
 /// Pairs `(a, b)`, `a < b`, of the articles in `group` published within `window_s` of each
-/// other, appended to `out` as `a << 32 | b`. `group` is sorted by time.
-fn pairs_in_window(group: &[(i64, u32)], window_s: i64, out: &mut Vec<u64>) {
-    for (k, &(ta, a)) in group.iter().enumerate() {
-        for &(tb, b) in &group[k + 1..] {
-            if tb - ta > window_s {
+/// other, appended to `out` as `a << 32 | b`. `group` is sorted by time, then index.
+fn pairs_in_window(group: &[u32], published_s: &[i64], window_s: i64, out: &mut Vec<u64>) {
+    for (k, &a) in group.iter().enumerate() {
+        let ta = published_s[a as usize];
+        for &b in &group[k + 1..] {
+            if published_s[b as usize] - ta > window_s {
                 break;
             }
             let (x, y) = (a.min(b), a.max(b));
             out.push(u64::from(x) << 32 | u64::from(y));
         }
     }
+}
+
+fn by_time(group: &mut [u32], published_s: &[i64]) {
+    group.sort_unstable_by_key(|&doc| (published_s[doc as usize], doc));
 }
 
 /// Candidate pairs as they are found, many found more than once (through each term and band two
@@ -95,40 +100,55 @@ pub(crate) fn candidates(
     signatures: &[Vec<u64>],
     blocking: &Blocking,
 ) -> Vec<(usize, usize)> {
-    let mut postings: Vec<Vec<(i64, u32)>> = vec![Vec::new(); vectors.keys.len()];
-    for (doc, vec) in vectors.docs.iter().enumerate() {
+    // Postings of the terms rare enough to block on, in one flat array (term by term) rather
+    // than a vector per term: at 100k articles that is millions of terms.
+    let blocks = |term: usize| vectors.df[term] as usize <= blocking.max_df;
+    let mut offsets = vec![0usize; vectors.keys.len() + 1];
+    for vec in &vectors.docs {
         for &(term, _) in vec {
-            if vectors.df[term as usize] as usize <= blocking.max_df {
-                postings[term as usize].push((published_s[doc], doc as u32));
+            if blocks(term as usize) {
+                offsets[term as usize + 1] += 1;
             }
         }
     }
+    for t in 0..vectors.keys.len() {
+        offsets[t + 1] += offsets[t];
+    }
+    let mut filled = offsets.clone();
+    let mut postings = vec![0u32; offsets[vectors.keys.len()]];
+    for (doc, vec) in vectors.docs.iter().enumerate() {
+        for &(term, _) in vec {
+            if blocks(term as usize) {
+                postings[filled[term as usize]] = doc as u32;
+                filled[term as usize] += 1;
+            }
+        }
+    }
+    drop(filled);
     let mut pairs = PairSet::default();
-    for list in &mut postings {
+    for t in 0..vectors.keys.len() {
+        let list = &mut postings[offsets[t]..offsets[t + 1]];
         if list.len() > 1 {
-            list.sort_unstable();
-            pairs_in_window(list, window_s, &mut pairs.raw);
+            by_time(list, published_s);
+            pairs_in_window(list, published_s, window_s, &mut pairs.raw);
             pairs.settle();
         }
     }
     drop(postings);
     if blocking.lsh_bands > 0 && blocking.lsh_rows > 0 {
         for band in 0..blocking.lsh_bands {
-            let mut buckets: HashMap<&[u64], Vec<(i64, u32)>> = HashMap::new();
+            let mut buckets: HashMap<&[u64], Vec<u32>> = HashMap::new();
             for (doc, sig) in signatures.iter().enumerate() {
                 let rows = &sig[band * blocking.lsh_rows..][..blocking.lsh_rows];
                 if rows[0] == u64::MAX {
                     continue; // empty text: its signature is all sentinels
                 }
-                buckets
-                    .entry(rows)
-                    .or_default()
-                    .push((published_s[doc], doc as u32));
+                buckets.entry(rows).or_default().push(doc as u32);
             }
             for bucket in buckets.values_mut() {
                 if bucket.len() > 1 && bucket.len() <= blocking.max_bucket {
-                    bucket.sort_unstable();
-                    pairs_in_window(bucket, window_s, &mut pairs.raw);
+                    by_time(bucket, published_s);
+                    pairs_in_window(bucket, published_s, window_s, &mut pairs.raw);
                 }
             }
             pairs.settle();

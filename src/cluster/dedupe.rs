@@ -75,8 +75,10 @@ fn title_key(article: &Article) -> Option<(String, String)> {
 
 /// Exact duplicates collapsed: the kept articles sorted by id, and for each kept id the traces
 /// of the copies folded into it.
-pub(crate) struct Collapsed {
-    pub kept: Vec<Article>,
+pub(crate) struct Collapsed<'a> {
+    /// Borrowed: the articles are the largest thing clustering holds, and copying them here
+    /// would hold them twice.
+    pub kept: Vec<&'a Article>,
     pub traces: BTreeMap<String, Vec<MergeTrace>>,
 }
 
@@ -95,7 +97,7 @@ impl UnionFind {
     }
 }
 
-pub(crate) fn collapse(articles: &[Article]) -> Collapsed {
+pub(crate) fn collapse(articles: &[Article]) -> Collapsed<'_> {
     // Work in keep order so indices (and hence every tie below) do not depend on input order.
     let mut sorted: Vec<&Article> = articles.iter().collect();
     sorted.sort_by(|a, b| keep_order(a, b));
@@ -148,9 +150,9 @@ pub(crate) fn collapse(articles: &[Article]) -> Collapsed {
                 shared_terms: Vec::new(),
             });
     }
-    let mut kept: Vec<Article> = (0..sorted.len())
+    let mut kept: Vec<&Article> = (0..sorted.len())
         .filter(|&i| sets.find(i) == i)
-        .map(|i| sorted[i].clone())
+        .map(|i| sorted[i])
         .collect();
     kept.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| keep_order(a, b)));
     Collapsed { kept, traces }
@@ -159,7 +161,7 @@ pub(crate) fn collapse(articles: &[Article]) -> Collapsed {
 /// Exact duplicates only (same canonical URL, or same title from the same outlet) collapsed to
 /// the best copy: lowest tier, then earliest, then smallest id. Sorted by id.
 pub fn dedupe(articles: &[Article]) -> Vec<Article> {
-    collapse(articles).kept
+    collapse(articles).kept.into_iter().cloned().collect()
 }
 
 /// A sentence repeated verbatim in at least this many articles of one source is page furniture
@@ -204,7 +206,7 @@ fn scanned_lead(text: &str) -> &str {
 /// more articles of the same source. Bodies are cut to `BOILERPLATE_SCAN_CHARS` characters. Used
 /// for comparing articles only; stories keep the original text. An article with nothing to cut
 /// is borrowed, not copied: at 100k articles the copies alone would be most of the memory.
-pub(crate) fn strip_boilerplate(articles: &[Article]) -> Vec<Cow<'_, Article>> {
+pub(crate) fn strip_boilerplate<'a>(articles: &[&'a Article]) -> Vec<Cow<'a, Article>> {
     let sources: BTreeMap<&str, usize> = articles
         .iter()
         .map(|a| a.source.as_str())
@@ -249,7 +251,7 @@ pub(crate) fn strip_boilerplate(articles: &[Article]) -> Vec<Cow<'_, Article>> {
             let whole =
                 spans.iter().map(|(span, _)| span.len()).sum::<usize>() == article.text.len();
             if whole && !spans.iter().any(|&(_, key)| is_boilerplate(key)) {
-                return Cow::Borrowed(article);
+                return Cow::Borrowed(*article);
             }
             let text: String = spans
                 .into_iter()
@@ -258,7 +260,7 @@ pub(crate) fn strip_boilerplate(articles: &[Article]) -> Vec<Cow<'_, Article>> {
                 .collect();
             Cow::Owned(Article {
                 text,
-                ..article.clone()
+                ..(*article).clone()
             })
         })
         .collect()
@@ -461,13 +463,13 @@ mod tests {
             "Defining the technology of today and tomorrow. Unrelated.",
         );
         let three = [a.clone(), b.clone(), c.clone()];
-        let stripped = strip_boilerplate(&three);
+        let stripped = strip_boilerplate(&three.iter().collect::<Vec<_>>());
         assert_eq!(stripped[0].text.trim(), "Surface codes correct errors.");
         assert_eq!(stripped[2].text.trim(), "");
         assert_eq!(stripped[0].title, a.title);
         // Two articles sharing a sentence keep it: that is as likely a re-post as chrome.
         let two = [a.clone(), d];
-        let kept = strip_boilerplate(&two);
+        let kept = strip_boilerplate(&two.iter().collect::<Vec<_>>());
         assert!(
             matches!(kept[0], Cow::Borrowed(_)),
             "nothing to cut: borrowed, not copied"

@@ -139,7 +139,10 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
     });
 
     step("agglomerate");
-    let mut stories: Vec<Story> = groups
+    // Traces first, while the vectors exist; then everything but the groups is dropped before
+    // the members are copied into stories (at 100k articles the working set and the copies
+    // together would not fit the memory goal).
+    let traced: Vec<(Vec<usize>, Vec<MergeTrace>)> = groups
         .into_iter()
         .map(|group| {
             let mut merges: Vec<MergeTrace> = group
@@ -166,8 +169,14 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
                     TRACE_TERMS,
                 ),
             }));
-            let mut articles: Vec<Article> =
-                group.members.iter().map(|&m| kept[m].clone()).collect();
+            (group.members, merges)
+        })
+        .collect();
+    drop((vectors, signatures, comparable, edges, near_duplicates));
+    let mut stories: Vec<Story> = traced
+        .into_iter()
+        .map(|(members, merges)| {
+            let mut articles: Vec<Article> = members.iter().map(|&m| kept[m].clone()).collect();
             articles.sort_by(dedupe::keep_order);
             Story {
                 id: story_id(&articles),
