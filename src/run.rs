@@ -1,9 +1,9 @@
 //! One night's run as a flat function of named, timed steps: collect → window → cluster → rank →
-//! cards → insight → render → lint → write → manifest. In: a validated `Config`, a store, a clock
+//! cards → insight → render → lint → publish (files and manifest, `publish.rs`). In: a validated `Config`, a store, a clock
 //! and the run options; out: the digest files and a `RunSummary` (the run report is a byproduct
 //! of the steps, not a second pass). A day with too few cards publishes nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,10 +19,11 @@ use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
 use crate::manifest::{
-    self, ArticleRef, CallLine, CardLine, MemoryRecord, OutputFile, RecordedConfig, RepeatedLine,
-    RunManifest, StoryMembership, TopicLine,
+    self, ArticleRef, CallLine, CardLine, MemoryRecord, RecordedConfig, RepeatedLine, RunManifest,
+    StoryMembership, TopicLine,
 };
 use crate::model::{Digest, Generator, SourceRef};
+use crate::publish;
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
@@ -584,7 +585,7 @@ pub async fn run_pipeline(
     let lint_report = steps.time("lint", || {
         lint::lint_digest(&markdown, layout, &digest, &topics)
     });
-    let md_path = opts.out_dir.join(format!("{}.md", opts.date));
+    let md_path = publish::markdown_path(&opts.out_dir, opts.date);
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
         match finding.severity {
@@ -593,20 +594,14 @@ pub async fn run_pipeline(
         }
     }
 
-    let json_path = opts.out_dir.join(format!("{}.json", opts.date));
-    let html_path = opts.out_dir.join(format!("{}.html", opts.date));
-    write_file(&md_path, &markdown)?;
-    write_file(&html_path, &html)?;
-    write_file(&json_path, &json)?;
-    // Beside every digest: its schema, and the feed of the last digests of this directory.
-    write_file(
-        &opts.out_dir.join("digest.schema.json"),
-        &render::json_schema(),
-    )?;
-    let recent = render::feed::recent_digests(&opts.out_dir, &digest, render::feed::FEED_ENTRIES);
-    write_file(
-        &opts.out_dir.join("feed.xml"),
-        &render::feed::render_feed(&recent),
+    let outputs = publish::write_digest(
+        &opts.out_dir,
+        &digest,
+        &publish::Rendered {
+            markdown,
+            html,
+            json,
+        },
     )?;
 
     let ledger = provider.ledger();
@@ -675,20 +670,7 @@ pub async fn run_pipeline(
         cards: card_lines,
         calls,
         steps: steps.timings.clone(),
-        outputs: vec![
-            OutputFile {
-                path: absolute(&md_path),
-                blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
-            },
-            OutputFile {
-                path: absolute(&html_path),
-                blake3: blake3::hash(html.as_bytes()).to_hex().to_string(),
-            },
-            OutputFile {
-                path: absolute(&json_path),
-                blake3: blake3::hash(json.as_bytes()).to_hex().to_string(),
-            },
-        ],
+        outputs,
         failed: digest.failed.clone(),
         cards_trimmed,
         cards_repaired,
@@ -697,13 +679,7 @@ pub async fn run_pipeline(
         memory: Some(memory),
     };
     if opts.replay.is_none() {
-        manifest.save(store.as_ref())?;
-        store.flush()?;
-        let record = serde_json::to_string_pretty(&manifest).expect("manifests serialize");
-        write_file(
-            &opts.out_dir.join(format!("{}.run.json", opts.date)),
-            &record,
-        )?;
+        publish::write_manifest(store.as_ref(), &opts.out_dir, &manifest)?;
     }
 
     let status = if lint_report.has_errors() {
@@ -765,10 +741,6 @@ pub fn digest_time(
         .unwrap_or_else(|| tz.from_utc_datetime(&local))
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
 fn provider_kind_name(kind: ProviderKind) -> &'static str {
     match kind {
         ProviderKind::OpenAi => "openai",
@@ -788,20 +760,8 @@ fn source_line(report: &SourceReport) -> SourceLine {
     }
 }
 
-/// Writes `contents` to `path` atomically (the digest and the weekly roll-up both do).
-pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
-    let err = |e: std::io::Error| RunError::Write {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    // Write next to the target and rename, so a crash never leaves a half-written digest behind.
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, contents).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
-}
+/// Writes `contents` to `path` atomically; the weekly roll-up writes through it too.
+pub(crate) use crate::publish::write_file;
 
 #[cfg(test)]
 mod tests {
