@@ -57,10 +57,7 @@ pub async fn demo(
     let temp = tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
     let config_path = crate::demo::unpack(temp.path())
         .with_context(|| format!("cannot unpack the demo day into {}", temp.path().display()))?;
-    let mut config = Config::load(&config_path, &ProcessEnv)?;
-    if let Some(layout) = layout {
-        config.digest.layout = layout;
-    }
+    let config = Config::load(&config_path, &ProcessEnv)?;
     let store_path = store_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| temp.path().join("store"));
@@ -72,7 +69,10 @@ pub async fn demo(
         cache_mode,
         provider: Some(ProviderKind::Extractive),
         budget_usd: None,
-        recorded_config: recorded_config(&config, &ProcessEnv),
+        recorded_config: RecordedConfig {
+            layout: layout.map(|l| l.name().to_string()),
+            ..recorded_config(&config, &ProcessEnv)
+        },
         replay: None,
     };
     let summary = run::run_day(&config, store, Arc::new(SystemClock), reporter, &opts).await?;
@@ -99,6 +99,7 @@ pub fn recorded_config(config: &Config, env: &dyn Env) -> RecordedConfig {
             .iter()
             .filter_map(|name| env.var(name).map(|v| (name.to_string(), v)))
             .collect(),
+        layout: None,
     }
 }
 
@@ -127,6 +128,8 @@ pub struct RunArgs {
     pub provider: Option<ProviderKind>,
     pub cache_mode: CacheMode,
     pub budget_usd: Option<f64>,
+    /// Overrides `digest.layout` (recorded in the manifest).
+    pub layout: Option<Layout>,
     pub json: bool,
 }
 
@@ -154,7 +157,10 @@ pub async fn run(
         cache_mode: args.cache_mode,
         provider: args.provider,
         budget_usd: args.budget_usd,
-        recorded_config: recorded_config(config, &ProcessEnv),
+        recorded_config: RecordedConfig {
+            layout: args.layout.map(|l| l.name().to_string()),
+            ..recorded_config(config, &ProcessEnv)
+        },
         replay: None,
     };
     let summary = run::run_day(config, store, clock, reporter, &opts).await?;

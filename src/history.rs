@@ -61,6 +61,12 @@ pub async fn replay(
             run_id: run_id.to_string(),
             articles,
             provider: recorded.provider.clone(),
+            memory: recorded.memory.clone(),
+            recorded_out_dir: recorded
+                .outputs
+                .first()
+                .and_then(|o| o.path.parent())
+                .map(Path::to_path_buf),
         }),
     };
     let clock: Arc<dyn Clock> = Arc::new(FixedClock(generated_at));
@@ -366,12 +372,18 @@ pub fn stats(store: &SledStore, path: &Path) -> anyhow::Result<CacheStats> {
 }
 
 /// What `cache gc` keeps: the manifests of the last `keep_runs` runs and of runs generated in
-/// the last `keep_days` days, and the calls and articles they name. The `http` tree (feed
-/// validators) is kept whole; it is small and not tied to a run.
+/// the last `keep_days` days, and the calls and articles they name; and every call stored in
+/// the last `keep_days` days, referenced or not. Calls made outside a run (`eval` samples, the
+/// `weekly` roll-up) are in no manifest, so the age rule is what keeps them: an eval rerun or
+/// a weekly roll-up within T days of its calls still answers from the cache, and
+/// `--keep-days 0` keeps only what the kept runs reference. The `http` tree (feed validators)
+/// is kept whole; it is small and not tied to a run.
 pub struct Keep {
     runs: BTreeSet<Vec<u8>>,
     calls: BTreeSet<Vec<u8>>,
     articles: BTreeSet<Vec<u8>>,
+    /// Calls stored at or after this time are kept whatever references them.
+    calls_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Keep {
@@ -390,6 +402,7 @@ impl Keep {
             runs: BTreeSet::new(),
             calls: BTreeSet::new(),
             articles: BTreeSet::new(),
+            calls_since: (keep_days > 0).then_some(horizon),
         };
         for (_, m) in kept {
             keep.runs.insert(m.run_id.as_bytes().to_vec());
@@ -401,6 +414,7 @@ impl Keep {
         keep
     }
 
+    /// Whether a kept run references the entry (what a cassette of those runs carries).
     pub fn keeps(&self, tree: Tree, key: &[u8]) -> bool {
         match tree {
             Tree::Llm => self.calls.contains(key),
@@ -409,6 +423,34 @@ impl Keep {
             Tree::Http => true,
         }
     }
+
+    /// What `cache gc` carries over: what a kept run references, and calls younger than the
+    /// horizon (an entry whose time cannot be read counts as old).
+    pub fn keeps_entry(&self, tree: Tree, key: &[u8], value: &[u8]) -> bool {
+        self.keeps(tree, key)
+            || (tree == Tree::Llm
+                && self
+                    .calls_since
+                    .is_some_and(|since| stored_at(value).is_some_and(|t| t >= since)))
+    }
+
+    /// How many calls are kept for a run's sake (the age rule may keep more).
+    pub fn referenced_calls(&self) -> usize {
+        self.calls.len()
+    }
+}
+
+/// When a cached call was stored, read without parsing the rest of the entry.
+fn stored_at(value: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
+    #[derive(Deserialize)]
+    struct Stamp<'a> {
+        #[serde(borrow)]
+        stored_at: std::borrow::Cow<'a, str>,
+    }
+    let stamp: Stamp = serde_json::from_slice(value).ok()?;
+    chrono::DateTime::parse_from_rfc3339(&stamp.stored_at)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 /// One line of a cassette: a store entry, its tree, and a checksum of the value.
@@ -466,12 +508,20 @@ pub fn cache(
                 let runs = RunManifest::list(&store)?;
                 Keep::from_runs(&runs, *keep_runs, *keep_days, clock.now())
             };
-            let (before, after) =
-                store::compact(store_path, &|tree, key, _| keep.keeps(tree, key))?;
+            let (before, after) = store::compact(store_path, &|tree, key, value| {
+                keep.keeps_entry(tree, key, value)
+            })?;
             let store = SledStore::open(store_path)?;
-            let live: u64 = stats(&store, store_path)?.live_bytes;
+            let stats = stats(&store, store_path)?;
+            let live: u64 = stats.live_bytes;
+            let calls_kept = stats
+                .trees
+                .iter()
+                .find(|t| t.tree == "llm")
+                .map_or(0, |t| t.entries);
             let msg = serde_json::json!({
-                "runs_kept": keep.runs.len(), "calls_kept": keep.calls.len(),
+                "runs_kept": keep.runs.len(), "calls_kept": calls_kept,
+                "calls_referenced": keep.referenced_calls(),
                 "articles_kept": keep.articles.len(),
                 "disk_bytes_before": before, "disk_bytes_after": after, "live_bytes": live,
             });
@@ -479,9 +529,9 @@ pub fn cache(
                 reporter.output(&serde_json::to_string_pretty(&msg)?);
             } else {
                 reporter.output(&format!(
-                    "kept {} run(s), {} call(s), {} article(s); on disk {before} → {after} bytes ({live} live)\n",
+                    "kept {} run(s), {calls_kept} call(s) ({} referenced by them), {} article(s); on disk {before} → {after} bytes ({live} live)\n",
                     keep.runs.len(),
-                    keep.calls.len(),
+                    keep.referenced_calls(),
                     keep.articles.len()
                 ));
             }
@@ -615,4 +665,38 @@ pub fn import(store: &dyn Store, file: &Path) -> anyhow::Result<usize> {
     }
     store.flush()?;
     Ok(entries.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call_at(stored_at: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "namespace": "eval", "provider": "p", "model": "m", "content": "{}",
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1}, "latency_ms": 1,
+            "stored_at": stored_at,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn gc_keeps_unreferenced_calls_younger_than_the_horizon_only() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-02-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let keep = Keep::from_runs(&[], 14, 30, now);
+        let recent = call_at("2026-01-20T08:00:00+00:00");
+        let old = call_at("2025-12-01T08:00:00+00:00");
+        assert!(keep.keeps_entry(Tree::Llm, b"eval-call", &recent));
+        assert!(!keep.keeps_entry(Tree::Llm, b"eval-call", &old));
+        assert!(!keep.keeps_entry(Tree::Llm, b"damaged", b"not json"));
+        // The age rule is for calls; an unreferenced article or run is never kept by it.
+        assert!(!keep.keeps_entry(Tree::Articles, b"a", &recent));
+        // A cassette carries what the runs reference, not what is merely recent.
+        assert!(!keep.keeps(Tree::Llm, b"eval-call"));
+        // --keep-days 0: only what the kept runs reference.
+        let strict = Keep::from_runs(&[], 14, 0, now);
+        assert!(!strict.keeps_entry(Tree::Llm, b"eval-call", &recent));
+    }
 }

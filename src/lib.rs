@@ -43,6 +43,8 @@ pub mod eval;
 // Wiring: the timed pipeline, its record, where bytes and time come from, the terminal.
 pub mod run;
 
+pub mod publish;
+
 pub mod manifest;
 
 pub mod store;

@@ -79,6 +79,10 @@ enum Command {
         /// its worst case before it is sent); a non-negative number (default: limits.budget_usd).
         #[arg(long, value_name = "X", allow_negative_numbers = true, value_parser = parse_budget)]
         budget_usd: Option<f64>,
+        /// The layout for this run: daily, speedread or brief (default: digest.layout);
+        /// recorded in the run's manifest, so a replay renders it too.
+        #[arg(long, value_name = "L", value_parser = parse_layout)]
+        layout: Option<Layout>,
         /// Print the run summary as JSON.
         #[arg(long)]
         json: bool,
@@ -232,12 +236,22 @@ enum CacheCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Keep only what recent runs reference, then compact into a fresh store swapped in atomically.
+    /// Keep what recent runs reference and what is recent, then compact into a fresh store
+    /// swapped in atomically.
+    #[command(
+        long_about = "Keep what recent runs reference and what is recent, then compact into a fresh store\n\
+        swapped in atomically (a crash leaves the old store or the new one, never a mix).\n\n\
+        Kept: the manifests of the last K runs and of every run generated in the last T days, with\n\
+        the calls and articles they name; every call stored in the last T days, whether a run names\n\
+        it or not (calls of `eval` and `weekly` are in no run manifest: they stay cached for T days);\n\
+        the http tree (feed validators) whole. Everything else is dropped. --keep-days 0 keeps only\n\
+        what the kept runs reference."
+    )]
     Gc {
-        /// Keep the calls and articles of the last K runs.
+        /// Keep the manifests, calls and articles of the last K runs.
         #[arg(long, value_name = "K", default_value_t = 14)]
         keep_runs: usize,
-        /// Also keep those of every run generated in the last T days.
+        /// Also keep every run generated and every call stored in the last T days (0: none).
         #[arg(long, value_name = "T", default_value_t = 30)]
         keep_days: u32,
         #[arg(long)]
@@ -331,10 +345,12 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             provider,
             cache_mode,
             budget_usd,
+            layout,
             json,
         } => {
             let config = load_config(&cli)?;
             let args = RunArgs {
+                layout: *layout,
                 date: *date,
                 out_dir: out.clone(),
                 provider: *provider,

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::collect::memory::Previously;
 use crate::llm::ProviderId;
 use crate::llm::cached::{CacheMode, CallRecord};
 use crate::llm::telemetry::FallbackEvent;
@@ -68,6 +69,10 @@ pub struct RunManifest {
     /// alone. Absent in manifests written before it existed.
     #[serde(default)]
     pub day_cards: Vec<CardRecord>,
+    /// Cross-day memory's decisions. Absent in manifests written before it was recorded
+    /// (replay then reads the earlier digests beside the run's recorded outputs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<MemoryRecord>,
 }
 
 /// The config as the run read it: enough to parse it again with no file and no environment.
@@ -79,6 +84,31 @@ pub struct RecordedConfig {
     pub text: String,
     /// Environment overrides that change behaviour, by variable name.
     pub env: BTreeMap<String, String>,
+    /// A command-line layout override (`demo --layout`, `run --layout`). The pipeline renders
+    /// with the layout named here, so what a run used and what it recorded cannot differ, and
+    /// a replay renders the same layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+}
+
+/// What cross-day memory decided, so a replay applies the same decisions instead of reading
+/// the earlier `<date>.json` files again (they may have changed or gone since).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemoryRecord {
+    /// The earlier digests read, newest first: date and blake3 of the file's JSON.
+    pub digests: Vec<(NaiveDate, String)>,
+    /// Stories left out as already published, in story order.
+    pub repeated: Vec<RepeatedLine>,
+    /// Story id → what an earlier digest said, for the stories kept as follow-ups.
+    pub continuing: BTreeMap<String, Previously>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepeatedLine {
+    pub story: String,
+    /// The digest that told it.
+    pub date: NaiveDate,
+    pub why: String,
 }
 
 /// The environment variables whose values change what a run produces (DESIGN §12); the store
@@ -134,15 +164,20 @@ pub fn article_hash(article: &Article) -> String {
 }
 
 /// The config hash a manifest records: the file's hash plus every effective value an override
-/// can change (provider kind, base URL, model, budget). Never the key.
+/// can change (provider kind, base URL, model, budget, a layout override). Never the key. A run
+/// without a layout override hashes as before, so earlier run ids stay valid.
 pub fn effective_config_hash(
     file_hash: &str,
     provider_kind: &str,
     base_url: &str,
     model: &str,
     budget_usd: f64,
+    layout_override: Option<&str>,
 ) -> String {
-    let text = format!("{file_hash}|{provider_kind}|{base_url}|{model}|{budget_usd}");
+    let mut text = format!("{file_hash}|{provider_kind}|{base_url}|{model}|{budget_usd}");
+    if let Some(layout) = layout_override {
+        text.push_str(&format!("|layout={layout}"));
+    }
     blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
 }
 

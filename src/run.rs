@@ -1,9 +1,9 @@
 //! One night's run as a flat function of named, timed steps: collect → window → cluster → rank →
-//! cards → insight → render → lint → write → manifest. In: a validated `Config`, a store, a clock
+//! cards → insight → render → lint → publish (files and manifest, `publish.rs`). In: a validated `Config`, a store, a clock
 //! and the run options; out: the digest files and a `RunSummary` (the run report is a byproduct
 //! of the steps, not a second pass). A day with too few cards publishes nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,16 +13,17 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
 use crate::collect::{self, CollectContext, HttpOptions, SourceReport};
-use crate::config::{Config, ProviderKind};
+use crate::config::{Config, Layout, ProviderKind};
 use crate::lint;
 use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
 use crate::manifest::{
-    self, ArticleRef, CallLine, CardLine, OutputFile, RecordedConfig, RunManifest, StoryMembership,
-    TopicLine,
+    self, ArticleRef, CallLine, CardLine, MemoryRecord, RecordedConfig, RepeatedLine, RunManifest,
+    StoryMembership, TopicLine,
 };
 use crate::model::{Digest, Generator, SourceRef};
+use crate::publish;
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
 use crate::store::{Store, Tree};
@@ -55,6 +56,67 @@ pub struct ReplayInput {
     pub articles: Vec<crate::model::Article>,
     /// The recorded provider id: cache keys name it, and no call is made under it.
     pub provider: crate::llm::ProviderId,
+    /// Cross-day memory's recorded decisions (`None` for manifests from before they were
+    /// recorded: the earlier digests are then read from `recorded_out_dir`).
+    pub memory: Option<MemoryRecord>,
+    /// The directory the recorded run wrote to.
+    pub recorded_out_dir: Option<PathBuf>,
+}
+
+/// Today's stories split by cross-day memory.
+struct Split {
+    /// New stories and follow-ups, in story order: what gets ranked.
+    kept: Vec<crate::model::Story>,
+    /// Stories an earlier digest already told, for the report.
+    repeated: Vec<crate::model::Story>,
+}
+
+/// Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups. A run
+/// reads the earlier digests in its out dir and records what it decided; a replay applies the
+/// recorded decisions, so it depends neither on those files nor on where it writes.
+fn cross_day_memory(
+    stories: Vec<crate::model::Story>,
+    config: &Config,
+    opts: &RunOptions,
+) -> (Split, MemoryRecord) {
+    if let Some(record) = opts.replay.as_ref().and_then(|r| r.memory.clone()) {
+        let (repeated, kept) = stories
+            .into_iter()
+            .partition(|s| record.repeated.iter().any(|r| r.story == s.id));
+        return (Split { kept, repeated }, record);
+    }
+    let dir = opts
+        .replay
+        .as_ref()
+        .and_then(|r| r.recorded_out_dir.as_deref())
+        .unwrap_or(&opts.out_dir);
+    let previous = collect::memory::previous_digests(dir, opts.date, config.collect.memory_days);
+    let remembered =
+        collect::memory::remember(stories, &previous, config.collect.memory_follow_ups);
+    let record = MemoryRecord {
+        digests: previous
+            .iter()
+            .map(|d| {
+                let bytes = serde_json::to_vec(d).expect("digests serialize");
+                (d.date, blake3::hash(&bytes).to_hex().to_string())
+            })
+            .collect(),
+        repeated: remembered
+            .repeated
+            .iter()
+            .map(|r| RepeatedLine {
+                story: r.story.id.clone(),
+                date: r.date,
+                why: r.why.to_string(),
+            })
+            .collect(),
+        continuing: remembered.continuing,
+    };
+    let split = Split {
+        kept: remembered.stories,
+        repeated: remembered.repeated.into_iter().map(|r| r.story).collect(),
+    };
+    (split, record)
 }
 
 /// How the run ended, for the exit code.
@@ -95,6 +157,8 @@ pub enum RunError {
     Provider(#[from] crate::llm::LlmError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error("\"{0}\" is not a layout (expected daily, speedread or brief)")]
+    Layout(String),
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
 }
@@ -179,6 +243,10 @@ pub async fn run_pipeline(
     };
     let started_at = clock.now();
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
+    let layout = match opts.recorded_config.layout.as_deref() {
+        Some(name) => Layout::from_name(name).ok_or_else(|| RunError::Layout(name.to_string()))?,
+        None => config.digest.layout,
+    };
     let template_hashes = manifest::template_hashes(config.digest.templates_dir.as_deref());
 
     let (articles, reports, sources_unhealthy) = match &opts.replay {
@@ -286,6 +354,7 @@ pub async fn run_pipeline(
         &provider_config.base_url,
         &model_name,
         limits.budget_usd,
+        opts.recorded_config.layout.as_deref(),
     );
     let run_id = match &opts.replay {
         Some(replay) => replay.run_id.clone(),
@@ -358,28 +427,23 @@ pub async fn run_pipeline(
             articles: s.articles.iter().map(|a| a.id.clone()).collect(),
         })
         .collect();
-    // Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups.
-    let previous =
-        collect::memory::previous_digests(&opts.out_dir, opts.date, config.collect.memory_days);
-    let remembered = steps.time("memory", || {
-        collect::memory::remember(stories, &previous, config.collect.memory_follow_ups)
-    });
-    for repeated in &remembered.repeated {
+    let (remembered, memory) = steps.time("memory", || cross_day_memory(stories, config, opts));
+    for line in &memory.repeated {
+        let title = remembered
+            .repeated
+            .iter()
+            .find(|s| s.id == line.story)
+            .and_then(|s| s.articles.first())
+            .map(|a| a.title.as_str())
+            .unwrap_or_default();
         reporter.detail(&format!(
-            "already published on {}: \"{}\" ({})",
-            repeated.date,
-            repeated
-                .story
-                .articles
-                .first()
-                .map(|a| a.title.as_str())
-                .unwrap_or_default(),
-            repeated.why
+            "already published on {}: \"{title}\" ({})",
+            line.date, line.why
         ));
     }
-    let stories_repeated = remembered.repeated.len();
-    let previously = remembered.continuing;
-    let ranked = steps.time("rank", || cluster::rank(remembered.stories, &rank_params));
+    let stories_repeated = memory.repeated.len();
+    let previously = memory.continuing.clone();
+    let ranked = steps.time("rank", || cluster::rank(remembered.kept, &rank_params));
     let topics = ranked.topics;
     let more: Vec<SourceRef> = ranked
         .beyond_max
@@ -513,15 +577,15 @@ pub async fn run_pipeline(
     let render_opts = RenderOptions {
         sections: &config.digest.sections,
         templates_dir: config.digest.templates_dir.as_deref(),
-        layout: config.digest.layout,
+        layout,
     };
     let markdown = steps.time("render", || render::render_markdown(&digest, &render_opts))?;
     let html = render::render_html(&digest, &render_opts)?;
     let json = render::render_json(&digest)?;
     let lint_report = steps.time("lint", || {
-        lint::lint_digest(&markdown, config.digest.layout, &digest, &topics)
+        lint::lint_digest(&markdown, layout, &digest, &topics)
     });
-    let md_path = opts.out_dir.join(format!("{}.md", opts.date));
+    let md_path = publish::markdown_path(&opts.out_dir, opts.date);
     for finding in &lint_report.findings {
         let line = finding.located(&md_path);
         match finding.severity {
@@ -530,20 +594,14 @@ pub async fn run_pipeline(
         }
     }
 
-    let json_path = opts.out_dir.join(format!("{}.json", opts.date));
-    let html_path = opts.out_dir.join(format!("{}.html", opts.date));
-    write_file(&md_path, &markdown)?;
-    write_file(&html_path, &html)?;
-    write_file(&json_path, &json)?;
-    // Beside every digest: its schema, and the feed of the last digests of this directory.
-    write_file(
-        &opts.out_dir.join("digest.schema.json"),
-        &render::json_schema(),
-    )?;
-    let recent = render::feed::recent_digests(&opts.out_dir, &digest, render::feed::FEED_ENTRIES);
-    write_file(
-        &opts.out_dir.join("feed.xml"),
-        &render::feed::render_feed(&recent),
+    let outputs = publish::write_digest(
+        &opts.out_dir,
+        &digest,
+        &publish::Rendered {
+            markdown,
+            html,
+            json,
+        },
     )?;
 
     let ledger = provider.ledger();
@@ -612,34 +670,16 @@ pub async fn run_pipeline(
         cards: card_lines,
         calls,
         steps: steps.timings.clone(),
-        outputs: vec![
-            OutputFile {
-                path: absolute(&md_path),
-                blake3: blake3::hash(markdown.as_bytes()).to_hex().to_string(),
-            },
-            OutputFile {
-                path: absolute(&html_path),
-                blake3: blake3::hash(html.as_bytes()).to_hex().to_string(),
-            },
-            OutputFile {
-                path: absolute(&json_path),
-                blake3: blake3::hash(json.as_bytes()).to_hex().to_string(),
-            },
-        ],
+        outputs,
         failed: digest.failed.clone(),
         cards_trimmed,
         cards_repaired,
         fallbacks: seen.fallbacks.clone(),
         day_cards: digest.cards.clone(),
+        memory: Some(memory),
     };
     if opts.replay.is_none() {
-        manifest.save(store.as_ref())?;
-        store.flush()?;
-        let record = serde_json::to_string_pretty(&manifest).expect("manifests serialize");
-        write_file(
-            &opts.out_dir.join(format!("{}.run.json", opts.date)),
-            &record,
-        )?;
+        publish::write_manifest(store.as_ref(), &opts.out_dir, &manifest)?;
     }
 
     let status = if lint_report.has_errors() {
@@ -701,10 +741,6 @@ pub fn digest_time(
         .unwrap_or_else(|| tz.from_utc_datetime(&local))
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
 fn provider_kind_name(kind: ProviderKind) -> &'static str {
     match kind {
         ProviderKind::OpenAi => "openai",
@@ -724,20 +760,8 @@ fn source_line(report: &SourceReport) -> SourceLine {
     }
 }
 
-/// Writes `contents` to `path` atomically (the digest and the weekly roll-up both do).
-pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
-    let err = |e: std::io::Error| RunError::Write {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    // Write next to the target and rename, so a crash never leaves a half-written digest behind.
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, contents).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
-}
+/// Writes `contents` to `path` atomically; the weekly roll-up writes through it too.
+pub(crate) use crate::publish::write_file;
 
 #[cfg(test)]
 mod tests {

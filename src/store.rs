@@ -64,7 +64,48 @@ pub trait Store: Send + Sync {
 }
 
 pub struct SledStore {
-    db: sled::Db,
+    /// `None` only inside `drop`.
+    db: Option<sled::Db>,
+    /// The file sled holds its exclusive lock on (`<store>/db`).
+    lock_file: PathBuf,
+}
+
+/// How long dropping a `SledStore` waits for sled to let go of its lock file.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Drop for SledStore {
+    /// Dropping the handle closes the store: sled's background I/O jobs (segment truncation,
+    /// log writes) own clones of the locked file and can outlive the `Db` by milliseconds, more
+    /// on a busy machine, so a reopen right after — `cache gc` opens the same store three times
+    /// in one process — would otherwise see our own lock and report "store is locked". This
+    /// waits (bounded) until the lock can be taken, so the next open in this process succeeds.
+    fn drop(&mut self) {
+        drop(self.db.take());
+        wait_for_unlock(&self.lock_file, CLOSE_WAIT);
+    }
+}
+
+/// Returns once `file`'s exclusive lock is free (taking and releasing it), or after `bound`.
+fn wait_for_unlock(file: &Path, bound: std::time::Duration) {
+    let Ok(handle) = std::fs::File::open(file) else {
+        return;
+    };
+    let deadline = std::time::Instant::now() + bound;
+    loop {
+        match fs2::FileExt::try_lock_exclusive(&handle) {
+            Ok(()) => {
+                let _ = fs2::FileExt::unlock(&handle);
+                return;
+            }
+            Err(e)
+                if e.kind() == fs2::lock_contended_error().kind()
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Err(_) => return,
+        }
+    }
 }
 
 impl SledStore {
@@ -79,7 +120,10 @@ impl SledStore {
             reason: e.to_string(),
         })?;
         match sled::Config::new().path(path).open() {
-            Ok(db) => Ok(SledStore { db }),
+            Ok(db) => Ok(SledStore {
+                db: Some(db),
+                lock_file: path.join("db"),
+            }),
             // sled takes an exclusive file lock and reports a held lock as an io error
             // ("could not acquire lock" / WouldBlock); that is the one case callers act on.
             Err(sled::Error::Io(e))
@@ -96,13 +140,17 @@ impl SledStore {
         }
     }
 
+    fn db(&self) -> &sled::Db {
+        self.db.as_ref().expect("the store is open until dropped")
+    }
+
     fn tree(&self, tree: Tree) -> Result<sled::Tree, StoreError> {
-        self.db.open_tree(tree.name()).map_err(|e| io(tree, e))
+        self.db().open_tree(tree.name()).map_err(|e| io(tree, e))
     }
 
     /// Bytes the store's files take on disk (sled's own estimate).
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        self.db.size_on_disk().map_err(|e| StoreError::Io {
+        self.db().size_on_disk().map_err(|e| StoreError::Io {
             tree: "all",
             reason: e.to_string(),
         })
@@ -193,7 +241,7 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(|e| StoreError::Io {
+        self.db().flush().map_err(|e| StoreError::Io {
             tree: "all",
             reason: e.to_string(),
         })?;
@@ -308,6 +356,26 @@ mod tests {
             Err(StoreError::Locked { path }) => assert_eq!(path, dir.path()),
             Err(other) => panic!("expected Locked, got {other}"),
             Ok(_) => panic!("a second open of the same store must fail"),
+        }
+    }
+
+    #[test]
+    fn a_closed_store_reopens_at_once_in_the_same_process() {
+        // Overwrites leave garbage, so sled frees and truncates segments in background jobs
+        // that hold the lock file; the drop must outwait them (the `cache gc` flake).
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..20u32 {
+            let store = match SledStore::open(dir.path()) {
+                Ok(store) => store,
+                Err(e) => panic!("reopen {round} right after a drop: {e}"),
+            };
+            for i in 0..100u32 {
+                let value = vec![round as u8; 16_000 + i as usize];
+                store
+                    .put(Tree::Llm, format!("k{}", i % 25).as_bytes(), &value)
+                    .unwrap();
+            }
+            store.flush().unwrap();
         }
     }
 

@@ -194,6 +194,93 @@ fn changed_template_replays_with_zero_calls_and_changed_prompt_names_missing_cal
 }
 
 #[test]
+fn a_layout_override_is_recorded_and_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = |layout: Option<&str>, out: &str| {
+        let mut args = vec!["--store", "store", "demo", "--out", out, "--json"];
+        args.extend(layout.map(|l| ["--layout", l]).into_iter().flatten());
+        let out = newsdesk(&args, dir.path());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        run_id(&serde_json::from_slice(&out.stdout).unwrap())
+    };
+    let speedread = demo(Some("speedread"), "fast");
+    let daily = demo(None, "plain");
+    // The override is part of the effective config: the two runs are two records.
+    assert_ne!(speedread, daily);
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("fast/2026-01-05.run.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["config"]["layout"], "speedread");
+
+    let out = newsdesk(
+        &[
+            "--store", "store", "replay", &speedread, "--out", "again", "--check",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let replayed = std::fs::read_to_string(dir.path().join("again/2026-01-05.md")).unwrap();
+    assert_eq!(
+        replayed,
+        std::fs::read_to_string(dir.path().join("fast/2026-01-05.md")).unwrap()
+    );
+    assert_ne!(
+        replayed,
+        std::fs::read_to_string(dir.path().join("plain/2026-01-05.md")).unwrap(),
+        "the speedread replay is not the daily layout"
+    );
+}
+
+#[test]
+fn replay_applies_the_recorded_cross_day_memory_not_todays_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &[]);
+    run_day(dir.path(), &config, "first");
+    // An earlier digest (the day before) that told two of today's stories.
+    let mut earlier: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/2026-01-05.json")).unwrap())
+            .unwrap();
+    earlier["date"] = "2026-01-04".into();
+    earlier["cards"].as_array_mut().unwrap().truncate(2);
+    let earlier_path = dir.path().join("out/2026-01-04.json");
+    std::fs::write(&earlier_path, earlier.to_string()).unwrap();
+    for stale in ["2026-01-05.json", "2026-01-05.md", "2026-01-05.run.json"] {
+        std::fs::remove_file(dir.path().join("out").join(stale)).unwrap();
+    }
+
+    let summary = run_day(dir.path(), &config, "store");
+    assert_eq!(summary["stories_repeated"], 2, "{summary}");
+    let id = run_id(&summary);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/2026-01-05.run.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["memory"]["repeated"].as_array().unwrap().len(), 2);
+    assert_eq!(manifest["memory"]["digests"][0][0], "2026-01-04");
+
+    // The earlier digest changes after the run (here: it is gone); the replay, written
+    // elsewhere, still leaves out the same two stories.
+    std::fs::remove_file(&earlier_path).unwrap();
+    let out = newsdesk(
+        &[
+            "--store",
+            "store",
+            "replay",
+            &id,
+            "--out",
+            "elsewhere",
+            "--check",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        std::fs::read(dir.path().join("elsewhere/2026-01-05.md")).unwrap(),
+        std::fs::read(dir.path().join("out/2026-01-05.md")).unwrap()
+    );
+}
+
+#[test]
 fn runs_list_show_and_diff_explain_two_nights() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &[]);
