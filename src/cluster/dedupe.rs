@@ -381,7 +381,8 @@ mod tests {
             "tier 1 beats tier 2, then 08:00 beats 12:00"
         );
 
-        let collapsed = collapse(&[b, a, c]);
+        let three = [b, a, c];
+        let collapsed = collapse(&three);
         let traces = &collapsed.traces["ccc"];
         assert_eq!(traces.len(), 2);
         assert!(
@@ -480,7 +481,7 @@ mod tests {
         for (i, s) in sources.iter_mut().enumerate() {
             s.source = format!("source-{i}");
         }
-        let syndicated = strip_boilerplate(&sources);
+        let syndicated = strip_boilerplate(&sources.iter().collect::<Vec<_>>());
         assert_eq!(syndicated[0].text, a.text);
     }
 
