@@ -280,14 +280,15 @@ async fn corpus_gold_scores_and_blocking_never_changes_the_result() {
     }
     assert_eq!((report.items, report.missing), (411, 0));
     // The goal is pairwise F1 ≥ 0.85 and B-cubed F1 ≥ 0.97; the lexical path reaches
-    // 0.806 / 0.966 (from 0.578 / 0.942). These floors keep what was won.
-    assert!(report.scores.pairwise.f1 >= 0.80, "{:?}", report.scores);
+    // 0.881 / 0.977 (from 0.578 / 0.942, then 0.806 / 0.966 before common words were told from
+    // names). These floors keep what was won.
+    assert!(report.scores.pairwise.f1 >= 0.85, "{:?}", report.scores);
     assert!(
-        report.scores.pairwise.precision >= 0.83,
+        report.scores.pairwise.precision >= 0.85,
         "{:?}",
         report.scores
     );
-    assert!(report.scores.bcubed.f1 >= 0.96, "{:?}", report.scores);
+    assert!(report.scores.bcubed.f1 >= 0.97, "{:?}", report.scores);
     assert!(report.scores.ari > report.baseline.ari + 0.7);
 
     // Blocking only decides which pairs get scored: exhaustive (every pair sharing a term),
