@@ -241,26 +241,35 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
     let raw: Vec<Vec<RawTerm>> = super::par_map(&counted, |c| raw_weights(c, &common));
     drop(cases);
     drop(counted);
-    let mut df: HashMap<u64, u32> = HashMap::new();
+    // Per key: document frequency, then the term id (`NO_ID` for a term of one article). One
+    // table answers both per posting: at 100k articles a binary search over millions of keys
+    // per posting, each step a cache miss, was most of vectorizing.
+    const NO_ID: u32 = u32::MAX;
+    let mut terms: HashMap<u64, (u32, u32)> = HashMap::new();
     for doc in &raw {
         for &(key, _, _) in doc {
-            *df.entry(key).or_insert(0) += 1;
+            terms.entry(key).or_insert((0, NO_ID)).0 += 1;
         }
     }
-    let mut keys: Vec<u64> = df
+    let mut keys: Vec<u64> = terms
         .iter()
-        .filter(|&(_, &n)| n >= 2)
+        .filter(|&(_, &(n, _))| n >= 2)
         .map(|(&key, _)| key)
         .collect();
     keys.sort_unstable();
+    for (id, key) in keys.iter().enumerate() {
+        if let Some(term) = terms.get_mut(key) {
+            term.1 = id as u32;
+        }
+    }
     let n = articles.len() as f32;
     let weighted = |doc: &Vec<RawTerm>| -> (SparseVec, SparseVec) {
         let weights: Vec<(f32, bool, Option<u32>)> = doc
             .iter()
             .map(|&(key, w, latin)| {
-                let idf = ((n + 1.0) / df[&key] as f32).ln();
-                let id = keys.binary_search(&key).ok().map(|i| i as u32);
-                (w * idf, latin, id)
+                let (df, id) = terms[&key];
+                let idf = ((n + 1.0) / df as f32).ln();
+                (w * idf, latin, (id != NO_ID).then_some(id))
             })
             .collect();
         let norm = |latin_only: bool| -> f32 {
@@ -288,7 +297,7 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         .iter()
         .map(|a| a.borrow().lang.starts_with("zh"))
         .collect();
-    let df = keys.iter().map(|key| df[key]).collect();
+    let df = keys.iter().map(|key| terms[key].0).collect();
     Vectors {
         keys,
         docs,
