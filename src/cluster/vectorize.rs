@@ -238,9 +238,16 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         }
     }
     let common = |word: u64| cases.get(&word).is_some_and(|c| c.is_common());
-    let raw: Vec<Vec<RawTerm>> = super::par_map(&counted, |c| raw_weights(c, &common));
+    // Counts give way to weights a slice at a time, so the two are never both whole in memory.
+    const SLICE: usize = 4096;
+    let mut raw: Vec<Vec<RawTerm>> = Vec::with_capacity(counted.len());
+    let mut slice = counted;
+    while !slice.is_empty() {
+        let rest = slice.split_off(slice.len().min(SLICE));
+        raw.extend(super::par_map(&slice, |c| raw_weights(c, &common)));
+        slice = rest;
+    }
     drop(cases);
-    drop(counted);
     // Per key: document frequency, then the term id (`NO_ID` for a term of one article). One
     // table answers both per posting: at 100k articles a binary search over millions of keys
     // per posting, each step a cache miss, was most of vectorizing.
