@@ -3,6 +3,9 @@
 //! their AI relevance, and how many on-topic stories fell beyond the cap. Never reads the wall
 //! clock (`now` is a parameter) and never calls a model: relevance here is lexical.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 
 use crate::model::{Article, Story, Topic};
@@ -229,6 +232,34 @@ struct AiHits {
     words: f64,
 }
 
+/// How often each of `HAN_TERMS` occurs in `text` (non-overlapping, as `str::matches` counts),
+/// in one pass over the text: scanning it once per term made ranking a warm rerun's costliest
+/// step after clustering.
+fn han_term_counts(text: &str) -> Vec<usize> {
+    static BY_FIRST_CHAR: OnceLock<HashMap<char, Vec<usize>>> = OnceLock::new();
+    let index = BY_FIRST_CHAR.get_or_init(|| {
+        let mut index: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, (term, _)) in HAN_TERMS.iter().enumerate() {
+            if let Some(first) = term.chars().next() {
+                index.entry(first).or_default().push(i);
+            }
+        }
+        index
+    });
+    let mut counts = vec![0usize; HAN_TERMS.len()];
+    let mut free_from = vec![0usize; HAN_TERMS.len()];
+    for (at, c) in text.char_indices() {
+        for &t in index.get(&c).into_iter().flatten() {
+            let term = HAN_TERMS[t].0;
+            if at >= free_from[t] && text[at..].starts_with(term) {
+                counts[t] += 1;
+                free_from[t] = at + term.len();
+            }
+        }
+    }
+    counts
+}
+
 /// AI-term hits in `text`. A Chinese word is counted as 1.5 characters.
 fn ai_hits(text: &str) -> AiHits {
     let latin: String = text
@@ -257,8 +288,7 @@ fn ai_hits(text: &str) -> AiHits {
             found.distinct.push(token.text);
         }
     }
-    for (term, weight) in HAN_TERMS {
-        let count = text.matches(term).count();
+    for ((term, weight), count) in HAN_TERMS.iter().zip(han_term_counts(text)) {
         if count > 0 {
             found.hits += weight * count as f64;
             found.distinct.push(term.to_string());
@@ -310,6 +340,22 @@ pub fn relevance(article: &Article) -> f64 {
 mod tests {
     use super::*;
     use crate::cluster::tests_support::{article, at, story};
+
+    #[test]
+    fn han_terms_are_counted_as_str_matches_counts_them() {
+        let text =
+            "大模型和模型：阿里发布多模态大模型，模型训练与預訓練、推理算力。人工智能人工智能";
+        let expected: Vec<usize> = HAN_TERMS
+            .iter()
+            .map(|(term, _)| text.matches(term).count())
+            .collect();
+        assert_eq!(han_term_counts(text), expected);
+        assert!(
+            expected.iter().sum::<usize>() > 8,
+            "the sample exercises the terms"
+        );
+        assert!(han_term_counts("no han here").iter().all(|&n| n == 0));
+    }
 
     #[test]
     fn relevance_separates_ai_from_gadgets_and_economy() {
