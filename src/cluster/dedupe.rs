@@ -182,11 +182,11 @@ fn sentence_key(sentence: &str) -> (u64, usize) {
     let mut chars = 0usize;
     for (i, word) in sentence.split_whitespace().enumerate() {
         if i > 0 {
-            hash = fnv1a_step(hash, ' ');
+            hash = fnv1a_step(hash, u64::from(' '));
             chars += 1;
         }
         for c in word.chars().flat_map(char::to_lowercase) {
-            hash = fnv1a_step(hash, c);
+            hash = fnv1a_step(hash, u64::from(c));
             chars += 1;
         }
     }
@@ -207,18 +207,9 @@ fn scanned_lead(text: &str) -> &str {
 /// for comparing articles only; stories keep the original text. An article with nothing to cut
 /// is borrowed, not copied: at 100k articles the copies alone would be most of the memory.
 pub(crate) fn strip_boilerplate<'a>(articles: &[&'a Article]) -> Vec<Cow<'a, Article>> {
-    let sources: BTreeMap<&str, usize> = articles
-        .iter()
-        .map(|a| a.source.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| (s, i))
-        .collect();
     // Each article's sentences with their keys, computed once for both the counting and the cut.
-    let indices: Vec<usize> = (0..articles.len()).collect();
-    let sentences: Vec<Vec<(&str, Option<u64>)>> = super::par_map(&indices, |&i| {
-        sentences::spans(scanned_lead(&articles[i].text))
+    let sentences: Vec<Vec<(&str, Option<u64>)>> = super::par_map(articles, |&article| {
+        sentences::spans(scanned_lead(&article.text))
             .into_iter()
             .map(|span| {
                 let (hash, chars) = sentence_key(span);
@@ -226,9 +217,9 @@ pub(crate) fn strip_boilerplate<'a>(articles: &[&'a Article]) -> Vec<Cow<'a, Art
             })
             .collect()
     });
-    let mut seen_in: HashMap<(usize, u64), usize> = HashMap::new();
+    let mut seen_in: HashMap<(&str, u64), usize> = HashMap::new();
     for (article, spans) in articles.iter().zip(&sentences) {
-        let source = sources[article.source.as_str()];
+        let source = article.source.as_str();
         let mut keys: Vec<u64> = spans.iter().filter_map(|&(_, key)| key).collect();
         keys.sort_unstable();
         keys.dedup();
@@ -240,7 +231,7 @@ pub(crate) fn strip_boilerplate<'a>(articles: &[&'a Article]) -> Vec<Cow<'a, Art
         .iter()
         .zip(sentences)
         .map(|(article, spans)| {
-            let source = sources[article.source.as_str()];
+            let source = article.source.as_str();
             let is_boilerplate = |key: Option<u64>| {
                 key.is_some_and(|key| {
                     seen_in
@@ -286,14 +277,19 @@ fn splitmix64(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// 64-bit FNV-1a, the one text hash of clustering (shingles, sentence keys, term keys): fixed
+/// across runs and machines, and cheap enough for every character of every article.
+pub(super) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
-fn fnv1a_step(hash: u64, c: char) -> u64 {
-    (hash ^ c as u64).wrapping_mul(0x0100_0000_01b3)
+/// One FNV-1a step over one unit of text (a character, or a byte).
+pub(super) fn fnv1a_step(hash: u64, unit: u64) -> u64 {
+    (hash ^ unit).wrapping_mul(0x0100_0000_01b3)
 }
 
 fn fnv1a(chars: &[char]) -> u64 {
-    chars.iter().fold(FNV_OFFSET, |h, &c| fnv1a_step(h, c))
+    chars
+        .iter()
+        .fold(FNV_OFFSET, |h, &c| fnv1a_step(h, u64::from(c)))
 }
 
 /// A MinHash signature over character shingles of the article's title and the start of its body.

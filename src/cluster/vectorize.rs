@@ -10,10 +10,11 @@
 use std::borrow::Borrow;
 use std::collections::HashMap;
 
+use super::dedupe::{FNV_OFFSET, fnv1a_step};
 use crate::model::Article;
 use crate::text::tokenize::{WordCase, word_cases};
 pub use crate::text::vector::{SparseVec, cosine};
-use crate::text::{self, Options, TokenKind, is_han};
+use crate::text::{self, Options, Token, TokenKind, is_han};
 
 /// Title tokens count this many times a body occurrence: a headline states the story, a body
 /// wanders into background. Not more: feed headlines in both languages are clickbait ("Saying
@@ -108,9 +109,8 @@ impl Vectors {
 /// input order; two of a few million terms share a key with odds of about one in a million,
 /// and then only weigh as one term.
 fn term_key(term: &str) -> u64 {
-    term.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    term.bytes()
+        .fold(FNV_OFFSET, |h, b| fnv1a_step(h, u64::from(b)))
 }
 
 /// One term of one article before IDF: key, raw weight, and whether it is Latin-script.
@@ -147,33 +147,35 @@ struct Counts {
     cases: Vec<(u64, WordCase)>,
 }
 
-fn counts(article: &Article) -> Counts {
-    let mut terms: HashMap<u64, Counted> = HashMap::new();
-    for token in text::tokenize(&article.title, &Options::CLUSTER) {
-        let key = term_key(&token.text);
-        terms
-            .entry(key)
-            .or_insert(Counted {
-                key,
-                title_tf: 0.0,
-                body_tf: 0.0,
-                title_kind: token.kind,
-                body_kind: token.kind,
-                latin: !token.text.chars().any(is_han),
-            })
-            .title_tf += 1.0;
-    }
-    let lead = body_lead(article);
-    for token in text::tokenize(lead, &Options::CLUSTER) {
-        let key = term_key(&token.text);
-        let counted = terms.entry(key).or_insert(Counted {
+impl Counted {
+    /// A term first seen as `token`, counted nowhere yet.
+    fn new(key: u64, token: &Token) -> Self {
+        Counted {
             key,
             title_tf: 0.0,
             body_tf: 0.0,
             title_kind: token.kind,
             body_kind: token.kind,
             latin: !token.text.chars().any(is_han),
-        });
+        }
+    }
+}
+
+fn counts(article: &Article) -> Counts {
+    let mut terms: HashMap<u64, Counted> = HashMap::new();
+    for token in text::tokenize(&article.title, &Options::CLUSTER) {
+        let key = term_key(&token.text);
+        terms
+            .entry(key)
+            .or_insert_with(|| Counted::new(key, &token))
+            .title_tf += 1.0;
+    }
+    let lead = body_lead(article);
+    for token in text::tokenize(lead, &Options::CLUSTER) {
+        let key = term_key(&token.text);
+        let counted = terms
+            .entry(key)
+            .or_insert_with(|| Counted::new(key, &token));
         if counted.body_tf == 0.0 {
             counted.body_kind = token.kind;
         }
