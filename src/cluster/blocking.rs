@@ -53,112 +53,177 @@ impl Blocking {
     }
 }
 
-/// Pairs `(a, b)`, `a < b`, of the articles in `group` published within `window_s` of each
-/// other, appended to `out` as `a << 32 | b`. `group` is sorted by time, then index.
-fn pairs_in_window(group: &[u32], published_s: &[i64], window_s: i64, out: &mut Vec<u64>) {
-    for (k, &a) in group.iter().enumerate() {
-        let ta = published_s[a as usize];
-        for &b in &group[k + 1..] {
-            if published_s[b as usize] - ta > window_s {
-                break;
+/// Marks an article has no LSH bucket in a band (empty text, or a bucket of one or of too many).
+const NO_BUCKET: u32 = u32::MAX;
+
+/// Lists of articles sorted by publication time then index, in one flat array (list by list)
+/// rather than a vector per list: at 100k articles there are millions of term postings.
+struct Lists {
+    offsets: Vec<usize>,
+    members: Vec<u32>,
+}
+
+impl Lists {
+    /// `count` lists holding the `(list, article)` memberships `memberships` yields (called
+    /// twice: once to size the lists, once to fill them).
+    fn build<I: Iterator<Item = (usize, u32)>>(
+        count: usize,
+        published_s: &[i64],
+        memberships: impl Fn() -> I,
+    ) -> Lists {
+        let mut offsets = vec![0usize; count + 1];
+        for (list, _) in memberships() {
+            offsets[list + 1] += 1;
+        }
+        for l in 0..count {
+            offsets[l + 1] += offsets[l];
+        }
+        let mut filled = offsets.clone();
+        let mut members = vec![0u32; offsets[count]];
+        for (list, doc) in memberships() {
+            members[filled[list]] = doc;
+            filled[list] += 1;
+        }
+        for l in 0..count {
+            members[offsets[l]..offsets[l + 1]]
+                .sort_unstable_by_key(|&doc| (published_s[doc as usize], doc));
+        }
+        Lists { offsets, members }
+    }
+
+    fn get(&self, list: usize) -> &[u32] {
+        &self.members[self.offsets[list]..self.offsets[list + 1]]
+    }
+}
+
+/// Where each article's candidates are looked up: the postings of the terms rare enough to block
+/// on, and the LSH bucket of each article in each band.
+struct Index<'a> {
+    vectors: &'a Vectors,
+    published_s: &'a [i64],
+    window_s: i64,
+    max_df: usize,
+    postings: Lists,
+    /// Bucket of article `doc` in band `band` at `band * n + doc` (`NO_BUCKET` for none).
+    bucket_of: Vec<u32>,
+    buckets: Lists,
+}
+
+impl<'a> Index<'a> {
+    fn new(
+        vectors: &'a Vectors,
+        published_s: &'a [i64],
+        window_s: i64,
+        signatures: &[Vec<u64>],
+        blocking: &Blocking,
+    ) -> Self {
+        let blocks = |term: u32| vectors.df[term as usize] as usize <= blocking.max_df;
+        let postings = Lists::build(vectors.keys.len(), published_s, || {
+            vectors.docs.iter().enumerate().flat_map(move |(doc, vec)| {
+                vec.iter()
+                    .filter(move |&&(term, _)| blocks(term))
+                    .map(move |&(term, _)| (term as usize, doc as u32))
+            })
+        });
+        let n = vectors.docs.len();
+        let mut bucket_of = Vec::new();
+        let mut sizes: Vec<usize> = Vec::new();
+        if blocking.lsh_bands > 0 && blocking.lsh_rows > 0 {
+            bucket_of = vec![NO_BUCKET; blocking.lsh_bands * n];
+            for band in 0..blocking.lsh_bands {
+                let mut ids: HashMap<&[u64], u32> = HashMap::new();
+                for (doc, sig) in signatures.iter().enumerate() {
+                    let rows = &sig[band * blocking.lsh_rows..][..blocking.lsh_rows];
+                    if rows[0] == u64::MAX {
+                        continue; // empty text: its signature is all sentinels
+                    }
+                    let id = *ids.entry(rows).or_insert_with(|| {
+                        sizes.push(0);
+                        (sizes.len() - 1) as u32
+                    });
+                    sizes[id as usize] += 1;
+                    bucket_of[band * n + doc] = id;
+                }
             }
-            let (x, y) = (a.min(b), a.max(b));
-            out.push(u64::from(x) << 32 | u64::from(y));
+            // A bucket of one pairs nothing; an oversized one is page chrome shared by a site.
+            for slot in &mut bucket_of {
+                if *slot != NO_BUCKET {
+                    let size = sizes[*slot as usize];
+                    if size < 2 || size > blocking.max_bucket {
+                        *slot = NO_BUCKET;
+                    }
+                }
+            }
         }
+        let buckets = Lists::build(sizes.len(), published_s, || {
+            bucket_of
+                .iter()
+                .enumerate()
+                .filter(|&(_, &id)| id != NO_BUCKET)
+                .map(|(slot, &id)| (id as usize, (slot % n) as u32))
+        });
+        Index {
+            vectors,
+            published_s,
+            window_s,
+            max_df: blocking.max_df,
+            postings,
+            bucket_of,
+            buckets,
+        }
+    }
+
+    /// The articles `b > a` sharing a list with `a` and published within the window of it,
+    /// ascending. `seen` (one slot per article, never holding `a` on entry) marks those found.
+    fn partners(&self, a: usize, seen: &mut [u32]) -> Vec<u32> {
+        let ta = self.published_s[a];
+        let mut found = Vec::new();
+        let mut visit = |list: &[u32]| {
+            let from = list.partition_point(|&b| self.published_s[b as usize] < ta - self.window_s);
+            for &b in &list[from..] {
+                if self.published_s[b as usize] - ta > self.window_s {
+                    break;
+                }
+                if b as usize > a && seen[b as usize] != a as u32 {
+                    seen[b as usize] = a as u32;
+                    found.push(b);
+                }
+            }
+        };
+        for &(term, _) in &self.vectors.docs[a] {
+            if self.vectors.df[term as usize] as usize <= self.max_df {
+                visit(self.postings.get(term as usize));
+            }
+        }
+        let n = self.vectors.docs.len();
+        for band_start in (0..self.bucket_of.len()).step_by(n.max(1)) {
+            let id = self.bucket_of[band_start + a];
+            if id != NO_BUCKET {
+                visit(self.buckets.get(id as usize));
+            }
+        }
+        found.sort_unstable();
+        found
     }
 }
 
-fn by_time(group: &mut [u32], published_s: &[i64]) {
-    group.sort_unstable_by_key(|&doc| (published_s[doc as usize], doc));
-}
-
-/// Candidate pairs as they are found, many found more than once (through each term and band two
-/// articles share): sorted and deduplicated whenever they have doubled since the last time, so
-/// memory stays within a small multiple of the distinct pairs instead of all the sightings.
-#[derive(Default)]
-struct PairSet {
-    raw: Vec<u64>,
-    settled: usize,
-}
-
-impl PairSet {
-    fn settle(&mut self) {
-        const MIN_SETTLE: usize = 1 << 20;
-        if self.raw.len() > (2 * self.settled).max(MIN_SETTLE) {
-            self.raw.sort_unstable();
-            self.raw.dedup();
-            self.settled = self.raw.len();
-        }
-    }
-}
-
-/// The candidate pairs (see the module doc), sorted, each once.
+/// Each article's candidates (see the module doc): for article `a`, the articles `b > a` worth
+/// scoring with it, ascending. Computed per article on all cores, so the pairs are never
+/// gathered, sorted and deduplicated as one list (at 100k articles, tens of millions of
+/// sightings).
 pub(crate) fn candidates(
     vectors: &Vectors,
     published_s: &[i64],
     window_s: i64,
     signatures: &[Vec<u64>],
     blocking: &Blocking,
-) -> Vec<(usize, usize)> {
-    // Postings of the terms rare enough to block on, in one flat array (term by term) rather
-    // than a vector per term: at 100k articles that is millions of terms.
-    let blocks = |term: usize| vectors.df[term] as usize <= blocking.max_df;
-    let mut offsets = vec![0usize; vectors.keys.len() + 1];
-    for vec in &vectors.docs {
-        for &(term, _) in vec {
-            if blocks(term as usize) {
-                offsets[term as usize + 1] += 1;
-            }
-        }
-    }
-    for t in 0..vectors.keys.len() {
-        offsets[t + 1] += offsets[t];
-    }
-    let mut filled = offsets.clone();
-    let mut postings = vec![0u32; offsets[vectors.keys.len()]];
-    for (doc, vec) in vectors.docs.iter().enumerate() {
-        for &(term, _) in vec {
-            if blocks(term as usize) {
-                postings[filled[term as usize]] = doc as u32;
-                filled[term as usize] += 1;
-            }
-        }
-    }
-    drop(filled);
-    let mut pairs = PairSet::default();
-    for t in 0..vectors.keys.len() {
-        let list = &mut postings[offsets[t]..offsets[t + 1]];
-        if list.len() > 1 {
-            by_time(list, published_s);
-            pairs_in_window(list, published_s, window_s, &mut pairs.raw);
-            pairs.settle();
-        }
-    }
-    drop(postings);
-    if blocking.lsh_bands > 0 && blocking.lsh_rows > 0 {
-        for band in 0..blocking.lsh_bands {
-            let mut buckets: HashMap<&[u64], Vec<u32>> = HashMap::new();
-            for (doc, sig) in signatures.iter().enumerate() {
-                let rows = &sig[band * blocking.lsh_rows..][..blocking.lsh_rows];
-                if rows[0] == u64::MAX {
-                    continue; // empty text: its signature is all sentinels
-                }
-                buckets.entry(rows).or_default().push(doc as u32);
-            }
-            for bucket in buckets.values_mut() {
-                if bucket.len() > 1 && bucket.len() <= blocking.max_bucket {
-                    by_time(bucket, published_s);
-                    pairs_in_window(bucket, published_s, window_s, &mut pairs.raw);
-                }
-            }
-            pairs.settle();
-        }
-    }
-    let mut pairs = pairs.raw;
-    pairs.sort_unstable();
-    pairs.dedup();
-    pairs
-        .into_iter()
-        .map(|p| ((p >> 32) as usize, (p & 0xffff_ffff) as usize))
-        .collect()
+) -> Vec<Vec<u32>> {
+    let index = Index::new(vectors, published_s, window_s, signatures, blocking);
+    let n = vectors.docs.len();
+    let docs: Vec<usize> = (0..n).collect();
+    crate::parallel::par_map_with(
+        &docs,
+        || vec![u32::MAX; n],
+        |seen, &a| index.partners(a, seen),
+    )
 }

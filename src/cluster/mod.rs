@@ -13,7 +13,7 @@ pub mod vectorize;
 use chrono::{DateTime, Utc};
 
 use crate::model::{Article, MergeKind, MergeTrace, Story};
-pub(crate) use crate::parallel::par_map;
+pub(crate) use crate::parallel::{par_map, par_map_with};
 
 pub use blocking::Blocking;
 pub use dedupe::dedupe;
@@ -117,20 +117,32 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
         &params.blocking,
     );
     step("candidates");
-    let similarities = vectorize::similarities(&vectors, &candidates);
-    let jaccards = par_map(&candidates, |&(a, b)| {
-        dedupe::jaccard_estimate(&signatures[a], &signatures[b])
-    });
-    let mut edges = Vec::new();
-    let mut near_duplicates = Vec::new();
-    for ((&(a, b), sim), jaccard) in candidates.iter().zip(similarities).zip(jaccards) {
-        if sim >= EDGE_FLOOR {
-            edges.push((a, b, sim));
-        }
-        if jaccard >= params.near_duplicate_threshold {
-            near_duplicates.push((a, b, jaccard));
-        }
-    }
+    // Each article against its candidates, on all cores; edges come out sorted by pair.
+    let docs: Vec<usize> = (0..kept.len()).collect();
+    let scored = par_map_with(
+        &docs,
+        || vectorize::Scorer::new(&vectors),
+        |scorer, &a| {
+            let mut edges = Vec::new();
+            let mut near_duplicates = Vec::new();
+            for &b in &candidates[a] {
+                let b = b as usize;
+                let sim = scorer.similarity(a, b);
+                if sim >= EDGE_FLOOR {
+                    edges.push((a, b, sim));
+                }
+                let jaccard = dedupe::jaccard_estimate(&signatures[a], &signatures[b]);
+                if jaccard >= params.near_duplicate_threshold {
+                    near_duplicates.push((a, b, jaccard));
+                }
+            }
+            (edges, near_duplicates)
+        },
+    );
+    drop(candidates);
+    let (edges, near_duplicates): (Vec<_>, Vec<_>) = scored.into_iter().unzip();
+    let edges: Vec<(usize, usize, f32)> = edges.into_iter().flatten().collect();
+    let near_duplicates: Vec<(usize, usize, f32)> = near_duplicates.into_iter().flatten().collect();
     step("scored");
     let groups = agglomerative::agglomerate(&agglomerative::Problem {
         edges: &edges,

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use super::dedupe::{FNV_OFFSET, fnv1a_step};
 use crate::model::Article;
-use crate::text::tokenize::{WordCase, word_cases};
+use crate::text::tokenize::{WordCase, for_each_token, for_each_word_case};
 pub use crate::text::vector::{SparseVec, cosine};
-use crate::text::{self, Options, Token, TokenKind, is_han};
+use crate::text::{self, Options, TokenKind};
 
 /// Title tokens count this many times a body occurrence: a headline states the story, a body
 /// wanders into background. Not more: feed headlines in both languages are clickbait ("Saying
@@ -127,74 +127,42 @@ fn body_lead(article: &Article) -> &str {
     }
 }
 
-/// One term of one article, counted in the title and in the body lead apart, with the kind of
-/// its first occurrence in each.
-#[derive(Debug, Clone, Copy)]
-struct Counted {
-    key: u64,
-    title_tf: f32,
-    body_tf: f32,
-    title_kind: TokenKind,
-    body_kind: TokenKind,
-    latin: bool,
-}
-
-/// Term counts of one article, sorted by key, and how its body lead writes each word (by the
-/// word's key). Keys, not strings: every article's counts are held at once while the input's
-/// casing is tallied, which at 100k articles would be millions of strings.
-struct Counts {
-    terms: Vec<Counted>,
-    cases: Vec<(u64, WordCase)>,
-}
-
-impl Counted {
-    /// A term first seen as `token`, counted nowhere yet.
-    fn new(key: u64, token: &Token) -> Self {
-        Counted {
-            key,
-            title_tf: 0.0,
-            body_tf: 0.0,
-            title_kind: token.kind,
-            body_kind: token.kind,
-            latin: !token.text.chars().any(is_han),
+/// How the whole input writes each word (by the word's key): one article's casing is too little
+/// to go on. Tallied a block of articles at a time on all cores, then summed.
+fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> HashMap<u64, WordCase> {
+    let blocks: Vec<&[A]> = articles.chunks(1024).collect();
+    let tallies = super::par_map(&blocks, |block| {
+        let mut cases: HashMap<u64, WordCase> = HashMap::new();
+        for article in *block {
+            for_each_word_case(body_lead(article.borrow()), |word, case| {
+                cases.entry(term_key(word)).or_default().add(case)
+            });
+        }
+        cases
+    });
+    let mut cases: HashMap<u64, WordCase> = HashMap::new();
+    for tally in tallies {
+        for (word, case) in tally {
+            cases.entry(word).or_default().add(case);
         }
     }
+    cases
 }
 
-fn counts(article: &Article) -> Counts {
-    let mut terms: HashMap<u64, Counted> = HashMap::new();
-    for token in text::tokenize(&article.title, &Options::CLUSTER) {
-        let key = term_key(&token.text);
-        terms
-            .entry(key)
-            .or_insert_with(|| Counted::new(key, &token))
-            .title_tf += 1.0;
-    }
-    let lead = body_lead(article);
-    for token in text::tokenize(lead, &Options::CLUSTER) {
-        let key = term_key(&token.text);
-        let counted = terms
-            .entry(key)
-            .or_insert_with(|| Counted::new(key, &token));
-        if counted.body_tf == 0.0 {
-            counted.body_kind = token.kind;
-        }
-        counted.body_tf += 1.0;
-    }
-    let mut terms: Vec<Counted> = terms.into_values().collect();
-    terms.sort_unstable_by_key(|t| t.key);
-    Counts {
-        terms,
-        cases: word_cases(lead)
-            .into_iter()
-            .map(|(word, case)| (term_key(&word), case))
-            .collect(),
-    }
-}
-
-/// Raw (pre-IDF) weight of every term of one article, sorted by key; `common` tells which words
-/// the input writes as common words (see `COMMON_WORD_BOOST`).
-fn raw_weights(counts: &Counts, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> {
+/// Raw (pre-IDF) weight of every term of `article`, sorted by key: title and body-lead
+/// occurrences counted apart, each weighed by the kind of its first occurrence there; `common`
+/// tells which words the input writes as common words (see `COMMON_WORD_BOOST`).
+fn raw_weights(article: &Article, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> {
+    // Every occurrence as (key, in title, kind), in order of appearance; a stable sort by key
+    // keeps each term's occurrences in that order, so its first one comes first.
+    let mut seen: Vec<(u64, bool, TokenKind)> = Vec::new();
+    for_each_token(&article.title, &Options::CLUSTER, |text, kind| {
+        seen.push((term_key(text), true, kind))
+    });
+    for_each_token(body_lead(article), &Options::CLUSTER, |text, kind| {
+        seen.push((term_key(text), false, kind))
+    });
+    seen.sort_by_key(|&(key, _, _)| key);
     let weigh = |key: u64, kind: TokenKind| {
         if kind == TokenKind::Word && common(key) {
             COMMON_WORD_BOOST
@@ -202,19 +170,23 @@ fn raw_weights(counts: &Counts, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> {
             boost(kind)
         }
     };
-    counts
-        .terms
-        .iter()
-        .map(|t| {
+    seen.chunk_by(|x, y| x.0 == y.0)
+        .map(|occurrences| {
+            let key = occurrences[0].0;
+            let in_title = |title: bool| occurrences.iter().filter(move |o| o.1 == title);
+            let title_tf = in_title(true).count() as f32;
+            let body_tf = in_title(false).count() as f32;
             let mut w = 0.0;
-            if t.title_tf > 0.0 {
-                w += TITLE_WEIGHT * t.title_tf.min(TITLE_TF_CAP) * weigh(t.key, t.title_kind);
+            if let Some(&(_, _, kind)) = in_title(true).next() {
+                w += TITLE_WEIGHT * title_tf.min(TITLE_TF_CAP) * weigh(key, kind);
             }
-            if t.body_tf > 0.0 {
+            if let Some(&(_, _, kind)) = in_title(false).next() {
                 // Sublinear: the tenth mention of a word says little the second did not.
-                w += (1.0 + t.body_tf.ln()) * weigh(t.key, t.body_kind);
+                w += (1.0 + body_tf.ln()) * weigh(key, kind);
             }
-            (t.key, w, t.latin)
+            // Only bigrams are Han: words, codes and model names never hold a Han character,
+            // and aliases are Latin spellings.
+            (key, w, occurrences[0].2 != TokenKind::Bigram)
         })
         .collect()
 }
@@ -231,24 +203,9 @@ fn term_texts(article: &Article) -> HashMap<u64, String> {
 /// TF-IDF vectors of `articles`, L2-normalised. IDF is `ln((n + 1) / df)`: a term every article
 /// has weighs almost nothing, and two-article inputs still keep shared terms above zero.
 pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
-    let counted: Vec<Counts> = super::par_map(articles, |a| counts(a.borrow()));
-    // How the whole input writes each word: one article's casing is too little to go on.
-    let mut cases: HashMap<u64, WordCase> = HashMap::new();
-    for doc in &counted {
-        for &(word, case) in &doc.cases {
-            cases.entry(word).or_default().add(case);
-        }
-    }
+    let cases = input_cases(articles);
     let common = |word: u64| cases.get(&word).is_some_and(|c| c.is_common());
-    // Counts give way to weights a slice at a time, so the two are never both whole in memory.
-    const SLICE: usize = 4096;
-    let mut raw: Vec<Vec<RawTerm>> = Vec::with_capacity(counted.len());
-    let mut slice = counted;
-    while !slice.is_empty() {
-        let rest = slice.split_off(slice.len().min(SLICE));
-        raw.extend(super::par_map(&slice, |c| raw_weights(c, &common)));
-        slice = rest;
-    }
+    let raw: Vec<Vec<RawTerm>> = super::par_map(articles, |a| raw_weights(a.borrow(), &common));
     drop(cases);
     // Per key: document frequency, then the term id (`NO_ID` for a term of one article). One
     // table answers both per posting: at 100k articles a binary search over millions of keys
@@ -355,28 +312,30 @@ fn combined(
     }
 }
 
-/// `similarity` of every pair, on all cores, equal to it bit for bit. Pairs sorted by their
-/// first article (as blocking gives them) share work: that article's vector is spread into a
-/// dense row once and each partner's terms are looked up in it, which costs the partner's
-/// length instead of a merge walk over both (scoring the pairs is the largest cost of
-/// clustering at 100k articles).
-pub fn similarities(vectors: &Vectors, pairs: &[(usize, usize)]) -> Vec<f32> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = pairs.len().div_ceil(threads.max(1)).max(1);
-    let parts: Vec<&[(usize, usize)]> = pairs.chunks(chunk).collect();
-    crate::parallel::par_map(&parts, |part| {
-        let mut rows = [View::Full, View::Latin].map(|view| DenseRow::new(vectors, view));
-        part.iter()
-            .map(|&(a, b)| {
-                combined(vectors, a, b, |view, x, y| {
-                    rows[view as usize].dot(x, &view.of(vectors)[y])
-                })
-            })
-            .collect::<Vec<f32>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+/// `similarity`, equal to it bit for bit, for many pairs that share their first article (one
+/// article against its candidates): that article's vector is spread into a dense row once and
+/// each partner's terms are looked up in it, which costs the partner's length instead of a merge
+/// walk over both (scoring the pairs is the largest cost of clustering at 100k articles). One
+/// per thread: the rows are as long as the vocabulary.
+pub struct Scorer<'a> {
+    vectors: &'a Vectors,
+    rows: [DenseRow<'a>; 2],
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(vectors: &'a Vectors) -> Self {
+        Scorer {
+            vectors,
+            rows: [View::Full, View::Latin].map(|view| DenseRow::new(vectors, view)),
+        }
+    }
+
+    pub fn similarity(&mut self, a: usize, b: usize) -> f32 {
+        let (vectors, rows) = (self.vectors, &mut self.rows);
+        combined(vectors, a, b, |view, x, y| {
+            rows[view as usize].dot(x, &view.of(vectors)[y])
+        })
+    }
 }
 
 /// One article's vector (of one view) spread densely over all term ids.

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use super::script::{fold_to_simplified, has_han, is_han};
+use super::script::{fold_char_to_simplified, is_han};
 use super::stopwords::{Stopwords, is_chinese_stop_bigram, is_english_stopword, is_han_particle};
 
 /// What a token is.
@@ -139,61 +139,92 @@ fn is_quantity(token: &str) -> bool {
     digits > 0 && token.chars().count() - digits <= 2
 }
 
-fn push_word(tokens: &mut Vec<Token>, word: &str, options: &Options) {
-    let lower = if options.stem {
-        stem(word)
+/// `chars` lowercased into `buf` (cleared first). `str::to_lowercase` for anything but ASCII: it
+/// knows context rules (a word-final Σ) a per-character map does not.
+fn lowercase_into(buf: &mut String, chars: &[char]) {
+    buf.clear();
+    if chars.iter().all(char::is_ascii) {
+        buf.extend(chars.iter().map(char::to_ascii_lowercase));
     } else {
-        word.to_lowercase()
-    };
-    let has_digit = lower.chars().any(|c| c.is_ascii_digit());
-    let has_letter = lower.chars().any(char::is_alphabetic);
-    if !has_letter {
-        return; // bare numbers: dates, prices and counts link unrelated stories
-    }
-    if has_digit && !is_quantity(&lower) {
-        tokens.push(Token {
-            text: lower,
-            kind: TokenKind::Code,
-        });
-    } else if lower.chars().count() >= 2 && !is_english_stopword(&lower, options.stopwords) {
-        tokens.push(Token {
-            text: lower,
-            kind: TokenKind::Word,
-        });
+        let word: String = chars.iter().collect();
+        buf.push_str(&word.to_lowercase());
     }
 }
 
-fn push_han_run(tokens: &mut Vec<Token>, run: &[char], options: &Options) {
-    if options.aliases {
-        let index = aliases();
-        for (i, c) in run.iter().enumerate() {
-            for (name, latin) in index.get(c).into_iter().flatten() {
-                if run[i..].starts_with(name) {
-                    tokens.push(Token {
-                        text: (*latin).to_string(),
-                        kind: TokenKind::Alias,
-                    });
+/// Where tokens are written before they are handed out: one buffer per text, reused for every
+/// token, so tokenizing allocates nothing per token (at 100k articles, tens of millions).
+struct Emitter<'e, F: FnMut(&str, TokenKind)> {
+    scratch: String,
+    options: &'e Options,
+    emit: F,
+}
+
+impl<F: FnMut(&str, TokenKind)> Emitter<'_, F> {
+    fn word(&mut self, chars: &[char]) {
+        if self.options.stem {
+            let word: String = chars.iter().collect();
+            self.scratch.clear();
+            self.scratch.push_str(&stem(&word));
+        } else {
+            lowercase_into(&mut self.scratch, chars);
+        }
+        let lower = self.scratch.as_str();
+        let has_digit = lower.chars().any(|c| c.is_ascii_digit());
+        let has_letter = lower.chars().any(char::is_alphabetic);
+        if !has_letter {
+            return; // bare numbers: dates, prices and counts link unrelated stories
+        }
+        if has_digit && !is_quantity(lower) {
+            (self.emit)(lower, TokenKind::Code);
+        } else if lower.chars().count() >= 2 && !is_english_stopword(lower, self.options.stopwords)
+        {
+            (self.emit)(lower, TokenKind::Word);
+        }
+    }
+
+    fn han_run(&mut self, run: &[char]) {
+        if self.options.aliases {
+            let index = aliases();
+            for (i, c) in run.iter().enumerate() {
+                for (name, latin) in index.get(c).into_iter().flatten() {
+                    if run[i..].starts_with(name) {
+                        (self.emit)(latin, TokenKind::Alias);
+                    }
                 }
             }
         }
-    }
-    for pair in run.windows(2) {
-        let pair = [pair[0], pair[1]];
-        if options.content_bigrams
-            && (pair.iter().any(|&c| is_han_particle(c)) || is_chinese_stop_bigram(pair))
-        {
-            continue;
+        for pair in run.windows(2) {
+            let pair = [pair[0], pair[1]];
+            if self.options.content_bigrams
+                && (pair.iter().any(|&c| is_han_particle(c)) || is_chinese_stop_bigram(pair))
+            {
+                continue;
+            }
+            self.scratch.clear();
+            self.scratch.extend(pair);
+            (self.emit)(&self.scratch, TokenKind::Bigram);
         }
-        tokens.push(Token {
-            text: pair.iter().collect(),
-            kind: TokenKind::Bigram,
-        });
+    }
+
+    /// `chars` as a model name: dots kept inside versions (`gpt-5.2` is not `gpt-52`), other
+    /// joiners → '-', lowercased; then `suffix` (a version read after a space) joined by '-'.
+    fn model(&mut self, chars: &[char], suffix: &[char]) {
+        let mut name: Vec<char> = chars
+            .iter()
+            .map(|&c| if is_connector(c) && c != '.' { '-' } else { c })
+            .collect();
+        if !suffix.is_empty() {
+            name.push('-');
+            name.extend_from_slice(suffix);
+        }
+        lowercase_into(&mut self.scratch, &name);
+        (self.emit)(&self.scratch, TokenKind::Model);
     }
 }
 
 /// A dotted version number (`2.0`, `3.1.4`) after one space at `at`, standing alone (not `2.5%`,
-/// not `2.5x`): the version and the index just past it.
-fn version_after(chars: &[char], at: usize) -> Option<(String, usize)> {
+/// not `2.5x`): the index just past it (the version is `chars[at + 1..end]`).
+fn version_after(chars: &[char], at: usize) -> Option<usize> {
     if chars.get(at) != Some(&' ') {
         return None;
     }
@@ -217,30 +248,38 @@ fn version_after(chars: &[char], at: usize) -> Option<(String, usize)> {
     let standalone = chars
         .get(end)
         .is_none_or(|&c| !(is_word_char(c) || c == '%'));
-    (dots > 0 && standalone).then(|| (chars[at + 1..end].iter().collect(), end))
-}
-
-/// `chars` as a model name: dots kept inside versions (`gpt-5.2` is not `gpt-52`), other joiners
-/// → '-', lowercased.
-fn model_name(chars: &[char]) -> String {
-    let name: String = chars
-        .iter()
-        .map(|&c| if is_connector(c) && c != '.' { '-' } else { c })
-        .collect();
-    name.to_lowercase()
+    (dots > 0 && standalone).then_some(end)
 }
 
 /// Splits `text` into tokens (see the module doc). With `Options::CLUSTER`, a hyphen/dot-joined
 /// compound containing a letter and a digit (`Qwen-Image-2512`, `GPT-5.2`) is one `Model` token,
 /// followed by its alphabetic parts as words.
 pub fn tokenize(text: &str, options: &Options) -> Vec<Token> {
-    let text = if has_han(text) {
-        fold_to_simplified(text)
-    } else {
-        text.to_string()
-    };
-    let chars: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
+    for_each_token(text, options, |text, kind| {
+        tokens.push(Token {
+            text: text.to_string(),
+            kind,
+        })
+    });
+    tokens
+}
+
+/// `tokenize`, handing each token to `emit` as it is found instead of collecting them: the
+/// token's text lives only for the call, and nothing is allocated per token (what clustering
+/// needs, which only hashes them).
+pub fn for_each_token(text: &str, options: &Options, emit: impl FnMut(&str, TokenKind)) {
+    // Folding is per character (`fold_char_to_simplified` leaves every non-Han character as it
+    // is), so the whole text folds in the same pass that splits it into characters.
+    let chars: Vec<char> = text.chars().map(fold_char_to_simplified).collect();
+    let mut out = Emitter {
+        scratch: String::new(),
+        options,
+        emit,
+    };
+    let is_alphabetic =
+        |range: &(usize, usize)| chars[range.0..range.1].iter().all(|c| c.is_alphabetic());
+    let mut parts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -249,16 +288,16 @@ pub fn tokenize(text: &str, options: &Options) -> Vec<Token> {
             while i < chars.len() && is_han(chars[i]) {
                 i += 1;
             }
-            push_han_run(&mut tokens, &chars[start..i], options);
+            out.han_run(&chars[start..i]);
         } else if is_word_char(c) {
             let compound_start = i;
-            let mut parts: Vec<String> = Vec::new();
+            parts.clear();
             loop {
                 let start = i;
                 while i < chars.len() && is_word_char(chars[i]) {
                     i += 1;
                 }
-                parts.push(chars[start..i].iter().collect());
+                parts.push((start, i));
                 let joined = i + 1 < chars.len() && is_connector(chars[i]);
                 if joined && is_word_char(chars[i + 1]) {
                     i += 1;
@@ -267,52 +306,43 @@ pub fn tokenize(text: &str, options: &Options) -> Vec<Token> {
                 }
             }
             if !options.model_names {
-                for part in &parts {
-                    push_word(&mut tokens, part, options);
+                for &(start, end) in &parts {
+                    out.word(&chars[start..end]);
                 }
                 continue;
             }
-            let has_digit = parts.iter().any(|p| p.chars().any(|c| c.is_ascii_digit()));
-            let has_letter = parts.iter().any(|p| p.chars().any(char::is_alphabetic));
+            let compound = &chars[compound_start..i];
+            let has_digit = compound.iter().any(|c| c.is_ascii_digit());
+            let has_letter = compound.iter().any(|c| c.is_alphabetic());
             let is_model = has_digit && has_letter && parts.len() > 1;
             if !is_model && chars[compound_start].is_uppercase() {
                 // `Sparrow-Serve 2.0`, `Veo 3.1`, `MedGemma 1.5`: a capitalised name followed by
                 // a dotted version is a model name written with a space.
-                if let Some((version, end)) = version_after(&chars, i) {
-                    tokens.push(Token {
-                        text: format!("{}-{version}", model_name(&chars[compound_start..i])),
-                        kind: TokenKind::Model,
-                    });
-                    for part in &parts {
-                        push_word(&mut tokens, part, options);
+                if let Some(end) = version_after(&chars, i) {
+                    out.model(compound, &chars[i + 1..end]);
+                    for &(start, end) in &parts {
+                        out.word(&chars[start..end]);
                     }
                     i = end;
                     continue;
                 }
             }
             if parts.len() == 1 {
-                push_word(&mut tokens, &parts[0], options);
+                out.word(compound);
                 continue;
             }
             if is_model {
-                tokens.push(Token {
-                    text: model_name(&chars[compound_start..i]),
-                    kind: TokenKind::Model,
-                });
+                out.model(compound, &[]);
             }
             // The parts as plain words too, so `Qwen-Image-2512` still meets a bare "Qwen"; inside
             // a model name the version fragments (`5`, `2512`, `7b`) mean nothing alone.
-            for part in parts
-                .iter()
-                .filter(|p| !is_model || p.chars().all(char::is_alphabetic))
-            {
-                push_word(&mut tokens, part, options);
+            for range in parts.iter().filter(|r| !is_model || is_alphabetic(r)) {
+                out.word(&chars[range.0..range.1]);
             }
         } else {
             i += 1;
         }
     }
-    tokens
 }
 
 /// How one text writes a word: capitalised inside a sentence, or in lower case.
@@ -359,8 +389,18 @@ fn starts_sentence(chars: &[char], at: usize) -> bool {
 /// the case means something: capitals at a sentence start are skipped. Feed it body text, not
 /// headlines, which capitalise every word.
 pub fn word_cases(text: &str) -> BTreeMap<String, WordCase> {
-    let chars: Vec<char> = text.chars().collect();
     let mut cases: BTreeMap<String, WordCase> = BTreeMap::new();
+    for_each_word_case(text, |word, case| {
+        cases.entry(word.to_string()).or_default().add(case)
+    });
+    cases
+}
+
+/// `word_cases` one occurrence at a time (a word's lowercased text, valid for the call, and how
+/// it was written there), allocating nothing per word.
+pub fn for_each_word_case(text: &str, mut visit: impl FnMut(&str, WordCase)) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut lower = String::new();
     let mut i = 0;
     while i < chars.len() {
         if !is_word_char(chars[i]) {
@@ -389,10 +429,9 @@ pub fn word_cases(text: &str) -> BTreeMap<String, WordCase> {
                 lowercase: 1,
             }
         };
-        let lower: String = word.iter().collect::<String>().to_lowercase();
-        cases.entry(lower).or_default().add(case);
+        lowercase_into(&mut lower, word);
+        visit(&lower, case);
     }
-    cases
 }
 
 /// A run of Latin letters and digits joined across `-`, `.` and `_` (`Qwen-Image-2512`,
