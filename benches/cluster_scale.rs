@@ -145,7 +145,7 @@ fn main() {
         let start = Instant::now();
         let collected = runtime.block_on(collect::collect_inputs(&inputs, &HttpOptions::default()));
         let parsed = start.elapsed();
-        let stories = cluster::cluster(&collected.articles, &ClusterParams::default());
+        let stories = cluster::cluster(collected.articles, &ClusterParams::default());
         let total = start.elapsed();
         let multi = stories.iter().filter(|s| s.articles.len() > 1).count();
         println!(

@@ -45,7 +45,7 @@ fn corpus_topics(root: &std::path::Path, runtime: &tokio::runtime::Runtime) -> O
     days.sort();
     let collected = runtime.block_on(collect::collect_inputs(&days, &HttpOptions::default()));
     let articles = collected.articles;
-    let stories = cluster::cluster(&articles, &ClusterParams::default());
+    let stories = cluster::cluster(articles.clone(), &ClusterParams::default());
     let ranked = cluster::rank(
         stories,
         &RankParams {

@@ -54,8 +54,8 @@ fn main() {
         );
         let articles = collected.articles;
         let params = ClusterParams::default();
-        let clustered = time(5, || cluster::cluster(&articles, &params));
-        let stories = cluster::cluster(&articles, &params);
+        let clustered = time(5, || cluster::cluster(articles.clone(), &params));
+        let stories = cluster::cluster(articles.clone(), &params);
         println!(
             "cluster        {:>5} articles -> {} stories: median {:?}",
             articles.len(),

@@ -293,10 +293,6 @@ pub async fn cluster(
             inputs.join(", ")
         );
     }
-    let stories = cluster::cluster(&collected.articles, &ClusterParams::default());
-    let gold = gold_labels
-        .as_ref()
-        .map(|labels| cluster::metrics::score_against_gold(&stories, &collected.articles, labels));
     // Rank every story (no cap) as of the newest article: the order a digest would take, without
     // reading the clock.
     let now = collected
@@ -305,6 +301,15 @@ pub async fn cluster(
         .map(|a| a.published_at)
         .max()
         .unwrap_or_default();
+    // Scoring against gold reads the input as it was (exact duplicates are folded into their
+    // kept copy), so only then is a copy of it kept beside the stories.
+    let inputs_for_gold = gold_labels.is_some().then(|| collected.articles.clone());
+    let article_count = collected.articles.len();
+    let stories = cluster::cluster(collected.articles, &ClusterParams::default());
+    let gold = gold_labels
+        .as_ref()
+        .zip(inputs_for_gold.as_deref())
+        .map(|(labels, inputs)| cluster::metrics::score_against_gold(&stories, inputs, labels));
     let ranked = cluster::rank(
         stories,
         &RankParams {
@@ -362,7 +367,7 @@ pub async fn cluster(
         let multi = ordered.iter().filter(|(_, s)| s.articles.len() > 1).count();
         out.push_str(&format!(
             "{} articles → {} stories ({} with more than one article)\n",
-            collected.articles.len(),
+            article_count,
             ordered.len(),
             multi
         ));

@@ -410,7 +410,7 @@ pub async fn run_pipeline(
 
     reporter.step(&format!("clustering {} article(s)", in_window.len()));
     let stories = steps.time("cluster", || {
-        cluster::cluster(&in_window, &ClusterParams::default())
+        cluster::cluster(in_window, &ClusterParams::default())
     });
     let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
     let story_count = stories.len();

@@ -64,7 +64,7 @@ async fn fixture_day_matches_the_gold_stories() {
         "the gold must label exactly the collected (canonical) URLs"
     );
 
-    let stories = cluster::cluster(&articles, &ClusterParams::default());
+    let stories = cluster::cluster(articles.clone(), &ClusterParams::default());
     let ours = story_clusters(&stories, &articles);
     let singletons: Vec<Vec<String>> = input_urls.iter().map(|u| vec![u.to_string()]).collect();
 
@@ -115,7 +115,7 @@ async fn fixture_day_matches_the_gold_stories() {
     reversed.reverse();
     reversed.rotate_left(17);
     assert_eq!(
-        cluster::cluster(&reversed, &ClusterParams::default()),
+        cluster::cluster(reversed.clone(), &ClusterParams::default()),
         stories
     );
 
@@ -136,7 +136,7 @@ async fn fixture_day_ranking_drops_the_off_topic_items() {
         .filter(|(label, _)| label.starts_with("off-topic:"))
         .flat_map(|(_, urls)| urls.iter().map(String::as_str))
         .collect();
-    let stories = cluster::cluster(&articles, &ClusterParams::default());
+    let stories = cluster::cluster(articles.clone(), &ClusterParams::default());
     let now = articles.iter().map(|a| a.published_at).max().unwrap();
     let params = RankParams {
         max_topics: 48,
@@ -215,7 +215,7 @@ async fn corpus_day_puts_every_article_in_exactly_one_story() {
         return;
     }
     let articles = collect(&day).await;
-    let stories = cluster::cluster(&articles, &ClusterParams::default());
+    let stories = cluster::cluster(articles.clone(), &ClusterParams::default());
     let unique = cluster::dedupe(&articles);
 
     let mut placed: Vec<&str> = stories
@@ -273,7 +273,7 @@ async fn corpus_gold_scores_and_blocking_never_changes_the_result() {
     )
     .unwrap();
     let params = ClusterParams::default();
-    let stories = cluster::cluster(&corpus, &params);
+    let stories = cluster::cluster(corpus.clone(), &params);
     let report = score_against_gold(&stories, &corpus, &labels);
     for line in report.render() {
         println!("{line}");
@@ -308,7 +308,7 @@ async fn corpus_gold_scores_and_blocking_never_changes_the_result() {
         },
     ] {
         let again = cluster::cluster(
-            &corpus,
+            corpus.clone(),
             &ClusterParams {
                 blocking,
                 ..params.clone()

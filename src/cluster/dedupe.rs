@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::collect::url::canonical_url;
 use crate::model::{Article, MergeKind, MergeTrace};
-use crate::text::sentences;
+use crate::text::{script, sentences};
 
 /// The order in which the copy to keep is chosen: primary sources first, then the earliest
 /// report, then the smallest id; the remaining fields only make the order total, so even two
@@ -79,6 +79,8 @@ pub(crate) struct Collapsed<'a> {
     /// Borrowed: the articles are the largest thing clustering holds, and copying them here
     /// would hold them twice.
     pub kept: Vec<&'a Article>,
+    /// Where each kept article is in the input (so it can be moved out of it afterwards).
+    pub positions: Vec<usize>,
     pub traces: BTreeMap<String, Vec<MergeTrace>>,
 }
 
@@ -99,8 +101,9 @@ impl UnionFind {
 
 pub(crate) fn collapse(articles: &[Article]) -> Collapsed<'_> {
     // Work in keep order so indices (and hence every tie below) do not depend on input order.
-    let mut sorted: Vec<&Article> = articles.iter().collect();
-    sorted.sort_by(|a, b| keep_order(a, b));
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by(|&a, &b| keep_order(&articles[a], &articles[b]));
+    let sorted: Vec<&Article> = order.iter().map(|&i| &articles[i]).collect();
 
     // Each bucket links its members to its first (best) member.
     let mut edges: Vec<(MergeKind, usize, usize)> = Vec::new();
@@ -150,12 +153,20 @@ pub(crate) fn collapse(articles: &[Article]) -> Collapsed<'_> {
                 shared_terms: Vec::new(),
             });
     }
-    let mut kept: Vec<&Article> = (0..sorted.len())
+    let mut positions: Vec<usize> = (0..sorted.len())
         .filter(|&i| sets.find(i) == i)
-        .map(|i| sorted[i])
+        .map(|i| order[i])
         .collect();
-    kept.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| keep_order(a, b)));
-    Collapsed { kept, traces }
+    positions.sort_by(|&a, &b| {
+        let (a, b) = (&articles[a], &articles[b]);
+        a.id.cmp(&b.id).then_with(|| keep_order(a, b))
+    });
+    let kept = positions.iter().map(|&i| &articles[i]).collect();
+    Collapsed {
+        kept,
+        positions,
+        traces,
+    }
 }
 
 /// Exact duplicates only (same canonical URL, or same title from the same outlet) collapsed to
@@ -185,9 +196,11 @@ fn sentence_key(sentence: &str) -> (u64, usize) {
             hash = fnv1a_step(hash, u64::from(' '));
             chars += 1;
         }
-        for c in word.chars().flat_map(char::to_lowercase) {
-            hash = fnv1a_step(hash, u64::from(c));
-            chars += 1;
+        for c in word.chars() {
+            script::for_each_lowercase(c, |lower| {
+                hash = fnv1a_step(hash, u64::from(lower));
+                chars += 1;
+            });
         }
     }
     (hash, chars)
@@ -201,60 +214,84 @@ fn scanned_lead(text: &str) -> &str {
     }
 }
 
-/// The articles with boilerplate sentences removed from the start of their bodies: sentences of
-/// at least `BOILERPLATE_MIN_CHARS` characters found verbatim in `BOILERPLATE_MIN_ARTICLES` or
-/// more articles of the same source. Bodies are cut to `BOILERPLATE_SCAN_CHARS` characters. Used
-/// for comparing articles only; stories keep the original text. An article with nothing to cut
-/// is borrowed, not copied: at 100k articles the copies alone would be most of the memory.
-pub(crate) fn strip_boilerplate<'a>(articles: &[&'a Article]) -> Vec<Cow<'a, Article>> {
-    // Each article's sentences with their keys, computed once for both the counting and the cut.
-    let sentences: Vec<Vec<(&str, Option<u64>)>> = super::par_map(articles, |&article| {
-        sentences::spans(scanned_lead(&article.text))
-            .into_iter()
-            .map(|span| {
-                let (hash, chars) = sentence_key(span);
-                (span, (chars >= BOILERPLATE_MIN_CHARS).then_some(hash))
-            })
-            .collect()
-    });
-    let mut seen_in: HashMap<(&str, u64), usize> = HashMap::new();
-    for (article, spans) in articles.iter().zip(&sentences) {
-        let source = article.source.as_str();
-        let mut keys: Vec<u64> = spans.iter().filter_map(|&(_, key)| key).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for key in keys {
-            *seen_in.entry((source, key)).or_default() += 1;
-        }
-    }
-    articles
-        .iter()
-        .zip(sentences)
-        .map(|(article, spans)| {
-            let source = article.source.as_str();
-            let is_boilerplate = |key: Option<u64>| {
-                key.is_some_and(|key| {
-                    seen_in
-                        .get(&(source, key))
-                        .is_some_and(|&n| n >= BOILERPLATE_MIN_ARTICLES)
-                })
-            };
-            let whole =
-                spans.iter().map(|(span, _)| span.len()).sum::<usize>() == article.text.len();
-            if whole && !spans.iter().any(|&(_, key)| is_boilerplate(key)) {
-                return Cow::Borrowed(*article);
-            }
-            let text: String = spans
-                .into_iter()
-                .filter(|&(_, key)| !is_boilerplate(key))
-                .map(|(span, _)| span)
-                .collect();
-            Cow::Owned(Article {
-                text,
-                ..(*article).clone()
-            })
+/// Each sentence worth tracking of `article`'s scanned lead: its span and key (`None` for a
+/// fragment too short to count).
+fn keyed_sentences(article: &Article) -> Vec<(&str, Option<u64>)> {
+    sentences::spans(scanned_lead(&article.text))
+        .into_iter()
+        .map(|span| {
+            let (hash, chars) = sentence_key(span);
+            (span, (chars >= BOILERPLATE_MIN_CHARS).then_some(hash))
         })
         .collect()
+}
+
+/// Site boilerplate: sentences of at least `BOILERPLATE_MIN_CHARS` characters found verbatim in
+/// `BOILERPLATE_MIN_ARTICLES` or more articles of the same source. Counted over the whole input
+/// first, then cut from each article by `strip`.
+pub(crate) struct Boilerplate<'a> {
+    /// Per (source, sentence key): the number of articles of that source carrying the sentence.
+    seen_in: KeyMap<(&'a str, u64), usize>,
+}
+
+impl<'a> Boilerplate<'a> {
+    /// Counts the sentences of `articles` per source, a block of articles at a time on all
+    /// cores. Only the counts are kept, not the sentences: each article's are found again when
+    /// it is stripped, which costs less than holding every sentence of 100k articles.
+    pub(crate) fn count(articles: &[&'a Article]) -> Self {
+        let blocks: Vec<&[&'a Article]> = articles.chunks(1024).collect();
+        let tallies = super::par_map(&blocks, |block| {
+            let mut seen_in: KeyMap<(&'a str, u64), usize> = KeyMap::default();
+            for &article in *block {
+                let mut keys: Vec<u64> = keyed_sentences(article)
+                    .into_iter()
+                    .filter_map(|(_, key)| key)
+                    .collect();
+                keys.sort_unstable();
+                keys.dedup();
+                for key in keys {
+                    *seen_in.entry((article.source.as_str(), key)).or_default() += 1;
+                }
+            }
+            seen_in
+        });
+        let mut seen_in: KeyMap<(&'a str, u64), usize> = KeyMap::default();
+        for tally in tallies {
+            for (key, n) in tally {
+                *seen_in.entry(key).or_default() += n;
+            }
+        }
+        Boilerplate { seen_in }
+    }
+
+    /// `article` with its boilerplate sentences removed from the start of its body, the body
+    /// cut to `BOILERPLATE_SCAN_CHARS` characters: for comparing articles only (stories keep the
+    /// original text). An article with nothing to cut is borrowed, not copied: at 100k articles
+    /// the copies alone would be most of the memory.
+    pub(crate) fn strip(&self, article: &'a Article) -> Cow<'a, Article> {
+        let source = article.source.as_str();
+        let is_boilerplate = |key: Option<u64>| {
+            key.is_some_and(|key| {
+                self.seen_in
+                    .get(&(source, key))
+                    .is_some_and(|&n| n >= BOILERPLATE_MIN_ARTICLES)
+            })
+        };
+        let spans = keyed_sentences(article);
+        let whole = spans.iter().map(|(span, _)| span.len()).sum::<usize>() == article.text.len();
+        if whole && !spans.iter().any(|&(_, key)| is_boilerplate(key)) {
+            return Cow::Borrowed(article);
+        }
+        let text: String = spans
+            .into_iter()
+            .filter(|&(_, key)| !is_boilerplate(key))
+            .map(|(span, _)| span)
+            .collect();
+        Cow::Owned(Article {
+            text,
+            ..article.clone()
+        })
+    }
 }
 
 /// Bins per signature (one minimum each): the Jaccard estimate's standard error is about
@@ -286,6 +323,46 @@ pub(super) fn fnv1a_step(hash: u64, unit: u64) -> u64 {
     (hash ^ unit).wrapping_mul(0x0100_0000_01b3)
 }
 
+/// Hashing for maps keyed by values that already are hashes (term and sentence keys): FNV-1a
+/// over any bytes written, one multiply-and-fold over a `u64`. SipHash, the standard map's
+/// hasher, costs more than the lookup itself over the tens of millions of lookups clustering
+/// 100k articles makes; nothing here is keyed by input an attacker could choose to collide, as
+/// the keys are hashes of article text the map never sees.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher(FNV_OFFSET)
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = fnv1a_step(self.0, u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // The map takes its bucket from the low bits and its tag from the top seven: the fold
+        // brings the multiply's well-mixed high half down to the low bits.
+        let mixed = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = mixed ^ (mixed >> 32);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64)
+    }
+}
+
+/// A map keyed by hashes (see `KeyHasher`).
+pub(crate) type KeyMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 fn fnv1a(chars: &[char]) -> u64 {
     chars
         .iter()
@@ -305,14 +382,19 @@ fn fnv1a(chars: &[char]) -> u64 {
 /// densification), mixed with the distance so borrowed values only match values borrowed
 /// the same way.
 pub(crate) fn signature(article: &Article) -> Vec<u64> {
-    let chars: Vec<char> = article
-        .title
-        .chars()
-        .chain(article.text.chars())
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .take(NEAR_DUP_CHARS)
-        .collect();
+    let mut chars: Vec<char> = Vec::with_capacity(NEAR_DUP_CHARS);
+    for c in article.title.chars().chain(article.text.chars()) {
+        if chars.len() == NEAR_DUP_CHARS {
+            break;
+        }
+        if script::is_alphanumeric(c) {
+            script::for_each_lowercase(c, |lower| {
+                if chars.len() < NEAR_DUP_CHARS {
+                    chars.push(lower)
+                }
+            });
+        }
+    }
     let mut sig = vec![u64::MAX; MINHASH_PERMUTATIONS];
     if chars.is_empty() {
         return sig;
@@ -479,6 +561,11 @@ mod tests {
         }
         let syndicated = strip_boilerplate(&sources.iter().collect::<Vec<_>>());
         assert_eq!(syndicated[0].text, a.text);
+    }
+
+    fn strip_boilerplate<'a>(articles: &[&'a Article]) -> Vec<Cow<'a, Article>> {
+        let boilerplate = Boilerplate::count(articles);
+        articles.iter().map(|a| boilerplate.strip(a)).collect()
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod dedupe;
 pub mod rank;
 pub mod vectorize;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 use crate::model::{Article, MergeKind, MergeTrace, Story};
@@ -85,30 +87,43 @@ pub fn story_id(articles: &[Article]) -> String {
 /// within `window_hours`) are grouped into stories. Every input article ends up in exactly one
 /// story (duplicates are represented by the kept article). Deterministic and independent of
 /// input order: stories come sorted by their earliest article, then id.
-pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
-    // Step timings for `RUST_LOG=newsdesk::cluster=debug` (the scale bench reads them).
+pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
+    // Step timings and memory for `RUST_LOG=newsdesk::cluster=debug` (the scale bench reads
+    // them): resident and peak-resident MB so far, where the system tells (Linux).
     let started = std::time::Instant::now();
     let step = |name: &str| {
-        tracing::debug!(
-            step = name,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "cluster"
-        )
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let (rss_mb, peak_mb) = resident_mb().unwrap_or_default();
+            tracing::debug!(
+                step = name,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                rss_mb,
+                peak_mb,
+                "cluster"
+            )
+        }
     };
-    let collapsed = dedupe::collapse(articles);
+    let collapsed = dedupe::collapse(&articles);
     step("collapse");
     let kept = &collapsed.kept;
     // Compare articles on their own words: chrome shared across a site's pages would otherwise
-    // make every page of that site a near-duplicate of every other.
-    let comparable = dedupe::strip_boilerplate(kept);
+    // make every page of that site a near-duplicate of every other. Each article is stripped,
+    // shingled and cut to what vectors read in one go, so no stage holds every stripped body.
+    let boilerplate = dedupe::Boilerplate::count(kept);
     step("boilerplate");
+    let (comparable, signatures): (Vec<Cow<Article>>, Vec<Vec<u64>>) = par_map(kept, |&article| {
+        let stripped = boilerplate.strip(article);
+        let signature = dedupe::signature(&stripped);
+        (vectorize::keep_read_part(stripped), signature)
+    })
+    .into_iter()
+    .unzip();
+    drop(boilerplate);
+    step("signatures");
     let vectors = vectorize::vectorize(&comparable);
     step("vectorize");
     let published_s: Vec<i64> = kept.iter().map(|a| a.published_at.timestamp()).collect();
     let window_s = i64::from(params.window_hours) * 3600;
-    let signatures: Vec<Vec<u64>> = par_map(&comparable, |a| dedupe::signature(a));
-
-    step("signatures");
     let candidates = blocking::candidates(
         &vectors,
         &published_s,
@@ -153,9 +168,9 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
     });
 
     step("agglomerate");
-    // Traces first, while the vectors exist; then everything but the groups is dropped before
-    // the members are copied into stories (at 100k articles the working set and the copies
-    // together would not fit the memory goal).
+    // Traces first, while the vectors exist; then everything but the groups is dropped and the
+    // members are moved out of the input into their stories (at 100k articles a copy of the
+    // input would be as large as everything else clustering holds).
     let traced: Vec<(Vec<usize>, Vec<MergeTrace>)> = groups
         .into_iter()
         .map(|group| {
@@ -186,11 +201,21 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
             (group.members, merges)
         })
         .collect();
+    let positions = collapsed.positions;
     drop((vectors, signatures, comparable, edges, near_duplicates));
+    // Exact duplicates are represented by their kept article and leave with the rest.
+    let mut input: Vec<Option<Article>> = articles.into_iter().map(Some).collect();
     let mut stories: Vec<Story> = traced
         .into_iter()
         .map(|(members, merges)| {
-            let mut articles: Vec<Article> = members.iter().map(|&m| kept[m].clone()).collect();
+            let mut articles: Vec<Article> = members
+                .iter()
+                .map(|&m| {
+                    input[positions[m]]
+                        .take()
+                        .expect("a kept article is in one story")
+                })
+                .collect();
             articles.sort_by(dedupe::keep_order);
             Story {
                 id: story_id(&articles),
@@ -201,6 +226,22 @@ pub fn cluster(articles: &[Article], params: &ClusterParams) -> Vec<Story> {
         .collect();
     stories.sort_by_cached_key(|s| (earliest(s), s.id.clone()));
     stories
+}
+
+/// This process's resident and peak resident memory in MB, from `/proc/self/status`.
+fn resident_mb() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb / 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 fn earliest(story: &Story) -> Option<DateTime<Utc>> {
@@ -377,7 +418,7 @@ mod tests {
 
     #[test]
     fn groups_the_launch_and_keeps_unrelated_openai_stories_apart() {
-        let stories = cluster(&day(), &ClusterParams::default());
+        let stories = cluster(day(), &ClusterParams::default());
         let groups = membership(&stories);
         let launch = groups
             .iter()
@@ -410,7 +451,7 @@ mod tests {
         dup.url = format!("{}?utm_source=rss", dup.url);
         dup.tier = 3;
         articles.push(dup);
-        let stories = cluster(&articles, &ClusterParams::default());
+        let stories = cluster(articles.clone(), &ClusterParams::default());
         let mut ids: Vec<String> = stories
             .iter()
             .flat_map(|s| s.articles.iter().map(|a| a.id.clone()))
@@ -441,7 +482,7 @@ mod tests {
 
     #[test]
     fn ids_order_and_traces() {
-        let stories = cluster(&day(), &ClusterParams::default());
+        let stories = cluster(day(), &ClusterParams::default());
         for s in &stories {
             assert_eq!(s.id, story_id(&s.articles));
             assert!(s.id.starts_with('s') && s.id.len() == 13);
@@ -473,9 +514,9 @@ mod tests {
     #[test]
     fn independent_of_input_order() {
         let articles = day();
-        let reference = cluster(&articles, &ClusterParams::default());
+        let reference = cluster(articles.clone(), &ClusterParams::default());
         for seed in [1, 7, 42, 1234, 98765] {
-            let again = cluster(&shuffled(&articles, seed), &ClusterParams::default());
+            let again = cluster(shuffled(&articles, seed), &ClusterParams::default());
             assert_eq!(again, reference, "seed {seed}");
         }
     }
@@ -489,7 +530,7 @@ mod tests {
             window_hours: 48,
             ..ClusterParams::default()
         };
-        let stories = cluster(&articles, &two_days);
+        let stories = cluster(articles.clone(), &two_days);
         let launch = stories
             .iter()
             .find(|s| s.articles.iter().any(|a| a.id == "a01"))
@@ -508,13 +549,13 @@ mod tests {
             window_hours: 24 * 7,
             ..ClusterParams::default()
         };
-        let stories = cluster(&articles, &wide);
+        let stories = cluster(articles.clone(), &wide);
         assert!(stories.iter().any(|s| s.articles.len() == 3));
     }
 
     #[test]
     fn explain_names_shared_terms_and_kinds() {
-        let stories = cluster(&day(), &ClusterParams::default());
+        let stories = cluster(day(), &ClusterParams::default());
         let launch = stories.iter().find(|s| s.articles.len() == 3).unwrap();
         let text = explain(launch).join("\n");
         assert!(text.contains("3 articles from 3 outlets"), "{text}");
@@ -529,7 +570,7 @@ mod tests {
 
     #[test]
     fn empty_input_gives_no_stories() {
-        assert!(cluster(&[], &ClusterParams::default()).is_empty());
+        assert!(cluster(Vec::new(), &ClusterParams::default()).is_empty());
         assert!(dedupe(&[]).is_empty());
     }
 }

@@ -7,10 +7,10 @@
 //! nouns and verbs, not names) weigh less. Never reads anything but the articles: IDF is
 //! computed over the input itself.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
 
-use super::dedupe::{FNV_OFFSET, fnv1a_step};
+use super::dedupe::{FNV_OFFSET, KeyMap, fnv1a_step};
 use crate::model::Article;
 use crate::text::tokenize::{WordCase, for_each_token, for_each_word_case};
 pub use crate::text::vector::{SparseVec, cosine};
@@ -91,7 +91,9 @@ pub struct Vectors {
     pub docs: Vec<SparseVec>,
     /// The same vectors restricted to Latin-script terms (words, model names, codes, aliases)
     /// and renormalised: what a Chinese and an English report of one story have in common.
-    pub latin: Vec<SparseVec>,
+    /// `None` where that is the whole vector (an article without Han terms, as most English
+    /// ones are): the same vector need not be held twice. Read it through `latin()`.
+    latin: Vec<Option<SparseVec>>,
     /// Whether each article is written mainly in Chinese.
     pub chinese: Vec<bool>,
     /// Document frequency of each term (how many articles carry it), by term id.
@@ -99,6 +101,11 @@ pub struct Vectors {
 }
 
 impl Vectors {
+    /// Article `doc`'s Latin-only vector (see `latin`).
+    pub fn latin(&self, doc: usize) -> &SparseVec {
+        self.latin[doc].as_ref().unwrap_or(&self.docs[doc])
+    }
+
     /// The id of `term` (as the tokenizer writes it), if two or more articles carry it.
     pub fn term_id(&self, term: &str) -> Option<usize> {
         self.keys.binary_search(&term_key(term)).ok()
@@ -119,20 +126,40 @@ type RawTerm = (u64, f32, bool);
 /// The first `BODY_CHARS` characters of the body, without a leading copy of the title (many
 /// feeds repeat the headline as the first line, which would double its weight).
 fn body_lead(article: &Article) -> &str {
+    &article.text[body_lead_range(article)]
+}
+
+/// Where `body_lead` lies in the article's text, in bytes.
+fn body_lead_range(article: &Article) -> std::ops::Range<usize> {
     let body = article.text.trim_start();
     let body = body.strip_prefix(article.title.trim()).unwrap_or(body);
+    let start = article.text.len() - body.len();
     match body.char_indices().nth(BODY_CHARS) {
-        Some((cut, _)) => &body[..cut],
-        None => body,
+        Some((cut, _)) => start..start + cut,
+        None => start..article.text.len(),
+    }
+}
+
+/// `article` cut to the part vectors read (title and body lead) when it is a copy made for
+/// comparing: the rest is never read, and at 100k articles the copies' full bodies would be a
+/// third of the memory. A borrowed article is already paid for and stays as it is.
+pub fn keep_read_part(article: Cow<'_, Article>) -> Cow<'_, Article> {
+    match article {
+        Cow::Owned(mut copy) => {
+            copy.text.truncate(body_lead_range(&copy).end);
+            copy.text.shrink_to_fit();
+            Cow::Owned(copy)
+        }
+        borrowed => borrowed,
     }
 }
 
 /// How the whole input writes each word (by the word's key): one article's casing is too little
 /// to go on. Tallied a block of articles at a time on all cores, then summed.
-fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> HashMap<u64, WordCase> {
+fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> KeyMap<u64, WordCase> {
     let blocks: Vec<&[A]> = articles.chunks(1024).collect();
     let tallies = super::par_map(&blocks, |block| {
-        let mut cases: HashMap<u64, WordCase> = HashMap::new();
+        let mut cases: KeyMap<u64, WordCase> = KeyMap::default();
         for article in *block {
             for_each_word_case(body_lead(article.borrow()), |word, case| {
                 cases.entry(term_key(word)).or_default().add(case)
@@ -140,7 +167,7 @@ fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> HashMap<u64, WordCa
         }
         cases
     });
-    let mut cases: HashMap<u64, WordCase> = HashMap::new();
+    let mut cases: KeyMap<u64, WordCase> = KeyMap::default();
     for tally in tallies {
         for (word, case) in tally {
             cases.entry(word).or_default().add(case);
@@ -205,16 +232,23 @@ fn term_texts(article: &Article) -> HashMap<u64, String> {
 pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
     let cases = input_cases(articles);
     let common = |word: u64| cases.get(&word).is_some_and(|c| c.is_common());
-    let raw: Vec<Vec<RawTerm>> = super::par_map(articles, |a| raw_weights(a.borrow(), &common));
-    drop(cases);
+    let raw = |article: &A| raw_weights(article.borrow(), &common);
+    // Two passes over the text: document frequencies first, then the vectors, each a slice of
+    // articles at a time. The raw terms of every article are never held at once: at 100k
+    // articles they are tens of millions, and tokenizing again costs less than holding them.
+    const SLICE: usize = 4096;
     // Per key: document frequency, then the term id (`NO_ID` for a term of one article). One
     // table answers both per posting: at 100k articles a binary search over millions of keys
     // per posting, each step a cache miss, was most of vectorizing.
     const NO_ID: u32 = u32::MAX;
-    let mut terms: HashMap<u64, (u32, u32)> = HashMap::new();
-    for doc in &raw {
-        for &(key, _, _) in doc {
-            terms.entry(key).or_insert((0, NO_ID)).0 += 1;
+    let mut terms: KeyMap<u64, (u32, u32)> = KeyMap::default();
+    let mut raw_terms = 0usize;
+    for slice in articles.chunks(SLICE) {
+        for doc in super::par_map(slice, raw) {
+            raw_terms += doc.len();
+            for (key, _, _) in doc {
+                terms.entry(key).or_insert((0, NO_ID)).0 += 1;
+            }
         }
     }
     let mut keys: Vec<u64> = terms
@@ -228,36 +262,46 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
             term.1 = id as u32;
         }
     }
+    tracing::debug!(
+        raw_terms,
+        distinct = terms.len(),
+        shared = keys.len(),
+        "vectorize"
+    );
     let n = articles.len() as f32;
-    let weighted = |doc: &Vec<RawTerm>| -> (SparseVec, SparseVec) {
-        let weights: Vec<(f32, bool, Option<u32>)> = doc
-            .iter()
-            .map(|&(key, w, latin)| {
+    let weighted = |article: &A| -> (SparseVec, Option<SparseVec>) {
+        let weights: Vec<(f32, bool, Option<u32>)> = raw(article)
+            .into_iter()
+            .map(|(key, w, latin)| {
                 let (df, id) = terms[&key];
                 let idf = ((n + 1.0) / df as f32).ln();
                 (w * idf, latin, (id != NO_ID).then_some(id))
             })
+            .filter(|&(w, _, _)| w > 0.0)
             .collect();
-        let norm = |latin_only: bool| -> f32 {
-            weights
-                .iter()
-                .filter(|&&(w, latin, _)| w > 0.0 && (latin || !latin_only))
-                .map(|&(w, _, _)| w * w)
-                .sum::<f32>()
-                .sqrt()
-        };
         let kept = |latin_only: bool| -> SparseVec {
-            let norm = norm(latin_only);
-            weights
-                .iter()
-                .filter(|&&(w, latin, _)| w > 0.0 && (latin || !latin_only))
+            let terms = || {
+                weights
+                    .iter()
+                    .filter(|&&(_, latin, _)| latin || !latin_only)
+            };
+            let norm = terms().map(|&(w, _, _)| w * w).sum::<f32>().sqrt();
+            terms()
                 .filter_map(|&(w, _, id)| id.map(|id| (id, w / norm)))
                 .collect()
         };
-        (kept(false), kept(true))
+        let all_latin = weights.iter().all(|&(_, latin, _)| latin);
+        (kept(false), (!all_latin).then(|| kept(true)))
     };
-    let (docs, latin): (Vec<SparseVec>, Vec<SparseVec>) =
-        super::par_map(&raw, weighted).into_iter().unzip();
+    let mut docs = Vec::with_capacity(articles.len());
+    let mut latin = Vec::with_capacity(articles.len());
+    for slice in articles.chunks(SLICE) {
+        for (full, latin_only) in super::par_map(slice, weighted) {
+            docs.push(full);
+            latin.push(latin_only);
+        }
+    }
+    drop(cases);
     // The collect stage already decided each article's language from its text.
     let chinese = articles
         .iter()
@@ -277,7 +321,7 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
 /// the cosine and `CROSS_LANGUAGE_WEIGHT` × the Latin-only cosine.
 pub fn similarity(vectors: &Vectors, a: usize, b: usize) -> f32 {
     combined(vectors, a, b, |view, x, y| {
-        cosine(&view.of(vectors)[x], &view.of(vectors)[y])
+        cosine(view.vector(vectors, x), view.vector(vectors, y))
     })
 }
 
@@ -289,10 +333,10 @@ enum View {
 }
 
 impl View {
-    fn of(self, vectors: &Vectors) -> &[SparseVec] {
+    fn vector(self, vectors: &Vectors, doc: usize) -> &SparseVec {
         match self {
-            View::Full => &vectors.docs,
-            View::Latin => &vectors.latin,
+            View::Full => &vectors.docs[doc],
+            View::Latin => vectors.latin(doc),
         }
     }
 }
@@ -333,14 +377,15 @@ impl<'a> Scorer<'a> {
     pub fn similarity(&mut self, a: usize, b: usize) -> f32 {
         let (vectors, rows) = (self.vectors, &mut self.rows);
         combined(vectors, a, b, |view, x, y| {
-            rows[view as usize].dot(x, &view.of(vectors)[y])
+            rows[view as usize].dot(x, view.vector(vectors, y))
         })
     }
 }
 
 /// One article's vector (of one view) spread densely over all term ids.
 struct DenseRow<'a> {
-    vectors: &'a [SparseVec],
+    vectors: &'a Vectors,
+    view: View,
     row: Vec<f32>,
     held: Option<usize>,
 }
@@ -348,7 +393,8 @@ struct DenseRow<'a> {
 impl<'a> DenseRow<'a> {
     fn new(vectors: &'a Vectors, view: View) -> Self {
         DenseRow {
-            vectors: view.of(vectors),
+            vectors,
+            view,
             row: vec![0.0; vectors.keys.len()],
             held: None,
         }
@@ -358,11 +404,11 @@ impl<'a> DenseRow<'a> {
     fn dot(&mut self, left: usize, right: &SparseVec) -> f32 {
         if self.held != Some(left) {
             if let Some(old) = self.held {
-                for &(t, _) in &self.vectors[old] {
+                for &(t, _) in self.view.vector(self.vectors, old) {
                     self.row[t as usize] = 0.0;
                 }
             }
-            for &(t, w) in &self.vectors[left] {
+            for &(t, w) in self.view.vector(self.vectors, left) {
                 self.row[t as usize] = w;
             }
             self.held = Some(left);
@@ -494,7 +540,7 @@ mod tests {
             sim(0, 1)
         );
         assert!(sim(0, 1) > 0.1, "{}", sim(0, 1));
-        let latin = cosine(&v.latin[0], &v.latin[1]);
+        let latin = cosine(v.latin(0), v.latin(1));
         assert!((sim(0, 1) - CROSS_LANGUAGE_WEIGHT * latin).abs() < 1e-6);
         assert!(sim(0, 2) < 0.05, "nothing Latin in common: {}", sim(0, 2));
         assert_eq!(sim(1, 2), sim(2, 1), "symmetric");

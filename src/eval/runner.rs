@@ -460,7 +460,8 @@ async fn cluster_case(case: &ClusterCase) -> Result<ClusterOutcome, String> {
     let collected =
         crate::collect::collect_inputs(&inputs, &crate::collect::HttpOptions::default()).await;
     let articles = collected.articles;
-    let stories = crate::cluster::cluster(&articles, &crate::cluster::ClusterParams::default());
+    let stories =
+        crate::cluster::cluster(articles.clone(), &crate::cluster::ClusterParams::default());
     let predicted = crate::cluster::metrics::story_clusters(&stories, &articles);
     let mut gold: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for (url, label) in &labels {

@@ -121,6 +121,29 @@ pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0xF900..=0xFAFF)
 }
 
+/// A character of the two main CJK blocks (URO and extension A, every code point assigned, all
+/// letters without case): `is_alphanumeric` and `to_lowercase` answered without the Unicode
+/// table searches that dominate hashing Chinese text character by character.
+pub fn is_main_block_han(c: char) -> bool {
+    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
+}
+
+/// Calls `f` with `c.to_lowercase()`, answering ASCII and main-block Han without a table search.
+pub fn for_each_lowercase(c: char, mut f: impl FnMut(char)) {
+    if c.is_ascii() {
+        f(c.to_ascii_lowercase())
+    } else if is_main_block_han(c) {
+        f(c)
+    } else {
+        c.to_lowercase().for_each(f)
+    }
+}
+
+/// `c.is_alphanumeric()`, answering main-block Han without a table search.
+pub fn is_alphanumeric(c: char) -> bool {
+    is_main_block_han(c) || c.is_alphanumeric()
+}
+
 /// Han characters of `text` that belong to the other script than `target`, in order of appearance.
 /// The whole text is converted to the target script with OpenCC's phrase dictionaries and
 /// compared position by position: a character counts when the conversion changes it. Converting
@@ -194,6 +217,22 @@ mod tests {
         assert_eq!(fold_to_simplified("Qwen-Image 开源"), "Qwen-Image 开源");
         assert_eq!(fold_char_to_simplified('國'), '国');
         assert_eq!(fold_char_to_simplified('a'), 'a');
+    }
+
+    #[test]
+    fn main_block_han_is_alphanumeric_and_caseless() {
+        for code in (0x3400..=0x4DBF).chain(0x4E00..=0x9FFF) {
+            let c = char::from_u32(code).unwrap();
+            assert!(is_main_block_han(c));
+            assert!(c.is_alphanumeric(), "{c:?} has no letter property");
+            assert!(c.to_lowercase().eq([c]), "{c:?} has a lower case");
+        }
+        for c in ['A', 'É', 'İ', 'Σ', '7', '-', '　', '\u{F900}'] {
+            let mut fast = Vec::new();
+            for_each_lowercase(c, |l| fast.push(l));
+            assert_eq!(fast, c.to_lowercase().collect::<Vec<_>>(), "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]

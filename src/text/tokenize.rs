@@ -108,7 +108,7 @@ fn is_connector(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() && !is_han(c)
+    !is_han(c) && c.is_alphanumeric()
 }
 
 /// A Latin letter or digit (ASCII, or a Latin-script letter below U+0250: é, ß, ł).
