@@ -24,7 +24,7 @@ pub fn par_map_with<T: Sync, S, R: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = threads();
     if threads < 2 || items.len() < 2 {
         let mut state = init();
         return items.iter().map(|item| f(&mut state, item)).collect();
@@ -61,6 +61,30 @@ pub fn par_map_with<T: Sync, S, R: Send>(
     results
 }
 
+/// `f(index, item)` for every item, each on a thread of its own: for a few shards of one table,
+/// each owned by one thread while all of them read the same input (counting the terms of many
+/// articles into a table too large for one thread to fill quickly).
+pub fn par_each_mut<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
+    if items.len() < 2 {
+        items
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, item)| f(i, item));
+        return;
+    }
+    std::thread::scope(|scope| {
+        for (i, item) in items.iter_mut().enumerate() {
+            let f = &f;
+            scope.spawn(move || f(i, item));
+        }
+    });
+}
+
+/// Worker threads `par_map` uses: one per core.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,7 +112,13 @@ mod tests {
         assert_eq!(seen.iter().map(|&(x, _)| x).collect::<Vec<_>>(), items);
         assert!(seen.iter().all(|&(_, c)| (1..=items.len()).contains(&c)));
         let total_first_items = seen.iter().filter(|&&(_, c)| c == 1).count();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        assert!((1..=threads).contains(&total_first_items));
+        assert!((1..=threads()).contains(&total_first_items));
+    }
+
+    #[test]
+    fn each_item_is_handed_to_one_call_with_its_index() {
+        let mut shards = vec![0usize; 5];
+        par_each_mut(&mut shards, |i, shard| *shard += i * 10 + 1);
+        assert_eq!(shards, [1, 11, 21, 31, 41]);
     }
 }

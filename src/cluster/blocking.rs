@@ -221,9 +221,14 @@ pub(crate) fn candidates(
     let index = Index::new(vectors, published_s, window_s, signatures, blocking);
     let n = vectors.docs.len();
     let docs: Vec<usize> = (0..n).collect();
-    crate::parallel::par_map_with(
+    let partners = crate::parallel::par_map_with(
         &docs,
         || vec![u32::MAX; n],
         |seen, &a| index.partners(a, seen),
-    )
+    );
+    tracing::debug!(
+        pairs = partners.iter().map(Vec::len).sum::<usize>(),
+        "candidates"
+    );
+    partners
 }

@@ -241,30 +241,39 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
     // table answers both per posting: at 100k articles a binary search over millions of keys
     // per posting, each step a cache miss, was most of vectorizing.
     const NO_ID: u32 = u32::MAX;
-    let mut terms: KeyMap<u64, (u32, u32)> = KeyMap::default();
+    // Sharded by key, one shard per core, so the counting (tens of millions of insertions into
+    // a table of millions of keys, each a cache miss) runs on every core.
+    let shards = crate::parallel::threads().max(1);
+    let shard_of = |key: u64| ((key >> 32) % shards as u64) as usize;
+    let mut terms: Vec<KeyMap<u64, (u32, u32)>> = vec![KeyMap::default(); shards];
     let mut raw_terms = 0usize;
     for slice in articles.chunks(SLICE) {
-        for doc in super::par_map(slice, raw) {
-            raw_terms += doc.len();
-            for (key, _, _) in doc {
-                terms.entry(key).or_insert((0, NO_ID)).0 += 1;
+        let docs = super::par_map(slice, raw);
+        raw_terms += docs.iter().map(Vec::len).sum::<usize>();
+        crate::parallel::par_each_mut(&mut terms, |shard, terms| {
+            for &(key, _, _) in docs.iter().flatten() {
+                if shard_of(key) == shard {
+                    terms.entry(key).or_insert((0, NO_ID)).0 += 1;
+                }
             }
-        }
+        });
     }
     let mut keys: Vec<u64> = terms
         .iter()
+        .flatten()
         .filter(|&(_, &(n, _))| n >= 2)
         .map(|(&key, _)| key)
         .collect();
     keys.sort_unstable();
-    for (id, key) in keys.iter().enumerate() {
-        if let Some(term) = terms.get_mut(key) {
+    for (id, &key) in keys.iter().enumerate() {
+        if let Some(term) = terms[shard_of(key)].get_mut(&key) {
             term.1 = id as u32;
         }
     }
+    let term = |key: u64| terms[shard_of(key)][&key];
     tracing::debug!(
         raw_terms,
-        distinct = terms.len(),
+        distinct = terms.iter().map(|t| t.len()).sum::<usize>(),
         shared = keys.len(),
         "vectorize"
     );
@@ -273,7 +282,7 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         let weights: Vec<(f32, bool, Option<u32>)> = raw(article)
             .into_iter()
             .map(|(key, w, latin)| {
-                let (df, id) = terms[&key];
+                let (df, id) = term(key);
                 let idf = ((n + 1.0) / df as f32).ln();
                 (w * idf, latin, (id != NO_ID).then_some(id))
             })
@@ -302,12 +311,17 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         }
     }
     drop(cases);
+    tracing::debug!(
+        entries = docs.iter().map(Vec::len).sum::<usize>(),
+        latin_entries = latin.iter().flatten().map(Vec::len).sum::<usize>(),
+        "vectors"
+    );
     // The collect stage already decided each article's language from its text.
     let chinese = articles
         .iter()
         .map(|a| a.borrow().lang.starts_with("zh"))
         .collect();
-    let df = keys.iter().map(|key| terms[key].0).collect();
+    let df = keys.iter().map(|&key| term(key).0).collect();
     Vectors {
         keys,
         docs,
@@ -357,67 +371,113 @@ fn combined(
 }
 
 /// `similarity`, equal to it bit for bit, for many pairs that share their first article (one
-/// article against its candidates): that article's vector is spread into a dense row once and
+/// article against its candidates): that article's vector is put in a small hash table once and
 /// each partner's terms are looked up in it, which costs the partner's length instead of a merge
-/// walk over both (scoring the pairs is the largest cost of clustering at 100k articles). One
-/// per thread: the rows are as long as the vocabulary.
+/// walk over both (scoring the pairs is the largest cost of clustering at 100k articles). The
+/// table is sized to the vector, not the vocabulary: a row over millions of terms made every
+/// lookup a cache miss. One per thread.
 pub struct Scorer<'a> {
     vectors: &'a Vectors,
-    rows: [DenseRow<'a>; 2],
+    held: [HeldVector; 2],
 }
 
 impl<'a> Scorer<'a> {
     pub fn new(vectors: &'a Vectors) -> Self {
         Scorer {
             vectors,
-            rows: [View::Full, View::Latin].map(|view| DenseRow::new(vectors, view)),
+            held: [HeldVector::default(), HeldVector::default()],
         }
     }
 
     pub fn similarity(&mut self, a: usize, b: usize) -> f32 {
-        let (vectors, rows) = (self.vectors, &mut self.rows);
+        let (vectors, held) = (self.vectors, &mut self.held);
         combined(vectors, a, b, |view, x, y| {
-            rows[view as usize].dot(x, view.vector(vectors, y))
+            held[view as usize].dot(vectors, view, x, view.vector(vectors, y))
         })
     }
 }
 
-/// One article's vector (of one view) spread densely over all term ids.
-struct DenseRow<'a> {
-    vectors: &'a Vectors,
-    view: View,
-    row: Vec<f32>,
-    held: Option<usize>,
+/// One article's vector (of one view) in an open-addressing table of `(term id, weight)`, with a
+/// bit filter in front: most of a partner's terms are not in the held vector, and one well
+/// predicted bit test per term costs less than a probe whose outcome the branch predictor cannot
+/// guess.
+#[derive(Default)]
+struct HeldVector {
+    slots: Vec<(u32, f32)>,
+    /// log2 of the table size.
+    bits: u32,
+    /// One bit per `FILTER_BITS_PER_SLOT` × table slots, set for every held term's bit.
+    filter: Vec<u64>,
+    filter_bits: u32,
+    held: Option<(View, usize)>,
 }
 
-impl<'a> DenseRow<'a> {
-    fn new(vectors: &'a Vectors, view: View) -> Self {
-        DenseRow {
-            vectors,
-            view,
-            row: vec![0.0; vectors.keys.len()],
-            held: None,
+impl HeldVector {
+    const EMPTY: u32 = u32::MAX;
+    /// The table is at most half full, the filter has eight bits per slot: a term the held
+    /// vector lacks passes the filter about one time in sixteen.
+    const FILTER_BITS_PER_SLOT: u32 = 3;
+
+    /// Fibonacci hashing: the top `bits` bits of the product, well mixed even for dense ids.
+    fn hash(term: u32, bits: u32) -> usize {
+        (term.wrapping_mul(0x9e37_79b1) >> (32 - bits)) as usize
+    }
+
+    fn hold(&mut self, vector: &SparseVec) {
+        // At most half full, so a miss that passes the filter ends within a slot or two.
+        self.bits = (vector.len() * 2)
+            .next_power_of_two()
+            .max(16)
+            .trailing_zeros();
+        self.filter_bits = (self.bits + Self::FILTER_BITS_PER_SLOT).min(32);
+        self.slots.clear();
+        self.slots.resize(1 << self.bits, (Self::EMPTY, 0.0));
+        self.filter.clear();
+        self.filter
+            .resize((1usize << self.filter_bits).div_ceil(64), 0);
+        let mask = self.slots.len() - 1;
+        for &(term, weight) in vector {
+            let bit = Self::hash(term, self.filter_bits);
+            self.filter[bit / 64] |= 1 << (bit % 64);
+            let mut i = Self::hash(term, self.bits);
+            while self.slots[i].0 != Self::EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (term, weight);
         }
     }
 
-    /// `cosine(vector of left, right)`, spreading `left` only when it is not the one held.
-    fn dot(&mut self, left: usize, right: &SparseVec) -> f32 {
-        if self.held != Some(left) {
-            if let Some(old) = self.held {
-                for &(t, _) in self.view.vector(self.vectors, old) {
-                    self.row[t as usize] = 0.0;
-                }
-            }
-            for &(t, w) in self.view.vector(self.vectors, left) {
-                self.row[t as usize] = w;
-            }
-            self.held = Some(left);
+    fn weight(&self, term: u32) -> Option<f32> {
+        let bit = Self::hash(term, self.filter_bits);
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return None;
         }
-        // Products in ascending term order from 0.0, a term the left side lacks adding exactly
-        // 0.0: the same sum, in the same order, as `cosine`'s merge walk.
-        right
-            .iter()
-            .fold(0.0f32, |dot, &(t, w)| dot + self.row[t as usize] * w)
+        let mask = self.slots.len() - 1;
+        let mut i = Self::hash(term, self.bits);
+        loop {
+            match self.slots[i] {
+                (t, w) if t == term => return Some(w),
+                (Self::EMPTY, _) => return None,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// `cosine(vector of left, right)`, loading `left` only when it is not the one held.
+    fn dot(&mut self, vectors: &Vectors, view: View, left: usize, right: &SparseVec) -> f32 {
+        if self.held != Some((view, left)) {
+            self.hold(view.vector(vectors, left));
+            self.held = Some((view, left));
+        }
+        // The shared terms' products added in ascending term order from 0.0: the same sum, in
+        // the same order, as `cosine`'s merge walk (which adds nothing for the others).
+        let mut dot = 0.0f32;
+        for &(term, w) in right {
+            if let Some(held) = self.weight(term) {
+                dot += held * w;
+            }
+        }
+        dot
     }
 }
 
