@@ -89,7 +89,8 @@ enum Command {
     },
     /// Group articles into stories and print them.
     Cluster {
-        /// Feed files, directories of feed files, or http(s) URLs (default: the configured sources).
+        /// Feed files, directories of feed files (or of one folder of them per day), or http(s) URLs
+        /// (default: the configured sources).
         inputs: Vec<String>,
         /// Print {"stories": [{"id", "rank", "score", "articles": [{"url", "title", "outlet", "published_at"}]}]}, best first.
         #[arg(long)]

@@ -8,6 +8,7 @@ mod agglomerative;
 pub mod blocking;
 pub mod dedupe;
 pub mod rank;
+pub mod similarity;
 pub mod vectorize;
 
 use std::borrow::Cow;
@@ -136,7 +137,7 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
     let docs: Vec<usize> = (0..kept.len()).collect();
     let scored = par_map_with(
         &docs,
-        || vectorize::Scorer::new(&vectors),
+        || similarity::Scorer::new(&vectors),
         |scorer, &a| {
             let mut edges = Vec::new();
             let mut near_duplicates = Vec::new();

@@ -1,7 +1,6 @@
-//! Articles → L2-normalised sparse TF-IDF vectors and their pairwise similarities. In: the unique
-//! articles being clustered; out: one vector per article (sorted `(term id, weight)` pairs over
-//! the terms two or more articles share), the similarity of any two, and the shared terms that
-//! explain it.
+//! Articles → L2-normalised sparse TF-IDF vectors. In: the unique articles being clustered; out:
+//! one vector per article (sorted `(term id, weight)` pairs over the terms two or more articles
+//! share) and the shared terms that explain a pair's similarity (`similarity` compares them).
 //! Tokens are CJK character bigrams and lowercased Latin words; model names such as
 //! `Qwen-Image-2512` stay whole and weigh most, and words the input writes in lower case (common
 //! nouns and verbs, not names) weigh less. Never reads anything but the articles: IDF is
@@ -12,8 +11,9 @@ use std::collections::HashMap;
 
 use super::dedupe::{FNV_OFFSET, KeyMap, fnv1a_step};
 use crate::model::Article;
-use crate::text::tokenize::{WordCase, for_each_token, for_each_word_case};
-pub use crate::text::vector::{SparseVec, cosine};
+use crate::text::casing::{WordCase, for_each_word_case};
+use crate::text::tokenize::for_each_token;
+pub use crate::text::vector::SparseVec;
 use crate::text::{self, Options, TokenKind};
 
 /// Title tokens count this many times a body occurrence: a headline states the story, a body
@@ -29,13 +29,6 @@ const TITLE_TF_CAP: f32 = 2.0;
 /// Only the body's first characters are read. The lead carries the story; a 40k-character
 /// article would otherwise drown its own headline and every other article it is compared with.
 const BODY_CHARS: usize = 1500;
-/// Weight of the Latin-only cosine for a Chinese/English pair. Such a pair shares no bigrams, so
-/// its full cosine is capped by the Chinese side's Latin share; the Latin-only cosine of one story
-/// told in two languages is 0.35-0.75 and of unrelated pairs under 0.2. Tuned on both golds
-/// (`newsdesk cluster --gold`): 0.5 missed most English-wire/Chinese-outlet pairs of the corpus
-/// gold at the threshold below; 0.8 recovers them, 1.0 starts merging two launches of one company
-/// on the fixture day.
-const CROSS_LANGUAGE_WEIGHT: f32 = 0.8;
 /// Latin words that are names weigh this much against a bigram's `BIGRAM_WEIGHT`. In a Chinese
 /// report almost every Latin word is a name (Cowork, Rubin, TranslateGemma, OctoCodingBench) and
 /// these names are what two clickbait headlines on one launch share, while its dozens of bigrams
@@ -331,156 +324,6 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
     }
 }
 
-/// Similarity of articles `a` and `b`: the cosine, or for a Chinese/English pair the larger of
-/// the cosine and `CROSS_LANGUAGE_WEIGHT` × the Latin-only cosine.
-pub fn similarity(vectors: &Vectors, a: usize, b: usize) -> f32 {
-    combined(vectors, a, b, |view, x, y| {
-        cosine(view.vector(vectors, x), view.vector(vectors, y))
-    })
-}
-
-/// Which vectors of an article a cosine is taken over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum View {
-    Full,
-    Latin,
-}
-
-impl View {
-    fn vector(self, vectors: &Vectors, doc: usize) -> &SparseVec {
-        match self {
-            View::Full => &vectors.docs[doc],
-            View::Latin => vectors.latin(doc),
-        }
-    }
-}
-
-/// The rule of `similarity`, with the cosine of two articles' vectors supplied by the caller.
-fn combined(
-    vectors: &Vectors,
-    a: usize,
-    b: usize,
-    mut cos: impl FnMut(View, usize, usize) -> f32,
-) -> f32 {
-    let full = cos(View::Full, a, b);
-    if vectors.chinese[a] != vectors.chinese[b] {
-        full.max(CROSS_LANGUAGE_WEIGHT * cos(View::Latin, a, b))
-    } else {
-        full
-    }
-}
-
-/// `similarity`, equal to it bit for bit, for many pairs that share their first article (one
-/// article against its candidates): that article's vector is put in a small hash table once and
-/// each partner's terms are looked up in it, which costs the partner's length instead of a merge
-/// walk over both (scoring the pairs is the largest cost of clustering at 100k articles). The
-/// table is sized to the vector, not the vocabulary: a row over millions of terms made every
-/// lookup a cache miss. One per thread.
-pub struct Scorer<'a> {
-    vectors: &'a Vectors,
-    held: [HeldVector; 2],
-}
-
-impl<'a> Scorer<'a> {
-    pub fn new(vectors: &'a Vectors) -> Self {
-        Scorer {
-            vectors,
-            held: [HeldVector::default(), HeldVector::default()],
-        }
-    }
-
-    pub fn similarity(&mut self, a: usize, b: usize) -> f32 {
-        let (vectors, held) = (self.vectors, &mut self.held);
-        combined(vectors, a, b, |view, x, y| {
-            held[view as usize].dot(vectors, view, x, view.vector(vectors, y))
-        })
-    }
-}
-
-/// One article's vector (of one view) in an open-addressing table of `(term id, weight)`, with a
-/// bit filter in front: most of a partner's terms are not in the held vector, and one well
-/// predicted bit test per term costs less than a probe whose outcome the branch predictor cannot
-/// guess.
-#[derive(Default)]
-struct HeldVector {
-    slots: Vec<(u32, f32)>,
-    /// log2 of the table size.
-    bits: u32,
-    /// One bit per `FILTER_BITS_PER_SLOT` × table slots, set for every held term's bit.
-    filter: Vec<u64>,
-    filter_bits: u32,
-    held: Option<(View, usize)>,
-}
-
-impl HeldVector {
-    const EMPTY: u32 = u32::MAX;
-    /// The table is at most half full, the filter has eight bits per slot: a term the held
-    /// vector lacks passes the filter about one time in sixteen.
-    const FILTER_BITS_PER_SLOT: u32 = 3;
-
-    /// Fibonacci hashing: the top `bits` bits of the product, well mixed even for dense ids.
-    fn hash(term: u32, bits: u32) -> usize {
-        (term.wrapping_mul(0x9e37_79b1) >> (32 - bits)) as usize
-    }
-
-    fn hold(&mut self, vector: &SparseVec) {
-        // At most half full, so a miss that passes the filter ends within a slot or two.
-        self.bits = (vector.len() * 2)
-            .next_power_of_two()
-            .max(16)
-            .trailing_zeros();
-        self.filter_bits = (self.bits + Self::FILTER_BITS_PER_SLOT).min(32);
-        self.slots.clear();
-        self.slots.resize(1 << self.bits, (Self::EMPTY, 0.0));
-        self.filter.clear();
-        self.filter
-            .resize((1usize << self.filter_bits).div_ceil(64), 0);
-        let mask = self.slots.len() - 1;
-        for &(term, weight) in vector {
-            let bit = Self::hash(term, self.filter_bits);
-            self.filter[bit / 64] |= 1 << (bit % 64);
-            let mut i = Self::hash(term, self.bits);
-            while self.slots[i].0 != Self::EMPTY {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = (term, weight);
-        }
-    }
-
-    fn weight(&self, term: u32) -> Option<f32> {
-        let bit = Self::hash(term, self.filter_bits);
-        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = Self::hash(term, self.bits);
-        loop {
-            match self.slots[i] {
-                (t, w) if t == term => return Some(w),
-                (Self::EMPTY, _) => return None,
-                _ => i = (i + 1) & mask,
-            }
-        }
-    }
-
-    /// `cosine(vector of left, right)`, loading `left` only when it is not the one held.
-    fn dot(&mut self, vectors: &Vectors, view: View, left: usize, right: &SparseVec) -> f32 {
-        if self.held != Some((view, left)) {
-            self.hold(view.vector(vectors, left));
-            self.held = Some((view, left));
-        }
-        // The shared terms' products added in ascending term order from 0.0: the same sum, in
-        // the same order, as `cosine`'s merge walk (which adds nothing for the others).
-        let mut dot = 0.0f32;
-        for &(term, w) in right {
-            if let Some(held) = self.weight(term) {
-                dot += held * w;
-            }
-        }
-        dot
-    }
-}
-
 /// Terms both vectors carry, strongest (by product of weights) first, at most `limit`, as the
 /// tokenizer wrote them in `left` (the article behind vector `a`).
 pub fn shared_terms(
@@ -516,7 +359,9 @@ pub fn shared_terms(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::similarity::{CROSS_LANGUAGE_WEIGHT, similarity};
     use crate::cluster::tests_support::article;
+    use crate::text::vector::cosine;
 
     #[test]
     fn vectors_are_normalised_and_order_free() {

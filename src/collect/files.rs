@@ -149,6 +149,28 @@ pub(super) fn feed_files(dir: &Path) -> Result<Vec<PathBuf>, CollectError> {
     Ok(files)
 }
 
+/// A command-line input as the directories to read: a directory without feed files of its own
+/// but with subdirectories that have some (a corpus kept as one folder per day) stands for those
+/// subdirectories, in sorted order, one level deep; anything else stands for itself (and a
+/// directory with no feeds at any level still fails as "no feed files").
+pub(super) fn input_paths(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() || feed_files(path).is_ok_and(|files| !files.is_empty()) {
+        return vec![path.to_path_buf()];
+    }
+    let mut days: Vec<PathBuf> = std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|sub| sub.is_dir() && feed_files(sub).is_ok_and(|files| !files.is_empty()))
+        .collect();
+    days.sort();
+    if days.is_empty() {
+        vec![path.to_path_buf()]
+    } else {
+        days
+    }
+}
+
 fn is_extension(path: &Path, ext: &str) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case(ext))

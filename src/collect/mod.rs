@@ -332,36 +332,39 @@ pub async fn collect_sources(sources: &[SourceConfig], cx: &CollectContext<'_>) 
     run_jobs(jobs, cx).await
 }
 
-/// For `newsdesk cluster INPUT...`: each input is a feed file, a directory of feed files, or an
-/// http(s) URL; source name = file stem / URL host; tier 2; one report per file.
+/// For `newsdesk cluster INPUT...`: each input is a feed file, a directory of feed files, a
+/// directory of such directories (one per day), or an http(s) URL; source name = file stem /
+/// URL host; tier 2; one report per file.
 pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected {
     const INPUT_TIER: u8 = 2;
     let jobs = inputs
         .iter()
-        .map(|input| {
+        .flat_map(|input| {
             if url::is_absolute_http(input) {
                 let host = ::url::Url::parse(input)
                     .ok()
                     .and_then(|u| u.host_str().map(str::to_string))
                     .unwrap_or_else(|| input.clone());
-                Job {
+                vec![Job {
                     name: host,
                     tier: INPUT_TIER,
                     full_text: false,
                     source_kind: SourceKind::Feed,
                     kind: JobKind::Url(input.clone()),
                     naming: Naming::Configured,
-                }
+                }]
             } else {
-                let path = PathBuf::from(input);
-                Job {
-                    name: files::feed_stem(&path),
-                    tier: INPUT_TIER,
-                    full_text: false,
-                    source_kind: SourceKind::Feed,
-                    kind: JobKind::Path(path),
-                    naming: Naming::FileStem,
-                }
+                files::input_paths(&PathBuf::from(input))
+                    .into_iter()
+                    .map(|path| Job {
+                        name: files::feed_stem(&path),
+                        tier: INPUT_TIER,
+                        full_text: false,
+                        source_kind: SourceKind::Feed,
+                        kind: JobKind::Path(path),
+                        naming: Naming::FileStem,
+                    })
+                    .collect()
             }
         })
         .collect();

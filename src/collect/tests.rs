@@ -130,6 +130,49 @@ async fn inputs_are_named_after_file_stems_and_missing_paths_are_reported() {
     assert!(is_sorted(&collected.articles));
 }
 
+#[tokio::test]
+async fn a_folder_of_day_folders_reads_each_day() {
+    let corpus = tempfile::tempdir().unwrap();
+    for day in ["2026-01-02", "2026-01-01"] {
+        std::fs::create_dir(corpus.path().join(day)).unwrap();
+        std::fs::copy(
+            fixtures().join("rss2_cdata.xml"),
+            corpus.path().join(day).join(format!("feed-{day}.xml")),
+        )
+        .unwrap();
+    }
+    std::fs::create_dir(corpus.path().join("empty")).unwrap();
+    let inputs = vec![corpus.path().display().to_string()];
+    let collected = collect_inputs(&inputs, &HttpOptions::default()).await;
+    let names: Vec<&str> = collected.reports.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["feed-2026-01-01", "feed-2026-01-02"],
+        "every day folder's feeds, days in order; the empty folder is no input"
+    );
+    assert!(!collected.reports.iter().any(|r| r.failed()));
+    let mut sources: Vec<&str> = collected
+        .articles
+        .iter()
+        .map(|a| a.source.as_str())
+        .collect();
+    sources.sort();
+    sources.dedup();
+    assert_eq!(sources, ["feed-2026-01-01", "feed-2026-01-02"]);
+    // A folder with no feeds at any level still says so.
+    let nothing = tempfile::tempdir().unwrap();
+    std::fs::create_dir(nothing.path().join("sub")).unwrap();
+    let inputs = vec![nothing.path().display().to_string()];
+    let collected = collect_inputs(&inputs, &HttpOptions::default()).await;
+    assert!(
+        collected.reports[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("no feed files")
+    );
+}
+
 #[test]
 fn feed_stems_drop_every_feed_extension() {
     assert_eq!(feed_stem(Path::new("/x/baai_hub.atom.xml")), "baai_hub");
