@@ -3,7 +3,6 @@
 //! their AI relevance, and how many on-topic stories fell beyond the cap. Never reads the wall
 //! clock (`now` is a parameter) and never calls a model: relevance here is lexical.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
@@ -78,6 +77,12 @@ pub struct ScoreParts {
 /// Score of a story for `now`, with its parts: distinct outlets, best tier, recency, size and
 /// relevance.
 pub fn score_parts(story: &Story, now: DateTime<Utc>) -> ScoreParts {
+    score_parts_at(story, now, story_relevance(story))
+}
+
+/// `score_parts` with the story's relevance already known: ranking needs it first to tell
+/// off-topic stories apart, and relevance is the costly part of a score.
+fn score_parts_at(story: &Story, now: DateTime<Utc>, relevance: f64) -> ScoreParts {
     let mut outlets: Vec<&str> = story.articles.iter().map(|a| a.outlet.as_str()).collect();
     outlets.sort_unstable();
     outlets.dedup();
@@ -95,7 +100,6 @@ pub fn score_parts(story: &Story, now: DateTime<Utc>) -> ScoreParts {
         .max()
         .unwrap_or(now);
     let age_hours = ((now - newest).num_seconds() as f64 / 3600.0).max(0.0);
-    let relevance = story_relevance(story);
     let outlets_score = OUTLETS_WEIGHT * (outlets.len().max(1) as f64).ln();
     let tier_score = TIER_WEIGHT * (3 - best_tier) as f64 / 2.0;
     let recency_score = RECENCY_WEIGHT * 0.5f64.powf(age_hours / RECENCY_HALF_LIFE_HOURS);
@@ -135,7 +139,7 @@ pub fn rank(stories: Vec<Story>, params: &RankParams) -> Ranked {
         if rel < params.min_relevance {
             off_topic.push((story, rel));
         } else {
-            on_topic.push((score(&story, params.now), story));
+            on_topic.push((score_parts_at(&story, params.now, rel).total, story));
         }
     }
     on_topic.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
@@ -236,20 +240,36 @@ struct AiHits {
 /// in one pass over the text: scanning it once per term made ranking a warm rerun's costliest
 /// step after clustering.
 fn han_term_counts(text: &str) -> Vec<usize> {
-    static BY_FIRST_CHAR: OnceLock<HashMap<char, Vec<usize>>> = OnceLock::new();
+    // Sorted by first character and searched by bisection: a hashed lookup per character of
+    // every text was a third of ranking.
+    static BY_FIRST_CHAR: OnceLock<Vec<(char, Vec<usize>)>> = OnceLock::new();
     let index = BY_FIRST_CHAR.get_or_init(|| {
-        let mut index: HashMap<char, Vec<usize>> = HashMap::new();
+        let mut index: Vec<(char, Vec<usize>)> = Vec::new();
         for (i, (term, _)) in HAN_TERMS.iter().enumerate() {
-            if let Some(first) = term.chars().next() {
-                index.entry(first).or_default().push(i);
+            let Some(first) = term.chars().next() else {
+                continue;
+            };
+            match index.binary_search_by_key(&first, |(c, _)| *c) {
+                Ok(at) => index[at].1.push(i),
+                Err(at) => index.insert(at, (first, vec![i])),
             }
         }
         index
     });
+    let (lowest, highest) = match (index.first(), index.last()) {
+        (Some(first), Some(last)) => (first.0, last.0),
+        _ => return vec![0; HAN_TERMS.len()],
+    };
     let mut counts = vec![0usize; HAN_TERMS.len()];
     let mut free_from = vec![0usize; HAN_TERMS.len()];
     for (at, c) in text.char_indices() {
-        for &t in index.get(&c).into_iter().flatten() {
+        if c < lowest || c > highest {
+            continue;
+        }
+        let Ok(entry) = index.binary_search_by_key(&c, |(first, _)| *first) else {
+            continue;
+        };
+        for &t in &index[entry].1 {
             let term = HAN_TERMS[t].0;
             if at >= free_from[t] && text[at..].starts_with(term) {
                 counts[t] += 1;
@@ -262,15 +282,22 @@ fn han_term_counts(text: &str) -> Vec<usize> {
 
 /// AI-term hits in `text`. A Chinese word is counted as 1.5 characters.
 fn ai_hits(text: &str) -> AiHits {
-    let latin: String = text
-        .chars()
-        .map(|c| if is_han(c) { ' ' } else { c })
-        .collect();
-    let latin_words = latin
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .count();
-    let han_chars = text.chars().filter(|&c| is_han(c)).count();
+    // One pass: the text with Han blanked out for the Latin tokenizer, its Latin words (runs of
+    // letters and digits) and its Han characters.
+    let mut latin = String::with_capacity(text.len());
+    let (mut latin_words, mut han_chars, mut in_word) = (0usize, 0usize, false);
+    for c in text.chars() {
+        let c = if is_han(c) {
+            han_chars += 1;
+            ' '
+        } else {
+            c
+        };
+        let alphanumeric = c.is_alphanumeric();
+        latin_words += usize::from(alphanumeric && !in_word);
+        in_word = alphanumeric;
+        latin.push(c);
+    }
     let mut found = AiHits {
         hits: 0.0,
         distinct: Vec::new(),
@@ -287,6 +314,9 @@ fn ai_hits(text: &str) -> AiHits {
             found.hits += weight;
             found.distinct.push(token.text);
         }
+    }
+    if han_chars == 0 {
+        return found;
     }
     for ((term, weight), count) in HAN_TERMS.iter().zip(han_term_counts(text)) {
         if count > 0 {
@@ -310,11 +340,26 @@ fn latin_weight(token: &str, kind: TokenKind) -> f64 {
             }
         }
         TokenKind::Code => 0.3,
-        _ => LATIN_TERMS
-            .iter()
-            .find(|(t, _)| *t == token)
-            .map_or(0.0, |(_, w)| *w),
+        _ => latin_term_weight(token),
     }
+}
+
+/// The weight `LATIN_TERMS` gives `token` (its first entry), 0 for none: by bisection over a
+/// sorted copy, since every word of every text is looked up.
+fn latin_term_weight(token: &str) -> f64 {
+    static SORTED: OnceLock<Vec<(&str, f64)>> = OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut sorted: Vec<(&str, f64)> = Vec::with_capacity(LATIN_TERMS.len());
+        for &(term, weight) in LATIN_TERMS {
+            if let Err(at) = sorted.binary_search_by_key(&term, |(t, _)| *t) {
+                sorted.insert(at, (term, weight));
+            }
+        }
+        sorted
+    });
+    sorted
+        .binary_search_by_key(&token, |(t, _)| *t)
+        .map_or(0.0, |at| sorted[at].1)
 }
 
 /// 0..1 lexical AI relevance: the density of AI vocabulary (English and Chinese terms, model
@@ -323,9 +368,12 @@ fn latin_weight(token: &str, kind: TokenKind) -> f64 {
 /// `RELEVANCE_MIN_DISTINCT` different terms occur (one "AI-powered" in a gadget review is not AI
 /// news, however short the review).
 pub fn relevance(article: &Article) -> f64 {
-    let body: String = article.text.chars().take(RELEVANCE_BODY_CHARS).collect();
+    let body = match article.text.char_indices().nth(RELEVANCE_BODY_CHARS) {
+        Some((end, _)) => &article.text[..end],
+        None => &article.text,
+    };
     let title = ai_hits(&article.title);
-    let body = ai_hits(&body);
+    let body = ai_hits(body);
     let hits = title.hits * (1.0 + RELEVANCE_TITLE_EXTRA) + body.hits;
     let words = (title.words + body.words).max(RELEVANCE_MIN_WORDS);
     let mut distinct = title.distinct;
@@ -355,6 +403,19 @@ mod tests {
             "the sample exercises the terms"
         );
         assert!(han_term_counts("no han here").iter().all(|&n| n == 0));
+    }
+
+    #[test]
+    fn term_lookups_agree_with_the_tables() {
+        // `ai_hits` skips the Han scan for texts without Han characters.
+        assert!(HAN_TERMS.iter().all(|(term, _)| term.chars().all(is_han)));
+        for (term, _) in LATIN_TERMS {
+            let first = LATIN_TERMS.iter().find(|(t, _)| t == term).unwrap().1;
+            assert_eq!(latin_term_weight(term), first, "{term}");
+        }
+        for word in ["", "a", "aix", "zzz", "model\u{301}", "模型"] {
+            assert_eq!(latin_term_weight(word), 0.0, "{word}");
+        }
     }
 
     #[test]

@@ -21,17 +21,22 @@ pub fn grounding(
 ) -> Vec<Finding> {
     let warn = |rule, message| finding(index, rule, Severity::Warning, message);
     let mut warnings = Vec::new();
-    let source_values: Vec<f64> = source_texts
-        .iter()
-        .flat_map(|t| numbers_in(t))
-        .flat_map(|n| n.values)
-        .collect();
+    // Every source form below is made on first need only: the sources are whole articles, and
+    // reading them all in every form for every card was most of a warm rerun's lint step.
+    let mut source_values: Option<Vec<f64>> = None;
     let mut seen: Vec<String> = Vec::new();
     for number in numbers_in(&format!("{card_title}\n{card_text}")) {
         if number.small || seen.contains(&number.text) {
             continue;
         }
         seen.push(number.text.clone());
+        let source_values = source_values.get_or_insert_with(|| {
+            source_texts
+                .iter()
+                .flat_map(|t| numbers_in(t))
+                .flat_map(|n| n.values)
+                .collect()
+        });
         let grounded = number
             .values
             .iter()
@@ -48,27 +53,34 @@ pub fn grounding(
         }
     }
 
+    if entities.is_empty() {
+        return warnings;
+    }
     let plain: Vec<String> = source_texts.iter().map(|t| match_form(t)).collect();
     // The card may be in either Chinese script whatever its sources were written in, and a short
-    // card rarely shows which, so sources are converted to both (once, and only when needed).
-    let mut converted: Option<Vec<String>> = None;
+    // card rarely shows which, so sources are converted to both: each source once, and only
+    // when an entity is still unmatched by the sources before it.
+    let mut converted: Vec<Option<[String; 2]>> = vec![None; source_texts.len()];
     for entity in entities {
         let needle = match_form(entity);
         if needle.is_empty() || plain.iter().any(|s| s.contains(&needle)) {
             continue;
         }
-        let converted = converted.get_or_insert_with(|| {
-            source_texts
-                .iter()
-                .flat_map(|t| {
-                    [
-                        match_form(&to_script(t, Language::ZhHant)),
-                        match_form(&to_script(t, Language::ZhHans)),
-                    ]
-                })
-                .collect()
-        });
-        if !converted.iter().any(|s| s.contains(&needle)) {
+        let found = source_texts
+            .iter()
+            .zip(&mut converted)
+            .any(|(text, forms)| {
+                forms
+                    .get_or_insert_with(|| {
+                        [
+                            match_form(&to_script(text, Language::ZhHant)),
+                            match_form(&to_script(text, Language::ZhHans)),
+                        ]
+                    })
+                    .iter()
+                    .any(|s| s.contains(&needle))
+            });
+        if !found {
             warnings.push(warn(
                 UNGROUNDED_ENTITY,
                 format!(

@@ -125,9 +125,10 @@ pub fn lint_digest(
         },
     );
     let doc = Doc::parse(markdown);
-    for card in &digest.cards {
+    // Cards are grounded independently (each against its own sources), on all cores.
+    let grounded = crate::parallel::par_map(&digest.cards, |card| {
         let Some(topic) = topics.iter().find(|t| t.id == card.topic_id) else {
-            continue;
+            return Vec::new();
         };
         let texts: Vec<&str> = topic
             .story
@@ -148,14 +149,9 @@ pub fn lint_digest(
             .iter()
             .find(|h| h.level == 3 && (h.text.contains(&escaped) || h.text.contains(&plain)))
             .map_or(0, |h| h.index);
-        report.findings.extend(grounding(
-            index,
-            &card.card.title,
-            &body,
-            &card.card.entities,
-            &texts,
-        ));
-    }
+        grounding(index, &card.card.title, &body, &card.card.entities, &texts)
+    });
+    report.findings.extend(grounded.into_iter().flatten());
     report
         .findings
         .sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));

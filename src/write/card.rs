@@ -36,10 +36,15 @@ impl Writer<'_> {
         let section_ids: Vec<String> = self.sections.iter().map(|s| s.id.clone()).collect();
         let schema = card_schema(&section_ids);
         let done = std::sync::atomic::AtomicUsize::new(0);
+        // Fitting counts tokens, most of a cache hit's cost (the fitted prompt is its key); each
+        // topic's fit depends on its own articles alone, so the topics are fitted on all cores.
+        let fitted = crate::parallel::par_map(topics, |topic| {
+            fit_articles(block_articles(topic), self.max_input_tokens)
+        });
         let mut requests = Vec::with_capacity(topics.len());
         let mut trimmed = 0;
-        for topic in topics {
-            let (messages, was_trimmed) = self.card_messages(topic, topics.len(), &schema)?;
+        for (topic, (articles, was_trimmed)) in topics.iter().zip(fitted) {
+            let messages = self.card_messages(topic, articles, topics.len(), &schema)?;
             trimmed += usize::from(was_trimmed);
             requests.push(
                 self.settings
@@ -106,28 +111,14 @@ impl Writer<'_> {
         Ok(outcome)
     }
 
+    /// The card request's messages for `topic`, with its articles already fitted.
     fn card_messages(
         &self,
         topic: &Topic,
+        articles: Vec<BlockArticle>,
         topic_count: usize,
         schema: &serde_json::Value,
-    ) -> Result<(Vec<crate::llm::Message>, bool), PromptError> {
-        let articles: Vec<BlockArticle> = topic
-            .story
-            .articles
-            .iter()
-            .map(|a| BlockArticle {
-                id: a.id.clone(),
-                outlet: a.outlet.clone(),
-                title: a.title.clone(),
-                published: a
-                    .published_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                url: a.url.clone(),
-                text: a.text.clone(),
-            })
-            .collect();
-        let (articles, trimmed) = fit_articles(articles, self.max_input_tokens);
+    ) -> Result<Vec<crate::llm::Message>, PromptError> {
         let sections = self.block_sections();
         let context = CardContext {
             language: self.language.tag().to_string(),
@@ -143,8 +134,27 @@ impl Writer<'_> {
         ctx.insert("continuing", &context.previously.is_some());
         ctx.insert("context_block", &write_block("context", &context));
         ctx.insert("articles_block", &write_block("articles", &articles));
-        Ok((self.prompts.render("card.tera", &ctx)?, trimmed))
+        self.prompts.render("card.tera", &ctx)
     }
+}
+
+/// A topic's articles as the `<articles>` block shows them, best first, untrimmed.
+fn block_articles(topic: &Topic) -> Vec<BlockArticle> {
+    topic
+        .story
+        .articles
+        .iter()
+        .map(|a| BlockArticle {
+            id: a.id.clone(),
+            outlet: a.outlet.clone(),
+            title: a.title.clone(),
+            published: a
+                .published_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            url: a.url.clone(),
+            text: a.text.clone(),
+        })
+        .collect()
 }
 
 /// A card's sources: the topic's articles, one per distinct URL, best first.
