@@ -8,6 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
+use super::dedupe::KeyMap;
 use crate::model::MergeKind;
 
 /// One merge: the closest pair across the two sides, and the score that justified it.
@@ -67,8 +68,8 @@ impl PartialOrd for Candidate {
 }
 
 struct State {
-    /// Similarity of each edge, for naming the closest pair of a merge.
-    edge: HashMap<(usize, usize), f32>,
+    /// Similarity of each edge by `pair_key`, for naming the closest pair of a merge.
+    edge: KeyMap<u64, f32>,
     /// Per cluster slot (a cluster's slot is its smallest member): the sum of similarities to
     /// each neighbouring cluster. Sums, not averages, so a merge is one map addition.
     sums: Vec<HashMap<usize, f64>>,
@@ -89,7 +90,10 @@ impl State {
     }
 
     fn sim(&self, a: usize, b: usize) -> f32 {
-        self.edge.get(&(a.min(b), a.max(b))).copied().unwrap_or(0.0)
+        self.edge
+            .get(&pair_key(a.min(b), a.max(b)))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     fn closest_pair(&self, x: usize, y: usize) -> (usize, usize) {
@@ -163,13 +167,20 @@ impl State {
     }
 }
 
+/// One key for the pair `a < b` (both below 2³²: documents are counted in `u32` by blocking):
+/// half the size of a tuple key in the edge table, which at 100k articles holds millions.
+fn pair_key(a: usize, b: usize) -> u64 {
+    (a as u64) << 32 | b as u64
+}
+
 pub(crate) fn agglomerate(problem: &Problem<'_>) -> Vec<Group> {
     let n = problem.published_s.len();
     let mut sums: Vec<HashMap<usize, f64>> = vec![HashMap::new(); n];
-    let mut edge = HashMap::with_capacity(problem.edges.len());
+    let mut edge = KeyMap::default();
+    edge.reserve(problem.edges.len());
     for &(a, b, s) in problem.edges {
         assert!(a < b && b < n, "edges are (a, b) with a < b < n");
-        edge.insert((a, b), s);
+        edge.insert(pair_key(a, b), s);
         sums[a].insert(b, s as f64);
         sums[b].insert(a, s as f64);
     }

@@ -229,19 +229,27 @@ fn keyed_sentences(article: &Article) -> Vec<(&str, Option<u64>)> {
 /// Site boilerplate: sentences of at least `BOILERPLATE_MIN_CHARS` characters found verbatim in
 /// `BOILERPLATE_MIN_ARTICLES` or more articles of the same source. Counted over the whole input
 /// first, then cut from each article by `strip`.
-pub(crate) struct Boilerplate<'a> {
-    /// Per (source, sentence key): the number of articles of that source carrying the sentence.
-    seen_in: KeyMap<(&'a str, u64), usize>,
+pub(crate) struct Boilerplate {
+    /// Per `source_sentence` key: the number of articles of that source carrying the sentence.
+    seen_in: KeyMap<u64, u32>,
 }
 
-impl<'a> Boilerplate<'a> {
+/// One key for a sentence of one source: the sentence's key continued over the source's name,
+/// so the counting table holds a `u64` per entry rather than a name and a hash.
+fn source_sentence(source: &str, sentence: u64) -> u64 {
+    source
+        .bytes()
+        .fold(sentence, |h, b| fnv1a_step(h, u64::from(b)))
+}
+
+impl Boilerplate {
     /// Counts the sentences of `articles` per source, a block of articles at a time on all
     /// cores. Only the counts are kept, not the sentences: each article's are found again when
     /// it is stripped, which costs less than holding every sentence of 100k articles.
-    pub(crate) fn count(articles: &[&'a Article]) -> Self {
-        let blocks: Vec<&[&'a Article]> = articles.chunks(1024).collect();
+    pub(crate) fn count(articles: &[&Article]) -> Self {
+        let blocks: Vec<&[&Article]> = articles.chunks(1024).collect();
         let tallies = super::par_map(&blocks, |block| {
-            let mut seen_in: KeyMap<(&'a str, u64), usize> = KeyMap::default();
+            let mut seen_in: KeyMap<u64, u32> = KeyMap::default();
             for &article in *block {
                 let mut keys: Vec<u64> = keyed_sentences(article)
                     .into_iter()
@@ -250,12 +258,14 @@ impl<'a> Boilerplate<'a> {
                 keys.sort_unstable();
                 keys.dedup();
                 for key in keys {
-                    *seen_in.entry((article.source.as_str(), key)).or_default() += 1;
+                    *seen_in
+                        .entry(source_sentence(&article.source, key))
+                        .or_default() += 1;
                 }
             }
             seen_in
         });
-        let mut seen_in: KeyMap<(&'a str, u64), usize> = KeyMap::default();
+        let mut seen_in: KeyMap<u64, u32> = KeyMap::default();
         for tally in tallies {
             for (key, n) in tally {
                 *seen_in.entry(key).or_default() += n;
@@ -268,13 +278,13 @@ impl<'a> Boilerplate<'a> {
     /// cut to `BOILERPLATE_SCAN_CHARS` characters: for comparing articles only (stories keep the
     /// original text). An article with nothing to cut is borrowed, not copied: at 100k articles
     /// the copies alone would be most of the memory.
-    pub(crate) fn strip(&self, article: &'a Article) -> Cow<'a, Article> {
+    pub(crate) fn strip<'a>(&self, article: &'a Article) -> Cow<'a, Article> {
         let source = article.source.as_str();
         let is_boilerplate = |key: Option<u64>| {
             key.is_some_and(|key| {
                 self.seen_in
-                    .get(&(source, key))
-                    .is_some_and(|&n| n >= BOILERPLATE_MIN_ARTICLES)
+                    .get(&source_sentence(source, key))
+                    .is_some_and(|&n| n as usize >= BOILERPLATE_MIN_ARTICLES)
             })
         };
         let spans = keyed_sentences(article);

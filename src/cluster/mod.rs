@@ -155,7 +155,9 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
             (edges, near_duplicates)
         },
     );
-    drop(candidates);
+    // Shingles and candidates are done with once pairs are scored; the linkage is the next
+    // largest thing clustering holds.
+    drop((candidates, signatures));
     let (edges, near_duplicates): (Vec<_>, Vec<_>) = scored.into_iter().unzip();
     let edges: Vec<(usize, usize, f32)> = edges.into_iter().flatten().collect();
     let near_duplicates: Vec<(usize, usize, f32)> = near_duplicates.into_iter().flatten().collect();
@@ -203,7 +205,7 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
         })
         .collect();
     let positions = collapsed.positions;
-    drop((vectors, signatures, comparable, edges, near_duplicates));
+    drop((vectors, comparable, edges, near_duplicates));
     // Exact duplicates are represented by their kept article and leave with the rest.
     let mut input: Vec<Option<Article>> = articles.into_iter().map(Some).collect();
     let mut stories: Vec<Story> = traced

@@ -230,15 +230,12 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
     // articles at a time. The raw terms of every article are never held at once: at 100k
     // articles they are tens of millions, and tokenizing again costs less than holding them.
     const SLICE: usize = 4096;
-    // Per key: document frequency, then the term id (`NO_ID` for a term of one article). One
-    // table answers both per posting: at 100k articles a binary search over millions of keys
-    // per posting, each step a cache miss, was most of vectorizing.
-    const NO_ID: u32 = u32::MAX;
-    // Sharded by key, one shard per core, so the counting (tens of millions of insertions into
-    // a table of millions of keys, each a cache miss) runs on every core.
+    // Document frequency per key, in tables sharded by key, one shard per core, so the counting
+    // (tens of millions of insertions into a table of millions of keys, each a cache miss) runs
+    // on every core.
     let shards = crate::parallel::threads().max(1);
     let shard_of = |key: u64| ((key >> 32) % shards as u64) as usize;
-    let mut terms: Vec<KeyMap<u64, (u32, u32)>> = vec![KeyMap::default(); shards];
+    let mut terms: Vec<KeyMap<u64, u32>> = vec![KeyMap::default(); shards];
     let mut raw_terms = 0usize;
     for slice in articles.chunks(SLICE) {
         let docs = super::par_map(slice, raw);
@@ -246,7 +243,7 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         crate::parallel::par_each_mut(&mut terms, |shard, terms| {
             for &(key, _, _) in docs.iter().flatten() {
                 if shard_of(key) == shard {
-                    terms.entry(key).or_insert((0, NO_ID)).0 += 1;
+                    *terms.entry(key).or_insert(0) += 1;
                 }
             }
         });
@@ -254,22 +251,30 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
     let mut keys: Vec<u64> = terms
         .iter()
         .flatten()
-        .filter(|&(_, &(n, _))| n >= 2)
+        .filter(|&(_, &n)| n >= 2)
         .map(|(&key, _)| key)
         .collect();
     keys.sort_unstable();
-    for (id, &key) in keys.iter().enumerate() {
-        if let Some(term) = terms[shard_of(key)].get_mut(&key) {
-            term.1 = id as u32;
-        }
-    }
-    let term = |key: u64| terms[shard_of(key)][&key];
+    let df: Vec<u32> = keys.iter().map(|&key| terms[shard_of(key)][&key]).collect();
     tracing::debug!(
         raw_terms,
         distinct = terms.iter().map(|t| t.len()).sum::<usize>(),
         shared = keys.len(),
         "vectorize"
     );
+    // Only shared terms need an id (their index in `keys`); a term the id table does not know
+    // was counted once. One table answers both per posting (at 100k articles a binary search
+    // over millions of keys per posting, each step a cache miss, was most of vectorizing), and
+    // the counting tables (mostly terms of one article) go before the vectors are made.
+    const NO_ID: u32 = u32::MAX;
+    drop(terms);
+    let mut ids: KeyMap<u64, u32> = KeyMap::default();
+    ids.reserve(keys.len());
+    ids.extend(keys.iter().enumerate().map(|(id, &key)| (key, id as u32)));
+    let term = |key: u64| match ids.get(&key) {
+        Some(&id) => (df[id as usize], id),
+        None => (1, NO_ID),
+    };
     let n = articles.len() as f32;
     let weighted = |article: &A| -> (SparseVec, Option<SparseVec>) {
         let weights: Vec<(f32, bool, Option<u32>)> = raw(article)
@@ -314,7 +319,6 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         .iter()
         .map(|a| a.borrow().lang.starts_with("zh"))
         .collect();
-    let df = keys.iter().map(|&key| term(key).0).collect();
     Vectors {
         keys,
         docs,
