@@ -138,16 +138,7 @@ impl Triage<'_> {
     ) -> Result<ChatRequest, PromptError> {
         let block: Vec<BlockArticle> = batch
             .iter()
-            .map(|a| BlockArticle {
-                id: a.id.clone(),
-                outlet: a.outlet.clone(),
-                title: a.title.clone(),
-                published: a
-                    .published_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                url: a.url.clone(),
-                text: a.text.chars().take(TRIAGE_TEXT_CHARS).collect(),
-            })
+            .map(|a| BlockArticle::new(a, a.text.chars().take(TRIAGE_TEXT_CHARS).collect()))
             .collect();
         let mut ctx = tera::Context::new();
         ctx.insert("language_name", language_name(self.language));

@@ -22,6 +22,22 @@ pub struct BlockArticle {
     pub text: String,
 }
 
+impl BlockArticle {
+    /// `article` as the block shows it, with `text` as its body (the caller decides how much).
+    pub fn new(article: &crate::model::Article, text: String) -> Self {
+        BlockArticle {
+            id: article.id.clone(),
+            outlet: article.outlet.clone(),
+            title: article.title.clone(),
+            published: article
+                .published_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            url: article.url.clone(),
+            text,
+        }
+    }
+}
+
 /// A configured section as shown to the card call.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BlockSection {

@@ -144,16 +144,7 @@ fn block_articles(topic: &Topic) -> Vec<BlockArticle> {
         .story
         .articles
         .iter()
-        .map(|a| BlockArticle {
-            id: a.id.clone(),
-            outlet: a.outlet.clone(),
-            title: a.title.clone(),
-            published: a
-                .published_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            url: a.url.clone(),
-            text: a.text.clone(),
-        })
+        .map(|a| BlockArticle::new(a, a.text.clone()))
         .collect()
 }
 
