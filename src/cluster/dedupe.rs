@@ -237,9 +237,7 @@ pub(crate) struct Boilerplate {
 /// One key for a sentence of one source: the sentence's key continued over the source's name,
 /// so the counting table holds a `u64` per entry rather than a name and a hash.
 fn source_sentence(source: &str, sentence: u64) -> u64 {
-    source
-        .bytes()
-        .fold(sentence, |h, b| fnv1a_step(h, u64::from(b)))
+    fnv1a_bytes(sentence, source.as_bytes())
 }
 
 impl Boilerplate {
@@ -247,10 +245,9 @@ impl Boilerplate {
     /// cores. Only the counts are kept, not the sentences: each article's are found again when
     /// it is stripped, which costs less than holding every sentence of 100k articles.
     pub(crate) fn count(articles: &[&Article]) -> Self {
-        let blocks: Vec<&[&Article]> = articles.chunks(1024).collect();
-        let tallies = super::par_map(&blocks, |block| {
-            let mut seen_in: KeyMap<u64, u32> = KeyMap::default();
-            for &article in *block {
+        let seen_in = tally(
+            articles,
+            |&article, seen_in| {
                 let mut keys: Vec<u64> = keyed_sentences(article)
                     .into_iter()
                     .filter_map(|(_, key)| key)
@@ -262,15 +259,9 @@ impl Boilerplate {
                         .entry(source_sentence(&article.source, key))
                         .or_default() += 1;
                 }
-            }
-            seen_in
-        });
-        let mut seen_in: KeyMap<u64, u32> = KeyMap::default();
-        for tally in tallies {
-            for (key, n) in tally {
-                *seen_in.entry(key).or_default() += n;
-            }
-        }
+            },
+            |total, n| *total += n,
+        );
         Boilerplate { seen_in }
     }
 
@@ -333,6 +324,11 @@ pub(super) fn fnv1a_step(hash: u64, unit: u64) -> u64 {
     (hash ^ unit).wrapping_mul(0x0100_0000_01b3)
 }
 
+/// FNV-1a over `bytes`, continuing from `hash` (`FNV_OFFSET` to start afresh).
+pub(super) fn fnv1a_bytes(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, &b| fnv1a_step(h, u64::from(b)))
+}
+
 /// Hashing for maps keyed by values that already are hashes (term and sentence keys): FNV-1a
 /// over any bytes written, one multiply-and-fold over a `u64`. SipHash, the standard map's
 /// hasher, costs more than the lookup itself over the tens of millions of lookups clustering
@@ -353,9 +349,7 @@ impl std::hash::Hasher for KeyHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = fnv1a_step(self.0, u64::from(b));
-        }
+        self.0 = fnv1a_bytes(self.0, bytes);
     }
 
     fn write_u64(&mut self, n: u64) {
@@ -372,6 +366,36 @@ impl std::hash::Hasher for KeyHasher {
 
 /// A map keyed by hashes (see `KeyHasher`).
 pub(crate) type KeyMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// A table of counts over all of `items`, tallied a block of items at a time on all cores:
+/// `count` adds one item's entries to its block's table, and the blocks' tables are summed
+/// entry by entry with `add`. The same result as one sequential pass, as sums do not depend on
+/// their order.
+pub(crate) fn tally<T: Sync, K, V>(
+    items: &[T],
+    count: impl Fn(&T, &mut KeyMap<K, V>) + Sync,
+    add: impl Fn(&mut V, V),
+) -> KeyMap<K, V>
+where
+    K: std::hash::Hash + Eq + Send,
+    V: Default + Send,
+{
+    let blocks: Vec<&[T]> = items.chunks(1024).collect();
+    let tallies = super::par_map(&blocks, |block| {
+        let mut table = KeyMap::default();
+        for item in *block {
+            count(item, &mut table);
+        }
+        table
+    });
+    let mut total: KeyMap<K, V> = KeyMap::default();
+    for table in tallies {
+        for (key, value) in table {
+            add(total.entry(key).or_default(), value);
+        }
+    }
+    total
+}
 
 fn fnv1a(chars: &[char]) -> u64 {
     chars

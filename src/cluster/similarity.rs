@@ -89,17 +89,19 @@ struct HeldVector {
     slots: Vec<(u32, f32)>,
     /// log2 of the table size.
     bits: u32,
-    /// One bit per `FILTER_BITS_PER_SLOT` × table slots, set for every held term's bit.
+    /// `2^FILTER_SHIFT` bits per table slot, set at each held term's hash.
     filter: Vec<u64>,
+    /// log2 of the filter's size in bits.
     filter_bits: u32,
-    held: Option<(View, usize)>,
+    /// The article whose vector is held (each `HeldVector` of a `Scorer` serves one view).
+    held: Option<usize>,
 }
 
 impl HeldVector {
     const EMPTY: u32 = u32::MAX;
     /// The table is at most half full, the filter has eight bits per slot: a term the held
     /// vector lacks passes the filter about one time in sixteen.
-    const FILTER_BITS_PER_SLOT: u32 = 3;
+    const FILTER_SHIFT: u32 = 3;
 
     /// Fibonacci hashing: the top `bits` bits of the product, well mixed even for dense ids.
     fn hash(term: u32, bits: u32) -> usize {
@@ -112,7 +114,7 @@ impl HeldVector {
             .next_power_of_two()
             .max(16)
             .trailing_zeros();
-        self.filter_bits = (self.bits + Self::FILTER_BITS_PER_SLOT).min(32);
+        self.filter_bits = (self.bits + Self::FILTER_SHIFT).min(32);
         self.slots.clear();
         self.slots.resize(1 << self.bits, (Self::EMPTY, 0.0));
         self.filter.clear();
@@ -148,9 +150,9 @@ impl HeldVector {
 
     /// `cosine(vector of left, right)`, loading `left` only when it is not the one held.
     fn dot(&mut self, vectors: &Vectors, view: View, left: usize, right: &SparseVec) -> f32 {
-        if self.held != Some((view, left)) {
+        if self.held != Some(left) {
             self.hold(view.vector(vectors, left));
-            self.held = Some((view, left));
+            self.held = Some(left);
         }
         // The shared terms' products added in ascending term order from 0.0: the same sum, in
         // the same order, as `cosine`'s merge walk (which adds nothing for the others).

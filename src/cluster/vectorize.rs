@@ -9,7 +9,7 @@
 use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
 
-use super::dedupe::{FNV_OFFSET, KeyMap, fnv1a_step};
+use super::dedupe::{FNV_OFFSET, KeyMap, fnv1a_bytes, tally};
 use crate::model::Article;
 use crate::text::casing::{WordCase, for_each_word_case};
 use crate::text::tokenize::for_each_token;
@@ -109,8 +109,7 @@ impl Vectors {
 /// input order; two of a few million terms share a key with odds of about one in a million,
 /// and then only weigh as one term.
 fn term_key(term: &str) -> u64 {
-    term.bytes()
-        .fold(FNV_OFFSET, |h, b| fnv1a_step(h, u64::from(b)))
+    fnv1a_bytes(FNV_OFFSET, term.as_bytes())
 }
 
 /// One term of one article before IDF: key, raw weight, and whether it is Latin-script.
@@ -148,25 +147,17 @@ pub fn keep_read_part(article: Cow<'_, Article>) -> Cow<'_, Article> {
 }
 
 /// How the whole input writes each word (by the word's key): one article's casing is too little
-/// to go on. Tallied a block of articles at a time on all cores, then summed.
+/// to go on.
 fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> KeyMap<u64, WordCase> {
-    let blocks: Vec<&[A]> = articles.chunks(1024).collect();
-    let tallies = super::par_map(&blocks, |block| {
-        let mut cases: KeyMap<u64, WordCase> = KeyMap::default();
-        for article in *block {
+    tally(
+        articles,
+        |article, cases| {
             for_each_word_case(body_lead(article.borrow()), |word, case| {
                 cases.entry(term_key(word)).or_default().add(case)
-            });
-        }
-        cases
-    });
-    let mut cases: KeyMap<u64, WordCase> = KeyMap::default();
-    for tally in tallies {
-        for (word, case) in tally {
-            cases.entry(word).or_default().add(case);
-        }
-    }
-    cases
+            })
+        },
+        WordCase::add,
+    )
 }
 
 /// Raw (pre-IDF) weight of every term of `article`, sorted by key: title and body-lead
