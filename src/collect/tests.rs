@@ -116,18 +116,23 @@ async fn inputs_are_named_after_file_stems_and_missing_paths_are_reported() {
         missing.starts_with("could not read ") && missing.contains("does_not_exist.xml"),
         "{missing}"
     );
+    assert_eq!(
+        sorted_sources(&collected),
+        vec!["a_news", "b_feed", "rss2_cdata", "rss2_cdata"]
+    );
+    assert!(collected.articles.iter().all(|a| a.tier == 2));
+    assert!(is_sorted(&collected.articles));
+}
+
+/// The source of every collected article, sorted.
+fn sorted_sources(collected: &Collected) -> Vec<&str> {
     let mut sources: Vec<&str> = collected
         .articles
         .iter()
         .map(|a| a.source.as_str())
         .collect();
     sources.sort();
-    assert_eq!(
-        sources,
-        vec!["a_news", "b_feed", "rss2_cdata", "rss2_cdata"]
-    );
-    assert!(collected.articles.iter().all(|a| a.tier == 2));
-    assert!(is_sorted(&collected.articles));
+    sources
 }
 
 #[tokio::test]
@@ -151,12 +156,7 @@ async fn a_folder_of_day_folders_reads_each_day() {
         "every day folder's feeds, days in order; the empty folder is no input"
     );
     assert!(!collected.reports.iter().any(|r| r.failed()));
-    let mut sources: Vec<&str> = collected
-        .articles
-        .iter()
-        .map(|a| a.source.as_str())
-        .collect();
-    sources.sort();
+    let mut sources = sorted_sources(&collected);
     sources.dedup();
     assert_eq!(sources, ["feed-2026-01-01", "feed-2026-01-02"]);
     // A folder with no feeds at any level still says so.
