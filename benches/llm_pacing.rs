@@ -105,17 +105,11 @@ fn write_all(config: &Config, topics: &[Topic], runtime: &tokio::runtime::Runtim
         top_p: None,
         seed: Some(7),
         max_output_tokens: config.provider.max_output_tokens,
+        string_lengths: false,
+        translates: true,
     };
     let no_history = std::collections::BTreeMap::new();
-    let writer = Writer {
-        prompts: &prompts,
-        provider: &provider,
-        settings: &settings,
-        language: config.digest.language,
-        sections: &config.digest.sections,
-        max_input_tokens: config.limits.max_input_tokens_per_card,
-        previously: &no_history,
-    };
+    let writer = Writer::new(&config, &prompts, &provider, &settings, &no_history);
     let started = Instant::now();
     let (cards, insight) = runtime.block_on(async {
         let cards = writer.write_cards(topics, &|_, _| {}).await.unwrap();

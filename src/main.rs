@@ -36,7 +36,7 @@ struct Cli {
     /// Show per-source and per-finding detail.
     #[arg(short, long, global = true, conflicts_with = "quiet")]
     verbose: bool,
-    /// Only warnings and the final result.
+    /// Only errors and the final result (for cron: warnings and retries go to -v and the log).
     #[arg(short, long, global = true)]
     quiet: bool,
     #[command(subcommand)]
@@ -473,18 +473,24 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
     let verbosity = match (cli.quiet, cli.verbose) {
         (true, _) => Verbosity::Quiet,
         (_, true) => Verbosity::Verbose,
         _ => Verbosity::Normal,
     };
+    // RUST_LOG wins; otherwise -q logs errors only, -v adds info (each retried call).
+    let default_log = match verbosity {
+        Verbosity::Quiet => "error",
+        Verbosity::Verbose => "info",
+        _ => "warn",
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log)),
+        )
+        .init();
     let reporter = Reporter::new(verbosity);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -62,6 +62,10 @@ pub struct RunManifest {
     pub cards_trimmed: usize,
     #[serde(default)]
     pub cards_repaired: usize,
+    /// Model cards, first-answer validity, re-asks, fallbacks and local repairs. Absent (zero) in
+    /// manifests written before it was recorded.
+    #[serde(default)]
+    pub card_stats: crate::model::CardStats,
     /// Steps down the structured-output chain this run took, with the server's reason.
     #[serde(default)]
     pub fallbacks: Vec<FallbackEvent>,

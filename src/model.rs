@@ -183,6 +183,10 @@ pub struct CardRecord {
     /// language's "continuing" mark. Absent (false) in older digests.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub continuing: bool,
+    /// The model's card stayed invalid after every re-ask, so this is the extractive card for the
+    /// same articles (`provider.fallback = "extractive"`). Absent (false) for the model's cards.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fallback: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -238,6 +242,22 @@ pub struct Insight {
     pub further_reading: Vec<FurtherReading>,
     /// One-line summaries for the speed-read layout.
     pub quick_read: Vec<QuickRead>,
+}
+
+/// How the day's cards came to be: what the run summary and the manifest report of the card stage.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardStats {
+    /// Cards the model wrote (accepted as answered, after local repairs or after re-asks).
+    pub by_model: usize,
+    /// Of those, accepted as first answered: no re-ask, no local repair.
+    pub first_valid: usize,
+    /// Targeted re-asks sent, over all topics.
+    pub reasks: usize,
+    /// Topics that got the extractive card because the model's stayed invalid.
+    pub fallbacks: usize,
+    /// Local repairs by kind (`write::check::LocalRepair::name`).
+    #[serde(default)]
+    pub local_repairs: std::collections::BTreeMap<String, usize>,
 }
 
 /// A topic that produced no card, and why.

@@ -90,9 +90,11 @@ impl Reporter {
         }
     }
 
-    /// Something the operator should know even when things went on (a failed source, a skipped topic).
+    /// Something the operator should know even when things went on (a failed source, a skipped
+    /// topic). Not with -q: cron reads the final result and errors only; the summary still counts
+    /// what went wrong.
     pub fn warn(&self, message: &str) {
-        if self.verbosity > Verbosity::Silent {
+        if self.verbosity > Verbosity::Quiet {
             eprintln!("! {message}");
         }
     }
@@ -202,6 +204,8 @@ pub struct RunSummary {
     /// Cards that needed the repair re-ask.
     #[serde(default)]
     pub cards_repaired: usize,
+    #[serde(default)]
+    pub card_stats: crate::model::CardStats,
     /// Provider attempts after the first, and answers with HTTP 429.
     #[serde(default)]
     pub retries: u64,
@@ -236,6 +240,35 @@ pub struct SourceLine {
     /// Problems that did not fail the source (full-text fallbacks).
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+/// "  model      7 model · 1 extractive fallback · 5 first answer valid · 3 re-asks · local repairs:
+/// entities_trimmed 2" — only when something other than a clean model run happened.
+fn card_stats_line(stats: &crate::model::CardStats, cards: usize) -> Option<String> {
+    let clean = stats.fallbacks == 0
+        && stats.reasks == 0
+        && stats.local_repairs.is_empty()
+        && stats.first_valid == cards;
+    if clean {
+        return None;
+    }
+    let mut parts = vec![format!("{} model", stats.by_model)];
+    if stats.fallbacks > 0 {
+        parts.push(format!("{} extractive fallback", stats.fallbacks));
+    }
+    parts.push(format!("{} first answer valid", stats.first_valid));
+    parts.push(format!("{} re-ask(s)", stats.reasks));
+    let mut line = format!("  writing    {}", parts.join(" · "));
+    if !stats.local_repairs.is_empty() {
+        let repairs: Vec<String> = stats
+            .local_repairs
+            .iter()
+            .map(|(kind, n)| format!("{kind} {n}"))
+            .collect();
+        line.push_str(&format!(" · local repairs: {}", repairs.join(", ")));
+    }
+    line.push('\n');
+    Some(line)
 }
 
 impl RunSummary {
@@ -300,6 +333,9 @@ impl RunSummary {
             "  cards      {} trimmed to the input budget, {} repaired\n",
             self.cards_trimmed, self.cards_repaired
         ));
+        if let Some(line) = card_stats_line(&self.card_stats, self.cards) {
+            out.push_str(&line);
+        }
         out.push_str(&format!(
             "  tokens     {} in / {} out ({})\n",
             self.tokens_in,

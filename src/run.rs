@@ -149,6 +149,8 @@ pub enum RunError {
         min: usize,
         failures: String,
     },
+    #[error("{0}; nothing was published and the store keeps what it had")]
+    ProviderDown(String),
     #[error(transparent)]
     Prompt(#[from] crate::write::prompts::PromptError),
     #[error(transparent)]
@@ -333,21 +335,8 @@ pub async fn run_pipeline(
             clock.clone(),
         )?,
     };
-    // The extractive baseline has no model; naming one would tie its cache entries to whatever
-    // model the config happens to name for the real provider.
-    let model_name = if provider_kind == ProviderKind::Extractive {
-        "extractive".to_string()
-    } else {
-        provider_config.model.clone()
-    };
-    let settings = CallSettings {
-        model: model_name.clone(),
-        structured_output: provider_config.structured_output,
-        temperature: Some(provider_config.temperature),
-        top_p: provider_config.top_p,
-        seed: provider_config.seed,
-        max_output_tokens: provider_config.max_output_tokens,
-    };
+    let settings = CallSettings::for_provider(&provider_config);
+    let model_name = settings.model.clone();
     let config_hash = manifest::effective_config_hash(
         &config.hash,
         provider_kind_name(provider_kind),
@@ -476,15 +465,7 @@ pub async fn run_pipeline(
         topics.len(),
         provider.id()
     ));
-    let writer = Writer {
-        prompts: &prompts,
-        provider: &provider,
-        settings: &settings,
-        language: config.digest.language,
-        sections: &config.digest.sections,
-        max_input_tokens: config.limits.max_input_tokens_per_card,
-        previously: &previously,
-    };
+    let writer = Writer::new(config, &prompts, &provider, &settings, &previously);
     let progress = |done: usize, total: usize| {
         let seen = telemetry.snapshot();
         reporter.stage_progress(
@@ -502,6 +483,11 @@ pub async fn run_pipeline(
         .time_async("cards", writer.write_cards(&topics, &progress))
         .await?;
     let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
+    let card_stats = cards.stats();
+    if let Some(reason) = &cards.fatal {
+        // One message for the whole stage: every topic failed the same way, at once.
+        return Err(RunError::ProviderDown(reason.clone()));
+    }
     if cards.cards.len() < config.digest.min_topics || cards.cards.is_empty() {
         // Every failure once, here, instead of a warning per topic followed by the same list.
         let failures = cards
@@ -686,6 +672,7 @@ pub async fn run_pipeline(
         failed: digest.failed.clone(),
         cards_trimmed,
         cards_repaired,
+        card_stats: card_stats.clone(),
         fallbacks: seen.fallbacks.clone(),
         day_cards: digest.cards.clone(),
         memory: Some(memory),
@@ -726,6 +713,7 @@ pub async fn run_pipeline(
         cost_usd: spent,
         cards_trimmed,
         cards_repaired,
+        card_stats,
         retries: seen.retries,
         rate_limited: seen.rate_limited,
         fallbacks: seen.fallbacks,

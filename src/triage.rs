@@ -97,7 +97,7 @@ impl Triage<'_> {
                     .into_iter()
                     .map(|d| (d.id.clone(), d))
                     .collect(),
-                Asked::Invalid { reason } => {
+                Asked::Invalid { reason, .. } => {
                     out.failed_batches
                         .push(format!("batch {}: {reason}", index + 1));
                     BTreeMap::new()
@@ -230,6 +230,8 @@ mod tests {
             top_p: None,
             seed: None,
             max_output_tokens: 800,
+            string_lengths: false,
+            translates: true,
         }
     }
 

@@ -89,6 +89,8 @@ fn settings(mode: StructuredOutput) -> CallSettings {
         top_p: None,
         seed: Some(7),
         max_output_tokens: 800,
+        string_lengths: false,
+        translates: true,
     }
 }
 
@@ -123,6 +125,11 @@ async fn write_card(provider: &dyn Provider, mode: StructuredOutput) -> CardOutc
         language: newsdesk::model::Language::En,
         sections: &sections,
         max_input_tokens: 6000,
+        estimator: newsdesk::llm::budget::Estimator::new(
+            newsdesk::config::TokenEncoding::O200kBase,
+        ),
+        max_repairs: 1,
+        fallback: newsdesk::config::CardFallback::None,
         previously: &Default::default(),
     };
     writer.write_cards(&[topic()], &|_, _| {}).await.unwrap()

@@ -263,6 +263,7 @@ mod tests {
                     })
                     .collect(),
                 continuing: false,
+                fallback: false,
             }],
             insight: serde_json::from_value::<Insight>(serde_json::json!({
                 "headline": "", "description": "", "tags": [], "trend_summary": "",

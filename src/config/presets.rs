@@ -5,6 +5,9 @@
 //! - `json_object_schema`: whether `{"type":"json_object","schema":{…}}` grammar-constrains the
 //!   output (llama.cpp-based servers) — sent only where the server is known to take it;
 //! - `reasoning`: whether its usual models emit `<think>…</think>` before the answer;
+//! - `string_lengths`: whether the server's schema mode honours `minLength`/`maxLength` (llama.cpp
+//!   grammars do, with an explicit `"type": "string"`; OpenAI strict mode does not list them and
+//!   rejects what it does not support) — elsewhere lengths are enforced locally only;
 //! - `token_encoding`: the tiktoken encoding used for estimates. Local models have smaller
 //!   vocabularies than o200k_base, so cl100k_base (which counts Chinese text higher) errs on the
 //!   safe side for them.
@@ -21,6 +24,7 @@ pub struct Preset {
     pub structured_output: StructuredOutput,
     pub json_object_schema: bool,
     pub reasoning: bool,
+    pub string_lengths: bool,
     pub token_encoding: TokenEncoding,
 }
 
@@ -29,18 +33,20 @@ use TokenEncoding::{Cl100kBase, O200kBase};
 
 #[rustfmt::skip]
 pub const PRESETS: &[Preset] = &[
-    // name        base_url                                              model                       api_key_env          key    mode        schema+obj reasoning encoding
-    row("openai",   "https://api.openai.com/v1",                          "gpt-4o-mini",              "OPENAI_API_KEY",    true,  JsonSchema, false,     false,    O200kBase),
+    // name        base_url                                              model                       api_key_env          key    mode        schema+obj reasoning lengths encoding
+    row("openai",   "https://api.openai.com/v1",                          "gpt-4o-mini",              "OPENAI_API_KEY",    true,  JsonSchema, false,     false,    false,  O200kBase),
     // DeepSeek takes only json_object, and the prompt must say "json"; deepseek-reasoner thinks.
-    row("deepseek", "https://api.deepseek.com/v1",                        "deepseek-chat",            "DEEPSEEK_API_KEY",  true,  JsonObject, false,     false,    O200kBase),
+    row("deepseek", "https://api.deepseek.com/v1",                        "deepseek-chat",            "DEEPSEEK_API_KEY",  true,  JsonObject, false,     false,    false,  O200kBase),
     // DashScope: json_schema only on some qwen-plus models; Qwen3 models think by default.
-    row("qwen",     "https://dashscope.aliyuncs.com/compatible-mode/v1",  "qwen-plus",                "DASHSCOPE_API_KEY", true,  JsonObject, false,     true,     O200kBase),
-    // Ollama ≥ 0.5 grammar-constrains json_schema; qwen3/deepseek-r1 tags think.
-    row("ollama",   "http://127.0.0.1:11434/v1",                          "qwen2.5:7b",               "OLLAMA_API_KEY",    false, JsonSchema, false,     true,     Cl100kBase),
-    row("vllm",     "http://127.0.0.1:8000/v1",                           "Qwen/Qwen2.5-7B-Instruct", "VLLM_API_KEY",      false, JsonSchema, false,     true,     Cl100kBase),
+    row("qwen",     "https://dashscope.aliyuncs.com/compatible-mode/v1",  "qwen-plus",                "DASHSCOPE_API_KEY", true,  JsonObject, false,     true,     false,  O200kBase),
+    // Ollama ≥ 0.5 grammar-constrains json_schema with llama.cpp's converter (lengths included);
+    // qwen3/deepseek-r1 tags think.
+    row("ollama",   "http://127.0.0.1:11434/v1",                          "qwen2.5:7b",               "OLLAMA_API_KEY",    false, JsonSchema, false,     true,     true,   Cl100kBase),
+    // vLLM's guided decoding backends differ in what they honour: lengths not audited, so local.
+    row("vllm",     "http://127.0.0.1:8000/v1",                           "Qwen/Qwen2.5-7B-Instruct", "VLLM_API_KEY",      false, JsonSchema, false,     true,     false,  Cl100kBase),
     // llama.cpp-based servers: some reject json_schema (llama-cpp-python answers HTTP 500), all
-    // of them constrain json_object to a `schema` sent beside it.
-    row("llamacpp", "http://127.0.0.1:8080/v1",                           "default",                  "LLAMACPP_API_KEY",  false, JsonSchema, true,      false,    Cl100kBase),
+    // of them constrain json_object to a `schema` sent beside it, string lengths included.
+    row("llamacpp", "http://127.0.0.1:8080/v1",                           "default",                  "LLAMACPP_API_KEY",  false, JsonSchema, true,      false,    true,   Cl100kBase),
 ];
 
 #[allow(clippy::too_many_arguments)]
@@ -53,6 +59,7 @@ const fn row(
     structured_output: StructuredOutput,
     json_object_schema: bool,
     reasoning: bool,
+    string_lengths: bool,
     token_encoding: TokenEncoding,
 ) -> Preset {
     Preset {
@@ -64,6 +71,7 @@ const fn row(
         structured_output,
         json_object_schema,
         reasoning,
+        string_lengths,
         token_encoding,
     }
 }

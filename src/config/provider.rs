@@ -7,7 +7,8 @@ use super::Env;
 use super::env::Overrides;
 use super::presets::{self, PRESETS};
 use super::types::{
-    LimitsConfig, ProviderConfig, ProviderKind, Secret, StructuredOutput, TokenEncoding,
+    CardFallback, LimitsConfig, ProviderConfig, ProviderKind, Secret, StructuredOutput,
+    TokenEncoding,
 };
 use super::validate::{Table, Validator};
 
@@ -31,6 +32,8 @@ impl Validator {
                 "structured_output",
                 "json_object_schema",
                 "reasoning",
+                "string_lengths",
+                "fallback",
                 "token_encoding",
                 "temperature",
                 "top_p",
@@ -124,6 +127,18 @@ impl Validator {
         let json_object_schema =
             self.boolean(t, "json_object_schema", P, defaults.json_object_schema);
         let reasoning = self.boolean(t, "reasoning", P, defaults.reasoning);
+        let string_lengths = self.boolean(t, "string_lengths", P, defaults.string_lengths);
+        let fallback = match self.string(t, "fallback", P, Some("extractive")).as_deref() {
+            Some("extractive") | None => CardFallback::Extractive,
+            Some("none") => CardFallback::None,
+            Some(other) => {
+                self.problem(
+                    "provider.fallback",
+                    format!("\"{other}\" is not a fallback (expected extractive or none)"),
+                );
+                CardFallback::Extractive
+            }
+        };
         let temperature = self.float(t, "temperature", P, 0.2, 0.0..=2.0) as f32;
         let top_p = t
             .contains_key("top_p")
@@ -143,6 +158,8 @@ impl Validator {
             structured_output,
             json_object_schema,
             reasoning,
+            string_lengths,
+            fallback,
             token_encoding,
             temperature,
             top_p,
@@ -166,6 +183,7 @@ impl Validator {
                 "max_input_tokens_per_card",
                 "context_tokens",
                 "budget_usd",
+                "max_repairs",
             ],
         );
         LimitsConfig {
@@ -186,6 +204,7 @@ impl Validator {
                 .contains_key("context_tokens")
                 .then(|| self.integer(t, "context_tokens", P, 8192, 512..=10_000_000) as u32),
             budget_usd: self.float(t, "budget_usd", P, 1.0, 0.0..=10_000.0),
+            max_repairs: self.integer(t, "max_repairs", P, 2, 0..=5) as u32,
         }
     }
 }

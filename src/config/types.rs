@@ -256,6 +256,11 @@ pub struct ProviderConfig {
     pub json_object_schema: bool,
     /// The model is known to emit `<think>…</think>` before its answer (reasoning models).
     pub reasoning: bool,
+    /// The server's schema mode honours `minLength`/`maxLength` (see `presets.rs`); otherwise
+    /// they are left out of the schema sent and enforced locally only.
+    pub string_lengths: bool,
+    /// What a topic gets when its card still fails after every re-ask.
+    pub fallback: CardFallback,
     pub token_encoding: TokenEncoding,
     pub temperature: f32,
     pub top_p: Option<f32>,
@@ -278,6 +283,19 @@ pub struct LimitsConfig {
     /// Unset: learned from the first context-length error of the run.
     pub context_tokens: Option<u32>,
     pub budget_usd: f64,
+    /// Targeted re-asks per card (and per insight) before the fallback.
+    pub max_repairs: u32,
+}
+
+/// What a topic whose card stays invalid after every re-ask gets (`provider.fallback`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CardFallback {
+    /// The extractive card for the same articles, marked as a fallback: no story is lost to one
+    /// bad field.
+    #[default]
+    Extractive,
+    /// No card: the topic fails with the validator's reason.
+    None,
 }
 
 /// USD per one million tokens.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::metrics::{self, MetricValue, Metrics};
 use super::suite::{CardFixture, ClusterCase, InsightFixture, Stage, Suite, Variant};
 use crate::clock::SystemClock;
-use crate::config::{Config, ProviderKind, StructuredOutput};
+use crate::config::{Config, ProviderKind};
 use crate::llm::cached::CacheMode;
 use crate::llm::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, build_stack};
 use crate::model::{Article, Card, CardRecord, Importance, Insight, Story, Topic};
@@ -144,22 +144,6 @@ fn variant_prompts(
     Ok((Prompts::load(Some(dir.path()))?, Some(dir)))
 }
 
-fn settings(config: &Config) -> CallSettings {
-    let p = &config.provider;
-    CallSettings {
-        model: p.model.clone(),
-        structured_output: if p.kind == ProviderKind::Extractive {
-            StructuredOutput::JsonSchema
-        } else {
-            p.structured_output
-        },
-        temperature: Some(p.temperature),
-        top_p: p.top_p,
-        seed: p.seed,
-        max_output_tokens: p.max_output_tokens,
-    }
-}
-
 /// Fixture articles as pipeline articles (ids and tiers as the fixture gives them).
 fn articles_of(fixture: &CardFixture) -> Vec<Article> {
     fixture
@@ -224,22 +208,16 @@ pub async fn run_variant(
         variant: variant.name.clone(),
         error,
     })?;
-    let settings = settings(&config);
+    // The run's own derivation, so a fixture's request (and cache key) is the one a run makes.
+    let settings = CallSettings::for_provider(&config.provider);
+    let no_history = std::collections::BTreeMap::new();
     let mut results = Vec::new();
     for repeat in 1..=repeats.max(1) {
         let provider = Repeated {
             inner: &stack,
             repeat,
         };
-        let writer = Writer {
-            prompts: &prompts,
-            provider: &provider,
-            settings: &settings,
-            language: config.digest.language,
-            sections: &config.digest.sections,
-            max_input_tokens: config.limits.max_input_tokens_per_card,
-            previously: &Default::default(),
-        };
+        let writer = Writer::new(&config, &prompts, &provider, &settings, &no_history);
         match suite.stage {
             Stage::Card => {
                 // Fixtures of one language form one day (a digest has one target language), ranked
@@ -355,6 +333,7 @@ async fn insight_result(
             },
             sources: Vec::new(),
             continuing: false,
+            fallback: false,
         })
         .collect();
     let date = fixture

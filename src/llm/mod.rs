@@ -3,6 +3,7 @@
 //! layers — `Cached(Limited(Retrying(OpenAi)))` — each in its own file, none aware of the others.
 
 pub mod blocks;
+pub mod breaker;
 pub mod budget;
 pub mod cached;
 pub mod context;
@@ -209,6 +210,14 @@ pub enum LlmError {
     Timeout(Duration),
     #[error("connection failed: {0}")]
     Connection(String),
+    /// No connection could be made at all (refused, DNS, TLS): retried, and counted by the
+    /// fail-fast layer (`breaker.rs`).
+    #[error("cannot connect: {0}")]
+    Unreachable(String),
+    /// The fail-fast layer has decided the provider cannot answer this run (unreachable, or the
+    /// key refused); every LLM call of the run fails with this one message.
+    #[error("{0}")]
+    ProviderDown(String),
     #[error(
         "cache miss in replay mode for {namespace} call {key} (run without --cache-mode replay to call the provider)"
     )]
@@ -240,9 +249,15 @@ impl LlmError {
     pub fn is_retryable(&self) -> bool {
         match self {
             LlmError::Http { status, .. } => *status == 429 || *status >= 500,
-            LlmError::Timeout(_) | LlmError::Connection(_) => true,
+            LlmError::Timeout(_) | LlmError::Connection(_) | LlmError::Unreachable(_) => true,
             _ => false,
         }
+    }
+
+    /// The provider cannot answer this run at all: the LLM stages stop instead of trying every
+    /// topic (see `breaker.rs`).
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, LlmError::ProviderDown(_))
     }
 
     pub fn retry_after(&self) -> Option<Duration> {
@@ -311,12 +326,13 @@ impl Provider for Box<dyn Provider> {
 pub type Stack = cached::Cached<Box<dyn Provider>>;
 
 /// The provider stack for a run, outermost first:
-/// `Cached(Budgeted(Structured(Fitted(Retrying(Limited(OpenAi))))))` for a real endpoint,
+/// `Cached(Budgeted(Structured(Fitted(Retrying(Breaker(Limited(OpenAi)))))))` for a real endpoint,
 /// `Cached(Extractive)` for the baseline (no limits or budget: it costs nothing).
 /// - the cache is outermost so a hit costs no rate-limit tokens and no budget;
 /// - the budget reserves once per logical call, whatever happens below it;
 /// - the fallback and context layers re-send a request *differently* (weaker mode, fewer article
 ///   tokens), which is not a transient retry, so they sit above the retry layer;
+/// - the breaker sits under the retry layer so it sees every attempt and can end a ladder early;
 /// - the limiter is innermost so every attempt, retries included, is paced and charged.
 pub fn build_stack(
     provider: &crate::config::ProviderConfig,
@@ -367,7 +383,8 @@ pub fn build_observed_stack(
                 max_retry_after,
                 telemetry.clone(),
             );
-            let retrying = retry::Retrying::new(limited, limits.max_attempts, max_retry_after)
+            let breaker = breaker::Breaker::new(limited, &provider.base_url, &provider.api_key_env);
+            let retrying = retry::Retrying::new(breaker, limits.max_attempts, max_retry_after)
                 .with_telemetry(telemetry.clone());
             let fitted = context::Fitted::new(
                 retrying,

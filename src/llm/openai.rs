@@ -226,10 +226,15 @@ fn map_error(err: OpenAIError, timeout: Duration) -> LlmError {
     match err {
         OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpStatus>() {
             Ok(http) => LlmError::from_http(http.status, http.body, http.retry_after),
-            Err(other) => LlmError::Connection(other.to_string()),
+            Err(other) => match other.downcast::<OpenAIError>() {
+                Ok(inner) => map_error(*inner, timeout),
+                Err(other) => match other.downcast::<reqwest::Error>() {
+                    Ok(e) => transport_error(&e, timeout),
+                    Err(other) => LlmError::Connection(other.to_string()),
+                },
+            },
         },
-        OpenAIError::Reqwest(e) if e.is_timeout() => LlmError::Timeout(timeout),
-        OpenAIError::Reqwest(e) => LlmError::Connection(e.to_string()),
+        OpenAIError::Reqwest(e) => transport_error(&e, timeout),
         OpenAIError::ApiError(api) => {
             LlmError::from_http(api.status_code.as_u16(), api.api_error.to_string(), None)
         }
@@ -237,6 +242,25 @@ fn map_error(err: OpenAIError, timeout: Duration) -> LlmError {
             LlmError::BadResponse(format!("response is not JSON: {e}"))
         }
         other => LlmError::BadResponse(other.to_string()),
+    }
+}
+
+/// A transport failure: a timeout, a connection that could not be made at all (refused, DNS,
+/// TLS: `Unreachable`, which the fail-fast layer counts), or one lost mid-exchange.
+fn transport_error(e: &reqwest::Error, timeout: Duration) -> LlmError {
+    // reqwest's Display stops at "error sending request"; the cause says "Connection refused".
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        reason = format!("{reason}: {cause}");
+        source = cause.source();
+    }
+    if e.is_timeout() {
+        LlmError::Timeout(timeout)
+    } else if e.is_connect() {
+        LlmError::Unreachable(reason)
+    } else {
+        LlmError::Connection(reason)
     }
 }
 

@@ -67,7 +67,9 @@ impl<P: Provider> Provider for Retrying<P> {
             })
             .notify(|err, delay| {
                 self.telemetry.retried();
-                tracing::warn!(%err, ?delay, "provider call failed; retrying")
+                // Info, not a warning: a retried call is the layer doing its job; the run summary
+                // counts retries, and `-v` (or RUST_LOG) shows each one.
+                tracing::info!(%err, ?delay, "provider call failed; retrying")
             })
             .await
     }

@@ -5,7 +5,7 @@
 
 use schemars::generate::SchemaSettings;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::model::{Card, Insight, KeywordCard, WeeklyOverview};
 use crate::text::is_han;
@@ -17,6 +17,82 @@ pub const TITLE_MAX_LATIN_CHARS: usize = 90;
 /// A card names 3 to 10 entities.
 pub const ENTITIES_MIN: usize = 3;
 pub const ENTITIES_MAX: usize = 10;
+
+/// How long a string or list may be. One table per schema states every bound: the schema sent
+/// to the model carries it (array bounds always, string lengths where the server honours them),
+/// the prompt states it in words (`field_list`), and the validator enforces it whatever the
+/// server did (`bound_problems`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Characters of a string (`minLength`/`maxLength`).
+    Chars { min: usize, max: usize },
+    /// Items of a list (`minItems`/`maxItems`).
+    Items { min: usize, max: usize },
+    /// Characters of each string in a list.
+    ItemChars { max: usize },
+}
+
+/// A bound on one top-level property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bound {
+    pub field: &'static str,
+    pub limit: Limit,
+}
+
+const fn chars(field: &'static str, min: usize, max: usize) -> Bound {
+    Bound {
+        field,
+        limit: Limit::Chars { min, max },
+    }
+}
+
+const fn items(field: &'static str, min: usize, max: usize) -> Bound {
+    Bound {
+        field,
+        limit: Limit::Items { min, max },
+    }
+}
+
+/// The card's bounds. The string maxima sit well above what a good card needs (the extractive
+/// baseline's longest on the fixture day: title 86, summary 373, details 437, scenarios 140
+/// characters) and exist to stop a runaway answer: a 1.5B model once generated 1,100 of 1,200
+/// tokens for one card because nothing bounded a string. The title's Han bound (40) is checked
+/// locally; a schema cannot say "40 Han or 90 in all".
+#[rustfmt::skip]
+pub const CARD_BOUNDS: &[Bound] = &[
+    chars("title", 1, TITLE_MAX_LATIN_CHARS),
+    chars("summary", 1, 500),
+    chars("details", 0, 700),
+    chars("scenarios", 0, 300),
+    chars("insight", 0, 500),
+    items("entities", ENTITIES_MIN, ENTITIES_MAX),
+    Bound { field: "entities", limit: Limit::ItemChars { max: 60 } },
+];
+
+/// The insight's bounds: the lists the validator checks (a quiet day with a handful of cards
+/// still gets its insight, so the minima are low) and maxima that stop a runaway list.
+#[rustfmt::skip]
+pub const INSIGHT_BOUNDS: &[Bound] = &[
+    chars("headline", 1, 120),
+    chars("trend_summary", 1, 1200),
+    items("tags", 0, 8),
+    items("watchlist", 1, 7),
+    items("keywords", 1, 20),
+    items("background", 0, 10),
+    items("further_reading", 0, 12),
+    items("quick_read", 0, 60),
+];
+
+/// The most characters the card's text `field` may have (`CARD_BOUNDS`).
+pub fn card_char_limit(field: &str) -> usize {
+    CARD_BOUNDS
+        .iter()
+        .find_map(|b| match b.limit {
+            Limit::Chars { max, .. } if b.field == field => Some(max),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no character bound for card field {field}"))
+}
 
 /// The most characters a title may have before a writer should cut it: the CJK bound when it
 /// has any Han character, the Latin bound otherwise. Writers cut to this; the validator accepts
@@ -44,6 +120,134 @@ pub fn entity_count_within_bounds(entities: &[String]) -> bool {
     (ENTITIES_MIN..=ENTITIES_MAX).contains(&named)
 }
 
+/// Writes `bounds` into a strict schema's top-level properties, in the keywords JSON Schema
+/// uses (string lengths with an explicit `"type": "string"`, as llama.cpp's grammar converter
+/// requires).
+fn with_bounds(mut schema: Value, bounds: &[Bound]) -> Value {
+    for bound in bounds {
+        let Some(prop) = schema
+            .pointer_mut(&format!("/properties/{}", bound.field))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        match bound.limit {
+            Limit::Chars { min, max } => {
+                prop.insert("type".into(), "string".into());
+                prop.insert("minLength".into(), min.into());
+                prop.insert("maxLength".into(), max.into());
+            }
+            Limit::Items { min, max } => {
+                prop.insert("minItems".into(), min.into());
+                prop.insert("maxItems".into(), max.into());
+            }
+            Limit::ItemChars { max } => {
+                if let Some(item) = prop.get_mut("items").and_then(Value::as_object_mut) {
+                    item.insert("type".into(), "string".into());
+                    item.insert("maxLength".into(), max.into());
+                }
+            }
+        }
+    }
+    schema
+}
+
+/// `schema` without string lengths, for servers whose structured-output mode does not list them
+/// (OpenAI strict mode lists `minItems`/`maxItems` but no `minLength`/`maxLength`, and rejects a
+/// schema it does not support). The validator still enforces them locally.
+pub fn without_string_lengths(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.remove("minLength");
+                map.remove("maxLength");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut schema);
+    schema
+}
+
+/// Every bound of `bounds` that `value` breaks, as "/field: …" messages a re-ask can quote.
+pub fn bound_problems(value: &Value, bounds: &[Bound]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for bound in bounds {
+        let Some(field) = value.get(bound.field) else {
+            continue;
+        };
+        match (bound.limit, field) {
+            (Limit::Chars { min, max }, Value::String(text)) => {
+                let count = text.trim().chars().count();
+                if count < min {
+                    problems.push(format!("/{}: must not be empty", bound.field));
+                } else if count > max {
+                    problems.push(format!(
+                        "/{}: {count} characters is too long (at most {max})",
+                        bound.field
+                    ));
+                }
+            }
+            (Limit::Items { min, max }, Value::Array(list)) => {
+                // A blank string is no item: ["Qwen", " ", ""] names one entity, not three.
+                let filled = list
+                    .iter()
+                    .filter(|item| item.as_str().is_none_or(|s| !s.trim().is_empty()))
+                    .count();
+                if !(min..=max).contains(&filled) {
+                    problems.push(format!(
+                        "/{}: has {filled} items, expected {min} to {max}",
+                        bound.field
+                    ));
+                }
+            }
+            (Limit::ItemChars { max }, Value::Array(list)) => {
+                for (i, item) in list.iter().enumerate() {
+                    if let Some(text) = item.as_str()
+                        && text.chars().count() > max
+                    {
+                        problems.push(format!(
+                            "/{}/{i}: {} characters is too long for a name (at most {max})",
+                            bound.field,
+                            text.chars().count()
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// The bound of `field` in words, for the prompt's field list: "(3-10 items)", "(at most 500
+/// characters)".
+fn bound_words(bounds: &[Bound], field: &str) -> String {
+    let words: Vec<String> = bounds
+        .iter()
+        .filter(|b| b.field == field)
+        .map(|b| match b.limit {
+            Limit::Chars { max, .. } if field == "title" => format!(
+                "at most {TITLE_MAX_CJK_CHARS} Chinese characters or {max} Latin characters"
+            ),
+            Limit::Chars { min: 0, max } => format!("at most {max} characters; may be empty"),
+            Limit::Chars { max, .. } => format!("at most {max} characters"),
+            Limit::Items { min, max } if min == max => format!("exactly {min} items"),
+            Limit::Items { min: 0, max } => format!("at most {max} items"),
+            Limit::Items { min, max } => format!("{min} to {max} items"),
+            Limit::ItemChars { max } => format!("each at most {max} characters"),
+        })
+        .collect();
+    if words.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", words.join(", "))
+    }
+}
+
 /// JSON Schema for `T` as OpenAI strict mode accepts it: subschemas inlined, every property
 /// required (optional fields are required-but-may-be-empty), `additionalProperties: false`
 /// everywhere, and the annotations strict mode rejects (`format`, `$schema`, numeric bounds)
@@ -64,7 +268,9 @@ pub fn strict_schema_for<T: schemars::JsonSchema>() -> Value {
 fn make_strict(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
-            for key in ["$schema", "format", "minimum", "maximum", "title"] {
+            // Strict mode and llama.cpp both take `minimum`/`maximum` (numbers) and the bounds
+            // added by `with_bounds`; `format: uint` (schemars' unsigned ints) is in neither list.
+            for key in ["$schema", "format", "title"] {
                 map.remove(key);
             }
             if let Some(Value::Object(props)) = map.get_mut("properties") {
@@ -98,11 +304,24 @@ pub fn card_schema(section_ids: &[String]) -> Value {
             section_ids.iter().cloned().map(Value::String).collect(),
         );
     }
-    schema
+    with_bounds(schema, CARD_BOUNDS)
 }
 
 pub fn insight_schema() -> Value {
-    strict_schema_for::<Insight>()
+    with_bounds(strict_schema_for::<Insight>(), INSIGHT_BOUNDS)
+}
+
+/// The bounds of the schema whose top-level properties are `schema`'s: the card's or the
+/// insight's (the two tables have no field in common), none for others.
+fn bounds_of(schema: &Value) -> &'static [Bound] {
+    let has = |field: &str| schema.pointer(&format!("/properties/{field}")).is_some();
+    if has("entities") && has("section") {
+        CARD_BOUNDS
+    } else if has("watchlist") {
+        INSIGHT_BOUNDS
+    } else {
+        &[]
+    }
 }
 
 /// "- name: description" lines for every top-level property, for prompts.
@@ -117,7 +336,8 @@ pub fn field_list(schema: &Value) -> String {
                 .get("description")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            format!("- {name}: {description}")
+            let bound = bound_words(bounds_of(schema), name);
+            format!("- {name}{bound}: {description}")
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -144,14 +364,32 @@ pub fn extract_json(content: &str) -> &str {
 }
 
 /// Parses `content` and checks it against `schema`; every problem is listed with its JSON path.
+/// Structure (fields, types, enums) is checked by the schema; lengths by the schema's bound table,
+/// whose messages say what to change without quoting the whole offending text back.
 pub fn validate_against<T: DeserializeOwned>(content: &str, schema: &Value) -> Result<T, String> {
-    let json = extract_json(content);
-    let value: Value =
-        serde_json::from_str(json).map_err(|e| format!("the reply is not valid JSON: {e}"))?;
+    let value = parse_reply(content)?;
+    let mut problems = structure_problems(&value, schema)?;
+    problems.extend(bound_problems(&value, bounds_of(schema)));
+    if !problems.is_empty() {
+        return Err(problems.join("; "));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| format!("the reply does not match the expected fields: {e}"))
+}
+
+/// The JSON value of a model's reply (see `extract_json`).
+pub fn parse_reply(content: &str) -> Result<Value, String> {
+    serde_json::from_str(extract_json(content))
+        .map_err(|e| format!("the reply is not valid JSON: {e}"))
+}
+
+/// What `value` breaks of `schema`'s structure, lengths aside (`bound_problems` words those).
+pub fn structure_problems(value: &Value, schema: &Value) -> Result<Vec<String>, String> {
+    let structure = without_bounds(schema);
     let validator =
-        jsonschema::validator_for(schema).map_err(|e| format!("internal schema error: {e}"))?;
-    let problems: Vec<String> = validator
-        .iter_errors(&value)
+        jsonschema::validator_for(&structure).map_err(|e| format!("internal schema error: {e}"))?;
+    Ok(validator
+        .iter_errors(value)
         .map(|e| {
             let path = e.instance_path().to_string();
             format!(
@@ -163,79 +401,47 @@ pub fn validate_against<T: DeserializeOwned>(content: &str, schema: &Value) -> R
                 }
             )
         })
-        .collect();
-    if !problems.is_empty() {
-        return Err(problems.join("; "));
-    }
-    serde_json::from_value(value)
-        .map_err(|e| format!("the reply does not match the expected fields: {e}"))
+        .collect())
 }
 
-/// Validates a card reply: the schema, then the rules a schema cannot say.
+fn without_bounds(schema: &Value) -> Value {
+    let mut schema = without_string_lengths(schema);
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.remove("minItems");
+                map.remove("maxItems");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut schema);
+    schema
+}
+
+/// Validates a card reply: the schema and its bounds, then the title's Han bound (a schema cannot
+/// say "40 Han or 90 in all"). The card stage adds the rules that need the topic
+/// (`write::check`).
 pub fn validate_card(content: &str, section_ids: &[String]) -> Result<Card, String> {
     let card: Card = validate_against(content, &card_schema(section_ids))?;
-    let mut problems = Vec::new();
     let title = card.title.trim();
-    if title.is_empty() {
-        problems.push("/title: must not be empty".to_string());
-    } else if !title_within_bounds(title) {
-        problems.push(format!(
-            "/title: {} characters is too long (at most {TITLE_MAX_CJK_CHARS} CJK or \
+    if !title_within_bounds(title) {
+        return Err(format!(
+            "/title: {} characters is too long (at most {TITLE_MAX_CJK_CHARS} Chinese or \
              {TITLE_MAX_LATIN_CHARS} Latin characters)",
             title.chars().count()
         ));
     }
-    if card.summary.trim().is_empty() {
-        problems.push("/summary: must not be empty (2-4 sentences)".to_string());
-    }
-    if !entity_count_within_bounds(&card.entities) {
-        let named = card
-            .entities
-            .iter()
-            .filter(|e| !e.trim().is_empty())
-            .count();
-        problems.push(format!(
-            "/entities: has {named} non-empty names, expected {ENTITIES_MIN} to {ENTITIES_MAX}"
-        ));
-    }
-    if problems.is_empty() {
-        Ok(card)
-    } else {
-        Err(problems.join("; "))
-    }
+    Ok(card)
 }
 
-/// Validates an insight reply. The prompt asks for 3-7 watch items and 10-20 keywords (the field
-/// descriptions say so); the validator enforces only the hard bounds, so a quiet day with a
-/// handful of cards still gets its insight instead of a repair loop.
+/// Validates an insight reply against the schema and its bounds. The prompt asks for 3-7 watch
+/// items and 10-20 keywords (the field descriptions say so); the bounds enforce only the hard
+/// limits, so a quiet day with a handful of cards still gets its insight instead of a repair loop.
 pub fn validate_insight(content: &str) -> Result<Insight, String> {
-    let insight: Insight = validate_against(content, &insight_schema())?;
-    let mut problems = Vec::new();
-    for (field, text) in [
-        ("headline", &insight.headline),
-        ("trend_summary", &insight.trend_summary),
-    ] {
-        if text.trim().is_empty() {
-            problems.push(format!("/{field}: must not be empty"));
-        }
-    }
-    if !(1..=7).contains(&insight.watchlist.len()) {
-        problems.push(format!(
-            "/watchlist: has {} items, expected 1 to 7",
-            insight.watchlist.len()
-        ));
-    }
-    if insight.keywords.is_empty() || insight.keywords.len() > 20 {
-        problems.push(format!(
-            "/keywords: has {} items, expected 1 to 20",
-            insight.keywords.len()
-        ));
-    }
-    if problems.is_empty() {
-        Ok(insight)
-    } else {
-        Err(problems.join("; "))
-    }
+    validate_against(content, &insight_schema())
 }
 
 /// A keyword card lists 2 to 5 observations (核心观察)…
@@ -337,11 +543,6 @@ pub fn is_strict(schema: &Value) -> bool {
         }
     }
     check(schema)
-}
-
-/// An empty JSON object map, for callers building schemas by hand in tests.
-pub fn empty_object() -> Map<String, Value> {
-    Map::new()
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ fn record(
         },
         sources,
         continuing: false,
+        fallback: false,
     }
 }
 

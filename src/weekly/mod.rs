@@ -184,15 +184,7 @@ pub async fn roll_up(
     let settings = CallSettings::for_provider(&provider_config);
     // A roll-up looks back over its own week; cross-day memory is the daily digest's concern.
     let no_history = std::collections::BTreeMap::new();
-    let writer = Writer {
-        prompts: &prompts,
-        provider: &provider,
-        settings: &settings,
-        language: config.digest.language,
-        sections: &config.digest.sections,
-        max_input_tokens: config.limits.max_input_tokens_per_card,
-        previously: &no_history,
-    };
+    let writer = Writer::new(config, &prompts, &provider, &settings, &no_history);
     let week_name = week.to_string();
     reporter.step(&format!(
         "writing {} keyword card(s) with {}",

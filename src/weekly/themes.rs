@@ -242,6 +242,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2026, 1, day).unwrap(),
             record: CardRecord {
                 continuing: false,
+                fallback: false,
                 topic_id: format!("s{day}-{rank}"),
                 rank,
                 focus: false,

@@ -111,7 +111,7 @@ pub async fn write_overview(
 fn outcome<T>(asked: Asked<T>) -> Result<T, String> {
     match asked {
         Asked::Valid { value, .. } => Ok(value),
-        Asked::Invalid { reason } => Err(reason),
+        Asked::Invalid { reason, .. } => Err(reason),
         Asked::Failed { error } => Err(error.to_string()),
     }
 }

@@ -1,17 +1,23 @@
-//! The card stage. In: ranked topics; out: one validated `CardRecord` per topic, in rank order,
-//! plus a `FailedTopic` with its reason for every topic that got none. The prompt carries the
+//! The card stage. In: ranked topics; out: one checked `CardRecord` per topic, in rank order —
+//! the model's, or the extractive card for the same articles when the model's stays invalid after
+//! every targeted re-ask (marked `fallback`) — plus a `FailedTopic` with its reason for every
+//! topic that got none. The prompt carries the
 //! topic's articles (best first, trimmed to the input budget) inside the `<articles>` block; the
 //! card's sources are the topic's own articles and never come from the model.
 
+use std::collections::BTreeMap;
+
 use futures::future::join_all;
 
+use super::check::{CardCheck, Lexical, LocalRepair, check_card};
 use super::prompts::PromptError;
-use super::{Asked, Writer, ask_validated};
+use super::{Asked, Writer, ask_checked, language_name};
+use crate::config::CardFallback;
 use crate::llm::Namespace;
 use crate::llm::blocks::{BlockArticle, CardContext, write_block};
-use crate::llm::budget::fit_articles;
-use crate::llm::schema::{card_schema, validate_card};
-use crate::model::{CardRecord, FailedTopic, SourceRef, Topic};
+use crate::llm::budget::fit_articles_with;
+use crate::llm::schema::card_schema;
+use crate::model::{Card, CardRecord, CardStats, FailedTopic, SourceRef, Topic};
 
 #[derive(Debug, Default)]
 pub struct CardOutcome {
@@ -19,10 +25,40 @@ pub struct CardOutcome {
     pub failed: Vec<FailedTopic>,
     /// Topics whose articles had to be trimmed to fit the input budget.
     pub trimmed: usize,
-    /// Cards that needed the repair re-ask.
+    /// Cards that needed at least one re-ask.
     pub repaired: usize,
+    /// Re-asks in all.
+    pub reasks: usize,
+    /// Model cards accepted as first answered: no re-ask, no local repair.
+    pub first_valid: usize,
+    /// Cards written by the model (the rest of `cards` are extractive fallbacks).
+    pub by_model: usize,
+    /// Topics that got the extractive card because the model's stayed invalid.
+    pub fallbacks: usize,
+    /// Local repairs by kind, over every accepted model card.
+    pub local_repairs: BTreeMap<LocalRepair, usize>,
+    /// The first failure that means the provider cannot answer at all (unreachable, key
+    /// refused): the run stops on it instead of listing every topic.
+    pub fatal: Option<String>,
     /// The cache key of each topic's first ask, in topic order (run manifests list calls by it).
     pub request_keys: Vec<String>,
+}
+
+impl CardOutcome {
+    /// The counts the run summary and manifest report.
+    pub fn stats(&self) -> CardStats {
+        CardStats {
+            by_model: self.by_model,
+            first_valid: self.first_valid,
+            reasks: self.reasks,
+            fallbacks: self.fallbacks,
+            local_repairs: self
+                .local_repairs
+                .iter()
+                .map(|(kind, n)| (kind.name().to_string(), *n))
+                .collect(),
+        }
+    }
 }
 
 impl Writer<'_> {
@@ -38,38 +74,64 @@ impl Writer<'_> {
         let done = std::sync::atomic::AtomicUsize::new(0);
         // Fitting counts tokens, most of a cache hit's cost (the fitted prompt is its key); each
         // topic's fit depends on its own articles alone, so the topics are fitted on all cores.
+        // The provider's own estimator: a local model's tokenizer counts Chinese higher than o200k.
         let fitted = crate::parallel::par_map(topics, |topic| {
-            fit_articles(block_articles(topic), self.max_input_tokens)
+            fit_articles_with(
+                block_articles(topic),
+                self.max_input_tokens,
+                &self.estimator,
+            )
         });
         let mut requests = Vec::with_capacity(topics.len());
         let mut trimmed = 0;
         for (topic, (articles, was_trimmed)) in topics.iter().zip(fitted) {
-            let messages = self.card_messages(topic, articles, topics.len(), &schema)?;
+            let context = self.card_context(topic, topics.len());
+            let messages = self.card_messages(topic, &context, &articles, topics.len(), &schema)?;
             trimmed += usize::from(was_trimmed);
-            requests.push(
+            requests.push((
                 self.settings
                     .request(Namespace::Card, messages, "card", &schema),
-            );
+                articles,
+                context,
+            ));
         }
         let request_keys = requests
             .iter()
-            .map(|r| crate::llm::cached::cache_key(self.provider.id(), r))
+            .map(|(r, _, _)| crate::llm::cached::cache_key(self.provider.id(), r))
             .collect();
-        let answers = join_all(requests.into_iter().map(|request| {
-            let section_ids = &section_ids;
-            let done = &done;
-            async move {
-                let asked = ask_validated(self.provider, request, |content| {
-                    validate_card(content, section_ids)
-                })
-                .await;
-                progress(
-                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
-                    topics.len(),
-                );
-                asked
-            }
-        }))
+        let language_name = language_name(self.language);
+        let lexicals: Vec<Lexical> = requests
+            .iter()
+            .map(|(_, articles, context)| Lexical::new(articles, context))
+            .collect();
+        let answers = join_all(requests.iter().zip(&lexicals).map(
+            |((request, articles, _), lexical)| {
+                let section_ids = &section_ids;
+                let done = &done;
+                async move {
+                    let check = CardCheck {
+                        section_ids,
+                        language: self.language,
+                        translates: self.settings.translates,
+                        language_name,
+                        articles,
+                        lexical,
+                    };
+                    let asked = ask_checked(
+                        self.provider,
+                        request.clone(),
+                        self.max_repairs,
+                        |content| check_card(content, &check).map(|c| (c.card, c.repairs)),
+                    )
+                    .await;
+                    progress(
+                        done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
+                        topics.len(),
+                    );
+                    asked
+                }
+            },
+        ))
         .await;
 
         let mut outcome = CardOutcome {
@@ -77,63 +139,93 @@ impl Writer<'_> {
             request_keys,
             ..CardOutcome::default()
         };
-        for (topic, asked) in topics.iter().zip(answers) {
+        for ((topic, asked), lexical) in topics.iter().zip(answers).zip(lexicals) {
             let title = topic
                 .story
                 .articles
                 .first()
                 .map(|a| a.title.clone())
                 .unwrap_or_default();
+            let record = |card: Card, fallback: bool| CardRecord {
+                topic_id: topic.id.clone(),
+                rank: topic.rank,
+                focus: topic.focus,
+                card,
+                sources: sources_of(topic),
+                continuing: self.previously.contains_key(&topic.story.id),
+                fallback,
+            };
             match asked {
-                Asked::Valid { value, repaired } => {
-                    outcome.repaired += usize::from(repaired);
-                    outcome.cards.push(CardRecord {
-                        topic_id: topic.id.clone(),
-                        rank: topic.rank,
-                        focus: topic.focus,
-                        card: value,
-                        sources: sources_of(topic),
-                        continuing: self.previously.contains_key(&topic.story.id),
-                    });
+                Asked::Valid {
+                    value,
+                    reasks,
+                    local,
+                } => {
+                    outcome.repaired += usize::from(reasks > 0);
+                    outcome.reasks += reasks as usize;
+                    outcome.first_valid += usize::from(reasks == 0 && local.is_empty());
+                    outcome.by_model += 1;
+                    for kind in local {
+                        *outcome.local_repairs.entry(kind).or_default() += 1;
+                    }
+                    outcome.cards.push(record(value, false));
                 }
-                Asked::Invalid { reason } => outcome.failed.push(FailedTopic {
-                    topic_id: topic.id.clone(),
-                    title,
-                    reason,
-                }),
-                Asked::Failed { error } => outcome.failed.push(FailedTopic {
-                    topic_id: topic.id.clone(),
-                    title,
-                    reason: error.to_string(),
-                }),
+                Asked::Invalid { reason, reasks } => {
+                    outcome.reasks += reasks as usize;
+                    match self.fallback {
+                        CardFallback::Extractive => {
+                            tracing::info!(topic = %topic.id, %reason, "extractive fallback card");
+                            outcome.fallbacks += 1;
+                            outcome.cards.push(record(lexical.into_card(), true));
+                        }
+                        CardFallback::None => outcome.failed.push(FailedTopic {
+                            topic_id: topic.id.clone(),
+                            title,
+                            reason,
+                        }),
+                    }
+                }
+                Asked::Failed { error } => {
+                    if error.is_fatal() && outcome.fatal.is_none() {
+                        outcome.fatal = Some(error.to_string());
+                    }
+                    outcome.failed.push(FailedTopic {
+                        topic_id: topic.id.clone(),
+                        title,
+                        reason: error.to_string(),
+                    })
+                }
             }
         }
         Ok(outcome)
+    }
+
+    fn card_context(&self, topic: &Topic, topic_count: usize) -> CardContext {
+        CardContext {
+            language: self.language.tag().to_string(),
+            rank: topic.rank,
+            topic_count,
+            sections: self.block_sections(),
+            previously: self.previously.get(&topic.story.id).cloned(),
+        }
     }
 
     /// The card request's messages for `topic`, with its articles already fitted.
     fn card_messages(
         &self,
         topic: &Topic,
-        articles: Vec<BlockArticle>,
+        context: &CardContext,
+        articles: &[BlockArticle],
         topic_count: usize,
         schema: &serde_json::Value,
     ) -> Result<Vec<crate::llm::Message>, PromptError> {
-        let sections = self.block_sections();
-        let context = CardContext {
-            language: self.language.tag().to_string(),
-            rank: topic.rank,
-            topic_count,
-            sections: sections.clone(),
-            previously: self.previously.get(&topic.story.id).cloned(),
-        };
         let mut ctx = self.prompt_context(schema);
-        ctx.insert("sections", &sections);
+        ctx.insert("sections", &context.sections);
         ctx.insert("rank", &topic.rank);
         ctx.insert("topic_count", &topic_count);
         ctx.insert("continuing", &context.previously.is_some());
-        ctx.insert("context_block", &write_block("context", &context));
-        ctx.insert("articles_block", &write_block("articles", &articles));
+        ctx.insert("context_block", &write_block("context", context));
+        ctx.insert("articles_block", &write_block("articles", articles));
         self.prompts.render("card.tera", &ctx)
     }
 }

@@ -3,7 +3,7 @@
 //! technical context, outlook, watch list, keywords — or the reason there is none.
 
 use super::prompts::PromptError;
-use super::{Asked, Writer, ask_validated};
+use super::{Asked, Writer, ask_checked, plain_check};
 use crate::llm::Namespace;
 use crate::llm::blocks::{BlockCard, InsightContext, write_block};
 use crate::llm::schema::{insight_schema, validate_insight};
@@ -56,12 +56,19 @@ impl Writer<'_> {
             .settings
             .request(Namespace::Insight, messages, "insight", &schema);
         Ok(
-            match ask_validated(self.provider, request, validate_insight).await {
-                Asked::Valid { value, repaired } => InsightOutcome::Written {
+            match ask_checked(
+                self.provider,
+                request,
+                self.max_repairs,
+                plain_check(validate_insight),
+            )
+            .await
+            {
+                Asked::Valid { value, reasks, .. } => InsightOutcome::Written {
                     insight: Box::new(value),
-                    repaired,
+                    repaired: reasks > 0,
                 },
-                Asked::Invalid { reason } => InsightOutcome::Missing { reason },
+                Asked::Invalid { reason, .. } => InsightOutcome::Missing { reason },
                 Asked::Failed { error } => InsightOutcome::Missing {
                     reason: error.to_string(),
                 },

@@ -1,17 +1,20 @@
 //! The writing stages. In: ranked topics; out: one validated card per topic (`card`), then the
 //! editor's insight over the finished cards (`insight`). Prompts come from `prompts`; every model
-//! reply is validated locally and repaired at most once; sources are attached from the topic's
+//! reply is checked locally (`check`), repaired locally where no model is needed and re-asked about
+//! only its failing fields otherwise; sources are attached from the topic's
 //! own articles and never taken from a model.
 
 pub mod card;
+pub mod check;
 pub mod insight;
 pub mod prompts;
 
 use crate::config::{ProviderConfig, ProviderKind, SectionConfig, StructuredOutput};
 use crate::llm::blocks::BlockSection;
-use crate::llm::schema::field_list;
+use crate::llm::schema::{field_list, without_string_lengths};
 use crate::llm::{ChatRequest, LlmError, Message, Namespace, Provider, ResponseFormat};
 use crate::model::Language;
+use check::LocalRepair;
 use prompts::Prompts;
 
 /// Everything the writing stages share: prompts, the provider stack, model settings, the target
@@ -24,12 +27,42 @@ pub struct Writer<'a> {
     pub sections: &'a [SectionConfig],
     /// Article text per card is trimmed to this many tokens.
     pub max_input_tokens: usize,
+    /// Counts tokens as the provider's model does (near enough): trimming aims at its window.
+    pub estimator: crate::llm::budget::Estimator,
+    /// Targeted re-asks per card or insight before giving up (`limits.max_repairs`).
+    pub max_repairs: u32,
+    /// What a topic whose card stays invalid gets.
+    pub fallback: crate::config::CardFallback,
     /// Story id → what an earlier digest said (cross-day memory): those topics' cards are told
     /// as follow-ups and marked continuing.
     pub previously: &'a std::collections::BTreeMap<String, crate::collect::memory::Previously>,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// The writer for `config`'s digest: its language, sections, input budget, re-asks and
+    /// fallback, counting tokens as `config.provider`'s model does. The one place a `Writer` is
+    /// made from a config (run, weekly and eval), so their prompts and cache keys agree.
+    pub fn new(
+        config: &'a crate::config::Config,
+        prompts: &'a Prompts,
+        provider: &'a dyn Provider,
+        settings: &'a CallSettings,
+        previously: &'a std::collections::BTreeMap<String, crate::collect::memory::Previously>,
+    ) -> Self {
+        Writer {
+            prompts,
+            provider,
+            settings,
+            language: config.digest.language,
+            sections: &config.digest.sections,
+            max_input_tokens: config.limits.max_input_tokens_per_card,
+            estimator: crate::llm::budget::Estimator::new(config.provider.token_encoding),
+            max_repairs: config.limits.max_repairs,
+            fallback: config.provider.fallback,
+            previously,
+        }
+    }
+
     /// The sections as prompts show them, labelled in the target language.
     pub(crate) fn block_sections(&self) -> Vec<BlockSection> {
         self.sections
@@ -66,6 +99,11 @@ pub struct CallSettings {
     pub top_p: Option<f32>,
     pub seed: Option<i64>,
     pub max_output_tokens: u32,
+    /// Send `minLength`/`maxLength` in the schema (servers that honour them; see `presets.rs`).
+    pub string_lengths: bool,
+    /// The writer is a model that can write in the digest's language (not the extractive
+    /// baseline, which copies its sources' sentences and cannot translate).
+    pub translates: bool,
 }
 
 impl CallSettings {
@@ -85,6 +123,8 @@ impl CallSettings {
             top_p: provider.top_p,
             seed: provider.seed,
             max_output_tokens: provider.max_output_tokens,
+            string_lengths: provider.string_lengths,
+            translates: provider.kind != ProviderKind::Extractive,
         }
     }
 
@@ -95,10 +135,15 @@ impl CallSettings {
         schema_name: &str,
         schema: &serde_json::Value,
     ) -> ChatRequest {
+        let sent = if self.string_lengths {
+            schema.clone()
+        } else {
+            without_string_lengths(schema)
+        };
         let response_format = match self.structured_output {
             StructuredOutput::JsonSchema => ResponseFormat::JsonSchema {
                 name: schema_name.to_string(),
-                schema: schema.clone(),
+                schema: sent.clone(),
             },
             StructuredOutput::JsonObject => ResponseFormat::JsonObject,
             StructuredOutput::Prompt => ResponseFormat::Prompt,
@@ -110,7 +155,7 @@ impl CallSettings {
             seed: self.seed,
             // Carried whatever the mode, so the fallback layer can still send it where a server
             // takes `schema` beside json_object.
-            schema: Some(schema.clone()),
+            schema: Some(sent),
             ..ChatRequest::new(namespace, self.model.clone(), messages, response_format)
         }
     }
@@ -129,57 +174,92 @@ pub fn language_name(language: Language) -> &'static str {
     }
 }
 
-/// The outcome of asking for one structured object with one repair chance.
+/// The outcome of asking for one structured object with up to `max_repairs` targeted re-asks.
 pub enum Asked<T> {
     Valid {
         value: T,
-        repaired: bool,
+        /// Re-asks it took (0: the first answer was accepted).
+        reasks: u32,
+        /// What was repaired locally in the accepted answer.
+        local: Vec<LocalRepair>,
     },
-    /// The provider answered but the answer stayed invalid after the repair re-ask.
-    Invalid {
-        reason: String,
-    },
+    /// The provider answered but the answer stayed invalid after every re-ask.
+    Invalid { reason: String, reasks: u32 },
     /// The provider did not answer (error, budget, replay miss).
-    Failed {
-        error: LlmError,
-    },
+    Failed { error: LlmError },
 }
 
-/// Sends `request`, validates the reply, and on failure re-asks once with the validator's message
-/// appended to the conversation.
-pub async fn ask_validated<T>(
+/// A check's verdict on one reply: the value and its local repairs, or the problems to re-ask
+/// about, each "/field: what to change".
+pub type Verdict<T> = Result<(T, Vec<LocalRepair>), Vec<String>>;
+
+/// Sends `request` and checks the reply; on failure re-asks up to `max_repairs` times with a
+/// message naming only the failing fields and the checker's reasons, asking for the whole object
+/// back (grammar-constrained servers return whole objects anyway, and a partial answer would need
+/// a merge the model cannot see).
+pub async fn ask_checked<T>(
     provider: &dyn Provider,
     mut request: ChatRequest,
-    validate: impl Fn(&str) -> Result<T, String>,
+    max_repairs: u32,
+    check: impl Fn(&str) -> Verdict<T>,
 ) -> Asked<T> {
-    let first = match provider.chat(&request).await {
-        Ok(resp) => resp,
-        Err(error) => return Asked::Failed { error },
-    };
-    let problem = match validate(&first.content) {
-        Ok(value) => {
-            return Asked::Valid {
-                value,
-                repaired: false,
+    let mut reasks = 0;
+    loop {
+        let answer = match provider.chat(&request).await {
+            Ok(resp) => resp,
+            Err(error) => return Asked::Failed { error },
+        };
+        let problems = match check(&answer.content) {
+            Ok((value, local)) => {
+                return Asked::Valid {
+                    value,
+                    reasks,
+                    local,
+                };
+            }
+            Err(problems) => problems,
+        };
+        if reasks >= max_repairs {
+            return Asked::Invalid {
+                reason: format!(
+                    "still invalid after {reasks} re-ask(s): {}",
+                    problems.join("; ")
+                ),
+                reasks,
             };
         }
-        Err(problem) => problem,
-    };
-    request.messages.push(Message::assistant(first.content));
-    request.messages.push(Message::user(format!(
-        "Your reply did not pass validation: {problem}\nReply again with the corrected json object only, keeping every field."
-    )));
-    let second = match provider.chat(&request).await {
-        Ok(resp) => resp,
-        Err(error) => return Asked::Failed { error },
-    };
-    match validate(&second.content) {
-        Ok(value) => Asked::Valid {
-            value,
-            repaired: true,
-        },
-        Err(problem) => Asked::Invalid {
-            reason: format!("still invalid after one repair: {problem}"),
-        },
+        reasks += 1;
+        request.messages.push(Message::assistant(answer.content));
+        request
+            .messages
+            .push(Message::user(repair_message(&problems)));
+    }
+}
+
+/// The targeted re-ask: only the failing fields, each with the checker's reason.
+pub fn repair_message(problems: &[String]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("- {p}")).collect();
+    format!(
+        "Your reply needs these changes:\n{}\nChange only these fields, keep every other field as it was, and reply with the whole corrected json object only.",
+        lines.join("\n")
+    )
+}
+
+/// Asks once and re-asks once with the validator's message: the stages that have no local
+/// repairs and whose bounds are loose (triage, the weekly roll-up).
+pub async fn ask_validated<T>(
+    provider: &dyn Provider,
+    request: ChatRequest,
+    validate: impl Fn(&str) -> Result<T, String>,
+) -> Asked<T> {
+    ask_checked(provider, request, 1, plain_check(validate)).await
+}
+
+/// `validate` as a checker with no local repairs, for objects that have none (the insight).
+pub fn plain_check<T>(validate: impl Fn(&str) -> Result<T, String>) -> impl Fn(&str) -> Verdict<T> {
+    move |content| {
+        validate(content)
+            .map(|value| (value, Vec::new()))
+            .map_err(|problems| problems.split("; ").map(str::to_string).collect())
     }
 }

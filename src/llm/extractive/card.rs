@@ -37,7 +37,11 @@ pub fn card_from_articles(articles: &[BlockArticle], context: &CardContext) -> C
         SCENARIO_SENTENCES,
     );
 
-    let mut summary = join_sentences(summary_picks.iter().map(|&i| sentences[i].text.as_str()));
+    let limit = crate::llm::schema::card_char_limit;
+    let mut summary = join_within(
+        summary_picks.iter().map(|&i| sentences[i].text.as_str()),
+        limit("summary"),
+    );
     if summary.is_empty() {
         // No usable sentence at all (empty or boilerplate-only bodies): the headline is still true.
         summary = join_sentences(
@@ -48,8 +52,14 @@ pub fn card_from_articles(articles: &[BlockArticle], context: &CardContext) -> C
                 .take(1),
         );
     }
-    let details = join_sentences(details_picks.iter().map(|&i| sentences[i].text.as_str()));
-    let scenarios = join_sentences(scenario_picks.iter().map(|&i| sentences[i].text.as_str()));
+    let details = join_within(
+        details_picks.iter().map(|&i| sentences[i].text.as_str()),
+        limit("details"),
+    );
+    let scenarios = join_within(
+        scenario_picks.iter().map(|&i| sentences[i].text.as_str()),
+        limit("scenarios"),
+    );
 
     let entities = extract_entities(articles, &sentences);
     Card {

@@ -113,6 +113,25 @@ pub(super) fn preferred_pool(sentences: &[Sentence], language: Language) -> Vec<
 }
 
 /// Joins sentences into one paragraph, closing each with a terminator and spacing Latin text.
+/// `join_sentences`, stopping before the sentence that would take the text past `max` characters
+/// (the field's bound in `schema::CARD_BOUNDS`); a first sentence longer than that alone is cut
+/// with an ellipsis, so the card is always within its bounds.
+pub(super) fn join_within<'a>(sentences: impl Iterator<Item = &'a str>, max: usize) -> String {
+    let mut out = String::new();
+    for sentence in sentences {
+        let longer = join_sentences([out.as_str(), sentence].into_iter());
+        if longer.chars().count() > max {
+            if out.is_empty() {
+                out = longer.chars().take(max.saturating_sub(1)).collect();
+                out.push('…');
+            }
+            break;
+        }
+        out = longer;
+    }
+    out
+}
+
 pub(super) fn join_sentences<'a>(sentences: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for sentence in sentences {

@@ -1,0 +1,484 @@
+//! The card stage's acceptance check. In: a model's reply for one topic, the topic's articles, the
+//! configured sections, the digest's language and the lexical card for the same articles (the
+//! extractive baseline's); out: a `Card` plus the local repairs that made it acceptable, or the
+//! list of field problems a targeted re-ask quotes.
+//!
+//! What lint would reject after the run is rejected here, while a re-ask can still fix it: the
+//! wrong language, a headline copied from a source in another language, a summary that repeats
+//! the title, placeholders. What needs no model is repaired here and counted: extra, repeated or
+//! ungrounded entities, the case or a synonym of an enum value, a section outside the configured
+//! ids, a title too long by a clause, prose past its bound by a sentence, the other Chinese
+//! script, placeholder text in an optional field.
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::llm::blocks::{BlockArticle, CardContext};
+use crate::llm::extractive::card_from_articles;
+use crate::llm::schema::{
+    CARD_BOUNDS, ENTITIES_MAX, ENTITIES_MIN, Limit, TITLE_MAX_CJK_CHARS, TITLE_MAX_LATIN_CHARS,
+    bound_problems, card_schema, parse_reply, structure_problems, title_char_limit,
+    title_within_bounds,
+};
+use crate::model::{Card, Language};
+use crate::text::lang::written_in;
+use crate::text::{detect_language, is_han, to_script, wrong_script_chars};
+
+/// One kind of local repair; the run summary and manifest count each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LocalRepair {
+    /// Entities past the tenth, repeated or blank were dropped.
+    EntitiesTrimmed,
+    /// Entities the articles do not name were dropped.
+    EntitiesUngrounded,
+    /// Too few entities were left: names the articles do show were added from the lexical card.
+    EntitiesCompleted,
+    /// `High`, `高`, `critical`… mapped to the enum's own spelling.
+    ImportanceNormalized,
+    /// A section outside the configured ids took the lexical card's section.
+    SectionReplaced,
+    /// A title over its bound was cut at a clause boundary.
+    TitleCut,
+    /// Prose over its bound was cut at a sentence end.
+    TextCut,
+    /// Han characters in the other Chinese script were converted.
+    ScriptConverted,
+    /// An optional field holding a placeholder ("N/A", "無") was emptied.
+    PlaceholderCleared,
+}
+
+impl LocalRepair {
+    pub const ALL: [LocalRepair; 9] = [
+        LocalRepair::EntitiesTrimmed,
+        LocalRepair::EntitiesUngrounded,
+        LocalRepair::EntitiesCompleted,
+        LocalRepair::ImportanceNormalized,
+        LocalRepair::SectionReplaced,
+        LocalRepair::TitleCut,
+        LocalRepair::TextCut,
+        LocalRepair::ScriptConverted,
+        LocalRepair::PlaceholderCleared,
+    ];
+
+    /// The name manifests and summaries use.
+    pub fn name(self) -> &'static str {
+        match self {
+            LocalRepair::EntitiesTrimmed => "entities_trimmed",
+            LocalRepair::EntitiesUngrounded => "entities_ungrounded",
+            LocalRepair::EntitiesCompleted => "entities_completed",
+            LocalRepair::ImportanceNormalized => "importance_normalized",
+            LocalRepair::SectionReplaced => "section_replaced",
+            LocalRepair::TitleCut => "title_cut",
+            LocalRepair::TextCut => "text_cut",
+            LocalRepair::ScriptConverted => "script_converted",
+            LocalRepair::PlaceholderCleared => "placeholder_cleared",
+        }
+    }
+}
+
+/// What the check needs to know about the topic.
+pub struct CardCheck<'a> {
+    pub section_ids: &'a [String],
+    pub language: Language,
+    /// Hold the card to the digest's language (a model); the extractive baseline cannot
+    /// translate, and lint warns about its cards instead.
+    pub translates: bool,
+    pub language_name: &'a str,
+    pub articles: &'a [BlockArticle],
+    /// The extractive card for the same articles: its section and names stand in for the model's
+    /// when those cannot be used.
+    pub lexical: &'a Lexical<'a>,
+}
+
+/// The extractive card for a topic's articles, made on first need: a cache hit whose card needs
+/// no stand-in never pays for it (it costs more than the check itself).
+pub struct Lexical<'a> {
+    articles: &'a [BlockArticle],
+    context: Option<&'a CardContext>,
+    card: OnceLock<Card>,
+}
+
+impl<'a> Lexical<'a> {
+    pub fn new(articles: &'a [BlockArticle], context: &'a CardContext) -> Self {
+        Lexical {
+            articles,
+            context: Some(context),
+            card: OnceLock::new(),
+        }
+    }
+
+    /// A lexical card already made (tests, callers that have one).
+    pub fn ready(card: Card) -> Self {
+        Lexical {
+            articles: &[],
+            context: None,
+            card: OnceLock::from(card),
+        }
+    }
+
+    pub fn card(&self) -> &Card {
+        self.card.get_or_init(|| {
+            let context = self
+                .context
+                .expect("a Lexical without a card has a context");
+            card_from_articles(self.articles, context)
+        })
+    }
+
+    pub fn into_card(self) -> Card {
+        self.card();
+        self.card.into_inner().expect("made above")
+    }
+}
+
+/// An accepted card and what was repaired locally to accept it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub card: Card,
+    pub repairs: Vec<LocalRepair>,
+}
+
+/// Text fields a placeholder may empty (the schema allows them empty).
+const OPTIONAL_TEXT: [&str; 3] = ["details", "scenarios", "insight"];
+/// Text fields written in the digest's language.
+const PROSE: [&str; 5] = ["title", "summary", "details", "scenarios", "insight"];
+
+/// Checks `content` for the topic `check` describes: local repairs first, then the schema and its
+/// bounds, then the topic's rules. `Err` lists every remaining problem as "/field: what to change".
+pub fn check_card(content: &str, check: &CardCheck) -> Result<Checked, Vec<String>> {
+    let mut value = parse_reply(content).map_err(|e| vec![format!("(root): {e}")])?;
+    let mut repairs = Vec::new();
+    if value.is_object() {
+        repair(&mut value, check, &mut repairs);
+    }
+    let schema = card_schema(check.section_ids);
+    let mut problems = structure_problems(&value, &schema).map_err(|e| vec![e])?;
+    problems.extend(bound_problems(&value, CARD_BOUNDS));
+    if let Some(title) = value.get("title").and_then(Value::as_str)
+        && !title_within_bounds(title)
+        && title.chars().count() <= TITLE_MAX_LATIN_CHARS
+    {
+        problems.push(format!(
+            "/title: {} Chinese characters is too long (at most {TITLE_MAX_CJK_CHARS})",
+            title.chars().filter(|&c| is_han(c)).count()
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let card: Card = serde_json::from_value(value).map_err(|e| {
+        vec![format!(
+            "(root): the reply does not match the card's fields: {e}"
+        )]
+    })?;
+    let problems = if check.translates {
+        topic_problems(&card, check)
+    } else {
+        Vec::new()
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    repairs.sort();
+    repairs.dedup();
+    Ok(Checked { card, repairs })
+}
+
+fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) {
+    let mut note = |happened: bool, kind: LocalRepair| {
+        if happened {
+            repairs.push(kind);
+        }
+    };
+    if let Some(Value::String(importance)) = value.get_mut("importance") {
+        note(
+            normalize_importance(importance),
+            LocalRepair::ImportanceNormalized,
+        );
+    }
+    if let Some(Value::String(section)) = value.get_mut("section")
+        && !check.section_ids.contains(section)
+    {
+        let lowered = section.trim().to_lowercase();
+        *section = check
+            .section_ids
+            .iter()
+            .find(|id| id.to_lowercase() == lowered)
+            .unwrap_or(&check.lexical.card().section)
+            .clone();
+        note(true, LocalRepair::SectionReplaced);
+    }
+    for field in PROSE {
+        if let Some(Value::String(text)) = value.get_mut(field) {
+            if check.language.is_chinese() && !wrong_script_chars(text, check.language).is_empty() {
+                *text = to_script(text, check.language);
+                note(true, LocalRepair::ScriptConverted);
+            }
+            if OPTIONAL_TEXT.contains(&field) && is_placeholder(text) {
+                text.clear();
+                note(true, LocalRepair::PlaceholderCleared);
+            }
+        }
+    }
+    if let Some(Value::String(title)) = value.get_mut("title")
+        && !title_within_bounds(title)
+        && let Some(cut) = cut_title(title)
+    {
+        *title = cut;
+        note(true, LocalRepair::TitleCut);
+    }
+    for bound in CARD_BOUNDS {
+        if let (Limit::Chars { max, .. }, Some(Value::String(text))) =
+            (bound.limit, value.get_mut(bound.field))
+            && bound.field != "title"
+            && text.chars().count() > max
+            && let Some(cut) = cut_at_sentence(text, max)
+        {
+            *text = cut;
+            note(true, LocalRepair::TextCut);
+        }
+    }
+    if let Some(Value::Array(list)) = value.get_mut("entities") {
+        for kind in repair_entities(list, check) {
+            note(true, kind);
+        }
+    }
+}
+
+/// Maps the case and the common synonyms of an importance to `high`, `medium` or `low`; true when
+/// it changed the text.
+fn normalize_importance(importance: &mut String) -> bool {
+    let lowered = importance.trim().to_lowercase();
+    let canonical = match lowered.as_str() {
+        "high" | "高" | "重要" | "很高" | "critical" | "major" | "very high" => "high",
+        "medium" | "中" | "中等" | "moderate" | "normal" | "mid" | "average" => "medium",
+        "low" | "低" | "minor" | "較低" | "较低" => "low",
+        _ => return false,
+    };
+    if importance == canonical {
+        return false;
+    }
+    *importance = canonical.to_string();
+    true
+}
+
+/// Distinct, non-blank names the articles show, at most ten; completed from the lexical card when
+/// fewer than three are left. Returns the repairs made.
+fn repair_entities(list: &mut Vec<Value>, check: &CardCheck) -> Vec<LocalRepair> {
+    if list.iter().any(|v| !v.is_string()) {
+        return Vec::new(); // the schema check reports it
+    }
+    let haystack = article_text(check.articles);
+    let mut kept: Vec<String> = Vec::new();
+    let (mut dropped_repeat, mut dropped_ungrounded) = (false, false);
+    for name in list.iter().filter_map(Value::as_str) {
+        let name = name.trim();
+        if name.is_empty() || kept.iter().any(|k| same_name(k, name)) {
+            dropped_repeat = true;
+        } else if !names_in(&haystack, name) {
+            dropped_ungrounded = true;
+        } else {
+            kept.push(name.to_string());
+        }
+    }
+    let mut repairs = Vec::new();
+    let mut completed = false;
+    for name in &check.lexical.card().entities {
+        if kept.len() >= ENTITIES_MIN {
+            break;
+        }
+        if !kept.iter().any(|k| same_name(k, name)) {
+            kept.push(name.clone());
+            completed = true;
+        }
+    }
+    if kept.len() > ENTITIES_MAX {
+        kept.truncate(ENTITIES_MAX);
+        dropped_repeat = true;
+    }
+    if !dropped_repeat && !dropped_ungrounded && !completed {
+        return repairs;
+    }
+    if dropped_repeat {
+        repairs.push(LocalRepair::EntitiesTrimmed);
+    }
+    if dropped_ungrounded {
+        repairs.push(LocalRepair::EntitiesUngrounded);
+    }
+    if completed {
+        repairs.push(LocalRepair::EntitiesCompleted);
+    }
+    *list = kept.into_iter().map(Value::String).collect();
+    repairs
+}
+
+/// The articles' titles and texts, lower-cased and folded to one Chinese script, for grounding.
+fn article_text(articles: &[BlockArticle]) -> String {
+    let joined: String = articles
+        .iter()
+        .flat_map(|a| [a.title.as_str(), "\n", a.text.as_str(), "\n"])
+        .collect();
+    fold(&joined)
+}
+
+fn fold(text: &str) -> String {
+    crate::text::script::fold_to_simplified(&text.to_lowercase())
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    fold(a.trim()) == fold(b.trim())
+}
+
+/// Whether the folded `haystack` names `name` as written (case and script aside).
+fn names_in(haystack: &str, name: &str) -> bool {
+    let needle = fold(name.trim());
+    !needle.is_empty() && haystack.contains(&needle)
+}
+
+/// The longest prefix of `title` that ends at a clause boundary, fits the bound and still says
+/// something (at least half the bound's length); `None` when no such cut exists, and the title is
+/// re-asked instead.
+fn cut_title(title: &str) -> Option<String> {
+    const BOUNDARIES: [&str; 12] = [
+        "：", ": ", "——", " — ", " – ", " - ", "｜", " | ", "，", ", ", "；", "; ",
+    ];
+    let title = title.trim();
+    let mut best: Option<&str> = None;
+    for boundary in BOUNDARIES {
+        for (at, _) in title.match_indices(boundary) {
+            let head = title[..at].trim_end();
+            if title_within_bounds(head) && best.is_none_or(|b| head.len() > b.len()) {
+                best = Some(head);
+            }
+        }
+    }
+    let head = best?;
+    let limit = if head.chars().any(is_han) {
+        TITLE_MAX_CJK_CHARS
+    } else {
+        title_char_limit(head)
+    };
+    (head.chars().count() * 2 >= limit).then(|| head.to_string())
+}
+
+/// `text` cut after its last sentence end within `max` characters; `None` when not even the
+/// first sentence fits.
+fn cut_at_sentence(text: &str, max: usize) -> Option<String> {
+    let mut end = None;
+    for (count, (at, c)) in text.char_indices().enumerate() {
+        if count >= max {
+            break;
+        }
+        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') {
+            let next = at + c.len_utf8();
+            // "3.5" and "e.g." are no sentence ends: a Latin stop must be followed by a space.
+            let ends = c.len_utf8() > 1 || text[next..].starts_with(char::is_whitespace);
+            if ends {
+                end = Some(next);
+            }
+        }
+    }
+    end.map(|e| text[..e].trim_end().to_string())
+}
+
+fn is_placeholder(text: &str) -> bool {
+    let lowered = text.trim().to_lowercase();
+    const PLACEHOLDERS: [&str; 18] = [
+        "n/a",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "tbd",
+        "todo",
+        "...",
+        "…",
+        "-",
+        "string",
+        "無",
+        "无",
+        "暫無",
+        "暂无",
+        "略",
+        "不適用",
+        "不适用",
+    ];
+    PLACEHOLDERS.contains(&lowered.as_str())
+        || lowered.contains("lorem ipsum")
+        || (lowered.starts_with('<') && lowered.ends_with('>'))
+}
+
+/// The rules that need the topic: the digest's language, no copied headline, a summary that says
+/// more than the title, no placeholder in a required field.
+fn topic_problems(card: &Card, check: &CardCheck) -> Vec<String> {
+    let language = check.language_name;
+    let mut problems = Vec::new();
+    for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
+        if is_placeholder(text) {
+            problems.push(format!(
+                "/{field}: \"{}\" is a placeholder; write the {field} from the articles",
+                text.trim()
+            ));
+        }
+    }
+    let foreign: Vec<&str> = [
+        ("title", card.title.as_str()),
+        ("summary", card.summary.as_str()),
+        ("details", card.details.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, text)| !text.trim().is_empty() && !written_in(text, check.language))
+    .map(|(field, _)| field)
+    .collect();
+    if !foreign.is_empty() {
+        let names = if check.language.is_chinese() {
+            "; keep model, product and company names as written"
+        } else {
+            ""
+        };
+        problems.push(format!(
+            "/{}: not written in {language}; write title, summary and details in {language}{names}, \
+             even when the articles are in another language",
+            foreign.join(", /")
+        ));
+    }
+    for article in check.articles {
+        let headline = normalized(&article.title);
+        if headline.is_empty() {
+            continue;
+        }
+        let article_language = detect_language(&article.title, &article.text);
+        let same_language = Language::from_tag(article_language) == Some(check.language)
+            || (check.language.is_chinese() && article_language.starts_with("zh"));
+        for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
+            if normalized(text) == headline && !same_language {
+                problems.push(format!(
+                    "/{field}: copies the headline of article {} word for word; write a {field} \
+                     of your own in {language}",
+                    article.id
+                ));
+            }
+        }
+    }
+    if !card.summary.trim().is_empty() && normalized(&card.summary) == normalized(&card.title) {
+        problems.push(
+            "/summary: repeats the title; say in 2-4 sentences what happened, who did it and why \
+             it matters"
+                .to_string(),
+        );
+    }
+    problems
+}
+
+/// Lower case, letters and digits only: two texts that differ in punctuation, spacing or case
+/// are the same words.
+fn normalized(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,285 @@
+use serde_json::{Value, json};
+
+use super::*;
+use crate::model::Importance;
+
+fn articles() -> Vec<BlockArticle> {
+    vec![
+        BlockArticle {
+            id: "a1".into(),
+            outlet: "Wire".into(),
+            title: "Google DeepMind releases Gemma 4, an open model family that runs on a single GPU and beats larger rivals on reasoning benchmarks".into(),
+            published: "2026-01-05T08:00:00Z".into(),
+            url: "https://example.com/a1".into(),
+            text: "Google DeepMind on Monday released Gemma 4, a family of open-weight models. \
+                   The largest runs on one NVIDIA H100 GPU. Hugging Face and Kaggle host the weights."
+                .into(),
+        },
+        BlockArticle {
+            id: "a2".into(),
+            outlet: "科技報".into(),
+            title: "谷歌發布Gemma 4開放模型".into(),
+            published: "2026-01-05T09:00:00Z".into(),
+            url: "https://example.com/a2".into(),
+            text: "Google DeepMind發布Gemma 4系列開放權重模型，最大版本可在單張H100上執行。".into(),
+        },
+    ]
+}
+
+fn lexical() -> Card {
+    Card {
+        title: "谷歌發布Gemma 4開放模型".into(),
+        summary: "Google DeepMind發布Gemma 4系列開放權重模型。".into(),
+        details: String::new(),
+        scenarios: String::new(),
+        entities: vec!["Google DeepMind".into(), "Gemma 4".into(), "H100".into()],
+        importance: Importance::High,
+        section: "models".into(),
+        insight: String::new(),
+    }
+}
+
+fn sections() -> Vec<String> {
+    vec!["models".into(), "industry".into()]
+}
+
+fn check(content: &Value) -> Result<Checked, Vec<String>> {
+    let (articles, lexical, sections) = (articles(), lexical(), sections());
+    check_card(
+        &content.to_string(),
+        &CardCheck {
+            section_ids: &sections,
+            language: Language::ZhHant,
+            translates: true,
+            language_name: "繁體中文",
+            articles: &articles,
+            lexical: &Lexical::ready(lexical),
+        },
+    )
+}
+
+fn good() -> Value {
+    json!({
+        "title": "Google DeepMind 發布 Gemma 4 開放模型",
+        "summary": "Google DeepMind 發布 Gemma 4 系列開放權重模型，最大版本可在單張 H100 上執行。",
+        "details": "", "scenarios": "", "insight": "",
+        "entities": ["Google DeepMind", "Gemma 4", "H100"],
+        "importance": "high", "section": "models"
+    })
+}
+
+#[test]
+fn a_good_card_passes_untouched() {
+    let checked = check(&good()).unwrap();
+    assert!(checked.repairs.is_empty(), "{:?}", checked.repairs);
+    assert_eq!(checked.card.entities.len(), 3);
+}
+
+/// The shape of the real model's first answer quoted in issue 16 (Qwen2.5-Coder-1.5B through
+/// llama-server, a 繁體中文 digest over English articles): every field in English, the headline
+/// copied into title and summary, 15 entities with generic nouns, a section that is no id.
+#[test]
+fn the_transcript_of_the_first_real_answer_is_sent_back_with_reasons() {
+    let headline = articles()[0].title.clone();
+    let reply = json!({
+        "title": headline, "summary": headline, "details": headline,
+        "scenarios": "industry", "insight": "",
+        "entities": ["Google DeepMind", "Gemma 4", "GPU", "search engines", "real-world data",
+                     "NVIDIA", "H100", "Hugging Face", "Kaggle", "open model", "benchmarks",
+                     "reasoning", "developers", "rivals", "weights"],
+        "importance": "High", "section": "AI models"
+    });
+    let problems = check(&reply).unwrap_err();
+    let all = problems.join("\n");
+    // The title is the whole headline, with no clause boundary that keeps half of it: re-asked.
+    let too_long = format!(
+        "/title: {} characters is too long",
+        headline.chars().count()
+    );
+    assert!(all.contains(&too_long), "{all}");
+    // Fixed locally, so not in the re-ask: section, importance, entities.
+    assert!(
+        !all.contains("/section") && !all.contains("/importance"),
+        "{all}"
+    );
+    assert!(!all.contains("/entities"), "{all}");
+
+    // Once the title fits, the language and the copy are what remains.
+    let mut shorter = reply.clone();
+    shorter["title"] = "Google DeepMind releases Gemma 4, an open model family".into();
+    let problems = check(&shorter).unwrap_err().join("\n");
+    assert!(
+        problems.contains("/title, /summary, /details: not written in 繁體中文"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("keep model, product and company names as written"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("/summary: copies the headline of article a1"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn entities_are_trimmed_grounded_and_completed() {
+    let mut reply = good();
+    reply["entities"] = json!([
+        "Google DeepMind",
+        "google deepmind",
+        "Gemma 4",
+        "search engines",
+        "H100",
+        "NVIDIA",
+        "Hugging Face",
+        "Kaggle",
+        "GPU",
+        "Gemma",
+        "open-weight",
+        "DeepMind",
+        "Google",
+        ""
+    ]);
+    let checked = check(&reply).unwrap();
+    assert_eq!(
+        checked.card.entities.len(),
+        10,
+        "{:?}",
+        checked.card.entities
+    );
+    assert!(
+        !checked
+            .card
+            .entities
+            .contains(&"search engines".to_string())
+    );
+    assert_eq!(
+        checked.repairs,
+        vec![
+            LocalRepair::EntitiesTrimmed,
+            LocalRepair::EntitiesUngrounded
+        ]
+    );
+
+    // Two names, one of them invented: the lexical card's names complete the list.
+    let mut reply = good();
+    reply["entities"] = json!(["Gemma 4", "Anthropic"]);
+    let checked = check(&reply).unwrap();
+    assert_eq!(
+        checked.card.entities,
+        vec!["Gemma 4", "Google DeepMind", "H100"]
+    );
+    assert!(checked.repairs.contains(&LocalRepair::EntitiesCompleted));
+    assert!(checked.repairs.contains(&LocalRepair::EntitiesUngrounded));
+}
+
+#[test]
+fn enum_case_synonyms_and_unknown_sections_are_mapped() {
+    for (said, meant) in [
+        ("High", Importance::High),
+        ("中等", Importance::Medium),
+        ("低", Importance::Low),
+    ] {
+        let mut reply = good();
+        reply["importance"] = said.into();
+        let checked = check(&reply).unwrap();
+        assert_eq!(checked.card.importance, meant, "{said}");
+        assert_eq!(checked.repairs, vec![LocalRepair::ImportanceNormalized]);
+    }
+    let mut reply = good();
+    reply["importance"] = "urgent".into();
+    assert!(check(&reply).unwrap_err().join("").contains("/importance"));
+
+    let mut reply = good();
+    reply["section"] = "Industry".into();
+    assert_eq!(check(&reply).unwrap().card.section, "industry");
+    reply["section"] = "AI models".into();
+    let checked = check(&reply).unwrap();
+    assert_eq!(checked.card.section, "models", "the lexical card's section");
+    assert_eq!(checked.repairs, vec![LocalRepair::SectionReplaced]);
+}
+
+#[test]
+fn a_long_title_is_cut_only_at_a_meaningful_clause() {
+    let mut reply = good();
+    reply["title"] =
+        "Google DeepMind 發布 Gemma 4 開放模型系列，單張 H100 即可執行，推理基準勝過更大的對手模型並開放權重下載供研究者與企業使用"
+            .into();
+    let checked = check(&reply).unwrap();
+    assert_eq!(
+        checked.card.title,
+        "Google DeepMind 發布 Gemma 4 開放模型系列，單張 H100 即可執行"
+    );
+    assert_eq!(checked.repairs, vec![LocalRepair::TitleCut]);
+
+    // A cut that would keep a stub is no cut: the title goes back to the model.
+    let mut reply = good();
+    reply["title"] = format!("谷歌：{}", "開放模型".repeat(12)).into();
+    let problems = check(&reply).unwrap_err().join("");
+    assert!(problems.contains("/title"), "{problems}");
+}
+
+#[test]
+fn prose_past_its_bound_is_cut_at_a_sentence_and_the_other_script_converted() {
+    let mut reply = good();
+    let sentence = "Gemma 4 在單張 H100 上執行，支援長文本推理與程式生成任務，開放權重供研究使用。";
+    reply["summary"] = sentence.repeat(20).into();
+    reply["details"] = "谷歌发布的模型采用混合专家架构。".into();
+    let checked = check(&reply).unwrap();
+    assert!(checked.card.summary.chars().count() <= 500);
+    assert!(checked.card.summary.ends_with('。'));
+    assert_eq!(checked.card.details, "谷歌發布的模型採用混合專家架構。");
+    assert_eq!(
+        checked.repairs,
+        vec![LocalRepair::TextCut, LocalRepair::ScriptConverted]
+    );
+}
+
+#[test]
+fn placeholders_and_a_summary_equal_to_the_title_are_rejected_or_cleared() {
+    let mut reply = good();
+    reply["scenarios"] = "N/A".into();
+    let checked = check(&reply).unwrap();
+    assert_eq!(checked.card.scenarios, "");
+    assert_eq!(checked.repairs, vec![LocalRepair::PlaceholderCleared]);
+
+    let mut reply = good();
+    reply["summary"] = reply["title"].clone();
+    let problems = check(&reply).unwrap_err().join("");
+    assert!(
+        problems.contains("/summary: repeats the title"),
+        "{problems}"
+    );
+
+    let mut reply = good();
+    reply["title"] = "<title>".into();
+    let problems = check(&reply).unwrap_err().join("");
+    assert!(problems.contains("is a placeholder"), "{problems}");
+}
+
+#[test]
+fn a_same_language_headline_may_be_kept() {
+    // The Chinese article's own headline is a fine Chinese card title.
+    let mut reply = good();
+    reply["title"] = "谷歌發布Gemma 4開放模型".into();
+    assert!(check(&reply).is_ok());
+}
+
+#[test]
+fn not_json_is_one_root_problem() {
+    let problems = check_card(
+        "I cannot help with that.",
+        &CardCheck {
+            section_ids: &sections(),
+            language: Language::ZhHant,
+            translates: true,
+            language_name: "繁體中文",
+            articles: &articles(),
+            lexical: &Lexical::ready(lexical()),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].starts_with("(root): the reply is not valid JSON"));
+}
