@@ -296,13 +296,26 @@ pub async fn run_suite(
 
     let mut runs: Vec<(String, Vec<FixtureResult>)> = Vec::new();
     let mut judged = false;
+    let progress = |done: usize, total: usize| {
+        reporter.stage_progress(
+            "fixtures",
+            &crate::report::StageProgress {
+                done,
+                total,
+                cache_hits: 0,
+                retries: 0,
+                rate_limited: 0,
+            },
+        )
+    };
     for variant in &selected {
         reporter.step(&format!(
-            "eval {}: variant {} × {} fixtures × {} repeat(s)",
+            "eval {}: variant {} × {} fixtures × {} repeat(s){}",
             suite.name,
             variant.name,
             suite.fixture_ids().len(),
-            args.repeat.max(1)
+            args.repeat.max(1),
+            runner::endpoint_of(config, variant)
         ));
         let mut results = runner::run_variant(
             &suite,
@@ -311,6 +324,7 @@ pub async fn run_suite(
             store.clone(),
             args.repeat,
             args.cache_mode,
+            &progress,
         )
         .await?;
         judged |= add_judge(
@@ -347,6 +361,7 @@ pub async fn run_suite(
                 store.clone(),
                 args.repeat,
                 args.cache_mode,
+                &progress,
             )
             .await?,
         )

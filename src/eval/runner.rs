@@ -91,11 +91,36 @@ pub fn variant_config(base: &Config, variant: &Variant) -> Result<Config, Runner
             .ok_or_else(|| bad(format!("preset = \"{name}\" is not a known preset")))?;
         p.kind = ProviderKind::OpenAi;
         p.preset = name.clone();
-        p.base_url = preset.base_url.to_string();
         p.structured_output = preset.structured_output;
+        p.json_object_schema = preset.json_object_schema;
+        p.reasoning = preset.reasoning;
+        p.string_lengths = preset.string_lengths;
+        p.token_encoding = preset.token_encoding;
+        p.key_required = preset.key_required;
+        // The preset's address is a default, never a replacement for one the user gave.
+        if variant.base_url.is_none() && std::env::var(crate::config::BASE_URL_ENV).is_err() {
+            p.base_url = preset.base_url.to_string();
+        }
+        if variant.api_key_env.is_none() && variant_key_is_default(&p.api_key_env) {
+            p.api_key_env = preset.api_key_env.to_string();
+            p.api_key = std::env::var(&p.api_key_env)
+                .ok()
+                .map(crate::config::Secret::new);
+        }
         if variant.model.is_none() {
             p.model = preset.model.to_string();
         }
+    }
+    if let Some(url) = &variant.base_url {
+        if !crate::collect::url::is_absolute_http(url) {
+            return Err(bad(format!("base_url = \"{url}\" is not an http(s) URL")));
+        }
+        p.kind = ProviderKind::OpenAi;
+        p.base_url = url.clone();
+    }
+    if let Some(name) = &variant.api_key_env {
+        p.api_key_env = name.clone();
+        p.api_key = std::env::var(name).ok().map(crate::config::Secret::new);
     }
     if let Some(model) = &variant.model {
         p.model = model.clone();
@@ -110,6 +135,23 @@ pub fn variant_config(base: &Config, variant: &Variant) -> Result<Config, Runner
         )));
     }
     Ok(config)
+}
+
+/// The config names the stock key variable (OPENAI_API_KEY), not one the user chose on purpose.
+fn variant_key_is_default(name: &str) -> bool {
+    name == crate::config::PRESETS[0].api_key_env
+}
+
+/// " against local at http://127.0.0.1:8080/v1" for a model variant, "" for the extractive one
+/// (or one whose config does not resolve: running it reports why).
+pub fn endpoint_of(base: &Config, variant: &Variant) -> String {
+    match variant_config(base, variant) {
+        Ok(config) if config.provider.kind == ProviderKind::OpenAi => format!(
+            " against {} at {}",
+            config.provider.model, config.provider.base_url
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The prompts for a variant: built-in (or the config's prompts_dir), with the variant's prompt
@@ -190,6 +232,7 @@ pub async fn run_variant(
     store: Arc<dyn Store>,
     repeats: u32,
     cache_mode: CacheMode,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<FixtureResult>, RunnerError> {
     if suite.stage == Stage::Cluster {
         return Ok(run_clusters(suite, variant).await);
@@ -217,7 +260,17 @@ pub async fn run_variant(
             inner: &stack,
             repeat,
         };
-        let writer = Writer::new(&config, &prompts, &provider, &settings, &no_history);
+        // The model's own cards are what a prompt is judged on: a topic whose card stays invalid
+        // scores as failed, not as the extractive card a run would fall back to.
+        let writer = Writer {
+            fallback: crate::config::CardFallback::None,
+            ..Writer::new(&config, &prompts, &provider, &settings, &no_history)
+        };
+        let total = match suite.stage {
+            Stage::Card => suite.cards.len(),
+            _ => suite.insights.len(),
+        } * repeats.max(1) as usize;
+
         match suite.stage {
             Stage::Card => {
                 // Fixtures of one language form one day (a digest has one target language), ranked
@@ -237,7 +290,13 @@ pub async fn run_variant(
                         language: first.target(),
                         ..writer
                     };
-                    results.extend(card_results(suite, variant, &writer, &group, repeat).await?);
+                    // Fixtures finished so far, over every repeat.
+                    let offset = results.len();
+                    let group_progress = |done: usize, _: usize| progress(offset + done, total);
+                    results.extend(
+                        card_results(suite, variant, &writer, &group, repeat, &group_progress)
+                            .await?,
+                    );
                 }
             }
             Stage::Insight => {
@@ -247,6 +306,7 @@ pub async fn run_variant(
                         ..writer
                     };
                     results.push(insight_result(suite, variant, &writer, fixture, repeat).await?);
+                    progress(results.len(), total);
                 }
             }
             Stage::Cluster => unreachable!("handled above"),
@@ -261,6 +321,7 @@ async fn card_results(
     writer: &Writer<'_>,
     group: &[(&CardFixture, usize)],
     repeat: u32,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<FixtureResult>, RunnerError> {
     let mut topics: Vec<Topic> = group
         .iter()
@@ -277,7 +338,7 @@ async fn card_results(
         })
         .collect();
     topics.sort_by_key(|t| t.rank);
-    let outcome = writer.write_cards(&topics, &|_, _| {}).await?;
+    let outcome = writer.write_cards(&topics, progress).await?;
     Ok(group
         .iter()
         .map(|(fixture, _)| {
@@ -296,7 +357,16 @@ async fn card_results(
                     .as_ref()
                     .map(|c| serde_json::to_value(c).expect("cards serialize")),
                 error: failed.map(|f| f.reason.clone()),
-                metrics: metrics::card_metrics(card.as_ref(), fixture),
+                metrics: {
+                    let mut m = metrics::card_metrics(card.as_ref(), fixture);
+                    if card.is_some() {
+                        m.insert(
+                            "first_answer_valid".into(),
+                            metrics::first_answer_valid(outcome.attempts.get(&fixture.id)),
+                        );
+                    }
+                    m
+                },
             }
         })
         .collect())

@@ -40,10 +40,17 @@ pub struct Variant {
     /// `extractive` or `openai` (default: the config's provider.kind).
     #[serde(default)]
     pub provider: Option<String>,
-    /// A provider preset (openai, deepseek, qwen, ollama, vllm, llamacpp): its base URL and
-    /// structured-output mode replace the config's.
+    /// A provider preset (openai, deepseek, qwen, ollama, vllm, llamacpp): what the server can do
+    /// (structured-output mode, schema lengths, token encoding) replaces the config's. Its base
+    /// URL is used only when neither `base_url` nor OPENAI_BASE_URL names one.
     #[serde(default)]
     pub preset: Option<String>,
+    /// The endpoint, when this variant has its own.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The variable holding this variant's API key.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
     #[serde(default)]
     pub model: Option<String>,
     #[serde(default)]

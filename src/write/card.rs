@@ -31,6 +31,8 @@ pub struct CardOutcome {
     pub reasks: usize,
     /// Model cards accepted as first answered: no re-ask, no local repair.
     pub first_valid: usize,
+    /// Per topic with a model card: its re-asks and local repairs (eval notes and metrics).
+    pub attempts: BTreeMap<String, (u32, Vec<LocalRepair>)>,
     /// Cards written by the model (the rest of `cards` are extractive fallbacks).
     pub by_model: usize,
     /// Topics that got the extractive card because the model's stayed invalid.
@@ -165,9 +167,10 @@ impl Writer<'_> {
                     outcome.reasks += reasks as usize;
                     outcome.first_valid += usize::from(reasks == 0 && local.is_empty());
                     outcome.by_model += 1;
-                    for kind in local {
-                        *outcome.local_repairs.entry(kind).or_default() += 1;
+                    for kind in &local {
+                        *outcome.local_repairs.entry(*kind).or_default() += 1;
                     }
+                    outcome.attempts.insert(topic.id.clone(), (reasks, local));
                     outcome.cards.push(record(value, false));
                 }
                 Asked::Invalid { reason, reasks } => {

@@ -2,7 +2,8 @@
 //! provider gave no valid one) and its fixture; out: `Metrics`, a score in 0..1 and a pass/fail
 //! per metric. Nothing here calls a model: the optional LLM judge lives in `judge.rs`.
 //!
-//! Card metrics: schema validity · script purity (headline and body, by character) · length
+//! Card metrics: schema validity · first-answer validity (no re-ask, no local repair) · language
+//! match (`text::lang::written_in`, the card stage's and lint's rule) · script purity (headline and body, by character) · length
 //! bounds · number grounding · entity grounding · recall and precision of entities · fact recall ·
 //! ROUGE-L against the reference · section and importance agreement · duplicate facts.
 
@@ -16,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use super::suite::{CardFixture, InsightFixture};
 use crate::llm::schema::{entity_count_within_bounds, title_within_bounds};
 use crate::model::{Card, Insight, Language};
+use crate::text::lang::written_in;
 use crate::text::{is_han, to_script, wrong_script_ratio};
+use crate::write::check::LocalRepair;
 use numbers::{quantities, ungrounded};
 use rouge::{overlap_tokens, rouge_l};
 
@@ -37,6 +40,8 @@ pub type Metrics = BTreeMap<String, MetricValue>;
 /// Card metric names in the order they are computed and shown (cheapest first).
 pub const CARD_METRICS: &[&str] = &[
     "schema_valid",
+    "first_answer_valid",
+    "language_match",
     "script_purity",
     "length_bounds",
     "number_grounding",
@@ -52,6 +57,7 @@ pub const CARD_METRICS: &[&str] = &[
 
 pub const INSIGHT_METRICS: &[&str] = &[
     "schema_valid",
+    "language_match",
     "script_purity",
     "theme_recall",
     "keyword_recall",
@@ -141,6 +147,37 @@ fn script_purity(title: &str, body: &str, target: Language) -> MetricValue {
     metric(worst, worst >= 1.0 - MAX_WRONG_SCRIPT, note)
 }
 
+/// Headline and body written in the fixture's language: script purity alone scored an all-English
+/// card in a 繁體中文 fixture 100, because it counts only the Han characters there are.
+fn language_match(title: &str, body: &str, target: Language) -> MetricValue {
+    let (t, b) = (written_in(title, target), written_in(body, target));
+    let note = match (t, b) {
+        (false, false) => "headline and body not in the target language",
+        (false, true) => "headline not in the target language",
+        (true, false) => "body not in the target language",
+        (true, true) => "",
+    };
+    metric(f64::from(u8::from(t) + u8::from(b)) / 2.0, t && b, note)
+}
+
+/// Whether the model's first answer was accepted as it came: no re-ask, no local repair
+/// (`attempt`: the card stage's re-asks and local repairs for the card; `None`: no model card).
+pub fn first_answer_valid(attempt: Option<&(u32, Vec<LocalRepair>)>) -> MetricValue {
+    let Some((reasks, local)) = attempt else {
+        return metric(0.0, false, "no model card");
+    };
+    let valid = *reasks == 0 && local.is_empty();
+    let mut notes = Vec::new();
+    if *reasks > 0 {
+        notes.push(format!("{reasks} re-ask(s)"));
+    }
+    if !local.is_empty() {
+        let kinds: Vec<&str> = local.iter().map(|k| k.name()).collect();
+        notes.push(format!("repaired locally: {}", kinds.join(", ")));
+    }
+    metric(f64::from(u8::from(valid)), valid, notes.join("; "))
+}
+
 fn card_body(card: &Card) -> String {
     [&card.summary, &card.details, &card.scenarios]
         .iter()
@@ -171,6 +208,12 @@ pub fn card_metrics(card: Option<&Card>, fixture: &CardFixture) -> Metrics {
     let mut m = Metrics::new();
 
     m.insert("schema_valid".into(), metric(1.0, true, ""));
+    // The runner knows how the card was obtained and overwrites this (`first_answer_valid`).
+    m.insert("first_answer_valid".into(), metric(1.0, true, ""));
+    m.insert(
+        "language_match".into(),
+        language_match(&card.title, &body, target),
+    );
     m.insert(
         "script_purity".into(),
         script_purity(&card.title, &body, target),
@@ -438,6 +481,10 @@ pub fn insight_metrics(insight: Option<&Insight>, fixture: &InsightFixture) -> M
     let text = insight_text(insight);
     let mut m = Metrics::new();
     m.insert("schema_valid".into(), metric(1.0, true, ""));
+    m.insert(
+        "language_match".into(),
+        language_match(&insight.headline, &text, target),
+    );
     m.insert(
         "script_purity".into(),
         script_purity(&insight.headline, &text, target),
