@@ -119,6 +119,27 @@ impl<'a> Doc<'a> {
             .find_map(|l| l.trim().strip_prefix("provider:").map(unquote))
     }
 
+    /// The headlines the front matter lists under `generator.extractive_fallback`: cards the
+    /// extractive baseline wrote because the model's stayed invalid. Compared without escapes.
+    pub(super) fn fallback_headlines(&self) -> Vec<String> {
+        let Some((open, close)) = self.front_matter else {
+            return Vec::new();
+        };
+        let lines = &self.lines[open + 1..close];
+        let Some(start) = lines
+            .iter()
+            .position(|l| l.trim_start() == "extractive_fallback:")
+        else {
+            return Vec::new();
+        };
+        lines[start + 1..]
+            .iter()
+            .map(|l| l.trim_start())
+            .take_while(|l| l.starts_with("- "))
+            .map(|l| plain_headline(&unquote(&l[2..])))
+            .collect()
+    }
+
     /// The text of a line that prose rules (placeholders, script) should read: front matter
     /// values without their keys; body lines without code spans, link targets and bare URLs.
     pub(super) fn prose(&self, index: usize) -> String {
@@ -141,6 +162,11 @@ impl<'a> Doc<'a> {
         }
         strip_urls(&strip_code_spans(line))
     }
+}
+
+/// A headline without Markdown or YAML escapes, for comparing front matter with headings.
+pub(super) fn plain_headline(text: &str) -> String {
+    text.chars().filter(|c| !matches!(c, '\\' | '"')).collect()
 }
 
 pub(super) fn unquote(value: &str) -> String {

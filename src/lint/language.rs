@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 
 use super::cards::Card;
-use super::doc::{Doc, bold_field};
+use super::doc::{Doc, bold_field, plain_headline};
 use super::finding::{
     Finding, Severity, UNTRANSLATED_BODY, UNTRANSLATED_HEADLINE, WRONG_SCRIPT, finding,
 };
 use crate::model::Language;
 use crate::render::labels;
-use crate::text::{self, has_han, is_han, wrong_script_chars};
+use crate::text::lang::written_in;
+use crate::text::{self, is_han, wrong_script_chars};
 
 /// Share of a Chinese digest's Han characters that may be in the other script before it is an
 /// error. Not zero: the character-level test flags a few characters whose forms are shared in
@@ -134,20 +135,29 @@ pub(super) fn check_script(doc: &Doc, language: Language, findings: &mut Vec<Fin
 /// Headlines and card prose with no Chinese characters in a Chinese digest. The extractive
 /// baseline copies source text and cannot translate, so there it is a warning; from a model it is
 /// an error. One-line items (brief's 更多動態) are source titles by design and are not checked.
-pub(super) fn check_translation(doc: &Doc, cards: &[Card], findings: &mut Vec<Finding>) {
+pub(super) fn check_translation(
+    doc: &Doc,
+    cards: &[Card],
+    language: Language,
+    findings: &mut Vec<Finding>,
+) {
     let extractive = doc
         .generator_provider()
         .is_some_and(|p| p.eq_ignore_ascii_case("extractive"));
-    let (severity, hint) = if extractive {
-        (
-            Severity::Warning,
-            "expected from the extractive provider, which cannot translate",
-        )
-    } else {
-        (Severity::Error, "the card writer must translate")
-    };
+    let fallbacks = doc.fallback_headlines();
     for card in cards.iter().filter(|c| !c.one_line) {
-        if !has_han(&card.headline) {
+        let fallback = fallbacks.contains(&plain_headline(&card.headline));
+        let (severity, hint) = if extractive || fallback {
+            (
+                Severity::Warning,
+                "expected from the extractive provider, which cannot translate",
+            )
+        } else {
+            (Severity::Error, "the card writer must translate")
+        };
+        // The card stage's rule (`text::lang::written_in`): most letters Han once names are set
+        // aside — so an English headline that quotes one Chinese name is still English.
+        if !written_in(&card.headline, language) {
             findings.push(finding(
                 card.index,
                 UNTRANSLATED_HEADLINE,
@@ -159,14 +169,20 @@ pub(super) fn check_translation(doc: &Doc, cards: &[Card], findings: &mut Vec<Fi
             ));
         }
         // A field's name (概要, 深度解讀 & 洞察) is the layout's, not the card's text.
-        let han_in_body = card.prose_lines.iter().any(|&i| {
-            let prose = doc.prose(i);
-            let unquoted = prose.trim_start_matches(['>', ' ']);
-            let unmarked = unquoted.strip_prefix("- ").unwrap_or(unquoted);
-            has_han(bold_field(unmarked).map_or(unmarked, |(_, value)| value))
-        });
+        let body: Vec<String> = card
+            .prose_lines
+            .iter()
+            .map(|&i| {
+                let prose = doc.prose(i);
+                let unquoted = prose.trim_start_matches(['>', ' ']);
+                let unmarked = unquoted.strip_prefix("- ").unwrap_or(unquoted);
+                bold_field(unmarked)
+                    .map_or(unmarked, |(_, value)| value)
+                    .to_string()
+            })
+            .collect();
         if let Some(&first) = card.prose_lines.first()
-            && !han_in_body
+            && !written_in(&body.join("\n"), language)
         {
             findings.push(finding(
                 first,
@@ -178,5 +194,66 @@ pub(super) fn check_translation(doc: &Doc, cards: &[Card], findings: &mut Vec<Fi
                 ),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::finding::{Severity, UNTRANSLATED_BODY, UNTRANSLATED_HEADLINE};
+    use crate::lint::{LintOptions, lint_markdown};
+    use crate::model::Language;
+
+    /// The clean fixture with its second card turned into English, the shape of a model card
+    /// that stayed English; marked as an extractive fallback, the same card only warns.
+    fn english_second_card(fallback: bool) -> String {
+        let clean = include_str!("../../fixtures/lint/clean_zh_hant.md");
+        let english = clean
+            .replace(
+                "### 英偉達洽談以 20 至 30 億美元收購 AI21 Labs",
+                "### NVIDIA in talks to buy AI21 Labs for up to $3 billion",
+            )
+            .replace(
+                "英偉達正洽談收購以色列語言模型公司 AI21 Labs，主要目的是取得其約 200 名研究人員。",
+                "NVIDIA is in talks to acquire the Israeli language model company AI21 Labs, mainly for its roughly 200 researchers.",
+            );
+        if fallback {
+            english.replace(
+                "  run: \"r20260102-0630\"\n",
+                "  run: \"r20260102-0630\"\n  extractive_fallback:\n    - \"NVIDIA in talks to buy AI21 Labs for up to $3 billion\"\n",
+            )
+        } else {
+            english
+        }
+    }
+
+    fn severities(text: &str) -> Vec<(&'static str, Severity)> {
+        let opts = LintOptions {
+            language: Some(Language::ZhHant),
+            layout: None,
+        };
+        lint_markdown(text, &opts)
+            .findings
+            .into_iter()
+            .filter(|f| [UNTRANSLATED_HEADLINE, UNTRANSLATED_BODY].contains(&f.rule))
+            .map(|f| (f.rule, f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn an_english_model_card_is_an_error_and_its_extractive_fallback_a_warning() {
+        assert_eq!(
+            severities(&english_second_card(false)),
+            vec![
+                (UNTRANSLATED_HEADLINE, Severity::Error),
+                (UNTRANSLATED_BODY, Severity::Error)
+            ]
+        );
+        assert_eq!(
+            severities(&english_second_card(true)),
+            vec![
+                (UNTRANSLATED_HEADLINE, Severity::Warning),
+                (UNTRANSLATED_BODY, Severity::Warning)
+            ]
+        );
     }
 }

@@ -88,7 +88,7 @@ pub fn lint_markdown(text: &str, opts: &LintOptions) -> LintReport {
     check_missing_fields(&cards, labels, layout, &mut findings);
     if language.is_chinese() {
         check_script(&doc, language, &mut findings);
-        check_translation(&doc, &cards, &mut findings);
+        check_translation(&doc, &cards, language, &mut findings);
     }
     findings.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule.cmp(b.rule)));
     LintReport { findings }

@@ -64,6 +64,9 @@ pub struct GeneratorView {
     pub provider: String,
     pub model: String,
     pub run: String,
+    /// Headlines of the cards that are extractive fallbacks (the model's card stayed invalid),
+    /// as rendered: lint holds them to the extractive baseline's rules.
+    pub fallback: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -502,6 +505,11 @@ fn front_matter(
             provider: plain(&digest.generator.provider, Language::En),
             model: plain(&digest.generator.model, Language::En),
             run: plain(&digest.generator.run, Language::En),
+            fallback: records
+                .iter()
+                .filter(|r| r.fallback)
+                .map(|r| escape_markdown(&card_headline(r, language)))
+                .collect(),
         },
     }
 }
