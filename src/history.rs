@@ -318,9 +318,18 @@ pub enum RunsAction {
 
 pub enum CacheAction {
     Stats,
-    Gc { keep_runs: usize, keep_days: u32 },
-    Export { file: PathBuf, runs: Vec<String> },
-    Import { file: PathBuf },
+    Gc {
+        keep_runs: usize,
+        keep_days: u32,
+    },
+    Export {
+        file: PathBuf,
+        runs: Vec<String>,
+        namespace: Option<String>,
+    },
+    Import {
+        file: PathBuf,
+    },
 }
 
 /// Per-tree counts for `cache stats`.
@@ -536,9 +545,22 @@ pub fn cache(
                 ));
             }
         }
-        CacheAction::Export { file, runs } => {
+        CacheAction::Export {
+            file,
+            runs,
+            namespace,
+        } => {
+            const NAMESPACES: [&str; 6] = ["card", "insight", "triage", "judge", "embed", "weekly"];
+            if let Some(ns) = namespace
+                && !NAMESPACES.contains(&ns.as_str())
+            {
+                anyhow::bail!(
+                    "--namespace {ns} is not a namespace (expected one of: {})",
+                    NAMESPACES.join(", ")
+                );
+            }
             let store = SledStore::open(store_path)?;
-            let count = export(&store, file, runs)?;
+            let count = export(&store, file, &ExportScope::new(runs, namespace.as_deref()))?;
             reporter.output(&format!(
                 "exported {count} entr(ies) to {}\n",
                 file.display()
@@ -556,29 +578,60 @@ pub fn cache(
     Ok(Exit::Ok)
 }
 
-/// Writes the named runs (all runs when none is named), their calls and articles as JSONL.
-pub fn export(store: &dyn Store, file: &Path, run_ids: &[String]) -> anyhow::Result<usize> {
-    let manifests: Vec<RunManifest> = if run_ids.is_empty() {
-        RunManifest::list(store)?
-    } else {
-        run_ids
-            .iter()
-            .map(|id| RunManifest::load(store, id))
-            .collect::<Result<_, _>>()?
+/// What `cache export` writes.
+pub enum ExportScope<'a> {
+    /// These runs with their calls and articles.
+    Runs(&'a [String]),
+    /// Every entry of the store: runs, articles and calls, eval and failed nights included
+    /// (calls that no run manifest names).
+    Everything,
+    /// Every call of one namespace (card, insight, triage, judge, weekly), nothing else.
+    Namespace(&'a str),
+}
+
+impl<'a> ExportScope<'a> {
+    pub fn new(runs: &'a [String], namespace: Option<&'a str>) -> Self {
+        match (runs.is_empty(), namespace) {
+            (false, _) => ExportScope::Runs(runs),
+            (true, Some(ns)) => ExportScope::Namespace(ns),
+            (true, None) => ExportScope::Everything,
+        }
+    }
+}
+
+/// Writes what `scope` names as JSONL cassette lines; returns how many.
+pub fn export(store: &dyn Store, file: &Path, scope: &ExportScope) -> anyhow::Result<usize> {
+    let keep = match scope {
+        ExportScope::Runs(run_ids) => {
+            let manifests: Vec<RunManifest> = run_ids
+                .iter()
+                .map(|id| RunManifest::load(store, id))
+                .collect::<Result<_, _>>()?;
+            Some(Keep::from_runs(
+                &manifests,
+                usize::MAX,
+                0,
+                chrono::DateTime::<chrono::Utc>::MAX_UTC,
+            ))
+        }
+        _ => None,
     };
-    let keep = Keep::from_runs(
-        &manifests,
-        usize::MAX,
-        0,
-        chrono::DateTime::<chrono::Utc>::MAX_UTC,
-    );
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?,
     );
     let mut count = 0;
     for tree in [Tree::Runs, Tree::Articles, Tree::Llm] {
         for (key, value) in store.scan(tree, b"")? {
-            if !keep.keeps(tree, &key) {
+            let wanted = match (&keep, scope) {
+                (Some(keep), _) => keep.keeps(tree, &key),
+                (None, ExportScope::Namespace(ns)) => {
+                    tree == Tree::Llm
+                        && serde_json::from_slice::<serde_json::Value>(&value)
+                            .is_ok_and(|v| v["namespace"] == *ns)
+                }
+                (None, _) => true,
+            };
+            if !wanted {
                 continue;
             }
             let line = CassetteLine {
@@ -698,5 +751,31 @@ mod tests {
         // --keep-days 0: only what the kept runs reference.
         let strict = Keep::from_runs(&[], 14, 0, now);
         assert!(!strict.keeps_entry(Tree::Llm, b"eval-call", &recent));
+    }
+
+    /// Calls no run manifest names (an eval, a failed night) used to be left out of every
+    /// cassette; with no run named, the whole store goes, or one namespace's calls.
+    #[test]
+    fn export_without_runs_takes_every_call_or_one_namespace() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(&dir.path().join("store")).unwrap();
+        let card =
+            serde_json::to_vec(&serde_json::json!({"namespace": "card", "content": "{}"})).unwrap();
+        let insight =
+            serde_json::to_vec(&serde_json::json!({"namespace": "insight", "content": "{}"}))
+                .unwrap();
+        store.put(Tree::Llm, b"card-call", &card).unwrap();
+        store.put(Tree::Llm, b"insight-call", &insight).unwrap();
+        let file = dir.path().join("all.jsonl");
+        assert_eq!(
+            export(&store, &file, &ExportScope::new(&[], None)).unwrap(),
+            2
+        );
+        assert_eq!(
+            export(&store, &file, &ExportScope::new(&[], Some("card"))).unwrap(),
+            1
+        );
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("card-call") && !text.contains("insight-call"));
     }
 }

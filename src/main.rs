@@ -258,12 +258,16 @@ enum CacheCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write runs with their calls and articles as a JSONL cassette (default: every run).
+    /// Write a JSONL cassette: named runs with their calls and articles, or every call of one
+    /// namespace, or (with neither) the whole store — eval calls and failed nights included.
     Export {
         file: PathBuf,
-        /// Only this run (repeatable).
+        /// Only this run, its calls and articles (repeatable).
         #[arg(long = "run", value_name = "RUN_ID")]
         runs: Vec<String>,
+        /// Only the calls of this namespace: card, insight, triage, judge or weekly.
+        #[arg(long, value_name = "NS", conflicts_with = "runs")]
+        namespace: Option<String>,
     },
     /// Read a cassette; every key is checked against its content and a tampered file is refused.
     Import { file: PathBuf },
@@ -455,10 +459,15 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                     },
                     *json,
                 ),
-                CacheCommand::Export { file, runs } => (
+                CacheCommand::Export {
+                    file,
+                    runs,
+                    namespace,
+                } => (
                     CacheAction::Export {
                         file: file.clone(),
                         runs: runs.clone(),
+                        namespace: namespace.clone(),
                     },
                     false,
                 ),
