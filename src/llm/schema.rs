@@ -73,7 +73,7 @@ pub const CARD_BOUNDS: &[Bound] = &[
 /// still gets its insight, so the minima are low) and maxima that stop a runaway list.
 #[rustfmt::skip]
 pub const INSIGHT_BOUNDS: &[Bound] = &[
-    chars("headline", 1, 120),
+    chars("headline", 1, 200),
     chars("trend_summary", 1, 1200),
     items("tags", 0, 8),
     items("watchlist", 1, 7),

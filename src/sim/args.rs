@@ -20,8 +20,9 @@ use super::config::{
         POST /v1/embeddings and GET /v1/models. Chat answers are schema-valid JSON built from the\n\
         request's own <articles>/<cards> blocks, in whichever structured-output mode was asked\n\
         (json_schema, json_object with or without a `schema`, or a fenced ```json block), with\n\
-        usage. Models: sim-good (default; any unknown name behaves like it) and sim-degraded\n\
-        (drops the two most frequent entities, adds a number no article has). Triage requests get\n\
+        usage. Models: sim-good (default; any unknown name behaves like it), sim-degraded\n\
+        (drops the two most frequent entities, adds a number no article has) and sim-sloppy\n\
+        (first card answer like a small real model: copied headline, 15 entities, wrong enums). Triage requests get\n\
         a lexical keep/drop per article, judge requests a 1-5 score from grounding checks.\n\n\
         Prints its port on stdout (and to --port-file), logs one JSON line per request to stderr\n\
         (or --log), and exits by itself after --max-requests answers or --max-seconds.",

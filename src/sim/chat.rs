@@ -268,6 +268,13 @@ impl ChatCall {
                 .unwrap_or_else(|| "en".into());
             models::degrade_card(&mut value, &self.articles(), &language);
         }
+        let first_ask = !self.messages.iter().any(|m| m.role == Role::Assistant);
+        if self.kind() == Kind::Card
+            && models::behaviour(&self.model) == ModelBehaviour::Sloppy
+            && first_ask
+        {
+            models::sloppy_card(&mut value, &self.articles());
+        }
         value
     }
 }

@@ -7,6 +7,12 @@
 //! - `sim-degraded`: the same card without the two entities the articles mention most, padded
 //!   back to three with names found nowhere in the articles if needed, and with a number in the
 //!   summary that no article contains. Entity recall and number/entity grounding must notice.
+//! - `sim-sloppy`: the first answer to a card request is what a small real model sent
+//!   (Qwen2.5-Coder-1.5B through llama-server, issue 16's transcript): the lead article's headline
+//!   copied into title, summary and details whatever the digest's language, `scenarios:
+//!   "industry"`, 15 entities padded with generic nouns, importance "High" and a section that is
+//!   no configured id. A re-ask gets the grounded card. The card stage's local repairs, targeted
+//!   re-asks and extractive fallback are exercised with it.
 
 use serde_json::{Value, json};
 
@@ -16,24 +22,61 @@ use crate::text::to_script;
 
 pub const GOOD: &str = "sim-good";
 pub const DEGRADED: &str = "sim-degraded";
+pub const SLOPPY: &str = "sim-sloppy";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelBehaviour {
     Good,
     Degraded,
+    Sloppy,
 }
 
 pub fn behaviour(model: &str) -> ModelBehaviour {
-    if model == DEGRADED {
-        ModelBehaviour::Degraded
-    } else {
-        ModelBehaviour::Good
+    match model {
+        DEGRADED => ModelBehaviour::Degraded,
+        SLOPPY => ModelBehaviour::Sloppy,
+        _ => ModelBehaviour::Good,
     }
+}
+
+/// The generic nouns the real model listed as entities.
+const GENERIC_NOUNS: [&str; 12] = [
+    "search engines",
+    "real-world data",
+    "developers",
+    "benchmarks",
+    "open model",
+    "reasoning",
+    "users",
+    "industry",
+    "data",
+    "researchers",
+    "companies",
+    "AI",
+];
+
+/// Turns a grounded card into the first answer of `sim-sloppy` (see the module doc).
+pub fn sloppy_card(card: &mut Value, articles: &[BlockArticle]) {
+    let headline = articles.first().map_or("", |a| a.title.as_str());
+    for field in ["title", "summary", "details"] {
+        card[field] = headline.into();
+    }
+    card["scenarios"] = "industry".into();
+    card["importance"] = "High".into();
+    card["section"] = "AI models".into();
+    let mut entities: Vec<Value> = card["entities"].as_array().cloned().unwrap_or_default();
+    for noun in GENERIC_NOUNS {
+        if entities.len() >= 15 {
+            break;
+        }
+        entities.push(noun.into());
+    }
+    card["entities"] = Value::Array(entities);
 }
 
 /// The `GET /v1/models` body.
 pub fn list() -> Value {
-    let models: Vec<Value> = [GOOD, DEGRADED]
+    let models: Vec<Value> = [GOOD, DEGRADED, SLOPPY]
         .iter()
         .map(|id| json!({"id": id, "object": "model", "created": 0, "owned_by": "llm-sim"}))
         .collect();

@@ -16,7 +16,7 @@ use crate::config::CardFallback;
 use crate::llm::Namespace;
 use crate::llm::blocks::{BlockArticle, CardContext, write_block};
 use crate::llm::budget::fit_articles_with;
-use crate::llm::schema::card_schema;
+use crate::llm::schema::{card_schema, validate_card};
 use crate::model::{Card, CardRecord, CardStats, FailedTopic, SourceRef, Topic};
 
 #[derive(Debug, Default)]
@@ -123,7 +123,17 @@ impl Writer<'_> {
                         self.provider,
                         request.clone(),
                         self.max_repairs,
-                        |content| check_card(content, &check).map(|c| (c.card, c.repairs)),
+                        |content| {
+                            if self.settings.translates {
+                                check_card(content, &check).map(|c| (c.card, c.repairs))
+                            } else {
+                                // The extractive baseline's card is taken as it writes it: a
+                                // re-ask could change nothing, and its output stays its own.
+                                validate_card(content, section_ids)
+                                    .map(|card| (card, Vec::new()))
+                                    .map_err(|e| vec![e])
+                            }
+                        },
                     )
                     .await;
                     progress(
