@@ -46,28 +46,44 @@ fn print_summary(reporter: &Reporter, summary: &RunSummary, json: bool) {
 
 /// `newsdesk demo`: the bundled (embedded) fixture day, extractive provider, offline, in a
 /// temporary store unless `--store` names one; `layout` overrides the demo config's layout.
+#[allow(clippy::too_many_arguments)]
 pub async fn demo(
     out_dir: &Path,
     store_dir: Option<&Path>,
     layout: Option<Layout>,
     cache_mode: CacheMode,
+    cassette: bool,
     reporter: &Reporter,
     json: bool,
 ) -> anyhow::Result<Exit> {
     let temp = tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
-    let config_path = crate::demo::unpack(temp.path())
-        .with_context(|| format!("cannot unpack the demo day into {}", temp.path().display()))?;
+    let unpack_error = || format!("cannot unpack the demo day into {}", temp.path().display());
+    let (config_path, cassette_file) = if cassette {
+        let (config, file) = crate::demo::unpack_cassette(temp.path()).with_context(unpack_error)?;
+        (config, Some(file))
+    } else {
+        (crate::demo::unpack(temp.path()).with_context(unpack_error)?, None)
+    };
     let config = Config::load(&config_path, &ProcessEnv)?;
     let store_path = store_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| temp.path().join("store"));
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    // The recorded answers of a real model: every call comes from the cassette, none from the
+    // network (a miss is an error, not a call).
+    let (cache_mode, provider) = match &cassette_file {
+        Some(file) => {
+            crate::history::import(store.as_ref(), file)?;
+            (CacheMode::Replay, None)
+        }
+        None => (cache_mode, Some(ProviderKind::Extractive)),
+    };
     let (y, m, d) = crate::demo::DEMO_DATE;
     let opts = RunOptions {
         date: NaiveDate::from_ymd_opt(y, m, d).expect("valid demo date"),
         out_dir: out_dir.to_path_buf(),
         cache_mode,
-        provider: Some(ProviderKind::Extractive),
+        provider,
         budget_usd: None,
         recorded_config: RecordedConfig {
             layout: layout.map(|l| l.name().to_string()),

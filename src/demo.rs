@@ -35,6 +35,40 @@ const DAY: [(&str, &str); 5] = [
     ),
 ];
 
+/// The fixture day with a real model's recorded answers (`demo --cassette`): the config the
+/// recording ran with, the cassette and what the recording says about itself (its endpoint, part
+/// of every cache key). Re-recorded by scripts/real-model/record.sh.
+const CASSETTE_CONFIG: &str = include_str!("../scripts/real-model/newsdesk.toml");
+pub const CASSETTE: &str = include_str!("../fixtures/cassettes/real-model.jsonl");
+const RECORDING: &str = include_str!("../fixtures/cassettes/recording.json");
+
+/// Writes the real-model config (its endpoint set to the recorded one, which replay never
+/// connects to), the fixture day beside it and the cassette under `dir`; returns the config's
+/// path and the cassette's.
+pub fn unpack_cassette(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+    let day = dir.join("fixtures/days/2026-01-05");
+    std::fs::create_dir_all(&day)?;
+    for (name, contents) in DAY {
+        std::fs::write(day.join(name), contents)?;
+    }
+    let recording: serde_json::Value =
+        serde_json::from_str(RECORDING).map_err(std::io::Error::other)?;
+    let base_url = recording["base_url"].as_str().unwrap_or_default();
+    let config_dir = dir.join("scripts/real-model");
+    std::fs::create_dir_all(&config_dir)?;
+    let config = config_dir.join("newsdesk.toml");
+    std::fs::write(
+        &config,
+        CASSETTE_CONFIG.replace(
+            "preset = \"llamacpp\"",
+            &format!("preset = \"llamacpp\"\nbase_url = \"{base_url}\""),
+        ),
+    )?;
+    let cassette = dir.join("real-model.jsonl");
+    std::fs::write(&cassette, CASSETTE)?;
+    Ok((config, cassette))
+}
+
 /// Writes the demo config and the fixture day under `dir` and returns the config's path.
 pub fn unpack(dir: &Path) -> std::io::Result<PathBuf> {
     let day = dir.join("days/2026-01-05");

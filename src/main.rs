@@ -57,6 +57,10 @@ enum Command {
         /// rw (default), replay (cache only, no network), refresh (ignore cached answers) or off.
         #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
         cache_mode: CacheMode,
+        /// The day as a real model wrote it: Qwen2.5-Coder-1.5B's recorded answers (8 topics,
+        /// fixtures/cassettes), replayed offline — local repairs, re-asks and fallbacks included.
+        #[arg(long, conflicts_with = "cache_mode")]
+        cassette: bool,
         /// Print the run summary as JSON.
         #[arg(long)]
         json: bool,
@@ -326,6 +330,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             out,
             layout,
             cache_mode,
+            cassette,
             json,
         } => {
             if cli.config.is_some() {
@@ -339,6 +344,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 cli.store.as_deref(),
                 *layout,
                 *cache_mode,
+                *cassette,
                 reporter,
                 *json,
             )

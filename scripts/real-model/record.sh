@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Records a real model's answers as the cassette CI replays (fixtures/cassettes/real-model.jsonl)
+# and its description (fixtures/cassettes/recording.json): the card eval suite (variants local and
+# local-v2), the insight suite (local) and the bundled fixture day with 8 topics, all answered by
+# llama.cpp's own server (llama-server) with Qwen2.5-Coder-1.5B-Instruct, installed and started
+# through ../shared/peers/real_llm.sh. Takes about 45 minutes on 2 idle cores.
+#
+# Re-record after changing prompts/card.tera or prompts/insight.tera (tests/cassettes.rs says when
+# the cassette is stale). The port the server ran on is part of every cache key (the provider id
+# is kind + host), so it is written to recording.json and replays use it without connecting.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PEER=../shared/peers/real_llm.sh
+[ -x "$PEER" ] || [ -f "$PEER" ] || { echo "no $PEER: the real model comes from ../shared/peers" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'bash "$PEER" stop >/dev/null 2>&1 || true' EXIT
+bash "$PEER" install
+bash "$PEER" start "$work/port" "$work/server.log"
+export OPENAI_BASE_URL="http://127.0.0.1:$(cat "$work/port")/v1"
+cargo build --release --locked
+nd="target/release/newsdesk --config scripts/real-model/newsdesk.toml --store $work/store"
+$nd eval --suite evals/cards.toml --variant local --variant local-v2 --report "$work/eval" --json >"$work/cards.json" || true
+$nd eval --suite evals/insight.toml --variant local --report "$work/eval" --json >"$work/insight.json" || true
+$nd run --date 2026-01-05 --out "$work/out" --json >"$work/run.json" || true
+$nd cache export fixtures/cassettes/real-model.jsonl
+python3 - "$work" <<'PY'
+import json, os, sys
+work = sys.argv[1]
+run = json.load(open(f"{work}/run.json"))
+out = {
+    "base_url": os.environ["OPENAI_BASE_URL"],
+    "model": "Qwen2.5-Coder-1.5B-Instruct Q4_K_M through llama-server (xllamacpp), alias local",
+    "config": "scripts/real-model/newsdesk.toml",
+    "run_id": run["run_id"],
+    "status": run["status"],
+    "cards": run["cards"],
+    "card_stats": run["card_stats"],
+    "lint_errors": run["lint_errors"],
+    "eval": {},
+}
+cards = json.load(open(f"{work}/cards.json"))
+for comparison in cards["suites"][0]["comparisons"]:
+    out["eval"][comparison["variant"]] = {m["metric"]: m["mean"] for m in comparison["metrics"]}
+json.dump(out, open("fixtures/cassettes/recording.json", "w"), indent=2, ensure_ascii=False)
+PY
+echo "recorded: fixtures/cassettes/real-model.jsonl ($(du -h fixtures/cassettes/real-model.jsonl | cut -f1))"

@@ -1,0 +1,178 @@
+//! A real model's answers, replayed without it. `fixtures/cassettes/real-model.jsonl` holds what
+//! Qwen2.5-Coder-1.5B-Instruct (llama.cpp's own server, through ../shared/peers/real_llm.sh)
+//! answered for the bundled fixture day (8 topics) and the card eval suite;
+//! `fixtures/cassettes/recording.json` says what the recording did. These tests put the answers
+//! through the real pipeline with `--cache-mode replay`: no network, and a request that differs
+//! from the recorded one (a prompt edit, a schema change) is a miss, reported as a stale cassette
+//! with the command that re-records it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn recording() -> serde_json::Value {
+    let text = std::fs::read_to_string(repo().join("fixtures/cassettes/recording.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn newsdesk(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(args)
+        .current_dir(dir)
+        .env("OPENAI_BASE_URL", recording()["base_url"].as_str().unwrap())
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .expect("newsdesk runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Fails with what to do when the answers no longer match today's requests.
+fn assert_not_stale(out: &Output) {
+    let said = text(out);
+    assert!(
+        !said.contains("cache miss in replay mode"),
+        "the real-model cassette is stale: a request changed since it was recorded (a prompt, the \
+         schema or the config). Re-record it with scripts/real-model/record.sh (starts the real \
+         model through ../shared/peers/real_llm.sh, ~45 min on 2 cores).\n{said}"
+    );
+}
+
+fn imported_store(dir: &Path) {
+    let cassette = repo().join("fixtures/cassettes/real-model.jsonl");
+    let out = newsdesk(
+        dir,
+        &["--store", "store", "cache", "import", cassette.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn the_recorded_night_replays_byte_for_byte_with_its_repairs_and_fallbacks() {
+    let dir = tempfile::tempdir().unwrap();
+    imported_store(dir.path());
+    let recorded = recording();
+    let run_id = recorded["run_id"].as_str().unwrap();
+
+    // The recorded run replays to the same bytes (its own config and prompts).
+    let out = newsdesk(
+        dir.path(),
+        &["--store", "store", "replay", run_id, "--out", "replayed", "--check"],
+    );
+    assert_not_stale(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // Today's pipeline with today's prompts asks the same questions and gets a digest with the
+    // counts the recording had: re-asks, local repairs and fallbacks come from the real answers.
+    let config = repo().join("scripts/real-model/newsdesk.toml");
+    let out = newsdesk(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--store",
+            "store",
+            "run",
+            "--date",
+            "2026-01-05",
+            "--cache-mode",
+            "replay",
+            "--out",
+            "out",
+            "--json",
+        ],
+    );
+    assert_not_stale(&out);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert_eq!(summary["run_id"], recorded["run_id"]);
+    assert_eq!(summary["cards"], recorded["cards"]);
+    assert_eq!(summary["card_stats"], recorded["card_stats"]);
+    assert_eq!(summary["lint_errors"], 0, "{}", text(&out));
+    assert_eq!(summary["provider_calls"], 0, "replay calls nothing");
+    let digest = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
+    assert!(digest.contains("model: \"local\""), "{digest}");
+    // A fallback card is marked where lint and readers of the JSON can see it.
+    let fallbacks = recorded["card_stats"]["fallbacks"].as_u64().unwrap();
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/2026-01-05.json")).unwrap(),
+    )
+    .unwrap();
+    let marked = json["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["fallback"] == true)
+        .count() as u64;
+    assert_eq!(marked, fallbacks);
+    assert_eq!(digest.contains("extractive_fallback:"), fallbacks > 0);
+}
+
+#[test]
+fn demo_cassette_renders_the_model_written_day_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsdesk(dir.path(), &["demo", "--cassette", "--out", "out", "--json"]);
+    assert_not_stale(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["card_stats"], recording()["card_stats"]);
+    assert_eq!(summary["lint_errors"], 0);
+    let digest = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
+    assert!(digest.contains("provider: \"openai\""), "{digest}");
+}
+
+#[test]
+fn the_card_eval_replays_the_real_models_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    imported_store(dir.path());
+    let config = repo().join("scripts/real-model/newsdesk.toml");
+    let suite = repo().join("evals/cards.toml");
+    let out = newsdesk(
+        dir.path(),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--store",
+            "store",
+            "eval",
+            "--suite",
+            suite.to_str().unwrap(),
+            "--variant",
+            "local",
+            "--cache-mode",
+            "replay",
+            "--json",
+        ],
+    );
+    assert_not_stale(&out);
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    let metrics = outcome["suites"][0]["comparisons"][0]["metrics"]
+        .as_array()
+        .unwrap();
+    let mean = |name: &str| {
+        metrics.iter().find(|m| m["metric"] == name).unwrap()["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    let recorded = &recording()["eval"]["local"];
+    for name in ["schema_valid", "first_answer_valid", "language_match"] {
+        assert!(
+            (mean(name) - recorded[name].as_f64().unwrap()).abs() < 1e-9,
+            "{name}: {} replayed, {} recorded",
+            mean(name),
+            recorded[name]
+        );
+    }
+    // Every valid card the card stage let through is in the fixture's language.
+    assert!((mean("language_match") - mean("schema_valid")).abs() < 1e-9);
+}
