@@ -7,6 +7,7 @@
 mod agglomerative;
 pub mod blocking;
 pub mod dedupe;
+mod neardup;
 pub mod rank;
 pub mod similarity;
 pub mod vectorize;
@@ -121,52 +122,74 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
     .unzip();
     drop(boilerplate);
     step("signatures");
-    let vectors = vectorize::vectorize(&comparable);
-    step("vectorize");
+    // Near-identical copies fold into one representative before anything is scored: a story
+    // republished by 200 sites then costs what one article costs.
     let published_s: Vec<i64> = kept.iter().map(|a| a.published_at.timestamp()).collect();
     let window_s = i64::from(params.window_hours) * 3600;
-    let candidates = blocking::candidates(
-        &vectors,
-        &published_s,
+    let families = neardup::families(&neardup::Input {
+        signatures: &signatures,
+        published_s: &published_s,
+        keep_rank: &keep_ranks(kept),
         window_s,
-        &signatures,
-        &params.blocking,
+        threshold: params.near_duplicate_threshold,
+    });
+    drop(signatures);
+    let representatives = families.representatives();
+    let members = families.members();
+    let comparable: Vec<Cow<Article>> = comparable
+        .into_iter()
+        .enumerate()
+        .filter(|&(i, _)| families.representative[i] == i)
+        .map(|(_, article)| article)
+        .collect();
+    let span = |rep: usize, pick: fn(i64, i64) -> i64| {
+        members[rep]
+            .iter()
+            .map(|&m| published_s[m])
+            .reduce(pick)
+            .unwrap_or(published_s[rep])
+    };
+    let earliest_s: Vec<i64> = representatives.iter().map(|&r| span(r, i64::min)).collect();
+    let latest_s: Vec<i64> = representatives.iter().map(|&r| span(r, i64::max)).collect();
+    let rep_published_s: Vec<i64> = representatives.iter().map(|&r| published_s[r]).collect();
+    tracing::debug!(
+        articles = kept.len(),
+        representatives = representatives.len(),
+        "near-duplicate families"
     );
+    step("families");
+    let vectors = vectorize::vectorize(&comparable);
+    step("vectorize");
+    let candidates = blocking::candidates(&vectors, &rep_published_s, window_s, &params.blocking);
     step("candidates");
-    // Each article against its candidates, on all cores; edges come out sorted by pair.
-    let docs: Vec<usize> = (0..kept.len()).collect();
+    // Each representative against its candidates, on all cores.
+    let docs: Vec<usize> = (0..representatives.len()).collect();
     let scored = par_map_with(
         &docs,
         || similarity::Scorer::new(&vectors),
         |scorer, &a| {
             let mut edges = Vec::new();
-            let mut near_duplicates = Vec::new();
             for &b in &candidates[a] {
                 let b = b as usize;
                 let sim = scorer.similarity(a, b);
                 if sim >= EDGE_FLOOR {
-                    edges.push((a, b, sim));
-                }
-                let jaccard = dedupe::jaccard_estimate(&signatures[a], &signatures[b]);
-                if jaccard >= params.near_duplicate_threshold {
-                    near_duplicates.push((a, b, jaccard));
+                    edges.push((a.min(b), a.max(b), sim));
                 }
             }
-            (edges, near_duplicates)
+            edges
         },
     );
-    // Shingles and candidates are done with once pairs are scored; the linkage is the next
-    // largest thing clustering holds.
-    drop((candidates, signatures));
-    let (edges, near_duplicates): (Vec<_>, Vec<_>) = scored.into_iter().unzip();
-    let edges: Vec<(usize, usize, f32)> = edges.into_iter().flatten().collect();
-    let near_duplicates: Vec<(usize, usize, f32)> = near_duplicates.into_iter().flatten().collect();
+    // Candidates are done with once pairs are scored; the linkage is the next largest thing
+    // clustering holds.
+    drop(candidates);
+    let mut edges: Vec<(usize, usize, f32)> = scored.into_iter().flatten().collect();
+    edges.sort_unstable_by_key(|&(a, b, _)| (a, b));
     step("scored");
     let groups = agglomerative::agglomerate(&agglomerative::Problem {
         edges: &edges,
-        published_s: &published_s,
+        earliest_s: &earliest_s,
+        latest_s: &latest_s,
         window_s,
-        near_duplicates: &near_duplicates,
         threshold: params.similarity_threshold,
     });
 
@@ -177,8 +200,12 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
     let traced: Vec<(Vec<usize>, Vec<MergeTrace>)> = groups
         .into_iter()
         .map(|group| {
-            let mut merges: Vec<MergeTrace> = group
+            let articles: Vec<usize> = group
                 .members
+                .iter()
+                .flat_map(|&r| members[representatives[r]].iter().copied())
+                .collect();
+            let mut merges: Vec<MergeTrace> = articles
                 .iter()
                 .flat_map(|&m| {
                     collapsed
@@ -188,10 +215,20 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
                         .unwrap_or_default()
                 })
                 .collect();
+            merges.extend(articles.iter().filter_map(|&m| {
+                let (relative, jaccard) = families.parent[m]?;
+                Some(MergeTrace {
+                    left: kept[relative].id.clone(),
+                    right: kept[m].id.clone(),
+                    kind: MergeKind::NearDuplicate,
+                    similarity: jaccard,
+                    shared_terms: Vec::new(),
+                })
+            }));
             merges.extend(group.links.iter().map(|link| MergeTrace {
-                left: kept[link.left].id.clone(),
-                right: kept[link.right].id.clone(),
-                kind: link.kind,
+                left: kept[representatives[link.left]].id.clone(),
+                right: kept[representatives[link.right]].id.clone(),
+                kind: MergeKind::Similar,
                 similarity: link.similarity,
                 shared_terms: vectorize::shared_terms(
                     &vectors,
@@ -201,11 +238,11 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
                     TRACE_TERMS,
                 ),
             }));
-            (group.members, merges)
+            (articles, merges)
         })
         .collect();
     let positions = collapsed.positions;
-    drop((vectors, comparable, edges, near_duplicates));
+    drop((vectors, comparable, edges, families, members));
     // Exact duplicates are represented by their kept article and leave with the rest.
     let mut input: Vec<Option<Article>> = articles.into_iter().map(Some).collect();
     let mut stories: Vec<Story> = traced
@@ -229,6 +266,17 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
         .collect();
     stories.sort_by_cached_key(|s| (earliest(s), s.id.clone()));
     stories
+}
+
+/// Each kept article's place in keep order (0 = the best), for choosing representatives.
+fn keep_ranks(kept: &[&Article]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..kept.len()).collect();
+    order.sort_by(|&a, &b| dedupe::keep_order(kept[a], kept[b]));
+    let mut rank = vec![0; kept.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    rank
 }
 
 /// This process's resident and peak resident memory in MB, from `/proc/self/status`.
@@ -285,10 +333,16 @@ pub fn explain(story: &Story) -> Vec<String> {
             MergeKind::SameTitle => {
                 "same title from the same outlet; the copy was dropped".to_string()
             }
-            MergeKind::NearDuplicate => format!(
-                "near-duplicate text (shingle Jaccard ≈ {:.2})",
-                m.similarity
-            ),
+            MergeKind::NearDuplicate => {
+                lines.push(format!(
+                    "  {} is a near-duplicate of {} (shingle Jaccard ≈ {:.2}); scored as one \
+                     article with it",
+                    name(&m.right),
+                    name(&m.left),
+                    m.similarity
+                ));
+                continue;
+            }
             MergeKind::Similar => format!("similar (average similarity {:.2})", m.similarity),
         };
         let mut line = format!("  merged {} + {}: {why}", name(&m.left), name(&m.right));
