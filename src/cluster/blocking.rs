@@ -219,3 +219,68 @@ pub(crate) fn candidates(
     );
     partners
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::tests_support::article;
+    use crate::cluster::vectorize::vectorize;
+
+    #[test]
+    fn the_budget_holds_when_one_term_is_in_every_article() {
+        // 1,000 articles share "omnipresent" and nothing else but a pair of story-mates, which
+        // share a rare name too.
+        let mut articles: Vec<_> = (0..1000)
+            .map(|i| {
+                article(
+                    &format!("a{i:04}"),
+                    &format!("Omnipresent Unique{i}"),
+                    &format!("Omnipresent singleword{i}."),
+                )
+            })
+            .collect();
+        for i in [10, 900] {
+            articles[i].title = format!("Omnipresent Kestrel-4 Unique{i}");
+        }
+        let vectors = vectorize(&articles);
+        let published_s = vec![0i64; articles.len()];
+        let budget = Blocking { max_partners: 16 };
+        let partners = candidates(&vectors, &published_s, 3600, &budget);
+        let pairs: usize = partners.iter().map(Vec::len).sum();
+        assert!(pairs <= 16 * articles.len(), "{pairs} pairs");
+        assert!(
+            pairs >= 8 * articles.len(),
+            "every article still gets partners: {pairs}"
+        );
+        assert!(partners.iter().all(|p| p.len() <= 16));
+        // The rare name is read first, so the story-mates find each other across the list.
+        assert!(partners[10].contains(&900), "{:?}", partners[10]);
+        // Without a budget, every pair is a candidate.
+        let all = candidates(&vectors, &published_s, 3600, &Blocking::exhaustive());
+        assert_eq!(all.iter().map(Vec::len).sum::<usize>(), 1000 * 999 / 2);
+    }
+
+    #[test]
+    fn each_pair_is_listed_once_and_only_within_the_window() {
+        let articles: Vec<_> = (0..6)
+            .map(|i| article(&format!("a{i}"), "Kestrel-4 ships", &format!("Body {i}.")))
+            .collect();
+        let vectors = vectorize(&articles);
+        let published_s = [0, 10, 20, 30, 5000, 5010];
+        let partners = candidates(&vectors, &published_s, 100, &Blocking::default());
+        let mut pairs: Vec<(u32, u32)> = partners
+            .iter()
+            .enumerate()
+            .flat_map(|(a, list)| list.iter().map(move |&b| (a as u32, b)))
+            .map(|(a, b)| (a.min(b), a.max(b)))
+            .collect();
+        let listed = pairs.len();
+        pairs.sort_unstable();
+        pairs.dedup();
+        assert_eq!(listed, pairs.len(), "no pair twice");
+        assert_eq!(
+            pairs,
+            [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3), (4, 5)]
+        );
+    }
+}

@@ -625,6 +625,83 @@ mod tests {
         assert_eq!(explain(single).len(), 2, "header + one article, no merges");
     }
 
+    /// Copy `j` of a wire story republished by many sites: its paragraphs rotated, another
+    /// story's lead pasted in front, the site's own title suffix, within two days.
+    fn syndicated_copy(j: usize, paragraphs: &[String]) -> Article {
+        let mut units = paragraphs.to_vec();
+        units.rotate_left(j % paragraphs.len());
+        let text = format!(
+            "Also today: the city council votes on budget item {j} after a long debate. {}",
+            units.concat()
+        );
+        let mut copy = article(
+            &format!("w{j:04}"),
+            &format!("Orion-9 chip doubles inference speed | Site {j}"),
+            &text,
+        );
+        copy.outlet = format!("Site {j}");
+        copy.source = format!("site-{j}");
+        copy.published_at = at((j % 48) as u32);
+        copy
+    }
+
+    #[test]
+    fn a_family_of_500_copies_is_one_story_scored_as_one_article() {
+        let paragraphs: Vec<String> = (0..6)
+            .map(|p| {
+                format!(
+                    "Paragraph {p}: the Orion-9 accelerator from Lumen Labs runs model {} at {} \
+                     tokens per second, the company said in its filing. ",
+                    p * 17,
+                    1000 + p * 250
+                )
+            })
+            .collect();
+        let mut articles: Vec<Article> =
+            (0..500).map(|j| syndicated_copy(j, &paragraphs)).collect();
+        articles.extend(day());
+        let stories = cluster(articles, &ClusterParams::default());
+        let family = stories
+            .iter()
+            .find(|s| s.articles.iter().any(|a| a.id == "w0000"))
+            .unwrap();
+        assert_eq!(family.articles.len(), 500, "{:?}", membership(&stories));
+        // Every member joined as a near-duplicate: none was scored against another, so the
+        // family cost one article's scoring, not 500² / 2 pairs.
+        assert_eq!(family.merges.len(), 499);
+        assert!(
+            family
+                .merges
+                .iter()
+                .all(|m| m.kind == MergeKind::NearDuplicate)
+        );
+        let text = explain(family).join("\n");
+        assert!(text.contains("is a near-duplicate of [w"), "{text}");
+        // The rest of the day is clustered as without the family.
+        assert_eq!(
+            stories.len(),
+            1 + cluster(day(), &ClusterParams::default()).len()
+        );
+    }
+
+    #[test]
+    fn copies_further_apart_than_the_window_stay_apart() {
+        let paragraphs: Vec<String> = (0..4)
+            .map(|p| {
+                format!(
+                    "Paragraph {p} of the Orion-9 launch report, figure {}. ",
+                    p * 7
+                )
+            })
+            .collect();
+        let mut early = syndicated_copy(0, &paragraphs);
+        let mut late = syndicated_copy(1, &paragraphs);
+        early.published_at = at(0);
+        late.published_at = at(200);
+        let stories = cluster(vec![early, late], &ClusterParams::default());
+        assert_eq!(stories.len(), 2, "{:?}", membership(&stories));
+    }
+
     #[test]
     fn empty_input_gives_no_stories() {
         assert!(cluster(Vec::new(), &ClusterParams::default()).is_empty());
