@@ -47,6 +47,7 @@ pub use rank::{RankParams, Ranked, rank, relevance};
 pub struct ClusterParams {
     /// Stop merging when the best average cosine between two clusters is below this.
     pub similarity_threshold: f32,
+
     /// Estimated Jaccard (0..1) at or above which two articles are near-duplicates.
     pub near_duplicate_threshold: f32,
     /// Articles published more than this many hours apart never share a story.
@@ -335,8 +336,8 @@ pub fn explain(story: &Story) -> Vec<String> {
             }
             MergeKind::NearDuplicate => {
                 lines.push(format!(
-                    "  {} is a near-duplicate of {} (shingle Jaccard ≈ {:.2}); scored as one \
-                     article with it",
+                    "  {} is a near-duplicate of {} (shingle Jaccard ≈ {:.2}): not scored on its \
+                     own, it joins the story of its copies",
                     name(&m.right),
                     name(&m.left),
                     m.similarity

@@ -72,8 +72,10 @@ pub(crate) struct Input<'a> {
 /// The candidate links of one band: each bucket member with the bucket's first member and its
 /// predecessor, kept when they are within the window and their Jaccard estimate reaches the
 /// threshold.
-fn band_links(input: &Input<'_>, band: usize) -> Vec<(usize, usize, f32)> {
-    let mut keyed: Vec<(u64, usize)> = input
+/// Links are `(u32, u32, f32)`: at 100k syndicated articles there are millions before
+/// deduplication, one per member per band.
+fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
+    let mut keyed: Vec<(u64, u32)> = input
         .signatures
         .iter()
         .enumerate()
@@ -83,7 +85,7 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(usize, usize, f32)> {
             let key = rows.iter().fold(band as u64, |h, &m| {
                 super::dedupe::fnv1a_step(h.rotate_left(17), m)
             });
-            (key, doc)
+            (key, doc as u32)
         })
         .collect();
     keyed.sort_unstable();
@@ -92,16 +94,17 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(usize, usize, f32)> {
         let first = bucket[0].1;
         for (i, &(_, doc)) in bucket.iter().enumerate().skip(1) {
             let previous = bucket[i - 1].1;
-            let relatives: &[usize] = if previous == first {
+            let relatives: &[u32] = if previous == first {
                 &[first]
             } else {
                 &[first, previous]
             };
             for &relative in relatives {
-                if (input.published_s[doc] - input.published_s[relative]).abs() > input.window_s {
+                let (r, d) = (relative as usize, doc as usize);
+                if (input.published_s[d] - input.published_s[r]).abs() > input.window_s {
                     continue;
                 }
-                let jaccard = jaccard_estimate(&input.signatures[relative], &input.signatures[doc]);
+                let jaccard = jaccard_estimate(&input.signatures[r], &input.signatures[d]);
                 if jaccard >= input.threshold {
                     links.push((relative, doc, jaccard));
                 }
@@ -117,7 +120,7 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(usize, usize, f32)> {
 pub(crate) fn families(input: &Input<'_>) -> Families {
     let n = input.signatures.len();
     let bands: Vec<usize> = (0..BANDS).collect();
-    let mut links: Vec<(usize, usize, f32)> = par_map(&bands, |&band| band_links(input, band))
+    let mut links: Vec<(u32, u32, f32)> = par_map(&bands, |&band| band_links(input, band))
         .into_iter()
         .flatten()
         .collect();
@@ -131,6 +134,7 @@ pub(crate) fn families(input: &Input<'_>) -> Families {
     // The links that joined two families: a spanning tree of each family.
     let mut tree: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n];
     for (a, b, jaccard) in links {
+        let (a, b) = (a as usize, b as usize);
         let (ra, rb) = (sets.find(a), sets.find(b));
         if ra == rb || latest[ra].max(latest[rb]) - earliest[ra].min(earliest[rb]) > input.window_s
         {
