@@ -52,7 +52,8 @@ pub struct ClusterParams {
     pub near_duplicate_threshold: f32,
     /// Articles published more than this many hours apart never share a story.
     pub window_hours: u32,
-    /// Which pairs are scored at all (see `blocking`); the result does not depend on it.
+    /// Which pairs are scored at all (see `blocking`): a budget of partners per article, wide
+    /// enough that the stories equal the exhaustive ones on the corpus gold.
     pub blocking: Blocking,
 }
 
