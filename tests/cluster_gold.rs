@@ -279,34 +279,23 @@ async fn corpus_gold_scores_and_blocking_never_changes_the_result() {
         println!("{line}");
     }
     assert_eq!((report.items, report.missing), (411, 0));
-    // The issue's goal is pairwise F1 ≥ 0.85 and B-cubed F1 ≥ 0.97; the lexical path reaches
+    // Issue 20's goals are pairwise F1 ≥ 0.88 and B-cubed F1 ≥ 0.975; the lexical path reaches
     // 0.881 / 0.977 (from 0.578 / 0.942, then 0.806 / 0.966 before common words were told from
-    // names). These floors keep what was won.
-    assert!(report.scores.pairwise.f1 >= 0.85, "{:?}", report.scores);
+    // names), the same with near-duplicate families and the candidate budget. These floors keep
+    // what was won.
+    assert!(report.scores.pairwise.f1 >= 0.88, "{:?}", report.scores);
     assert!(
         report.scores.pairwise.precision >= 0.85,
         "{:?}",
         report.scores
     );
-    assert!(report.scores.bcubed.f1 >= 0.97, "{:?}", report.scores);
+    assert!(report.scores.bcubed.f1 >= 0.975, "{:?}", report.scores);
     assert!(report.scores.ari > report.baseline.ari + 0.7);
 
     // Blocking only decides which pairs get scored: exhaustive (every pair sharing a term),
-    // default, and a strict one (terms in at most 12 articles, LSH off) give the same stories.
-    for blocking in [
-        Blocking::exhaustive(),
-        Blocking {
-            max_df: 12,
-            lsh_bands: 0,
-            ..Blocking::default()
-        },
-        Blocking {
-            max_df: 30,
-            lsh_bands: 64,
-            lsh_rows: 2,
-            max_bucket: 50,
-        },
-    ] {
+    // default (128 partners per article) and half that budget give the same stories (a quarter
+    // of it, 32, starts to change them).
+    for blocking in [Blocking::exhaustive(), Blocking { max_partners: 64 }] {
         let again = cluster::cluster(
             corpus.clone(),
             &ClusterParams {
@@ -314,6 +303,25 @@ async fn corpus_gold_scores_and_blocking_never_changes_the_result() {
                 ..params.clone()
             },
         );
-        assert_eq!(again, stories, "{blocking:?} changed the clustering");
+        assert!(again == stories, "{blocking:?} changed the clustering");
     }
+
+    // The same stories whatever order the 411 articles arrive in.
+    for seed in [3, 2026] {
+        let again = cluster::cluster(shuffled(&corpus, seed), &params);
+        assert!(again == stories, "shuffle {seed} changed the clustering");
+    }
+}
+
+/// A fixed-seed permutation (xorshift), the same on every run.
+fn shuffled(articles: &[Article], seed: u64) -> Vec<Article> {
+    let mut state = seed;
+    let mut out = articles.to_vec();
+    for i in (1..out.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    out
 }

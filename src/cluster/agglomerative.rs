@@ -1,7 +1,7 @@
 //! Average-linkage agglomerative clustering over a sparse similarity graph. In: the graph's
-//! edges (document pairs with their similarity; a pair without an edge counts as 0), the
-//! documents' publication times, and near-duplicate links that must hold; out: groups of document
-//! indices with the links that built them, in the order they happened. Knows nothing of articles
+//! edges (document pairs with their similarity; a pair without an edge counts as 0) and the
+//! time span each document covers; out: groups of document indices with the links that built
+//! them, in the order they happened. Knows nothing of articles
 //! or terms, never links documents published further apart than the window, and costs time and
 //! memory in the number of edges, not in n².
 
@@ -9,16 +9,14 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
 use super::dedupe::KeyMap;
-use crate::model::MergeKind;
 
 /// One merge: the closest pair across the two sides, and the score that justified it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Link {
     pub left: usize,
     pub right: usize,
-    /// Average-linkage cosine for `Similar`, the Jaccard estimate for `NearDuplicate`.
+    /// Average-linkage cosine.
     pub similarity: f32,
-    pub kind: MergeKind,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,10 +31,11 @@ pub(crate) struct Group {
 pub(crate) struct Problem<'a> {
     /// `(a, b, similarity)` with `a < b`, each pair at most once.
     pub edges: &'a [(usize, usize, f32)],
-    pub published_s: &'a [i64],
+    /// Per document, the earliest and latest publication time it stands for (one article, or a
+    /// family of near-duplicates): a group's span is taken over all of them.
+    pub earliest_s: &'a [i64],
+    pub latest_s: &'a [i64],
     pub window_s: i64,
-    /// `(a, b, jaccard)` pairs that are near-duplicates; merged first, best first.
-    pub near_duplicates: &'a [(usize, usize, f32)],
     /// Stop when the best remaining average similarity is below this.
     pub threshold: f32,
 }
@@ -122,14 +121,7 @@ impl State {
     }
 
     /// Merges clusters `x` and `y`; returns the surviving slot.
-    fn merge(
-        &mut self,
-        x: usize,
-        y: usize,
-        similarity: f32,
-        kind: MergeKind,
-        pair: (usize, usize),
-    ) -> usize {
+    fn merge(&mut self, x: usize, y: usize, similarity: f32, pair: (usize, usize)) -> usize {
         let (keep, gone) = (x.min(y), x.max(y));
         let gone_sums = std::mem::take(&mut self.sums[gone]);
         for (z, s) in gone_sums {
@@ -157,7 +149,6 @@ impl State {
                 left: pair.0,
                 right: pair.1,
                 similarity,
-                kind,
             },
         ));
         self.step += 1;
@@ -174,7 +165,7 @@ fn pair_key(a: usize, b: usize) -> u64 {
 }
 
 pub(crate) fn agglomerate(problem: &Problem<'_>) -> Vec<Group> {
-    let n = problem.published_s.len();
+    let n = problem.earliest_s.len();
     let mut sums: Vec<HashMap<usize, f64>> = vec![HashMap::new(); n];
     let mut edge = KeyMap::default();
     edge.reserve(problem.edges.len());
@@ -188,31 +179,18 @@ pub(crate) fn agglomerate(problem: &Problem<'_>) -> Vec<Group> {
         edge,
         sums,
         members: (0..n).map(|i| vec![i]).collect(),
-        earliest_s: problem.published_s.to_vec(),
-        latest_s: problem.published_s.to_vec(),
+        earliest_s: problem.earliest_s.to_vec(),
+        latest_s: problem.latest_s.to_vec(),
         slot_of: (0..n).collect(),
         version: vec![0; n],
         links: vec![Vec::new(); n],
         step: 0,
     };
 
-    // Near-duplicates first: they are the same text, whatever the vectors say.
-    let mut near = problem.near_duplicates.to_vec();
-    near.sort_by(|p, q| q.2.total_cmp(&p.2).then((p.0, p.1).cmp(&(q.0, q.1))));
-    for (a, b, jaccard) in near {
-        let (x, y) = (state.slot_of[a], state.slot_of[b]);
-        if x != y && state.fits_window(x, y, problem.window_s) {
-            state.merge(x, y, jaccard, MergeKind::NearDuplicate, (a, b));
-        }
-    }
-
     // Best average similarity first over window-compatible cluster pairs; among equals the pair
     // with the smallest slots. A cluster pair without an edge averages 0 and never merges.
     let mut heap: BinaryHeap<Candidate> = BinaryHeap::new();
     for x in 0..n {
-        if state.slot_of[x] != x {
-            continue;
-        }
         let mut neighbours: Vec<usize> = state.sums[x].keys().copied().filter(|&y| y > x).collect();
         neighbours.sort_unstable();
         for y in neighbours {
@@ -230,7 +208,7 @@ pub(crate) fn agglomerate(problem: &Problem<'_>) -> Vec<Group> {
             continue; // spans only grow: this pair can never fit again
         }
         let pair = state.closest_pair(c.x, c.y);
-        let keep = state.merge(c.x, c.y, c.avg as f32, MergeKind::Similar, pair);
+        let keep = state.merge(c.x, c.y, c.avg as f32, pair);
         let mut neighbours: Vec<usize> = state.sums[keep].keys().copied().collect();
         neighbours.sort_unstable();
         for z in neighbours {
@@ -264,17 +242,12 @@ mod tests {
             .collect()
     }
 
-    fn run(
-        edges: &[(usize, usize, f32)],
-        published_s: &[i64],
-        near: &[(usize, usize, f32)],
-        threshold: f32,
-    ) -> Vec<Group> {
+    fn run(edges: &[(usize, usize, f32)], published_s: &[i64], threshold: f32) -> Vec<Group> {
         agglomerate(&Problem {
             edges,
-            published_s,
+            earliest_s: published_s,
+            latest_s: published_s,
             window_s: 48 * 3600,
-            near_duplicates: near,
             threshold,
         })
     }
@@ -286,7 +259,7 @@ mod tests {
     #[test]
     fn merges_best_pair_first_and_stops_at_threshold() {
         let sim = matrix(4, &[(0, 1, 0.9), (1, 2, 0.5), (0, 2, 0.1), (2, 3, 0.2)]);
-        let groups = run(&sim, &[0; 4], &[], 0.25);
+        let groups = run(&sim, &[0; 4], 0.25);
         // {0,1} first (0.9); then {0,1}–{2} averages (0.1+0.5)/2 = 0.3 ≥ 0.25.
         assert_eq!(members(&groups), [vec![0, 1, 2], vec![3]]);
         let links = &groups[0].links;
@@ -304,7 +277,7 @@ mod tests {
             "average, not single, linkage"
         );
         assert_eq!(
-            members(&run(&sim, &[0; 4], &[], 0.35)),
+            members(&run(&sim, &[0; 4], 0.35)),
             [vec![0, 1], vec![2], vec![3]]
         );
     }
@@ -312,7 +285,7 @@ mod tests {
     #[test]
     fn ties_go_to_the_smallest_ids() {
         let sim = matrix(3, &[(0, 1, 0.5), (1, 2, 0.5), (0, 2, 0.0)]);
-        let groups = run(&sim, &[0; 3], &[], 0.4);
+        let groups = run(&sim, &[0; 3], 0.4);
         assert_eq!(members(&groups), [vec![0, 1], vec![2]]);
     }
 
@@ -320,17 +293,32 @@ mod tests {
     fn never_links_across_the_window() {
         let sim = matrix(3, &[(0, 1, 0.9), (1, 2, 0.9), (0, 2, 0.9)]);
         let hour = 3600;
-        let groups = run(&sim, &[0, 40 * hour, 60 * hour], &[(0, 2, 0.9)], 0.1);
+        let groups = run(&sim, &[0, 40 * hour, 60 * hour], 0.1);
         // 0 and 2 are 60 h apart: whichever merges first, the third cannot join.
         assert_eq!(members(&groups), [vec![0, 1], vec![2]]);
     }
 
     #[test]
-    fn near_duplicates_merge_even_below_the_threshold() {
-        let sim = matrix(3, &[(0, 2, 0.05)]);
-        let groups = run(&sim, &[0; 3], &[(0, 2, 0.8)], 0.5);
-        assert_eq!(members(&groups), [vec![0, 2], vec![1]]);
-        assert_eq!(groups[0].links[0].kind, MergeKind::NearDuplicate);
-        assert_eq!(groups[0].links[0].similarity, 0.8);
+    fn a_family_counts_with_its_whole_span() {
+        // Document 0 stands for copies published from 0 h to 30 h: document 1 at 70 h is within
+        // the window of its last copy (40 h) but not of its first (70 h), so they stay apart.
+        let sim = matrix(2, &[(0, 1, 0.9)]);
+        let hour = 3600;
+        let apart = agglomerate(&Problem {
+            edges: &sim,
+            earliest_s: &[0, 70 * hour],
+            latest_s: &[30 * hour, 70 * hour],
+            window_s: 48 * hour,
+            threshold: 0.1,
+        });
+        assert_eq!(members(&apart), [vec![0], vec![1]]);
+        let together = agglomerate(&Problem {
+            edges: &sim,
+            earliest_s: &[30 * hour, 70 * hour],
+            latest_s: &[30 * hour, 70 * hour],
+            window_s: 48 * hour,
+            threshold: 0.1,
+        });
+        assert_eq!(members(&together), [vec![0, 1]]);
     }
 }

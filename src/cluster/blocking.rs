@@ -1,60 +1,58 @@
 //! Candidate blocking. In: the articles' term vectors (with document frequencies), publication
-//! times, MinHash signatures and the window; out: the sorted, deduplicated article pairs worth
-//! scoring — those published within the window that share a rare term, or whose signatures agree
-//! on a whole LSH band. Every other pair is taken as unrelated without being scored, which is
-//! what keeps clustering linear in the articles instead of quadratic.
-
-use std::collections::HashMap;
+//! times and the window; out: for each article the articles worth scoring with it — those
+//! published within the window that share one of its terms, rarest terms first, under a budget of
+//! partners per article. Every other pair is taken as unrelated without being scored, which is
+//! what keeps clustering linear in the articles instead of quadratic, whatever the size of the
+//! posting lists. Near-identical copies never get here: `neardup` folds each family into one
+//! representative first.
 
 use super::vectorize::Vectors;
 
-/// How candidates are found. `Blocking::exhaustive()` pairs every two articles in the window that
-/// share any term (the reference the blocked result must equal).
+/// How many candidates each article gets. `Blocking::exhaustive()` pairs every two articles in
+/// the window that share any term (the reference the budgeted result must equal on real days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Blocking {
-    /// A term carried by more than this many articles does not make its articles candidates
-    /// (it still counts in their cosine once they are candidates through a rarer term).
-    pub max_df: usize,
-    /// LSH over the MinHash signatures: `bands` bands of `rows` hashes; two articles agreeing on
-    /// a whole band are candidates. 0 bands: off.
-    pub lsh_bands: usize,
-    pub lsh_rows: usize,
-    /// LSH buckets with more articles than this are skipped (page chrome shared by a site).
-    pub max_bucket: usize,
+    /// At most this many partners per article, found through its rarest terms first and, within
+    /// one term's posting list, nearest in time first. The frequent-term cut-off is derived per
+    /// article from the data: an article reads its terms from the rarest up and stops where the
+    /// postings read so far have given it this many partners, so a term carried by every article
+    /// (an adversarial input, or "AI" in an AI digest) is read only by articles that have
+    /// nothing rarer, and then only its entries nearest in time. Scored pairs are at most
+    /// `max_partners` per article, however large the posting lists or families are.
+    pub max_partners: usize,
 }
 
 impl Default for Blocking {
-    /// `max_df = 200`: a term in more than 200 articles within the corpus is vocabulary ("openai",
-    /// 「芯片」), not a story name; on the 411-article corpus no term reaches that, so nothing is cut,
-    /// and at 100k articles it bounds the pairs each term generates. Story-naming tokens (model
-    /// names, paper titles) occur in a handful of articles. 32 bands × 4 rows: a pair at the
-    /// near-duplicate threshold (Jaccard 0.5) agrees on some band with probability
-    /// 1 − (1 − 0.5⁴)³² ≈ 0.87, at Jaccard 0.7 with ≈ 1.0; near-duplicates nearly always share rare
-    /// terms as well, so LSH is the safety net, not the main road.
+    /// `max_partners = 128`: a story has a handful to a few dozen distinct reports once copies
+    /// are collapsed to one representative (at most 6 in either gold); an article's true
+    /// story-mates share its rarest terms (model names, figures), so they come first, and 128
+    /// partners leave a wide margin for stories told by many outlets. On the 411-article corpus
+    /// an article shares some term with about 140 others within the six-day window; the budgeted
+    /// stories equal the exhaustive ones (`tests/cluster_gold.rs`).
     fn default() -> Self {
-        Blocking {
-            max_df: 200,
-            lsh_bands: 32,
-            lsh_rows: 4,
-            max_bucket: 200,
-        }
+        Blocking { max_partners: 128 }
     }
 }
 
 impl Blocking {
-    /// Every pair sharing a term, at any document frequency; no LSH.
+    /// Every pair sharing a term: no budget.
     pub fn exhaustive() -> Self {
         Blocking {
-            max_df: usize::MAX,
-            lsh_bands: 0,
-            lsh_rows: 0,
-            max_bucket: 0,
+            max_partners: usize::MAX,
         }
+    }
+
+    /// Posting entries an article may read before it stops looking: entries it has already
+    /// found through a rarer term cost reading too, so a story whose articles share many rare
+    /// terms still costs a bounded number of steps per article.
+    fn max_examined(&self) -> usize {
+        self.max_partners.saturating_mul(EXAMINED_PER_PARTNER)
     }
 }
 
-/// Marks an article has no LSH bucket in a band (empty text, or a bucket of one or of too many).
-const NO_BUCKET: u32 = u32::MAX;
+/// Entries read per partner allowed (see `Blocking::max_examined`): an article of a tight story
+/// meets each story-mate once per shared rare term, a few times over before anything new.
+const EXAMINED_PER_PARTNER: usize = 8;
 
 /// Lists of articles sorted by publication time then index, in one flat array (list by list)
 /// rather than a vector per list: at 100k articles there are millions of term postings.
@@ -96,17 +94,14 @@ impl Lists {
     }
 }
 
-/// Where each article's candidates are looked up: the postings of the terms rare enough to block
-/// on, and the LSH bucket of each article in each band.
+/// Where each article's candidates are looked up: the posting list of every shared term, sorted
+/// by publication time.
 struct Index<'a> {
     vectors: &'a Vectors,
     published_s: &'a [i64],
     window_s: i64,
-    max_df: usize,
+    blocking: Blocking,
     postings: Lists,
-    /// Bucket of article `doc` in band `band` at `band * n + doc` (`NO_BUCKET` for none).
-    bucket_of: Vec<u32>,
-    buckets: Lists,
 }
 
 impl<'a> Index<'a> {
@@ -114,92 +109,75 @@ impl<'a> Index<'a> {
         vectors: &'a Vectors,
         published_s: &'a [i64],
         window_s: i64,
-        signatures: &[Vec<u64>],
         blocking: &Blocking,
     ) -> Self {
-        let blocks = |term: u32| vectors.df[term as usize] as usize <= blocking.max_df;
         let postings = Lists::build(vectors.keys.len(), published_s, || {
             vectors.docs.iter().enumerate().flat_map(move |(doc, vec)| {
                 vec.iter()
-                    .filter(move |&&(term, _)| blocks(term))
                     .map(move |&(term, _)| (term as usize, doc as u32))
             })
-        });
-        let n = vectors.docs.len();
-        let mut bucket_of = Vec::new();
-        let mut sizes: Vec<usize> = Vec::new();
-        if blocking.lsh_bands > 0 && blocking.lsh_rows > 0 {
-            bucket_of = vec![NO_BUCKET; blocking.lsh_bands * n];
-            for band in 0..blocking.lsh_bands {
-                let mut ids: HashMap<&[u64], u32> = HashMap::new();
-                for (doc, sig) in signatures.iter().enumerate() {
-                    let rows = &sig[band * blocking.lsh_rows..][..blocking.lsh_rows];
-                    if rows[0] == u64::MAX {
-                        continue; // empty text: its signature is all sentinels
-                    }
-                    let id = *ids.entry(rows).or_insert_with(|| {
-                        sizes.push(0);
-                        (sizes.len() - 1) as u32
-                    });
-                    sizes[id as usize] += 1;
-                    bucket_of[band * n + doc] = id;
-                }
-            }
-            // A bucket of one pairs nothing; an oversized one is page chrome shared by a site.
-            for slot in &mut bucket_of {
-                if *slot != NO_BUCKET {
-                    let size = sizes[*slot as usize];
-                    if size < 2 || size > blocking.max_bucket {
-                        *slot = NO_BUCKET;
-                    }
-                }
-            }
-        }
-        let buckets = Lists::build(sizes.len(), published_s, || {
-            bucket_of
-                .iter()
-                .enumerate()
-                .filter(|&(_, &id)| id != NO_BUCKET)
-                .map(|(slot, &id)| (id as usize, (slot % n) as u32))
         });
         Index {
             vectors,
             published_s,
             window_s,
-            max_df: blocking.max_df,
+            blocking: *blocking,
             postings,
-            bucket_of,
-            buckets,
         }
     }
 
-    /// The articles `b > a` sharing a list with `a` and published within the window of it,
-    /// ascending. `seen` (one slot per article, never holding `a` on entry) marks those found.
+    /// The articles sharing a term with `a` within the window, at most `max_partners` of them:
+    /// its terms rarest first (ties by term id), each list's entries nearest in time first
+    /// (ties: the earlier one). Ascending. `seen` (one slot per article, never holding `a` on
+    /// entry) marks those found.
     fn partners(&self, a: usize, seen: &mut [u32]) -> Vec<u32> {
+        let time = |b: u32| self.published_s[b as usize];
         let ta = self.published_s[a];
+        let mut terms: Vec<(u32, u32)> = self.vectors.docs[a]
+            .iter()
+            .map(|&(term, _)| (self.vectors.df[term as usize], term))
+            .collect();
+        terms.sort_unstable();
+        let (max_partners, max_examined) =
+            (self.blocking.max_partners, self.blocking.max_examined());
         let mut found = Vec::new();
-        let mut visit = |list: &[u32]| {
-            let from = list.partition_point(|&b| self.published_s[b as usize] < ta - self.window_s);
-            for &b in &list[from..] {
-                if self.published_s[b as usize] - ta > self.window_s {
-                    break;
-                }
-                if b as usize > a && seen[b as usize] != a as u32 {
+        let mut examined = 0usize;
+        'terms: for (_, term) in terms {
+            let list = self.postings.get(term as usize);
+            let at = list.partition_point(|&b| (time(b), b) < (ta, a as u32));
+            // `before` and `after` are the next entries to read on either side of `a`.
+            let (mut before, mut after) = (at, at + 1);
+            loop {
+                let earlier = (before > 0 && ta - time(list[before - 1]) <= self.window_s)
+                    .then(|| list[before - 1]);
+                let later = (after < list.len() && time(list[after]) - ta <= self.window_s)
+                    .then(|| list[after]);
+                let b = match (earlier, later) {
+                    (None, None) => break,
+                    (Some(e), Some(l)) if ta - time(e) <= time(l) - ta => {
+                        before -= 1;
+                        e
+                    }
+                    (Some(e), None) => {
+                        before -= 1;
+                        e
+                    }
+                    (_, Some(l)) => {
+                        after += 1;
+                        l
+                    }
+                };
+                examined += 1;
+                if seen[b as usize] != a as u32 {
                     seen[b as usize] = a as u32;
                     found.push(b);
+                    if found.len() >= max_partners {
+                        break 'terms;
+                    }
                 }
-            }
-        };
-        for &(term, _) in &self.vectors.docs[a] {
-            if self.vectors.df[term as usize] as usize <= self.max_df {
-                visit(self.postings.get(term as usize));
-            }
-        }
-        let n = self.vectors.docs.len();
-        for band_start in (0..self.bucket_of.len()).step_by(n.max(1)) {
-            let id = self.bucket_of[band_start + a];
-            if id != NO_BUCKET {
-                visit(self.buckets.get(id as usize));
+                if examined >= max_examined {
+                    break 'terms;
+                }
             }
         }
         found.sort_unstable();
@@ -207,28 +185,102 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Each article's candidates (see the module doc): for article `a`, the articles `b > a` worth
-/// scoring with it, ascending. Computed per article on all cores, so the pairs are never
-/// gathered, sorted and deduplicated as one list (at 100k articles, tens of millions of
-/// sightings).
+/// Each article's candidates (see the module doc): for article `a`, the articles worth scoring
+/// with it, ascending; each pair appears once, in the list of its smaller article unless only
+/// the larger one found it. Computed per article on all cores, so the pairs are never gathered,
+/// sorted and deduplicated as one list (at 100k articles, tens of millions of sightings).
 pub(crate) fn candidates(
     vectors: &Vectors,
     published_s: &[i64],
     window_s: i64,
-    signatures: &[Vec<u64>],
     blocking: &Blocking,
 ) -> Vec<Vec<u32>> {
-    let index = Index::new(vectors, published_s, window_s, signatures, blocking);
+    let index = Index::new(vectors, published_s, window_s, blocking);
     let n = vectors.docs.len();
     let docs: Vec<usize> = (0..n).collect();
-    let partners = crate::parallel::par_map_with(
+    let found = crate::parallel::par_map_with(
         &docs,
         || vec![u32::MAX; n],
         |seen, &a| index.partners(a, seen),
     );
+    // A pair both articles found is kept by the smaller one only.
+    let partners = crate::parallel::par_map(&docs, |&a| {
+        found[a]
+            .iter()
+            .copied()
+            .filter(|&b| b as usize > a || found[b as usize].binary_search(&(a as u32)).is_err())
+            .collect::<Vec<u32>>()
+    });
     tracing::debug!(
+        sightings = found.iter().map(Vec::len).sum::<usize>(),
         pairs = partners.iter().map(Vec::len).sum::<usize>(),
+        most_per_article = found.iter().map(Vec::len).max().unwrap_or(0),
         "candidates"
     );
     partners
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::tests_support::article;
+    use crate::cluster::vectorize::vectorize;
+
+    #[test]
+    fn the_budget_holds_when_one_term_is_in_every_article() {
+        // 1,000 articles share "omnipresent" and nothing else but a pair of story-mates, which
+        // share a rare name too.
+        let mut articles: Vec<_> = (0..1000)
+            .map(|i| {
+                article(
+                    &format!("a{i:04}"),
+                    &format!("Omnipresent Unique{i}"),
+                    &format!("Omnipresent singleword{i}."),
+                )
+            })
+            .collect();
+        for i in [10, 900] {
+            articles[i].title = format!("Omnipresent Kestrel-4 Unique{i}");
+        }
+        let vectors = vectorize(&articles);
+        let published_s = vec![0i64; articles.len()];
+        let budget = Blocking { max_partners: 16 };
+        let partners = candidates(&vectors, &published_s, 3600, &budget);
+        let pairs: usize = partners.iter().map(Vec::len).sum();
+        assert!(pairs <= 16 * articles.len(), "{pairs} pairs");
+        assert!(
+            pairs >= 8 * articles.len(),
+            "every article still gets partners: {pairs}"
+        );
+        assert!(partners.iter().all(|p| p.len() <= 16));
+        // The rare name is read first, so the story-mates find each other across the list.
+        assert!(partners[10].contains(&900), "{:?}", partners[10]);
+        // Without a budget, every pair is a candidate.
+        let all = candidates(&vectors, &published_s, 3600, &Blocking::exhaustive());
+        assert_eq!(all.iter().map(Vec::len).sum::<usize>(), 1000 * 999 / 2);
+    }
+
+    #[test]
+    fn each_pair_is_listed_once_and_only_within_the_window() {
+        let articles: Vec<_> = (0..6)
+            .map(|i| article(&format!("a{i}"), "Kestrel-4 ships", &format!("Body {i}.")))
+            .collect();
+        let vectors = vectorize(&articles);
+        let published_s = [0, 10, 20, 30, 5000, 5010];
+        let partners = candidates(&vectors, &published_s, 100, &Blocking::default());
+        let mut pairs: Vec<(u32, u32)> = partners
+            .iter()
+            .enumerate()
+            .flat_map(|(a, list)| list.iter().map(move |&b| (a as u32, b)))
+            .map(|(a, b)| (a.min(b), a.max(b)))
+            .collect();
+        let listed = pairs.len();
+        pairs.sort_unstable();
+        pairs.dedup();
+        assert_eq!(listed, pairs.len(), "no pair twice");
+        assert_eq!(
+            pairs,
+            [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3), (4, 5)]
+        );
+    }
 }

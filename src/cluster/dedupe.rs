@@ -84,13 +84,14 @@ pub(crate) struct Collapsed<'a> {
     pub traces: BTreeMap<String, Vec<MergeTrace>>,
 }
 
-struct UnionFind(Vec<usize>);
+/// Disjoint sets over `0..n`; `.0[x]` is `x`'s parent (a root is its own).
+pub(super) struct UnionFind(pub Vec<usize>);
 
 impl UnionFind {
-    fn new(n: usize) -> Self {
+    pub fn new(n: usize) -> Self {
         UnionFind((0..n).collect())
     }
-    fn find(&mut self, mut x: usize) -> usize {
+    pub fn find(&mut self, mut x: usize) -> usize {
         while self.0[x] != x {
             self.0[x] = self.0[self.0[x]];
             x = self.0[x];

@@ -7,6 +7,7 @@
 mod agglomerative;
 pub mod blocking;
 pub mod dedupe;
+mod neardup;
 pub mod rank;
 pub mod similarity;
 pub mod vectorize;
@@ -46,11 +47,13 @@ pub use rank::{RankParams, Ranked, rank, relevance};
 pub struct ClusterParams {
     /// Stop merging when the best average cosine between two clusters is below this.
     pub similarity_threshold: f32,
+
     /// Estimated Jaccard (0..1) at or above which two articles are near-duplicates.
     pub near_duplicate_threshold: f32,
     /// Articles published more than this many hours apart never share a story.
     pub window_hours: u32,
-    /// Which pairs are scored at all (see `blocking`); the result does not depend on it.
+    /// Which pairs are scored at all (see `blocking`): a budget of partners per article, wide
+    /// enough that the stories equal the exhaustive ones on the corpus gold.
     pub blocking: Blocking,
 }
 
@@ -121,52 +124,74 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
     .unzip();
     drop(boilerplate);
     step("signatures");
-    let vectors = vectorize::vectorize(&comparable);
-    step("vectorize");
+    // Near-identical copies fold into one representative before anything is scored: a story
+    // republished by 200 sites then costs what one article costs.
     let published_s: Vec<i64> = kept.iter().map(|a| a.published_at.timestamp()).collect();
     let window_s = i64::from(params.window_hours) * 3600;
-    let candidates = blocking::candidates(
-        &vectors,
-        &published_s,
+    let families = neardup::families(&neardup::Input {
+        signatures: &signatures,
+        published_s: &published_s,
+        keep_rank: &keep_ranks(kept),
         window_s,
-        &signatures,
-        &params.blocking,
+        threshold: params.near_duplicate_threshold,
+    });
+    drop(signatures);
+    let representatives = families.representatives();
+    let members = families.members();
+    let comparable: Vec<Cow<Article>> = comparable
+        .into_iter()
+        .enumerate()
+        .filter(|&(i, _)| families.representative[i] == i)
+        .map(|(_, article)| article)
+        .collect();
+    let span = |rep: usize, pick: fn(i64, i64) -> i64| {
+        members[rep]
+            .iter()
+            .map(|&m| published_s[m])
+            .reduce(pick)
+            .unwrap_or(published_s[rep])
+    };
+    let earliest_s: Vec<i64> = representatives.iter().map(|&r| span(r, i64::min)).collect();
+    let latest_s: Vec<i64> = representatives.iter().map(|&r| span(r, i64::max)).collect();
+    let rep_published_s: Vec<i64> = representatives.iter().map(|&r| published_s[r]).collect();
+    tracing::debug!(
+        articles = kept.len(),
+        representatives = representatives.len(),
+        "near-duplicate families"
     );
+    step("families");
+    let vectors = vectorize::vectorize(&comparable);
+    step("vectorize");
+    let candidates = blocking::candidates(&vectors, &rep_published_s, window_s, &params.blocking);
     step("candidates");
-    // Each article against its candidates, on all cores; edges come out sorted by pair.
-    let docs: Vec<usize> = (0..kept.len()).collect();
+    // Each representative against its candidates, on all cores.
+    let docs: Vec<usize> = (0..representatives.len()).collect();
     let scored = par_map_with(
         &docs,
         || similarity::Scorer::new(&vectors),
         |scorer, &a| {
             let mut edges = Vec::new();
-            let mut near_duplicates = Vec::new();
             for &b in &candidates[a] {
                 let b = b as usize;
                 let sim = scorer.similarity(a, b);
                 if sim >= EDGE_FLOOR {
-                    edges.push((a, b, sim));
-                }
-                let jaccard = dedupe::jaccard_estimate(&signatures[a], &signatures[b]);
-                if jaccard >= params.near_duplicate_threshold {
-                    near_duplicates.push((a, b, jaccard));
+                    edges.push((a.min(b), a.max(b), sim));
                 }
             }
-            (edges, near_duplicates)
+            edges
         },
     );
-    // Shingles and candidates are done with once pairs are scored; the linkage is the next
-    // largest thing clustering holds.
-    drop((candidates, signatures));
-    let (edges, near_duplicates): (Vec<_>, Vec<_>) = scored.into_iter().unzip();
-    let edges: Vec<(usize, usize, f32)> = edges.into_iter().flatten().collect();
-    let near_duplicates: Vec<(usize, usize, f32)> = near_duplicates.into_iter().flatten().collect();
+    // Candidates are done with once pairs are scored; the linkage is the next largest thing
+    // clustering holds.
+    drop(candidates);
+    let mut edges: Vec<(usize, usize, f32)> = scored.into_iter().flatten().collect();
+    edges.sort_unstable_by_key(|&(a, b, _)| (a, b));
     step("scored");
     let groups = agglomerative::agglomerate(&agglomerative::Problem {
         edges: &edges,
-        published_s: &published_s,
+        earliest_s: &earliest_s,
+        latest_s: &latest_s,
         window_s,
-        near_duplicates: &near_duplicates,
         threshold: params.similarity_threshold,
     });
 
@@ -177,8 +202,12 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
     let traced: Vec<(Vec<usize>, Vec<MergeTrace>)> = groups
         .into_iter()
         .map(|group| {
-            let mut merges: Vec<MergeTrace> = group
+            let articles: Vec<usize> = group
                 .members
+                .iter()
+                .flat_map(|&r| members[representatives[r]].iter().copied())
+                .collect();
+            let mut merges: Vec<MergeTrace> = articles
                 .iter()
                 .flat_map(|&m| {
                     collapsed
@@ -188,10 +217,20 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
                         .unwrap_or_default()
                 })
                 .collect();
+            merges.extend(articles.iter().filter_map(|&m| {
+                let (relative, jaccard) = families.parent[m]?;
+                Some(MergeTrace {
+                    left: kept[relative].id.clone(),
+                    right: kept[m].id.clone(),
+                    kind: MergeKind::NearDuplicate,
+                    similarity: jaccard,
+                    shared_terms: Vec::new(),
+                })
+            }));
             merges.extend(group.links.iter().map(|link| MergeTrace {
-                left: kept[link.left].id.clone(),
-                right: kept[link.right].id.clone(),
-                kind: link.kind,
+                left: kept[representatives[link.left]].id.clone(),
+                right: kept[representatives[link.right]].id.clone(),
+                kind: MergeKind::Similar,
                 similarity: link.similarity,
                 shared_terms: vectorize::shared_terms(
                     &vectors,
@@ -201,11 +240,11 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
                     TRACE_TERMS,
                 ),
             }));
-            (group.members, merges)
+            (articles, merges)
         })
         .collect();
     let positions = collapsed.positions;
-    drop((vectors, comparable, edges, near_duplicates));
+    drop((vectors, comparable, edges, families, members));
     // Exact duplicates are represented by their kept article and leave with the rest.
     let mut input: Vec<Option<Article>> = articles.into_iter().map(Some).collect();
     let mut stories: Vec<Story> = traced
@@ -229,6 +268,17 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
         .collect();
     stories.sort_by_cached_key(|s| (earliest(s), s.id.clone()));
     stories
+}
+
+/// Each kept article's place in keep order (0 = the best), for choosing representatives.
+fn keep_ranks(kept: &[&Article]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..kept.len()).collect();
+    order.sort_by(|&a, &b| dedupe::keep_order(kept[a], kept[b]));
+    let mut rank = vec![0; kept.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    rank
 }
 
 /// This process's resident and peak resident memory in MB, from `/proc/self/status`.
@@ -285,10 +335,16 @@ pub fn explain(story: &Story) -> Vec<String> {
             MergeKind::SameTitle => {
                 "same title from the same outlet; the copy was dropped".to_string()
             }
-            MergeKind::NearDuplicate => format!(
-                "near-duplicate text (shingle Jaccard ≈ {:.2})",
-                m.similarity
-            ),
+            MergeKind::NearDuplicate => {
+                lines.push(format!(
+                    "  {} is a near-duplicate of {} (shingle Jaccard ≈ {:.2}): not scored on its \
+                     own, it joins the story of its copies",
+                    name(&m.right),
+                    name(&m.left),
+                    m.similarity
+                ));
+                continue;
+            }
             MergeKind::Similar => format!("similar (average similarity {:.2})", m.similarity),
         };
         let mut line = format!("  merged {} + {}: {why}", name(&m.left), name(&m.right));
@@ -569,6 +625,83 @@ mod tests {
         assert!(text.contains("near-duplicate"), "{text}");
         let single = stories.iter().find(|s| s.articles.len() == 1).unwrap();
         assert_eq!(explain(single).len(), 2, "header + one article, no merges");
+    }
+
+    /// Copy `j` of a wire story republished by many sites: its paragraphs rotated, another
+    /// story's lead pasted in front, the site's own title suffix, within two days.
+    fn syndicated_copy(j: usize, paragraphs: &[String]) -> Article {
+        let mut units = paragraphs.to_vec();
+        units.rotate_left(j % paragraphs.len());
+        let text = format!(
+            "Also today: the city council votes on budget item {j} after a long debate. {}",
+            units.concat()
+        );
+        let mut copy = article(
+            &format!("w{j:04}"),
+            &format!("Orion-9 chip doubles inference speed | Site {j}"),
+            &text,
+        );
+        copy.outlet = format!("Site {j}");
+        copy.source = format!("site-{j}");
+        copy.published_at = at((j % 48) as u32);
+        copy
+    }
+
+    #[test]
+    fn a_family_of_500_copies_is_one_story_scored_as_one_article() {
+        let paragraphs: Vec<String> = (0..6)
+            .map(|p| {
+                format!(
+                    "Paragraph {p}: the Orion-9 accelerator from Lumen Labs runs model {} at {} \
+                     tokens per second, the company said in its filing. ",
+                    p * 17,
+                    1000 + p * 250
+                )
+            })
+            .collect();
+        let mut articles: Vec<Article> =
+            (0..500).map(|j| syndicated_copy(j, &paragraphs)).collect();
+        articles.extend(day());
+        let stories = cluster(articles, &ClusterParams::default());
+        let family = stories
+            .iter()
+            .find(|s| s.articles.iter().any(|a| a.id == "w0000"))
+            .unwrap();
+        assert_eq!(family.articles.len(), 500, "{:?}", membership(&stories));
+        // Every member joined as a near-duplicate: none was scored against another, so the
+        // family cost one article's scoring, not 500² / 2 pairs.
+        assert_eq!(family.merges.len(), 499);
+        assert!(
+            family
+                .merges
+                .iter()
+                .all(|m| m.kind == MergeKind::NearDuplicate)
+        );
+        let text = explain(family).join("\n");
+        assert!(text.contains("is a near-duplicate of [w"), "{text}");
+        // The rest of the day is clustered as without the family.
+        assert_eq!(
+            stories.len(),
+            1 + cluster(day(), &ClusterParams::default()).len()
+        );
+    }
+
+    #[test]
+    fn copies_further_apart_than_the_window_stay_apart() {
+        let paragraphs: Vec<String> = (0..4)
+            .map(|p| {
+                format!(
+                    "Paragraph {p} of the Orion-9 launch report, figure {}. ",
+                    p * 7
+                )
+            })
+            .collect();
+        let mut early = syndicated_copy(0, &paragraphs);
+        let mut late = syndicated_copy(1, &paragraphs);
+        early.published_at = at(0);
+        late.published_at = at(200);
+        let stories = cluster(vec![early, late], &ClusterParams::default());
+        assert_eq!(stories.len(), 2, "{:?}", membership(&stories));
     }
 
     #[test]
