@@ -258,6 +258,9 @@ pub struct CardStats {
     /// Local repairs by kind (`write::check::LocalRepair::name`).
     #[serde(default)]
     pub local_repairs: std::collections::BTreeMap<String, usize>,
+    /// The model's editor insight stayed invalid and the extractive one stands in.
+    #[serde(default)]
+    pub insight_fallback: bool,
 }
 
 /// A topic that produced no card, and why.

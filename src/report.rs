@@ -246,6 +246,7 @@ pub struct SourceLine {
 /// entities_trimmed 2" — only when something other than a clean model run happened.
 fn card_stats_line(stats: &crate::model::CardStats, cards: usize) -> Option<String> {
     let clean = stats.fallbacks == 0
+        && !stats.insight_fallback
         && stats.reasks == 0
         && stats.local_repairs.is_empty()
         && stats.first_valid == cards;
@@ -255,6 +256,9 @@ fn card_stats_line(stats: &crate::model::CardStats, cards: usize) -> Option<Stri
     let mut parts = vec![format!("{} model", stats.by_model)];
     if stats.fallbacks > 0 {
         parts.push(format!("{} extractive fallback", stats.fallbacks));
+    }
+    if stats.insight_fallback {
+        parts.push("insight: extractive fallback".to_string());
     }
     parts.push(format!("{} first answer valid", stats.first_valid));
     parts.push(format!("{} re-ask(s)", stats.reasks));

@@ -517,13 +517,22 @@ pub async fn run_pipeline(
             writer.write_insight(&cards.cards, opts.date, articles_unique),
         )
         .await?;
+    let mut card_stats = card_stats;
     let (insight, insight_error) = match insight_outcome {
         InsightOutcome::Written { insight, .. } => (*insight, None),
+        InsightOutcome::Fallback { insight, reason } => {
+            reporter.warn(&format!(
+                "the model's editor insight stayed invalid ({reason}); the extractive insight stands in"
+            ));
+            card_stats.insight_fallback = true;
+            (*insight, None)
+        }
         InsightOutcome::Missing { reason } => {
             reporter.warn(&format!("the editor's insight is missing: {reason}"));
             (empty_insight(), Some(reason))
         }
     };
+
 
     let generated_at = clock.now();
     let card_lines: Vec<CardLine> = cards

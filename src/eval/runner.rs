@@ -416,7 +416,11 @@ async fn insight_result(
         crate::write::insight::InsightOutcome::Written { insight, repaired } => {
             (Some(*insight), None, repaired)
         }
-        crate::write::insight::InsightOutcome::Missing { reason } => (None, Some(reason), false),
+        // The eval's writer has no fallback; were there one, the model's insight still failed.
+        crate::write::insight::InsightOutcome::Missing { reason }
+        | crate::write::insight::InsightOutcome::Fallback { reason, .. } => {
+            (None, Some(reason), false)
+        }
     };
     Ok(FixtureResult {
         suite: suite.name.clone(),

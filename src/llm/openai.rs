@@ -248,19 +248,23 @@ fn map_error(err: OpenAIError, timeout: Duration) -> LlmError {
 /// A transport failure: a timeout, a connection that could not be made at all (refused, DNS,
 /// TLS: `Unreachable`, which the fail-fast layer counts), or one lost mid-exchange.
 fn transport_error(e: &reqwest::Error, timeout: Duration) -> LlmError {
-    // reqwest's Display stops at "error sending request"; the cause says "Connection refused".
-    let mut reason = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        reason = format!("{reason}: {cause}");
-        source = cause.source();
+    // reqwest's Display stops at "error sending request for url (…)"; the innermost cause says
+    // what happened ("tcp connect error: Connection refused (os error 111)").
+    let mut innermost: &dyn std::error::Error = e;
+    while let Some(cause) = innermost.source() {
+        innermost = cause;
     }
+    let reason = if std::ptr::addr_eq(innermost, e as &dyn std::error::Error) {
+        e.to_string()
+    } else {
+        innermost.to_string()
+    };
     if e.is_timeout() {
         LlmError::Timeout(timeout)
     } else if e.is_connect() {
         LlmError::Unreachable(reason)
     } else {
-        LlmError::Connection(reason)
+        LlmError::Connection(format!("{e}: {reason}"))
     }
 }
 

@@ -59,6 +59,7 @@ impl CardOutcome {
                 .iter()
                 .map(|(kind, n)| (kind.name().to_string(), *n))
                 .collect(),
+            insight_fallback: false,
         }
     }
 }

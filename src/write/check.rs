@@ -46,10 +46,14 @@ pub enum LocalRepair {
     ScriptConverted,
     /// An optional field holding a placeholder ("N/A", "無") was emptied.
     PlaceholderCleared,
+    /// An optional field (details, scenarios, insight) left in the articles' language while
+    /// title and summary are in the digest's was emptied: a card with less beats a card in two
+    /// languages, and beats the extractive fallback, which is all in the articles' language.
+    ForeignTextCleared,
 }
 
 impl LocalRepair {
-    pub const ALL: [LocalRepair; 9] = [
+    pub const ALL: [LocalRepair; 10] = [
         LocalRepair::EntitiesTrimmed,
         LocalRepair::EntitiesUngrounded,
         LocalRepair::EntitiesCompleted,
@@ -59,6 +63,7 @@ impl LocalRepair {
         LocalRepair::TextCut,
         LocalRepair::ScriptConverted,
         LocalRepair::PlaceholderCleared,
+        LocalRepair::ForeignTextCleared,
     ];
 
     /// The name manifests and summaries use.
@@ -73,6 +78,7 @@ impl LocalRepair {
             LocalRepair::TextCut => "text_cut",
             LocalRepair::ScriptConverted => "script_converted",
             LocalRepair::PlaceholderCleared => "placeholder_cleared",
+            LocalRepair::ForeignTextCleared => "foreign_text_cleared",
         }
     }
 }
@@ -242,6 +248,25 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
     if let Some(Value::Array(list)) = value.get_mut("entities") {
         for kind in repair_entities(list, check) {
             note(true, kind);
+        }
+    }
+    if check.translates {
+        let in_language = |field: &str| {
+            value
+                .get(field)
+                .and_then(Value::as_str)
+                .is_some_and(|t| written_in(t, check.language))
+        };
+        if in_language("title") && in_language("summary") {
+            for field in OPTIONAL_TEXT {
+                if let Some(Value::String(text)) = value.get_mut(field)
+                    && !text.trim().is_empty()
+                    && !written_in(text, check.language)
+                {
+                    text.clear();
+                    note(true, LocalRepair::ForeignTextCleared);
+                }
+            }
         }
     }
 }

@@ -4,7 +4,9 @@
 
 use super::prompts::PromptError;
 use super::{Asked, Writer, ask_checked, plain_check};
+use crate::config::CardFallback;
 use crate::llm::Namespace;
+use crate::llm::extractive::insight_from_cards;
 use crate::llm::blocks::{BlockCard, InsightContext, write_block};
 use crate::llm::schema::{insight_schema, validate_insight};
 use crate::model::{CardRecord, Insight};
@@ -13,6 +15,12 @@ pub enum InsightOutcome {
     Written {
         insight: Box<Insight>,
         repaired: bool,
+    },
+    /// The model answered, but its insight stayed invalid after every re-ask: the extractive
+    /// insight over the same cards stands in (`provider.fallback = "extractive"`).
+    Fallback {
+        insight: Box<Insight>,
+        reason: String,
     },
     Missing {
         reason: String,
@@ -68,6 +76,14 @@ impl Writer<'_> {
                     insight: Box::new(value),
                     repaired: reasks > 0,
                 },
+                Asked::Invalid { reason, .. }
+                    if self.settings.translates && self.fallback == CardFallback::Extractive =>
+                {
+                    InsightOutcome::Fallback {
+                        insight: Box::new(insight_from_cards(&compact, &context)),
+                        reason,
+                    }
+                }
                 Asked::Invalid { reason, .. } => InsightOutcome::Missing { reason },
                 Asked::Failed { error } => InsightOutcome::Missing {
                     reason: error.to_string(),

@@ -283,3 +283,19 @@ fn not_json_is_one_root_problem() {
     assert_eq!(problems.len(), 1);
     assert!(problems[0].starts_with("(root): the reply is not valid JSON"));
 }
+
+#[test]
+fn optional_text_left_in_english_under_a_chinese_title_and_summary_is_emptied() {
+    let mut reply = good();
+    reply["details"] =
+        "The largest model runs on one NVIDIA H100 GPU and beats larger rivals on reasoning benchmarks."
+            .into();
+    let checked = check(&reply).unwrap();
+    assert_eq!(checked.card.details, "");
+    assert_eq!(checked.repairs, vec![LocalRepair::ForeignTextCleared]);
+
+    // With the title in English too, nothing is emptied: the card goes back to the model.
+    reply["title"] = "Google DeepMind releases Gemma 4 open models".into();
+    let problems = check(&reply).unwrap_err().join("");
+    assert!(problems.contains("/title, /details: not written in"), "{problems}");
+}
