@@ -59,10 +59,14 @@ pub async fn demo(
     let temp = tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
     let unpack_error = || format!("cannot unpack the demo day into {}", temp.path().display());
     let (config_path, cassette_file) = if cassette {
-        let (config, file) = crate::demo::unpack_cassette(temp.path()).with_context(unpack_error)?;
+        let (config, file) =
+            crate::demo::unpack_cassette(temp.path()).with_context(unpack_error)?;
         (config, Some(file))
     } else {
-        (crate::demo::unpack(temp.path()).with_context(unpack_error)?, None)
+        (
+            crate::demo::unpack(temp.path()).with_context(unpack_error)?,
+            None,
+        )
     };
     let config = Config::load(&config_path, &ProcessEnv)?;
     let store_path = store_dir

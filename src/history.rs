@@ -629,6 +629,10 @@ pub fn export(store: &dyn Store, file: &Path, scope: &ExportScope) -> anyhow::Re
                         && serde_json::from_slice::<serde_json::Value>(&value)
                             .is_ok_and(|v| v["namespace"] == *ns)
                 }
+                // The articles tree also holds the collect stage's per-source copies, keyed by
+                // source; a cassette carries the content-addressed ones, which import verifies.
+                (None, _) if tree == Tree::Articles => serde_json::from_slice::<Article>(&value)
+                    .is_ok_and(|a| manifest::article_hash(&a).as_bytes() == key.as_slice()),
                 (None, _) => true,
             };
             if !wanted {

@@ -533,7 +533,6 @@ pub async fn run_pipeline(
         }
     };
 
-
     let generated_at = clock.now();
     let card_lines: Vec<CardLine> = cards
         .cards

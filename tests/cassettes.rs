@@ -36,11 +36,13 @@ fn text(out: &Output) -> String {
     )
 }
 
-/// Fails with what to do when the answers no longer match today's requests.
+/// Fails with what to do when the answers no longer match today's requests. (A re-ask the
+/// recording could not send — its conversation outgrew the window — is a miss by design, noted in
+/// a warning; only a command that fails on a miss means a stale cassette.)
 fn assert_not_stale(out: &Output) {
     let said = text(out);
     assert!(
-        !said.contains("cache miss in replay mode"),
+        out.status.success() || !said.contains("cache miss in replay mode"),
         "the real-model cassette is stale: a request changed since it was recorded (a prompt, the \
          schema or the config). Re-record it with scripts/real-model/record.sh (starts the real \
          model through ../shared/peers/real_llm.sh, ~45 min on 2 cores).\n{said}"
@@ -51,7 +53,13 @@ fn imported_store(dir: &Path) {
     let cassette = repo().join("fixtures/cassettes/real-model.jsonl");
     let out = newsdesk(
         dir,
-        &["--store", "store", "cache", "import", cassette.to_str().unwrap()],
+        &[
+            "--store",
+            "store",
+            "cache",
+            "import",
+            cassette.to_str().unwrap(),
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
@@ -66,7 +74,9 @@ fn the_recorded_night_replays_byte_for_byte_with_its_repairs_and_fallbacks() {
     // The recorded run replays to the same bytes (its own config and prompts).
     let out = newsdesk(
         dir.path(),
-        &["--store", "store", "replay", run_id, "--out", "replayed", "--check"],
+        &[
+            "--store", "store", "replay", run_id, "--out", "replayed", "--check",
+        ],
     );
     assert_not_stale(&out);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -92,11 +102,15 @@ fn the_recorded_night_replays_byte_for_byte_with_its_repairs_and_fallbacks() {
         ],
     );
     assert_not_stale(&out);
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
     assert_eq!(summary["run_id"], recorded["run_id"]);
     assert_eq!(summary["cards"], recorded["cards"]);
-    assert_eq!(summary["card_stats"], recorded["card_stats"]);
+    assert_eq!(
+        summary["card_stats"], recorded["card_stats"],
+        "the card stage no longer takes the recorded answers the way it did: if the check or the \
+         prompts changed on purpose, re-record with scripts/real-model/record.sh"
+    );
     assert_eq!(summary["lint_errors"], 0, "{}", text(&out));
     assert_eq!(summary["provider_calls"], 0, "replay calls nothing");
     let digest = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
@@ -120,7 +134,10 @@ fn the_recorded_night_replays_byte_for_byte_with_its_repairs_and_fallbacks() {
 #[test]
 fn demo_cassette_renders_the_model_written_day_offline() {
     let dir = tempfile::tempdir().unwrap();
-    let out = newsdesk(dir.path(), &["demo", "--cassette", "--out", "out", "--json"]);
+    let out = newsdesk(
+        dir.path(),
+        &["demo", "--cassette", "--out", "out", "--json"],
+    );
     assert_not_stale(&out);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -154,8 +171,8 @@ fn the_card_eval_replays_the_real_models_figures() {
         ],
     );
     assert_not_stale(&out);
-    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    let outcome: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
     let metrics = outcome["suites"][0]["comparisons"][0]["metrics"]
         .as_array()
         .unwrap();

@@ -6,8 +6,8 @@ use super::prompts::PromptError;
 use super::{Asked, Writer, ask_checked, plain_check};
 use crate::config::CardFallback;
 use crate::llm::Namespace;
-use crate::llm::extractive::insight_from_cards;
 use crate::llm::blocks::{BlockCard, InsightContext, write_block};
+use crate::llm::extractive::insight_from_cards;
 use crate::llm::schema::{insight_schema, validate_insight};
 use crate::model::{CardRecord, Insight};
 

@@ -204,9 +204,23 @@ pub async fn ask_checked<T>(
     check: impl Fn(&str) -> Verdict<T>,
 ) -> Asked<T> {
     let mut reasks = 0;
+    let mut last_problems: Vec<String> = Vec::new();
     loop {
         let answer = match provider.chat(&request).await {
             Ok(resp) => resp,
+            // A re-ask that cannot be sent (its conversation outgrew the context window, the
+            // budget ran out) leaves the model's last answer invalid, not the provider failed:
+            // the fallback still applies. A provider that is gone stays a failure.
+            Err(error) if reasks > 0 && !error.is_fatal() => {
+                return Asked::Invalid {
+                    reason: format!(
+                        "still invalid after {} re-ask(s): {}; the next re-ask could not be sent: {error}",
+                        reasks - 1,
+                        last_problems.join("; ")
+                    ),
+                    reasks: reasks - 1,
+                };
+            }
             Err(error) => return Asked::Failed { error },
         };
         let problems = match check(&answer.content) {
@@ -233,6 +247,7 @@ pub async fn ask_checked<T>(
         request
             .messages
             .push(Message::user(repair_message(&problems)));
+        last_problems = problems;
     }
 }
 

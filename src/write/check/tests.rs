@@ -297,5 +297,8 @@ fn optional_text_left_in_english_under_a_chinese_title_and_summary_is_emptied() 
     // With the title in English too, nothing is emptied: the card goes back to the model.
     reply["title"] = "Google DeepMind releases Gemma 4 open models".into();
     let problems = check(&reply).unwrap_err().join("");
-    assert!(problems.contains("/title, /details: not written in"), "{problems}");
+    assert!(
+        problems.contains("/title, /details: not written in"),
+        "{problems}"
+    );
 }
