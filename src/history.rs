@@ -258,8 +258,13 @@ pub fn runs(store_path: &Path, args: &RunsArgs, reporter: &Reporter) -> anyhow::
         }
         RunsAction::Show(id) => {
             let m = RunManifest::load(&store, id)?;
+            let receipts = crate::deliver::receipt::Receipt::for_run(&store, id)?;
             if args.json {
-                reporter.output(&serde_json::to_string_pretty(&m)?);
+                let mut value = serde_json::to_value(&m)?;
+                if !receipts.is_empty() {
+                    value["deliveries"] = serde_json::to_value(&receipts)?;
+                }
+                reporter.output(&serde_json::to_string_pretty(&value)?);
             } else {
                 let l = run_line(&m);
                 let mut out = format!(
@@ -288,6 +293,9 @@ pub fn runs(store_path: &Path, args: &RunsArgs, reporter: &Reporter) -> anyhow::
                         o.path.display(),
                         &o.blake3[..12]
                     ));
+                }
+                for receipt in &receipts {
+                    out.push_str(&format!("  delivery {}\n", receipt.render()));
                 }
                 reporter.output(&out);
             }
@@ -420,6 +428,12 @@ impl Keep {
             Tree::Llm => self.calls.contains(key),
             Tree::Articles => self.articles.contains(key),
             Tree::Runs => self.runs.contains(key),
+            // A receipt stays as long as its run (a failed night's notice has no manifest:
+            // its receipts are tiny and kept), so a kept run is never delivered twice.
+            Tree::Deliveries => key
+                .split(|b| *b == b'/')
+                .next()
+                .is_none_or(|run| self.runs.contains(run) || run.starts_with(b"failed-")),
             Tree::Http => true,
         }
     }
@@ -648,7 +662,7 @@ pub fn import(store: &dyn Store, file: &Path) -> anyhow::Result<usize> {
                 .ok()
                 .and_then(|c| c.verify_key(&entry.key))
                 .unwrap_or(false),
-            Tree::Http => true,
+            Tree::Http | Tree::Deliveries => true,
         } && blake3::hash(&bytes).to_hex().as_str() == entry.blake3;
         if !verified {
             bail!(

@@ -21,6 +21,8 @@ pub struct Config {
     pub store: StoreConfig,
     pub collect: CollectConfig,
     pub triage: TriageConfig,
+    /// `[[deliver]]` targets, secrets already read from the environment.
+    pub deliver: Vec<crate::deliver::Target>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

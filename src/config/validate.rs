@@ -176,6 +176,7 @@ impl Validator {
             "",
             &[
                 "digest", "sources", "provider", "limits", "pricing", "store", "collect", "triage",
+                "deliver",
             ],
         );
         let empty = Table::new();
@@ -209,6 +210,8 @@ impl Validator {
             self.string(store_table, "path", "store", Some(".newsdesk/store"))
                 .map(|p| base_dir.join(p))
         })?;
+        let deliver =
+            crate::deliver::config::targets(root.get("deliver"), base_dir, env, &mut self.problems);
         Some(Config {
             file: None,
             hash: String::new(),
@@ -220,6 +223,7 @@ impl Validator {
             store: StoreConfig { path: store_path },
             collect,
             triage,
+            deliver,
         })
     }
 }

@@ -1,0 +1,659 @@
+//! Delivery: the step after the files are written. In: the `[[deliver]]` targets, what the night
+//! produced (a published or partial digest read back from its files, or a failure) and the store;
+//! out: messages on each target's service, one receipt per (run, target) in the store's
+//! `deliveries` tree, and a `DeliveryLine` per target for the run summary. A failed night sends
+//! a short notice, never the broken digest; a target that already has a receipt for the run is
+//! not sent to again unless forced; a delivery failure never touches the digest files.
+//!
+//! Parts: `config.rs` (targets and secrets), `content.rs` (what a message says), `format.rs`
+//! (each service's markup and size split), `http.rs` (sending, signatures, retries), `email.rs`
+//! (SMTP through lettre), `receipt.rs` (exactly-once bookkeeping).
+
+pub mod config;
+mod content;
+mod email;
+mod format;
+mod http;
+pub mod receipt;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+pub use config::{Endpoint, Event, Kind, Secret, Target};
+use receipt::Receipt;
+
+use crate::clock::Clock;
+use crate::manifest::RunManifest;
+use crate::model::Digest;
+use crate::report::{Reporter, RunSummary};
+use crate::run::RunStatus;
+use crate::store::Store;
+
+/// What one night gives its targets.
+#[derive(Debug, Clone)]
+pub struct Deliverable {
+    /// The receipt key's run part: the run id, or `failed-<date>-<hash of the error>` for a night
+    /// that ended before it had one.
+    pub receipt_id: String,
+    pub event: Event,
+    pub date: NaiveDate,
+    /// `digest.title`.
+    pub title: String,
+    /// `ok` | `partial` | `lint_failed` | `failed`.
+    pub status: &'static str,
+    pub body: Body,
+    pub counts: Counts,
+    pub lint: LintCounts,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// The digest as its files hold it.
+    Digest {
+        digest: Box<Digest>,
+        markdown: String,
+        html: String,
+    },
+    /// A failed night: what failed and where to look.
+    Notice { what: String, look: String },
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    pub cards: usize,
+    pub failed_topics: usize,
+    pub articles: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct LintCounts {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Longest failure reason a notice quotes (the full text is in the log).
+const NOTICE_REASON_CHARS: usize = 600;
+
+impl Deliverable {
+    /// The digest a finished run wrote, read back from its files (what readers get is exactly
+    /// what was published). A digest with lint errors is a failed night: only a notice goes out.
+    pub fn from_files(
+        manifest: &RunManifest,
+        title: &str,
+        status: RunStatus,
+        lint: LintCounts,
+    ) -> Result<Deliverable, DeliverError> {
+        let read = |ext: &str| -> Result<String, DeliverError> {
+            let output = manifest
+                .outputs
+                .iter()
+                .find(|o| o.path.extension().is_some_and(|e| e == ext))
+                .ok_or_else(|| DeliverError::Files {
+                    run_id: manifest.run_id.clone(),
+                    reason: format!("the manifest records no .{ext} output"),
+                })?;
+            std::fs::read_to_string(&output.path).map_err(|e| DeliverError::Files {
+                run_id: manifest.run_id.clone(),
+                reason: format!("cannot read {}: {e}", output.path.display()),
+            })
+        };
+        let markdown_path = manifest
+            .outputs
+            .iter()
+            .find(|o| o.path.extension().is_some_and(|e| e == "md"))
+            .map(|o| o.path.display().to_string())
+            .unwrap_or_default();
+        let (event, status_word) = match status {
+            RunStatus::Ok => (Event::Published, "ok"),
+            RunStatus::Partial => (Event::Partial, "partial"),
+            RunStatus::LintFailed => (Event::Failed, "lint_failed"),
+        };
+        let mut deliverable = Deliverable {
+            receipt_id: manifest.run_id.clone(),
+            event,
+            date: manifest.date,
+            title: title.to_string(),
+            status: status_word,
+            body: Body::Notice {
+                what: String::new(),
+                look: String::new(),
+            },
+            counts: Counts {
+                cards: manifest.cards.len(),
+                failed_topics: manifest.failed.len(),
+                articles: manifest.articles.len(),
+            },
+            lint,
+        };
+        if event == Event::Failed {
+            deliverable.body = Body::Notice {
+                what: format!(
+                    "The digest has {} lint error(s), so it was not published.",
+                    lint.errors
+                ),
+                look: format!(
+                    "Where to look: `newsdesk lint {markdown_path}`, and `newsdesk runs show {}`.",
+                    manifest.run_id
+                ),
+            };
+            return Ok(deliverable);
+        }
+        let json = read("json")?;
+        let digest: Digest = serde_json::from_str(&json).map_err(|e| DeliverError::Files {
+            run_id: manifest.run_id.clone(),
+            reason: format!("the digest JSON cannot be read: {e}"),
+        })?;
+        deliverable.counts.articles = digest.article_count;
+        deliverable.body = Body::Digest {
+            digest: Box::new(digest),
+            markdown: read("md")?,
+            html: read("html")?,
+        };
+        Ok(deliverable)
+    }
+
+    /// A night that ended with an error before publishing anything.
+    pub fn failure(date: NaiveDate, title: &str, reason: &str) -> Deliverable {
+        let hash = blake3::hash(reason.as_bytes()).to_hex();
+        let mut what: String = reason.chars().take(NOTICE_REASON_CHARS).collect();
+        if what.len() < reason.len() {
+            what.push('…');
+        }
+        Deliverable {
+            receipt_id: format!("failed-{date}-{}", &hash[..12]),
+            event: Event::Failed,
+            date,
+            title: title.to_string(),
+            status: "failed",
+            body: Body::Notice {
+                what: format!("The run failed and published nothing: {what}"),
+                look: "Where to look: the run's log (stderr of `newsdesk run`), and `newsdesk runs list` for the last good run.".into(),
+            },
+            counts: Counts::default(),
+            lint: LintCounts::default(),
+        }
+    }
+
+    /// The subject line: title and date, then the day's headline or what went wrong.
+    pub fn subject(&self) -> String {
+        match &self.body {
+            Body::Digest { digest, .. } if !digest.insight.headline.trim().is_empty() => {
+                format!(
+                    "{} {}: {}",
+                    self.title,
+                    self.date,
+                    digest.insight.headline.trim()
+                )
+            }
+            Body::Digest { .. } => format!("{} {}", self.title, self.date),
+            Body::Notice { .. } => format!("{} {}: no digest tonight", self.title, self.date),
+        }
+    }
+}
+
+/// The generic webhook's JSON (and the context a webhook `template` renders from).
+pub fn webhook_body(d: &Deliverable) -> Value {
+    let mut body = json!({
+        "event": d.event.name(),
+        "run_id": d.receipt_id,
+        "date": d.date,
+        "status": d.status,
+        "title": d.title,
+        "subject": d.subject(),
+        "counts": d.counts,
+        "lint": d.lint,
+    });
+    match &d.body {
+        Body::Digest {
+            digest, markdown, ..
+        } => {
+            body["summary"] = digest.insight.trend_summary.clone().into();
+            body["headline"] = digest.insight.headline.clone().into();
+            body["markdown"] = markdown.clone().into();
+            body["cards"] = digest
+                .cards
+                .iter()
+                .map(|c| {
+                    json!({
+                        "rank": c.rank,
+                        "title": c.card.title,
+                        "summary": c.card.summary,
+                        "section": c.card.section,
+                        "url": c.sources.first().map(|s| s.url.clone()),
+                    })
+                })
+                .collect();
+        }
+        Body::Notice { what, look } => {
+            body["summary"] = what.clone().into();
+            body["markdown"] = format!("{what}\n\n{look}\n").into();
+            body["notice"] = json!({ "what": what, "look": look });
+        }
+    }
+    body
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    #[error("run {run_id}: {reason} (rebuild the files with `newsdesk replay {run_id} --out DIR`)")]
+    Files { run_id: String, reason: String },
+    #[error("no target named \"{0}\" in [[deliver]] (names: {1})")]
+    UnknownTarget(String, String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Manifest(#[from] crate::manifest::ManifestError),
+}
+
+/// How one target fared, for the run summary and `newsdesk deliver`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryLine {
+    pub target: String,
+    pub kind: Kind,
+    pub event: Event,
+    pub outcome: Outcome,
+    /// Messages this attempt sent (a split digest is several).
+    pub messages: usize,
+    /// Why it failed (secrets removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Sent,
+    /// A receipt says this run already reached this target.
+    AlreadySent,
+    /// `--dry-run`: shown, not sent.
+    DryRun,
+    Failed,
+}
+
+impl DeliveryLine {
+    pub fn render(&self) -> String {
+        let what = match self.outcome {
+            Outcome::Sent => format!("sent ({} message(s))", self.messages),
+            Outcome::AlreadySent => "already sent (receipt in the store)".into(),
+            Outcome::DryRun => format!("dry run: {} message(s) not sent", self.messages),
+            Outcome::Failed => format!(
+                "FAILED after {} message(s): {}",
+                self.messages,
+                self.error.as_deref().unwrap_or("unknown error")
+            ),
+        };
+        format!(
+            "{} ({}, {}): {what}",
+            self.target,
+            self.kind.name(),
+            self.event.name()
+        )
+    }
+}
+
+/// How delivery behaves: retries and forcing.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Send even when a receipt says it was sent.
+    pub force: bool,
+    /// Show the messages instead of sending them; nothing is recorded.
+    pub dry_run: bool,
+    /// The first retry's delay (doubling with jitter, at most 30 s).
+    pub min_retry_delay: Duration,
+    /// Caps a server's `Retry-After`.
+    pub max_retry_after: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            force: false,
+            dry_run: false,
+            min_retry_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Sends `d` to every target that wants its event, skipping those with a receipt (unless
+/// forced); returns one line per target that wanted it.
+pub async fn deliver(
+    targets: &[Target],
+    d: &Deliverable,
+    store: &dyn Store,
+    clock: &dyn Clock,
+    options: &Options,
+    reporter: &Reporter,
+) -> Result<Vec<DeliveryLine>, DeliverError> {
+    let mut lines = Vec::new();
+    let wanted: Vec<&Target> = targets.iter().filter(|t| t.wants(d.event)).collect();
+    if !wanted.is_empty() && !options.dry_run {
+        reporter.step(&format!(
+            "delivering the {} event to {} target(s)",
+            d.event.name(),
+            wanted.len()
+        ));
+    }
+    for target in wanted {
+        let line = deliver_one(target, d, store, clock, options, reporter).await?;
+        if line.outcome == Outcome::Failed {
+            reporter.warn(&format!("delivery to {}", line.render()));
+        } else {
+            reporter.detail(&format!("delivery to {}", line.render()));
+        }
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+async fn deliver_one(
+    target: &Target,
+    d: &Deliverable,
+    store: &dyn Store,
+    clock: &dyn Clock,
+    options: &Options,
+    reporter: &Reporter,
+) -> Result<DeliveryLine, DeliverError> {
+    let line = |outcome, messages, error| DeliveryLine {
+        target: target.name.clone(),
+        kind: target.kind,
+        event: d.event,
+        outcome,
+        messages,
+        error,
+    };
+    let previous = Receipt::load(store, &d.receipt_id, &target.name)?;
+    if previous.as_ref().is_some_and(|r| r.delivered) && !options.force {
+        return Ok(line(Outcome::AlreadySent, 0, None));
+    }
+    let messages = match build_messages(target, d) {
+        Ok(messages) => messages,
+        Err(reason) => {
+            let reason = scrub(&reason, target);
+            return Ok(line(Outcome::Failed, 0, Some(reason)));
+        }
+    };
+    if options.dry_run {
+        reporter.output(&dry_run_text(target, d, &messages));
+        return Ok(line(Outcome::DryRun, messages.len(), None));
+    }
+    let content_hash = blake3::hash(
+        &serde_json::to_vec(&messages.iter().map(|m| &m.body).collect::<Vec<_>>())
+            .expect("messages serialize"),
+    )
+    .to_hex()[..16]
+        .to_string();
+    // Resume a split message where an interrupted attempt stopped, when the content is the same.
+    let start = previous
+        .as_ref()
+        .filter(|r| !options.force && r.content_hash == content_hash)
+        .map_or(0, |r| r.parts_sent.min(messages.len()));
+    let mut receipt = Receipt {
+        run_id: d.receipt_id.clone(),
+        target: target.name.clone(),
+        kind: target.kind,
+        event: d.event,
+        date: d.date,
+        content_hash,
+        parts_total: messages.len(),
+        parts_sent: start,
+        delivered: false,
+        error: None,
+        updated_at: clock.now().to_rfc3339(),
+    };
+    let mut sent = 0;
+    for (part, message) in messages.iter().enumerate().skip(start) {
+        let result = match &message.kind {
+            MessageKind::Http => {
+                http::post(target, &message.body, part, &d.receipt_id, clock, options).await
+            }
+            MessageKind::Email => email::send(target, d, options).await,
+        };
+        if let Err(reason) = result {
+            let reason = scrub(&reason, target);
+            receipt.error = Some(reason.clone());
+            receipt.updated_at = clock.now().to_rfc3339();
+            receipt.save(store)?;
+            return Ok(line(Outcome::Failed, sent, Some(reason)));
+        }
+        sent += 1;
+        receipt.parts_sent = part + 1;
+        receipt.delivered = receipt.parts_sent == receipt.parts_total;
+        receipt.updated_at = clock.now().to_rfc3339();
+        // After every part, so a crash mid-split resumes after the last part that went out.
+        receipt.save(store)?;
+    }
+    if messages.is_empty() {
+        receipt.delivered = true;
+        receipt.save(store)?;
+    }
+    Ok(line(Outcome::Sent, sent, None))
+}
+
+enum MessageKind {
+    Http,
+    Email,
+}
+
+struct Message {
+    kind: MessageKind,
+    /// The JSON body (email: a description of the mail, for the dry run and the content hash).
+    body: Value,
+}
+
+fn build_messages(target: &Target, d: &Deliverable) -> Result<Vec<Message>, String> {
+    if target.kind == Kind::Email {
+        return Ok(vec![Message {
+            kind: MessageKind::Email,
+            body: email::describe(target, d),
+        }]);
+    }
+    if let Some(template) = &target.template {
+        return Ok(vec![Message {
+            kind: MessageKind::Http,
+            body: render_template(template, d)?,
+        }]);
+    }
+    let blocks = content::blocks(d);
+    Ok(format::messages(target.kind, d, &blocks)
+        .into_iter()
+        .map(|body| Message {
+            kind: MessageKind::Http,
+            body,
+        })
+        .collect())
+}
+
+/// A webhook `template`: tera over the webhook body (plus the digest itself); must yield JSON.
+fn render_template(path: &Path, d: &Deliverable) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read template {}: {e}", path.display()))?;
+    let mut context_value = webhook_body(d);
+    if let Body::Digest { digest, .. } = &d.body {
+        context_value["digest"] = serde_json::to_value(digest).expect("digests serialize");
+    }
+    let context = tera::Context::from_serialize(&context_value)
+        .map_err(|e| format!("template context: {e}"))?;
+    let rendered = tera::Tera::one_off(&text, &context, false)
+        .map_err(|e| format!("template {}: {e:?}", path.display()))?;
+    serde_json::from_str(&rendered).map_err(|e| {
+        format!(
+            "template {} did not render JSON ({e}); the body must be a JSON document",
+            path.display()
+        )
+    })
+}
+
+fn dry_run_text(target: &Target, d: &Deliverable, messages: &[Message]) -> String {
+    let mut out = format!(
+        "{} ({}), {} event, run {}: {} message(s)\n",
+        target.name,
+        target.kind.name(),
+        d.event.name(),
+        d.receipt_id,
+        messages.len()
+    );
+    for (i, message) in messages.iter().enumerate() {
+        out.push_str(&format!(
+            "--- message {}/{}\n{}\n",
+            i + 1,
+            messages.len(),
+            serde_json::to_string_pretty(&message.body).expect("JSON serializes")
+        ));
+    }
+    out
+}
+
+/// Removes every secret of `target` from `text` (error messages from HTTP and SMTP libraries may
+/// quote a URL or a server's echo of one).
+pub fn scrub(text: &str, target: &Target) -> String {
+    let mut out = text.to_string();
+    for secret in target.secrets() {
+        if secret.len() >= 4 {
+            out = out.replace(secret, "[redacted]");
+        }
+    }
+    out
+}
+
+/// The delivery step of `newsdesk run`: after the files are written, or after the run failed.
+/// Returns the lines for the summary; `Ok(None)` when no target is configured.
+pub async fn after_run(
+    targets: &[Target],
+    title: &str,
+    date: NaiveDate,
+    outcome: Result<&RunSummary, &str>,
+    store: &dyn Store,
+    clock: &dyn Clock,
+    reporter: &Reporter,
+) -> Vec<DeliveryLine> {
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let deliverable = match outcome {
+        Ok(summary) => {
+            let manifest = match RunManifest::load(store, &summary.run_id) {
+                Ok(m) => m,
+                Err(e) => return failed_lines(targets, Event::Published, &e.to_string()),
+            };
+            let lint = LintCounts {
+                errors: summary.lint_errors,
+                warnings: summary.lint_warnings,
+            };
+            match Deliverable::from_files(&manifest, title, summary.status, lint) {
+                Ok(d) => d,
+                Err(e) => return failed_lines(targets, Event::Published, &e.to_string()),
+            }
+        }
+        Err(reason) => Deliverable::failure(date, title, reason),
+    };
+    match deliver(
+        targets,
+        &deliverable,
+        store,
+        clock,
+        &Options::default(),
+        reporter,
+    )
+    .await
+    {
+        Ok(lines) => lines,
+        Err(e) => failed_lines(targets, deliverable.event, &e.to_string()),
+    }
+}
+
+/// Whether a target was not reached (the run then exits 3).
+pub fn any_failed(lines: &[DeliveryLine]) -> bool {
+    lines.iter().any(|l| l.outcome == Outcome::Failed)
+}
+
+/// One failed line per target that wanted `event`, when delivery could not even start.
+fn failed_lines(targets: &[Target], event: Event, reason: &str) -> Vec<DeliveryLine> {
+    targets
+        .iter()
+        .filter(|t| t.wants(event))
+        .map(|t| DeliveryLine {
+            target: t.name.clone(),
+            kind: t.kind,
+            event,
+            outcome: Outcome::Failed,
+            messages: 0,
+            error: Some(scrub(reason, t)),
+        })
+        .collect()
+}
+
+/// `newsdesk deliver RUN_ID`: the recorded run's digest (or notice) to its targets. The event
+/// is re-derived from the files: lint errors → failed, failed topics or a missing insight →
+/// partial, else published.
+pub async fn deliver_recorded(
+    targets: &[Target],
+    title: &str,
+    run_id: &str,
+    only: Option<&str>,
+    store: &dyn Store,
+    clock: &dyn Clock,
+    options: &Options,
+    reporter: &Reporter,
+) -> Result<Vec<DeliveryLine>, DeliverError> {
+    let chosen: Vec<Target> = match only {
+        Some(name) => vec![
+            targets
+                .iter()
+                .find(|t| t.name == name)
+                .cloned()
+                .ok_or_else(|| {
+                    DeliverError::UnknownTarget(
+                        name.to_string(),
+                        targets
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                })?,
+        ],
+        None => targets.to_vec(),
+    };
+    let manifest = RunManifest::load(store, run_id)?;
+    let markdown = manifest
+        .outputs
+        .iter()
+        .find(|o| o.path.extension().is_some_and(|e| e == "md"))
+        .map(|o| std::fs::read_to_string(&o.path))
+        .transpose()
+        .map_err(|e| DeliverError::Files {
+            run_id: run_id.to_string(),
+            reason: format!("cannot read the digest: {e}"),
+        })?
+        .unwrap_or_default();
+    let report = crate::lint::lint_markdown(&markdown, &crate::lint::LintOptions::default());
+    let lint = LintCounts {
+        errors: report.errors().len(),
+        warnings: report.warnings().len(),
+    };
+    let status = if lint.errors > 0 {
+        RunStatus::LintFailed
+    } else if !manifest.failed.is_empty() {
+        RunStatus::Partial
+    } else {
+        RunStatus::Ok
+    };
+    let mut d = Deliverable::from_files(&manifest, title, status, lint)?;
+    // A missing editor's insight made the night partial; the manifest does not say so directly.
+    if let Body::Digest { digest, .. } = &d.body
+        && d.event == Event::Published
+        && digest.insight.headline.trim().is_empty()
+    {
+        d.event = Event::Partial;
+        d.status = "partial";
+    }
+    deliver(&chosen, &d, store, clock, options, reporter).await
+}
