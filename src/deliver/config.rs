@@ -171,14 +171,40 @@ impl Target {
         self.events.contains(&event)
     }
 
-    /// Every secret value this target holds, so error text can be scrubbed of them.
-    pub fn secrets(&self) -> Vec<&str> {
+    /// Every secret value this target holds, and the parts of its URLs that carry a token
+    /// (path, long path segments, query values, user and password), longest first, so error
+    /// text that quotes only part of a URL can be scrubbed too.
+    pub fn secrets(&self) -> Vec<String> {
         let values: Vec<&Secret> = match &self.endpoint {
             Endpoint::Url { url, signing_key } => std::iter::once(url).chain(signing_key).collect(),
             Endpoint::Telegram { token, chat_id, .. } => vec![token, chat_id],
             Endpoint::Email { smtp_url, .. } => vec![smtp_url],
         };
-        values.into_iter().map(Secret::expose).collect()
+        let mut out: Vec<String> = Vec::new();
+        for value in values {
+            let mut pieces = Vec::new();
+            if let Ok(url) = url::Url::parse(value.expose()) {
+                pieces.push(url.path().to_string());
+                pieces.extend(
+                    url.path_segments()
+                        .into_iter()
+                        .flatten()
+                        .map(str::to_string),
+                );
+                pieces.extend(url.query_pairs().map(|(_, v)| v.into_owned()));
+                pieces.push(url.username().to_string());
+                pieces.extend(url.password().map(str::to_string));
+            }
+            // Short pieces ("/", "services", "send") carry no token and would garble the text;
+            // webhook tokens are far longer.
+            pieces.retain(|p| p.chars().count() >= 10);
+            out.push(value.expose().to_string());
+            out.extend(pieces);
+        }
+        out.retain(|s| !s.is_empty());
+        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        out.dedup();
+        out
     }
 }
 

@@ -516,9 +516,7 @@ fn dry_run_text(target: &Target, d: &Deliverable, messages: &[Message]) -> Strin
 pub fn scrub(text: &str, target: &Target) -> String {
     let mut out = text.to_string();
     for secret in target.secrets() {
-        if secret.len() >= 4 {
-            out = out.replace(secret, "[redacted]");
-        }
+        out = out.replace(&secret, "[redacted]");
     }
     out
 }
