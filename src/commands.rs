@@ -168,8 +168,7 @@ pub async fn run(
     // the targets that want it. A delivery failure never changes the files; it makes exit 3.
     let failure = outcome.as_ref().err().map(ToString::to_string);
     let deliveries = crate::deliver::after_run(
-        &config.deliver,
-        &config.digest.title,
+        config,
         date,
         outcome
             .as_ref()
@@ -672,8 +671,7 @@ pub async fn deliver(
         ..Default::default()
     };
     let lines = crate::deliver::deliver_recorded(
-        &config.deliver,
-        &config.digest.title,
+        config,
         &args.run_id,
         args.target.as_deref(),
         &store,

@@ -34,7 +34,7 @@ pub async fn replay(
     let store: Arc<dyn Store> = Arc::new(SledStore::open(store_path)?);
     let recorded = RunManifest::load(store.as_ref(), run_id)?;
     let articles = load_articles(store.as_ref(), &recorded)?;
-    let config = Config::parse(
+    let config = Config::parse_recorded(
         &recorded.config.text,
         recorded.config.file.as_deref(),
         &recorded.config.env,

@@ -88,13 +88,17 @@ pub(super) async fn send(
                 !(e.is_permanent() || e.is_client() || e.is_tls()),
                 format!("SMTP: {e}"),
             )),
-            Err(_) => Err((true, format!("SMTP: no answer within {} s", bound.as_secs()))),
+            Err(_) => Err((
+                true,
+                format!("SMTP: no answer within {} s", bound.as_secs()),
+            )),
         }
     })
     .retry(backoff)
     .sleep(tokio::time::sleep)
     .when(|(retryable, _)| *retryable)
     .notify(|(_, reason), delay| {
+        let reason = super::scrub(reason, target);
         tracing::warn!(target = %target.name, %reason, ?delay, "email failed; retrying")
     })
     .await

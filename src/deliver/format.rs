@@ -141,7 +141,7 @@ fn pack(
     for block in blocks {
         let lines: Vec<String> = fitting_lines(block, limit, render)
             .iter()
-            .map(|l| render(l))
+            .map(render)
             .collect();
         let block_size = lines.iter().map(|l| size(l)).sum::<usize>()
             + size(line_sep) * lines.len().saturating_sub(1);

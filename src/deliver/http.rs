@@ -73,7 +73,8 @@ pub(super) async fn post(
     .when(|f: &Failure| f.retryable)
     .adjust(move |f, planned| planned.map(|d| f.retry_after.map_or(d, |ra| ra.min(cap))))
     .notify(|f, delay| {
-        tracing::warn!(target = %target.name, reason = %f.reason, ?delay, "delivery failed; retrying")
+        let reason = super::scrub(&f.reason, target);
+        tracing::warn!(target = %target.name, %reason, ?delay, "delivery failed; retrying")
     })
     .await
     .map_err(|f| {
@@ -116,7 +117,7 @@ async fn attempt(
                 retry_after: None,
             });
         }
-        Err(e) => String::from(e.without_url().to_string()),
+        Err(e) => e.without_url().to_string(),
     };
     check(target.kind, status, &text, retry_after)
 }

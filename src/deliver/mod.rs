@@ -30,6 +30,7 @@ pub use config::{Endpoint, Event, Kind, Secret, Target};
 use receipt::Receipt;
 
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::manifest::RunManifest;
 use crate::model::Digest;
 use crate::report::{Reporter, RunSummary};
@@ -524,14 +525,14 @@ pub fn scrub(text: &str, target: &Target) -> String {
 /// The delivery step of `newsdesk run`: after the files are written, or after the run failed.
 /// Returns the lines for the summary; `Ok(None)` when no target is configured.
 pub async fn after_run(
-    targets: &[Target],
-    title: &str,
+    config: &Config,
     date: NaiveDate,
     outcome: Result<&RunSummary, &str>,
     store: &dyn Store,
     clock: &dyn Clock,
     reporter: &Reporter,
 ) -> Vec<DeliveryLine> {
+    let (targets, title) = (&config.deliver, &config.digest.title);
     if targets.is_empty() {
         return Vec::new();
     }
@@ -592,8 +593,7 @@ fn failed_lines(targets: &[Target], event: Event, reason: &str) -> Vec<DeliveryL
 /// is re-derived from the files: lint errors → failed, failed topics or a missing insight →
 /// partial, else published.
 pub async fn deliver_recorded(
-    targets: &[Target],
-    title: &str,
+    config: &Config,
     run_id: &str,
     only: Option<&str>,
     store: &dyn Store,
@@ -601,6 +601,7 @@ pub async fn deliver_recorded(
     options: &Options,
     reporter: &Reporter,
 ) -> Result<Vec<DeliveryLine>, DeliverError> {
+    let (targets, title) = (&config.deliver, &config.digest.title);
     let chosen: Vec<Target> = match only {
         Some(name) => vec![
             targets
