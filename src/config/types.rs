@@ -50,6 +50,9 @@ pub struct DigestConfig {
     pub templates_dir: Option<PathBuf>,
     /// Directory whose `*.tera` files override the embedded prompts.
     pub prompts_dir: Option<PathBuf>,
+    /// Where `out_dir` is published (no trailing slash): chat deliveries then send the summary
+    /// and a link to `<site_url>/<date>.html` instead of the whole digest.
+    pub site_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -42,6 +42,8 @@ pub struct Block(pub Vec<Line>);
 /// How many source links a card shows in a chat message.
 const LINKS_PER_CARD: usize = 3;
 
+/// The whole digest as blocks, or — when the digest has a published page — the summary, the
+/// link and the card titles (as many as the first message holds: `format.rs` keeps only it).
 pub fn blocks(d: &Deliverable) -> Vec<Block> {
     let mut header = vec![vec![Span::Bold(d.subject())]];
     match &d.body {
@@ -62,6 +64,19 @@ pub fn blocks(d: &Deliverable) -> Vec<Block> {
                 ))]);
             }
             let mut out = vec![Block(header)];
+            if let Some(link) = &d.link {
+                out.push(Block(vec![vec![Span::Link {
+                    text: format!("{} {}", d.title, d.date),
+                    url: link.clone(),
+                }]]));
+                out.extend(digest.cards.iter().map(|card| {
+                    Block(vec![vec![Span::Text(format!(
+                        "{}. {}",
+                        card.rank, card.card.title
+                    ))]])
+                }));
+                return out;
+            }
             for card in &digest.cards {
                 let mut lines = vec![vec![Span::Bold(format!(
                     "{}. {}",

@@ -62,6 +62,15 @@ fn limit(kind: Kind) -> Limit {
 /// The request bodies for `kind`, in sending order (one for webhook; one or more for chat kinds).
 /// Email is built by `email.rs`; signatures are added when sending (`http.rs`).
 pub fn messages(kind: Kind, deliverable: &Deliverable, blocks: &[Block]) -> Vec<Value> {
+    let mut messages = all_messages(kind, deliverable, blocks);
+    // With a published page, one message: the summary, the link, the titles that fit.
+    if deliverable.link.is_some() {
+        messages.truncate(1);
+    }
+    messages
+}
+
+fn all_messages(kind: Kind, deliverable: &Deliverable, blocks: &[Block]) -> Vec<Value> {
     let limit = limit(kind);
     match kind {
         Kind::Webhook | Kind::Email => vec![super::webhook_body(deliverable)],

@@ -30,7 +30,7 @@ pub use config::{Endpoint, Event, Kind, Secret, Target};
 use receipt::Receipt;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, DigestConfig};
 use crate::manifest::RunManifest;
 use crate::model::Digest;
 use crate::report::{Reporter, RunSummary};
@@ -52,6 +52,9 @@ pub struct Deliverable {
     pub body: Body,
     pub counts: Counts,
     pub lint: LintCounts,
+    /// The published page (`digest.site_url` + `/<date>.html`): chat kinds then send the
+    /// summary and this link instead of every card.
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,7 +90,7 @@ impl Deliverable {
     /// what was published). A digest with lint errors is a failed night: only a notice goes out.
     pub fn from_files(
         manifest: &RunManifest,
-        title: &str,
+        digest_config: &DigestConfig,
         status: RunStatus,
         lint: LintCounts,
     ) -> Result<Deliverable, DeliverError> {
@@ -120,7 +123,7 @@ impl Deliverable {
             receipt_id: manifest.run_id.clone(),
             event,
             date: manifest.date,
-            title: title.to_string(),
+            title: digest_config.title.clone(),
             status: status_word,
             body: Body::Notice {
                 what: String::new(),
@@ -132,6 +135,7 @@ impl Deliverable {
                 articles: manifest.articles.len(),
             },
             lint,
+            link: None,
         };
         if event == Event::Failed {
             deliverable.body = Body::Notice {
@@ -152,6 +156,10 @@ impl Deliverable {
             reason: format!("the digest JSON cannot be read: {e}"),
         })?;
         deliverable.counts.articles = digest.article_count;
+        deliverable.link = digest_config
+            .site_url
+            .as_ref()
+            .map(|site| format!("{site}/{}.html", manifest.date));
         deliverable.body = Body::Digest {
             digest: Box::new(digest),
             markdown: read("md")?,
@@ -179,6 +187,7 @@ impl Deliverable {
             },
             counts: Counts::default(),
             lint: LintCounts::default(),
+            link: None,
         }
     }
 
@@ -211,6 +220,9 @@ pub fn webhook_body(d: &Deliverable) -> Value {
         "counts": d.counts,
         "lint": d.lint,
     });
+    if let Some(link) = &d.link {
+        body["url"] = link.clone().into();
+    }
     match &d.body {
         Body::Digest {
             digest, markdown, ..
@@ -546,7 +558,7 @@ pub async fn after_run(
                 errors: summary.lint_errors,
                 warnings: summary.lint_warnings,
             };
-            match Deliverable::from_files(&manifest, title, summary.status, lint) {
+            match Deliverable::from_files(&manifest, &config.digest, summary.status, lint) {
                 Ok(d) => d,
                 Err(e) => return failed_lines(targets, Event::Published, &e.to_string()),
             }
@@ -601,7 +613,7 @@ pub async fn deliver_recorded(
     options: &Options,
     reporter: &Reporter,
 ) -> Result<Vec<DeliveryLine>, DeliverError> {
-    let (targets, title) = (&config.deliver, &config.digest.title);
+    let targets = &config.deliver;
     let chosen: Vec<Target> = match only {
         Some(name) => vec![
             targets
@@ -645,7 +657,7 @@ pub async fn deliver_recorded(
     } else {
         RunStatus::Ok
     };
-    let mut d = Deliverable::from_files(&manifest, title, status, lint)?;
+    let mut d = Deliverable::from_files(&manifest, &config.digest, status, lint)?;
     // A missing editor's insight made the night partial; the manifest does not say so directly.
     if let Body::Digest { digest, .. } = &d.body
         && d.event == Event::Published

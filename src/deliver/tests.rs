@@ -96,6 +96,7 @@ fn deliverable(cards: Vec<CardRecord>) -> Deliverable {
             articles: 42,
         },
         lint: LintCounts::default(),
+        link: None,
         body: Body::Digest {
             digest: Box::new(digest),
             markdown: "# AI 日報\n\n內容\n".into(),
@@ -341,6 +342,39 @@ fn every_chat_kind_splits_between_cards_within_its_limit() {
             );
         }
     }
+}
+
+#[test]
+fn with_a_site_url_each_chat_kind_sends_one_message_with_the_summary_and_the_link() {
+    let mut d = big_day();
+    d.link = Some("https://news.example.com/ai/2026-01-05.html".into());
+    let blocks = content::blocks(&d);
+    for kind in [
+        Kind::Slack,
+        Kind::Discord,
+        Kind::Telegram,
+        Kind::Feishu,
+        Kind::Dingtalk,
+        Kind::Wecom,
+    ] {
+        let messages = format::messages(kind, &d, &blocks);
+        assert_eq!(messages.len(), 1, "{kind:?}");
+        let text = messages[0].to_string();
+        assert!(
+            text.contains("https://news.example.com/ai/2026-01-05.html"),
+            "{kind:?}: {text}"
+        );
+        assert!(text.contains("今天的重點"), "{kind:?}: the summary");
+        assert!(text.contains("第1則"), "{kind:?}: the first title");
+        assert!(
+            !text.contains("推理成本下降，開源社群快速跟進"),
+            "{kind:?}: no card bodies"
+        );
+    }
+    assert_eq!(
+        webhook_body(&d)["url"],
+        "https://news.example.com/ai/2026-01-05.html"
+    );
 }
 
 #[test]
