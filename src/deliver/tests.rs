@@ -920,3 +920,60 @@ fn a_failure_notice_quotes_the_reason_and_never_the_digest() {
         Deliverable::failure(date(), "AI Daily", "provider down").receipt_id
     );
 }
+
+#[test]
+fn the_example_configs_delivery_targets_are_valid_once_uncommented() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("newsdesk.example.toml")).unwrap();
+    let (head, tail) = example.split_once("# Delivery (README").unwrap();
+    // Every commented key of the delivery examples, uncommented (the template file is the
+    // user's to write, so its line stays out).
+    let targets: String = tail
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter(|l| l.starts_with("[[deliver]]") || l.contains(" = ") && !l.starts_with("template"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let vars = [
+        "TEAM_SLACK_URL",
+        "NEWSDESK_WEBHOOK_URL",
+        "NEWSDESK_WEBHOOK_SECRET",
+        "DISCORD_WEBHOOK_URL",
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_CHAT_ID",
+        "FEISHU_WEBHOOK_URL",
+        "FEISHU_SECRET",
+        "DINGTALK_WEBHOOK_URL",
+        "DINGTALK_SECRET",
+        "WECOM_WEBHOOK_URL",
+    ];
+    let mut env: BTreeMap<String, String> = vars
+        .iter()
+        .map(|v| (v.to_string(), "https://example.com/hook/abc".to_string()))
+        .collect();
+    env.insert(
+        "NEWSDESK_SMTP_URL".into(),
+        "smtps://u:p@mail.example.com".into(),
+    );
+    env.insert("OPENAI_API_KEY".into(), "sk-x".into());
+    let config = Config::parse(
+        &format!("{head}\n{targets}"),
+        Some(&root.join("x.toml")),
+        &env,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{targets}"));
+    let kinds: Vec<Kind> = config.deliver.iter().map(|t| t.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            Kind::Slack,
+            Kind::Webhook,
+            Kind::Discord,
+            Kind::Telegram,
+            Kind::Feishu,
+            Kind::Dingtalk,
+            Kind::Wecom,
+            Kind::Email
+        ]
+    );
+}
