@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::cli::repo;
 use serde_json::Value;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "T0KEN-9b2e77-SECRET";
@@ -72,6 +72,16 @@ fn json(out: &Output) -> Value {
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", text(out)))
 }
 
+/// A local server answering every POST with `response`.
+async fn answering(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
 async fn bodies(server: &MockServer, at: &str) -> Vec<Value> {
     server
         .received_requests()
@@ -85,12 +95,7 @@ async fn bodies(server: &MockServer, at: &str) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_published_night_is_delivered_once_across_rerun_replay_and_deliver() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/hook/{TOKEN}")))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let server = answering(ResponseTemplate::new(200)).await;
     let dir = tempfile::tempdir().unwrap();
     write_config(
         dir.path(),
@@ -182,11 +187,7 @@ async fn a_published_night_is_delivered_once_across_rerun_replay_and_deliver() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_night_sends_the_notice_and_not_the_digest() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let server = answering(ResponseTemplate::new(200)).await;
     let dir = tempfile::tempdir().unwrap();
     write_config(
         dir.path(),
@@ -229,11 +230,8 @@ async fn a_failed_night_sends_the_notice_and_not_the_digest() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_target_exits_3_names_the_target_and_keeps_the_digest() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503).set_body_string(format!("down for {TOKEN}")))
-        .mount(&server)
-        .await;
+    let server =
+        answering(ResponseTemplate::new(503).set_body_string(format!("down for {TOKEN}"))).await;
     let dir = tempfile::tempdir().unwrap();
     write_config(
         dir.path(),

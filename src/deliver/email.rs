@@ -5,9 +5,7 @@
 //! by lettre (RFC 2047); bodies are UTF-8. The SMTP URL decides the transport: `smtp://` plain,
 //! `smtp://…?tls=required` STARTTLS, `smtps://` implicit TLS (lettre's `from_url`).
 
-use std::time::Duration;
-
-use backon::{ExponentialBuilder, Retryable};
+use backon::Retryable;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::{Value, json};
@@ -74,11 +72,6 @@ pub(super) async fn send(
         .map_err(|e| format!("the SMTP URL in {} cannot be used: {e}", smtp_url.var))?
         .timeout(Some(target.timeout))
         .build();
-    let backoff = ExponentialBuilder::default()
-        .with_min_delay(options.min_retry_delay)
-        .with_max_delay(Duration::from_secs(30))
-        .with_max_times(target.max_attempts.saturating_sub(1) as usize)
-        .with_jitter();
     // The whole exchange is bounded too: lettre's timeout covers each read and write only.
     let bound = target.timeout * 2;
     (|| async {
@@ -94,7 +87,7 @@ pub(super) async fn send(
             )),
         }
     })
-    .retry(backoff)
+    .retry(options.backoff(target))
     .sleep(tokio::time::sleep)
     .when(|(retryable, _)| *retryable)
     .notify(|(_, reason), delay| {

@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use aws_lc_rs::hmac;
-use backon::{ExponentialBuilder, Retryable};
+use backon::Retryable;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
@@ -43,6 +43,15 @@ impl Failure {
 /// Longest slice of a service's answer quoted in an error.
 const QUOTED_BODY_CHARS: usize = 300;
 
+/// One message on its way: what `attempt` and `build` need besides the client and clock.
+struct Outgoing<'a> {
+    target: &'a Target,
+    body: &'a Value,
+    /// Its place in a split digest (0-based): part of the webhook id.
+    part: usize,
+    receipt_id: &'a str,
+}
+
 pub(super) async fn post(
     target: &Target,
     body: &Value,
@@ -57,18 +66,19 @@ pub(super) async fn post(
         .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-    let backoff = ExponentialBuilder::default()
-        .with_min_delay(options.min_retry_delay)
-        .with_max_delay(Duration::from_secs(30))
-        .with_max_times(target.max_attempts.saturating_sub(1) as usize)
-        .with_jitter();
+    let outgoing = Outgoing {
+        target,
+        body,
+        part,
+        receipt_id,
+    };
     let cap = options.max_retry_after;
     let attempts = std::sync::atomic::AtomicU32::new(0);
     (|| async {
         attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        attempt(&client, target, body, part, receipt_id, clock).await
+        attempt(&client, &outgoing, clock).await
     })
-    .retry(backoff)
+    .retry(options.backoff(target))
     .sleep(tokio::time::sleep)
     .when(|f: &Failure| f.retryable)
     .adjust(move |f, planned| planned.map(|d| f.retry_after.map_or(d, |ra| ra.min(cap))))
@@ -83,24 +93,31 @@ pub(super) async fn post(
     })
 }
 
+fn timed_out(target: &Target) -> Failure {
+    Failure {
+        reason: format!("no answer within {} s", target.timeout.as_secs()),
+        retryable: true,
+        retry_after: None,
+    }
+}
+
 async fn attempt(
     client: &reqwest::Client,
-    target: &Target,
-    body: &Value,
-    part: usize,
-    receipt_id: &str,
+    outgoing: &Outgoing<'_>,
     clock: &dyn Clock,
 ) -> Result<(), Failure> {
-    let request = build(client, target, body, part, receipt_id, clock)?;
-    let response = request.send().await.map_err(|e| Failure {
-        retryable: e.is_timeout() || e.is_connect() || e.is_request(),
-        // Without the URL: it carries the target's token.
-        reason: if e.is_timeout() {
-            format!("no answer within {} s", target.timeout.as_secs())
-        } else {
-            format!("cannot reach the service: {}", e.without_url())
-        },
-        retry_after: None,
+    let target = outgoing.target;
+    let request = build(client, outgoing, clock)?;
+    let response = request.send().await.map_err(|e| {
+        if e.is_timeout() {
+            return timed_out(target);
+        }
+        Failure {
+            retryable: e.is_connect() || e.is_request(),
+            // Without the URL: it carries the target's token.
+            reason: format!("cannot reach the service: {}", e.without_url()),
+            retry_after: None,
+        }
     })?;
     let status = response.status().as_u16();
     let retry_after = response
@@ -110,13 +127,7 @@ async fn attempt(
         .and_then(|v| crate::llm::retry::parse_retry_after(v, clock.now()));
     let text = match response.text().await {
         Ok(text) => text,
-        Err(e) if e.is_timeout() => {
-            return Err(Failure {
-                reason: format!("no answer within {} s", target.timeout.as_secs()),
-                retryable: true,
-                retry_after: None,
-            });
-        }
+        Err(e) if e.is_timeout() => return Err(timed_out(target)),
         Err(e) => e.without_url().to_string(),
     };
     check(target.kind, status, &text, retry_after)
@@ -125,12 +136,15 @@ async fn attempt(
 /// The request for one attempt: URL, headers, body and signature.
 fn build(
     client: &reqwest::Client,
-    target: &Target,
-    body: &Value,
-    part: usize,
-    receipt_id: &str,
+    outgoing: &Outgoing<'_>,
     clock: &dyn Clock,
 ) -> Result<reqwest::RequestBuilder, Failure> {
+    let Outgoing {
+        target,
+        body,
+        part,
+        receipt_id,
+    } = *outgoing;
     let now = clock.now();
     match &target.endpoint {
         Endpoint::Telegram {

@@ -335,6 +335,18 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// The retry schedule of one message to `target` (HTTP and SMTP alike): exponential from
+    /// `min_retry_delay` with jitter, at most 30 s apart, `max_attempts` in all.
+    fn backoff(&self, target: &Target) -> backon::ExponentialBuilder {
+        backon::ExponentialBuilder::default()
+            .with_min_delay(self.min_retry_delay)
+            .with_max_delay(Duration::from_secs(30))
+            .with_max_times(target.max_attempts.saturating_sub(1) as usize)
+            .with_jitter()
+    }
+}
+
 /// Sends `d` to every target that wants its event, skipping those with a receipt (unless
 /// forced); returns one line per target that wanted it.
 pub async fn deliver(

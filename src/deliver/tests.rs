@@ -152,18 +152,47 @@ fn fast() -> Options {
 }
 
 async fn send(target: &Target, d: &Deliverable, store: &MemStore) -> DeliveryLine {
+    send_with(target, d, store, &fast()).await
+}
+
+async fn send_with(
+    target: &Target,
+    d: &Deliverable,
+    store: &MemStore,
+    options: &Options,
+) -> DeliveryLine {
     let lines = deliver(
         std::slice::from_ref(target),
         d,
         store,
         &clock(),
-        &fast(),
+        options,
         &Reporter::silent(),
     )
     .await
     .unwrap();
     assert_eq!(lines.len(), 1);
     lines.into_iter().next().unwrap()
+}
+
+/// The kinds that post chat messages (split per service).
+fn chat_kinds() -> impl Iterator<Item = Kind> {
+    Kind::ALL
+        .into_iter()
+        .filter(|k| !matches!(k, Kind::Webhook | Kind::Email))
+}
+
+/// A local server giving each answer its number of times, in order.
+async fn scripted(answers: Vec<(ResponseTemplate, u64)>) -> MockServer {
+    let server = MockServer::start().await;
+    for (answer, times) in answers {
+        Mock::given(method("POST"))
+            .respond_with(answer)
+            .up_to_n_times(times)
+            .mount(&server)
+            .await;
+    }
+    server
 }
 
 async fn bodies(server: &MockServer) -> Vec<Value> {
@@ -295,14 +324,7 @@ colour = "blue"
 fn every_chat_kind_splits_between_cards_within_its_limit() {
     let d = big_day();
     let blocks = content::blocks(&d);
-    for kind in [
-        Kind::Slack,
-        Kind::Discord,
-        Kind::Telegram,
-        Kind::Feishu,
-        Kind::Dingtalk,
-        Kind::Wecom,
-    ] {
+    for kind in chat_kinds() {
         let (max, measure) = format::test_limit(kind);
         let messages = format::messages(kind, &d, &blocks);
         let texts: Vec<String> = messages
@@ -349,14 +371,7 @@ fn with_a_site_url_each_chat_kind_sends_one_message_with_the_summary_and_the_lin
     let mut d = big_day();
     d.link = Some("https://news.example.com/ai/2026-01-05.html".into());
     let blocks = content::blocks(&d);
-    for kind in [
-        Kind::Slack,
-        Kind::Discord,
-        Kind::Telegram,
-        Kind::Feishu,
-        Kind::Dingtalk,
-        Kind::Wecom,
-    ] {
+    for kind in chat_kinds() {
         let messages = format::messages(kind, &d, &blocks);
         assert_eq!(messages.len(), 1, "{kind:?}");
         let text = messages[0].to_string();
@@ -682,21 +697,15 @@ async fn an_error_code_in_a_200_answer_is_a_failure() {
 
 #[tokio::test]
 async fn a_target_answering_500_then_200_gets_the_digest_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&server)
-        .await;
+    let server = scripted(vec![
+        (ResponseTemplate::new(500), 1),
+        (
+            ResponseTemplate::new(429).insert_header("retry-after", "0"),
+            1,
+        ),
+        (ResponseTemplate::new(200), u64::MAX),
+    ])
+    .await;
     let store = MemStore::default();
     let t = target(Kind::Webhook, &server.uri(), None);
     let line = send(&t, &small_day(), &store).await;
@@ -760,36 +769,25 @@ async fn a_receipt_stops_a_second_send_and_force_overrides_it() {
     assert_eq!(send(&t, &d, &store).await.outcome, Outcome::Sent);
     assert_eq!(send(&t, &d, &store).await.outcome, Outcome::AlreadySent);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
-    let forced = deliver(
-        std::slice::from_ref(&t),
+    let forced = send_with(
+        &t,
         &d,
         &store,
-        &clock(),
         &Options {
             force: true,
             ..fast()
         },
-        &Reporter::silent(),
     )
-    .await
-    .unwrap();
-    assert_eq!(forced[0].outcome, Outcome::Sent);
+    .await;
+    assert_eq!(forced.outcome, Outcome::Sent);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
-    let dry = deliver(
-        std::slice::from_ref(&t),
-        &d,
-        &store,
-        &clock(),
-        &Options {
-            force: true,
-            dry_run: true,
-            ..fast()
-        },
-        &Reporter::silent(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(dry[0].outcome, Outcome::DryRun);
+    let dry_run = Options {
+        force: true,
+        dry_run: true,
+        ..fast()
+    };
+    let dry = send_with(&t, &d, &store, &dry_run).await;
+    assert_eq!(dry.outcome, Outcome::DryRun);
     assert_eq!(
         server.received_requests().await.unwrap().len(),
         2,
@@ -799,22 +797,14 @@ async fn a_receipt_stops_a_second_send_and_force_overrides_it() {
 
 #[tokio::test]
 async fn an_interrupted_split_resumes_after_the_last_part_that_went_out() {
-    let server = MockServer::start().await;
-    // The first two parts go through, then the service fails for good.
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "errcode": 0 })))
-        .up_to_n_times(2)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(400).set_body_string("bad"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "errcode": 0 })))
-        .mount(&server)
-        .await;
+    // The first two parts go through, then the service refuses one, then it takes the rest.
+    let ok = || ResponseTemplate::new(200).set_body_json(json!({ "errcode": 0 }));
+    let server = scripted(vec![
+        (ok(), 2),
+        (ResponseTemplate::new(400).set_body_string("bad"), 1),
+        (ok(), u64::MAX),
+    ])
+    .await;
     let store = MemStore::default();
     let t = target(Kind::Wecom, &server.uri(), None);
     let d = big_day();
