@@ -23,7 +23,7 @@ use newsdesk::store::StoreError;
         Markdown (daily, speedread or brief layout), HTML, JSON and an Atom feed. Every LLM call\n\
         is cached in the store, so a second run of the same day makes no provider calls.\n\n\
         Exit codes: 0 ok · 1 error (or lint errors) · 2 usage or config error · 3 partial (some\n\
-        topics failed; the digest was still written).",
+        topics failed, or a [[deliver]] target was not reached; the digest was still written).",
     after_help = "Start with `newsdesk demo` (offline, no key). For real use copy newsdesk.example.toml to newsdesk.toml."
 )]
 struct Cli {
@@ -61,7 +61,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Build one day's digest from the configured sources.
+    /// Build one day's digest from the configured sources, then deliver it to the [[deliver]]
+    /// targets that want its event (a failed night: a short notice to `failed` targets).
     Run {
         /// The digest date, YYYY-MM-DD (default: today in digest.timezone).
         #[arg(long, value_name = "D")]
