@@ -713,4 +713,17 @@ mod tests {
         let strict = Keep::from_runs(&[], 14, 0, now);
         assert!(!strict.keeps_entry(Tree::Llm, b"eval-call", &recent));
     }
+
+    #[test]
+    fn gc_keeps_a_receipt_while_its_run_is_kept() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-02-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let mut keep = Keep::from_runs(&[], 14, 30, now);
+        keep.runs.insert(b"20260105-aaaa".to_vec());
+        assert!(keep.keeps(Tree::Deliveries, b"20260105-aaaa/team"));
+        assert!(!keep.keeps(Tree::Deliveries, b"20251201-bbbb/team"));
+        // A failed night has no manifest: its notice receipts stay.
+        assert!(keep.keeps(Tree::Deliveries, b"failed-2026-01-06-0123456789ab/oncall"));
+    }
 }

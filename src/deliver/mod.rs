@@ -114,11 +114,7 @@ impl Deliverable {
             .find(|o| o.path.extension().is_some_and(|e| e == "md"))
             .map(|o| o.path.display().to_string())
             .unwrap_or_default();
-        let (event, status_word) = match status {
-            RunStatus::Ok => (Event::Published, "ok"),
-            RunStatus::Partial => (Event::Partial, "partial"),
-            RunStatus::LintFailed => (Event::Failed, "lint_failed"),
-        };
+        let (event, status_word) = event_of(status);
         let mut deliverable = Deliverable {
             receipt_id: manifest.run_id.clone(),
             event,
@@ -205,6 +201,16 @@ impl Deliverable {
             Body::Digest { .. } => format!("{} {}", self.title, self.date),
             Body::Notice { .. } => format!("{} {}: no digest tonight", self.title, self.date),
         }
+    }
+}
+
+/// Which event a finished run is, and its status word: a digest with lint errors is a failed
+/// night (only a notice goes out).
+fn event_of(status: RunStatus) -> (Event, &'static str) {
+    match status {
+        RunStatus::Ok => (Event::Published, "ok"),
+        RunStatus::Partial => (Event::Partial, "partial"),
+        RunStatus::LintFailed => (Event::Failed, "lint_failed"),
     }
 }
 
@@ -560,11 +566,15 @@ pub async fn after_run(
     if targets.is_empty() {
         return Vec::new();
     }
+    let event = outcome.map_or(Event::Failed, |summary| event_of(summary.status).0);
+    if !targets.iter().any(|t| t.wants(event)) {
+        return Vec::new();
+    }
     let deliverable = match outcome {
         Ok(summary) => {
             let manifest = match RunManifest::load(store, &summary.run_id) {
                 Ok(m) => m,
-                Err(e) => return failed_lines(targets, Event::Published, &e.to_string()),
+                Err(e) => return failed_lines(targets, event, &e.to_string()),
             };
             let lint = LintCounts {
                 errors: summary.lint_errors,
@@ -572,7 +582,7 @@ pub async fn after_run(
             };
             match Deliverable::from_files(&manifest, &config.digest, summary.status, lint) {
                 Ok(d) => d,
-                Err(e) => return failed_lines(targets, Event::Published, &e.to_string()),
+                Err(e) => return failed_lines(targets, event, &e.to_string()),
             }
         }
         Err(reason) => Deliverable::failure(date, title, reason),
