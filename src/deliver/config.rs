@@ -310,7 +310,7 @@ impl Reader<'_> {
         self.string(key)
     }
 
-    /// The secret in the variable `key` names; `key` is required unless `default_var` is given.
+    /// The secret in the environment variable that `key` names (`key` is required).
     fn secret(&mut self, key: &str, what: &str) -> Option<Secret> {
         let var = self.required(key, &format!("the environment variable holding {what}"))?;
         match self.env.var(&var) {
