@@ -261,6 +261,52 @@ async fn an_unreachable_target_exits_3_names_the_target_and_keeps_the_digest() {
     assert!(dir.path().join("out/2026-01-05.html").is_file());
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partial_night_goes_to_partial_targets_only_and_deliver_keeps_its_event() {
+    let server = answering(ResponseTemplate::new(200)).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        "AI Daily",
+        "[[sources]]\nname = \"gone\"\nurl = \"/nonexistent/feed.xml\"\n\n\
+         [[deliver]]\nname = \"readers\"\nkind = \"webhook\"\nurl_env = \"READERS_URL\"\n\n\
+         [[deliver]]\nname = \"editors\"\nkind = \"webhook\"\nurl_env = \"EDITORS_URL\"\nevents = [\"partial\"]\n",
+    );
+    let readers = format!("{}/readers", server.uri());
+    let editors = format!("{}/editors", server.uri());
+    let env = [
+        ("READERS_URL", readers.as_str()),
+        ("EDITORS_URL", editors.as_str()),
+    ];
+    // A dead source (collect.tolerate_failed_sources = 0): the digest is written, exit 3.
+    let out = run_day(dir.path(), &env);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let run_id = json(&out)["run_id"].as_str().unwrap().to_string();
+    assert!(bodies(&server, "/readers").await.is_empty());
+    let sent = bodies(&server, "/editors").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (&sent[0]["event"], &sent[0]["status"]),
+        (&"partial".into(), &"partial".into())
+    );
+    assert!(
+        sent[0]["cards"].as_array().unwrap().len() >= 8,
+        "the digest itself"
+    );
+    let dry = newsdesk(
+        dir.path(),
+        &["deliver", &run_id, "--force", "--dry-run"],
+        &env,
+    );
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry));
+    assert!(
+        text(&dry).contains("editors (webhook), partial event"),
+        "{}",
+        text(&dry)
+    );
+    assert!(!text(&dry).contains("readers (webhook)"), "{}", text(&dry));
+}
+
 #[test]
 fn a_missing_secret_is_a_config_error_naming_the_variable() {
     let dir = tempfile::tempdir().unwrap();

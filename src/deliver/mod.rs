@@ -348,6 +348,11 @@ pub async fn after_run(
         return Vec::new();
     }
     let event = outcome.map_or(Event::Failed, |summary| event_of(summary.status).0);
+    if let Ok(summary) = outcome
+        && let Err(e) = receipt::save_event(store, &summary.run_id, event)
+    {
+        return failed_lines(targets, event, &e.to_string());
+    }
     if !targets.iter().any(|t| t.wants(event)) {
         return Vec::new();
     }
@@ -461,10 +466,13 @@ pub async fn deliver_recorded(
         RunStatus::Ok
     };
     let mut d = Deliverable::from_files(&manifest, &config.digest, status, lint)?;
-    // A missing editor's insight made the night partial; the manifest does not say so directly.
-    if let Body::Digest { digest, .. } = &d.body
-        && d.event == Event::Published
-        && digest.insight.headline.trim().is_empty()
+    // What the run decided wins (dead sources made it partial: the manifest does not say so);
+    // for a run from before delivery existed, a missing editor's insight still marks it partial.
+    let recorded = receipt::load_event(store, run_id)?;
+    let insight_missing = matches!(&d.body, Body::Digest { digest, .. }
+        if digest.insight.headline.trim().is_empty());
+    if d.event == Event::Published
+        && (recorded == Some(Event::Partial) || recorded.is_none() && insight_missing)
     {
         d.event = Event::Partial;
         d.status = "partial";

@@ -2,7 +2,9 @@
 //! `<run id>/<target name>`. In: what a delivery attempt sent; out: whether a later run, replay
 //! or `newsdesk deliver` must send again (only when no receipt says `delivered`, or when forced)
 //! and, for a digest split over several messages, how many already went out. A receipt holds no
-//! secret: target name and kind, never a URL.
+//! secret: target name and kind, never a URL. Beside them, under the bare run id, the event the
+//! run itself decided (a failed source makes a night partial, which its manifest does not
+//! record), so `newsdesk deliver RUN_ID` later sends the same event the night did.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -89,4 +91,20 @@ impl Receipt {
             self.updated_at
         )
     }
+}
+
+/// Records the event `run_id` ended with (flushed with the receipts that follow).
+pub fn save_event(store: &dyn Store, run_id: &str, event: Event) -> Result<(), StoreError> {
+    store.put(
+        Tree::Deliveries,
+        run_id.as_bytes(),
+        &serde_json::to_vec(&event).expect("events serialize"),
+    )
+}
+
+/// The event `run_id` ended with, when the run recorded it.
+pub fn load_event(store: &dyn Store, run_id: &str) -> Result<Option<Event>, StoreError> {
+    Ok(store
+        .get(Tree::Deliveries, run_id.as_bytes())?
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok()))
 }
