@@ -201,7 +201,8 @@ impl Target {
             out.push(value.expose().to_string());
             out.extend(pieces);
         }
-        out.retain(|s| !s.is_empty());
+        // A value this short is no secret, and replacing it everywhere would shred the text.
+        out.retain(|s| s.chars().count() >= 6);
         out.sort_by_key(|s| std::cmp::Reverse(s.len()));
         out.dedup();
         out

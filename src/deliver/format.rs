@@ -60,6 +60,24 @@ fn limit(kind: Kind) -> Limit {
     Limit { measure, max }
 }
 
+/// The pause between two messages to one target, so a split digest stays inside the service's
+/// rate limit instead of relying on 429s — DingTalk throttles a robot for ten minutes once it
+/// sends more than 20 messages in a minute.
+pub fn pace(kind: Kind) -> std::time::Duration {
+    let ms = match kind {
+        // About one message a second, short bursts allowed.
+        Kind::Slack => 1_000,
+        // Per-webhook buckets of a few messages every couple of seconds.
+        Kind::Discord => 500,
+        // At most 20 messages a minute (Telegram in groups, DingTalk, WeCom).
+        Kind::Telegram | Kind::Dingtalk | Kind::Wecom => 3_000,
+        // 100 a minute and 5 a second per bot.
+        Kind::Feishu => 600,
+        Kind::Webhook | Kind::Email => 0,
+    };
+    std::time::Duration::from_millis(ms)
+}
+
 /// The request bodies for `kind`, in sending order (one for webhook; one or more for chat kinds).
 /// Email is built by `email.rs`; signatures are added when sending (`http.rs`).
 pub fn messages(kind: Kind, deliverable: &Deliverable, blocks: &[Block]) -> Vec<Value> {

@@ -109,6 +109,9 @@ pub struct Options {
     pub min_retry_delay: Duration,
     /// Caps a server's `Retry-After`.
     pub max_retry_after: Duration,
+    /// Pauses between the parts of a split digest at the service's documented pace
+    /// (`format::pace`); off only in tests.
+    pub pace: bool,
 }
 
 impl Default for Options {
@@ -118,6 +121,7 @@ impl Default for Options {
             dry_run: false,
             min_retry_delay: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
+            pace: true,
         }
     }
 }
@@ -222,6 +226,9 @@ async fn deliver_one(
     };
     let mut sent = 0;
     for (part, message) in messages.iter().enumerate().skip(start) {
+        if part > start && options.pace {
+            tokio::time::sleep(format::pace(target.kind)).await;
+        }
         let result = match &message.kind {
             MessageKind::Http => {
                 http::post(target, &message.body, part, &d.receipt_id, clock, options).await
