@@ -34,7 +34,7 @@ pub async fn replay(
     let store: Arc<dyn Store> = Arc::new(SledStore::open(store_path)?);
     let recorded = RunManifest::load(store.as_ref(), run_id)?;
     let articles = load_articles(store.as_ref(), &recorded)?;
-    let config = Config::parse(
+    let config = Config::parse_recorded(
         &recorded.config.text,
         recorded.config.file.as_deref(),
         &recorded.config.env,
@@ -258,8 +258,13 @@ pub fn runs(store_path: &Path, args: &RunsArgs, reporter: &Reporter) -> anyhow::
         }
         RunsAction::Show(id) => {
             let m = RunManifest::load(&store, id)?;
+            let receipts = crate::deliver::receipt::Receipt::for_run(&store, id)?;
             if args.json {
-                reporter.output(&serde_json::to_string_pretty(&m)?);
+                let mut value = serde_json::to_value(&m)?;
+                if !receipts.is_empty() {
+                    value["deliveries"] = serde_json::to_value(&receipts)?;
+                }
+                reporter.output(&serde_json::to_string_pretty(&value)?);
             } else {
                 let l = run_line(&m);
                 let mut out = format!(
@@ -288,6 +293,9 @@ pub fn runs(store_path: &Path, args: &RunsArgs, reporter: &Reporter) -> anyhow::
                         o.path.display(),
                         &o.blake3[..12]
                     ));
+                }
+                for receipt in &receipts {
+                    out.push_str(&format!("  delivery {}\n", receipt.render()));
                 }
                 reporter.output(&out);
             }
@@ -429,6 +437,12 @@ impl Keep {
             Tree::Llm => self.calls.contains(key),
             Tree::Articles => self.articles.contains(key),
             Tree::Runs => self.runs.contains(key),
+            // A receipt stays as long as its run (a failed night's notice has no manifest:
+            // its receipts are tiny and kept), so a kept run is never delivered twice.
+            Tree::Deliveries => key
+                .split(|b| *b == b'/')
+                .next()
+                .is_none_or(|run| self.runs.contains(run) || run.starts_with(b"failed-")),
             Tree::Http => true,
         }
     }
@@ -705,7 +719,7 @@ pub fn import(store: &dyn Store, file: &Path) -> anyhow::Result<usize> {
                 .ok()
                 .and_then(|c| c.verify_key(&entry.key))
                 .unwrap_or(false),
-            Tree::Http => true,
+            Tree::Http | Tree::Deliveries => true,
         } && blake3::hash(&bytes).to_hex().as_str() == entry.blake3;
         if !verified {
             bail!(
@@ -781,5 +795,18 @@ mod tests {
         );
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.contains("card-call") && !text.contains("insight-call"));
+    }
+
+    #[test]
+    fn gc_keeps_a_receipt_while_its_run_is_kept() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-02-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let mut keep = Keep::from_runs(&[], 14, 30, now);
+        keep.runs.insert(b"20260105-aaaa".to_vec());
+        assert!(keep.keeps(Tree::Deliveries, b"20260105-aaaa/team"));
+        assert!(!keep.keeps(Tree::Deliveries, b"20251201-bbbb/team"));
+        // A failed night has no manifest: its notice receipts stay.
+        assert!(keep.keeps(Tree::Deliveries, b"failed-2026-01-06-0123456789ab/oncall"));
     }
 }

@@ -44,6 +44,8 @@ pub mod eval;
 pub mod run;
 
 pub mod publish;
+// Sending the published digest (or a failure notice) to chat, webhooks and email, exactly once.
+pub mod deliver;
 
 pub mod manifest;
 

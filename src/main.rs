@@ -23,7 +23,7 @@ use newsdesk::store::StoreError;
         Markdown (daily, speedread or brief layout), HTML, JSON and an Atom feed. Every LLM call\n\
         is cached in the store, so a second run of the same day makes no provider calls.\n\n\
         Exit codes: 0 ok · 1 error (or lint errors) · 2 usage or config error · 3 partial (some\n\
-        topics failed; the digest was still written).",
+        topics failed, or a [[deliver]] target was not reached; the digest was still written).",
     after_help = "Start with `newsdesk demo` (offline, no key). For real use copy newsdesk.example.toml to newsdesk.toml."
 )]
 struct Cli {
@@ -65,7 +65,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Build one day's digest from the configured sources.
+    /// Build one day's digest from the configured sources, then deliver it to the [[deliver]]
+    /// targets that want its event (a failed night: a short notice to `failed` targets).
     Run {
         /// The digest date, YYYY-MM-DD (default: today in digest.timezone).
         #[arg(long, value_name = "D")]
@@ -171,6 +172,32 @@ enum Command {
         /// Compare with the hashes the run recorded (and the files it wrote); exit 1 with a line diff on a mismatch.
         #[arg(long)]
         check: bool,
+    },
+    /// Send a recorded run's digest to the [[deliver]] targets (or show what would be sent).
+    #[command(
+        long_about = "Send a recorded run's digest to the [[deliver]] targets that want its event: published\n\
+        (lint-clean, every topic carded), partial (failed topics or a missing insight) or failed (lint\n\
+        errors: a short notice is sent, never the broken digest). The digest is read from the files the\n\
+        run wrote. A target with a receipt for this run in the store is skipped unless --force, so a\n\
+        rerun never sends twice. Retries 429, 5xx and timeouts with backoff; exit 3 when a target was\n\
+        not reached. `newsdesk run` delivers by itself after writing the files; this command is for\n\
+        resending, a new target, or checking the messages with --dry-run."
+    )]
+    Deliver {
+        /// The run id (`newsdesk runs list` shows them).
+        run_id: String,
+        /// Only this target (its `name` in [[deliver]]).
+        #[arg(long, value_name = "NAME")]
+        target: Option<String>,
+        /// Send again even where a receipt says it was sent.
+        #[arg(long)]
+        force: bool,
+        /// Print the messages each target would get; send and record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the per-target outcome as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List, show or diff recorded runs.
     Runs {
@@ -442,6 +469,23 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
         }
         Command::Replay { run_id, out, check } => {
             history::replay(&store_path(&cli)?, run_id, out.as_deref(), *check, reporter).await
+        }
+        Command::Deliver {
+            run_id,
+            target,
+            force,
+            dry_run,
+            json,
+        } => {
+            let config = load_config(&cli)?;
+            let args = commands::DeliverArgs {
+                run_id: run_id.clone(),
+                target: target.clone(),
+                force: *force,
+                dry_run: *dry_run,
+                json: *json,
+            };
+            commands::deliver(&config, cli.store.as_deref(), args, reporter).await
         }
         Command::Runs { action } => {
             let (action, json) = match action {

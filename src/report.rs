@@ -222,6 +222,9 @@ pub struct RunSummary {
     pub steps: Vec<StepTiming>,
     pub wall_ms: u64,
     pub output: PathBuf,
+    /// One line per `[[deliver]]` target that wanted tonight's event (empty without targets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliveries: Vec<crate::deliver::DeliveryLine>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -375,6 +378,9 @@ impl RunSummary {
             fmt_ms(self.wall_ms)
         ));
         out.push_str(&format!("  output     {}\n", self.output.display()));
+        for line in &self.deliveries {
+            out.push_str(&format!("  delivery   {}\n", line.render()));
+        }
         out
     }
 }

@@ -731,6 +731,7 @@ pub async fn run_pipeline(
         steps: steps.timings,
         wall_ms: steps.started.elapsed().as_millis() as u64,
         output: md_path,
+        deliveries: Vec::new(),
     };
     Ok((summary, manifest))
 }

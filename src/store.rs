@@ -15,10 +15,18 @@ pub enum Tree {
     Http,
     /// Run id → manifest.
     Runs,
+    /// `<run id>/<target>` → delivery receipt (`deliver/receipt.rs`).
+    Deliveries,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 4] = [Tree::Llm, Tree::Articles, Tree::Http, Tree::Runs];
+    pub const ALL: [Tree; 5] = [
+        Tree::Llm,
+        Tree::Articles,
+        Tree::Http,
+        Tree::Runs,
+        Tree::Deliveries,
+    ];
 
     pub fn from_name(name: &str) -> Option<Tree> {
         Tree::ALL.into_iter().find(|t| t.name() == name)
@@ -30,6 +38,7 @@ impl Tree {
             Tree::Articles => "articles",
             Tree::Http => "http",
             Tree::Runs => "runs",
+            Tree::Deliveries => "deliveries",
         }
     }
 }

@@ -27,6 +27,7 @@ impl Validator {
                 "sections",
                 "templates_dir",
                 "prompts_dir",
+                "site_url",
             ],
         );
         let title = self.string(t, "title", P, Some("AI Daily"));
@@ -113,6 +114,23 @@ impl Validator {
             .then(|| self.string(t, "prompts_dir", P, None))
             .flatten()
             .map(|p| base_dir.join(p));
+        let site_url = t
+            .contains_key("site_url")
+            .then(|| self.string(t, "site_url", P, None))
+            .flatten()
+            .and_then(|url| {
+                if url.starts_with("https://") || url.starts_with("http://") {
+                    Some(url.trim_end_matches('/').to_string())
+                } else {
+                    self.problem(
+                        "digest.site_url",
+                        format!(
+                            "\"{url}\" is not an http(s) URL (e.g. https://news.example.com/ai)"
+                        ),
+                    );
+                    None
+                }
+            });
         let sections = self.sections(t);
         Some(DigestConfig {
             title: title?,
@@ -128,6 +146,7 @@ impl Validator {
             sections,
             templates_dir,
             prompts_dir,
+            site_url,
         })
     }
 

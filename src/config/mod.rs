@@ -62,6 +62,26 @@ impl Config {
         file: Option<&std::path::Path>,
         env: &dyn Env,
     ) -> Result<Config, ConfigError> {
+        Config::parse_with(text, file, env, true)
+    }
+
+    /// A run's recorded config, for `replay`: everything validated as usual except the
+    /// `[[deliver]]` targets, which are left out — a replay sends nothing, and their secrets
+    /// are not in the recorded environment.
+    pub fn parse_recorded(
+        text: &str,
+        file: Option<&std::path::Path>,
+        env: &dyn Env,
+    ) -> Result<Config, ConfigError> {
+        Config::parse_with(text, file, env, false)
+    }
+
+    fn parse_with(
+        text: &str,
+        file: Option<&std::path::Path>,
+        env: &dyn Env,
+        with_delivery: bool,
+    ) -> Result<Config, ConfigError> {
         let display_path = file
             .map(|p| p.to_path_buf())
             .unwrap_or_else(|| PathBuf::from("<config>"));
@@ -81,7 +101,10 @@ impl Config {
                 }
             })
             .unwrap_or_else(|| PathBuf::from("."));
-        let mut v = validate::Validator::default();
+        let mut v = validate::Validator {
+            skip_delivery: !with_delivery,
+            ..Default::default()
+        };
         let config = v.config(&table, &base_dir, env);
         match (config, v.problems.is_empty()) {
             (Some(mut config), true) => {

@@ -21,6 +21,8 @@ pub struct Config {
     pub store: StoreConfig,
     pub collect: CollectConfig,
     pub triage: TriageConfig,
+    /// `[[deliver]]` targets, secrets already read from the environment.
+    pub deliver: Vec<crate::deliver::Target>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,9 @@ pub struct DigestConfig {
     pub templates_dir: Option<PathBuf>,
     /// Directory whose `*.tera` files override the embedded prompts.
     pub prompts_dir: Option<PathBuf>,
+    /// Where `out_dir` is published (no trailing slash): chat deliveries then send the summary
+    /// and a link to `<site_url>/<date>.html` instead of the whole digest.
+    pub site_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -12,6 +12,8 @@ use super::{Env, Problem};
 #[derive(Default)]
 pub(super) struct Validator {
     pub problems: Vec<Problem>,
+    /// Leave `[[deliver]]` out (a replay's recorded config: see `Config::parse_recorded`).
+    pub skip_delivery: bool,
 }
 
 pub(super) type Table = toml::Table;
@@ -176,6 +178,7 @@ impl Validator {
             "",
             &[
                 "digest", "sources", "provider", "limits", "pricing", "store", "collect", "triage",
+                "deliver",
             ],
         );
         let empty = Table::new();
@@ -209,6 +212,11 @@ impl Validator {
             self.string(store_table, "path", "store", Some(".newsdesk/store"))
                 .map(|p| base_dir.join(p))
         })?;
+        let deliver = if self.skip_delivery {
+            Vec::new()
+        } else {
+            crate::deliver::config::targets(root.get("deliver"), base_dir, env, &mut self.problems)
+        };
         Some(Config {
             file: None,
             hash: String::new(),
@@ -220,6 +228,7 @@ impl Validator {
             store: StoreConfig { path: store_path },
             collect,
             triage,
+            deliver,
         })
     }
 }
