@@ -11,7 +11,7 @@ use newsdesk::config::{Config, ConfigError, Layout, ProcessEnv, ProviderKind};
 use newsdesk::history::{self, CacheAction, RunsAction, RunsArgs};
 use newsdesk::llm::cached::CacheMode;
 use newsdesk::report::{Reporter, Verbosity};
-use newsdesk::store::StoreError;
+use newsdesk::store::{StoreError, StoreLocation};
 
 #[derive(Parser)]
 #[command(
@@ -30,8 +30,9 @@ struct Cli {
     /// Config file [default: newsdesk.toml] (not for `demo`, which runs its embedded config).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Store directory (overrides store.path and NEWSDESK_STORE).
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Store directory, or postgres://USER@HOST:PORT/DB (overrides store.path, store.url,
+    /// NEWSDESK_STORE and NEWSDESK_STORE_URL; the password from the URL or PGPASSWORD).
+    #[arg(long, global = true, value_name = "DIR|URL")]
     store: Option<PathBuf>,
     /// Show per-source and per-finding detail.
     #[arg(short, long, global = true, conflicts_with = "quiet")]
@@ -178,6 +179,11 @@ enum Command {
         #[command(subcommand)]
         action: CacheCommand,
     },
+    /// Move a whole store between backends (sled directory ↔ PostgreSQL).
+    Store {
+        #[command(subcommand)]
+        action: StoreCommand,
+    },
     /// Score prompt variants against eval suites, compare them with the blessed baseline
     /// (paired bootstrap CIs, McNemar) and fail on a supported regression.
     ///
@@ -269,12 +275,35 @@ enum CacheCommand {
     Import { file: PathBuf },
 }
 
-/// The store a history command reads: --store, else the config's store.path (NEWSDESK_STORE).
-fn store_path(cli: &Cli) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = &cli.store {
-        return Ok(dir.clone());
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy every entry of one store into another through the cassette format (every line
+    /// checked on the way in), e.g. a sled directory into a shared PostgreSQL database or back.
+    #[command(
+        long_about = "Copy every entry of one store into another through the cassette format: runs,\n\
+        articles, calls (eval and weekly ones too) and feed validators. Every line is checked against\n\
+        its content before anything is written, and entries already in the target are kept. The\n\
+        source is only read. Each side is a directory (sled) or postgres://USER@HOST:PORT/DB; the\n\
+        password comes from the URL or PGPASSWORD and is never printed.\n\n\
+        Example: newsdesk store migrate --from .newsdesk/store --to postgres://newsdesk@db:5432/news"
+    )]
+    Migrate {
+        /// The store to copy from (a directory or a postgres:// URL).
+        #[arg(long, value_name = "DIR|URL")]
+        from: PathBuf,
+        /// The store to copy into (created when absent).
+        #[arg(long, value_name = "DIR|URL")]
+        to: PathBuf,
+    },
+}
+
+/// The store a history command reads: --store, else the config's (store.url or store.path,
+/// or NEWSDESK_STORE_URL / NEWSDESK_STORE).
+fn store_location(cli: &Cli) -> anyhow::Result<StoreLocation> {
+    if let Some(arg) = &cli.store {
+        return commands::store_arg(arg);
     }
-    Ok(load_config(cli)?.store.path)
+    Ok(load_config(cli)?.store.location())
 }
 
 fn parse_provider(s: &str) -> Result<ProviderKind, String> {
@@ -431,7 +460,14 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             commands::eval(&config_path, cli.store.as_deref(), args, reporter).await
         }
         Command::Replay { run_id, out, check } => {
-            history::replay(&store_path(&cli)?, run_id, out.as_deref(), *check, reporter).await
+            history::replay(
+                &store_location(&cli)?,
+                run_id,
+                out.as_deref(),
+                *check,
+                reporter,
+            )
+            .await
         }
         Command::Runs { action } => {
             let (action, json) = match action {
@@ -439,7 +475,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 RunsCommand::Show { run_id, json } => (RunsAction::Show(run_id.clone()), *json),
                 RunsCommand::Diff { a, b, json } => (RunsAction::Diff(a.clone(), b.clone()), *json),
             };
-            history::runs(&store_path(&cli)?, &RunsArgs { action, json }, reporter)
+            history::runs(&store_location(&cli)?, &RunsArgs { action, json }, reporter)
         }
         Command::Cache { action } => {
             let (action, json) = match action {
@@ -466,8 +502,21 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                     (CacheAction::Import { file: file.clone() }, false)
                 }
             };
-            history::cache(&store_path(&cli)?, &action, json, &SystemClock, reporter)
+            history::cache(
+                &store_location(&cli)?,
+                &action,
+                json,
+                &SystemClock,
+                reporter,
+            )
         }
+        Command::Store {
+            action: StoreCommand::Migrate { from, to },
+        } => history::migrate(
+            &commands::store_arg(from)?,
+            &commands::store_arg(to)?,
+            reporter,
+        ),
     }
 }
 
@@ -502,7 +551,11 @@ fn main() -> ExitCode {
             let usage = err.downcast_ref::<ConfigError>().is_some()
                 || matches!(
                     err.downcast_ref::<StoreError>(),
-                    Some(StoreError::Locked { .. } | StoreError::NotADirectory { .. })
+                    Some(
+                        StoreError::Locked { .. }
+                            | StoreError::RunLocked { .. }
+                            | StoreError::NotADirectory { .. }
+                    )
                 );
             ExitCode::from(if usage { Exit::Usage } else { Exit::Error } as u8)
         }

@@ -18,7 +18,7 @@ mod tests;
 
 use std::path::PathBuf;
 
-pub use env::{Env, ProcessEnv};
+pub use env::{Env, PG_PASSWORD, ProcessEnv};
 pub use presets::{PRESETS, Preset, preset};
 pub use types::*;
 

@@ -299,7 +299,20 @@ impl<P: Provider> Provider for Cached<P> {
                 request: Some(req.clone()),
             };
             let bytes = serde_json::to_vec(&call).expect("cached calls serialize");
-            self.store.put(Tree::Llm, key.as_bytes(), &bytes)?;
+            if self.mode == CacheMode::Refresh {
+                self.store.put(Tree::Llm, key.as_bytes(), &bytes)?;
+            } else if let Some(first) =
+                self.store
+                    .put_if_absent(Tree::Llm, key.as_bytes(), &bytes)?
+            {
+                // Another process sharing the store answered the same call first: use its
+                // answer, so this night and its replay agree with what the store holds.
+                if let Ok(stored) = serde_json::from_slice::<CachedCall>(&first) {
+                    resp.content = stored.content;
+                    resp.raw = stored.raw;
+                    resp.structured_output = stored.structured_output;
+                }
+            }
             // Durable as soon as it is paid for: a run killed a moment later finds this call
             // on its rerun instead of paying for it again (DESIGN §7).
             self.store.flush()?;
