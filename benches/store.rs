@@ -216,7 +216,9 @@ fn main() {
     }
     let live = |path: &Path| {
         let store = SledStore::open(path).unwrap();
-        history::stats(&store, store::dir_size(path)).unwrap().live_bytes
+        history::stats(&store, store::dir_size(path))
+            .unwrap()
+            .live_bytes
     };
     let (disk_before, live_before) = (store::dir_size(&path), live(&path));
     let keep = {

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub mod pg;
+#[doc(hidden)]
+pub mod testing;
 
 /// The namespaces of the store (DESIGN §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -451,37 +453,11 @@ impl Store for MemStore {
 }
 
 #[cfg(test)]
+mod backends;
+
+#[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sled_round_trips_and_survives_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let store = SledStore::open(dir.path()).unwrap();
-            store.put(Tree::Llm, b"k1", b"v1").unwrap();
-            store.put(Tree::Runs, b"k1", b"other tree").unwrap();
-            store.put(Tree::Llm, b"k2", b"v2").unwrap();
-            store.flush().unwrap();
-        }
-        let store = SledStore::open(dir.path()).unwrap();
-        assert_eq!(
-            store.get(Tree::Llm, b"k1").unwrap().as_deref(),
-            Some(&b"v1"[..])
-        );
-        assert_eq!(
-            store.get(Tree::Runs, b"k1").unwrap().as_deref(),
-            Some(&b"other tree"[..])
-        );
-        assert_eq!(store.get(Tree::Articles, b"k1").unwrap(), None);
-        let keys: Vec<Vec<u8>> = store
-            .scan(Tree::Llm, b"k")
-            .unwrap()
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
-        assert_eq!(keys, vec![b"k1".to_vec(), b"k2".to_vec()]);
-    }
 
     #[test]
     fn second_open_reports_locked() {

@@ -108,7 +108,9 @@ impl PgUrl {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        config.application_name("newsdesk");
+        if config.get_application_name().is_none() {
+            config.application_name("newsdesk");
+        }
         let password = config
             .get_password()
             .map(|p| String::from_utf8_lossy(p).into_owned())
@@ -155,6 +157,24 @@ impl Drop for PgStore {
 impl PgStore {
     /// Connects, applies pending migrations, and returns the open store.
     pub fn open(url: &PgUrl) -> Result<PgStore, StoreError> {
+        let mut store = PgStore::connect(url)?;
+        store.schema = store.migrate()?;
+        Ok(store)
+    }
+
+    /// Runs SQL statements as they are, outside the store's tables' API: for tests that set a
+    /// database up (schemas, a future schema version, a terminated session).
+    #[doc(hidden)]
+    pub fn batch_execute(&self, sql: &str) -> Result<(), StoreError> {
+        let sql = sql.to_string();
+        self.call("running SQL", move |client| async move {
+            client.batch_execute(&sql).await
+        })
+    }
+
+    /// The open connection, no migration applied.
+    #[doc(hidden)]
+    pub fn connect(url: &PgUrl) -> Result<PgStore, StoreError> {
         let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Job>();
         let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
         let config = url.config.clone();
@@ -199,14 +219,12 @@ impl PgStore {
                 reason: url.scrub(reason),
             });
         }
-        let mut store = PgStore {
+        Ok(PgStore {
             url: url.clone(),
             jobs: Some(jobs),
             worker: Some(worker),
             schema: String::new(),
-        };
-        store.schema = store.migrate()?;
-        Ok(store)
+        })
     }
 
     /// The URL this store was opened with, password removed.
@@ -560,10 +578,11 @@ impl Store for PgStore {
                 scope: scope.to_string(),
             });
         }
-        let jobs = self.jobs.clone();
+        // Weak: a lock that outlives its store (or is leaked) must not keep the connection open.
+        let jobs = self.jobs.as_ref().map(|jobs| jobs.downgrade());
         Ok(RunLock::new(move || {
             // Best effort: if the connection is gone, so is the session and with it the lock.
-            if let Some(jobs) = jobs {
+            if let Some(jobs) = jobs.and_then(|weak| weak.upgrade()) {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
                 let job: Job = Box::new(move |client| {
                     Box::pin(async move {
