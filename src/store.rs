@@ -116,25 +116,26 @@ impl std::fmt::Display for StoreLocation {
     }
 }
 
-/// Held while a run writes one digest and day; dropping it lets the next writer in.
-pub struct RunLock {
+/// Held while this process owns a piece of shared work (a digest and day, a call being paid
+/// for); dropping it lets the next process in.
+pub struct Claim {
     release: Option<Box<dyn FnOnce() + Send + Sync>>,
 }
 
-impl RunLock {
-    pub fn new(release: impl FnOnce() + Send + Sync + 'static) -> RunLock {
-        RunLock {
+impl Claim {
+    pub fn new(release: impl FnOnce() + Send + Sync + 'static) -> Claim {
+        Claim {
             release: Some(Box::new(release)),
         }
     }
 
-    /// A lock with nothing to release (a store only one process can open).
-    pub fn exclusive_store() -> RunLock {
-        RunLock { release: None }
+    /// A claim with nothing to release (a store only one process can open).
+    pub fn exclusive_store() -> Claim {
+        Claim { release: None }
     }
 }
 
-impl Drop for RunLock {
+impl Drop for Claim {
     fn drop(&mut self) {
         if let Some(release) = self.release.take() {
             release();
@@ -165,9 +166,16 @@ pub trait Store: Send + Sync {
     /// Claims `scope` (one digest and day) for this process until the lock is dropped, or
     /// fails with `RunLocked` when another process holds it. A store only one process can open
     /// (sled) holds every scope already.
-    fn lock_run(&self, scope: &str) -> Result<RunLock, StoreError> {
+    fn lock_run(&self, scope: &str) -> Result<Claim, StoreError> {
         let _ = scope;
-        Ok(RunLock::exclusive_store())
+        Ok(Claim::exclusive_store())
+    }
+    /// Before paying for the entry `key` of `tree`: `Some(claim)` when this process should
+    /// produce it, `None` when another process is producing it right now (wait, then `get`).
+    /// Never blocks. A claim ends when dropped or when its process dies.
+    fn try_claim(&self, tree: Tree, key: &[u8]) -> Result<Option<Claim>, StoreError> {
+        let _ = (tree, key);
+        Ok(Some(Claim::exclusive_store()))
     }
 }
 

@@ -33,7 +33,7 @@ use std::time::Duration;
 
 use tokio_postgres::Client;
 
-use super::{Entries, RunLock, Store, StoreError, Tree};
+use super::{Claim, Entries, Store, StoreError, Tree};
 
 /// The schema, one step per version; a step never changes once released.
 const MIGRATIONS: [&str; 1] = [include_str!("pg/0001_entries.sql")];
@@ -564,23 +564,37 @@ impl Store for PgStore {
         })
     }
 
-    fn lock_run(&self, scope: &str) -> Result<RunLock, StoreError> {
-        let key = lock_key(&self.schema, scope);
-        let held = self.call("taking the run lock", move |client| async move {
+    fn lock_run(&self, scope: &str) -> Result<Claim, StoreError> {
+        match self.try_advisory_lock(lock_key(&self.schema, "run", scope.as_bytes()))? {
+            Some(claim) => Ok(claim),
+            None => Err(StoreError::RunLocked {
+                store: self.url.to_string(),
+                scope: scope.to_string(),
+            }),
+        }
+    }
+
+    fn try_claim(&self, tree: Tree, key: &[u8]) -> Result<Option<Claim>, StoreError> {
+        self.try_advisory_lock(lock_key(&self.schema, tree.name(), key))
+    }
+}
+
+impl PgStore {
+    /// A session advisory lock on `key` if free now (`pg_try_advisory_lock` never waits, so the
+    /// shared connection never stalls), released when the claim drops or the session ends.
+    fn try_advisory_lock(&self, key: i64) -> Result<Option<Claim>, StoreError> {
+        let held = self.call("taking an advisory lock", move |client| async move {
             let row = client
                 .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
                 .await?;
             Ok(row.get::<_, bool>(0))
         })?;
         if !held {
-            return Err(StoreError::RunLocked {
-                store: self.url.to_string(),
-                scope: scope.to_string(),
-            });
+            return Ok(None);
         }
-        // Weak: a lock that outlives its store (or is leaked) must not keep the connection open.
+        // Weak: a claim that outlives its store (or is leaked) must not keep the connection open.
         let jobs = self.jobs.as_ref().map(|jobs| jobs.downgrade());
-        Ok(RunLock::new(move || {
+        Ok(Some(Claim::new(move || {
             // Best effort: if the connection is gone, so is the session and with it the lock.
             if let Some(jobs) = jobs.and_then(|weak| weak.upgrade()) {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
@@ -596,15 +610,20 @@ impl Store for PgStore {
                     let _ = rx.recv();
                 }
             }
-        }))
+        })))
     }
 }
 
-/// The advisory lock key of one (schema, scope): the first 8 bytes of their blake3.
-fn lock_key(schema: &str, scope: &str) -> i64 {
-    let hash = blake3::hash(format!("newsdesk-run\0{schema}\0{scope}").as_bytes());
+/// The advisory lock key of one (schema, kind, name): the first 8 bytes of their blake3, so
+/// stores in two schemas of one database never block each other.
+fn lock_key(schema: &str, kind: &str, name: &[u8]) -> i64 {
+    let mut hasher = blake3::Hasher::new();
+    for part in [schema.as_bytes(), kind.as_bytes(), name] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
     let mut first = [0u8; 8];
-    first.copy_from_slice(&hash.as_bytes()[..8]);
+    first.copy_from_slice(&hasher.finalize().as_bytes()[..8]);
     i64::from_be_bytes(first)
 }
 
@@ -642,9 +661,10 @@ mod tests {
 
     #[test]
     fn lock_keys_differ_by_schema_and_scope() {
-        let a = lock_key("public", "digest 2026-12-06");
-        assert_eq!(a, lock_key("public", "digest 2026-12-06"));
-        assert_ne!(a, lock_key("team_b", "digest 2026-12-06"));
-        assert_ne!(a, lock_key("public", "digest 2026-12-07"));
+        let a = lock_key("public", "run", b"digest 2026-12-06");
+        assert_eq!(a, lock_key("public", "run", b"digest 2026-12-06"));
+        assert_ne!(a, lock_key("team_b", "run", b"digest 2026-12-06"));
+        assert_ne!(a, lock_key("public", "run", b"digest 2026-12-07"));
+        assert_ne!(a, lock_key("public", "llm", b"digest 2026-12-06"));
     }
 }
