@@ -132,7 +132,7 @@ fn open_store(config: &Config, store_dir: Option<&Path>) -> anyhow::Result<Arc<d
 }
 
 /// What one writer at a time may produce: this config's digest in this layout, for this day.
-fn run_scope(config: &Config, layout: Option<Layout>, date: NaiveDate) -> String {
+pub fn run_scope(config: &Config, layout: Option<Layout>, date: NaiveDate) -> String {
     format!(
         "digest \"{}\" (config {}, layout {}) for {date}",
         config.digest.title,
