@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 use common::cli::{newsdesk, repo};
 use newsdesk::store::testing::{self, TestStore};
-use newsdesk::store::{Store, Tree};
+use newsdesk::store::Tree;
 
 /// The demo config reading the fixture day by absolute path (extractive: no key, no network).
 fn write_config(dir: &Path) -> PathBuf {
