@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use common::cli::{newsdesk, repo};
-use newsdesk::store::testing::{self, TestStore};
 use newsdesk::store::Tree;
+use newsdesk::store::testing::{self, TestStore};
 
 /// The demo config reading the fixture day by absolute path (extractive: no key, no network).
 fn write_config(dir: &Path) -> PathBuf {
