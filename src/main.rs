@@ -247,7 +247,8 @@ enum CacheCommand {
     /// swapped in atomically.
     #[command(
         long_about = "Keep what recent runs reference and what is recent, then compact into a fresh store\n\
-        swapped in atomically (a crash leaves the old store or the new one, never a mix).\n\n\
+        swapped in atomically (a crash leaves the old store or the new one, never a mix). On a\n\
+        PostgreSQL store the rest is deleted in one transaction while other runs go on, then VACUUM.\n\n\
         Kept: the manifests of the last K runs and of every run generated in the last T days, with\n\
         the calls and articles they name; every call stored in the last T days, whether a run names\n\
         it or not (calls of `eval` and `weekly` are in no run manifest: they stay cached for T days);\n\
