@@ -675,6 +675,14 @@ pub fn migrate(
     if from.to_string() == to.to_string() {
         bail!("--from and --to are the same store ({from}); name two different stores");
     }
+    if let StoreLocation::Dir(path) = from {
+        if !path.is_dir() {
+            bail!(
+                "the source store {} does not exist (--from names a store directory or a postgres:// URL)",
+                path.display()
+            );
+        }
+    }
     let dir =
         tempfile::tempdir().context("cannot create a temporary directory for the cassette")?;
     let cassette = dir.path().join("store.jsonl");
