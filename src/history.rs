@@ -706,6 +706,8 @@ pub fn migrate(
 /// Reads a cassette, checks every line, and only then writes: a tampered line refuses the whole
 /// file. Articles are checked against their content hash, runs against the id their inputs
 /// derive, calls against the key of the request they record; every value against its checksum.
+/// An entry the store already holds is kept (insert-if-absent), so a call keeps the answer the
+/// store's runs were built from.
 pub fn import(store: &dyn Store, file: &Path) -> anyhow::Result<usize> {
     let reader = std::io::BufReader::new(
         std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?,

@@ -34,6 +34,9 @@ struct Cli {
     /// NEWSDESK_STORE and NEWSDESK_STORE_URL; the password from the URL or PGPASSWORD).
     #[arg(long, global = true, value_name = "DIR|URL")]
     store: Option<PathBuf>,
+    /// A PostgreSQL store, postgres://USER@HOST:PORT/DB (the same as --store URL).
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "store", value_parser = parse_store_url)]
+    store_url: Option<PathBuf>,
     /// Show per-source and per-finding detail.
     #[arg(short, long, global = true, conflicts_with = "quiet")]
     verbose: bool,
@@ -273,6 +276,7 @@ enum CacheCommand {
         runs: Vec<String>,
     },
     /// Read a cassette; every key is checked against its content and a tampered file is refused.
+    /// Entries the store already holds are kept as they are.
     Import { file: PathBuf },
 }
 
@@ -305,6 +309,14 @@ fn store_location(cli: &Cli) -> anyhow::Result<StoreLocation> {
         return commands::store_arg(arg);
     }
     Ok(load_config(cli)?.store.location())
+}
+
+fn parse_store_url(s: &str) -> Result<PathBuf, String> {
+    if newsdesk::store::pg::is_pg_url(s) {
+        Ok(PathBuf::from(s))
+    } else {
+        Err("expected postgres://USER@HOST:PORT/DB (for a directory use --store DIR)".into())
+    }
 }
 
 fn parse_provider(s: &str) -> Result<ProviderKind, String> {
@@ -522,7 +534,11 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // --store-url is --store with a URL: one place decides where the store is.
+    if let Some(url) = cli.store_url.take() {
+        cli.store = Some(url);
+    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -547,7 +563,8 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(err) => {
             eprintln!("newsdesk: error: {err:#}");
-            // A locked store or a store path that is a file is the operator's to fix, like a
+            // A locked store, a digest another process is writing, a database schema from a
+            // newer newsdesk or a store path that is a file is the operator's to fix, like a
             // bad config: exit 2, so cron wrappers can tell it from a failed night.
             let usage = err.downcast_ref::<ConfigError>().is_some()
                 || matches!(
@@ -555,6 +572,7 @@ fn main() -> ExitCode {
                     Some(
                         StoreError::Locked { .. }
                             | StoreError::RunLocked { .. }
+                            | StoreError::SchemaTooNew { .. }
                             | StoreError::NotADirectory { .. }
                     )
                 );

@@ -312,7 +312,8 @@ impl PgStore {
     }
 
     /// Deletes every entry `keep` refuses, in one transaction, then lets the database reuse the
-    /// space (`VACUUM`). Concurrent runs keep working meanwhile: an entry a run adds during the
+    /// space (`VACUUM`). The transaction is on this handle's one connection, so this handle must
+    /// have no other user meanwhile (`cache gc` opens its own). Concurrent runs keep working meanwhile: an entry a run adds during the
     /// collection is written after the scan and so is never deleted by it.
     pub fn retain(&self, keep: &super::KeepFn<'_>) -> Result<usize, StoreError> {
         let mut doomed: Vec<(&'static str, Vec<u8>)> = Vec::new();
