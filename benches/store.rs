@@ -5,6 +5,11 @@
 //!
 //! - warm48: a 48-topic day (the corpus's last day with the longest window config allows, 14 days) run once
 //!   cold, then 5 times warm: median wall, the card stage per cache hit, provider calls (must be 0).
+//! - with `NEWSDESK_TEST_PG_URL` set (a local PostgreSQL; see .ci/run), each in a fresh schema:
+//!   warm48 on PostgreSQL against sled (goal <= 1.5x); two digests of one day (daily and brief)
+//!   at once on one database against one after another on sled (wall, provider calls); the 30
+//!   nights on PostgreSQL (table bytes against live bytes, before and after gc). `-- pg` stops
+//!   after these.
 //! - growth: 30 simulated nights (25 corpus days with a 48 h window, then 5 nights in cache mode
 //!   refresh, which rewrite every value), bytes on disk against live bytes, before and after
 //!   `cache gc` keeping the last 7 runs.
@@ -21,6 +26,8 @@ use newsdesk::llm::cached::CacheMode;
 use newsdesk::manifest::RunManifest;
 use newsdesk::report::{Reporter, RunSummary};
 use newsdesk::run::{RunOptions, run_day};
+use newsdesk::store::pg::PgStore;
+use newsdesk::store::testing::{self, TestStore};
 use newsdesk::store::{self, SledStore, Store};
 
 fn corpus_days(corpus: &Path) -> Vec<PathBuf> {
@@ -117,63 +124,29 @@ fn main() {
         tokenizer.elapsed()
     );
 
-    // warm48
+    // warm48, on sled and (when NEWSDESK_TEST_PG_URL answers) on a local PostgreSQL
     let config = corpus_config(&root, &days, 336, 48);
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&dir.path().join("store")).unwrap());
     let last = date_of(days.last().unwrap());
-    let cold_start = Instant::now();
-    let cold = run(
-        &runtime,
-        &config,
-        store.clone(),
-        last,
-        CacheMode::Rw,
-        out.path(),
-    );
-    println!(
-        "warm48         cold: {} topics, {} provider calls, {:?}",
-        cold.topics,
-        cold.provider_calls,
-        cold_start.elapsed()
-    );
-    let mut walls = Vec::new();
-    let mut per_hit = Vec::new();
-    let mut calls = 0;
-    for _ in 0..5 {
-        let start = Instant::now();
-        let warm = run(
-            &runtime,
-            &config,
-            store.clone(),
-            last,
-            CacheMode::Rw,
-            out.path(),
-        );
-        walls.push(start.elapsed());
-        calls += warm.provider_calls;
-        let card_hits = warm.cache_hits.saturating_sub(1).max(1);
-        per_hit.push(Duration::from_micros(
-            step_ms(&warm, "cards") * 1000 / card_hits as u64,
-        ));
+    let dir = tempfile::tempdir().unwrap();
+    let sled: Arc<dyn Store> = Arc::new(SledStore::open(&dir.path().join("store")).unwrap());
+    let sled_wall = warm48(&runtime, &config, sled, "sled", last, out.path());
+    let pg = testing::postgres("bench store");
+    if let Some(pg) = &pg {
+        let store = pg.location.open().unwrap();
+        let pg_wall = warm48(&runtime, &config, store, "postgres", last, out.path());
         println!(
-            "               warm run: wall {:?}, steps {}",
-            walls.last().unwrap(),
-            warm.steps
-                .iter()
-                .map(|s| format!("{} {} ms", s.step, s.ms))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "warm48         postgres / sled median wall: {:.2}x (goal <= 1.5x)",
+            pg_wall.as_secs_f64() / sled_wall.as_secs_f64()
         );
     }
-    walls.sort();
-    per_hit.sort();
-    println!(
-        "warm48         {} topics, warm median wall {:?} (goal < 0.5 s), card stage per hit {:?} (ms resolution), provider calls {calls}",
-        cold.topics, walls[2], per_hit[2]
-    );
-    drop(store);
     if std::env::args().any(|a| a == "warm48") {
+        return;
+    }
+    if let Some(pg) = &pg {
+        parallel_digests(&runtime, &root, &days, pg, out.path());
+        growth_pg(&runtime, &root, &days, out.path());
+    }
+    if std::env::args().any(|a| a == "pg") {
         return;
     }
 
@@ -216,7 +189,9 @@ fn main() {
     }
     let live = |path: &Path| {
         let store = SledStore::open(path).unwrap();
-        history::stats(&store, path).unwrap().live_bytes
+        history::stats(&store, store::dir_size(path))
+            .unwrap()
+            .live_bytes
     };
     let (disk_before, live_before) = (store::dir_size(&path), live(&path));
     let keep = {
@@ -247,6 +222,177 @@ fn main() {
     println!(
         "growth         the same store compacted 4 more times: {}",
         again.join(", ")
+    );
+}
+
+/// The warm48 figure on one store: once cold, then 5 warm reruns; returns the median wall.
+fn warm48(
+    runtime: &tokio::runtime::Runtime,
+    config: &Config,
+    store: Arc<dyn Store>,
+    label: &str,
+    last: NaiveDate,
+    out: &Path,
+) -> Duration {
+    let cold_start = Instant::now();
+    let cold = run(runtime, config, store.clone(), last, CacheMode::Rw, out);
+    println!(
+        "warm48         {label} cold: {} topics, {} provider calls, {:?}",
+        cold.topics,
+        cold.provider_calls,
+        cold_start.elapsed()
+    );
+    let mut walls = Vec::new();
+    let mut per_hit = Vec::new();
+    let mut calls = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let warm = run(runtime, config, store.clone(), last, CacheMode::Rw, out);
+        walls.push(start.elapsed());
+        calls += warm.provider_calls;
+        let card_hits = warm.cache_hits.saturating_sub(1).max(1);
+        per_hit.push(Duration::from_micros(
+            step_ms(&warm, "cards") * 1000 / card_hits as u64,
+        ));
+        println!(
+            "               warm run: wall {:?}, steps {}",
+            walls.last().unwrap(),
+            warm.steps
+                .iter()
+                .map(|s| format!("{} {} ms", s.step, s.ms))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    walls.sort();
+    per_hit.sort();
+    println!(
+        "warm48         {label} {} topics, warm median wall {:?} (goal < 0.5 s), card stage per hit {:?} (ms resolution), provider calls {calls}",
+        cold.topics, walls[2], per_hit[2]
+    );
+    walls[2]
+}
+
+/// Two digests of the last corpus day (daily and brief layouts of one config), started together
+/// on one PostgreSQL store, against the same two one after another on a fresh sled store:
+/// wall time and provider calls (goal: together no more calls than the larger one alone).
+fn parallel_digests(
+    runtime: &tokio::runtime::Runtime,
+    root: &Path,
+    days: &[PathBuf],
+    pg: &TestStore,
+    out: &Path,
+) {
+    let config = corpus_config(root, days, 48, 30);
+    let date = date_of(days.last().unwrap());
+    let digest = |layout: &str| RunOptions {
+        date,
+        out_dir: out.join(layout),
+        cache_mode: CacheMode::Rw,
+        provider: Some(ProviderKind::Extractive),
+        budget_usd: None,
+        recorded_config: newsdesk::manifest::RecordedConfig {
+            layout: Some(layout.to_string()),
+            ..Default::default()
+        },
+        replay: None,
+    };
+    let clock = Arc::new(FixedClock(date.and_hms_opt(23, 0, 0).unwrap().and_utc()));
+    let brief_config = {
+        let mut c = config.clone();
+        c.digest.layout = newsdesk::config::Layout::Brief;
+        c
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let sled: Arc<dyn Store> = Arc::new(SledStore::open(&dir.path().join("store")).unwrap());
+    let started = Instant::now();
+    let mut sled_calls = Vec::new();
+    for (c, layout) in [(&config, "daily"), (&brief_config, "brief")] {
+        let s = runtime
+            .block_on(run_day(
+                c,
+                sled.clone(),
+                clock.clone(),
+                &Reporter::silent(),
+                &digest(layout),
+            ))
+            .unwrap();
+        sled_calls.push(s.provider_calls);
+    }
+    let sled_wall = started.elapsed();
+
+    // Two connections, as two processes would have.
+    let (a, b) = (pg.location.open().unwrap(), pg.location.open().unwrap());
+    let started = Instant::now();
+    let (da, db) = (digest("daily"), digest("brief"));
+    let silent = Reporter::silent();
+    // Two threads, as two processes would be: each run's CPU-bound stages go on side by side.
+    let (x, y) = std::thread::scope(|scope| {
+        let x = scope.spawn(|| runtime.block_on(run_day(&config, a, clock.clone(), &silent, &da)));
+        let y = scope
+            .spawn(|| runtime.block_on(run_day(&brief_config, b, clock.clone(), &silent, &db)));
+        (x.join().unwrap(), y.join().unwrap())
+    });
+    let pg_wall = started.elapsed();
+    let (x, y) = (x.unwrap(), y.unwrap());
+    println!(
+        "parallel       sled, one after another: {sled_wall:?}, provider calls {} + {}",
+        sled_calls[0], sled_calls[1]
+    );
+    println!(
+        "parallel       postgres, both at once: {pg_wall:?}, provider calls {} + {} = {} (larger alone: {})",
+        x.provider_calls,
+        y.provider_calls,
+        x.provider_calls + y.provider_calls,
+        sled_calls.iter().max().unwrap()
+    );
+}
+
+/// 30 nights as in `growth`, on a PostgreSQL schema of its own: bytes of the table (indexes and
+/// TOAST included) against live bytes, before and after gc keeping the last 7 runs (delete +
+/// VACUUM, which keeps the freed pages for reuse), and after `VACUUM FULL` for comparison.
+fn growth_pg(runtime: &tokio::runtime::Runtime, root: &Path, days: &[PathBuf], out: &Path) {
+    let Some(pg) = testing::postgres("bench growth") else {
+        return;
+    };
+    let newsdesk::store::StoreLocation::Postgres(url) = &pg.location else {
+        unreachable!("a PostgreSQL test store");
+    };
+    let config = corpus_config(root, days, 48, 30);
+    let store = Arc::new(PgStore::open(url).unwrap());
+    for night in 0..30 {
+        let (day, mode) = if night < days.len() {
+            (&days[night], CacheMode::Rw)
+        } else {
+            (
+                &days[days.len() - 1 - (night - days.len())],
+                CacheMode::Refresh,
+            )
+        };
+        run(runtime, &config, store.clone(), date_of(day), mode, out);
+    }
+    let live = |store: &PgStore| history::stats(store, 0).unwrap().live_bytes;
+    let (disk_before, live_before) = (store.size_on_disk().unwrap(), live(&store));
+    let runs = RunManifest::list(store.as_ref()).unwrap();
+    let keep = Keep::from_runs(&runs, 7, 0, chrono::Utc::now());
+    let started = Instant::now();
+    store.retain(&|tree, key, _| keep.keeps(tree, key)).unwrap();
+    let gc_time = started.elapsed();
+    let (disk_after, live_after) = (store.size_on_disk().unwrap(), live(&store));
+    pg.admin_sql(&format!(
+        "VACUUM FULL {}.newsdesk_entries",
+        pg.schema().unwrap()
+    ));
+    let disk_full = store.size_on_disk().unwrap();
+    println!(
+        "growth pg      30 nights: in the database {disk_before} B, live {live_before} B ({:.1}x)",
+        disk_before as f64 / live_before as f64
+    );
+    println!(
+        "growth pg      after gc (last 7 runs, {gc_time:?}): {disk_after} B, live {live_after} B ({:.1}x); after VACUUM FULL {disk_full} B ({:.1}x)",
+        disk_after as f64 / live_after as f64,
+        disk_full as f64 / live_after as f64
     );
 }
 

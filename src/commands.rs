@@ -17,7 +17,7 @@ use crate::llm::cached::CacheMode;
 use crate::manifest::{BEHAVIOUR_ENV, RecordedConfig};
 use crate::report::{Reporter, RunSummary};
 use crate::run::{self, RunOptions, RunStatus};
-use crate::store::{SledStore, Store};
+use crate::store::{Store, StoreLocation};
 
 /// Process exit codes (DESIGN §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,10 +69,11 @@ pub async fn demo(
         )
     };
     let config = Config::load(&config_path, &ProcessEnv)?;
-    let store_path = store_dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| temp.path().join("store"));
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+    let store = match store_dir {
+        Some(arg) => store_arg(arg)?,
+        None => StoreLocation::Dir(temp.path().join("store")),
+    }
+    .open()?;
     // The recorded answers of a real model: every call comes from the cassette, none from the
     // network (a miss is an error, not a call).
     let (cache_mode, provider) = match &cassette_file {
@@ -123,10 +124,41 @@ pub fn recorded_config(config: &Config, env: &dyn Env) -> RecordedConfig {
     }
 }
 
-/// The store a command works on: `--store` when given, else `store.path`.
-fn open_store(config: &Config, store_dir: Option<&Path>) -> anyhow::Result<SledStore> {
-    let path = store_dir.unwrap_or(&config.store.path);
-    Ok(SledStore::open(path)?)
+/// `--store`: a directory, or a `postgres://` URL (password from it or `PGPASSWORD`).
+pub fn store_arg(arg: &Path) -> anyhow::Result<StoreLocation> {
+    match arg.to_str() {
+        Some(text) => Ok(StoreLocation::parse(
+            text,
+            ProcessEnv.var(crate::config::PG_PASSWORD),
+        )?),
+        None => Ok(StoreLocation::Dir(arg.to_path_buf())),
+    }
+}
+
+/// The store a command works on: `--store` when given, else the config's (`store.url`,
+/// `store.path`, or their environment overrides).
+pub fn store_location(
+    config: &Config,
+    store_arg_given: Option<&Path>,
+) -> anyhow::Result<StoreLocation> {
+    match store_arg_given {
+        Some(arg) => store_arg(arg),
+        None => Ok(config.store.location()),
+    }
+}
+
+fn open_store(config: &Config, store_dir: Option<&Path>) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(store_location(config, store_dir)?.open()?)
+}
+
+/// What one writer at a time may produce: this config's digest in this layout, for this day.
+pub fn run_scope(config: &Config, layout: Option<Layout>, date: NaiveDate) -> String {
+    format!(
+        "digest \"{}\" (config {}, layout {}) for {date}",
+        config.digest.title,
+        &config.hash[..config.hash.len().min(12)],
+        layout.unwrap_or(config.digest.layout).name()
+    )
 }
 
 /// A replay never reaches the network, so only a command that may call the provider needs a key.
@@ -161,7 +193,7 @@ pub async fn run(
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
     require_key_unless_replay(config, args.provider, args.cache_mode)?;
-    let store: Arc<dyn Store> = Arc::new(open_store(config, store_dir)?);
+    let store = open_store(config, store_dir)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let date = args.date.unwrap_or_else(|| {
         clock
@@ -169,6 +201,7 @@ pub async fn run(
             .with_timezone(&config.digest.timezone)
             .date_naive()
     });
+    let _writer = store.lock_run(&run_scope(config, args.layout, date))?;
     let opts = RunOptions {
         date,
         out_dir: args
@@ -458,7 +491,7 @@ pub async fn collect(
     let cx = CollectContext {
         http: &http,
         now: Some(now),
-        store: Some(&store),
+        store: Some(store.as_ref()),
         progress: Some(&progress),
     };
     let collected = collect::collect_sources(&config.sources, &cx).await;
@@ -592,7 +625,7 @@ pub async fn weekly(
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
     require_key_unless_replay(config, args.provider, args.cache_mode)?;
-    let store: Arc<dyn Store> = Arc::new(open_store(config, store_dir)?);
+    let store = open_store(config, store_dir)?;
     let opts = crate::weekly::WeeklyOptions {
         week: args.week,
         out_dir: args
@@ -643,14 +676,15 @@ pub async fn eval(
     // The fixtures name the demo config's sections (models, tools, industry, policy,
     // applications): every variant is asked to choose among those, whatever the config's own.
     config.digest.sections = Config::load(&demo_config, &ProcessEnv)?.digest.sections;
-    let store_path = store_dir.map(Path::to_path_buf).unwrap_or_else(|| {
-        if config_path.exists() {
-            config.store.path.clone()
-        } else {
-            PathBuf::from(".newsdesk/eval-store")
+    let store = if config_path.exists() {
+        open_store(&config, store_dir)?
+    } else {
+        match store_dir {
+            Some(arg) => store_arg(arg)?,
+            None => StoreLocation::Dir(PathBuf::from(".newsdesk/eval-store")),
         }
-    });
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(&store_path)?);
+        .open()?
+    };
     let outcome = crate::eval::run(&args, &config, store, reporter).await?;
     Ok(if outcome.gate_failed {
         Exit::Error
@@ -694,7 +728,7 @@ pub async fn deliver(
         config,
         &args.run_id,
         args.target.as_deref(),
-        &store,
+        store.as_ref(),
         &SystemClock,
         &options,
         reporter,

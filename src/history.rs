@@ -19,19 +19,19 @@ use crate::manifest::{self, RunDiff, RunManifest};
 use crate::model::Article;
 use crate::report::Reporter;
 use crate::run::{self, ReplayInput, RunOptions};
-use crate::store::{self, SledStore, Store, Tree};
+use crate::store::{self, SledStore, Store, StoreLocation, Tree};
 
 /// `newsdesk replay RUN_ID`: the recorded night again, from the store alone, with cache mode
 /// `replay` and the manifest's timestamps. Exit 1 when a call is missing, or with `--check`
 /// when an output differs from the recorded hashes (with a line diff).
 pub async fn replay(
-    store_path: &Path,
+    location: &StoreLocation,
     run_id: &str,
     out: Option<&Path>,
     check: bool,
     reporter: &Reporter,
 ) -> anyhow::Result<Exit> {
-    let store: Arc<dyn Store> = Arc::new(SledStore::open(store_path)?);
+    let store: Arc<dyn Store> = location.open()?;
     let recorded = RunManifest::load(store.as_ref(), run_id)?;
     let articles = load_articles(store.as_ref(), &recorded)?;
     let config = Config::parse_recorded(
@@ -227,11 +227,16 @@ fn run_line(m: &RunManifest) -> RunLine<'_> {
 }
 
 /// `newsdesk runs list | show RUN_ID | diff A B`.
-pub fn runs(store_path: &Path, args: &RunsArgs, reporter: &Reporter) -> anyhow::Result<Exit> {
-    let store = SledStore::open(store_path)?;
+pub fn runs(
+    location: &StoreLocation,
+    args: &RunsArgs,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    let store = location.open()?;
+    let store = store.as_ref();
     match &args.action {
         RunsAction::List => {
-            let runs = RunManifest::list(&store)?;
+            let runs = RunManifest::list(store)?;
             if args.json {
                 let lines: Vec<RunLine> = runs.iter().map(run_line).collect();
                 reporter.output(&serde_json::to_string_pretty(&lines)?);
@@ -257,8 +262,8 @@ pub fn runs(store_path: &Path, args: &RunsArgs, reporter: &Reporter) -> anyhow::
             }
         }
         RunsAction::Show(id) => {
-            let m = RunManifest::load(&store, id)?;
-            let receipts = crate::deliver::receipt::Receipt::for_run(&store, id)?;
+            let m = RunManifest::load(store, id)?;
+            let receipts = crate::deliver::receipt::Receipt::for_run(store, id)?;
             if args.json {
                 let mut value = serde_json::to_value(&m)?;
                 if !receipts.is_empty() {
@@ -301,7 +306,7 @@ pub fn runs(store_path: &Path, args: &RunsArgs, reporter: &Reporter) -> anyhow::
             }
         }
         RunsAction::Diff(a, b) => {
-            let (a, b) = (RunManifest::load(&store, a)?, RunManifest::load(&store, b)?);
+            let (a, b) = (RunManifest::load(store, a)?, RunManifest::load(store, b)?);
             let diff = RunDiff::between(&a, &b);
             if args.json {
                 reporter.output(&serde_json::to_string_pretty(&diff)?);
@@ -359,7 +364,8 @@ pub struct CacheStats {
     pub recent_runs: usize,
 }
 
-pub fn stats(store: &SledStore, path: &Path) -> anyhow::Result<CacheStats> {
+/// What the store holds; `disk_bytes` is what its files or table take (`disk_bytes`).
+pub fn stats(store: &dyn Store, disk_bytes: u64) -> anyhow::Result<CacheStats> {
     let mut trees = Vec::new();
     for tree in Tree::ALL {
         let entries = store.scan(tree, b"")?;
@@ -382,7 +388,7 @@ pub fn stats(store: &SledStore, path: &Path) -> anyhow::Result<CacheStats> {
     Ok(CacheStats {
         live_bytes: trees.iter().map(|t| t.bytes).sum(),
         trees,
-        disk_bytes: store::dir_size(path),
+        disk_bytes,
         recent_hit_rate: (calls > 0).then(|| hits as f64 / calls as f64),
         recent_runs: recent.len(),
     })
@@ -487,7 +493,7 @@ struct CassetteLine {
 
 /// `newsdesk cache stats | gc | export FILE | import FILE`.
 pub fn cache(
-    store_path: &Path,
+    location: &StoreLocation,
     action: &CacheAction,
     json: bool,
     clock: &dyn Clock,
@@ -495,8 +501,7 @@ pub fn cache(
 ) -> anyhow::Result<Exit> {
     match action {
         CacheAction::Stats => {
-            let store = SledStore::open(store_path)?;
-            let stats = stats(&store, store_path)?;
+            let stats = open_with_stats(location)?.1;
             if json {
                 reporter.output(&serde_json::to_string_pretty(&stats)?);
             } else {
@@ -526,16 +531,8 @@ pub fn cache(
             keep_runs,
             keep_days,
         } => {
-            let keep = {
-                let store = SledStore::open(store_path)?;
-                let runs = RunManifest::list(&store)?;
-                Keep::from_runs(&runs, *keep_runs, *keep_days, clock.now())
-            };
-            let (before, after) = store::compact(store_path, &|tree, key, value| {
-                keep.keeps_entry(tree, key, value)
-            })?;
-            let store = SledStore::open(store_path)?;
-            let stats = stats(&store, store_path)?;
+            let (keep, before, after) = collect_garbage(location, *keep_runs, *keep_days, clock)?;
+            let (_, stats) = open_with_stats(location)?;
             let live: u64 = stats.live_bytes;
             let calls_kept = stats
                 .trees
@@ -573,16 +570,19 @@ pub fn cache(
                     NAMESPACES.join(", ")
                 );
             }
-            let store = SledStore::open(store_path)?;
-            let count = export(&store, file, &ExportScope::new(runs, namespace.as_deref()))?;
+            let store = location.open()?;
+            let count = export(
+                store.as_ref(),
+                file,
+                &ExportScope::new(runs, namespace.as_deref()),
+            )?;
             reporter.output(&format!(
                 "exported {count} entr(ies) to {}\n",
                 file.display()
             ));
         }
         CacheAction::Import { file } => {
-            let store = SledStore::open(store_path)?;
-            let count = import(&store, file)?;
+            let count = import(location.open()?.as_ref(), file)?;
             reporter.output(&format!(
                 "imported {count} entr(ies) from {}\n",
                 file.display()
@@ -613,6 +613,51 @@ impl<'a> ExportScope<'a> {
     }
 }
 
+/// The open store and its stats (disk bytes: the sled directory, or the PostgreSQL table).
+fn open_with_stats(location: &StoreLocation) -> anyhow::Result<(Arc<dyn Store>, CacheStats)> {
+    let (store, disk_bytes): (Arc<dyn Store>, u64) = match location {
+        StoreLocation::Dir(path) => (Arc::new(SledStore::open(path)?), store::dir_size(path)),
+        StoreLocation::Postgres(url) => {
+            let store = store::pg::PgStore::open(url)?;
+            let bytes = store.size_on_disk()?;
+            (Arc::new(store), bytes)
+        }
+    };
+    let stats = stats(store.as_ref(), disk_bytes)?;
+    Ok((store, stats))
+}
+
+/// Drops what `Keep` refuses: sled is rewritten into a fresh directory swapped in by rename;
+/// PostgreSQL deletes in one transaction while other processes keep working. Returns what was
+/// kept and the bytes on disk before and after.
+fn collect_garbage(
+    location: &StoreLocation,
+    keep_runs: usize,
+    keep_days: u32,
+    clock: &dyn Clock,
+) -> anyhow::Result<(Keep, u64, u64)> {
+    match location {
+        StoreLocation::Dir(path) => {
+            let keep = {
+                let store = SledStore::open(path)?;
+                let runs = RunManifest::list(&store)?;
+                Keep::from_runs(&runs, keep_runs, keep_days, clock.now())
+            };
+            let (before, after) =
+                store::compact(path, &|tree, key, value| keep.keeps_entry(tree, key, value))?;
+            Ok((keep, before, after))
+        }
+        StoreLocation::Postgres(url) => {
+            let store = store::pg::PgStore::open(url)?;
+            let runs = RunManifest::list(&store)?;
+            let keep = Keep::from_runs(&runs, keep_runs, keep_days, clock.now());
+            let before = store.size_on_disk()?;
+            store.retain(&|tree, key, value| keep.keeps_entry(tree, key, value))?;
+            Ok((keep, before, store.size_on_disk()?))
+        }
+    }
+}
+
 /// Writes what `scope` names as JSONL cassette lines; returns how many.
 pub fn export(store: &dyn Store, file: &Path, scope: &ExportScope) -> anyhow::Result<usize> {
     let keep = match scope {
@@ -630,26 +675,40 @@ pub fn export(store: &dyn Store, file: &Path, scope: &ExportScope) -> anyhow::Re
         }
         _ => None,
     };
+    write_cassette(
+        store,
+        file,
+        &[Tree::Runs, Tree::Articles, Tree::Llm],
+        &|tree, key, value| match (&keep, scope) {
+            (Some(keep), _) => keep.keeps(tree, key),
+            (None, ExportScope::Namespace(ns)) => {
+                tree == Tree::Llm
+                    && serde_json::from_slice::<serde_json::Value>(value)
+                        .is_ok_and(|v| v["namespace"] == *ns)
+            }
+            // The articles tree also holds the collect stage's per-source copies, keyed by
+            // source; a cassette carries the content-addressed ones, which import verifies.
+            (None, _) if tree == Tree::Articles => serde_json::from_slice::<Article>(value)
+                .is_ok_and(|a| manifest::article_hash(&a).as_bytes() == key),
+            (None, _) => true,
+        },
+    )
+}
+
+/// Writes every entry of `trees` that `wanted` accepts as one cassette line each.
+fn write_cassette(
+    store: &dyn Store,
+    file: &Path,
+    trees: &[Tree],
+    wanted: &dyn Fn(Tree, &[u8], &[u8]) -> bool,
+) -> anyhow::Result<usize> {
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?,
     );
     let mut count = 0;
-    for tree in [Tree::Runs, Tree::Articles, Tree::Llm] {
+    for &tree in trees {
         for (key, value) in store.scan(tree, b"")? {
-            let wanted = match (&keep, scope) {
-                (Some(keep), _) => keep.keeps(tree, &key),
-                (None, ExportScope::Namespace(ns)) => {
-                    tree == Tree::Llm
-                        && serde_json::from_slice::<serde_json::Value>(&value)
-                            .is_ok_and(|v| v["namespace"] == *ns)
-                }
-                // The articles tree also holds the collect stage's per-source copies, keyed by
-                // source; a cassette carries the content-addressed ones, which import verifies.
-                (None, _) if tree == Tree::Articles => serde_json::from_slice::<Article>(&value)
-                    .is_ok_and(|a| manifest::article_hash(&a).as_bytes() == key.as_slice()),
-                (None, _) => true,
-            };
-            if !wanted {
+            if !wanted(tree, &key, &value) {
                 continue;
             }
             let line = CassetteLine {
@@ -681,9 +740,49 @@ pub fn export(store: &dyn Store, file: &Path, scope: &ExportScope) -> anyhow::Re
     Ok(count)
 }
 
+/// `newsdesk store migrate --from A --to B`: every entry of every tree of A, as a cassette in a
+/// temporary file, imported (checked line by line, all or nothing) into B. A is only read.
+pub fn migrate(
+    from: &StoreLocation,
+    to: &StoreLocation,
+    reporter: &Reporter,
+) -> anyhow::Result<Exit> {
+    if from.to_string() == to.to_string() {
+        bail!("--from and --to are the same store ({from}); name two different stores");
+    }
+    if let StoreLocation::Dir(path) = from {
+        if !path.is_dir() {
+            bail!(
+                "the source store {} does not exist (--from names a store directory or a postgres:// URL)",
+                path.display()
+            );
+        }
+    }
+    let dir =
+        tempfile::tempdir().context("cannot create a temporary directory for the cassette")?;
+    let cassette = dir.path().join("store.jsonl");
+    let exported = {
+        let source = from
+            .open()
+            .with_context(|| format!("cannot open the source store {from}"))?;
+        write_cassette(source.as_ref(), &cassette, &Tree::ALL, &|_, _, _| true)?
+    };
+    reporter.step(&format!("read {exported} entr(ies) from {from}"));
+    let target = to
+        .open()
+        .with_context(|| format!("cannot open the target store {to}"))?;
+    let imported = import(target.as_ref(), &cassette)?;
+    reporter.output(&format!(
+        "copied {imported} entr(ies) from {from} to {to}\n"
+    ));
+    Ok(Exit::Ok)
+}
+
 /// Reads a cassette, checks every line, and only then writes: a tampered line refuses the whole
 /// file. Articles are checked against their content hash, runs against the id their inputs
 /// derive, calls against the key of the request they record; every value against its checksum.
+/// An entry the store already holds is kept (insert-if-absent), so a call keeps the answer the
+/// store's runs were built from.
 pub fn import(store: &dyn Store, file: &Path) -> anyhow::Result<usize> {
     let reader = std::io::BufReader::new(
         std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?,
@@ -701,8 +800,10 @@ pub fn import(store: &dyn Store, file: &Path) -> anyhow::Result<usize> {
             .with_context(|| format!("{}: unknown tree \"{}\"", at(), entry.tree))?;
         let bytes = serde_json::to_vec(&entry.value)?;
         let verified = match tree {
+            // Keyed by content hash (what runs name) or by article id (what collection
+            // keeps for a 304): either way the key follows from the article.
             Tree::Articles => serde_json::from_value::<Article>(entry.value.clone())
-                .is_ok_and(|a| manifest::article_hash(&a) == entry.key),
+                .is_ok_and(|a| manifest::article_hash(&a) == entry.key || a.id == entry.key),
             Tree::Runs => {
                 serde_json::from_value::<RunManifest>(entry.value.clone()).is_ok_and(|m| {
                     m.run_id == entry.key
@@ -732,7 +833,7 @@ pub fn import(store: &dyn Store, file: &Path) -> anyhow::Result<usize> {
         entries.push((tree, entry.key, bytes));
     }
     for (tree, key, bytes) in &entries {
-        store.put(*tree, key.as_bytes(), bytes)?;
+        store.put_if_absent(*tree, key.as_bytes(), bytes)?;
     }
     store.flush()?;
     Ok(entries.len())

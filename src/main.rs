@@ -11,7 +11,7 @@ use newsdesk::config::{Config, ConfigError, Layout, ProcessEnv, ProviderKind};
 use newsdesk::history::{self, CacheAction, RunsAction, RunsArgs};
 use newsdesk::llm::cached::CacheMode;
 use newsdesk::report::{Reporter, Verbosity};
-use newsdesk::store::StoreError;
+use newsdesk::store::{StoreError, StoreLocation};
 
 #[derive(Parser)]
 #[command(
@@ -30,9 +30,13 @@ struct Cli {
     /// Config file [default: newsdesk.toml] (not for `demo`, which runs its embedded config).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Store directory (overrides store.path and NEWSDESK_STORE).
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Store directory, or postgres://USER@HOST:PORT/DB (overrides store.path, store.url,
+    /// NEWSDESK_STORE and NEWSDESK_STORE_URL; the password from the URL or PGPASSWORD).
+    #[arg(long, global = true, value_name = "DIR|URL")]
     store: Option<PathBuf>,
+    /// A PostgreSQL store, postgres://USER@HOST:PORT/DB (the same as --store URL).
+    #[arg(long, global = true, value_name = "URL", conflicts_with = "store", value_parser = parse_store_url)]
+    store_url: Option<PathBuf>,
     /// Show per-source and per-finding detail.
     #[arg(short, long, global = true, conflicts_with = "quiet")]
     verbose: bool,
@@ -209,6 +213,11 @@ enum Command {
         #[command(subcommand)]
         action: CacheCommand,
     },
+    /// Move a whole store between backends (sled directory ↔ PostgreSQL).
+    Store {
+        #[command(subcommand)]
+        action: StoreCommand,
+    },
     /// Score prompt variants against eval suites, compare them with the blessed baseline
     /// (paired bootstrap CIs, McNemar) and fail on a supported regression.
     ///
@@ -272,7 +281,8 @@ enum CacheCommand {
     /// swapped in atomically.
     #[command(
         long_about = "Keep what recent runs reference and what is recent, then compact into a fresh store\n\
-        swapped in atomically (a crash leaves the old store or the new one, never a mix).\n\n\
+        swapped in atomically (a crash leaves the old store or the new one, never a mix). On a\n\
+        PostgreSQL store the rest is deleted in one transaction while other runs go on, then VACUUM.\n\n\
         Kept: the manifests of the last K runs and of every run generated in the last T days, with\n\
         the calls and articles they name; every call stored in the last T days, whether a run names\n\
         it or not (calls of `eval` and `weekly` are in no run manifest: they stay cached for T days);\n\
@@ -301,15 +311,47 @@ enum CacheCommand {
         namespace: Option<String>,
     },
     /// Read a cassette; every key is checked against its content and a tampered file is refused.
+    /// Entries the store already holds are kept as they are.
     Import { file: PathBuf },
 }
 
-/// The store a history command reads: --store, else the config's store.path (NEWSDESK_STORE).
-fn store_path(cli: &Cli) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = &cli.store {
-        return Ok(dir.clone());
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy every entry of one store into another through the cassette format (every line
+    /// checked on the way in), e.g. a sled directory into a shared PostgreSQL database or back.
+    #[command(
+        long_about = "Copy every entry of one store into another through the cassette format: runs,\n\
+        articles, calls (eval and weekly ones too) and feed validators. Every line is checked against\n\
+        its content before anything is written, and entries already in the target are kept. The\n\
+        source is only read. Each side is a directory (sled) or postgres://USER@HOST:PORT/DB; the\n\
+        password comes from the URL or PGPASSWORD and is never printed.\n\n\
+        Example: newsdesk store migrate --from .newsdesk/store --to postgres://newsdesk@db:5432/news"
+    )]
+    Migrate {
+        /// The store to copy from (a directory or a postgres:// URL).
+        #[arg(long, value_name = "DIR|URL")]
+        from: PathBuf,
+        /// The store to copy into (created when absent).
+        #[arg(long, value_name = "DIR|URL")]
+        to: PathBuf,
+    },
+}
+
+/// The store a history command reads: --store, else the config's (store.url or store.path,
+/// or NEWSDESK_STORE_URL / NEWSDESK_STORE).
+fn store_location(cli: &Cli) -> anyhow::Result<StoreLocation> {
+    if let Some(arg) = &cli.store {
+        return commands::store_arg(arg);
     }
-    Ok(load_config(cli)?.store.path)
+    Ok(load_config(cli)?.store.location())
+}
+
+fn parse_store_url(s: &str) -> Result<PathBuf, String> {
+    if newsdesk::store::pg::is_pg_url(s) {
+        Ok(PathBuf::from(s))
+    } else {
+        Err("expected postgres://USER@HOST:PORT/DB (for a directory use --store DIR)".into())
+    }
 }
 
 fn parse_provider(s: &str) -> Result<ProviderKind, String> {
@@ -468,7 +510,14 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             commands::eval(&config_path, cli.store.as_deref(), args, reporter).await
         }
         Command::Replay { run_id, out, check } => {
-            history::replay(&store_path(&cli)?, run_id, out.as_deref(), *check, reporter).await
+            history::replay(
+                &store_location(&cli)?,
+                run_id,
+                out.as_deref(),
+                *check,
+                reporter,
+            )
+            .await
         }
         Command::Deliver {
             run_id,
@@ -493,7 +542,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 RunsCommand::Show { run_id, json } => (RunsAction::Show(run_id.clone()), *json),
                 RunsCommand::Diff { a, b, json } => (RunsAction::Diff(a.clone(), b.clone()), *json),
             };
-            history::runs(&store_path(&cli)?, &RunsArgs { action, json }, reporter)
+            history::runs(&store_location(&cli)?, &RunsArgs { action, json }, reporter)
         }
         Command::Cache { action } => {
             let (action, json) = match action {
@@ -525,13 +574,30 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                     (CacheAction::Import { file: file.clone() }, false)
                 }
             };
-            history::cache(&store_path(&cli)?, &action, json, &SystemClock, reporter)
+            history::cache(
+                &store_location(&cli)?,
+                &action,
+                json,
+                &SystemClock,
+                reporter,
+            )
         }
+        Command::Store {
+            action: StoreCommand::Migrate { from, to },
+        } => history::migrate(
+            &commands::store_arg(from)?,
+            &commands::store_arg(to)?,
+            reporter,
+        ),
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // --store-url is --store with a URL: one place decides where the store is.
+    if let Some(url) = cli.store_url.take() {
+        cli.store = Some(url);
+    }
     let verbosity = match (cli.quiet, cli.verbose) {
         (true, _) => Verbosity::Quiet,
         (_, true) => Verbosity::Verbose,
@@ -562,12 +628,18 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(err) => {
             eprintln!("newsdesk: error: {err:#}");
-            // A locked store or a store path that is a file is the operator's to fix, like a
+            // A locked store, a digest another process is writing, a database schema from a
+            // newer newsdesk or a store path that is a file is the operator's to fix, like a
             // bad config: exit 2, so cron wrappers can tell it from a failed night.
             let usage = err.downcast_ref::<ConfigError>().is_some()
                 || matches!(
                     err.downcast_ref::<StoreError>(),
-                    Some(StoreError::Locked { .. } | StoreError::NotADirectory { .. })
+                    Some(
+                        StoreError::Locked { .. }
+                            | StoreError::RunLocked { .. }
+                            | StoreError::SchemaTooNew { .. }
+                            | StoreError::NotADirectory { .. }
+                    )
                 );
             ExitCode::from(if usage { Exit::Usage } else { Exit::Error } as u8)
         }

@@ -1,8 +1,15 @@
-//! Durable bytes by tree and key: the `Store` seam and its sled implementation. In: keys and
-//! values from the cache layer and the run manifest; out: the same bytes on a later run or
-//! replay. Only one process may open a store at a time; a second gets `StoreError::Locked`.
+//! Durable bytes by tree and key: the `Store` seam, its sled implementation and the choice of
+//! backend. In: keys and values from the cache layer and the run manifest; out: the same bytes on
+//! a later run or replay. A sled directory is one process at a time (a second gets
+//! `StoreError::Locked`); a PostgreSQL store (`pg`) is shared by many processes, with one writer
+//! per digest and day (`StoreError::RunLocked`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub mod pg;
+#[doc(hidden)]
+pub mod testing;
 
 /// The namespaces of the store (DESIGN §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,19 +64,128 @@ pub enum StoreError {
     Open { path: PathBuf, reason: String },
     #[error("store {tree} tree: {reason}")]
     Io { tree: &'static str, reason: String },
+    #[error("store {url}: {what} failed: {reason}")]
+    Database {
+        url: String,
+        what: &'static str,
+        reason: String,
+    },
+    #[error(
+        "store {url}: the connection to the database was lost while {what} ({reason}); every entry is written whole, so rerun when the database is back (calls already stored are not paid again)"
+    )]
+    ConnectionLost {
+        url: String,
+        what: &'static str,
+        reason: String,
+    },
+    #[error(
+        "store {url} has schema version {found}, newer than this newsdesk knows ({known}): upgrade newsdesk; nothing was written"
+    )]
+    SchemaTooNew { url: String, found: i32, known: i32 },
+    #[error(
+        "{scope} is being written by another newsdesk process on store {store} (wait for it to finish; other digests and days can run meanwhile)"
+    )]
+    RunLocked { store: String, scope: String },
+}
+
+/// Where a store lives: a sled directory or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub enum StoreLocation {
+    Dir(PathBuf),
+    Postgres(Box<pg::PgUrl>),
+}
+
+impl StoreLocation {
+    /// A `postgres://` URL (password from the URL or `pg_password`) or a directory path.
+    pub fn parse(text: &str, pg_password: Option<String>) -> Result<StoreLocation, StoreError> {
+        if pg::is_pg_url(text) {
+            let url = pg::PgUrl::parse(text, pg_password)?;
+            Ok(StoreLocation::Postgres(Box::new(url)))
+        } else {
+            Ok(StoreLocation::Dir(PathBuf::from(text)))
+        }
+    }
+
+    /// Opens the store; the caller sees only the trait.
+    pub fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+        Ok(match self {
+            StoreLocation::Dir(path) => Arc::new(SledStore::open(path)?),
+            StoreLocation::Postgres(url) => Arc::new(pg::PgStore::open(url)?),
+        })
+    }
+}
+
+impl std::fmt::Display for StoreLocation {
+    /// The path, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreLocation::Dir(path) => write!(f, "{}", path.display()),
+            StoreLocation::Postgres(url) => write!(f, "{url}"),
+        }
+    }
+}
+
+/// Held while this process owns a piece of shared work (a digest and day, a call being paid
+/// for); dropping it lets the next process in.
+pub struct Claim {
+    release: Option<Box<dyn FnOnce() + Send + Sync>>,
+}
+
+impl Claim {
+    pub fn new(release: impl FnOnce() + Send + Sync + 'static) -> Claim {
+        Claim {
+            release: Some(Box::new(release)),
+        }
+    }
+
+    /// A claim with nothing to release (a store only one process can open).
+    pub fn exclusive_store() -> Claim {
+        Claim { release: None }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            release();
+        }
+    }
 }
 
 /// Key/value pairs as a scan returns them, in key order.
 pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
-/// Durable bytes by namespace and key. sled today; swappable in this one file.
+/// Durable bytes by namespace and key: sled (`SledStore`) or PostgreSQL (`pg::PgStore`).
 pub trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError>;
+    /// Stores `val` unless `key` is already there, atomically: `None` when this call wrote it,
+    /// else the value another writer stored first (which the caller should use, so every
+    /// reader of the key sees one answer).
+    fn put_if_absent(
+        &self,
+        tree: Tree,
+        key: &[u8],
+        val: &[u8],
+    ) -> Result<Option<Vec<u8>>, StoreError>;
     fn flush(&self) -> Result<(), StoreError>;
     /// All entries whose key starts with `prefix`, in key order.
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError>;
     fn remove(&self, tree: Tree, key: &[u8]) -> Result<(), StoreError>;
+    /// Claims `scope` (one digest and day) for this process until the lock is dropped, or
+    /// fails with `RunLocked` when another process holds it. A store only one process can open
+    /// (sled) holds every scope already.
+    fn lock_run(&self, scope: &str) -> Result<Claim, StoreError> {
+        let _ = scope;
+        Ok(Claim::exclusive_store())
+    }
+    /// Before paying for the entry `key` of `tree`: `Some(claim)` when this process should
+    /// produce it, `None` when another process is producing it right now (wait, then `get`).
+    /// Never blocks. A claim ends when dropped or when its process dies.
+    fn try_claim(&self, tree: Tree, key: &[u8]) -> Result<Option<Claim>, StoreError> {
+        let _ = (tree, key);
+        Ok(Some(Claim::exclusive_store()))
+    }
 }
 
 pub struct SledStore {
@@ -249,6 +365,19 @@ impl Store for SledStore {
         Ok(())
     }
 
+    fn put_if_absent(
+        &self,
+        tree: Tree,
+        key: &[u8],
+        val: &[u8],
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let swapped = self
+            .tree(tree)?
+            .compare_and_swap(key, None::<&[u8]>, Some(val))
+            .map_err(|e| io(tree, e))?;
+        Ok(swapped.err().and_then(|e| e.current).map(|v| v.to_vec()))
+    }
+
     fn flush(&self) -> Result<(), StoreError> {
         self.db().flush().map_err(|e| StoreError::Io {
             tree: "all",
@@ -300,6 +429,22 @@ impl Store for MemStore {
         Ok(())
     }
 
+    fn put_if_absent(
+        &self,
+        tree: Tree,
+        key: &[u8],
+        val: &[u8],
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut trees = self.trees.lock().expect("store mutex");
+        match trees.entry((tree.name(), key.to_vec())) {
+            std::collections::btree_map::Entry::Occupied(held) => Ok(Some(held.get().clone())),
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(val.to_vec());
+                Ok(None)
+            }
+        }
+    }
+
     fn flush(&self) -> Result<(), StoreError> {
         Ok(())
     }
@@ -325,37 +470,11 @@ impl Store for MemStore {
 }
 
 #[cfg(test)]
+mod backends;
+
+#[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sled_round_trips_and_survives_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let store = SledStore::open(dir.path()).unwrap();
-            store.put(Tree::Llm, b"k1", b"v1").unwrap();
-            store.put(Tree::Runs, b"k1", b"other tree").unwrap();
-            store.put(Tree::Llm, b"k2", b"v2").unwrap();
-            store.flush().unwrap();
-        }
-        let store = SledStore::open(dir.path()).unwrap();
-        assert_eq!(
-            store.get(Tree::Llm, b"k1").unwrap().as_deref(),
-            Some(&b"v1"[..])
-        );
-        assert_eq!(
-            store.get(Tree::Runs, b"k1").unwrap().as_deref(),
-            Some(&b"other tree"[..])
-        );
-        assert_eq!(store.get(Tree::Articles, b"k1").unwrap(), None);
-        let keys: Vec<Vec<u8>> = store
-            .scan(Tree::Llm, b"k")
-            .unwrap()
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
-        assert_eq!(keys, vec![b"k1".to_vec(), b"k2".to_vec()]);
-    }
 
     #[test]
     fn second_open_reports_locked() {

@@ -1,13 +1,16 @@
 //! Crash safety (DESIGN §7): a run against a slow local endpoint is SIGKILLed in the middle of
 //! the card stage; the next `run` pays for no call that had finished before the kill, and its
-//! digest is byte-identical to an uninterrupted run's.
+//! digest is byte-identical to an uninterrupted run's. On every backend: sled, and PostgreSQL when
+//! `NEWSDESK_TEST_PG_URL` answers (there the killed worker's session, its run lock and its call
+//! claims end with the process, so the rerun is not refused).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use newsdesk::store::{SledStore, Store, Tree};
+use newsdesk::store::Tree;
+use newsdesk::store::testing::{self, TestStore};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
@@ -63,6 +66,8 @@ fn start_run(dir: &Path, config: &Path, store: &str, server: &MockServer) -> Chi
         .env("OPENAI_BASE_URL", format!("{}/v1", server.uri()))
         .env_remove("NEWSDESK_MODEL")
         .env_remove("NEWSDESK_STORE")
+        .env_remove("NEWSDESK_STORE_URL")
+        .env_remove("PGPASSWORD")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -80,9 +85,11 @@ fn finish(child: Child) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("no summary ({e}): {}", String::from_utf8_lossy(&out.stderr)))
 }
 
-fn llm_keys(store: &Path) -> BTreeSet<String> {
-    let store = SledStore::open(store).unwrap();
-    store
+fn llm_keys(backend: &TestStore) -> BTreeSet<String> {
+    backend
+        .location
+        .open()
+        .unwrap()
         .scan(Tree::Llm, b"")
         .unwrap()
         .into_iter()
@@ -92,6 +99,13 @@ fn llm_keys(store: &Path) -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_mid_card_stage_the_rerun_pays_for_nothing_already_finished() {
+    for backend in testing::backends("killed_mid_card_stage") {
+        killed_and_rerun(&backend).await;
+    }
+}
+
+async fn killed_and_rerun(backend: &TestStore) {
+    let store = backend.arg();
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/chat/completions"))
@@ -115,7 +129,7 @@ async fn killed_mid_card_stage_the_rerun_pays_for_nothing_already_finished() {
         .await;
 
     // Kill once a dozen cards were asked for: with 4 in flight, at least 8 have been answered.
-    let mut child = start_run(dir.path(), &config, "store", &server);
+    let mut child = start_run(dir.path(), &config, &store, &server);
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let asked = server.received_requests().await.unwrap_or_default().len();
@@ -132,14 +146,15 @@ async fn killed_mid_card_stage_the_rerun_pays_for_nothing_already_finished() {
     child.kill().unwrap(); // SIGKILL: no destructor, no flush-on-drop
     child.wait().unwrap();
     assert!(!dir.path().join("out/2026-01-05.md").exists());
-    let finished = llm_keys(&dir.path().join("store"));
+    let finished = llm_keys(backend);
     assert!(
         finished.len() >= 4,
-        "calls answered before the kill are durable: {}",
+        "{}: calls answered before the kill are durable: {}",
+        backend.backend,
         finished.len()
     );
 
-    let rerun = finish(start_run(dir.path(), &config, "store", &server));
+    let rerun = finish(start_run(dir.path(), &config, &store, &server));
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("out/2026-01-05.run.json")).unwrap())
             .unwrap();
@@ -153,12 +168,14 @@ async fn killed_mid_card_stage_the_rerun_pays_for_nothing_already_finished() {
         .collect();
     assert!(
         paid_again.is_empty(),
-        "finished before the kill, paid again: {paid_again:?}"
+        "{}: finished before the kill, paid again: {paid_again:?}",
+        backend.backend
     );
     assert_eq!(
         rerun["provider_calls"].as_u64().unwrap() + finished.len() as u64,
         total_calls,
-        "the rerun made exactly the calls the killed run had not finished"
+        "{}: the rerun made exactly the calls the killed run had not finished",
+        backend.backend
     );
     assert_eq!(
         std::fs::read(dir.path().join("out/2026-01-05.md")).unwrap(),

@@ -25,12 +25,18 @@ impl Env for std::collections::BTreeMap<String, String> {
 pub const BASE_URL: &str = "OPENAI_BASE_URL";
 pub const MODEL: &str = "NEWSDESK_MODEL";
 pub const STORE: &str = "NEWSDESK_STORE";
+/// A PostgreSQL store URL; may carry the password (it is never recorded).
+pub const STORE_URL: &str = "NEWSDESK_STORE_URL";
+/// The PostgreSQL password when the store URL has none (libpq's variable).
+pub const PG_PASSWORD: &str = "PGPASSWORD";
 
 /// The overrides present in one environment.
 pub(super) struct Overrides {
     pub base_url: Option<String>,
     pub model: Option<String>,
     pub store: Option<String>,
+    pub store_url: Option<String>,
+    pub pg_password: Option<String>,
 }
 
 impl Overrides {
@@ -39,6 +45,8 @@ impl Overrides {
             base_url: env.var(BASE_URL),
             model: env.var(MODEL),
             store: env.var(STORE),
+            store_url: env.var(STORE_URL),
+            pg_password: env.var(PG_PASSWORD),
         }
     }
 }

@@ -18,7 +18,7 @@ mod tests;
 
 use std::path::PathBuf;
 
-pub use env::{BASE_URL as BASE_URL_ENV, Env, ProcessEnv};
+pub use env::{BASE_URL as BASE_URL_ENV, Env, PG_PASSWORD, ProcessEnv};
 pub use presets::{PRESETS, Preset, preset};
 pub use types::*;
 

@@ -232,3 +232,73 @@ fn a_config_without_sources_is_a_config_error() {
     assert_eq!(problems[0].key, "sources");
     assert!(problems[0].message.contains("no sources configured"));
 }
+
+#[test]
+fn store_url_selects_postgres_and_its_password_comes_only_from_the_environment() {
+    use crate::store::StoreLocation;
+    let with_url = format!("{MINIMAL}\n[store]\nurl = \"postgres://team@db.example:5432/news\"\n");
+    let config = Config::parse(&with_url, None, &env(&[("PGPASSWORD", "pg-secret")])).unwrap();
+    match config.store.location() {
+        StoreLocation::Postgres(url) => {
+            assert_eq!(url.to_string(), "postgres://team@db.example:5432/news")
+        }
+        other => panic!("expected PostgreSQL, got {other}"),
+    }
+    assert!(
+        !format!("{config:?}").contains("pg-secret"),
+        "Debug never shows it"
+    );
+
+    // A password in the file is refused, naming the key and where the password goes instead.
+    let in_file = format!("{MINIMAL}\n[store]\nurl = \"postgres://team:hunter2@db/news\"\n");
+    let found = problems(&in_file, &[]);
+    let problem = found
+        .iter()
+        .find(|p| p.key == "store.url")
+        .expect("store.url problem");
+    assert!(
+        problem.message.contains("PGPASSWORD"),
+        "{}",
+        problem.message
+    );
+    assert!(found.iter().all(|p| !p.message.contains("hunter2")));
+
+    let not_pg = problems(
+        &format!("{MINIMAL}\n[store]\nurl = \"mysql://x@db/news\"\n"),
+        &[],
+    );
+    assert!(
+        not_pg
+            .iter()
+            .any(|p| p.key == "store.url" && p.message.contains("postgres://"))
+    );
+    let both = problems(
+        &format!("{MINIMAL}\n[store]\npath = \"s\"\nurl = \"postgres://team@db/news\"\n"),
+        &[],
+    );
+    assert!(
+        both.iter()
+            .any(|p| p.key == "store" && p.message.contains("not both"))
+    );
+
+    // The environment wins: NEWSDESK_STORE_URL (which may carry the password), then NEWSDESK_STORE.
+    let config = Config::parse(
+        &with_url,
+        None,
+        &env(&[
+            (
+                "NEWSDESK_STORE_URL",
+                "postgres://ci:env-secret@127.0.0.1/nightly",
+            ),
+            ("NEWSDESK_STORE", "/tmp/ignored"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        config.store.location().to_string(),
+        "postgres://ci@127.0.0.1/nightly"
+    );
+    assert!(!format!("{config:?}").contains("env-secret"));
+    let config = Config::parse(&with_url, None, &env(&[("NEWSDESK_STORE", "/tmp/st")])).unwrap();
+    assert!(matches!(config.store.location(), StoreLocation::Dir(p) if p == Path::new("/tmp/st")));
+}

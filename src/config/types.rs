@@ -312,5 +312,18 @@ pub struct PricingConfig {
 
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
+    /// The sled directory, used when no URL is set.
     pub path: PathBuf,
+    /// A PostgreSQL store (`store.url` or `NEWSDESK_STORE_URL`); shows without its password.
+    pub url: Option<crate::store::pg::PgUrl>,
+}
+
+impl StoreConfig {
+    /// Where the store is: the PostgreSQL URL when one is set, else the directory.
+    pub fn location(&self) -> crate::store::StoreLocation {
+        match &self.url {
+            Some(url) => crate::store::StoreLocation::Postgres(Box::new(url.clone())),
+            None => crate::store::StoreLocation::Dir(self.path.clone()),
+        }
+    }
 }

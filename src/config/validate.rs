@@ -207,11 +207,7 @@ impl Validator {
             output: self.float(pricing_table, "output", "pricing", 0.60, 0.0..=1000.0),
         };
         let store_table = self.sub_table(root, "store", "").unwrap_or(&empty);
-        self.unknown_keys(store_table, "store", &["path"]);
-        let store_path = overrides.store.map(PathBuf::from).or_else(|| {
-            self.string(store_table, "path", "store", Some(".newsdesk/store"))
-                .map(|p| base_dir.join(p))
-        })?;
+        let store = self.store(store_table, base_dir, &overrides)?;
         let deliver = if self.skip_delivery {
             Vec::new()
         } else {
@@ -225,11 +221,81 @@ impl Validator {
             provider: provider?,
             limits,
             pricing,
-            store: StoreConfig { path: store_path },
+            store,
             collect,
             triage,
             deliver,
         })
+    }
+}
+
+impl Validator {
+    /// `[store]`: `path` (sled, the default) or `url` (PostgreSQL). The environment wins over
+    /// the file: `NEWSDESK_STORE_URL`, then `NEWSDESK_STORE`. A password is a secret and so never
+    /// in the file; it comes with `NEWSDESK_STORE_URL` or from `PGPASSWORD`.
+    fn store(
+        &mut self,
+        table: &Table,
+        base_dir: &std::path::Path,
+        overrides: &Overrides,
+    ) -> Option<StoreConfig> {
+        self.unknown_keys(table, "store", &["path", "url"]);
+        let path = self
+            .string(table, "path", "store", Some(".newsdesk/store"))
+            .map(|p| base_dir.join(p))?;
+        let file_url = match table.get("url") {
+            Some(_) => self.string(table, "url", "store", None),
+            None => None,
+        };
+        if table.contains_key("path") && file_url.is_some() {
+            self.problem(
+                "store",
+                "set either store.path (a sled directory) or store.url (PostgreSQL), not both",
+            );
+        }
+        if let Some(url) = &file_url {
+            if url::Url::parse(url).is_ok_and(|u| u.password().is_some()) {
+                self.problem(
+                    "store.url",
+                    "carries a password; secrets never go in the config file: drop it and set \
+                     PGPASSWORD (or the whole URL in NEWSDESK_STORE_URL)",
+                );
+                return None;
+            }
+        }
+        let (url, key) = match (&overrides.store_url, &overrides.store, file_url) {
+            (Some(url), _, _) => (Some(url.clone()), "NEWSDESK_STORE_URL"),
+            (None, Some(dir), _) => {
+                return Some(StoreConfig {
+                    path: PathBuf::from(dir),
+                    url: None,
+                });
+            }
+            (None, None, url) => (url, "store.url"),
+        };
+        let url = match url {
+            None => None,
+            Some(url) if !crate::store::pg::is_pg_url(&url) => {
+                self.problem(
+                    key,
+                    format!(
+                        "\"{}\" is not a PostgreSQL URL (expected postgres://USER@HOST:PORT/DATABASE)",
+                        crate::store::pg::without_password(&url)
+                    ),
+                );
+                return None;
+            }
+            Some(url) => {
+                match crate::store::pg::PgUrl::parse(&url, overrides.pg_password.clone()) {
+                    Ok(url) => Some(url),
+                    Err(e) => {
+                        self.problem(key, e.to_string());
+                        return None;
+                    }
+                }
+            }
+        };
+        Some(StoreConfig { path, url })
     }
 }
 

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, Role, Usage};
 use crate::clock::Clock;
-use crate::store::{Store, Tree};
+use crate::store::{Claim, Store, Tree};
 
 /// How the cache is used (DESIGN §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,6 +262,39 @@ impl<P: Provider> Cached<P> {
     }
 }
 
+/// How often a call another process is paying for is looked for in the store.
+const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+/// How long to wait for another process's answer before paying for the call anyway (a holder
+/// that dies lets go at once; this bounds one that hangs).
+const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+impl<P: Provider> Cached<P> {
+    /// `Ok(claim)`: this process pays for `key`. `Err(answer)`: another process sharing the
+    /// store paid for it while we waited (or just before we claimed it).
+    async fn claim_or_wait(&self, key: &str) -> Result<Result<Claim, ChatResponse>, LlmError> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(claim) = self.store.try_claim(Tree::Llm, key.as_bytes())? {
+                return Ok(match self.lookup(key)? {
+                    Some(hit) => Err(hit),
+                    None => Ok(claim),
+                });
+            }
+            tokio::time::sleep(CLAIM_POLL).await;
+            if let Some(hit) = self.lookup(key)? {
+                return Ok(Err(hit));
+            }
+            if started.elapsed() > CLAIM_WAIT {
+                tracing::warn!(
+                    key,
+                    "another process has held this call for too long; paying for it"
+                );
+                return Ok(Ok(Claim::exclusive_store()));
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl<P: Provider> Provider for Cached<P> {
     fn id(&self) -> &ProviderId {
@@ -282,6 +315,19 @@ impl<P: Provider> Provider for Cached<P> {
                 });
             }
         }
+        // Held while paying, so another process sharing the store waits for this answer
+        // instead of paying for the same call.
+        let _claim = if self.mode == CacheMode::Rw {
+            match self.claim_or_wait(&key).await? {
+                Ok(claim) => Some(claim),
+                Err(answered_elsewhere) => {
+                    self.record(&key, req, &answered_elsewhere);
+                    return Ok(answered_elsewhere);
+                }
+            }
+        } else {
+            None
+        };
         let mut resp = self.inner.chat(req).await?;
         resp.cached = false;
         if self.mode != CacheMode::Off {
@@ -299,7 +345,20 @@ impl<P: Provider> Provider for Cached<P> {
                 request: Some(req.clone()),
             };
             let bytes = serde_json::to_vec(&call).expect("cached calls serialize");
-            self.store.put(Tree::Llm, key.as_bytes(), &bytes)?;
+            if self.mode == CacheMode::Refresh {
+                self.store.put(Tree::Llm, key.as_bytes(), &bytes)?;
+            } else if let Some(first) =
+                self.store
+                    .put_if_absent(Tree::Llm, key.as_bytes(), &bytes)?
+            {
+                // Another process sharing the store answered the same call first: use its
+                // answer, so this night and its replay agree with what the store holds.
+                if let Ok(stored) = serde_json::from_slice::<CachedCall>(&first) {
+                    resp.content = stored.content;
+                    resp.raw = stored.raw;
+                    resp.structured_output = stored.structured_output;
+                }
+            }
             // Durable as soon as it is paid for: a run killed a moment later finds this call
             // on its rerun instead of paying for it again (DESIGN §7).
             self.store.flush()?;

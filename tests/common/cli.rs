@@ -1,5 +1,6 @@
 //! The `newsdesk` binary as a test runs it: in a given directory, with none of the environment
-//! overrides (key, base URL, model, store) that would make a test depend on the shell it runs in.
+//! overrides (key, base URL, model, store, store URL, PostgreSQL password) that would make a
+//! test depend on the shell it runs in.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,8 @@ pub fn newsdesk(args: &[&str], cwd: &Path) -> Output {
         .env_remove("OPENAI_BASE_URL")
         .env_remove("NEWSDESK_MODEL")
         .env_remove("NEWSDESK_STORE")
+        .env_remove("NEWSDESK_STORE_URL")
+        .env_remove("PGPASSWORD")
         .output()
         .expect("the newsdesk binary runs")
 }
