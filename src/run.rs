@@ -22,7 +22,7 @@ use crate::manifest::{
     self, ArticleRef, CallLine, CardLine, MemoryRecord, RecordedConfig, RepeatedLine, RunManifest,
     StoryMembership, TopicLine,
 };
-use crate::model::{Digest, Generator, SourceRef};
+use crate::model::{Digest, Generator};
 use crate::publish;
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
@@ -445,16 +445,8 @@ pub async fn run_pipeline(
     let previously = memory.continuing.clone();
     let ranked = steps.time("rank", || cluster::rank(remembered.kept, &rank_params));
     let topics = ranked.topics;
-    let more: Vec<SourceRef> = ranked
-        .beyond_max
-        .iter()
-        .filter_map(|(story, _)| story.articles.first())
-        .map(|lead| SourceRef {
-            title: lead.title.clone(),
-            url: lead.url.clone(),
-            outlet: lead.outlet.clone(),
-        })
-        .collect();
+    let beyond_max: Vec<crate::model::Story> =
+        ranked.beyond_max.iter().map(|(story, _)| story.clone()).collect();
     reporter.detail(&format!(
         "{} stories, {} off-topic, {} topics, {} beyond max_topics",
         story_count,
@@ -523,6 +515,23 @@ pub async fn run_pipeline(
         ));
     }
 
+    let more = if beyond_max.is_empty() {
+        crate::write::more::MoreOutcome::default()
+    } else {
+        reporter.step(&format!(
+            "writing one line for each of {} more stories",
+            beyond_max.len()
+        ));
+        steps
+            .time_async("more", writer.write_more(&beyond_max))
+            .await?
+    };
+    if let Some(reason) = &more.error {
+        reporter.warn(&format!(
+            "the more-news lines are missing, the lead titles stand in: {reason}"
+        ));
+    }
+
     reporter.step("writing the editor's insight");
 
     let insight_outcome = steps
@@ -570,7 +579,7 @@ pub async fn run_pipeline(
         insight,
         article_count: articles_unique,
         failed: cards.failed,
-        more,
+        more: more.stories,
     };
 
     reporter.step("rendering");

@@ -1,10 +1,12 @@
 //! The writing stages. In: ranked topics; out: one validated card per topic (`card`), then the
-//! editor's insight over the finished cards (`insight`). Prompts come from `prompts`; every model
+//! editor's insight over the finished cards (`insight`), and one line for each story past
+//! `max_topics` (`more`). Prompts come from `prompts`; every model
 //! reply is validated locally and repaired at most once; sources are attached from the topic's
 //! own articles and never taken from a model.
 
 pub mod card;
 pub mod insight;
+pub mod more;
 pub mod prompts;
 
 use crate::config::{ProviderConfig, ProviderKind, SectionConfig, StructuredOutput};
