@@ -9,7 +9,7 @@ use super::*;
 use crate::collect::url::is_absolute_http;
 use crate::model::{
     BackgroundTerm, Card, CardRecord, FurtherReading, Generator, Importance, Insight, Language,
-    SourceRef,
+    SourceRef, MoreStory,
 };
 
 fn section(id: &str, hant: &str, hans: &str, en: &str) -> SectionConfig {
@@ -42,6 +42,17 @@ fn source(title: &str, url: &str) -> SourceRef {
         title: title.to_string(),
         url: url.to_string(),
         outlet: "量子位".to_string(),
+        article_id: String::new(),
+        published: None,
+    }
+}
+
+/// A story past `max_topics` with its one-line gloss.
+fn more(title: &str, url: &str, line: &str) -> MoreStory {
+    MoreStory {
+        story_id: format!("s-{title}"),
+        lead: source(title, url),
+        line: line.to_string(),
     }
 }
 
@@ -578,7 +589,14 @@ fn rendered_digests_pass_the_linter() {
             card.card.entities = vec!["OpenAI".to_string(), "騰訊".to_string()];
         }
         let mut d = digest(language, cards);
-        d.more = vec![source("Later story", "https://example.com/later")];
+        d.more = vec![more(
+            "Later story",
+            "https://example.com/later",
+            match language {
+                Language::En => "A later story in one line",
+                _ => "稍後的一則新聞",
+            },
+        )];
         for layout in Layout::ALL {
             let md = render_layout(&d, layout);
             let detected = crate::lint::lint_markdown(&md, &crate::lint::LintOptions::default());
@@ -599,11 +617,16 @@ fn rendered_digests_pass_the_linter() {
     }
 }
 
-/// Every layout shows every card exactly once, and only brief lists the stories past max_topics.
+/// Every layout shows every card exactly once and lists the stories past max_topics, each under
+/// its gloss, with a footer that counts them.
 #[test]
 fn every_layout_shows_every_card_once() {
     let mut d = digest(Language::ZhHant, five_cards());
-    d.more = vec![source("更多的一則新聞", "https://example.com/more-1")];
+    d.more = vec![more(
+        "More news in English",
+        "https://example.com/more-1",
+        "更多的一則新聞",
+    )];
     for layout in Layout::ALL {
         let md = render_layout(&d, layout);
         for record in &d.cards {
@@ -617,11 +640,12 @@ fn every_layout_shows_every_card_once() {
                 .count();
             assert_eq!(headings, 1, "{layout:?}: {title}\n{md}");
         }
-        assert_eq!(
-            md.contains("https://example.com/more-1"),
-            layout == Layout::Brief,
-            "{layout:?}"
+        assert!(
+            md.contains("## 更多動態\n\n- [更多的一則新聞](https://example.com/more-1) — 量子位\n"),
+            "{layout:?}\n{md}"
         );
+        assert!(!md.contains("More news in English"), "{layout:?}\n{md}");
+        assert!(md.contains("| 更多動態：1 則*"), "{layout:?}\n{md}");
     }
     let speedread = render_layout(&d, Layout::Speedread);
     assert!(speedread.contains("## 1. 模型與技術更新"), "{speedread}");
@@ -703,7 +727,7 @@ fn digest_json_validates_against_its_generated_schema() {
     insta::assert_json_snapshot!("digest_schema", schema);
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
     let mut d = digest(Language::ZhHant, five_cards());
-    d.more = vec![source("later", "https://example.com/later")];
+    d.more = vec![more("later", "https://example.com/later", "")];
     let json: serde_json::Value = serde_json::from_str(&render_json(&d).unwrap()).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&json)

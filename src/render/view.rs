@@ -206,6 +206,9 @@ pub struct FooterView {
     pub times: String,
 }
 
+/// The front matter's summary stops adding sentences past this many characters.
+const FRONT_SUMMARY_CHARS: usize = 160;
+
 /// How many cards stand in for the editor's quick-read list when it is empty.
 const QUICK_READ_FALLBACK: usize = 10;
 
@@ -621,7 +624,7 @@ fn front_matter(digest: &Digest, generated_at: DateTime<FixedOffset>) -> FrontMa
     let description = plain(&digest.insight.description, language);
     let summary = [&digest.insight.trend_summary, &digest.insight.description]
         .into_iter()
-        .map(|t| plain(t, language))
+        .map(|t| front_summary(&plain(t, language)))
         .find(|t| !t.is_empty())
         .unwrap_or_default();
     let summary = escape_markdown(&summary);
@@ -643,6 +646,20 @@ fn front_matter(digest: &Digest, generated_at: DateTime<FixedOffset>) -> FrontMa
             run: plain(&digest.generator.run, Language::En),
         },
     }
+}
+
+/// A list page shows the summary under the title: the paragraph's first sentences, up to
+/// `FRONT_SUMMARY_CHARS` (one sentence however long, never a cut one).
+fn front_summary(paragraph: &str) -> String {
+    let mut summary = String::new();
+    for span in crate::text::sentences::spans(paragraph) {
+        let kept = summary.trim_end().chars().count();
+        if kept > 0 && kept + span.trim().chars().count() > FRONT_SUMMARY_CHARS {
+            break;
+        }
+        summary.push_str(span);
+    }
+    summary.trim().to_string()
 }
 
 fn quick_read_view(
