@@ -419,6 +419,7 @@ pub async fn run_pipeline(
         focus_topics: config.digest.focus_topics,
         now: end,
         min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+        weights: config.digest.ranking.clone(),
     };
     let memberships: Vec<StoryMembership> = stories
         .iter()
@@ -445,8 +446,11 @@ pub async fn run_pipeline(
     let previously = memory.continuing.clone();
     let ranked = steps.time("rank", || cluster::rank(remembered.kept, &rank_params));
     let topics = ranked.topics;
-    let beyond_max: Vec<crate::model::Story> =
-        ranked.beyond_max.iter().map(|(story, _)| story.clone()).collect();
+    let beyond_max: Vec<crate::model::Story> = ranked
+        .beyond_max
+        .iter()
+        .map(|(story, _)| story.clone())
+        .collect();
     reporter.detail(&format!(
         "{} stories, {} off-topic, {} topics, {} beyond max_topics",
         story_count,
@@ -490,9 +494,10 @@ pub async fn run_pipeline(
             },
         )
     };
-    let cards = steps
+    let mut cards = steps
         .time_async("cards", writer.write_cards(&topics, &progress))
         .await?;
+    cluster::rank::choose_focus(&mut cards.cards, config.digest.focus_topics);
     let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
     if cards.cards.len() < config.digest.min_topics || cards.cards.is_empty() {
         // Every failure once, here, instead of a warning per topic followed by the same list.

@@ -163,16 +163,34 @@ mod tests {
     #[test]
     fn a_chinese_headline_links_to_the_chinese_report_it_was_written_from() {
         let sources = [
-            source("a", "Inside Lumen-7B: training notes from a 7B model", "labnotes"),
-            source("b", "Lumen-7B: Tsinghua and Lumenta open-source a small model", "journal"),
-            source("c", "清華團隊開源Lumen-7B，單張24GB顯示卡即可運行", "aipulse"),
+            source(
+                "a",
+                "Inside Lumen-7B: training notes from a 7B model",
+                "labnotes",
+            ),
+            source(
+                "b",
+                "Lumen-7B: Tsinghua and Lumenta open-source a small model",
+                "journal",
+            ),
+            source(
+                "c",
+                "清華團隊開源Lumen-7B，單張24GB顯示卡即可運行",
+                "aipulse",
+            ),
         ];
         let sources: Vec<&SourceRef> = sources.iter().collect();
         let headline = "清華團隊開源Lumen-7B，單張24GB顯示卡即可運行";
         let lead = lead_source(&sources, Language::ZhHant, None, headline).unwrap();
         assert_eq!(lead.article_id, "c");
         // An English digest keeps the best-ranked English report closest to its headline.
-        let lead = lead_source(&sources, Language::En, None, "Tsinghua open-sources Lumen-7B").unwrap();
+        let lead = lead_source(
+            &sources,
+            Language::En,
+            None,
+            "Tsinghua open-sources Lumen-7B",
+        )
+        .unwrap();
         assert_eq!(lead.article_id, "b");
     }
 
@@ -192,7 +210,9 @@ mod tests {
         // Nothing in the digest's language: the named lead, else the first.
         let english = [&sources[0]];
         assert_eq!(
-            lead_source(&english, Language::ZhHant, None, "輝達").unwrap().article_id,
+            lead_source(&english, Language::ZhHant, None, "輝達")
+                .unwrap()
+                .article_id,
             "en"
         );
         assert!(lead_source(&[], Language::ZhHant, None, "x").is_none());
@@ -201,10 +221,26 @@ mod tests {
     #[test]
     fn syndicated_copies_collapse_into_one_line_with_their_outlets() {
         let sources = [
-            source("a", "NVIDIA unveils Helix H300 accelerator aimed squarely at inference", "Frontier Wire"),
-            source("b", "NVIDIA發表Helix H300推論加速器，臺灣供應鏈可望受惠", "科技觀察"),
-            source("c", "NVIDIA unveils Helix H300 accelerator aimed squarely at inference", "AI Journal"),
-            source("d", "NVIDIA Unveils Helix H300 Accelerator, Aimed Squarely at Inference!", "Mirror"),
+            source(
+                "a",
+                "NVIDIA unveils Helix H300 accelerator aimed squarely at inference",
+                "Frontier Wire",
+            ),
+            source(
+                "b",
+                "NVIDIA發表Helix H300推論加速器，臺灣供應鏈可望受惠",
+                "科技觀察",
+            ),
+            source(
+                "c",
+                "NVIDIA unveils Helix H300 accelerator aimed squarely at inference",
+                "AI Journal",
+            ),
+            source(
+                "d",
+                "NVIDIA Unveils Helix H300 Accelerator, Aimed Squarely at Inference!",
+                "Mirror",
+            ),
         ];
         let refs: Vec<&SourceRef> = sources.iter().collect();
         let groups = group_syndicated(&refs, Some(&sources[1]));
@@ -218,6 +254,9 @@ mod tests {
             "Vector database maker Vectorforge raises $180 million",
             "Vectorforge lands $180M Series B as vector search demand climbs"
         ));
-        assert!(near_identical_titles("阿里發布Qwen-Vision-3.2", "阿里发布 Qwen-Vision-3.2"));
+        assert!(near_identical_titles(
+            "阿里發布Qwen-Vision-3.2",
+            "阿里发布 Qwen-Vision-3.2"
+        ));
     }
 }

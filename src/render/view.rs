@@ -435,12 +435,7 @@ pub fn headline_source<'a>(
     )
 }
 
-fn card_view(
-    record: &CardRecord,
-    text: Text,
-    labels: &Labels,
-    offset: FixedOffset,
-) -> CardView {
+fn card_view(record: &CardRecord, text: Text, labels: &Labels, offset: FixedOffset) -> CardView {
     let card = &record.card;
     let lead = headline_source(record, text.language, None);
     let sources = source_links(record, lead, text, labels);
@@ -652,14 +647,19 @@ fn front_matter(digest: &Digest, generated_at: DateTime<FixedOffset>) -> FrontMa
 /// `FRONT_SUMMARY_CHARS` (one sentence however long, never a cut one).
 fn front_summary(paragraph: &str) -> String {
     let mut summary = String::new();
-    for span in crate::text::sentences::spans(paragraph) {
-        let kept = summary.trim_end().chars().count();
-        if kept > 0 && kept + span.trim().chars().count() > FRONT_SUMMARY_CHARS {
+    for sentence in crate::text::sentences::split(paragraph) {
+        let kept = summary.chars().count();
+        if kept > 0 && kept + sentence.chars().count() > FRONT_SUMMARY_CHARS {
             break;
         }
-        summary.push_str(span);
+        // Latin sentences are separated by a space, Chinese ones are not.
+        if summary.ends_with(|c: char| c.is_ascii()) && sentence.starts_with(|c: char| c.is_ascii())
+        {
+            summary.push(' ');
+        }
+        summary.push_str(&sentence);
     }
-    summary.trim().to_string()
+    summary
 }
 
 fn quick_read_view(

@@ -102,8 +102,9 @@ pub fn taiwan_quotes(text: &str) -> String {
             '‘' => {
                 let close = chars[i + 1..].iter().position(|&c| c == '’' || c == '‘');
                 match close {
-                    Some(len) if chars[i + 1 + len] == '’'
-                        && chars[i + 1..i + 1 + len].iter().any(|&c| super::is_han(c)) =>
+                    Some(len)
+                        if chars[i + 1 + len] == '’'
+                            && chars[i + 1..i + 1 + len].iter().any(|&c| super::is_han(c)) =>
                     {
                         out.push('『');
                         out.extend(&chars[i + 1..i + 1 + len]);
@@ -203,7 +204,10 @@ mod tests {
     fn single_quotes_change_only_around_chinese() {
         assert_eq!(taiwan_quotes("Alibaba’s model"), "Alibaba’s model");
         assert_eq!(taiwan_quotes("‘open’ weights"), "‘open’ weights");
-        assert_eq!(taiwan_quotes("他說‘開源’與“閉源”"), "他說『開源』與「閉源」");
+        assert_eq!(
+            taiwan_quotes("他說‘開源’與“閉源”"),
+            "他說『開源』與「閉源」"
+        );
         assert_eq!(taiwan_quotes("未閉合‘引號"), "未閉合‘引號");
     }
 

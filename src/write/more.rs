@@ -63,7 +63,9 @@ pub fn validate_more(content: &str, ids: &[String]) -> Result<MoreLines, String>
     for (i, entry) in lines.lines.iter().enumerate() {
         let id = entry.id.trim();
         if !ids.iter().any(|known| known == id) {
-            problems.push(format!("/lines/{i}/id: \"{id}\" is not a story of <stories>"));
+            problems.push(format!(
+                "/lines/{i}/id: \"{id}\" is not a story of <stories>"
+            ));
         } else if !seen.insert(id) {
             problems.push(format!("/lines/{i}/id: \"{id}\" has a line already"));
         }

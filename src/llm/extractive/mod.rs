@@ -137,7 +137,11 @@ fn more_lines(stories: &[BlockStory], language: Language) -> serde_json::Value {
     let lines: Vec<serde_json::Value> = stories
         .iter()
         .map(|s| {
-            let title = if s.title.trim().is_empty() { &s.outlet } else { &s.title };
+            let title = if s.title.trim().is_empty() {
+                &s.outlet
+            } else {
+                &s.title
+            };
             serde_json::json!({"id": s.id, "line": trim_title(&in_script(title, language))})
         })
         .collect();

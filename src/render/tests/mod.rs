@@ -9,7 +9,7 @@ use super::*;
 use crate::collect::url::is_absolute_http;
 use crate::model::{
     BackgroundTerm, Card, CardRecord, FurtherReading, Generator, Importance, Insight, Language,
-    SourceRef, MoreStory,
+    MoreStory, SourceRef,
 };
 
 fn section(id: &str, hant: &str, hans: &str, en: &str) -> SectionConfig {
@@ -288,12 +288,15 @@ fn converts_simplified_text_to_traditional() {
     cards[2].card.summary = "阿里开源图像生成模型，国产芯片适配。".to_string();
     cards[2].card.entities = vec!["阿里巴巴集团".to_string()];
     let md = render(&digest(Language::ZhHant, cards));
-    // Character forms, then the Taiwan term (芯片 → 晶片).
-    assert!(md.contains("阿里開源圖像生成模型，國產晶片適配。"), "{md}");
+    // Character forms and Taiwan's words (图像 → 影像, 芯片 → 晶片).
+    assert!(md.contains("阿里開源影像生成模型，國產晶片適配。"), "{md}");
     assert!(md.contains("阿里巴巴集團"));
     assert!(!md.contains("开源") && !md.contains("国产"));
-    // Source titles are text too, converted to Taiwan character forms (英伟达 → 英偉達).
-    assert!(md.contains("[英偉達收購AI21](https://www.qbitai.com/2025/12/366314.html)"));
+    // Source titles are text too, converted to Taiwan's forms and names (英伟达 → 輝達).
+    assert!(
+        md.contains("[輝達收購AI21](https://www.qbitai.com/2025/12/366314.html)"),
+        "{md}"
+    );
     // URLs are never converted.
     assert!(md.contains("https://www.qbitai.com/2025/12/366314.html"));
 }
@@ -352,7 +355,9 @@ fn drops_non_http_links_and_rewrites_arxiv_ids() {
         source("ftp", "ftp://example.com/p"),
     ];
     let md = render(&digest(Language::ZhHant, cards));
-    assert!(md.contains("[EIR 論文](https://arxiv.org/abs/2512.23185v1)"));
+    // An arXiv paper is shown as the language's paper link.
+    assert!(md.contains("[論文](https://arxiv.org/abs/2512.23185v1)"), "{md}");
+    assert!(!md.contains("[EIR 論文]"));
     assert!(!md.contains("](arXiv:") && !md.contains("](1)") && !md.contains("ftp://"));
     assert!(!md.contains("壞連結") && !md.contains("only a bad link"));
     // A card whose links all failed keeps its content but shows no empty sources line.
@@ -474,7 +479,9 @@ fn empty_insight_and_reading_are_omitted() {
     assert!(!md.contains("編輯洞察") && !md.contains("延伸閱讀"));
     assert!(md.contains("title: \"AI Daily — 2026/01/01\"\n"));
     assert!(md.contains("tags: []\n"));
-    assert!(md.contains("summary: \"輝達擬併購 AI21 Labs、阿里開源 Qwen-Image-2512\"\n"));
+    // Without the editor's words the front matter says nothing rather than list headlines.
+    assert!(md.contains("summary: \"\"\n"), "{md}");
+    assert!(md.contains("description: \"\"\n"), "{md}");
     // The last card's rule is followed directly by the footer, never by a second rule.
     assert!(md.ends_with("### MiniMax 港交所上市\n\n**核心摘要**  \nMiniMax 港交所上市的摘要。\n\n**關鍵實體**：OpenAI、阿里巴巴  \n**重要性**：中  \n**來源**：[MiniMax IPO](https://www.qbitai.com/2025/12/366302.html)\n\n---\n\n*資料來源：390 篇文章 | 分析主題：5 個*  \n*資料收集時間：過去 24 小時 | 報告生成時間：2026/01/01 06:43:15 +08:00*\n"), "{md}");
 }
@@ -741,3 +748,5 @@ fn digest_json_validates_against_its_generated_schema() {
     missing.as_object_mut().unwrap().remove("generator");
     assert!(!validator.is_valid(&missing));
 }
+
+mod reader;
