@@ -310,9 +310,7 @@ pub async fn cluster(
         .as_ref()
         .zip(inputs_for_gold.as_deref())
         .map(|(labels, inputs)| cluster::metrics::score_against_gold(&stories, inputs, labels));
-    let weights = config
-        .map(|c| c.digest.ranking.clone())
-        .unwrap_or_default();
+    let weights = config.map(|c| c.digest.ranking.clone()).unwrap_or_default();
     let ranked = cluster::rank(
         stories,
         &RankParams {

@@ -98,8 +98,7 @@ fn score_parts_at(
     let age_hours = ((now - newest).num_seconds() as f64 / 3600.0).max(0.0);
     let outlets_score = weights.outlets * (outlets.len().max(1) as f64).ln();
     let tier_score = weights.tier * (3 - best_tier) as f64 / 2.0;
-    let recency_score =
-        weights.recency * 0.5f64.powf(age_hours / weights.recency_half_life_hours);
+    let recency_score = weights.recency * 0.5f64.powf(age_hours / weights.recency_half_life_hours);
     let size_score = weights.size * (story.articles.len().max(1) as f64).ln();
     let relevance_score = weights.relevance * relevance;
     let boost_score = boost(story, weights);
@@ -659,7 +658,13 @@ mod tests {
         boosted.source = "wire".into();
         let stories = || vec![story(vec![plain.clone()]), story(vec![boosted.clone()])];
         let first = |weights: RankingConfig| {
-            let ranked = rank(stories(), &RankParams { weights, ..params(23) });
+            let ranked = rank(
+                stories(),
+                &RankParams {
+                    weights,
+                    ..params(23)
+                },
+            );
             ranked.topics[0].story.articles[0].id.clone()
         };
         // The built-in weights prefer the newer story.

@@ -243,7 +243,10 @@ fn ranking_defaults_are_the_built_in_weights_and_boosts_are_read() {
          [digest.ranking.boost.keywords]\n\"開源\" = 0.3\n\
          [digest.ranking.boost.entities]\nNVIDIA = -1\n"
     );
-    let ranking = Config::parse(&text, None, &env(&[])).unwrap().digest.ranking;
+    let ranking = Config::parse(&text, None, &env(&[]))
+        .unwrap()
+        .digest
+        .ranking;
     assert_eq!(ranking.outlets, 1.0);
     assert_eq!(ranking.recency_half_life_hours, 12.0);
     assert_eq!(ranking.tier, RankingConfig::default().tier);
@@ -269,6 +272,9 @@ fn ranking_problems_name_their_keys() {
         "digest.ranking.boost.sources.qbitai",
         "digest.ranking.boost.keywords.agents",
     ] {
-        assert!(keys.iter().any(|k| k == expected), "{expected} not in {keys:?}");
+        assert!(
+            keys.iter().any(|k| k == expected),
+            "{expected} not in {keys:?}"
+        );
     }
 }

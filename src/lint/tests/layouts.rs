@@ -44,52 +44,6 @@ fn seed_digest_defects_are_found() {
     assert!(report.has_errors());
 }
 
-/// A brief digest from the label table: summary bullets, themed sections of linked stories,
-/// then 更多動態 one-liners.
-fn brief(
-    l: &Labels,
-    provider: &str,
-    themes: &[(&str, Vec<String>)],
-    more: &[(&str, &str)],
-) -> String {
-    let mut out = format!(
-        "---\ntitle: \"Digest\"\ndate: 2026-01-02T06:30:00+08:00\ntags: []\ndescription: \"d\"\nsummary: \"s\"\n\
-         generator:\n  provider: \"{provider}\"\n  model: \"m\"\n  run: \"r1\"\n---\n\n- **一則**{}摘要。\n\n",
-        l.colon
-    );
-    for (name, stories) in themes {
-        out.push_str(&format!("## {name}\n\n"));
-        stories.iter().for_each(|s| out.push_str(s));
-    }
-    if !more.is_empty() {
-        out.push_str(&format!("## {}\n\n", l.more_news));
-        for (title, url) in more {
-            out.push_str(&format!("- [{title}]({url}) — 量子位\n"));
-        }
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "---\n\n*{}*\n",
-        l.footer_counts
-            .replace("{articles}", "9")
-            .replace("{topics}", "3")
-    ));
-    out
-}
-
-fn brief_story(l: &Labels, title: &str, url: &str, bullets: &[&str]) -> String {
-    let mut out = format!("### [{title}]({url})\n\n");
-    bullets
-        .iter()
-        .for_each(|b| out.push_str(&format!("- {b}\n")));
-    out.push_str(&format!(
-        "\n**{}{}** 這是分析。\n\n",
-        l.deep_insight,
-        l.colon.trim()
-    ));
-    out
-}
-
 #[test]
 fn brief_layout_is_detected_and_a_story_repeated_between_sections_is_an_error() {
     let story = |title: &str, url: &str| {

@@ -84,6 +84,11 @@ fn card(
     )
 }
 
+/// The footer's counts line as the renderer writes it, for `cards` cards and `more` more-news items.
+fn footer(l: &Labels, cards: usize, more: usize) -> String {
+    crate::render::view::footer_counts(l, 120, cards, more)
+}
+
 /// A whole daily digest: front matter, focus, the given news sections, insight, reading, footer.
 fn daily(
     l: &Labels,
@@ -110,7 +115,7 @@ fn daily(
         "## {}\n\n### {}\n\n* [Paper](https://arxiv.org/abs/2512.21227) — why it matters.\n\n---\n\n*{}*\n",
         l.further_reading,
         l.recommended,
-        l.footer_counts.replace("{articles}", "120").replace("{topics}", "3")
+        footer(l, focus.len() + sections.iter().map(|(_, c)| c.len()).sum::<usize>(), 0)
     ));
     out
 }
@@ -203,8 +208,57 @@ fn clean_documents_have_no_findings() {
     }
 }
 
+/// A brief digest from the label table: summary bullets, themed sections of linked stories,
+/// then 更多動態 one-liners.
+fn brief(
+    l: &Labels,
+    provider: &str,
+    themes: &[(&str, Vec<String>)],
+    more: &[(&str, &str)],
+) -> String {
+    let mut out = format!(
+        "---\ntitle: \"Digest\"\ndate: 2026-01-02T06:30:00+08:00\ntags: []\ndescription: \"d\"\nsummary: \"s\"\n\
+         generator:\n  provider: \"{provider}\"\n  model: \"m\"\n  run: \"r1\"\n---\n\n- **一則**{}摘要。\n\n",
+        l.colon
+    );
+    for (name, stories) in themes {
+        out.push_str(&format!("## {name}\n\n"));
+        stories.iter().for_each(|s| out.push_str(s));
+    }
+    if !more.is_empty() {
+        out.push_str(&format!("## {}\n\n", l.more_news));
+        for (title, url) in more {
+            out.push_str(&format!("- [{title}]({url}) — 量子位\n"));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "---\n\n*{}*\n",
+        footer(
+            l,
+            themes.iter().map(|(_, s)| s.len()).sum::<usize>(),
+            more.len()
+        )
+    ));
+    out
+}
+
+fn brief_story(l: &Labels, title: &str, url: &str, bullets: &[&str]) -> String {
+    let mut out = format!("### [{title}]({url})\n\n");
+    bullets
+        .iter()
+        .for_each(|b| out.push_str(&format!("- {b}\n")));
+    out.push_str(&format!(
+        "\n**{}{}** 這是分析。\n\n",
+        l.deep_insight,
+        l.colon.trim()
+    ));
+    out
+}
+
 mod duplicates;
 mod grounding;
 mod language;
 mod layouts;
+mod listing;
 mod structure;

@@ -356,7 +356,10 @@ fn drops_non_http_links_and_rewrites_arxiv_ids() {
     ];
     let md = render(&digest(Language::ZhHant, cards));
     // An arXiv paper is shown as the language's paper link.
-    assert!(md.contains("[論文](https://arxiv.org/abs/2512.23185v1)"), "{md}");
+    assert!(
+        md.contains("[論文](https://arxiv.org/abs/2512.23185v1)"),
+        "{md}"
+    );
     assert!(!md.contains("[EIR 論文]"));
     assert!(!md.contains("](arXiv:") && !md.contains("](1)") && !md.contains("ftp://"));
     assert!(!md.contains("壞連結") && !md.contains("only a bad link"));

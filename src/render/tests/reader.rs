@@ -22,9 +22,21 @@ fn nvidia_digest(language: Language) -> Digest {
     let mut cards = five_cards();
     cards[0].card.title = "NVIDIA發表Helix H300推論加速器，臺灣供應鏈可望受惠".to_string();
     cards[0].sources = vec![
-        outlet_source("en1", "NVIDIA unveils Helix H300 accelerator aimed at inference", "wire"),
-        outlet_source("zh1", "NVIDIA發表Helix H300推論加速器，臺灣供應鏈可望受惠", "review"),
-        outlet_source("en2", "NVIDIA unveils Helix H300 accelerator aimed at inference", "journal"),
+        outlet_source(
+            "en1",
+            "NVIDIA unveils Helix H300 accelerator aimed at inference",
+            "wire",
+        ),
+        outlet_source(
+            "zh1",
+            "NVIDIA發表Helix H300推論加速器，臺灣供應鏈可望受惠",
+            "review",
+        ),
+        outlet_source(
+            "en2",
+            "NVIDIA unveils Helix H300 accelerator aimed at inference",
+            "journal",
+        ),
     ];
     digest(language, cards)
 }
@@ -35,14 +47,22 @@ fn a_chinese_headline_links_to_the_chinese_report_in_every_layout() {
     let chinese = "https://review.example/zh1";
     let brief = render_layout(&d, Layout::Brief);
     assert!(
-        brief.contains(&format!("### [NVIDIA發表Helix H300推論加速器，臺灣供應鏈可望受惠]({chinese})")),
+        brief.contains(&format!(
+            "### [NVIDIA發表Helix H300推論加速器，臺灣供應鏈可望受惠]({chinese})"
+        )),
         "{brief}"
     );
     // The story's date, in the digest's offset (+08:00): 18:30 UTC on the 4th is the 5th.
     assert!(brief.contains("\n*2026-01-05*\n"), "{brief}");
-    assert!(brief.contains("\n# 開源模型與產業整併 — 2026/01/01\n"), "{brief}");
+    assert!(
+        brief.contains("\n# 開源模型與產業整併 — 2026/01/01\n"),
+        "{brief}"
+    );
     let speedread = render_layout(&d, Layout::Speedread);
-    assert!(speedread.contains(&format!("[閱讀原文]({chinese})")), "{speedread}");
+    assert!(
+        speedread.contains(&format!("[閱讀原文]({chinese})")),
+        "{speedread}"
+    );
     let html = render_html(
         &d,
         &RenderOptions {
@@ -52,7 +72,10 @@ fn a_chinese_headline_links_to_the_chinese_report_in_every_layout() {
         },
     )
     .unwrap();
-    assert!(html.contains(&format!("<h3><a href=\"{chinese}\"")), "{html}");
+    assert!(
+        html.contains(&format!("<h3><a href=\"{chinese}\"")),
+        "{html}"
+    );
 }
 
 #[test]
@@ -80,15 +103,24 @@ fn front_matter_is_the_editors_words_never_joined_headlines() {
     let mut d = digest(Language::ZhHant, five_cards());
     d.insight.trend_summary = "開源模型持續追趕閉源模型。".repeat(20);
     let md = render(&d);
-    assert!(md.contains("description: \"今日重點：開源影像模型與併購。\"\n"), "{md}");
+    assert!(
+        md.contains("description: \"今日重點：開源影像模型與併購。\"\n"),
+        "{md}"
+    );
     // The trend summary's first sentences, whole, up to the length a list page shows.
     let summary = md
         .lines()
         .find_map(|l| l.strip_prefix("summary: \""))
         .unwrap()
         .trim_end_matches('"');
-    assert!(summary.starts_with("開源模型持續追趕閉源模型。"), "{summary}");
-    assert!(summary.ends_with('。') && summary.chars().count() <= 160, "{summary}");
+    assert!(
+        summary.starts_with("開源模型持續追趕閉源模型。"),
+        "{summary}"
+    );
+    assert!(
+        summary.ends_with('。') && summary.chars().count() <= 160,
+        "{summary}"
+    );
     for record in &d.cards {
         assert!(!summary.contains(&record.card.title), "{summary}");
     }
