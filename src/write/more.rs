@@ -205,4 +205,119 @@ mod tests {
         }
         assert!(validate_more("not json", &ids()).is_err());
     }
+
+    fn article(id: &str, title: &str, outlet: &str) -> crate::model::Article {
+        crate::model::Article {
+            id: id.into(),
+            url: format!("https://{outlet}.example/{id}"),
+            outlet: outlet.into(),
+            source: outlet.into(),
+            tier: 2,
+            title: title.into(),
+            published_at: chrono::DateTime::parse_from_rfc3339("2026-01-05T03:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+            lang: String::new(),
+            text: format!("{title}. More text about it."),
+            tags: Vec::new(),
+        }
+    }
+
+    fn stories() -> Vec<Story> {
+        let story = |id: &str, articles: Vec<crate::model::Article>| Story {
+            id: id.into(),
+            articles,
+            merges: Vec::new(),
+        };
+        vec![
+            story(
+                "s1",
+                vec![
+                    article(
+                        "a1",
+                        "OpenAI acquires document-AI startup Quillmark",
+                        "wire",
+                    ),
+                    article("a2", "OpenAI收購文件AI新創Quillmark", "review"),
+                ],
+            ),
+            story(
+                "s2",
+                vec![article(
+                    "b1",
+                    "Pebble-1.5B distils reasoning traces",
+                    "labnotes",
+                )],
+            ),
+        ]
+    }
+
+    async fn write(provider: &dyn crate::llm::Provider) -> MoreOutcome {
+        let prompts = super::super::prompts::Prompts::load(None).unwrap();
+        let settings = super::super::CallSettings {
+            model: "m".into(),
+            structured_output: crate::config::StructuredOutput::JsonSchema,
+            temperature: None,
+            top_p: None,
+            seed: None,
+            max_output_tokens: 500,
+        };
+        let previously = std::collections::BTreeMap::new();
+        let writer = Writer {
+            prompts: &prompts,
+            provider,
+            settings: &settings,
+            language: crate::model::Language::ZhHant,
+            sections: &[],
+            max_input_tokens: 1000,
+            previously: &previously,
+        };
+        writer.write_more(&stories()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_call_writes_every_line_and_leads_in_the_digests_language() {
+        let extractive = crate::llm::extractive::Extractive::new();
+        let outcome = write(&extractive).await;
+        assert_eq!(outcome.error, None);
+        let ids: Vec<&str> = outcome
+            .stories
+            .iter()
+            .map(|s| s.story_id.as_str())
+            .collect();
+        assert_eq!(ids, ["s1", "s2"]);
+        // The lead is the Chinese report, though the English one ranks first in the story.
+        assert_eq!(outcome.stories[0].lead.article_id, "a2");
+        // The baseline keeps the lead's title, in the target script.
+        assert_eq!(outcome.stories[0].line, "OpenAI收購文件AI新創Quillmark");
+        assert_eq!(
+            outcome.stories[1].line,
+            "Pebble-1.5B distils reasoning traces"
+        );
+
+        let model = crate::llm::testing::Fake::answering(
+            r#"{"lines":[{"id":"s1","line":"OpenAI 收購 Quillmark"},{"id":"s2","line":"Pebble-1.5B 蒸餾推理軌跡"}]}"#,
+            crate::llm::Usage::default(),
+        );
+        let outcome = write(&model).await;
+        assert_eq!(model.calls(), 1);
+        let request = &model.requests()[0];
+        assert_eq!(request.namespace, crate::llm::Namespace::More);
+        assert!(request.messages[1].content.contains("<stories>"));
+        assert_eq!(outcome.stories[1].line, "Pebble-1.5B 蒸餾推理軌跡");
+    }
+
+    #[tokio::test]
+    async fn an_invalid_reply_keeps_every_story_with_an_empty_line() {
+        let model = crate::llm::testing::Fake::answering(
+            r#"{"lines":[{"id":"s1","line":"只有一則"}]}"#,
+            crate::llm::Usage::default(),
+        );
+        let outcome = write(&model).await;
+        // The first ask and one repair, then the titles stand in.
+        assert_eq!(model.calls(), 2);
+        assert!(outcome.error.unwrap().contains("no line for s2"));
+        assert_eq!(outcome.stories.len(), 2);
+        assert!(outcome.stories.iter().all(|s| s.line.is_empty()));
+    }
 }
