@@ -357,7 +357,7 @@ pub struct WeeklyCardRef {
     pub topic_id: String,
     pub title: String,
     pub importance: Importance,
-    /// The card's first source, the link a reader follows.
+    /// The source the card's headline links to (`render::view::headline_source`).
     pub source: Option<SourceRef>,
 }
 

@@ -185,7 +185,7 @@ pub struct ReadingView {
 pub struct RecommendedView {
     /// The recommended card's title, escaped.
     pub title: String,
-    /// The card's first checked source URL.
+    /// The URL the card's headline links to.
     pub url: String,
     /// The card's anchor, for the HTML page.
     pub anchor: String,
@@ -730,15 +730,12 @@ fn reading_view(
             tracing::debug!(card = %id, "dropping further reading for an unknown card");
             continue;
         };
-        let Some(first) = card.sources.first() else {
-            continue;
-        };
-        if !seen.insert(card.id.clone()) {
+        if card.url.is_empty() || !seen.insert(card.id.clone()) {
             continue;
         }
         recommended.push(RecommendedView {
             title: card.title.clone(),
-            url: first.url.clone(),
+            url: card.url.clone(),
             anchor: card.anchor.clone(),
             why: text.line(&item.why),
         });
