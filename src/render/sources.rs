@@ -67,9 +67,9 @@ pub fn lead_source<'a>(
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceGroup<'a> {
     pub source: &'a SourceRef,
-    /// Outlets that republished the same report under another URL, in order, without repeats
-    /// and without the listed source's own outlet.
-    pub also: Vec<&'a str>,
+    /// Copies of the same report under another URL, in order, one per outlet, none from the
+    /// listed source's own outlet.
+    pub also: Vec<&'a SourceRef>,
 }
 
 /// Groups `sources` (already one per URL) into reports: a source whose title is near-identical
@@ -99,9 +99,9 @@ pub fn group_syndicated<'a>(
                 let outlet = source.outlet.trim();
                 if !outlet.is_empty()
                     && outlet != group.source.outlet.trim()
-                    && !group.also.contains(&outlet)
+                    && !group.also.iter().any(|s| s.outlet.trim() == outlet)
                 {
-                    group.also.push(outlet);
+                    group.also.push(source);
                 }
             }
             None => groups.push((
@@ -248,7 +248,8 @@ mod tests {
         assert_eq!(groups[0].source.article_id, "b");
         assert!(groups[0].also.is_empty());
         assert_eq!(groups[1].source.article_id, "a");
-        assert_eq!(groups[1].also, vec!["AI Journal", "Mirror"]);
+        let outlets: Vec<&str> = groups[1].also.iter().map(|s| s.outlet.as_str()).collect();
+        assert_eq!(outlets, vec!["AI Journal", "Mirror"]);
         // Two outlets' own reports of one story stay two lines.
         assert!(!near_identical_titles(
             "Vector database maker Vectorforge raises $180 million",

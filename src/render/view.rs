@@ -132,9 +132,9 @@ pub struct LinkView {
     pub url: String,
     /// The publisher's name, escaped; may be empty.
     pub outlet: String,
-    /// Syndicated copies of the same report, e.g. " (also: AI Journal, Mirror)" or
-    /// "（另見：AI Journal、Mirror）", escaped, written right after the link; empty when there
-    /// are none.
+    /// Syndicated copies of the same report, each a link named by its outlet, ready for the
+    /// syntax: " (also: [AI Journal](url), [Mirror](url))" or "（另見：[AI Journal](url)）" in
+    /// Markdown, `<a>` elements in HTML; written right after the link, empty when there are none.
     pub also: String,
     /// True for an arXiv paper: the link text is the language's paper label ([論文]).
     pub paper: bool,
@@ -514,21 +514,29 @@ fn source_links(
         .into_iter()
         .filter_map(|group| {
             let mut link = link_view(group.source, text, labels)?;
-            if !group.also.is_empty() {
-                let outlets: Vec<String> = group.also.iter().map(|o| text.plain(o)).collect();
-                let also = format!(
-                    "{}{}{}",
-                    labels.also,
-                    labels.colon,
-                    outlets.join(labels.list_separator)
-                );
-                // Written right after the link, in the language's own brackets.
-                let bracketed = if text.language.is_chinese() {
-                    format!("（{also}）")
+            // Each copy is a link named by its outlet (a copy may be readable where the
+            // original is not), written after the source in the language's own brackets.
+            let copies: Vec<String> = group
+                .also
+                .iter()
+                .filter_map(|copy| {
+                    let url = checked_link(&copy.url)?;
+                    let outlet = text.syntax.escape(&text.plain(&copy.outlet));
+                    Some(text.syntax.link(&outlet, &text.url(&url)))
+                })
+                .collect();
+            if !copies.is_empty() {
+                let (open, close) = if text.language.is_chinese() {
+                    ("（", "）")
                 } else {
-                    format!(" ({also})")
+                    (" (", ")")
                 };
-                link.also = text.syntax.escape(&bracketed);
+                link.also = format!(
+                    "{open}{}{}{}{close}",
+                    text.syntax.escape(labels.also),
+                    labels.colon,
+                    copies.join(labels.list_separator)
+                );
             }
             Some(link)
         })

@@ -88,12 +88,14 @@ fn syndicated_copies_are_one_source_line_naming_their_outlets() {
     assert_eq!(
         line,
         "**來源**：[NVIDIA發表Helix H300推論加速器，臺灣供應鏈可望受惠](https://review.example/zh1) | \
-         [NVIDIA unveils Helix H300 accelerator aimed at inference](https://wire.example/en1)（另見：journal）"
+         [NVIDIA unveils Helix H300 accelerator aimed at inference](https://wire.example/en1)\
+         （另見：[journal](https://journal.example/en2)）"
     );
-    assert!(!daily.contains("https://journal.example/en2"));
+    assert_eq!(daily.matches("https://journal.example/en2").count(), 1);
     let english = render_layout(&nvidia_digest(Language::En), Layout::Daily);
     assert!(
-        english.contains("(https://wire.example/en1) (also: journal)"),
+        english
+            .contains("(https://wire.example/en1) (also: [journal](https://journal.example/en2))"),
         "{english}"
     );
 }
