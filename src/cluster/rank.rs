@@ -703,23 +703,14 @@ mod tests {
 
     #[test]
     fn focus_prefers_the_cards_importance_then_rank() {
-        use crate::model::{Card, CardRecord};
-        let card = |rank: usize, importance: Importance| CardRecord {
-            topic_id: format!("t{rank}"),
-            rank,
-            focus: rank == 1,
-            card: Card {
-                title: String::new(),
-                summary: String::new(),
-                details: String::new(),
-                scenarios: String::new(),
-                entities: Vec::new(),
-                importance,
-                section: String::new(),
-                insight: String::new(),
-            },
-            sources: Vec::new(),
-            continuing: false,
+        // From JSON, as a digest stores it: only the fields focus is about.
+        let card = |rank: usize, importance: Importance| -> CardRecord {
+            serde_json::from_value(serde_json::json!({
+                "topic_id": format!("t{rank}"), "rank": rank, "focus": rank == 1, "sources": [],
+                "card": {"title": "", "summary": "", "details": "", "scenarios": "", "entities": [],
+                         "importance": importance, "section": "", "insight": ""}
+            }))
+            .unwrap()
         };
         let mut cards = vec![
             card(1, Importance::Medium),

@@ -31,6 +31,27 @@ pub struct Writer<'a> {
     pub previously: &'a std::collections::BTreeMap<String, crate::collect::memory::Previously>,
 }
 
+impl<'a> Writer<'a> {
+    /// The writer a run's settings make, from the validated config.
+    pub fn new(
+        config: &'a crate::config::Config,
+        prompts: &'a Prompts,
+        provider: &'a dyn Provider,
+        settings: &'a CallSettings,
+        previously: &'a std::collections::BTreeMap<String, crate::collect::memory::Previously>,
+    ) -> Self {
+        Writer {
+            prompts,
+            provider,
+            settings,
+            language: config.digest.language,
+            sections: &config.digest.sections,
+            max_input_tokens: config.limits.max_input_tokens_per_card,
+            previously,
+        }
+    }
+}
+
 impl Writer<'_> {
     /// The sections as prompts show them, labelled in the target language.
     pub(crate) fn block_sections(&self) -> Vec<BlockSection> {

@@ -45,8 +45,6 @@ pub struct MoreOutcome {
     pub stories: Vec<MoreStory>,
     /// Why the lines are missing, when the call failed or stayed invalid.
     pub error: Option<String>,
-    /// The call needed the repair re-ask.
-    pub repaired: bool,
 }
 
 /// The schema sent with the more-news call.
@@ -146,8 +144,7 @@ impl Writer<'_> {
             .settings
             .request(Namespace::More, messages, "more", &schema);
         match ask_validated(self.provider, request, |c| validate_more(c, &ids)).await {
-            Asked::Valid { value, repaired } => {
-                outcome.repaired = repaired;
+            Asked::Valid { value, .. } => {
                 for entry in value.lines {
                     if let Some(story) = outcome
                         .stories
@@ -158,7 +155,7 @@ impl Writer<'_> {
                     }
                 }
             }
-            Asked::Invalid { reason } => outcome.error = Some(reason),
+            Asked::Invalid { reason, .. } => outcome.error = Some(reason),
             Asked::Failed { error } => outcome.error = Some(error.to_string()),
         }
         Ok(outcome)
@@ -253,25 +250,17 @@ mod tests {
     }
 
     async fn write(provider: &dyn crate::llm::Provider) -> MoreOutcome {
+        let config = crate::config::Config::parse(
+            "[digest]\nlanguage = \"zh-Hant\"\n[[digest.sections]]\nid = \"models\"\n\
+             [[sources]]\nname = \"day\"\nurl = \"feeds\"\n",
+            None,
+            &std::collections::BTreeMap::<String, String>::new(),
+        )
+        .unwrap();
         let prompts = super::super::prompts::Prompts::load(None).unwrap();
-        let settings = super::super::CallSettings {
-            model: "m".into(),
-            structured_output: crate::config::StructuredOutput::JsonSchema,
-            temperature: None,
-            top_p: None,
-            seed: None,
-            max_output_tokens: 500,
-        };
+        let settings = super::super::CallSettings::for_provider(&config.provider);
         let previously = std::collections::BTreeMap::new();
-        let writer = Writer {
-            prompts: &prompts,
-            provider,
-            settings: &settings,
-            language: crate::model::Language::ZhHant,
-            sections: &[],
-            max_input_tokens: 1000,
-            previously: &previously,
-        };
+        let writer = Writer::new(&config, &prompts, provider, &settings, &previously);
         writer.write_more(&stories()).await.unwrap()
     }
 

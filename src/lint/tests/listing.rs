@@ -3,7 +3,7 @@
 //! digest's language (pipeline only).
 
 use super::*;
-use crate::model::{Card as CardFields, CardRecord, Digest, Generator, Importance, SourceRef};
+use crate::model::{CardRecord, Digest, Generator, SourceRef};
 
 fn brief_with_more(provider: &str, more: &[(&str, &str)]) -> String {
     let stories = vec![
@@ -148,24 +148,15 @@ fn a_source_listed_twice_under_a_card() {
     assert_eq!(found.len(), 1, "{found:?}");
 }
 
+/// A card record as a digest stores it.
 fn record(title: &str, sources: Vec<SourceRef>) -> CardRecord {
-    CardRecord {
-        topic_id: "t1".into(),
-        rank: 1,
-        focus: false,
-        card: CardFields {
-            title: title.into(),
-            summary: "輝達發表新款推論加速器，臺灣供應鏈受惠。".into(),
-            details: String::new(),
-            scenarios: String::new(),
-            entities: vec!["NVIDIA".into()],
-            importance: Importance::High,
-            section: "models".into(),
-            insight: String::new(),
-        },
-        sources,
-        continuing: false,
-    }
+    serde_json::from_value(serde_json::json!({
+        "topic_id": "t1", "rank": 1, "focus": false, "sources": sources,
+        "card": {"title": title, "summary": "輝達發表新款推論加速器，臺灣供應鏈受惠。",
+                 "details": "", "scenarios": "", "entities": ["NVIDIA"], "importance": "high",
+                 "section": "models", "insight": ""}
+    }))
+    .unwrap()
 }
 
 fn source(title: &str, url: &str) -> SourceRef {
