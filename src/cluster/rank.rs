@@ -136,8 +136,6 @@ fn boost(story: &Story, weights: &RankingConfig) -> f64 {
         .filter(|(name, _)| story.articles.iter().any(|a| &a.source == name))
         .map(|(_, b)| b)
         .sum();
-    // Keywords match either script and any case: both sides folded to Simplified lower case.
-    let fold = |s: &str| text::script::fold_to_simplified(s).to_lowercase();
     let keywords: f64 = if weights.keyword_boosts.is_empty() {
         0.0
     } else {
@@ -165,10 +163,14 @@ fn boost(story: &Story, weights: &RankingConfig) -> f64 {
     sources + keywords + entities
 }
 
+/// Boosts match either script and any case: both sides folded to Simplified lower case.
+fn fold(text: &str) -> String {
+    text::script::fold_to_simplified(text).to_lowercase()
+}
+
 /// Does `title` name `name`: either script, any case, and for a name that starts or ends with
 /// a Latin letter or digit, not as part of a longer word ("Meta" is not in "Metaverse").
 fn names(title: &str, name: &str) -> bool {
-    let fold = |s: &str| text::script::fold_to_simplified(s).to_lowercase();
     let (title, name) = (fold(title), fold(name));
     if name.is_empty() {
         return false;

@@ -10,6 +10,7 @@ use super::finding::{
     finding,
 };
 use super::inline::links;
+use super::language::untranslated_severity;
 use crate::model::{CardRecord, Language};
 use crate::render::escape::checked_link;
 use crate::render::labels::Labels;
@@ -80,20 +81,11 @@ fn template_numbers<'t>(template: &str, text: &'t str) -> Option<(Vec<usize>, &'
 /// not translated). A warning from the extractive baseline, which keeps the titles; an error
 /// from a model.
 pub(super) fn check_more_language(doc: &Doc, cards: &[Card], findings: &mut Vec<Finding>) {
-    let extractive = doc
-        .generator_provider()
-        .is_some_and(|p| p.eq_ignore_ascii_case("extractive"));
-    let (severity, hint) = if extractive {
-        (
-            Severity::Warning,
-            "expected from the extractive provider, which keeps the source title",
-        )
-    } else {
-        (
-            Severity::Error,
-            "the more-news stage must write it in the digest's language",
-        )
-    };
+    let (severity, hint) = untranslated_severity(
+        doc,
+        "expected from the extractive provider, which keeps the source title",
+        "the more-news stage must write it in the digest's language",
+    );
     for item in cards.iter().filter(|c| c.one_line && !has_han(&c.headline)) {
         findings.push(finding(
             item.index,
