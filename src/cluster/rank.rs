@@ -179,8 +179,9 @@ fn names(title: &str, name: &str) -> bool {
     title.match_indices(&name).any(|(at, _)| {
         let before = title[..at].chars().next_back();
         let after = title[at + name.len()..].chars().next();
-        !(word(name.chars().next()) && word(before))
-            && !(word(name.chars().next_back()) && word(after))
+        let glued_before = word(name.chars().next()) && word(before);
+        let glued_after = word(name.chars().next_back()) && word(after);
+        !glued_before && !glued_after
     })
 }
 
