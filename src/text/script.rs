@@ -158,7 +158,9 @@ pub fn is_alphanumeric(c: char) -> bool {
 /// scripts in some words only (里 stays 里 in 阿里 but becomes 裏 in 這里).
 pub fn wrong_script_chars(text: &str, target: Language) -> Vec<char> {
     let config = match target {
-        Language::ZhHant => BuiltinConfig::S2t,
+        // Taiwan's character forms (群, 峰, 秘) are what zh-Hant output uses, not OpenCC's
+        // generic Traditional variants (羣, 峯, 祕).
+        Language::ZhHant => BuiltinConfig::S2tw,
         Language::ZhHans => BuiltinConfig::T2s,
         Language::En => return Vec::new(),
     };
