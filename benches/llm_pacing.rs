@@ -53,6 +53,7 @@ fn corpus_topics(root: &std::path::Path, runtime: &tokio::runtime::Runtime) -> O
             focus_topics: 6,
             now: articles.iter().map(|a| a.published_at).max()?,
             min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+            weights: Default::default(),
         },
     );
     Some(ranked.topics)

@@ -32,6 +32,50 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     )
 }
 
+/// zh-Hant output conversion (OpenCC's Taiwan phrases plus the project's lists) against plain
+/// character conversion (what it replaced) and the per-character fold the cluster stage uses.
+fn script_conversion(articles: &[newsdesk::model::Article]) {
+    use ferrous_opencc::OpenCC;
+    use ferrous_opencc::config::BuiltinConfig;
+    use newsdesk::model::Language;
+    use newsdesk::text::script::fold_to_simplified;
+    use newsdesk::text::to_script;
+    let texts: Vec<&str> = articles.iter().map(|a| a.text.as_str()).collect();
+    let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+    let s2tw = OpenCC::from_config(BuiltinConfig::S2tw).unwrap();
+    let report = |name: &str, took: Duration| {
+        let rate = chars as f64 / took.as_secs_f64() / 1e6;
+        println!("{name:<15}{chars:>9} chars: median {took:?} ({rate:.1} M chars/s)");
+    };
+    // Warm the dictionaries and tables once, outside the timings.
+    to_script("预热", Language::ZhHant);
+    fold_to_simplified("預熱");
+    report(
+        "to_script zhHant",
+        time(5, || {
+            texts
+                .iter()
+                .map(|t| to_script(t, Language::ZhHant).len())
+                .sum::<usize>()
+        }),
+    );
+    report(
+        "s2tw chars only",
+        time(5, || {
+            texts.iter().map(|t| s2tw.convert(t).len()).sum::<usize>()
+        }),
+    );
+    report(
+        "cluster fold",
+        time(5, || {
+            texts
+                .iter()
+                .map(|t| fold_to_simplified(t).len())
+                .sum::<usize>()
+        }),
+    );
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -67,6 +111,7 @@ fn main() {
             focus_topics: 6,
             now: articles.iter().map(|a| a.published_at).max().unwrap(),
             min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+            weights: Default::default(),
         };
         let ranked = time(5, || cluster::rank(stories.clone(), &rank_params));
         println!(
@@ -74,6 +119,7 @@ fn main() {
             stories.len(),
             ranked
         );
+        script_conversion(&articles);
     } else {
         println!("skipped corpus cases: {} is absent", corpus.display());
     }

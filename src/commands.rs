@@ -382,6 +382,7 @@ pub async fn cluster(
         .as_ref()
         .zip(inputs_for_gold.as_deref())
         .map(|(labels, inputs)| cluster::metrics::score_against_gold(&stories, inputs, labels));
+    let weights = config.map(|c| c.digest.ranking.clone()).unwrap_or_default();
     let ranked = cluster::rank(
         stories,
         &RankParams {
@@ -389,6 +390,7 @@ pub async fn cluster(
             focus_topics: 0,
             now,
             min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+            weights: weights.clone(),
         },
     );
     let ordered: Vec<(Option<usize>, &crate::model::Story)> = ranked
@@ -405,7 +407,7 @@ pub async fn cluster(
                     id: s.id.clone(),
                     rank,
                     off_topic: rank.is_none(),
-                    score: cluster::rank::score_parts(s, now),
+                    score: cluster::rank::score_parts(s, now, &weights),
                     articles: s
                         .articles
                         .iter()

@@ -169,6 +169,41 @@ pub struct SourceRef {
     pub title: String,
     pub url: String,
     pub outlet: String,
+    /// The article's id (`Article::id`), so a card call that names the article it leads with can
+    /// be matched to its link. Absent in older digests.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub article_id: String,
+    /// When the article was published. Absent in older digests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub published: Option<DateTime<Utc>>,
+}
+
+impl SourceRef {
+    /// The link to `article`, as a card or the more-news list shows it.
+    pub fn of(article: &Article) -> SourceRef {
+        SourceRef {
+            title: article.title.clone(),
+            url: article.url.clone(),
+            outlet: article.outlet.clone(),
+            article_id: article.id.clone(),
+            published: Some(article.published_at),
+        }
+    }
+}
+
+/// A story ranked past `max_topics`: its lead article and one line about it in the digest's
+/// language (written by the more-news stage; the lead's title when no model wrote one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MoreStory {
+    /// The story id.
+    #[serde(default)]
+    pub story_id: String,
+    #[serde(flatten)]
+    pub lead: SourceRef,
+    /// One line in the digest's language; empty in older digests (the title stands in).
+    #[serde(default)]
+    pub line: String,
 }
 
 /// A card plus everything the pipeline attaches to it.
@@ -301,10 +336,10 @@ pub struct Digest {
     /// Topics that got a card.
     pub topic_count: usize,
     pub failed: Vec<FailedTopic>,
-    /// On-topic stories ranked past `max_topics`, best first: their lead article, no card
-    /// (the brief layout lists them under 更多動態).
+    /// On-topic stories ranked past `max_topics`, best first: their lead article and a one-line
+    /// gloss, no card (every layout lists them under 更多動態).
     #[serde(default)]
-    pub more: Vec<SourceRef>,
+    pub more: Vec<MoreStory>,
 }
 
 /// Free-form per-language labels from config, e.g. `{ zh-Hant = "模型", en = "Models" }`.
@@ -345,7 +380,7 @@ pub struct WeeklyCardRef {
     pub topic_id: String,
     pub title: String,
     pub importance: Importance,
-    /// The card's first source, the link a reader follows.
+    /// The source the card's headline links to (`render::view::headline_source`).
     pub source: Option<SourceRef>,
 }
 

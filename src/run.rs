@@ -22,7 +22,7 @@ use crate::manifest::{
     self, ArticleRef, CallLine, CardLine, MemoryRecord, RecordedConfig, RepeatedLine, RunManifest,
     StoryMembership, TopicLine,
 };
-use crate::model::{Digest, Generator, SourceRef};
+use crate::model::{Digest, Generator};
 use crate::publish;
 use crate::render::{self, RenderOptions};
 use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
@@ -408,6 +408,7 @@ pub async fn run_pipeline(
         focus_topics: config.digest.focus_topics,
         now: end,
         min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+        weights: config.digest.ranking.clone(),
     };
     let memberships: Vec<StoryMembership> = stories
         .iter()
@@ -434,15 +435,10 @@ pub async fn run_pipeline(
     let previously = memory.continuing.clone();
     let ranked = steps.time("rank", || cluster::rank(remembered.kept, &rank_params));
     let topics = ranked.topics;
-    let more: Vec<SourceRef> = ranked
+    let beyond_max: Vec<crate::model::Story> = ranked
         .beyond_max
         .iter()
-        .filter_map(|(story, _)| story.articles.first())
-        .map(|lead| SourceRef {
-            title: lead.title.clone(),
-            url: lead.url.clone(),
-            outlet: lead.outlet.clone(),
-        })
+        .map(|(story, _)| story.clone())
         .collect();
     reporter.detail(&format!(
         "{} stories, {} off-topic, {} topics, {} beyond max_topics",
@@ -479,9 +475,10 @@ pub async fn run_pipeline(
             },
         )
     };
-    let cards = steps
+    let mut cards = steps
         .time_async("cards", writer.write_cards(&topics, &progress))
         .await?;
+    cluster::rank::choose_focus(&mut cards.cards, config.digest.focus_topics);
     let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
     let card_stats = cards.stats();
     if let Some(reason) = &cards.fatal {
@@ -506,6 +503,23 @@ pub async fn run_pipeline(
         reporter.warn(&format!(
             "topic {} \"{}\" has no card: {}",
             failed.topic_id, failed.title, failed.reason
+        ));
+    }
+
+    let more = if beyond_max.is_empty() {
+        crate::write::more::MoreOutcome::default()
+    } else {
+        reporter.step(&format!(
+            "writing one line for each of {} more stories",
+            beyond_max.len()
+        ));
+        steps
+            .time_async("more", writer.write_more(&beyond_max))
+            .await?
+    };
+    if let Some(reason) = &more.error {
+        reporter.warn(&format!(
+            "the more-news lines are missing, the lead titles stand in: {reason}"
         ));
     }
 
@@ -564,7 +578,7 @@ pub async fn run_pipeline(
         insight,
         article_count: articles_unique,
         failed: cards.failed,
-        more,
+        more: more.stories,
     };
 
     reporter.step("rendering");

@@ -143,6 +143,7 @@ async fn fixture_day_ranking_drops_the_off_topic_items() {
         focus_topics: 6,
         now,
         min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
+        weights: Default::default(),
     };
     let ranked = cluster::rank(stories.clone(), &params);
 

@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Article, Story, Topic};
+use crate::config::RankingConfig;
+use crate::model::{Article, CardRecord, Importance, Story, Topic};
 use crate::text::{self, Options, Stopwords, TokenKind, is_han};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +21,8 @@ pub struct RankParams {
     pub now: DateTime<Utc>,
     /// Stories whose best article scores below this `relevance` are off-topic.
     pub min_relevance: f64,
+    /// `[digest.ranking]`: the weights of the score's parts and the audience's boosts.
+    pub weights: RankingConfig,
 }
 
 impl RankParams {
@@ -40,20 +43,6 @@ pub struct Ranked {
     pub beyond_max: Vec<(Story, f64)>,
 }
 
-/// Weight of `ln(distinct outlets)`: independent outlets reporting a story is the strongest
-/// sign it matters, so three outlets (2.2) outrank any single article (at most 2.0 from tier,
-/// recency and relevance together).
-const OUTLETS_WEIGHT: f64 = 2.0;
-/// Weight of the best article's tier (1 → 1.0, 2 → 0.5, 3 → 0.0): primary sources first.
-const TIER_WEIGHT: f64 = 0.5;
-/// Weight of recency, `0.5^(age / RECENCY_HALF_LIFE_HOURS)` of the newest article.
-const RECENCY_WEIGHT: f64 = 1.0;
-const RECENCY_HALF_LIFE_HOURS: f64 = 24.0;
-/// Weight of `ln(articles)`: more coverage, even from one outlet, is a weaker signal.
-const SIZE_WEIGHT: f64 = 0.5;
-/// Weight of AI relevance among on-topic stories: core AI news before adjacent tech.
-const RELEVANCE_WEIGHT: f64 = 0.5;
-
 /// A story's rank score and what it is made of: each field is that component's weighted
 /// contribution, `total` their sum (shown by `newsdesk cluster --json`).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -71,18 +60,25 @@ pub struct ScoreParts {
     pub recency_score: f64,
     pub size_score: f64,
     pub relevance_score: f64,
+    /// The sum of the `[digest.ranking.boost]` entries the story matches.
+    pub boost_score: f64,
     pub total: f64,
 }
 
-/// Score of a story for `now`, with its parts: distinct outlets, best tier, recency, size and
-/// relevance.
-pub fn score_parts(story: &Story, now: DateTime<Utc>) -> ScoreParts {
-    score_parts_at(story, now, story_relevance(story))
+/// Score of a story for `now`, with its parts: distinct outlets, best tier, recency, size,
+/// relevance and the audience's boosts, each weighted by `weights`.
+pub fn score_parts(story: &Story, now: DateTime<Utc>, weights: &RankingConfig) -> ScoreParts {
+    score_parts_at(story, now, story_relevance(story), weights)
 }
 
 /// `score_parts` with the story's relevance already known: ranking needs it first to tell
 /// off-topic stories apart, and relevance is the costly part of a score.
-fn score_parts_at(story: &Story, now: DateTime<Utc>, relevance: f64) -> ScoreParts {
+fn score_parts_at(
+    story: &Story,
+    now: DateTime<Utc>,
+    relevance: f64,
+    weights: &RankingConfig,
+) -> ScoreParts {
     let mut outlets: Vec<&str> = story.articles.iter().map(|a| a.outlet.as_str()).collect();
     outlets.sort_unstable();
     outlets.dedup();
@@ -100,11 +96,12 @@ fn score_parts_at(story: &Story, now: DateTime<Utc>, relevance: f64) -> ScorePar
         .max()
         .unwrap_or(now);
     let age_hours = ((now - newest).num_seconds() as f64 / 3600.0).max(0.0);
-    let outlets_score = OUTLETS_WEIGHT * (outlets.len().max(1) as f64).ln();
-    let tier_score = TIER_WEIGHT * (3 - best_tier) as f64 / 2.0;
-    let recency_score = RECENCY_WEIGHT * 0.5f64.powf(age_hours / RECENCY_HALF_LIFE_HOURS);
-    let size_score = SIZE_WEIGHT * (story.articles.len().max(1) as f64).ln();
-    let relevance_score = RELEVANCE_WEIGHT * relevance;
+    let outlets_score = weights.outlets * (outlets.len().max(1) as f64).ln();
+    let tier_score = weights.tier * (3 - best_tier) as f64 / 2.0;
+    let recency_score = weights.recency * 0.5f64.powf(age_hours / weights.recency_half_life_hours);
+    let size_score = weights.size * (story.articles.len().max(1) as f64).ln();
+    let relevance_score = weights.relevance * relevance;
+    let boost_score = boost(story, weights);
     ScoreParts {
         distinct_outlets: outlets.len(),
         best_tier,
@@ -115,13 +112,82 @@ fn score_parts_at(story: &Story, now: DateTime<Utc>, relevance: f64) -> ScorePar
         recency_score,
         size_score,
         relevance_score,
-        total: outlets_score + tier_score + recency_score + size_score + relevance_score,
+        boost_score,
+        total: outlets_score
+            + tier_score
+            + recency_score
+            + size_score
+            + relevance_score
+            + boost_score,
     }
 }
 
-/// Score of a story for `now` (`score_parts(..).total`).
+/// The sum of the boosts `story` matches, each counted once however many articles match it.
+fn boost(story: &Story, weights: &RankingConfig) -> f64 {
+    if weights.source_boosts.is_empty()
+        && weights.keyword_boosts.is_empty()
+        && weights.entity_boosts.is_empty()
+    {
+        return 0.0;
+    }
+    let sources: f64 = weights
+        .source_boosts
+        .iter()
+        .filter(|(name, _)| story.articles.iter().any(|a| &a.source == name))
+        .map(|(_, b)| b)
+        .sum();
+    let keywords: f64 = if weights.keyword_boosts.is_empty() {
+        0.0
+    } else {
+        let texts: Vec<String> = story
+            .articles
+            .iter()
+            .map(|a| fold(&format!("{}\n{}", a.title, a.text)))
+            .collect();
+        weights
+            .keyword_boosts
+            .iter()
+            .filter(|(keyword, _)| {
+                let keyword = fold(keyword);
+                texts.iter().any(|t| t.contains(&keyword))
+            })
+            .map(|(_, b)| b)
+            .sum()
+    };
+    let entities: f64 = weights
+        .entity_boosts
+        .iter()
+        .filter(|(name, _)| story.articles.iter().any(|a| names(&a.title, name)))
+        .map(|(_, b)| b)
+        .sum();
+    sources + keywords + entities
+}
+
+/// Boosts match either script and any case: both sides folded to Simplified lower case.
+fn fold(text: &str) -> String {
+    text::script::fold_to_simplified(text).to_lowercase()
+}
+
+/// Does `title` name `name`: either script, any case, and for a name that starts or ends with
+/// a Latin letter or digit, not as part of a longer word ("Meta" is not in "Metaverse").
+fn names(title: &str, name: &str) -> bool {
+    let (title, name) = (fold(title), fold(name));
+    if name.is_empty() {
+        return false;
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    title.match_indices(&name).any(|(at, _)| {
+        let before = title[..at].chars().next_back();
+        let after = title[at + name.len()..].chars().next();
+        let glued_before = word(name.chars().next()) && word(before);
+        let glued_after = word(name.chars().next_back()) && word(after);
+        !glued_before && !glued_after
+    })
+}
+
+/// Score of a story for `now` with the built-in weights (`score_parts(..).total`).
 pub fn score(story: &Story, now: DateTime<Utc>) -> f64 {
-    score_parts(story, now).total
+    score_parts(story, now, &RankingConfig::default()).total
 }
 
 /// A story is as relevant as its most relevant article: one clearly-AI report makes it AI news.
@@ -139,7 +205,10 @@ pub fn rank(stories: Vec<Story>, params: &RankParams) -> Ranked {
         if rel < params.min_relevance {
             off_topic.push((story, rel));
         } else {
-            on_topic.push((score_parts_at(&story, params.now, rel).total, story));
+            on_topic.push((
+                score_parts_at(&story, params.now, rel, &params.weights).total,
+                story,
+            ));
         }
     }
     on_topic.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
@@ -164,6 +233,25 @@ pub fn rank(stories: Vec<Story>, params: &RankParams) -> Ranked {
         topics,
         off_topic,
         beyond_max,
+    }
+}
+
+/// Marks today's focus among the finished cards: the `focus_topics` most important, the model's
+/// importance first (high before medium before low), rank within each. Ranking marked the top
+/// stories before any card existed; the card call has read them, so its judgement decides.
+pub fn choose_focus(cards: &mut [CardRecord], focus_topics: usize) {
+    let importance_rank = |i: Importance| match i {
+        Importance::High => 0,
+        Importance::Medium => 1,
+        Importance::Low => 2,
+    };
+    let mut order: Vec<usize> = (0..cards.len()).collect();
+    order.sort_by_key(|&i| (importance_rank(cards[i].card.importance), cards[i].rank));
+    for card in cards.iter_mut() {
+        card.focus = false;
+    }
+    for &i in order.iter().take(focus_topics) {
+        cards[i].focus = true;
     }
 }
 
@@ -466,6 +554,7 @@ mod tests {
             focus_topics: 1,
             now: at(now_h),
             min_relevance: 0.25,
+            weights: RankingConfig::default(),
         }
     }
 
@@ -500,13 +589,18 @@ mod tests {
         assert_eq!(ranked.topics[0].rank, 1);
         assert!(ranked.topics[0].focus && !ranked.topics[1].focus);
         assert!(ranked.topics[0].score > ranked.topics[1].score);
-        let parts = score_parts(&ranked.topics[0].story, params(23).now);
+        let parts = score_parts(
+            &ranked.topics[0].story,
+            params(23).now,
+            &RankingConfig::default(),
+        );
         assert_eq!(parts.total, ranked.topics[0].score);
         let sum = parts.outlets_score
             + parts.tier_score
             + parts.recency_score
             + parts.size_score
-            + parts.relevance_score;
+            + parts.relevance_score
+            + parts.boost_score;
         assert!((sum - parts.total).abs() < 1e-12);
         assert!(parts.distinct_outlets >= 1 && (1..=3).contains(&parts.best_tier));
         assert_eq!(ranked.off_topic.len(), 1);
@@ -555,5 +649,83 @@ mod tests {
         new.published_at = at(20);
         let ranked = rank(vec![story(vec![old]), story(vec![new])], &params(23));
         assert_eq!(ranked.topics[0].story.articles[0].id, "b");
+    }
+
+    #[test]
+    fn boosts_lift_what_the_audience_cares_about() {
+        let text = "An LLM for AI agents with open weights.";
+        let mut plain = article("a", "GPT-5.2 model", text);
+        plain.published_at = at(20);
+        let mut boosted = article("b", "NVIDIA Helix chips for inference", text);
+        boosted.published_at = at(10);
+        boosted.source = "wire".into();
+        let stories = || vec![story(vec![plain.clone()]), story(vec![boosted.clone()])];
+        let first = |weights: RankingConfig| {
+            let ranked = rank(
+                stories(),
+                &RankParams {
+                    weights,
+                    ..params(23)
+                },
+            );
+            ranked.topics[0].story.articles[0].id.clone()
+        };
+        // The built-in weights prefer the newer story.
+        assert_eq!(first(RankingConfig::default()), "a");
+        for weights in [
+            RankingConfig {
+                source_boosts: vec![("wire".into(), 1.0)],
+                ..RankingConfig::default()
+            },
+            RankingConfig {
+                keyword_boosts: vec![("helix".into(), 1.0)],
+                ..RankingConfig::default()
+            },
+            RankingConfig {
+                entity_boosts: vec![("NVIDIA".into(), 1.0)],
+                ..RankingConfig::default()
+            },
+            RankingConfig {
+                recency: 0.0,
+                ..RankingConfig::default()
+            },
+        ] {
+            assert_eq!(first(weights.clone()), "b", "{weights:?}");
+        }
+        // A boost counts once, and a name inside a longer word is not the name.
+        let parts = score_parts(
+            &story(vec![boosted.clone(), boosted.clone()]),
+            at(23),
+            &RankingConfig {
+                entity_boosts: vec![("NVIDIA".into(), 1.0), ("Helix chip".into(), 5.0)],
+                ..RankingConfig::default()
+            },
+        );
+        assert_eq!(parts.boost_score, 1.0);
+    }
+
+    #[test]
+    fn focus_prefers_the_cards_importance_then_rank() {
+        // From JSON, as a digest stores it: only the fields focus is about.
+        let card = |rank: usize, importance: Importance| -> CardRecord {
+            serde_json::from_value(serde_json::json!({
+                "topic_id": format!("t{rank}"), "rank": rank, "focus": rank == 1, "sources": [],
+                "card": {"title": "", "summary": "", "details": "", "scenarios": "", "entities": [],
+                         "importance": importance, "section": "", "insight": ""}
+            }))
+            .unwrap()
+        };
+        let mut cards = vec![
+            card(1, Importance::Medium),
+            card(2, Importance::High),
+            card(3, Importance::Low),
+            card(4, Importance::High),
+        ];
+        choose_focus(&mut cards, 3);
+        let focus: Vec<usize> = cards.iter().filter(|c| c.focus).map(|c| c.rank).collect();
+        assert_eq!(focus, [1, 2, 4]);
+        choose_focus(&mut cards, 1);
+        let focus: Vec<usize> = cards.iter().filter(|c| c.focus).map(|c| c.rank).collect();
+        assert_eq!(focus, [2]);
     }
 }

@@ -260,6 +260,8 @@ mod tests {
                         title: title.to_string(),
                         url: url.to_string(),
                         outlet: "Wire".into(),
+                        article_id: String::new(),
+                        published: None,
                     })
                     .collect(),
                 continuing: false,

@@ -1,9 +1,11 @@
-//! Validation of `[digest]`, `[[digest.sections]]` and `[[sources]]`: every problem is recorded
+//! Validation of `[digest]`, `[digest.ranking]`, `[[digest.sections]]` and `[[sources]]`: every problem is recorded
 //! with its dotted key, and walking goes on so one run of `newsdesk` lists them all.
 
 use chrono::NaiveTime;
 
-use super::types::{DigestConfig, Layout, SectionConfig, SourceConfig, SourceKind, SourceLocation};
+use super::types::{
+    DigestConfig, Layout, RankingConfig, SectionConfig, SourceConfig, SourceKind, SourceLocation,
+};
 use super::validate::{Table, Validator};
 use crate::model::{Labels, Language};
 
@@ -28,6 +30,7 @@ impl Validator {
                 "templates_dir",
                 "prompts_dir",
                 "site_url",
+                "ranking",
             ],
         );
         let title = self.string(t, "title", P, Some("AI Daily"));
@@ -132,6 +135,7 @@ impl Validator {
                 }
             });
         let sections = self.sections(t);
+        let ranking = self.ranking(t);
         Some(DigestConfig {
             title: title?,
             language: language?,
@@ -147,7 +151,74 @@ impl Validator {
             templates_dir,
             prompts_dir,
             site_url,
+            ranking,
         })
+    }
+
+    /// `[digest.ranking]` and its `[digest.ranking.boost]` tables; absent keys keep the defaults.
+    fn ranking(&mut self, digest: &Table) -> RankingConfig {
+        const P: &str = "digest.ranking";
+        let defaults = RankingConfig::default();
+        let Some(t) = self.sub_table(digest, "ranking", "digest") else {
+            return defaults;
+        };
+        self.unknown_keys(
+            t,
+            P,
+            &[
+                "outlets",
+                "tier",
+                "recency",
+                "recency_half_life_hours",
+                "size",
+                "relevance",
+                "boost",
+            ],
+        );
+        const WEIGHT: std::ops::RangeInclusive<f64> = 0.0..=100.0;
+        let mut ranking = RankingConfig {
+            outlets: self.float(t, "outlets", P, defaults.outlets, WEIGHT),
+            tier: self.float(t, "tier", P, defaults.tier, WEIGHT),
+            recency: self.float(t, "recency", P, defaults.recency, WEIGHT),
+            recency_half_life_hours: self.float(
+                t,
+                "recency_half_life_hours",
+                P,
+                defaults.recency_half_life_hours,
+                1.0..=24.0 * 30.0,
+            ),
+            size: self.float(t, "size", P, defaults.size, WEIGHT),
+            relevance: self.float(t, "relevance", P, defaults.relevance, WEIGHT),
+            ..defaults
+        };
+        if let Some(boost) = self.sub_table(t, "boost", P) {
+            const B: &str = "digest.ranking.boost";
+            self.unknown_keys(boost, B, &["sources", "keywords", "entities"]);
+            ranking.source_boosts = self.boosts(boost, "sources", B);
+            ranking.keyword_boosts = self.boosts(boost, "keywords", B);
+            ranking.entity_boosts = self.boosts(boost, "entities", B);
+        }
+        ranking
+    }
+
+    /// A table of name = boost (a number in -100..=100), in key order, empty names refused.
+    fn boosts(&mut self, table: &Table, key: &str, prefix: &str) -> Vec<(String, f64)> {
+        let Some(t) = self.sub_table(table, key, prefix) else {
+            return Vec::new();
+        };
+        let prefix = format!("{prefix}.{key}");
+        let mut boosts = Vec::new();
+        for name in t.keys() {
+            if name.trim().is_empty() {
+                self.problem(&prefix, "an empty name matches nothing; remove it");
+                continue;
+            }
+            let value = self.float(t, name, &prefix, f64::NAN, -100.0..=100.0);
+            if !value.is_nan() {
+                boosts.push((name.clone(), value));
+            }
+        }
+        boosts
     }
 
     pub(super) fn sections(&mut self, t: &Table) -> Vec<SectionConfig> {

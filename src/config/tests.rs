@@ -301,4 +301,47 @@ fn store_url_selects_postgres_and_its_password_comes_only_from_the_environment()
     assert!(!format!("{config:?}").contains("env-secret"));
     let config = Config::parse(&with_url, None, &env(&[("NEWSDESK_STORE", "/tmp/st")])).unwrap();
     assert!(matches!(config.store.location(), StoreLocation::Dir(p) if p == Path::new("/tmp/st")));
+fn ranking_defaults_are_the_built_in_weights_and_boosts_are_read() {
+    let config = Config::parse(MINIMAL, None, &env(&[])).unwrap();
+    assert_eq!(config.digest.ranking, RankingConfig::default());
+    let text = format!(
+        "{MINIMAL}[digest.ranking]\noutlets = 1\nrecency_half_life_hours = 12.0\n\
+         [digest.ranking.boost.sources]\nday = 0.5\n\
+         [digest.ranking.boost.keywords]\n\"開源\" = 0.3\n\
+         [digest.ranking.boost.entities]\nNVIDIA = -1\n"
+    );
+    let ranking = Config::parse(&text, None, &env(&[]))
+        .unwrap()
+        .digest
+        .ranking;
+    assert_eq!(ranking.outlets, 1.0);
+    assert_eq!(ranking.recency_half_life_hours, 12.0);
+    assert_eq!(ranking.tier, RankingConfig::default().tier);
+    assert_eq!(ranking.source_boosts, vec![("day".to_string(), 0.5)]);
+    assert_eq!(ranking.keyword_boosts, vec![("開源".to_string(), 0.3)]);
+    assert_eq!(ranking.entity_boosts, vec![("NVIDIA".to_string(), -1.0)]);
+}
+
+#[test]
+fn ranking_problems_name_their_keys() {
+    let text = format!(
+        "{MINIMAL}[digest.ranking]\noutlets = -1\nsize = \"big\"\nfreshness = 1\n\
+         [digest.ranking.boost]\nauthors = {{}}\n\
+         [digest.ranking.boost.sources]\nqbitai = 0.5\n\
+         [digest.ranking.boost.keywords]\nagents = 500\n"
+    );
+    let keys: Vec<String> = problems(&text, &[]).into_iter().map(|p| p.key).collect();
+    for expected in [
+        "digest.ranking.outlets",
+        "digest.ranking.size",
+        "digest.ranking.freshness",
+        "digest.ranking.boost.authors",
+        "digest.ranking.boost.sources.qbitai",
+        "digest.ranking.boost.keywords.agents",
+    ] {
+        assert!(
+            keys.iter().any(|k| k == expected),
+            "{expected} not in {keys:?}"
+        );
+    }
 }

@@ -53,6 +53,52 @@ pub struct DigestConfig {
     /// Where `out_dir` is published (no trailing slash): chat deliveries then send the summary
     /// and a link to `<site_url>/<date>.html` instead of the whole digest.
     pub site_url: Option<String>,
+    /// `[digest.ranking]`: how stories are scored; the defaults are the built-in ranking.
+    pub ranking: RankingConfig,
+}
+
+/// `[digest.ranking]`: the weight of each part of a story's score, and boosts for what this
+/// digest's readers care about. Each weight multiplies one part (see `cluster::rank`); each
+/// boost is added once to a story that matches it (negative values demote).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankingConfig {
+    /// Weight of ln(distinct outlets reporting the story).
+    pub outlets: f64,
+    /// Weight of the best source tier (tier 1 → 1.0, 2 → 0.5, 3 → 0.0).
+    pub tier: f64,
+    /// Weight of recency, 0.5^(age / recency_half_life_hours) of the newest article.
+    pub recency: f64,
+    pub recency_half_life_hours: f64,
+    /// Weight of ln(articles in the story).
+    pub size: f64,
+    /// Weight of AI relevance (0..1) among on-topic stories.
+    pub relevance: f64,
+    /// `[[sources]].name` → boost for a story any of whose articles came from that source.
+    pub source_boosts: Vec<(String, f64)>,
+    /// Keyword → boost for a story whose titles or text contain it (either script, any case).
+    pub keyword_boosts: Vec<(String, f64)>,
+    /// Name → boost for a story whose titles name it (a whole word for Latin names).
+    pub entity_boosts: Vec<(String, f64)>,
+}
+
+impl Default for RankingConfig {
+    /// Outlet count first: independent outlets reporting a story is the strongest sign it
+    /// matters, so three outlets (2.2) outrank any single article (at most 2.0 from tier,
+    /// recency and relevance together); primary sources next, then the newest; more coverage
+    /// from one outlet is a weaker signal; core AI news before adjacent tech. No boosts.
+    fn default() -> Self {
+        RankingConfig {
+            outlets: 2.0,
+            tier: 0.5,
+            recency: 1.0,
+            recency_half_life_hours: 24.0,
+            size: 0.5,
+            relevance: 0.5,
+            source_boosts: Vec::new(),
+            keyword_boosts: Vec::new(),
+            entity_boosts: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

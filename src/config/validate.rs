@@ -191,6 +191,24 @@ impl Validator {
                 "no sources configured (add at least one [[sources]] table with name and url)",
             );
         }
+        if let Some(digest) = &digest {
+            // A boost for a source that is not configured would silently never apply.
+            for (name, _) in &digest.ranking.source_boosts {
+                if !sources.iter().any(|s| &s.name == name) {
+                    self.problem(
+                        format!("digest.ranking.boost.sources.{name}"),
+                        format!(
+                            "no [[sources]] is named \"{name}\" (expected one of: {})",
+                            sources
+                                .iter()
+                                .map(|s| s.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
+            }
+        }
         let collect_table = self.sub_table(root, "collect", "").unwrap_or(&empty);
         let collect = self.collect(collect_table);
         let triage_table = self.sub_table(root, "triage", "").unwrap_or(&empty);

@@ -28,6 +28,15 @@ pub const UNTRANSLATED_HEADLINE: &str = "untranslated-headline";
 pub const UNGROUNDED_NUMBER: &str = "ungrounded-number";
 /// An entity of a card that none of its sources names (grounding only).
 pub const UNGROUNDED_ENTITY: &str = "ungrounded-entity";
+/// A footer count (topics, more-news stories) that disagrees with what the digest shows.
+pub const COUNT_MISMATCH: &str = "count-mismatch";
+/// A more-news line with no Han character in a Chinese digest.
+pub const UNTRANSLATED_MORE: &str = "untranslated-more";
+/// A headline linking to a report in another language while one in the digest's language
+/// exists (pipeline only).
+pub const HEADLINE_LINK_LANGUAGE: &str = "headline-link-language";
+/// One source listed twice under a card (same URL, or a syndicated copy's near-identical title).
+pub const DUPLICATE_SOURCE: &str = "duplicate-source";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -132,6 +132,24 @@ pub(super) fn check_script(doc: &Doc, language: Language, findings: &mut Vec<Fin
     ));
 }
 
+/// How bad English text in a Chinese digest is, with the hint for its message: a warning from
+/// the extractive baseline (its front matter's generator), which copies source text and cannot
+/// translate; an error from a model.
+pub(super) fn untranslated_severity(
+    doc: &Doc,
+    extractive_hint: &'static str,
+    model_hint: &'static str,
+) -> (Severity, &'static str) {
+    let extractive = doc
+        .generator_provider()
+        .is_some_and(|p| p.eq_ignore_ascii_case("extractive"));
+    if extractive {
+        (Severity::Warning, extractive_hint)
+    } else {
+        (Severity::Error, model_hint)
+    }
+}
+
 /// Headlines and card prose with no Chinese characters in a Chinese digest. The extractive
 /// baseline copies source text and cannot translate, so there it is a warning; from a model it is
 /// an error. One-line items (brief's 更多動態) are source titles by design and are not checked.
@@ -141,19 +159,19 @@ pub(super) fn check_translation(
     language: Language,
     findings: &mut Vec<Finding>,
 ) {
-    let extractive = doc
-        .generator_provider()
-        .is_some_and(|p| p.eq_ignore_ascii_case("extractive"));
     let fallbacks = doc.fallback_headlines();
     for card in cards.iter().filter(|c| !c.one_line) {
-        let fallback = fallbacks.contains(&plain_headline(&card.headline));
-        let (severity, hint) = if extractive || fallback {
+        let (severity, hint) = if fallbacks.contains(&plain_headline(&card.headline)) {
             (
                 Severity::Warning,
                 "expected from the extractive provider, which cannot translate",
             )
         } else {
-            (Severity::Error, "the card writer must translate")
+            untranslated_severity(
+                doc,
+                "expected from the extractive provider, which cannot translate",
+                "the card writer must translate",
+            )
         };
         // The card stage's rule (`text::lang::written_in`): most letters Han once names are set
         // aside — so an English headline that quotes one Chinese name is still English.

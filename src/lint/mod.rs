@@ -6,8 +6,8 @@
 //! decides what to do about a finding: `run` and `newsdesk lint` do.
 //!
 //! Parts: `finding` (rule ids, findings, report), `doc` + `inline` + `cards` (document parsing,
-//! per layout), one file per family of rules (`duplicates`, `structure`, `language`), and
-//! `grounding`.
+//! per layout), one file per family of rules (`duplicates`, `structure`, `language`, `listing`),
+//! and `grounding`.
 
 mod cards;
 mod doc;
@@ -16,14 +16,16 @@ mod finding;
 mod grounding;
 mod inline;
 mod language;
+mod listing;
 mod structure;
 #[cfg(test)]
 mod tests;
 
 pub use finding::{
-    BAD_LINK, DUPLICATE_STORY, EMPTY_SECTION, Finding, LintReport, MISSING_FIELD, NOT_A_DIGEST,
-    PLACEHOLDER, PLACEHOLDER_LINK, Severity, UNGROUNDED_ENTITY, UNGROUNDED_NUMBER,
-    UNTRANSLATED_BODY, UNTRANSLATED_HEADLINE, WRONG_SCRIPT,
+    BAD_LINK, COUNT_MISMATCH, DUPLICATE_SOURCE, DUPLICATE_STORY, EMPTY_SECTION, Finding,
+    HEADLINE_LINK_LANGUAGE, LintReport, MISSING_FIELD, NOT_A_DIGEST, PLACEHOLDER, PLACEHOLDER_LINK,
+    Severity, UNGROUNDED_ENTITY, UNGROUNDED_NUMBER, UNTRANSLATED_BODY, UNTRANSLATED_HEADLINE,
+    UNTRANSLATED_MORE, WRONG_SCRIPT,
 };
 pub use grounding::grounding;
 
@@ -86,9 +88,12 @@ pub fn lint_markdown(text: &str, opts: &LintOptions) -> LintReport {
     check_empty_sections(&doc, &sections, &mut findings);
     check_placeholders(&doc, &mut findings);
     check_missing_fields(&cards, labels, layout, &mut findings);
+    listing::check_counts(&doc, &cards, labels, &mut findings);
+    listing::check_duplicate_sources(&doc, &cards, labels, &mut findings);
     if language.is_chinese() {
         check_script(&doc, language, &mut findings);
         check_translation(&doc, &cards, language, &mut findings);
+        listing::check_more_language(&doc, &cards, &mut findings);
     }
     findings.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule.cmp(b.rule)));
     LintReport { findings }
@@ -125,6 +130,21 @@ pub fn lint_digest(
         },
     );
     let doc = Doc::parse(markdown);
+    let labels = labels::labels(digest.language);
+    let shown = cards::cards(&doc, &cards::sections(&doc, labels), labels, layout);
+    let linked: Vec<(&crate::model::CardRecord, &cards::Card)> = digest
+        .cards
+        .iter()
+        .filter_map(|record| {
+            let plain = card_headline(record, digest.language);
+            let escaped = escape_markdown(&plain);
+            let card = shown.iter().find(|c| {
+                !c.one_line && (c.headline.contains(&escaped) || c.headline.contains(&plain))
+            })?;
+            Some((record, card))
+        })
+        .collect();
+    listing::check_headline_links(&linked, digest.language, &mut report.findings);
     // Cards are grounded independently (each against its own sources), on all cores.
     let grounded = crate::parallel::par_map(&digest.cards, |card| {
         let Some(topic) = topics.iter().find(|t| t.id == card.topic_id) else {

@@ -84,6 +84,26 @@ pub struct InsightContext {
     pub sections: Vec<BlockSection>,
 }
 
+/// One story past `max_topics` as shown to the more-news call (`<stories>` block).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BlockStory {
+    /// The story id the answer's line must name.
+    pub id: String,
+    pub outlet: String,
+    /// The lead article's title.
+    pub title: String,
+    /// The start of the lead article's text.
+    pub text: String,
+}
+
+/// The `<context>` block of a more-news request.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MoreContext {
+    /// Target language tag: zh-Hant, zh-Hans or en.
+    pub language: String,
+    pub story_count: usize,
+}
+
 /// One day card as shown to a weekly theme call (`<cards>` block of a `<theme>` request).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WeeklyBlockCard {

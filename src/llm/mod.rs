@@ -33,6 +33,8 @@ pub enum Namespace {
     Embed,
     /// The weekly roll-up: one call per theme and one overview call.
     Weekly,
+    /// One line for each story past `max_topics`, all in one call.
+    More,
 }
 
 impl Namespace {
@@ -44,6 +46,7 @@ impl Namespace {
             Namespace::Judge => "judge",
             Namespace::Embed => "embed",
             Namespace::Weekly => "weekly",
+            Namespace::More => "more",
         }
     }
 }

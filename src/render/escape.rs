@@ -20,6 +20,15 @@ impl Syntax {
         }
     }
 
+    /// A link in this syntax from already escaped `text` and a URL already written for the
+    /// syntax (`Text::url`).
+    pub fn link(self, text: &str, url: &str) -> String {
+        match self {
+            Syntax::Markdown => format!("[{text}]({url})"),
+            Syntax::Html => format!("<a href=\"{url}\" rel=\"noopener noreferrer\">{text}</a>"),
+        }
+    }
+
     /// What separates two paragraphs of a block field: a blank line in Markdown; in HTML the
     /// template wraps the field in `<p>…</p>`, so a paragraph break closes one and opens the next.
     pub fn paragraph_break(self) -> &'static str {

@@ -26,6 +26,13 @@ pub struct Labels {
     pub keywords: &'static str,
     /// Footer: "{articles} articles | {topics} topics", with the two numbers substituted.
     pub footer_counts: &'static str,
+    /// Footer, appended to the counts when stories are listed under more news:
+    /// " | more news: {more}".
+    pub footer_more: &'static str,
+    /// Before the outlets that republished a listed source ("also: A, B").
+    pub also: &'static str,
+    /// The link text of an arXiv paper among a card's sources.
+    pub paper: &'static str,
     /// Footer: "collected over the past {hours} hours | generated {time}".
     pub footer_times: &'static str,
     pub high: &'static str,
@@ -77,6 +84,9 @@ pub const ZH_HANT: Labels = Labels {
     background: "相關技術背景",
     keywords: "本日關鍵詞",
     footer_counts: "資料來源：{articles} 篇文章 | 分析主題：{topics} 個",
+    footer_more: " | 更多動態：{more} 則",
+    also: "另見",
+    paper: "論文",
     footer_times: "資料收集時間：過去 {hours} 小時 | 報告生成時間：{time}",
     high: "高",
     medium: "中",
@@ -116,6 +126,9 @@ pub const ZH_HANS: Labels = Labels {
     background: "相关技术背景",
     keywords: "本日关键词",
     footer_counts: "数据来源：{articles} 篇文章 | 分析主题：{topics} 个",
+    footer_more: " | 更多动态：{more} 条",
+    also: "另见",
+    paper: "论文",
     footer_times: "数据收集时间：过去 {hours} 小时 | 报告生成时间：{time}",
     high: "高",
     medium: "中",
@@ -155,6 +168,9 @@ pub const EN: Labels = Labels {
     background: "Background",
     keywords: "Keywords of the Day",
     footer_counts: "Sources: {articles} articles | Topics: {topics}",
+    footer_more: " | More news: {more}",
+    also: "also",
+    paper: "Paper",
     footer_times: "Collected over the past {hours} hours | Generated {time}",
     high: "High",
     medium: "Medium",

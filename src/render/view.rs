@@ -14,8 +14,9 @@ use super::RenderError;
 use super::escape::{Syntax, checked_link, escape_markdown};
 use super::fields::{Text, plain};
 use super::labels::{self, Labels};
+use super::sources;
 use crate::config::SectionConfig;
-use crate::model::{CardRecord, Digest, Language};
+use crate::model::{CardRecord, Digest, Language, MoreStory, SourceRef};
 
 /// Everything one rendered digest shows.
 #[derive(Debug, Clone, Serialize)]
@@ -38,8 +39,8 @@ pub struct DigestView {
     pub quick_read: Vec<QuickReadView>,
     pub insight: InsightView,
     pub reading: ReadingView,
-    /// brief's 更多動態: stories past `max_topics`, one line each.
-    pub more: Vec<LinkView>,
+    /// 更多動態 in every layout: stories past `max_topics`, one line each.
+    pub more: Vec<MoreView>,
     pub footer: FooterView,
 }
 
@@ -53,8 +54,10 @@ pub struct FrontMatterView {
     /// RFC 3339 with offset; safe to write unquoted.
     pub date: String,
     pub tags: Vec<String>,
+    /// The editor's one-sentence description of the day (empty without an insight).
     pub description: String,
-    /// The first three focus titles joined with the language's list separator.
+    /// The editor's trend summary on one line, else the description: always the insight pass's
+    /// words, never joined headlines.
     pub summary: String,
     pub generator: GeneratorView,
 }
@@ -99,10 +102,15 @@ pub struct CardView {
     pub entities: Vec<String>,
     /// The importance word in the digest language.
     pub importance: String,
-    /// Checked links from the topic's own articles, in their order, without duplicate URLs.
+    /// Checked links from the topic's own articles: the headline's source first, then the rest in
+    /// their order, one per report (syndicated copies named in the entry's `also`).
     pub sources: Vec<LinkView>,
-    /// The first source's URL, or empty when the card has no checkable link.
+    /// The URL of the source the headline was written from (`headline_source`), or empty when
+    /// the card has no checkable link.
     pub url: String,
+    /// The day the headline's source was published, YYYY-MM-DD in the digest's offset; empty
+    /// when unknown.
+    pub date: String,
     /// The summary on one line (speedread's 概要 quote).
     pub summary_line: String,
     /// speedread's 內容詳解: details, scenarios, entities and importance, each one labelled line.
@@ -127,6 +135,25 @@ pub struct LinkView {
     pub url: String,
     /// The publisher's name, escaped; may be empty.
     pub outlet: String,
+    /// Syndicated copies of the same report, each a link named by its outlet, ready for the
+    /// syntax: " (also: [AI Journal](url), [Mirror](url))" or "（另見：[AI Journal](url)）" in
+    /// Markdown, `<a>` elements in HTML; written right after the link, empty when there are none.
+    pub also: String,
+    /// True for an arXiv paper: the link text is the language's paper label ([論文]).
+    pub paper: bool,
+}
+
+/// One story past `max_topics`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoreView {
+    /// The one-line gloss in the digest language, else the lead's title; escaped.
+    pub line: String,
+    /// The lead article's title, escaped.
+    pub title: String,
+    pub url: String,
+    pub outlet: String,
+    /// YYYY-MM-DD of the lead article in the digest's offset; empty when unknown.
+    pub date: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -161,7 +188,7 @@ pub struct ReadingView {
 pub struct RecommendedView {
     /// The recommended card's title, escaped.
     pub title: String,
-    /// The card's first checked source URL.
+    /// The URL the card's headline links to.
     pub url: String,
     /// The card's anchor, for the HTML page.
     pub anchor: String,
@@ -181,6 +208,9 @@ pub struct FooterView {
     /// Window hours and generation time filled in.
     pub times: String,
 }
+
+/// The front matter's summary stops adding sentences past this many characters.
+const FRONT_SUMMARY_CHARS: usize = 160;
 
 /// How many cards stand in for the editor's quick-read list when it is empty.
 const QUICK_READ_FALLBACK: usize = 10;
@@ -204,8 +234,12 @@ pub fn build_view(
         }
     })?;
 
+    let offset = *generated_at.offset();
     let records = ordered_records(&digest.cards);
-    let cards: Vec<CardView> = records.iter().map(|r| card_view(r, text, labels)).collect();
+    let cards: Vec<CardView> = records
+        .iter()
+        .map(|r| card_view(r, text, labels, offset))
+        .collect();
 
     // Which configured section each card belongs to. An unknown section id is the model's
     // mistake, not the reader's: the story still goes out, in the last (catch-all) section.
@@ -282,7 +316,7 @@ pub fn build_view(
         .map(|(s, cards)| section_view(s, cards))
         .collect();
 
-    let front = front_matter(digest, &records, generated_at, labels);
+    let front = front_matter(digest, generated_at);
     let insight = &digest.insight;
     let insight_view = InsightView {
         trend_summary: text.block(&insight.trend_summary),
@@ -292,16 +326,13 @@ pub fn build_view(
     };
     let reading = reading_view(digest, &records, &cards, text);
     let quick_read = quick_read_view(digest, &records, &cards, text);
-    let more = digest
+    let more: Vec<MoreView> = digest
         .more
         .iter()
-        .filter_map(|source| link_view(&source.title, &source.outlet, &source.url, text))
+        .filter_map(|story| more_view(story, text, labels, offset))
         .collect();
     let footer = FooterView {
-        counts: labels
-            .footer_counts
-            .replace("{articles}", &digest.article_count.to_string())
-            .replace("{topics}", &digest.topic_count.to_string()),
+        counts: footer_counts(labels, digest.article_count, cards.len(), more.len()),
         times: labels
             .footer_times
             .replace("{hours}", &digest.window_hours.to_string())
@@ -368,9 +399,49 @@ pub fn card_headline(record: &CardRecord, language: Language) -> String {
     }
 }
 
-fn card_view(record: &CardRecord, text: Text, labels: &Labels) -> CardView {
+/// The footer's counts line: articles, the cards shown and, when there are any, the stories
+/// listed under more news, so every number agrees with what the reader can count.
+pub fn footer_counts(labels: &Labels, articles: usize, cards: usize, more: usize) -> String {
+    let counts = labels
+        .footer_counts
+        .replace("{articles}", &articles.to_string())
+        .replace("{topics}", &cards.to_string());
+    if more == 0 {
+        counts
+    } else {
+        format!(
+            "{counts}{}",
+            labels.footer_more.replace("{more}", &more.to_string())
+        )
+    }
+}
+
+/// The source a card's headline links to: the article the card call named as its lead
+/// (`lead_article_id`, when the card stage passes one), else the best source in the digest's
+/// language (see `sources::lead_source`). Lint asks the same question.
+pub fn headline_source<'a>(
+    record: &'a CardRecord,
+    language: Language,
+    lead_article_id: Option<&str>,
+) -> Option<&'a SourceRef> {
+    // Only a link the reader can follow can stand for the story.
+    let checkable: Vec<&SourceRef> = record
+        .sources
+        .iter()
+        .filter(|s| checked_link(&s.url).is_some())
+        .collect();
+    sources::lead_source(
+        &checkable,
+        language,
+        lead_article_id,
+        &card_headline(record, language),
+    )
+}
+
+fn card_view(record: &CardRecord, text: Text, labels: &Labels, offset: FixedOffset) -> CardView {
     let card = &record.card;
-    let sources = source_links(record, text);
+    let lead = headline_source(record, text.language, None);
+    let sources = source_links(record, lead, text, labels);
     let summary = text.block(&card.summary);
     let details = text.block(&card.details);
     let scenarios = text.block(&card.scenarios);
@@ -416,38 +487,124 @@ fn card_view(record: &CardRecord, text: Text, labels: &Labels) -> CardView {
         summary_line,
         points,
         url: sources.first().map(|l| l.url.clone()).unwrap_or_default(),
+        date: lead.map(|s| local_date(s, offset)).unwrap_or_default(),
         sources,
         bullets,
     }
 }
 
-fn source_links(record: &CardRecord, text: Text) -> Vec<LinkView> {
+/// A card's source links: only checkable ones, one per URL, the headline's source first, and
+/// syndicated copies folded into the entry of the report they copy.
+fn source_links(
+    record: &CardRecord,
+    lead: Option<&SourceRef>,
+    text: Text,
+    labels: &Labels,
+) -> Vec<LinkView> {
     let mut seen = BTreeSet::new();
-    let mut links = Vec::new();
+    let mut checked: Vec<&SourceRef> = Vec::new();
     for source in &record.sources {
-        let Some(link) = link_view(&source.title, &source.outlet, &source.url, text) else {
-            tracing::debug!(topic = %record.topic_id, url = %source.url, "dropping a source link that is not absolute http(s)");
-            continue;
-        };
-        if seen.insert(link.url.clone()) {
-            links.push(link);
+        match checked_link(&source.url) {
+            Some(url) if seen.insert(url.clone()) => checked.push(source),
+            Some(_) => {}
+            None => {
+                tracing::debug!(topic = %record.topic_id, url = %source.url, "dropping a source link that is not absolute http(s)")
+            }
         }
     }
-    links
+    let lead = lead.filter(|l| checked.iter().any(|s| std::ptr::eq(*s, *l)));
+    sources::group_syndicated(&checked, lead)
+        .into_iter()
+        .filter_map(|group| {
+            let mut link = link_view(group.source, text, labels)?;
+            // Each copy is a link named by its outlet (a copy may be readable where the
+            // original is not), written after the source in the language's own brackets.
+            let copies: Vec<String> = group
+                .also
+                .iter()
+                .filter_map(|copy| {
+                    let url = checked_link(&copy.url)?;
+                    let outlet = text.syntax.escape(&text.plain(&copy.outlet));
+                    Some(text.syntax.link(&outlet, &text.url(&url)))
+                })
+                .collect();
+            if !copies.is_empty() {
+                let (open, close) = if text.language.is_chinese() {
+                    ("（", "）")
+                } else {
+                    (" (", ")")
+                };
+                link.also = format!(
+                    "{open}{}{}{}{close}",
+                    text.syntax.escape(labels.also),
+                    labels.colon,
+                    copies.join(labels.list_separator)
+                );
+            }
+            Some(link)
+        })
+        .collect()
 }
 
-/// A checked link with its text: the title, else the outlet, else the URL itself.
-fn link_view(title: &str, outlet: &str, url: &str, text: Text) -> Option<LinkView> {
-    let url = checked_link(url)?;
-    let shown = [title, outlet]
-        .into_iter()
-        .map(|t| text.plain(t))
-        .find(|t| !t.is_empty())
-        .unwrap_or_else(|| url.clone());
+/// A checked link with its text: the title, else the outlet, else the URL itself; an arXiv
+/// paper is shown as the language's paper label.
+fn link_view(source: &SourceRef, text: Text, labels: &Labels) -> Option<LinkView> {
+    let url = checked_link(&source.url)?;
+    let paper = is_arxiv(&url);
+    let shown = if paper {
+        labels.paper.to_string()
+    } else {
+        [source.title.as_str(), source.outlet.as_str()]
+            .into_iter()
+            .map(|t| text.plain(t))
+            .find(|t| !t.is_empty())
+            .unwrap_or_else(|| url.clone())
+    };
     Some(LinkView {
         text: text.syntax.escape(&shown),
         url: text.url(&url),
-        outlet: text.syntax.escape(&text.plain(outlet)),
+        outlet: text.syntax.escape(&text.plain(&source.outlet)),
+        also: String::new(),
+        paper,
+    })
+}
+
+/// Is `url` (checked) an arXiv paper page?
+fn is_arxiv(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    host == "arxiv.org" || host.ends_with(".arxiv.org")
+}
+
+/// The day `source` was published, YYYY-MM-DD at `offset`; empty when unknown.
+fn local_date(source: &SourceRef, offset: FixedOffset) -> String {
+    source
+        .published
+        .map(|t| t.with_timezone(&offset).format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn more_view(
+    story: &MoreStory,
+    text: Text,
+    labels: &Labels,
+    offset: FixedOffset,
+) -> Option<MoreView> {
+    let link = link_view(&story.lead, text, labels)?;
+    let line = text.line(&story.line);
+    Some(MoreView {
+        line: if line.is_empty() {
+            link.text.clone()
+        } else {
+            line
+        },
+        title: link.text,
+        url: link.url,
+        outlet: link.outlet,
+        date: local_date(&story.lead, offset),
     })
 }
 
@@ -466,29 +623,17 @@ fn page_title(digest: &Digest) -> String {
     }
 }
 
-fn front_matter(
-    digest: &Digest,
-    records: &[&CardRecord],
-    generated_at: DateTime<FixedOffset>,
-    labels: &Labels,
-) -> FrontMatterView {
+fn front_matter(digest: &Digest, generated_at: DateTime<FixedOffset>) -> FrontMatterView {
     let language = digest.language;
     let title = page_title(digest);
-    // Without focus cards the top of the ranking is the next best summary of the day.
-    let focus: Vec<&&CardRecord> = records.iter().filter(|r| r.focus).collect();
-    let top: Vec<&&CardRecord> = if focus.is_empty() {
-        records.iter().collect()
-    } else {
-        focus
-    };
-    let summary = top
-        .iter()
-        .map(|r| plain(&r.card.title, language))
-        .filter(|t| !t.is_empty())
-        .take(3)
-        .map(|t| escape_markdown(&t))
-        .collect::<Vec<_>>()
-        .join(labels.list_separator);
+    // The editor's words only: a list of headlines is no summary, and the body repeats them.
+    let description = plain(&digest.insight.description, language);
+    let summary = [&digest.insight.trend_summary, &digest.insight.description]
+        .into_iter()
+        .map(|t| front_summary(&plain(t, language)))
+        .find(|t| !t.is_empty())
+        .unwrap_or_default();
+    let summary = escape_markdown(&summary);
     FrontMatterView {
         title: escape_markdown(&title),
         date: generated_at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
@@ -499,19 +644,39 @@ fn front_matter(
             .map(|t| escape_markdown(&plain(t, language)))
             .filter(|t| !t.is_empty())
             .collect(),
-        description: escape_markdown(&plain(&digest.insight.description, language)),
+        description: escape_markdown(&description),
         summary,
         generator: GeneratorView {
             provider: plain(&digest.generator.provider, Language::En),
             model: plain(&digest.generator.model, Language::En),
             run: plain(&digest.generator.run, Language::En),
-            fallback: records
+            fallback: digest
+                .cards
                 .iter()
                 .filter(|r| r.fallback)
                 .map(|r| escape_markdown(&card_headline(r, language)))
                 .collect(),
         },
     }
+}
+
+/// A list page shows the summary under the title: the paragraph's first sentences, up to
+/// `FRONT_SUMMARY_CHARS` (one sentence however long, never a cut one).
+fn front_summary(paragraph: &str) -> String {
+    let mut summary = String::new();
+    for sentence in crate::text::sentences::split(paragraph) {
+        let kept = summary.chars().count();
+        if kept > 0 && kept + sentence.chars().count() > FRONT_SUMMARY_CHARS {
+            break;
+        }
+        // Latin sentences are separated by a space, Chinese ones are not.
+        if summary.ends_with(|c: char| c.is_ascii()) && sentence.starts_with(|c: char| c.is_ascii())
+        {
+            summary.push(' ');
+        }
+        summary.push_str(&sentence);
+    }
+    summary
 }
 
 fn quick_read_view(
@@ -582,15 +747,12 @@ fn reading_view(
             tracing::debug!(card = %id, "dropping further reading for an unknown card");
             continue;
         };
-        let Some(first) = card.sources.first() else {
-            continue;
-        };
-        if !seen.insert(card.id.clone()) {
+        if card.url.is_empty() || !seen.insert(card.id.clone()) {
             continue;
         }
         recommended.push(RecommendedView {
             title: card.title.clone(),
-            url: first.url.clone(),
+            url: card.url.clone(),
             anchor: card.anchor.clone(),
             why: text.line(&item.why),
         });

@@ -66,6 +66,8 @@ pub enum Kind {
     Triage,
     /// The eval judge: `<articles>`, `<card>` and `<reference>`.
     Judge,
+    /// One line per story past `max_topics`: `<stories>`.
+    More,
     Other,
 }
 
@@ -76,6 +78,7 @@ impl Kind {
             Kind::Insight => "insight",
             Kind::Triage => "triage",
             Kind::Judge => "judge",
+            Kind::More => "more",
             Kind::Other => "other",
         }
     }
@@ -202,6 +205,7 @@ impl ChatCall {
                 "insight" => return Kind::Insight,
                 "triage" => return Kind::Triage,
                 "judge" => return Kind::Judge,
+                "more" => return Kind::More,
                 _ => {}
             }
         }
@@ -210,7 +214,9 @@ impl ChatCall {
                 .iter()
                 .any(|m| m.role == Role::User && m.content.contains(&format!("<{tag}>")))
         };
-        if has("cards") {
+        if has("stories") {
+            Kind::More
+        } else if has("cards") {
             Kind::Insight
         } else if has("card") && has("articles") {
             Kind::Judge
@@ -246,6 +252,7 @@ impl ChatCall {
             Kind::Insight => Some(Namespace::Insight),
             Kind::Triage => Some(Namespace::Triage),
             Kind::Judge => return self.judge(),
+            Kind::More => Some(Namespace::More),
             Kind::Other => None,
         };
         let written = namespace.and_then(|namespace| {
@@ -405,6 +412,7 @@ pub fn drop_required_field(value: &mut Value, kind: Kind) {
         Kind::Insight => "headline",
         Kind::Triage => "decisions",
         Kind::Judge => "score",
+        Kind::More => "lines",
         Kind::Other => "",
     };
     if map.remove(preferred).is_none()

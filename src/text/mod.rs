@@ -2,8 +2,8 @@
 //! stage. In: strings; out: facts about them — script and zh-Hant/zh-Hans conversion (`script`),
 //! language (`lang`, one threshold for "is this Chinese"), tokens (`tokenize`: CJK bigrams, Latin
 //! words, model names), word casing (`casing`: names against common words), stopwords (`stopwords`, English and Chinese, in tiers), sentences
-//! (`sentences`), term vectors with their cosine (`vector`) and the zh-Hant Taiwan vocabulary
-//! applied after character conversion (`vocab`). Pure functions, no I/O.
+//! (`sentences`), term vectors with their cosine (`vector`) and the zh-Hant Taiwan lists around
+//! OpenCC's Taiwan phrase conversion (`vocab`). Pure functions, no I/O.
 
 pub mod casing;
 pub mod lang;

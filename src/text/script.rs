@@ -1,5 +1,5 @@
 //! Chinese script normalisation and measurement. In: text and a target language; out: the text in
-//! the target script (zh-Hant uses Taiwan character forms), or the share of Han characters written in
+//! the target script (zh-Hant uses Taiwan character forms and phrases, see `vocab`), or the share of Han characters written in
 //! the other script. English targets pass through untouched.
 
 use std::sync::OnceLock;
@@ -11,13 +11,15 @@ use crate::model::Language;
 
 fn converter(config: BuiltinConfig) -> &'static OpenCC {
     static S2TW: OnceLock<OpenCC> = OnceLock::new();
+    static S2TWP: OnceLock<OpenCC> = OnceLock::new();
     static T2S: OnceLock<OpenCC> = OnceLock::new();
     static S2T: OnceLock<OpenCC> = OnceLock::new();
     let cell = match config {
         BuiltinConfig::S2tw => &S2TW,
+        BuiltinConfig::S2twp => &S2TWP,
         BuiltinConfig::T2s => &T2S,
         BuiltinConfig::S2t => &S2T,
-        _ => unreachable!("only the three conversions above are used"),
+        _ => unreachable!("only the four conversions above are used"),
     };
     cell.get_or_init(|| OpenCC::from_config(config).expect("built-in OpenCC configs are embedded"))
 }
@@ -25,11 +27,16 @@ fn converter(config: BuiltinConfig) -> &'static OpenCC {
 /// Converts Chinese text to the target script; English targets are returned unchanged.
 pub fn to_script(text: &str, target: Language) -> String {
     match target {
-        // Character forms only (s2tw), not s2twp's vocabulary swaps: those rewrite technical
-        // terms wrongly in AI news (参数→引數, 扩展→擴充套件, 发布→釋出).
-        // Then the curated Taiwan IT/AI vocabulary (服務器→伺服器, 發佈→發布 …).
+        // OpenCC's Taiwan phrases (s2twp: 文档→文件, 缓存→快取, 支持→支援 …) except for the
+        // words they rewrite wrongly in AI news, which keep their character forms only; then the
+        // project's table for what OpenCC misses (萬億→兆, 發佈→發布 …) and Taiwan's quotes.
         Language::ZhHant => {
-            super::vocab::taiwan_terms(&converter(BuiltinConfig::S2tw).convert(text))
+            let converted = super::vocab::convert_except(
+                text,
+                |part| converter(BuiltinConfig::S2twp).convert(part),
+                |part| converter(BuiltinConfig::S2tw).convert(part),
+            );
+            super::vocab::taiwan_quotes(&super::vocab::taiwan_terms(&converted))
         }
         Language::ZhHans => converter(BuiltinConfig::T2s).convert(text),
         Language::En => text.to_string(),
@@ -151,7 +158,9 @@ pub fn is_alphanumeric(c: char) -> bool {
 /// scripts in some words only (里 stays 里 in 阿里 but becomes 裏 in 這里).
 pub fn wrong_script_chars(text: &str, target: Language) -> Vec<char> {
     let config = match target {
-        Language::ZhHant => BuiltinConfig::S2t,
+        // Taiwan's character forms (群, 峰, 秘) are what zh-Hant output uses, not OpenCC's
+        // generic Traditional variants (羣, 峯, 祕).
+        Language::ZhHant => BuiltinConfig::S2tw,
         Language::ZhHans => BuiltinConfig::T2s,
         Language::En => return Vec::new(),
     };
@@ -196,9 +205,10 @@ mod tests {
 
     #[test]
     fn converts_simplified_to_taiwan_traditional() {
+        // Taiwan's own word too: 图像 is 影像 in Taiwanese tech writing.
         assert_eq!(
             to_script("阿里开源图像生成模型", Language::ZhHant),
-            "阿里開源圖像生成模型"
+            "阿里開源影像生成模型"
         );
         assert_eq!(to_script("開源模型", Language::ZhHans), "开源模型");
         assert_eq!(

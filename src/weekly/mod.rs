@@ -202,7 +202,11 @@ pub async fn roll_up(
                 term: theme.term.clone(),
                 days: theme.days,
                 card,
-                cards: theme.cards.iter().map(|&i| card_ref(&cards[i])).collect(),
+                cards: theme
+                    .cards
+                    .iter()
+                    .map(|&i| card_ref(&cards[i], config.digest.language))
+                    .collect(),
             }),
             Err(reason) => {
                 reporter.warn(&format!(
@@ -351,13 +355,14 @@ fn theme_id(theme: &Theme, cards: &[DayCard]) -> String {
     format!("t{}", &hash.to_hex()[..12])
 }
 
-fn card_ref(day: &DayCard) -> WeeklyCardRef {
+/// A day card as a theme cites it, linked as the day's digest linked its headline.
+fn card_ref(day: &DayCard, language: crate::model::Language) -> WeeklyCardRef {
     WeeklyCardRef {
         date: day.date,
         topic_id: day.record.topic_id.clone(),
         title: day.record.card.title.clone(),
         importance: day.record.card.importance,
-        source: day.record.sources.first().cloned(),
+        source: crate::render::view::headline_source(&day.record, language, None).cloned(),
     }
 }
 

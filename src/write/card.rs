@@ -262,10 +262,6 @@ pub fn sources_of(topic: &Topic) -> Vec<SourceRef> {
         .articles
         .iter()
         .filter(|a| seen.insert(a.url.clone()))
-        .map(|a| SourceRef {
-            title: a.title.clone(),
-            url: a.url.clone(),
-            outlet: a.outlet.clone(),
-        })
+        .map(SourceRef::of)
         .collect()
 }

@@ -1,12 +1,14 @@
 //! The writing stages. In: ranked topics; out: one validated card per topic (`card`), then the
-//! editor's insight over the finished cards (`insight`). Prompts come from `prompts`; every model
-//! reply is checked locally (`check`), repaired locally where no model is needed and re-asked about
-//! only its failing fields otherwise; sources are attached from the topic's
+//! editor's insight over the finished cards (`insight`), and one line for each story past
+//! `max_topics` (`more`). Prompts come from `prompts`; every model reply is checked locally
+//! (`check`), repaired locally where no model is needed and re-asked about only its failing
+//! fields otherwise; sources are attached from the topic's
 //! own articles and never taken from a model.
 
 pub mod card;
 pub mod check;
 pub mod insight;
+pub mod more;
 pub mod prompts;
 
 use crate::config::{ProviderConfig, ProviderKind, SectionConfig, StructuredOutput};

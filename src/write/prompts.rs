@@ -10,6 +10,7 @@ use crate::llm::Message;
 const EMBEDDED: &[(&str, &str)] = &[
     ("card.tera", include_str!("../../prompts/card.tera")),
     ("insight.tera", include_str!("../../prompts/insight.tera")),
+    ("more.tera", include_str!("../../prompts/more.tera")),
     ("triage.tera", include_str!("../../prompts/triage.tera")),
     ("weekly.tera", include_str!("../../prompts/weekly.tera")),
     (

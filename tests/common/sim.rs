@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
 /// The extractive baseline's answer to a chat-completions request body: the same request a model
-/// would get, read as a card request when it carries articles and as an insight request otherwise.
+/// would get, read as a more-news request when it carries stories, a card request when it carries
+/// articles and an insight request otherwise.
 pub fn extractive_answer(body: &Value) -> newsdesk::llm::ChatResponse {
     let messages: Vec<Message> =
         serde_json::from_value(body["messages"].clone()).expect("chat messages");
@@ -18,7 +19,9 @@ pub fn extractive_answer(body: &Value) -> newsdesk::llm::ChatResponse {
         .rev()
         .find(|m| m.role == newsdesk::llm::Role::User)
         .expect("a user message");
-    let namespace = if messages.iter().any(|m| m.content.contains("<articles>"))
+    let namespace = if last_user.content.contains("<stories>") {
+        Namespace::More
+    } else if messages.iter().any(|m| m.content.contains("<articles>"))
         && !last_user.content.contains("<cards>")
     {
         Namespace::Card

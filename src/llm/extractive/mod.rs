@@ -1,7 +1,8 @@
-//! The extractive provider, the no-key offline baseline. In: a card or insight `ChatRequest`, read
-//! through the same `<context>`, `<articles>` and `<cards>` blocks a real model reads; out: a
-//! `Card` (centroid sentences, method/cue sentences, names found in the text) or an `Insight`
-//! (per-language templates filled from the cards) as JSON. It never touches the network, never
+//! The extractive provider, the no-key offline baseline. In: a card, insight or more-news
+//! `ChatRequest`, read through the same `<context>`, `<articles>`, `<cards>` and `<stories>` blocks
+//! a real model reads; out: a `Card` (centroid sentences, method/cue sentences, names found in the
+//! text), an `Insight` (per-language templates filled from the cards) or the more-news lines (the
+//! stories' titles) as JSON. It never touches the network, never
 //! writes a sentence the request does not contain except the insight's templates, and answers the
 //! same request with byte-identical content.
 
@@ -11,7 +12,8 @@ use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 
 use super::blocks::{
-    BlockArticle, BlockCard, BlockSection, CardContext, InsightContext, read_block,
+    BlockArticle, BlockCard, BlockSection, BlockStory, CardContext, InsightContext, MoreContext,
+    read_block,
 };
 use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId, Role, Usage};
 use crate::model::{
@@ -100,9 +102,16 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
             to_json(&crate::triage::lexical_answer(&articles))?
         }
         Namespace::Weekly => weekly::answer_weekly(req)?,
+        Namespace::More => {
+            let context: MoreContext =
+                last_block(req, "context").ok_or_else(|| missing("more", "context"))?;
+            let stories: Vec<BlockStory> =
+                last_block(req, "stories").ok_or_else(|| missing("more", "stories"))?;
+            to_json(&more_lines(&stories, target_language(&context.language)))?
+        }
         _ => {
             return Err(LlmError::BadResponse(
-                "the extractive provider answers card, insight and triage requests (and the weekly roll-up's) only"
+                "the extractive provider answers card, insight, triage and more-news requests (and the weekly roll-up's) only"
                     .into(),
             ));
         }
@@ -120,6 +129,23 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         raw: None,
         structured_output: None,
     })
+}
+
+/// The more-news lines the baseline can honestly write: each story's title in the target script,
+/// trimmed like a headline. It cannot translate, so an English title stays English (lint warns).
+fn more_lines(stories: &[BlockStory], language: Language) -> serde_json::Value {
+    let lines: Vec<serde_json::Value> = stories
+        .iter()
+        .map(|s| {
+            let title = if s.title.trim().is_empty() {
+                &s.outlet
+            } else {
+                &s.title
+            };
+            serde_json::json!({"id": s.id, "line": trim_title(&in_script(title, language))})
+        })
+        .collect();
+    serde_json::json!({ "lines": lines })
 }
 
 fn missing(kind: &str, tag: &str) -> LlmError {

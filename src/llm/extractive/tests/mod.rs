@@ -435,7 +435,10 @@ fn missing_block_or_other_namespace_is_a_bad_response() {
     let req = request(Namespace::Judge, vec![Message::user("score this")]);
     match answer(&req) {
         Err(LlmError::BadResponse(message)) => {
-            assert!(message.contains("card, insight and triage"), "{message}")
+            assert!(
+                message.contains("card, insight, triage and more-news"),
+                "{message}"
+            )
         }
         other => panic!("expected BadResponse, got {other:?}"),
     }

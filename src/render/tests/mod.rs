@@ -9,7 +9,7 @@ use super::*;
 use crate::collect::url::is_absolute_http;
 use crate::model::{
     BackgroundTerm, Card, CardRecord, FurtherReading, Generator, Importance, Insight, Language,
-    SourceRef,
+    MoreStory, SourceRef,
 };
 
 fn section(id: &str, hant: &str, hans: &str, en: &str) -> SectionConfig {
@@ -42,6 +42,17 @@ fn source(title: &str, url: &str) -> SourceRef {
         title: title.to_string(),
         url: url.to_string(),
         outlet: "量子位".to_string(),
+        article_id: String::new(),
+        published: None,
+    }
+}
+
+/// A story past `max_topics` with its one-line gloss.
+fn more(title: &str, url: &str, line: &str) -> MoreStory {
+    MoreStory {
+        story_id: format!("s-{title}"),
+        lead: source(title, url),
+        line: line.to_string(),
     }
 }
 
@@ -278,12 +289,15 @@ fn converts_simplified_text_to_traditional() {
     cards[2].card.summary = "阿里开源图像生成模型，国产芯片适配。".to_string();
     cards[2].card.entities = vec!["阿里巴巴集团".to_string()];
     let md = render(&digest(Language::ZhHant, cards));
-    // Character forms, then the Taiwan term (芯片 → 晶片).
-    assert!(md.contains("阿里開源圖像生成模型，國產晶片適配。"), "{md}");
+    // Character forms and Taiwan's words (图像 → 影像, 芯片 → 晶片).
+    assert!(md.contains("阿里開源影像生成模型，國產晶片適配。"), "{md}");
     assert!(md.contains("阿里巴巴集團"));
     assert!(!md.contains("开源") && !md.contains("国产"));
-    // Source titles are text too, converted to Taiwan character forms (英伟达 → 英偉達).
-    assert!(md.contains("[英偉達收購AI21](https://www.qbitai.com/2025/12/366314.html)"));
+    // Source titles are text too, converted to Taiwan's forms and names (英伟达 → 輝達).
+    assert!(
+        md.contains("[輝達收購AI21](https://www.qbitai.com/2025/12/366314.html)"),
+        "{md}"
+    );
     // URLs are never converted.
     assert!(md.contains("https://www.qbitai.com/2025/12/366314.html"));
 }
@@ -342,7 +356,12 @@ fn drops_non_http_links_and_rewrites_arxiv_ids() {
         source("ftp", "ftp://example.com/p"),
     ];
     let md = render(&digest(Language::ZhHant, cards));
-    assert!(md.contains("[EIR 論文](https://arxiv.org/abs/2512.23185v1)"));
+    // An arXiv paper is shown as the language's paper link.
+    assert!(
+        md.contains("[論文](https://arxiv.org/abs/2512.23185v1)"),
+        "{md}"
+    );
+    assert!(!md.contains("[EIR 論文]"));
     assert!(!md.contains("](arXiv:") && !md.contains("](1)") && !md.contains("ftp://"));
     assert!(!md.contains("壞連結") && !md.contains("only a bad link"));
     // A card whose links all failed keeps its content but shows no empty sources line.
@@ -464,7 +483,9 @@ fn empty_insight_and_reading_are_omitted() {
     assert!(!md.contains("編輯洞察") && !md.contains("延伸閱讀"));
     assert!(md.contains("title: \"AI Daily — 2026/01/01\"\n"));
     assert!(md.contains("tags: []\n"));
-    assert!(md.contains("summary: \"輝達擬併購 AI21 Labs、阿里開源 Qwen-Image-2512\"\n"));
+    // Without the editor's words the front matter says nothing rather than list headlines.
+    assert!(md.contains("summary: \"\"\n"), "{md}");
+    assert!(md.contains("description: \"\"\n"), "{md}");
     // The last card's rule is followed directly by the footer, never by a second rule.
     assert!(md.ends_with("### MiniMax 港交所上市\n\n**核心摘要**  \nMiniMax 港交所上市的摘要。\n\n**關鍵實體**：OpenAI、阿里巴巴  \n**重要性**：中  \n**來源**：[MiniMax IPO](https://www.qbitai.com/2025/12/366302.html)\n\n---\n\n*資料來源：390 篇文章 | 分析主題：5 個*  \n*資料收集時間：過去 24 小時 | 報告生成時間：2026/01/01 06:43:15 +08:00*\n"), "{md}");
 }
@@ -579,7 +600,14 @@ fn rendered_digests_pass_the_linter() {
             card.card.entities = vec!["OpenAI".to_string(), "騰訊".to_string()];
         }
         let mut d = digest(language, cards);
-        d.more = vec![source("Later story", "https://example.com/later")];
+        d.more = vec![more(
+            "Later story",
+            "https://example.com/later",
+            match language {
+                Language::En => "A later story in one line",
+                _ => "稍後的一則新聞",
+            },
+        )];
         for layout in Layout::ALL {
             let md = render_layout(&d, layout);
             let detected = crate::lint::lint_markdown(&md, &crate::lint::LintOptions::default());
@@ -600,11 +628,16 @@ fn rendered_digests_pass_the_linter() {
     }
 }
 
-/// Every layout shows every card exactly once, and only brief lists the stories past max_topics.
+/// Every layout shows every card exactly once and lists the stories past max_topics, each under
+/// its gloss, with a footer that counts them.
 #[test]
 fn every_layout_shows_every_card_once() {
     let mut d = digest(Language::ZhHant, five_cards());
-    d.more = vec![source("更多的一則新聞", "https://example.com/more-1")];
+    d.more = vec![more(
+        "More news in English",
+        "https://example.com/more-1",
+        "更多的一則新聞",
+    )];
     for layout in Layout::ALL {
         let md = render_layout(&d, layout);
         for record in &d.cards {
@@ -618,11 +651,12 @@ fn every_layout_shows_every_card_once() {
                 .count();
             assert_eq!(headings, 1, "{layout:?}: {title}\n{md}");
         }
-        assert_eq!(
-            md.contains("https://example.com/more-1"),
-            layout == Layout::Brief,
-            "{layout:?}"
+        assert!(
+            md.contains("## 更多動態\n\n- [更多的一則新聞](https://example.com/more-1) — 量子位\n"),
+            "{layout:?}\n{md}"
         );
+        assert!(!md.contains("More news in English"), "{layout:?}\n{md}");
+        assert!(md.contains("| 更多動態：1 則*"), "{layout:?}\n{md}");
     }
     let speedread = render_layout(&d, Layout::Speedread);
     assert!(speedread.contains("## 1. 模型與技術更新"), "{speedread}");
@@ -704,7 +738,7 @@ fn digest_json_validates_against_its_generated_schema() {
     insta::assert_json_snapshot!("digest_schema", schema);
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
     let mut d = digest(Language::ZhHant, five_cards());
-    d.more = vec![source("later", "https://example.com/later")];
+    d.more = vec![more("later", "https://example.com/later", "")];
     let json: serde_json::Value = serde_json::from_str(&render_json(&d).unwrap()).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&json)
@@ -718,3 +752,5 @@ fn digest_json_validates_against_its_generated_schema() {
     missing.as_object_mut().unwrap().remove("generator");
     assert!(!validator.is_valid(&missing));
 }
+
+mod reader;
