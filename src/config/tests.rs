@@ -301,6 +301,9 @@ fn store_url_selects_postgres_and_its_password_comes_only_from_the_environment()
     assert!(!format!("{config:?}").contains("env-secret"));
     let config = Config::parse(&with_url, None, &env(&[("NEWSDESK_STORE", "/tmp/st")])).unwrap();
     assert!(matches!(config.store.location(), StoreLocation::Dir(p) if p == Path::new("/tmp/st")));
+}
+
+#[test]
 fn ranking_defaults_are_the_built_in_weights_and_boosts_are_read() {
     let config = Config::parse(MINIMAL, None, &env(&[])).unwrap();
     assert_eq!(config.digest.ranking, RankingConfig::default());

@@ -53,8 +53,11 @@ fn card(rank: usize, title: &str, summary: &str) -> CardRecord {
             title: format!("source of {title}"),
             url: format!("https://example.com/news/{rank}?a=1&b=2"),
             outlet: "Example & Co".into(),
+            article_id: String::new(),
+            published: None,
         }],
         continuing: false,
+        fallback: false,
     }
 }
 
