@@ -16,6 +16,10 @@ use newsdesk::sim::{self, FaultKind, RetryAfterForm, SimConfig, SimHandle};
 use newsdesk::store::{SledStore, Store};
 
 fn config(sim: &SimHandle, mode: &str) -> Config {
+    config_for(sim, mode, "sim-good")
+}
+
+fn config_for(sim: &SimHandle, mode: &str, model: &str) -> Config {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let demo = std::fs::read_to_string(root.join("fixtures/demo/newsdesk.toml")).unwrap();
     // An English digest: the simulated model writes from the articles and cannot translate the
@@ -25,7 +29,7 @@ fn config(sim: &SimHandle, mode: &str) -> Config {
         .replace(
             "kind = \"extractive\"",
             &format!(
-                "kind = \"openai\"\npreset = \"openai\"\nmodel = \"sim-good\"\nstructured_output = \"{mode}\""
+                "kind = \"openai\"\npreset = \"openai\"\nmodel = \"{model}\"\nstructured_output = \"{mode}\""
             ),
         )
         .replace("[limits]", "[limits]\nrpm = 6000\ntpm = 10000000\nbudget_usd = 5.0");
@@ -166,4 +170,47 @@ async fn transient_faults_are_survived_and_no_retry_comes_before_its_retry_after
             limited.seq
         );
     }
+}
+
+/// The real model's first answers (`sim-sloppy`: copied headline, 15 entities with generic nouns,
+/// "High", a section that is no id) on the fixture day: repaired locally where the language is
+/// right, re-asked where it is not, and the extractive card where the re-asks cannot fix it —
+/// every topic carded, the digest lint-clean, every repair counted.
+#[tokio::test]
+async fn sloppy_first_answers_are_repaired_re_asked_or_replaced_and_counted() {
+    let sim = sim::spawn(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(&config_for(&sim, "json_schema", "sim-sloppy"), dir.path()).await;
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    assert_eq!(summary.cards, summary.topics);
+    assert!(
+        lint_errors(&summary).is_empty(),
+        "{:?}",
+        lint_errors(&summary)
+    );
+    let stats = &summary.card_stats;
+    assert_eq!(stats.first_valid, 0, "no sloppy answer is valid as sent");
+    for kind in [
+        "importance_normalized",
+        "section_replaced",
+        "entities_ungrounded",
+    ] {
+        assert!(
+            stats.local_repairs.get(kind).copied().unwrap_or(0) > 0,
+            "{kind}: {stats:?}"
+        );
+    }
+    assert!(stats.reasks > 0 && stats.fallbacks > 0, "{stats:?}");
+    assert_eq!(stats.by_model + stats.fallbacks, summary.cards);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/2026-01-05.json")).unwrap(),
+    )
+    .unwrap();
+    let marked = json["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["fallback"] == true)
+        .count();
+    assert_eq!(marked, stats.fallbacks);
 }

@@ -9,7 +9,7 @@
 //!   summary that no article contains. Entity recall and number/entity grounding must notice.
 //! - `sim-sloppy`: the first answer to a card request is what a small real model sent
 //!   (Qwen2.5-Coder-1.5B through llama-server, issue 16's transcript): the lead article's headline
-//!   copied into title, summary and details whatever the digest's language, `scenarios:
+//!   copied into title and details whatever the digest's language, `scenarios:
 //!   "industry"`, 15 entities padded with generic nouns, importance "High" and a section that is
 //!   no configured id. A re-ask gets the grounded card. The card stage's local repairs, targeted
 //!   re-asks and extractive fallback are exercised with it.
@@ -58,7 +58,9 @@ const GENERIC_NOUNS: [&str; 12] = [
 /// Turns a grounded card into the first answer of `sim-sloppy` (see the module doc).
 pub fn sloppy_card(card: &mut Value, articles: &[BlockArticle]) {
     let headline = articles.first().map_or("", |a| a.title.as_str());
-    for field in ["title", "summary", "details"] {
+    // Title and details copy the headline (the summary is the grounded one, so an answer in
+    // the digest's language can be accepted once repaired locally).
+    for field in ["title", "details"] {
         card[field] = headline.into();
     }
     card["scenarios"] = "industry".into();

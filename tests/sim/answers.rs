@@ -192,7 +192,7 @@ async fn models_and_embeddings() {
         .iter()
         .map(|m| m["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["sim-good", "sim-degraded"]);
+    assert_eq!(ids, ["sim-good", "sim-degraded", "sim-sloppy"]);
 
     let body = json!({"model": "sim-embed", "input": [
         "NVIDIA releases open autonomous driving model Alpamayo",
