@@ -110,7 +110,7 @@ fn write_all(config: &Config, topics: &[Topic], runtime: &tokio::runtime::Runtim
         translates: true,
     };
     let no_history = std::collections::BTreeMap::new();
-    let writer = Writer::new(&config, &prompts, &provider, &settings, &no_history);
+    let writer = Writer::new(config, &prompts, &provider, &settings, &no_history);
     let started = Instant::now();
     let (cards, insight) = runtime.block_on(async {
         let cards = writer.write_cards(topics, &|_, _| {}).await.unwrap();

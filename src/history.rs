@@ -695,12 +695,15 @@ pub fn export(store: &dyn Store, file: &Path, scope: &ExportScope) -> anyhow::Re
     )
 }
 
+/// Whether a cassette carries an entry: (tree, key, value) → yes or no.
+type Wanted<'a> = &'a dyn Fn(Tree, &[u8], &[u8]) -> bool;
+
 /// Writes every entry of `trees` that `wanted` accepts as one cassette line each.
 fn write_cassette(
     store: &dyn Store,
     file: &Path,
     trees: &[Tree],
-    wanted: &dyn Fn(Tree, &[u8], &[u8]) -> bool,
+    wanted: Wanted,
 ) -> anyhow::Result<usize> {
     let mut out = std::io::BufWriter::new(
         std::fs::File::create(file).with_context(|| format!("cannot create {}", file.display()))?,
