@@ -6,26 +6,23 @@
 //! from the recorded one (a prompt edit, a schema change) is a miss, reported as a stale cassette
 //! with the command that re-records it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::cli::{newsdesk_with, repo};
+use common::digest::fallback_cards;
 
 fn recording() -> serde_json::Value {
     let text = std::fs::read_to_string(repo().join("fixtures/cassettes/recording.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
+/// The binary with the recorded endpoint (part of every cache key; replay never connects).
 fn newsdesk(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-        .args(args)
-        .current_dir(dir)
-        .env("OPENAI_BASE_URL", recording()["base_url"].as_str().unwrap())
-        .env_remove("OPENAI_API_KEY")
-        .output()
-        .expect("newsdesk runs")
+    let recording = recording();
+    let base_url = recording["base_url"].as_str().unwrap();
+    newsdesk_with(args, dir, &[("OPENAI_BASE_URL", base_url)])
 }
 
 fn text(out: &Output) -> String {
@@ -116,18 +113,11 @@ fn the_recorded_night_replays_byte_for_byte_with_its_repairs_and_fallbacks() {
     let digest = std::fs::read_to_string(dir.path().join("out/2026-01-05.md")).unwrap();
     assert!(digest.contains("model: \"local\""), "{digest}");
     // A fallback card is marked where lint and readers of the JSON can see it.
-    let fallbacks = recorded["card_stats"]["fallbacks"].as_u64().unwrap();
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("out/2026-01-05.json")).unwrap(),
-    )
-    .unwrap();
-    let marked = json["cards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["fallback"] == true)
-        .count() as u64;
-    assert_eq!(marked, fallbacks);
+    let fallbacks = recorded["card_stats"]["fallbacks"].as_u64().unwrap() as usize;
+    assert_eq!(
+        fallback_cards(&dir.path().join("out/2026-01-05.json")),
+        fallbacks
+    );
     assert_eq!(digest.contains("extractive_fallback:"), fallbacks > 0);
 }
 

@@ -15,6 +15,9 @@ use newsdesk::run::{RunOptions, RunStatus, run_day};
 use newsdesk::sim::{self, FaultKind, RetryAfterForm, SimConfig, SimHandle};
 use newsdesk::store::{SledStore, Store};
 
+mod common;
+use common::digest::fallback_cards;
+
 fn config(sim: &SimHandle, mode: &str) -> Config {
     config_for(sim, mode, "sim-good")
 }
@@ -202,15 +205,8 @@ async fn sloppy_first_answers_are_repaired_re_asked_or_replaced_and_counted() {
     }
     assert!(stats.reasks > 0 && stats.fallbacks > 0, "{stats:?}");
     assert_eq!(stats.by_model + stats.fallbacks, summary.cards);
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("out/2026-01-05.json")).unwrap(),
-    )
-    .unwrap();
-    let marked = json["cards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["fallback"] == true)
-        .count();
-    assert_eq!(marked, stats.fallbacks);
+    assert_eq!(
+        fallback_cards(&dir.path().join("out/2026-01-05.json")),
+        stats.fallbacks
+    );
 }

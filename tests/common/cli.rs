@@ -13,6 +13,11 @@ pub fn repo() -> PathBuf {
 
 /// Runs `newsdesk ARGS` in `cwd` and waits for it.
 pub fn newsdesk(args: &[&str], cwd: &Path) -> Output {
+    newsdesk_with(args, cwd, &[])
+}
+
+/// `newsdesk`, with `env` set on top of the cleared overrides (a base URL a replay needs, say).
+pub fn newsdesk_with(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_newsdesk"))
         .args(args)
         .current_dir(cwd)
@@ -22,6 +27,7 @@ pub fn newsdesk(args: &[&str], cwd: &Path) -> Output {
         .env_remove("NEWSDESK_STORE")
         .env_remove("NEWSDESK_STORE_URL")
         .env_remove("PGPASSWORD")
+        .envs(env.iter().copied())
         .output()
         .expect("the newsdesk binary runs")
 }

@@ -3,4 +3,5 @@
 
 pub mod chromium;
 pub mod cli;
+pub mod digest;
 pub mod sim;
