@@ -480,7 +480,7 @@ pub async fn run_pipeline(
         .await?;
     cluster::rank::choose_focus(&mut cards.cards, config.digest.focus_topics);
     let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
-    let card_stats = cards.stats();
+    let mut card_stats = cards.stats();
     if let Some(reason) = &cards.fatal {
         // One message for the whole stage: every topic failed the same way, at once.
         return Err(RunError::ProviderDown(reason.clone()));
@@ -531,7 +531,6 @@ pub async fn run_pipeline(
             writer.write_insight(&cards.cards, opts.date, articles_unique),
         )
         .await?;
-    let mut card_stats = card_stats;
     let (insight, insight_error) = match insight_outcome {
         InsightOutcome::Written { insight, .. } => (*insight, None),
         InsightOutcome::Fallback { insight, reason } => {

@@ -17,13 +17,12 @@ use serde_json::Value;
 use crate::llm::blocks::{BlockArticle, CardContext};
 use crate::llm::extractive::card_from_articles;
 use crate::llm::schema::{
-    CARD_BOUNDS, ENTITIES_MAX, ENTITIES_MIN, Limit, TITLE_MAX_CJK_CHARS, TITLE_MAX_LATIN_CHARS,
-    bound_problems, card_schema, parse_reply, structure_problems, title_char_limit,
-    title_within_bounds,
+    CARD_BOUNDS, ENTITIES_MAX, ENTITIES_MIN, Limit, bound_problems, card_schema, parse_reply,
+    structure_problems, title_char_limit, title_han_problem, title_within_bounds,
 };
 use crate::model::{Card, Language};
 use crate::text::lang::written_in;
-use crate::text::{detect_language, is_han, to_script, wrong_script_chars};
+use crate::text::{detect_language, to_script, wrong_script_chars};
 
 /// One kind of local repair; the run summary and manifest count each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -53,19 +52,6 @@ pub enum LocalRepair {
 }
 
 impl LocalRepair {
-    pub const ALL: [LocalRepair; 10] = [
-        LocalRepair::EntitiesTrimmed,
-        LocalRepair::EntitiesUngrounded,
-        LocalRepair::EntitiesCompleted,
-        LocalRepair::ImportanceNormalized,
-        LocalRepair::SectionReplaced,
-        LocalRepair::TitleCut,
-        LocalRepair::TextCut,
-        LocalRepair::ScriptConverted,
-        LocalRepair::PlaceholderCleared,
-        LocalRepair::ForeignTextCleared,
-    ];
-
     /// The name manifests and summaries use.
     pub fn name(self) -> &'static str {
         match self {
@@ -161,14 +147,12 @@ pub fn check_card(content: &str, check: &CardCheck) -> Result<Checked, Vec<Strin
     let schema = card_schema(check.section_ids);
     let mut problems = structure_problems(&value, &schema).map_err(|e| vec![e])?;
     problems.extend(bound_problems(&value, CARD_BOUNDS));
-    if let Some(title) = value.get("title").and_then(Value::as_str)
-        && !title_within_bounds(title)
-        && title.chars().count() <= TITLE_MAX_LATIN_CHARS
+    if let Some(problem) = value
+        .get("title")
+        .and_then(Value::as_str)
+        .and_then(title_han_problem)
     {
-        problems.push(format!(
-            "/title: {} Chinese characters is too long (at most {TITLE_MAX_CJK_CHARS})",
-            title.chars().filter(|&c| is_han(c)).count()
-        ));
+        problems.push(problem);
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -379,12 +363,7 @@ fn cut_title(title: &str) -> Option<String> {
         }
     }
     let head = best?;
-    let limit = if head.chars().any(is_han) {
-        TITLE_MAX_CJK_CHARS
-    } else {
-        title_char_limit(head)
-    };
-    (head.chars().count() * 2 >= limit).then(|| head.to_string())
+    (head.chars().count() * 2 >= title_char_limit(head)).then(|| head.to_string())
 }
 
 /// `text` cut after its last sentence end within `max` characters; `None` when not even the
