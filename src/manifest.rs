@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::collect::memory::Previously;
 use crate::llm::ProviderId;
 use crate::llm::cached::{CacheMode, CallRecord};
 use crate::llm::telemetry::FallbackEvent;
+use crate::model::Previously;
 use crate::model::{Article, CardRecord, FailedTopic};
 use crate::run::StepTiming;
 use crate::store::{Store, StoreError, Tree};

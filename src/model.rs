@@ -422,3 +422,34 @@ pub struct WeeklyDigest {
     /// Themes whose keyword card failed, and why.
     pub failed: Vec<FailedTopic>,
 }
+
+/// The model's verdict on one article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TriageDecision {
+    /// The article id from the <articles> block.
+    pub id: String,
+    /// true when the article is news about AI (models, research, tools, industry, policy,
+    /// applications); false for anything else (gadgets, general economy, unrelated tech).
+    pub keep: bool,
+    /// One short sentence: why it is kept or dropped.
+    pub reason: String,
+}
+
+/// The whole reply: one decision per article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TriageAnswer {
+    pub decisions: Vec<TriageDecision>,
+}
+
+/// What an earlier digest said about a story; the card prompt receives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Previously {
+    /// The digest date it was published in.
+    pub date: NaiveDate,
+    pub title: String,
+    pub summary: String,
+    /// The facts today's new articles add (model/version tokens and numbers), for the report.
+    pub new_facts: Vec<String>,
+}

@@ -367,12 +367,6 @@ pub async fn run_pipeline(
             provider: &provider,
             settings: &settings,
             language: config.digest.language,
-            section_ids: config
-                .digest
-                .sections
-                .iter()
-                .map(|s| s.id.clone())
-                .collect(),
             batch_size: config.triage.batch_size,
         };
         let triaged = steps.time_async("triage", triage.run(in_window)).await?;

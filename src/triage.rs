@@ -1,52 +1,24 @@
 //! The optional LLM relevance triage stage (`[triage] enabled = true`). In: the window's articles;
 //! out: the articles kept, and the ones dropped with the model's reason. About `batch_size`
-//! articles per call, each answered as `{id, keep, reason, section_hint}` in the `triage` cache
+//! articles per call, each answered as `{id, keep, reason}` in the `triage` cache
 //! namespace through the normal provider stack. It fails open: a batch whose call fails or stays
 //! invalid keeps all its articles (and says so), and an article the answer leaves out is kept —
 //! triage may only remove what a model positively judged off-topic.
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::rank::relevance;
 use crate::llm::blocks::{BlockArticle, write_block};
 use crate::llm::schema::{strict_schema_for, validate_against};
 use crate::llm::{ChatRequest, Namespace};
-use crate::model::Article;
+use crate::model::{Article, TriageAnswer, TriageDecision};
 use crate::write::prompts::{PromptError, Prompts};
 use crate::write::{Asked, CallSettings, ask_validated, language_name};
 
 /// Body characters per article sent to triage: the lead says what an article is about, and 20
 /// full articles would cost as much as a card.
 const TRIAGE_TEXT_CHARS: usize = 400;
-
-/// The lexical relevance below which the extractive baseline answers "drop" (the same threshold
-/// the rank stage uses for its own pre-filter).
-pub const LEXICAL_KEEP_AT: f64 = crate::cluster::RankParams::DEFAULT_MIN_RELEVANCE;
-
-/// The model's verdict on one article.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct TriageDecision {
-    /// The article id from the <articles> block.
-    pub id: String,
-    /// true when the article is news about AI (models, research, tools, industry, policy,
-    /// applications); false for anything else (gadgets, general economy, unrelated tech).
-    pub keep: bool,
-    /// One short sentence: why it is kept or dropped.
-    pub reason: String,
-    /// The section id the article fits best, or "" when unsure.
-    pub section_hint: String,
-}
-
-/// The whole reply: one decision per article.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct TriageAnswer {
-    pub decisions: Vec<TriageDecision>,
-}
 
 /// An article triage removed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,8 +32,6 @@ pub struct Dropped {
 pub struct Triaged {
     pub kept: Vec<Article>,
     pub dropped: Vec<Dropped>,
-    /// Article id → the section the model suggested (non-empty hints only).
-    pub section_hints: BTreeMap<String, String>,
     /// Batches that kept everything because the call failed, with why.
     pub failed_batches: Vec<String>,
 }
@@ -72,7 +42,6 @@ pub struct Triage<'a> {
     pub provider: &'a dyn crate::llm::Provider,
     pub settings: &'a CallSettings,
     pub language: crate::model::Language,
-    pub section_ids: Vec<String>,
     pub batch_size: usize,
 }
 
@@ -115,16 +84,7 @@ impl Triage<'_> {
                         title: article.title.clone(),
                         reason: decision.reason.clone(),
                     }),
-                    decision => {
-                        if let Some(hint) = decision
-                            .map(|d| d.section_hint.trim())
-                            .filter(|h| self.section_ids.iter().any(|id| id == h))
-                        {
-                            out.section_hints
-                                .insert(article.id.clone(), hint.to_string());
-                        }
-                        out.kept.push(article);
-                    }
+                    _ => out.kept.push(article),
                 }
             }
         }
@@ -142,7 +102,6 @@ impl Triage<'_> {
             .collect();
         let mut ctx = tera::Context::new();
         ctx.insert("language_name", language_name(self.language));
-        ctx.insert("section_ids", &self.section_ids);
         ctx.insert("structured_output", self.settings.mode_name());
         ctx.insert(
             "schema_json",
@@ -154,44 +113,6 @@ impl Triage<'_> {
         Ok(self
             .settings
             .request(Namespace::Triage, messages, "triage", schema))
-    }
-}
-
-/// The extractive baseline's answer to a triage request: keep what the lexical AI-relevance
-/// score (the rank stage's) puts at or above `LEXICAL_KEEP_AT`. Lets the offline demo run the
-/// same stage a real model would.
-pub fn lexical_answer(articles: &[BlockArticle]) -> TriageAnswer {
-    TriageAnswer {
-        decisions: articles
-            .iter()
-            .map(|block| {
-                let article = Article {
-                    id: block.id.clone(),
-                    url: block.url.clone(),
-                    outlet: block.outlet.clone(),
-                    source: String::new(),
-                    tier: 2,
-                    title: block.title.clone(),
-                    published_at: chrono::DateTime::parse_from_rfc3339(&block.published)
-                        .map(|d| d.with_timezone(&chrono::Utc))
-                        .unwrap_or_default(),
-                    lang: String::new(),
-                    text: block.text.clone(),
-                    tags: Vec::new(),
-                };
-                let score = relevance(&article);
-                let keep = score >= LEXICAL_KEEP_AT;
-                TriageDecision {
-                    id: block.id.clone(),
-                    keep,
-                    reason: format!(
-                        "lexical AI relevance {score:.2} {} {LEXICAL_KEEP_AT:.2}",
-                        if keep { "≥" } else { "<" }
-                    ),
-                    section_hint: String::new(),
-                }
-            })
-            .collect(),
     }
 }
 
@@ -270,7 +191,6 @@ mod tests {
             provider: &provider,
             settings: &settings,
             language: crate::model::Language::ZhHant,
-            section_ids: vec!["models".into()],
             batch_size: 3,
         };
         let out = triage.run(day()).await.unwrap();
@@ -287,9 +207,9 @@ mod tests {
         let prompts = Prompts::load(None).unwrap();
         let provider = Fake::answering(
             r#"{"decisions": [
-                {"id": "pet", "keep": false, "reason": "a pet gadget", "section_hint": ""},
-                {"id": "ai1", "keep": true, "reason": "a model release", "section_hint": "models"},
-                {"id": "ghost", "keep": false, "reason": "not in the batch", "section_hint": ""}
+                {"id": "pet", "keep": false, "reason": "a pet gadget"},
+                {"id": "ai1", "keep": true, "reason": "a model release"},
+                {"id": "ghost", "keep": false, "reason": "not in the batch"}
             ]}"#,
             Usage::default(),
         );
@@ -299,7 +219,6 @@ mod tests {
             provider: &provider,
             settings: &settings,
             language: crate::model::Language::En,
-            section_ids: vec!["models".into()],
             batch_size: 2,
         };
         let out = triage.run(day()).await.unwrap();
@@ -308,10 +227,6 @@ mod tests {
         assert_eq!(kept, vec!["ai1", "ai2", "cpi"]);
         assert_eq!(out.dropped.len(), 1);
         assert_eq!(out.dropped[0].reason, "a pet gadget");
-        assert_eq!(
-            out.section_hints.get("ai1").map(String::as_str),
-            Some("models")
-        );
         let seen = provider.requests();
         assert_eq!(seen.len(), 2);
         assert!(seen.iter().all(|r| r.namespace == Namespace::Triage));

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::collect::url::canonical_url;
 use crate::model::{Article, MergeKind, MergeTrace};
+use crate::text::url::canonical_url;
 use crate::text::{script, sentences};
 
 /// The order in which the copy to keep is chosen: primary sources first, then the earliest

@@ -11,9 +11,9 @@ use super::CollectError;
 use super::charset::to_utf8;
 use super::guard::check_document;
 use super::html::{html_to_text, looks_like_html, plain_to_text};
-use super::url::canonical_url;
 use crate::model::Article;
 use crate::text::detect_language;
+use crate::text::url::canonical_url;
 
 /// How a document is read: where it came from (relative links resolve against it) and the
 /// collection time (entries dated further ahead than `FUTURE_TOLERANCE` are skipped).

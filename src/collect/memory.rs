@@ -12,22 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-use super::url::canonical_url;
-use crate::model::{Digest, Story};
+use crate::model::{Digest, Previously, Story};
+use crate::text::url::canonical_url;
 use crate::text::{Options, TokenKind, tokenize};
-
-/// What an earlier digest said about a story; the card prompt receives it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Previously {
-    /// The digest date it was published in.
-    pub date: NaiveDate,
-    pub title: String,
-    pub summary: String,
-    /// The facts today's new articles add (model/version tokens and numbers), for the report.
-    pub new_facts: Vec<String>,
-}
 
 /// A story left out because an earlier digest already told it.
 #[derive(Debug, Clone, PartialEq)]

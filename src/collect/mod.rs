@@ -11,7 +11,6 @@ pub mod fetch;
 pub mod fulltext;
 pub mod html;
 pub mod memory;
-pub mod url;
 
 mod feed;
 mod files;
@@ -340,7 +339,7 @@ pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected 
     let jobs = inputs
         .iter()
         .flat_map(|input| {
-            if url::is_absolute_http(input) {
+            if crate::text::url::is_absolute_http(input) {
                 let host = ::url::Url::parse(input)
                     .ok()
                     .and_then(|u| u.host_str().map(str::to_string))

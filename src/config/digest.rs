@@ -361,7 +361,7 @@ impl Validator {
                 continue;
             }
             let location = if url.starts_with("http://") || url.starts_with("https://") {
-                if !crate::collect::url::is_absolute_http(&url) {
+                if !crate::text::url::is_absolute_http(&url) {
                     self.problem(
                         format!("{prefix}.url"),
                         format!("\"{url}\" is not a valid http(s) URL"),

@@ -6,6 +6,7 @@
 //! `validate.rs` + `digest.rs` + `provider.rs` (the walk that collects problems).
 
 mod collect;
+pub mod deliver;
 mod digest;
 mod env;
 mod presets;

@@ -77,7 +77,7 @@ impl Validator {
             None => self.string(t, "base_url", P, Some(defaults.base_url)),
         };
         if let Some(url) = &base_url {
-            if !crate::collect::url::is_absolute_http(url) {
+            if !crate::text::url::is_absolute_http(url) {
                 let source = if overrides.base_url.is_some() {
                     format!(" (from {})", super::env::BASE_URL)
                 } else {

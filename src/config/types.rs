@@ -22,7 +22,7 @@ pub struct Config {
     pub collect: CollectConfig,
     pub triage: TriageConfig,
     /// `[[deliver]]` targets, secrets already read from the environment.
-    pub deliver: Vec<crate::deliver::Target>,
+    pub deliver: Vec<super::deliver::Target>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

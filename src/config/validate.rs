@@ -229,7 +229,7 @@ impl Validator {
         let deliver = if self.skip_delivery {
             Vec::new()
         } else {
-            crate::deliver::config::targets(root.get("deliver"), base_dir, env, &mut self.problems)
+            super::deliver::targets(root.get("deliver"), base_dir, env, &mut self.problems)
         };
         Some(Config {
             file: None,

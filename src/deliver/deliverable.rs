@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::DeliverError;
-use super::config::Event;
 use crate::config::DigestConfig;
+use crate::config::deliver::Event;
 use crate::manifest::RunManifest;
 use crate::model::Digest;
 use crate::run::RunStatus;

@@ -10,8 +10,8 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::{Value, json};
 
-use super::config::{Endpoint, Target};
 use super::{Body, Deliverable, Options};
+use crate::config::deliver::{Endpoint, Target};
 
 /// What the mail will be, for the dry run and the receipt's content hash (never the SMTP URL).
 pub(super) fn describe(target: &Target, d: &Deliverable) -> Value {

@@ -7,8 +7,8 @@
 use serde_json::{Value, json};
 
 use super::Deliverable;
-use super::config::Kind;
 use super::content::{Block, Line, Span};
+use crate::config::deliver::Kind;
 
 /// How a service counts its limit.
 #[derive(Debug, Clone, Copy)]

@@ -19,8 +19,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::Value;
 
 use super::Options;
-use super::config::{Endpoint, Kind, Target};
 use crate::clock::Clock;
+use crate::config::deliver::{Endpoint, Kind, Target};
 
 /// Why an attempt failed, and whether another may succeed.
 #[derive(Debug)]

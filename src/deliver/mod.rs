@@ -10,7 +10,6 @@
 //! (each service's markup and size split), `http.rs` (sending, signatures, retries), `email.rs`
 //! (SMTP through lettre), `receipt.rs` (exactly-once bookkeeping).
 
-pub mod config;
 mod content;
 mod deliverable;
 mod email;
@@ -28,7 +27,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use config::{Endpoint, Event, Kind, Secret, Target};
+pub use crate::config::deliver::{Endpoint, Event, Kind, Secret, Target};
 use deliverable::event_of;
 pub use deliverable::{Body, Counts, Deliverable, LintCounts, webhook_body};
 use receipt::Receipt;

@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::config::{Event, Kind};
+use crate::config::deliver::{Event, Kind};
 use crate::store::{Store, StoreError, Tree};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use super::config::{Endpoint, Event, Kind, Secret, Target};
 use super::receipt::Receipt;
 use super::*;
 use crate::clock::FixedClock;
+use crate::config::deliver::{Endpoint, Event, Kind, Secret, Target};
 use crate::config::{Config, ConfigError};
 use crate::model::{Card, CardRecord, Digest, Generator, Importance, Language, SourceRef};
 use crate::store::MemStore;

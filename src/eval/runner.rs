@@ -112,7 +112,7 @@ pub fn variant_config(base: &Config, variant: &Variant) -> Result<Config, Runner
         }
     }
     if let Some(url) = &variant.base_url {
-        if !crate::collect::url::is_absolute_http(url) {
+        if !crate::text::url::is_absolute_http(url) {
             return Err(bad(format!("base_url = \"{url}\" is not an http(s) URL")));
         }
         p.kind = ProviderKind::OpenAi;

@@ -4,7 +4,7 @@
 use super::cards::Card;
 use super::finding::{DUPLICATE_STORY, Finding, Severity, finding};
 use super::grounding::fold_width;
-use crate::collect::url::canonical_url;
+use crate::text::url::canonical_url;
 
 /// Headlines at least this similar (character-bigram Jaccard, after normalising) are one story.
 const NEAR_DUPLICATE_JACCARD: f64 = 0.8;

@@ -9,9 +9,9 @@ use super::finding::{
     finding,
 };
 use super::inline::{bare_arxiv_ids, links};
-use crate::collect::url::{canonical_url, is_absolute_http};
 use crate::config::Layout;
 use crate::render::labels::Labels;
+use crate::text::url::{canonical_url, is_absolute_http};
 
 pub(super) fn check_links(doc: &Doc, findings: &mut Vec<Finding>) {
     for (index, line) in doc.body_lines() {

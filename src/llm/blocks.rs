@@ -59,7 +59,7 @@ pub struct CardContext {
     /// What an earlier digest said about this story (cross-day memory); absent for new stories,
     /// so their requests (and cache keys) are what they were before memory existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previously: Option<crate::collect::memory::Previously>,
+    pub previously: Option<crate::model::Previously>,
 }
 
 /// One finished card as shown to the insight call (compact form).

@@ -2,7 +2,7 @@
 //! line of article-derived text or a raw URL; out: text that renders as the same words in
 //! Markdown or HTML, or an absolute http(s) URL safe inside a link (`None` otherwise).
 
-use crate::collect::url::is_absolute_http;
+use crate::text::url::is_absolute_http;
 
 /// The syntax a view model's text is escaped for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

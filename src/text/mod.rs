@@ -3,14 +3,17 @@
 //! language (`lang`, one threshold for "is this Chinese"), tokens (`tokenize`: CJK bigrams, Latin
 //! words, model names), word casing (`casing`: names against common words), stopwords (`stopwords`, English and Chinese, in tiers), sentences
 //! (`sentences`), term vectors with their cosine (`vector`) and the zh-Hant Taiwan lists around
-//! OpenCC's Taiwan phrase conversion (`vocab`). Pure functions, no I/O.
+//! OpenCC's Taiwan phrase conversion (`vocab`), and URLs as stories compare them (`url`: canonical
+//! form, absolute http(s)). Pure functions, no I/O.
 
 pub mod casing;
 pub mod lang;
+pub mod relevance;
 pub mod script;
 pub mod sentences;
 pub mod stopwords;
 pub mod tokenize;
+pub mod url;
 pub mod vector;
 pub mod vocab;
 

@@ -37,7 +37,7 @@ pub struct Writer<'a> {
     pub fallback: crate::config::CardFallback,
     /// Story id → what an earlier digest said (cross-day memory): those topics' cards are told
     /// as follow-ups and marked continuing.
-    pub previously: &'a std::collections::BTreeMap<String, crate::collect::memory::Previously>,
+    pub previously: &'a std::collections::BTreeMap<String, crate::model::Previously>,
 }
 
 impl<'a> Writer<'a> {
@@ -49,7 +49,7 @@ impl<'a> Writer<'a> {
         prompts: &'a Prompts,
         provider: &'a dyn Provider,
         settings: &'a CallSettings,
-        previously: &'a std::collections::BTreeMap<String, crate::collect::memory::Previously>,
+        previously: &'a std::collections::BTreeMap<String, crate::model::Previously>,
     ) -> Self {
         Writer {
             prompts,

@@ -244,13 +244,13 @@ async fn triage_requests_get_one_decision_per_article() {
         "A cat door that reads microchips",
         "The new cat door opens only for your own cat and costs 129 dollars.",
     ));
-    let schema = newsdesk::llm::schema::strict_schema_for::<newsdesk::triage::TriageAnswer>();
+    let schema = newsdesk::llm::schema::strict_schema_for::<newsdesk::model::TriageAnswer>();
     let body = json!({"model": "sim-good", "messages": [
         {"role": "system", "content": "Screen the articles."},
         {"role": "user", "content": write_block("articles", &articles)}],
         "response_format": {"type": "json_schema", "json_schema": {"name": "triage", "schema": schema, "strict": true}}});
     let content = content_of(post(&sim, "/chat/completions", &body).await).await;
-    let answer: newsdesk::triage::TriageAnswer =
+    let answer: newsdesk::model::TriageAnswer =
         newsdesk::llm::schema::validate_against(&content, &schema).unwrap();
     let ids: Vec<&str> = answer.decisions.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["a1", "a2", "x1"]);

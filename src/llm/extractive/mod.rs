@@ -31,6 +31,7 @@ mod sentences;
 #[cfg(test)]
 mod tests;
 mod titles;
+mod triage;
 mod weekly;
 
 pub use card::card_from_articles;
@@ -99,7 +100,7 @@ pub fn answer(req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         Namespace::Triage => {
             let articles: Vec<BlockArticle> =
                 last_block(req, "articles").ok_or_else(|| missing("triage", "articles"))?;
-            to_json(&crate::triage::lexical_answer(&articles))?
+            to_json(&triage::lexical_answer(&articles))?
         }
         Namespace::Weekly => weekly::answer_weekly(req)?,
         Namespace::More => {

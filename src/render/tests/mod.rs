@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::*;
-use crate::collect::url::is_absolute_http;
 use crate::model::{
     BackgroundTerm, Card, CardRecord, FurtherReading, Generator, Importance, Insight, Language,
     MoreStory, SourceRef,
 };
+use crate::text::url::is_absolute_http;
 
 fn section(id: &str, hant: &str, hans: &str, en: &str) -> SectionConfig {
     let label: BTreeMap<String, String> = [("zh-Hant", hant), ("zh-Hans", hans), ("en", en)]
