@@ -23,8 +23,9 @@ use newsdesk::clock::FixedClock;
 use newsdesk::config::{Config, ProviderKind};
 use newsdesk::history::{self, Keep};
 use newsdesk::llm::cached::CacheMode;
-use newsdesk::manifest::RunManifest;
-use newsdesk::report::{Reporter, RunSummary};
+use newsdesk::report::Reporter;
+use newsdesk::run::RunSummary;
+use newsdesk::run::manifest::RunManifest;
 use newsdesk::run::{RunOptions, run_day};
 use newsdesk::store::pg::PgStore;
 use newsdesk::store::testing::{self, TestStore};
@@ -291,7 +292,7 @@ fn parallel_digests(
         cache_mode: CacheMode::Rw,
         provider: Some(ProviderKind::Extractive),
         budget_usd: None,
-        recorded_config: newsdesk::manifest::RecordedConfig {
+        recorded_config: newsdesk::run::manifest::RecordedConfig {
             layout: Some(layout.to_string()),
             ..Default::default()
         },

@@ -14,8 +14,9 @@ use crate::collect::{self, CollectContext, HttpOptions};
 use crate::config::{Config, Env, Layout, ProcessEnv, ProviderKind};
 use crate::lint::{self, LintOptions};
 use crate::llm::cached::CacheMode;
-use crate::manifest::{BEHAVIOUR_ENV, RecordedConfig};
-use crate::report::{Reporter, RunSummary};
+use crate::report::Reporter;
+use crate::run::RunSummary;
+use crate::run::manifest::{BEHAVIOUR_ENV, RecordedConfig};
 use crate::run::{self, RunOptions, RunStatus};
 use crate::store::{Store, StoreLocation};
 
@@ -173,6 +174,26 @@ fn require_key_unless_replay(
     Ok(())
 }
 
+/// What `newsdesk run` prints: the run's summary, then one line per `[[deliver]]` target that
+/// wanted tonight's event (none without targets).
+#[derive(serde::Serialize)]
+struct NightReport<'a> {
+    #[serde(flatten)]
+    summary: &'a RunSummary,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    deliveries: Vec<crate::deliver::DeliveryLine>,
+}
+
+impl NightReport<'_> {
+    fn render(&self) -> String {
+        let mut out = self.summary.render();
+        for line in &self.deliveries {
+            out.push_str(&format!("  delivery   {}\n", line.render()));
+        }
+        out
+    }
+}
+
 /// Arguments of `newsdesk run`.
 pub struct RunArgs {
     pub date: Option<NaiveDate>,
@@ -231,11 +252,18 @@ pub async fn run(
         reporter,
     )
     .await;
-    let mut summary = outcome?;
-    summary.deliveries = deliveries;
-    print_summary(reporter, &summary, args.json);
+    let summary = outcome?;
+    let night = NightReport {
+        summary: &summary,
+        deliveries,
+    };
+    if args.json {
+        reporter.output(&serde_json::to_string_pretty(&night).expect("summaries serialize"));
+    } else {
+        reporter.output(&night.render());
+    }
     Ok(match exit_for(&summary) {
-        Exit::Ok if crate::deliver::any_failed(&summary.deliveries) => Exit::Partial,
+        Exit::Ok if crate::deliver::any_failed(&night.deliveries) => Exit::Partial,
         exit => exit,
     })
 }

@@ -15,9 +15,9 @@ use crate::clock::{Clock, FixedClock};
 use crate::commands::Exit;
 use crate::config::{Config, ProviderKind};
 use crate::llm::cached::{CacheMode, CachedCall};
-use crate::manifest::{self, RunDiff, RunManifest};
 use crate::model::Article;
 use crate::report::Reporter;
+use crate::run::manifest::{self, RunDiff, RunManifest};
 use crate::run::{self, ReplayInput, RunOptions};
 use crate::store::{self, SledStore, Store, StoreLocation, Tree};
 

@@ -43,11 +43,8 @@ pub mod eval;
 // Wiring: the timed pipeline, its record, where bytes and time come from, the terminal.
 pub mod run;
 
-pub mod publish;
 // Sending the published digest (or a failure notice) to chat, webhooks and email, exactly once.
 pub mod deliver;
-
-pub mod manifest;
 
 pub mod store;
 

@@ -10,7 +10,6 @@ pub mod charset;
 pub mod fetch;
 pub mod fulltext;
 pub mod html;
-pub mod memory;
 
 mod feed;
 mod files;

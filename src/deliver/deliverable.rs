@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use super::DeliverError;
 use crate::config::DigestConfig;
 use crate::config::deliver::Event;
-use crate::manifest::RunManifest;
 use crate::model::Digest;
 use crate::run::RunStatus;
+use crate::run::manifest::RunManifest;
 
 /// What one night gives its targets.
 #[derive(Debug, Clone)]

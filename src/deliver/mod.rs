@@ -34,9 +34,10 @@ use receipt::Receipt;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::manifest::RunManifest;
-use crate::report::{Reporter, RunSummary};
+use crate::report::Reporter;
 use crate::run::RunStatus;
+use crate::run::RunSummary;
+use crate::run::manifest::RunManifest;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +49,7 @@ pub enum DeliverError {
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
-    Manifest(#[from] crate::manifest::ManifestError),
+    Manifest(#[from] crate::run::manifest::ManifestError),
 }
 
 /// How one target fared, for the run summary and `newsdesk deliver`.

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::week::IsoWeek;
-use crate::manifest::RunManifest;
 use crate::model::{CardRecord, Digest};
+use crate::run::manifest::RunManifest;
 use crate::store::{Store, StoreError, Tree};
 
 /// One day of the week as its latest run left it.

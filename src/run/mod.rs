@@ -8,7 +8,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
+
+pub mod manifest;
+pub mod memory;
+pub mod publish;
+pub mod summary;
+
+pub use summary::{RunStatus, RunSummary, SourceLine, StepTiming};
 
 use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
@@ -18,19 +24,18 @@ use crate::lint;
 use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
 use crate::llm::{self, Provider};
-use crate::manifest::{
-    self, ArticleRef, CallLine, CardLine, MemoryRecord, RecordedConfig, RepeatedLine, RunManifest,
-    StoryMembership, TopicLine,
-};
 use crate::model::{Digest, Generator};
-use crate::publish;
 use crate::render::{self, RenderOptions};
-use crate::report::{Reporter, RunSummary, SourceLine, StageProgress};
+use crate::report::{Reporter, StageProgress};
 use crate::store::{Store, Tree};
 use crate::triage::Triage;
 use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::prompts::Prompts;
 use crate::write::{CallSettings, Writer};
+use manifest::{
+    ArticleRef, CallLine, CardLine, MemoryRecord, RecordedConfig, RepeatedLine, RunManifest,
+    StoryMembership, TopicLine,
+};
 
 /// What the command line asks of one run.
 #[derive(Debug, Clone)]
@@ -90,9 +95,8 @@ fn cross_day_memory(
         .as_ref()
         .and_then(|r| r.recorded_out_dir.as_deref())
         .unwrap_or(&opts.out_dir);
-    let previous = collect::memory::previous_digests(dir, opts.date, config.collect.memory_days);
-    let remembered =
-        collect::memory::remember(stories, &previous, config.collect.memory_follow_ups);
+    let previous = memory::previous_digests(dir, opts.date, config.collect.memory_days);
+    let remembered = memory::remember(stories, &previous, config.collect.memory_follow_ups);
     let record = MemoryRecord {
         digests: previous
             .iter()
@@ -117,18 +121,6 @@ fn cross_day_memory(
         repeated: remembered.repeated.into_iter().map(|r| r.story).collect(),
     };
     (split, record)
-}
-
-/// How the run ended, for the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    /// Every topic got a card and the digest is lint-clean.
-    Ok,
-    /// Some topics (or the insight) failed; the digest was still written.
-    Partial,
-    /// The digest was written for inspection but has lint errors.
-    LintFailed,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,12 +155,6 @@ pub enum RunError {
     Layout(String),
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StepTiming {
-    pub step: String,
-    pub ms: u64,
 }
 
 /// The `[start, end)` a digest for `date` covers: `window_hours` before the cut-off, which is
@@ -738,7 +724,6 @@ pub async fn run_pipeline(
         steps: steps.timings,
         wall_ms: steps.started.elapsed().as_millis() as u64,
         output: md_path,
-        deliveries: Vec::new(),
     };
     Ok((summary, manifest))
 }
@@ -777,7 +762,7 @@ fn source_line(report: &SourceReport) -> SourceLine {
 }
 
 /// Writes `contents` to `path` atomically; the weekly roll-up writes through it too.
-pub(crate) use crate::publish::write_file;
+pub(crate) use crate::run::publish::write_file;
 
 #[cfg(test)]
 mod tests {

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::manifest::{OutputFile, RunManifest};
 use crate::model::Digest;
 use crate::render;
 use crate::run::RunError;
+use crate::run::manifest::{OutputFile, RunManifest};
 use crate::store::Store;
 
 /// One night's rendered digest.
