@@ -19,6 +19,9 @@ pub mod text;
 // Work spread over the cores, output in input order.
 pub mod parallel;
 
+// How a stage reports what it does, whoever listens.
+pub mod progress;
+
 // The stages, in pipeline order.
 pub mod collect;
 

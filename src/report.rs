@@ -7,28 +7,7 @@ use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Where a long stage stands, with the counters that explain its pace.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StageProgress {
-    pub done: usize,
-    pub total: usize,
-    pub cache_hits: usize,
-    pub retries: u64,
-    /// Answers with HTTP 429.
-    pub rate_limited: u64,
-}
-
-impl StageProgress {
-    fn counters(&self) -> String {
-        format!(
-            "{} cache hit(s) · {} retr{} · {} × 429",
-            self.cache_hits,
-            self.retries,
-            if self.retries == 1 { "y" } else { "ies" },
-            self.rate_limited
-        )
-    }
-}
+use crate::progress::{Progress, StageProgress};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
@@ -154,5 +133,28 @@ impl Reporter {
         if !text.ends_with('\n') {
             let _ = stdout.write_all(b"\n");
         }
+    }
+}
+
+/// The stages see the terminal only through this seam.
+impl Progress for Reporter {
+    fn step(&self, message: &str) {
+        Reporter::step(self, message);
+    }
+
+    fn detail(&self, message: &str) {
+        Reporter::detail(self, message);
+    }
+
+    fn warn(&self, message: &str) {
+        Reporter::warn(self, message);
+    }
+
+    fn stage_progress(&self, what: &str, p: &StageProgress) {
+        Reporter::stage_progress(self, what, p);
+    }
+
+    fn output(&self, text: &str) {
+        Reporter::output(self, text);
     }
 }

@@ -295,7 +295,7 @@ impl SourceReport {
 }
 
 /// One line per source through the reporter: failures as warnings, the rest as detail (-v).
-pub fn report_sources(collected: &Collected, reporter: &crate::report::Reporter) {
+pub fn report_sources(collected: &Collected, reporter: &dyn crate::progress::Progress) {
     for report in &collected.reports {
         let line = format!(
             "source {} ({}): {}",

@@ -34,7 +34,7 @@ use receipt::Receipt;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::report::Reporter;
+use crate::progress::Progress;
 use crate::run::RunStatus;
 use crate::run::RunSummary;
 use crate::run::manifest::RunManifest;
@@ -146,7 +146,7 @@ pub async fn deliver(
     store: &dyn Store,
     clock: &dyn Clock,
     options: &Options,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
 ) -> Result<Vec<DeliveryLine>, DeliverError> {
     let mut lines = Vec::new();
     let wanted: Vec<&Target> = targets.iter().filter(|t| t.wants(d.event)).collect();
@@ -175,7 +175,7 @@ async fn deliver_one(
     store: &dyn Store,
     clock: &dyn Clock,
     options: &Options,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
 ) -> Result<DeliveryLine, DeliverError> {
     let line = |outcome, messages, error| DeliveryLine {
         target: target.name.clone(),
@@ -348,7 +348,7 @@ pub async fn after_run(
     outcome: Result<&RunSummary, &str>,
     store: &dyn Store,
     clock: &dyn Clock,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
 ) -> Vec<DeliveryLine> {
     let (targets, title) = (&config.deliver, &config.digest.title);
     if targets.is_empty() {
@@ -426,7 +426,7 @@ pub async fn deliver_recorded(
     store: &dyn Store,
     clock: &dyn Clock,
     options: &Options,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
 ) -> Result<Vec<DeliveryLine>, DeliverError> {
     let targets = &config.deliver;
     let chosen: Vec<Target> = match only {

@@ -16,6 +16,7 @@ use crate::clock::FixedClock;
 use crate::config::deliver::{Endpoint, Event, Kind, Secret, Target};
 use crate::config::{Config, ConfigError};
 use crate::model::{Card, CardRecord, Digest, Generator, Importance, Language, SourceRef};
+use crate::report::Reporter;
 use crate::store::MemStore;
 
 const TOKEN: &str = "tok-4f1c9a-SECRET";

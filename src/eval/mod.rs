@@ -25,7 +25,7 @@ use suite::{Stage, Suite};
 use crate::clock::SystemClock;
 use crate::config::{Config, ProviderKind};
 use crate::llm::cached::CacheMode;
-use crate::report::Reporter;
+use crate::progress::Progress;
 use crate::store::Store;
 
 /// What `newsdesk eval` was asked to do.
@@ -154,7 +154,7 @@ async fn add_judge(
     store: Arc<dyn Store>,
     results: &mut [FixtureResult],
     cache_mode: CacheMode,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
 ) -> bool {
     if !suite.judge || suite.stage != Stage::Card {
         return false;
@@ -240,7 +240,7 @@ pub async fn run_suite(
     args: &EvalArgs,
     config: &Config,
     store: Arc<dyn Store>,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
 ) -> Result<SuiteOutcome, EvalError> {
     let suite = suite::load(path)?;
     let selected: Vec<&suite::Variant> = if args.variants.is_empty() {
@@ -299,7 +299,7 @@ pub async fn run_suite(
     let progress = |done: usize, total: usize| {
         reporter.stage_progress(
             "fixtures",
-            &crate::report::StageProgress {
+            &crate::progress::StageProgress {
                 done,
                 total,
                 cache_hits: 0,
@@ -448,7 +448,7 @@ pub async fn run(
     args: &EvalArgs,
     config: &Config,
     store: Arc<dyn Store>,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
 ) -> Result<EvalOutcome, EvalError> {
     let mut suites = Vec::new();
     for path in suite_files(args)? {

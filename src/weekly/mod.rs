@@ -27,7 +27,7 @@ use crate::llm::{self, Provider};
 use crate::model::{
     FailedTopic, Generator, ThemeRecord, WeeklyCardRef, WeeklyDigest, WeeklyOverview,
 };
-use crate::report::Reporter;
+use crate::progress::Progress;
 use crate::store::Store;
 use crate::write::prompts::Prompts;
 use crate::write::{CallSettings, Writer};
@@ -133,7 +133,7 @@ pub async fn roll_up(
     config: &Config,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    reporter: &Reporter,
+    reporter: &dyn Progress,
     opts: &WeeklyOptions,
 ) -> Result<WeeklySummary, WeeklyError> {
     let week = match opts.week {

@@ -11,6 +11,7 @@ use super::*;
 use crate::clock::FixedClock;
 use crate::config::ProcessEnv;
 use crate::model::Language;
+use crate::report::Reporter;
 use crate::run::{RunOptions, run_day};
 use crate::store::MemStore;
 
