@@ -19,12 +19,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use newsdesk::cli;
 use newsdesk::clock::FixedClock;
 use newsdesk::config::{Config, ProviderKind};
-use newsdesk::history::{self, Keep};
 use newsdesk::llm::cached::CacheMode;
 use newsdesk::report::Reporter;
 use newsdesk::run::RunSummary;
+use newsdesk::run::keep::Keep;
 use newsdesk::run::manifest::RunManifest;
 use newsdesk::run::{RunOptions, run_day};
 use newsdesk::store::pg::PgStore;
@@ -190,7 +191,7 @@ fn main() {
     }
     let live = |path: &Path| {
         let store = SledStore::open(path).unwrap();
-        history::stats(&store, store::dir_size(path))
+        cli::stats(&store, store::dir_size(path))
             .unwrap()
             .live_bytes
     };
@@ -373,7 +374,7 @@ fn growth_pg(runtime: &tokio::runtime::Runtime, root: &Path, days: &[PathBuf], o
         };
         run(runtime, &config, store.clone(), date_of(day), mode, out);
     }
-    let live = |store: &PgStore| history::stats(store, 0).unwrap().live_bytes;
+    let live = |store: &PgStore| cli::stats(store, 0).unwrap().live_bytes;
     let (disk_before, live_before) = (store.size_on_disk().unwrap(), live(&store));
     let runs = RunManifest::list(store.as_ref()).unwrap();
     let keep = Keep::from_runs(&runs, 7, 0, chrono::Utc::now());

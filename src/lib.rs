@@ -55,12 +55,8 @@ pub mod clock;
 
 pub mod report;
 
-pub mod commands;
-
-pub mod history;
-
-// The bundled fixture day `newsdesk demo` runs.
-pub mod demo;
+// The commands of the CLI contract, one file each (`main.rs` parses and dispatches to them).
+pub mod cli;
 
 // Test support that ships: the OpenAI-compatible simulator behind `llm-sim`.
 pub mod sim;

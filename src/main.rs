@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use newsdesk::cli::{self, CacheAction, Exit, RunArgs, RunsAction, RunsArgs};
 use newsdesk::clock::SystemClock;
-use newsdesk::commands::{self, Exit, RunArgs};
 use newsdesk::config::{Config, ConfigError, Layout, ProcessEnv, ProviderKind};
-use newsdesk::history::{self, CacheAction, RunsAction, RunsArgs};
 use newsdesk::llm::cached::CacheMode;
 use newsdesk::report::{Reporter, Verbosity};
 use newsdesk::store::{StoreError, StoreLocation};
@@ -341,7 +340,7 @@ enum StoreCommand {
 /// or NEWSDESK_STORE_URL / NEWSDESK_STORE).
 fn store_location(cli: &Cli) -> anyhow::Result<StoreLocation> {
     if let Some(arg) = &cli.store {
-        return commands::store_arg(arg);
+        return cli::store_arg(arg);
     }
     Ok(load_config(cli)?.store.location())
 }
@@ -408,7 +407,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 );
                 return Ok(Exit::Usage);
             }
-            commands::demo(
+            cli::demo(
                 out,
                 cli.store.as_deref(),
                 *layout,
@@ -438,7 +437,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 budget_usd: *budget_usd,
                 json: *json,
             };
-            commands::run(&config, cli.store.as_deref(), args, reporter).await
+            cli::run(&config, cli.store.as_deref(), args, reporter).await
         }
         Command::Cluster {
             inputs,
@@ -451,10 +450,10 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             } else {
                 None
             };
-            commands::cluster(
+            cli::cluster(
                 inputs,
                 config.as_ref(),
-                &commands::ClusterOptions {
+                &cli::ClusterOptions {
                     json: *json,
                     explain: *explain,
                     gold: gold.clone(),
@@ -471,19 +470,19 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             json,
         } => {
             let config = load_config(&cli)?;
-            let args = commands::WeeklyArgs {
+            let args = cli::WeeklyArgs {
                 week: *week,
                 out_dir: out.clone(),
                 provider: *provider,
                 cache_mode: *cache_mode,
                 json: *json,
             };
-            commands::weekly(&config, cli.store.as_deref(), args, reporter).await
+            cli::weekly(&config, cli.store.as_deref(), args, reporter).await
         }
-        Command::Lint { file, layout, json } => commands::lint(file, *layout, *json, reporter),
+        Command::Lint { file, layout, json } => cli::lint(file, *layout, *json, reporter),
         Command::Collect { date, json } => {
             let config = load_config(&cli)?;
-            commands::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
+            cli::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
         }
         Command::Eval {
             suites,
@@ -507,10 +506,10 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 .config
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
-            commands::eval(&config_path, cli.store.as_deref(), args, reporter).await
+            cli::eval(&config_path, cli.store.as_deref(), args, reporter).await
         }
         Command::Replay { run_id, out, check } => {
-            history::replay(
+            cli::replay(
                 &store_location(&cli)?,
                 run_id,
                 out.as_deref(),
@@ -527,14 +526,14 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             json,
         } => {
             let config = load_config(&cli)?;
-            let args = commands::DeliverArgs {
+            let args = cli::DeliverArgs {
                 run_id: run_id.clone(),
                 target: target.clone(),
                 force: *force,
                 dry_run: *dry_run,
                 json: *json,
             };
-            commands::deliver(&config, cli.store.as_deref(), args, reporter).await
+            cli::deliver(&config, cli.store.as_deref(), args, reporter).await
         }
         Command::Runs { action } => {
             let (action, json) = match action {
@@ -542,7 +541,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 RunsCommand::Show { run_id, json } => (RunsAction::Show(run_id.clone()), *json),
                 RunsCommand::Diff { a, b, json } => (RunsAction::Diff(a.clone(), b.clone()), *json),
             };
-            history::runs(&store_location(&cli)?, &RunsArgs { action, json }, reporter)
+            cli::runs(&store_location(&cli)?, &RunsArgs { action, json }, reporter)
         }
         Command::Cache { action } => {
             let (action, json) = match action {
@@ -574,7 +573,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                     (CacheAction::Import { file: file.clone() }, false)
                 }
             };
-            history::cache(
+            cli::cache(
                 &store_location(&cli)?,
                 &action,
                 json,
@@ -584,11 +583,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
         }
         Command::Store {
             action: StoreCommand::Migrate { from, to },
-        } => history::migrate(
-            &commands::store_arg(from)?,
-            &commands::store_arg(to)?,
-            reporter,
-        ),
+        } => cli::migrate(&cli::store_arg(from)?, &cli::store_arg(to)?, reporter),
     }
 }
 

@@ -203,7 +203,7 @@ fn the_same_digest_and_day_twice_is_refused_naming_the_digest() {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
     let store = shared.location.open().unwrap();
     let held = store
-        .lock_run(&newsdesk::commands::run_scope(&config, None, date))
+        .lock_run(&newsdesk::cli::run_scope(&config, None, date))
         .unwrap();
     let out = start_run(dir.path(), &config_path, &shared.arg(), "out", &[])
         .wait_with_output()

@@ -9,6 +9,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 
+pub mod cassette;
+pub mod keep;
 pub mod manifest;
 pub mod memory;
 pub mod publish;

@@ -9,38 +9,38 @@ use std::path::{Path, PathBuf};
 pub const DEMO_DATE: (i32, u32, u32) = (2026, 1, 5);
 
 /// The demo config; its `[[sources]]` url is `../days/2026-01-05`, relative to the config file.
-const CONFIG: &str = include_str!("../fixtures/demo/newsdesk.toml");
+const CONFIG: &str = include_str!("../../fixtures/demo/newsdesk.toml");
 
 /// The fixture day's feed files (the day's README and gold stories are not feeds).
 const DAY: [(&str, &str); 5] = [
     (
         "ai_journal.json",
-        include_str!("../fixtures/days/2026-01-05/ai_journal.json"),
+        include_str!("../../fixtures/days/2026-01-05/ai_journal.json"),
     ),
     (
         "frontier_wire.atom.xml",
-        include_str!("../fixtures/days/2026-01-05/frontier_wire.atom.xml"),
+        include_str!("../../fixtures/days/2026-01-05/frontier_wire.atom.xml"),
     ),
     (
         "lab_notes.rss.xml",
-        include_str!("../fixtures/days/2026-01-05/lab_notes.rss.xml"),
+        include_str!("../../fixtures/days/2026-01-05/lab_notes.rss.xml"),
     ),
     (
         "pulse_cn.rss.xml",
-        include_str!("../fixtures/days/2026-01-05/pulse_cn.rss.xml"),
+        include_str!("../../fixtures/days/2026-01-05/pulse_cn.rss.xml"),
     ),
     (
         "tw_techreview.atom.xml",
-        include_str!("../fixtures/days/2026-01-05/tw_techreview.atom.xml"),
+        include_str!("../../fixtures/days/2026-01-05/tw_techreview.atom.xml"),
     ),
 ];
 
 /// The fixture day with a real model's recorded answers (`demo --cassette`): the config the
 /// recording ran with, the cassette and what the recording says about itself (its endpoint, part
 /// of every cache key). Re-recorded by scripts/real-model/record.sh.
-const CASSETTE_CONFIG: &str = include_str!("../scripts/real-model/newsdesk.toml");
-pub const CASSETTE: &str = include_str!("../fixtures/cassettes/real-model.jsonl");
-const RECORDING: &str = include_str!("../fixtures/cassettes/recording.json");
+const CASSETTE_CONFIG: &str = include_str!("../../scripts/real-model/newsdesk.toml");
+pub const CASSETTE: &str = include_str!("../../fixtures/cassettes/real-model.jsonl");
+const RECORDING: &str = include_str!("../../fixtures/cassettes/recording.json");
 
 /// Writes the real-model config (its endpoint set to the recorded one, which replay never
 /// connects to), the fixture day beside it and the cassette under `dir`; returns the config's
