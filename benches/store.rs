@@ -294,7 +294,7 @@ fn parallel_digests(
         provider: Some(ProviderKind::Extractive),
         budget_usd: None,
         recorded_config: newsdesk::run::manifest::RecordedConfig {
-            layout: Some(layout.to_string()),
+            layout: newsdesk::config::Layout::from_name(layout),
             ..Default::default()
         },
         replay: None,

@@ -354,13 +354,8 @@ fn parse_store_url(s: &str) -> Result<PathBuf, String> {
 }
 
 fn parse_provider(s: &str) -> Result<ProviderKind, String> {
-    match s {
-        "openai" => Ok(ProviderKind::OpenAi),
-        "extractive" => Ok(ProviderKind::Extractive),
-        other => Err(format!(
-            "\"{other}\" is not a provider (expected openai or extractive)"
-        )),
-    }
+    ProviderKind::from_name(s)
+        .ok_or_else(|| format!("\"{s}\" is not a provider (expected openai or extractive)"))
 }
 
 fn parse_layout(s: &str) -> Result<Layout, String> {

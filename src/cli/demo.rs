@@ -62,7 +62,7 @@ pub async fn demo(
         provider,
         budget_usd: None,
         recorded_config: RecordedConfig {
-            layout: layout.map(|l| l.name().to_string()),
+            layout,
             ..recorded_config(&config, &ProcessEnv)
         },
         replay: None,

@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 
 use super::*;
 use crate::clock::{Clock, FixedClock};
-use crate::config::{Config, ProviderKind};
+use crate::config::Config;
 use crate::llm::cached::CacheMode;
 use crate::model::Article;
 use crate::report::Reporter;
@@ -46,11 +46,7 @@ pub async fn replay(
         date: recorded.date,
         out_dir,
         cache_mode: CacheMode::Replay,
-        provider: Some(if recorded.provider_kind == "extractive" {
-            ProviderKind::Extractive
-        } else {
-            ProviderKind::OpenAi
-        }),
+        provider: Some(recorded.provider_kind),
         budget_usd: Some(recorded.budget_usd),
         recorded_config: recorded.config.clone(),
         replay: Some(ReplayInput {

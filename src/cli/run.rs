@@ -72,7 +72,7 @@ pub async fn run(
         provider: args.provider,
         budget_usd: args.budget_usd,
         recorded_config: RecordedConfig {
-            layout: args.layout.map(|l| l.name().to_string()),
+            layout: args.layout,
             ..recorded_config(config, &ProcessEnv)
         },
         replay: None,

@@ -111,6 +111,7 @@ impl Config {
             (Some(mut config), true) => {
                 config.file = file.map(|p| p.to_path_buf());
                 config.hash = blake3::hash(text.as_bytes()).to_hex()[..16].to_string();
+                config.text = text.to_string();
                 Ok(config)
             }
             _ => Err(ConfigError::Invalid {

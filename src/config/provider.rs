@@ -43,10 +43,13 @@ impl Validator {
         );
         // Each check records its problem and walking goes on, so one pass lists them all; a
         // config with any problem never becomes a `ProviderConfig` (see `Config::parse`).
-        let kind = match self.string(t, "kind", P, Some("extractive")).as_deref() {
-            Some("openai") => Some(ProviderKind::OpenAi),
-            Some("extractive") => Some(ProviderKind::Extractive),
-            Some(other) => {
+        let kind_name = self.string(t, "kind", P, Some("extractive"));
+        let kind = match kind_name
+            .as_deref()
+            .map(|k| (k, ProviderKind::from_name(k)))
+        {
+            Some((_, Some(kind))) => Some(kind),
+            Some((other, None)) => {
                 self.problem(
                     "provider.kind",
                     format!("\"{other}\" is not a provider kind (expected openai or extractive)"),

@@ -13,6 +13,9 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// blake3 of the config file's bytes, recorded in run manifests.
     pub hash: String,
+    /// The text this config was parsed from: what a run's manifest records, so the night can be
+    /// replayed with exactly the config it ran with, even if the file changes afterwards.
+    pub text: String,
     pub digest: DigestConfig,
     pub sources: Vec<SourceConfig>,
     pub provider: ProviderConfig,
@@ -25,11 +28,30 @@ pub struct Config {
     pub deliver: Vec<super::deliver::Target>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The digest's shape (templates `<layout>.md.tera` / `.html.tera`). Serialized by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Layout {
     Daily,
     Speedread,
     Brief,
+}
+
+impl Layout {
+    /// The layout's name in config, on the command line and in template file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Daily => "daily",
+            Layout::Speedread => "speedread",
+            Layout::Brief => "brief",
+        }
+    }
+
+    pub const ALL: [Layout; 3] = [Layout::Daily, Layout::Speedread, Layout::Brief];
+
+    pub fn from_name(name: &str) -> Option<Layout> {
+        Layout::ALL.into_iter().find(|l| l.name() == name)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -201,10 +223,30 @@ impl Default for TriageConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who writes the cards: an OpenAI-compatible server, or the offline sentence picker.
+/// Serialized by name, as configs and manifests write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProviderKind {
+    #[serde(rename = "openai")]
     OpenAi,
+    #[serde(rename = "extractive")]
     Extractive,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 2] = [ProviderKind::OpenAi, ProviderKind::Extractive];
+
+    /// The kind's name in config, on the command line and in manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderKind::OpenAi => "openai",
+            ProviderKind::Extractive => "extractive",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ProviderKind> {
+        ProviderKind::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 /// How structured output is asked for, strongest first. The order is the fallback chain: a

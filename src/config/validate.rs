@@ -234,6 +234,7 @@ impl Validator {
         Some(Config {
             file: None,
             hash: String::new(),
+            text: String::new(),
             digest: digest?,
             sources,
             provider: provider?,

@@ -73,23 +73,6 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
 }
 
-impl Layout {
-    /// The layout's name in config, on the command line and in template file names.
-    pub fn name(self) -> &'static str {
-        match self {
-            Layout::Daily => "daily",
-            Layout::Speedread => "speedread",
-            Layout::Brief => "brief",
-        }
-    }
-
-    pub const ALL: [Layout; 3] = [Layout::Daily, Layout::Speedread, Layout::Brief];
-
-    pub fn from_name(name: &str) -> Option<Layout> {
-        Layout::ALL.into_iter().find(|l| l.name() == name)
-    }
-}
-
 /// Digest → Markdown in the configured layout. Script normalisation to the digest language
 /// happens here (view-model text fields, not URLs).
 pub fn render_markdown(digest: &Digest, opts: &RenderOptions) -> Result<String, RenderError> {

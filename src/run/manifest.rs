@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::StepTiming;
+use crate::config::{Layout, ProviderKind};
 use crate::llm::ProviderId;
 use crate::llm::cached::{CacheMode, CallRecord};
 use crate::llm::telemetry::FallbackEvent;
-use crate::model::Previously;
-use crate::model::{Article, CardRecord, FailedTopic};
-use crate::run::StepTiming;
+use crate::model::{Article, CardRecord, FailedTopic, Previously};
 use crate::store::{Store, StoreError, Tree};
 
 /// What the `runs` tree keeps per run.
@@ -37,7 +37,7 @@ pub struct RunManifest {
     pub config: RecordedConfig,
     pub provider: ProviderId,
     /// The provider kind the run used (`openai` | `extractive`).
-    pub provider_kind: String,
+    pub provider_kind: ProviderKind,
     pub model: String,
     pub cache_mode: CacheMode,
     /// The effective `limits.budget_usd` (a `--budget-usd` override included).
@@ -92,7 +92,7 @@ pub struct RecordedConfig {
     /// with the layout named here, so what a run used and what it recorded cannot differ, and
     /// a replay renders the same layout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layout: Option<String>,
+    pub layout: Option<Layout>,
 }
 
 /// What cross-day memory decided, so a replay applies the same decisions instead of reading
@@ -172,15 +172,18 @@ pub fn article_hash(article: &Article) -> String {
 /// without a layout override hashes as before, so earlier run ids stay valid.
 pub fn effective_config_hash(
     file_hash: &str,
-    provider_kind: &str,
+    provider_kind: ProviderKind,
     base_url: &str,
     model: &str,
     budget_usd: f64,
-    layout_override: Option<&str>,
+    layout_override: Option<Layout>,
 ) -> String {
-    let mut text = format!("{file_hash}|{provider_kind}|{base_url}|{model}|{budget_usd}");
+    let mut text = format!(
+        "{file_hash}|{}|{base_url}|{model}|{budget_usd}",
+        provider_kind.name()
+    );
     if let Some(layout) = layout_override {
-        text.push_str(&format!("|layout={layout}"));
+        text.push_str(&format!("|layout={}", layout.name()));
     }
     blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
 }

@@ -21,7 +21,7 @@ pub use summary::{RunStatus, RunSummary, SourceLine, StepTiming};
 use crate::clock::Clock;
 use crate::cluster::{self, ClusterParams, RankParams};
 use crate::collect::{self, CollectContext, HttpOptions, SourceReport};
-use crate::config::{Config, Layout, ProviderKind};
+use crate::config::{Config, ProviderKind};
 use crate::lint;
 use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
@@ -154,8 +154,6 @@ pub enum RunError {
     Provider(#[from] crate::llm::LlmError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("\"{0}\" is not a layout (expected daily, speedread or brief)")]
-    Layout(String),
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
 }
@@ -234,10 +232,7 @@ pub async fn run_pipeline(
     };
     let started_at = clock.now();
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
-    let layout = match opts.recorded_config.layout.as_deref() {
-        Some(name) => Layout::from_name(name).ok_or_else(|| RunError::Layout(name.to_string()))?,
-        None => config.digest.layout,
-    };
+    let layout = opts.recorded_config.layout.unwrap_or(config.digest.layout);
     let template_hashes = manifest::template_hashes(config.digest.templates_dir.as_deref());
 
     let (articles, reports, sources_unhealthy) = match &opts.replay {
@@ -328,11 +323,11 @@ pub async fn run_pipeline(
     let model_name = settings.model.clone();
     let config_hash = manifest::effective_config_hash(
         &config.hash,
-        provider_kind_name(provider_kind),
+        provider_kind,
         &provider_config.base_url,
         &model_name,
         limits.budget_usd,
-        opts.recorded_config.layout.as_deref(),
+        opts.recorded_config.layout,
     );
     let run_id = match &opts.replay {
         Some(replay) => replay.run_id.clone(),
@@ -551,7 +546,7 @@ pub async fn run_pipeline(
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         window_hours: config.digest.window_hours,
         generator: Generator {
-            provider: provider_kind_name(provider_kind).to_string(),
+            provider: provider_kind.name().to_string(),
             model: model_name.clone(),
             run: run_id.clone(),
         },
@@ -653,7 +648,7 @@ pub async fn run_pipeline(
         config_hash,
         config: opts.recorded_config.clone(),
         provider: provider.id().clone(),
-        provider_kind: provider_kind_name(provider_kind).to_string(),
+        provider_kind,
         model: model_name,
         cache_mode: opts.cache_mode,
         budget_usd: limits.budget_usd,
@@ -743,13 +738,6 @@ pub fn digest_time(
     tz.from_local_datetime(&local)
         .earliest()
         .unwrap_or_else(|| tz.from_utc_datetime(&local))
-}
-
-fn provider_kind_name(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::OpenAi => "openai",
-        ProviderKind::Extractive => "extractive",
-    }
 }
 
 fn source_line(report: &SourceReport) -> SourceLine {
