@@ -63,7 +63,7 @@ pub async fn demo(
         budget_usd: None,
         recorded_config: RecordedConfig {
             layout,
-            ..recorded_config(&config, &ProcessEnv)
+            ..crate::run::recorded_config(&config, &ProcessEnv)
         },
         replay: None,
     };

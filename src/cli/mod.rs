@@ -36,7 +36,6 @@ use chrono::NaiveDate;
 use crate::config::{Config, Env, Layout, ProcessEnv, ProviderKind};
 use crate::llm::cached::CacheMode;
 use crate::report::Reporter;
-use crate::run::manifest::{BEHAVIOUR_ENV, RecordedConfig};
 use crate::run::{RunStatus, RunSummary};
 use crate::store::{Store, StoreLocation};
 
@@ -62,29 +61,6 @@ fn print_summary(reporter: &Reporter, summary: &RunSummary, json: bool) {
         reporter.output(&serde_json::to_string_pretty(summary).expect("summaries serialize"));
     } else {
         reporter.output(&summary.render());
-    }
-}
-
-/// The config as a manifest records it: the file's text (when it still hashes to what was
-/// loaded) and the behaviour-changing environment overrides, never a key.
-pub fn recorded_config(config: &Config, env: &dyn Env) -> RecordedConfig {
-    let text = config
-        .file
-        .as_deref()
-        .and_then(|f| std::fs::read_to_string(f).ok())
-        .filter(|t| blake3::hash(t.as_bytes()).to_hex()[..16] == config.hash)
-        .unwrap_or_default();
-    RecordedConfig {
-        file: config
-            .file
-            .as_deref()
-            .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.to_path_buf())),
-        text,
-        env: BEHAVIOUR_ENV
-            .iter()
-            .filter_map(|name| env.var(name).map(|v| (name.to_string(), v)))
-            .collect(),
-        layout: None,
     }
 }
 

@@ -73,7 +73,7 @@ pub async fn run(
         budget_usd: args.budget_usd,
         recorded_config: RecordedConfig {
             layout: args.layout,
-            ..recorded_config(config, &ProcessEnv)
+            ..crate::run::recorded_config(config, &ProcessEnv)
         },
         replay: None,
     };

@@ -103,7 +103,7 @@ impl<'a> CollectContext<'a> {
 }
 
 /// How a source ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceStatus {
     /// Fetched over HTTP and parsed.

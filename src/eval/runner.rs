@@ -15,11 +15,11 @@ use super::suite::{CardFixture, ClusterCase, InsightFixture, Stage, Suite, Varia
 use crate::clock::SystemClock;
 use crate::config::{Config, ProviderKind};
 use crate::llm::cached::CacheMode;
-use crate::llm::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, build_stack};
+use crate::llm::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId};
 use crate::model::{Article, Card, CardRecord, Importance, Insight, Story, Topic};
 use crate::store::Store;
+use crate::write::Writer;
 use crate::write::prompts::Prompts;
-use crate::write::{CallSettings, Writer};
 
 /// One fixture's outcome under one variant and repeat: a line of the JSONL report and of a
 /// blessed baseline.
@@ -239,20 +239,14 @@ pub async fn run_variant(
     }
     let config = variant_config(base_config, variant)?;
     let (prompts, _staged) = variant_prompts(suite, &config, variant)?;
-    let stack = build_stack(
-        &config.provider,
-        &config.limits,
-        &config.pricing,
-        store,
-        cache_mode,
-        Arc::new(SystemClock),
-    )
-    .map_err(|error| RunnerError::Provider {
-        variant: variant.name.clone(),
-        error,
-    })?;
     // The run's own derivation, so a fixture's request (and cache key) is the one a run makes.
-    let settings = CallSettings::for_provider(&config.provider);
+    let model = crate::run::ModelPlan::new(&config, None, None);
+    let (stack, _) = model
+        .stack(&config, store, cache_mode, Arc::new(SystemClock))
+        .map_err(|error| RunnerError::Provider {
+            variant: variant.name.clone(),
+            error,
+        })?;
     let no_history = std::collections::BTreeMap::new();
     let mut results = Vec::new();
     for repeat in 1..=repeats.max(1) {
@@ -264,7 +258,7 @@ pub async fn run_variant(
         // scores as failed, not as the extractive card a run would fall back to.
         let writer = Writer {
             fallback: crate::config::CardFallback::None,
-            ..Writer::new(&config, &prompts, &provider, &settings, &no_history)
+            ..model.writer(&config, &prompts, &provider, &no_history)
         };
         let total = match suite.stage {
             Stage::Card => suite.cards.len(),

@@ -1,44 +1,36 @@
-//! One night's run as a flat function of named, timed steps: collect → window → cluster → rank →
-//! cards → insight → render → lint → publish (files and manifest, `publish.rs`). In: a validated `Config`, a store, a clock
-//! and the run options; out: the digest files and a `RunSummary` (the run report is a byproduct
-//! of the steps, not a second pass). A day with too few cards publishes nothing.
-
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
-
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+//! One night's run as a list of named, timed steps — collect → window → triage → cluster →
+//! memory → rank → cards → more → insight → render → lint → publish — each a function in
+//! `steps.rs`. In: a validated `Config`, a store, a clock and the run options, turned once into
+//! a `Plan`; out: the digest files and the night's two records, the `RunManifest` (replay) and
+//! the `RunSummary` (the operator), built in `record.rs` from what the steps tallied. A day with
+//! too few cards publishes nothing.
 
 pub mod cassette;
 pub mod keep;
 pub mod manifest;
 pub mod memory;
+pub mod plan;
 pub mod publish;
+mod record;
+mod steps;
 pub mod summary;
 
+pub use plan::{ModelPlan, Plan, recorded_config};
 pub use summary::{RunStatus, RunSummary, SourceLine, StepTiming};
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+
 use crate::clock::Clock;
-use crate::cluster::{self, ClusterParams, RankParams};
-use crate::collect::{self, CollectContext, HttpOptions, SourceReport};
 use crate::config::{Config, ProviderKind};
-use crate::lint;
-use crate::llm::budget::cost_usd;
 use crate::llm::cached::CacheMode;
-use crate::llm::{self, Provider};
 use crate::model::{Digest, Generator};
-use crate::progress::StageProgress;
-use crate::render::{self, RenderOptions};
-use crate::report::Reporter;
-use crate::store::{Store, Tree};
-use crate::triage::Triage;
-use crate::write::insight::{InsightOutcome, empty_insight};
-use crate::write::prompts::Prompts;
-use crate::write::{CallSettings, Writer};
-use manifest::{
-    ArticleRef, CallLine, CardLine, MemoryRecord, RecordedConfig, RepeatedLine, RunManifest,
-    StoryMembership, TopicLine,
-};
+use crate::progress::Progress;
+use crate::store::Store;
+use manifest::{MemoryRecord, RecordedConfig, RunManifest};
+use steps::Night;
 
 /// What the command line asks of one run.
 #[derive(Debug, Clone)]
@@ -69,61 +61,6 @@ pub struct ReplayInput {
     pub memory: Option<MemoryRecord>,
     /// The directory the recorded run wrote to.
     pub recorded_out_dir: Option<PathBuf>,
-}
-
-/// Today's stories split by cross-day memory.
-struct Split {
-    /// New stories and follow-ups, in story order: what gets ranked.
-    kept: Vec<crate::model::Story>,
-    /// Stories an earlier digest already told, for the report.
-    repeated: Vec<crate::model::Story>,
-}
-
-/// Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups. A run
-/// reads the earlier digests in its out dir and records what it decided; a replay applies the
-/// recorded decisions, so it depends neither on those files nor on where it writes.
-fn cross_day_memory(
-    stories: Vec<crate::model::Story>,
-    config: &Config,
-    opts: &RunOptions,
-) -> (Split, MemoryRecord) {
-    if let Some(record) = opts.replay.as_ref().and_then(|r| r.memory.clone()) {
-        let (repeated, kept) = stories
-            .into_iter()
-            .partition(|s| record.repeated.iter().any(|r| r.story == s.id));
-        return (Split { kept, repeated }, record);
-    }
-    let dir = opts
-        .replay
-        .as_ref()
-        .and_then(|r| r.recorded_out_dir.as_deref())
-        .unwrap_or(&opts.out_dir);
-    let previous = memory::previous_digests(dir, opts.date, config.collect.memory_days);
-    let remembered = memory::remember(stories, &previous, config.collect.memory_follow_ups);
-    let record = MemoryRecord {
-        digests: previous
-            .iter()
-            .map(|d| {
-                let bytes = serde_json::to_vec(d).expect("digests serialize");
-                (d.date, blake3::hash(&bytes).to_hex().to_string())
-            })
-            .collect(),
-        repeated: remembered
-            .repeated
-            .iter()
-            .map(|r| RepeatedLine {
-                story: r.story.id.clone(),
-                date: r.date,
-                why: r.why.to_string(),
-            })
-            .collect(),
-        continuing: remembered.continuing,
-    };
-    let split = Split {
-        kept: remembered.stories,
-        repeated: remembered.repeated.into_iter().map(|r| r.story).collect(),
-    };
-    (split, record)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -179,43 +116,16 @@ pub fn window(
     (end - Duration::hours(i64::from(window_hours)), end)
 }
 
-struct Steps {
-    started: Instant,
-    timings: Vec<StepTiming>,
-}
-
-impl Steps {
-    fn time<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
-        let out = f();
-        self.timings.push(StepTiming {
-            step: name.to_string(),
-            ms: start.elapsed().as_millis() as u64,
-        });
-        out
-    }
-
-    async fn time_async<T>(&mut self, name: &str, f: impl std::future::Future<Output = T>) -> T {
-        let start = Instant::now();
-        let out = f.await;
-        self.timings.push(StepTiming {
-            step: name.to_string(),
-            ms: start.elapsed().as_millis() as u64,
-        });
-        out
-    }
-}
-
 /// Runs one digest day end to end and records it (the manifest goes to the store and beside the
 /// digest); returns the run report.
 pub async fn run_day(
     config: &Config,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    reporter: &Reporter,
+    progress: &dyn Progress,
     opts: &RunOptions,
 ) -> Result<RunSummary, RunError> {
-    Ok(run_pipeline(config, store, clock, reporter, opts).await?.0)
+    Ok(run_pipeline(config, store, clock, progress, opts).await?.0)
 }
 
 /// The pipeline itself: the run report and the manifest of what it read, asked and wrote.
@@ -223,319 +133,36 @@ pub async fn run_pipeline(
     config: &Config,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    reporter: &Reporter,
+    progress: &dyn Progress,
     opts: &RunOptions,
 ) -> Result<(RunSummary, RunManifest), RunError> {
-    let mut steps = Steps {
-        started: Instant::now(),
-        timings: Vec::new(),
-    };
-    let started_at = clock.now();
-    let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
-    let layout = opts.recorded_config.layout.unwrap_or(config.digest.layout);
-    let template_hashes = manifest::template_hashes(config.digest.templates_dir.as_deref());
+    let plan = Plan::new(config, opts)?;
+    let mut night = Night::start(progress, clock.now());
 
-    let (articles, reports, sources_unhealthy) = match &opts.replay {
-        // A replay reads the night's articles from the store; nothing is fetched.
-        Some(replay) => (replay.articles.clone(), Vec::new(), false),
-        None => {
-            reporter.step(&format!("collecting {} source(s)", config.sources.len()));
-            let http = HttpOptions::from_config(&config.collect);
-            let progress = |done: usize, total: usize| reporter.progress("sources", done, total);
-            let collect_cx = CollectContext {
-                http: &http,
-                now: Some(started_at),
-                store: Some(store.as_ref()),
-                progress: Some(&progress),
-            };
-            let collected = steps
-                .time_async(
-                    "collect",
-                    collect::collect_sources(&config.sources, &collect_cx),
-                )
-                .await;
-            collect::report_sources(&collected, reporter);
-            let unhealthy = collected.is_unhealthy(config.collect.tolerate_failed_sources);
-            (collected.articles, collected.reports, unhealthy)
-        }
-    };
-    let articles_collected = articles.len();
+    let articles = steps::gather(&plan, &store, &mut night).await?;
+    let (provider, telemetry) = plan.stack(store.clone(), clock.clone())?;
+    let run_id = plan.run_id(&night.article_refs);
+    let articles = steps::triage(&plan, &provider, articles, &mut night).await?;
+    let stories = steps::cluster(articles, &mut night);
+    let stories = steps::remember(&plan, stories, &mut night);
+    let ranked = steps::rank(&plan, stories, &mut night);
 
-    let (start, end) = window(
-        opts.date,
-        config.digest.timezone,
-        config.digest.cutoff,
-        config.digest.window_hours,
-    );
-    let in_window = collect::in_window(articles, start, end);
-    if in_window.is_empty() {
-        return Err(RunError::NoArticles {
-            start,
-            end,
-            sources: config.sources.len(),
-        });
-    }
-    let article_refs: Vec<ArticleRef> = in_window
-        .iter()
-        .map(|a| ArticleRef {
-            id: a.id.clone(),
-            blake3: manifest::article_hash(a),
-        })
-        .collect();
-    if opts.replay.is_none() {
-        // Keyed by content, so a later edit of the same article never rewrites what an older
-        // run read; flushed now so a run killed in the card stage can be replayed up to it.
-        for (article, r) in in_window.iter().zip(&article_refs) {
-            let bytes = serde_json::to_vec(article).expect("articles serialize");
-            store.put(Tree::Articles, r.blake3.as_bytes(), &bytes)?;
-        }
-        store.flush()?;
-    }
-    let articles_in_window = in_window.len();
+    let continuing = night.memory.continuing.clone();
+    let writer = plan
+        .model
+        .writer(config, &plan.prompts, &provider, &continuing);
+    let cards = steps::cards(
+        &plan,
+        &writer,
+        &ranked.topics,
+        (&provider, &telemetry),
+        &mut night,
+    )
+    .await?;
+    let more = steps::more(&writer, &ranked.beyond_max, &mut night).await?;
+    let insight = steps::insight(&plan, &writer, &cards.cards, &mut night).await?;
+    night.generated_at = clock.now();
 
-    let provider_kind = opts.provider.unwrap_or(config.provider.kind);
-    let mut provider_config = config.provider.clone();
-    provider_config.kind = provider_kind;
-    let mut limits = config.limits.clone();
-    if let Some(budget) = opts.budget_usd {
-        limits.budget_usd = budget;
-    }
-    let (provider, telemetry) = match &opts.replay {
-        Some(replay) => (
-            llm::cached::Cached::new(
-                Box::new(llm::cached::Offline::new(replay.provider.clone())) as Box<dyn Provider>,
-                store.clone(),
-                CacheMode::Replay,
-                clock.clone(),
-            ),
-            Arc::new(llm::telemetry::Telemetry::default()),
-        ),
-        None => llm::build_observed_stack(
-            &provider_config,
-            &limits,
-            &config.pricing,
-            store.clone(),
-            opts.cache_mode,
-            clock.clone(),
-        )?,
-    };
-    let settings = CallSettings::for_provider(&provider_config);
-    let model_name = settings.model.clone();
-    let config_hash = manifest::effective_config_hash(
-        &config.hash,
-        provider_kind,
-        &provider_config.base_url,
-        &model_name,
-        limits.budget_usd,
-        opts.recorded_config.layout,
-    );
-    let run_id = match &opts.replay {
-        Some(replay) => replay.run_id.clone(),
-        None => manifest::derive_run_id(
-            opts.date,
-            &article_refs,
-            &config_hash,
-            prompts.hashes(),
-            &template_hashes,
-        ),
-    };
-
-    // Optional LLM triage: drops what a model judges off-topic before clustering.
-    let (in_window, triaged_out) = if config.triage.enabled {
-        reporter.step(&format!(
-            "triaging {articles_in_window} article(s) with {}",
-            provider.id()
-        ));
-        let triage = Triage {
-            prompts: &prompts,
-            provider: &provider,
-            settings: &settings,
-            language: config.digest.language,
-            batch_size: config.triage.batch_size,
-        };
-        let triaged = steps.time_async("triage", triage.run(in_window)).await?;
-        for dropped in &triaged.dropped {
-            reporter.detail(&format!(
-                "triage dropped \"{}\": {}",
-                dropped.title, dropped.reason
-            ));
-        }
-        for failed in &triaged.failed_batches {
-            reporter.warn(&format!("triage kept a whole batch: {failed}"));
-        }
-        (triaged.kept, triaged.dropped.len())
-    } else {
-        (in_window, 0)
-    };
-    if in_window.is_empty() {
-        return Err(RunError::NoArticles {
-            start,
-            end,
-            sources: config.sources.len(),
-        });
-    }
-
-    reporter.step(&format!("clustering {} article(s)", in_window.len()));
-    let stories = steps.time("cluster", || {
-        cluster::cluster(in_window, &ClusterParams::default())
-    });
-    let articles_unique: usize = stories.iter().map(|s| s.articles.len()).sum();
-    let story_count = stories.len();
-    let rank_params = RankParams {
-        max_topics: config.digest.max_topics,
-        focus_topics: config.digest.focus_topics,
-        now: end,
-        min_relevance: RankParams::DEFAULT_MIN_RELEVANCE,
-        weights: config.digest.ranking.clone(),
-    };
-    let memberships: Vec<StoryMembership> = stories
-        .iter()
-        .map(|s| StoryMembership {
-            id: s.id.clone(),
-            articles: s.articles.iter().map(|a| a.id.clone()).collect(),
-        })
-        .collect();
-    let (remembered, memory) = steps.time("memory", || cross_day_memory(stories, config, opts));
-    for line in &memory.repeated {
-        let title = remembered
-            .repeated
-            .iter()
-            .find(|s| s.id == line.story)
-            .and_then(|s| s.articles.first())
-            .map(|a| a.title.as_str())
-            .unwrap_or_default();
-        reporter.detail(&format!(
-            "already published on {}: \"{title}\" ({})",
-            line.date, line.why
-        ));
-    }
-    let stories_repeated = memory.repeated.len();
-    let previously = memory.continuing.clone();
-    let ranked = steps.time("rank", || cluster::rank(remembered.kept, &rank_params));
-    let topics = ranked.topics;
-    let beyond_max: Vec<crate::model::Story> = ranked
-        .beyond_max
-        .iter()
-        .map(|(story, _)| story.clone())
-        .collect();
-    reporter.detail(&format!(
-        "{} stories, {} off-topic, {} topics, {} beyond max_topics",
-        story_count,
-        ranked.off_topic.len(),
-        topics.len(),
-        ranked.beyond_max.len()
-    ));
-    for (story, score) in &ranked.beyond_max {
-        let title = story.articles.first().map_or("", |a| a.title.as_str());
-        reporter.detail(&format!(
-            "  beyond max_topics: {} (score {score:.2}, {} article(s)) {title}",
-            story.id,
-            story.articles.len()
-        ));
-    }
-
-    reporter.step(&format!(
-        "writing {} card(s) with {}",
-        topics.len(),
-        provider.id()
-    ));
-    let writer = Writer::new(config, &prompts, &provider, &settings, &previously);
-    let progress = |done: usize, total: usize| {
-        let seen = telemetry.snapshot();
-        reporter.stage_progress(
-            "cards",
-            &StageProgress {
-                done,
-                total,
-                cache_hits: provider.ledger().iter().filter(|c| c.cached).count(),
-                retries: seen.retries,
-                rate_limited: seen.rate_limited,
-            },
-        )
-    };
-    let mut cards = steps
-        .time_async("cards", writer.write_cards(&topics, &progress))
-        .await?;
-    cluster::rank::choose_focus(&mut cards.cards, config.digest.focus_topics);
-    let (cards_trimmed, cards_repaired) = (cards.trimmed, cards.repaired);
-    let mut card_stats = cards.stats();
-    if let Some(reason) = &cards.fatal {
-        // One message for the whole stage: every topic failed the same way, at once.
-        return Err(RunError::ProviderDown(reason.clone()));
-    }
-    if cards.cards.len() < config.digest.min_topics || cards.cards.is_empty() {
-        // Every failure once, here, instead of a warning per topic followed by the same list.
-        let failures = cards
-            .failed
-            .iter()
-            .map(|f| format!("  - {} \"{}\": {}", f.topic_id, f.title, f.reason))
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Err(RunError::TooFewCards {
-            cards: cards.cards.len(),
-            min: config.digest.min_topics,
-            failures,
-        });
-    }
-    for failed in &cards.failed {
-        reporter.warn(&format!(
-            "topic {} \"{}\" has no card: {}",
-            failed.topic_id, failed.title, failed.reason
-        ));
-    }
-
-    let more = if beyond_max.is_empty() {
-        crate::write::more::MoreOutcome::default()
-    } else {
-        reporter.step(&format!(
-            "writing one line for each of {} more stories",
-            beyond_max.len()
-        ));
-        steps
-            .time_async("more", writer.write_more(&beyond_max))
-            .await?
-    };
-    if let Some(reason) = &more.error {
-        reporter.warn(&format!(
-            "the more-news lines are missing, the lead titles stand in: {reason}"
-        ));
-    }
-
-    reporter.step("writing the editor's insight");
-
-    let insight_outcome = steps
-        .time_async(
-            "insight",
-            writer.write_insight(&cards.cards, opts.date, articles_unique),
-        )
-        .await?;
-    let (insight, insight_error) = match insight_outcome {
-        InsightOutcome::Written { insight, .. } => (*insight, None),
-        InsightOutcome::Fallback { insight, reason } => {
-            reporter.warn(&format!(
-                "the model's editor insight stayed invalid ({reason}); the extractive insight stands in"
-            ));
-            card_stats.insight_fallback = true;
-            (*insight, None)
-        }
-        InsightOutcome::Missing { reason } => {
-            reporter.warn(&format!("the editor's insight is missing: {reason}"));
-            (empty_insight(), Some(reason))
-        }
-    };
-
-    let generated_at = clock.now();
-    let card_lines: Vec<CardLine> = cards
-        .cards
-        .iter()
-        .map(|c| CardLine {
-            topic_id: c.topic_id.clone(),
-            title: c.card.title.clone(),
-            blake3: blake3::hash(&serde_json::to_vec(&c.card).expect("cards serialize"))
-                .to_hex()
-                .to_string(),
-        })
-        .collect();
     let digest = Digest {
         date: opts.date,
         title: config.digest.title.clone(),
@@ -546,183 +173,41 @@ pub async fn run_pipeline(
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         window_hours: config.digest.window_hours,
         generator: Generator {
-            provider: provider_kind.name().to_string(),
-            model: model_name.clone(),
-            run: run_id.clone(),
+            provider: plan.model.provider.kind.name().to_string(),
+            model: plan.model.settings.model.clone(),
+            run: run_id,
         },
         topic_count: cards.cards.len(),
         cards: cards.cards,
         insight,
-        article_count: articles_unique,
+        article_count: night.articles_unique,
         failed: cards.failed,
         more: more.stories,
     };
+    let (rendered, lint) = steps::render_and_lint(&plan, &digest, &ranked.topics, &mut night)?;
+    let outputs = publish::write_digest(&opts.out_dir, &digest, &rendered)?;
 
-    reporter.step("rendering");
-    let render_opts = RenderOptions {
-        sections: &config.digest.sections,
-        templates_dir: config.digest.templates_dir.as_deref(),
-        layout,
-    };
-    // Markdown and HTML each build their own view (script conversion of every card field is
-    // most of rendering), independently: side by side on two cores.
-    let (markdown, html) = steps.time("render", || {
-        std::thread::scope(|scope| {
-            let html = scope.spawn(|| render::render_html(&digest, &render_opts));
-            let markdown = render::render_markdown(&digest, &render_opts);
-            (
-                markdown,
-                html.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            )
-        })
-    });
-    let (markdown, html) = (markdown?, html?);
-    let json = render::render_json(&digest)?;
-    let lint_report = steps.time("lint", || {
-        lint::lint_digest(&markdown, layout, &digest, &topics)
-    });
-    let md_path = publish::markdown_path(&opts.out_dir, opts.date);
-    for finding in &lint_report.findings {
-        let line = finding.located(&md_path);
-        match finding.severity {
-            lint::Severity::Error => reporter.warn(&line),
-            lint::Severity::Warning => reporter.detail(&line),
-        }
-    }
-
-    let outputs = publish::write_digest(
-        &opts.out_dir,
-        &digest,
-        &publish::Rendered {
-            markdown,
-            html,
-            json,
-        },
-    )?;
-
-    let ledger = provider.ledger();
-    let calls: Vec<CallLine> = ledger
-        .iter()
-        .map(|c| CallLine {
-            call: c.clone(),
-            cost_usd: if c.cached || provider_kind == ProviderKind::Extractive {
-                0.0
-            } else {
-                cost_usd(c.usage, &config.pricing)
-            },
-        })
-        .collect();
-    let calls = manifest::order_calls(calls, &cards.request_keys);
-    let provider_calls = ledger.iter().filter(|c| !c.cached).count();
-    let cache_hits = ledger.len() - provider_calls;
-    let tokens_in = ledger
-        .iter()
-        .filter(|c| !c.cached)
-        .map(|c| c.usage.prompt_tokens)
-        .sum();
-    let tokens_out = ledger
-        .iter()
-        .filter(|c| !c.cached)
-        .map(|c| c.usage.completion_tokens)
-        .sum();
-    let spent: f64 = calls.iter().map(|c| c.cost_usd).sum();
-
+    let calls = record::priced_calls(&plan, &provider.ledger(), &night);
     let seen = telemetry.snapshot();
     for step in &seen.fallbacks {
-        reporter.warn(&format!(
+        progress.warn(&format!(
             "structured output: {} → {} for the rest of the run ({})",
             step.from, step.to, step.reason
         ));
     }
-    let mut modes: Vec<String> = ledger.iter().map(|c| c.structured_output.clone()).collect();
-    modes.sort();
-    modes.dedup();
-    let manifest = RunManifest {
-        run_id: run_id.clone(),
-        date: opts.date,
-        digest_time: digest.generated_at.clone(),
-        window: [start.to_rfc3339(), end.to_rfc3339()],
-        started_at: started_at.to_rfc3339(),
-        generated_at: generated_at.to_rfc3339(),
-        config_hash,
-        config: opts.recorded_config.clone(),
-        provider: provider.id().clone(),
-        provider_kind,
-        model: model_name,
-        cache_mode: opts.cache_mode,
-        budget_usd: limits.budget_usd,
-        prompt_hashes: prompts.hashes().clone(),
-        template_hashes,
-        articles: article_refs,
-        stories: memberships,
-        topics: topics
-            .iter()
-            .map(|t| TopicLine {
-                id: t.id.clone(),
-                rank: t.rank,
-                focus: t.focus,
-            })
-            .collect(),
-        cards: card_lines,
-        calls,
-        steps: steps.timings.clone(),
+    let manifest = record::manifest(
+        &plan,
+        &night,
+        &digest,
+        &provider,
+        calls.clone(),
+        &seen,
         outputs,
-        failed: digest.failed.clone(),
-        cards_trimmed,
-        cards_repaired,
-        card_stats: card_stats.clone(),
-        fallbacks: seen.fallbacks.clone(),
-        day_cards: digest.cards.clone(),
-        memory: Some(memory),
-    };
-    if opts.replay.is_none() {
+    );
+    if plan.replay().is_none() {
         publish::write_manifest(store.as_ref(), &opts.out_dir, &manifest)?;
     }
-
-    let status = if lint_report.has_errors() {
-        RunStatus::LintFailed
-    } else if !digest.failed.is_empty() || insight_error.is_some() || sources_unhealthy {
-        RunStatus::Partial
-    } else {
-        RunStatus::Ok
-    };
-    let summary = RunSummary {
-        run_id,
-        date: opts.date,
-        status,
-        sources: reports.iter().map(source_line).collect(),
-        articles_collected,
-        articles_in_window,
-        articles_unique,
-        stories: story_count,
-        off_topic: ranked.off_topic.len(),
-        triaged_out,
-        beyond_max_topics: ranked.beyond_max.len(),
-        stories_repeated,
-        stories_continuing: digest.cards.iter().filter(|c| c.continuing).count(),
-        topics: topics.len(),
-        cards: digest.topic_count,
-        failed: digest.failed,
-        insight_error,
-        provider_calls,
-        cache_hits,
-        tokens_in,
-        tokens_out,
-        cost_usd: spent,
-        cards_trimmed,
-        cards_repaired,
-        card_stats,
-        retries: seen.retries,
-        rate_limited: seen.rate_limited,
-        fallbacks: seen.fallbacks,
-        structured_output: modes,
-        lint_errors: lint_report.errors().len(),
-        lint_warnings: lint_report.warnings().len(),
-        steps: steps.timings,
-        wall_ms: steps.started.elapsed().as_millis() as u64,
-        output: md_path,
-    };
+    let summary = record::summary(&plan, &night, &digest, &calls, seen, &lint);
     Ok((summary, manifest))
 }
 
@@ -740,20 +225,8 @@ pub fn digest_time(
         .unwrap_or_else(|| tz.from_utc_datetime(&local))
 }
 
-fn source_line(report: &SourceReport) -> SourceLine {
-    SourceLine {
-        name: report.name.clone(),
-        articles: report.articles,
-        error: report.error.clone(),
-        status: report.status.as_str().to_string(),
-        new_articles: report.new_articles,
-        skipped: report.skipped.clone(),
-        notes: report.notes.clone(),
-    }
-}
-
 /// Writes `contents` to `path` atomically; the weekly roll-up writes through it too.
-pub(crate) use crate::run::publish::write_file;
+pub(crate) use publish::write_file;
 
 #[cfg(test)]
 mod tests {

@@ -94,9 +94,7 @@ pub struct SourceLine {
     pub name: String,
     pub articles: usize,
     pub error: Option<String>,
-    /// fetched | not_modified | read | failed.
-    #[serde(default)]
-    pub status: String,
+    pub status: crate::collect::SourceStatus,
     #[serde(default)]
     pub new_articles: usize,
     /// Skipped feed entries by reason.

@@ -21,16 +21,15 @@ use serde::Serialize;
 use crate::clock::Clock;
 use crate::config::{Config, ProviderKind};
 use crate::lint::{self, Severity};
+use crate::llm::Provider;
 use crate::llm::blocks::{BlockTheme, WeekContext};
 use crate::llm::cached::CacheMode;
-use crate::llm::{self, Provider};
 use crate::model::{
     FailedTopic, Generator, ThemeRecord, WeeklyCardRef, WeeklyDigest, WeeklyOverview,
 };
 use crate::progress::Progress;
 use crate::store::Store;
 use crate::write::prompts::Prompts;
-use crate::write::{CallSettings, Writer};
 use themes::{DayCard, Theme};
 
 pub use week::IsoWeek;
@@ -171,20 +170,12 @@ pub async fn roll_up(
     }
 
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
-    let mut provider_config = config.provider.clone();
-    provider_config.kind = opts.provider.unwrap_or(config.provider.kind);
-    let provider = llm::build_stack(
-        &provider_config,
-        &config.limits,
-        &config.pricing,
-        store.clone(),
-        opts.cache_mode,
-        clock,
-    )?;
-    let settings = CallSettings::for_provider(&provider_config);
+    // The run's own derivation of the model side, so the roll-up's calls are made as a run's.
+    let model = crate::run::ModelPlan::new(config, opts.provider, None);
+    let (provider, _) = model.stack(config, store.clone(), opts.cache_mode, clock)?;
     // A roll-up looks back over its own week; cross-day memory is the daily digest's concern.
     let no_history = std::collections::BTreeMap::new();
-    let writer = Writer::new(config, &prompts, &provider, &settings, &no_history);
+    let writer = model.writer(config, &prompts, &provider, &no_history);
     let week_name = week.to_string();
     reporter.step(&format!(
         "writing {} keyword card(s) with {}",
@@ -288,10 +279,10 @@ pub async fn roll_up(
             .unwrap_or_default(),
         generator: Generator {
             provider: provider.id().kind.clone(),
-            model: settings.model.clone(),
+            model: model.settings.model.clone(),
             run: format!(
                 "{week_name}-{}",
-                &blake3::hash(format!("{}|{}", run_ids.join(","), settings.model).as_bytes())
+                &blake3::hash(format!("{}|{}", run_ids.join(","), model.settings.model).as_bytes())
                     .to_hex()[..8]
             ),
         },

@@ -13,9 +13,8 @@ use serde::de::DeserializeOwned;
 
 use super::blocks::{
     BlockArticle, BlockCard, BlockSection, BlockStory, CardContext, InsightContext, MoreContext,
-    read_block,
 };
-use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId, Role, Usage};
+use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId, Usage};
 use crate::model::{
     BackgroundTerm, Card, FurtherReading, Importance, Insight, Language, QuickRead,
 };
@@ -161,26 +160,9 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, LlmError> {
         .map_err(|e| LlmError::BadResponse(format!("could not serialize the answer: {e}")))
 }
 
-/// The last parseable `<tag>` block across the user messages. A repair re-ask appends messages, and
-/// prompt prose may mention a tag by name, so we search from the end and skip anything that does
-/// not parse.
+/// The last parseable `<tag>` block of the request (`blocks::read_last_block`).
 fn last_block<T: DeserializeOwned>(req: &ChatRequest, tag: &str) -> Option<T> {
-    let open = format!("<{tag}>");
-    req.messages
-        .iter()
-        .rev()
-        .filter(|m| m.role == Role::User)
-        .find_map(|m| {
-            let text = m.content.as_str();
-            let mut end = text.len();
-            while let Some(pos) = text[..end].rfind(&open) {
-                if let Some(value) = read_block(&text[pos..], tag) {
-                    return Some(value);
-                }
-                end = pos;
-            }
-            None
-        })
+    crate::llm::blocks::read_last_block(&req.messages, tag)
 }
 
 fn target_language(tag: &str) -> Language {
