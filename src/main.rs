@@ -122,7 +122,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Roll up a week of runs into 10-20 recurring themes with keyword cards (seed 002 shape).
+    /// Roll up a week of runs into 10-20 recurring themes, each a keyword card (observation, chain
+    /// of reasoning, insight), plus an overview of the week.
     #[command(
         long_about = "Roll up one ISO week of runs from the store: the latest run of each day in the\n\
             week gives its cards; they are grouped into 10-20 recurring themes (fewer when the week\n\

@@ -150,13 +150,16 @@ pub fn cache(
             runs,
             namespace,
         } => {
-            const NAMESPACES: [&str; 6] = ["card", "insight", "triage", "judge", "embed", "weekly"];
             if let Some(ns) = namespace
-                && !NAMESPACES.contains(&ns.as_str())
+                && crate::llm::Namespace::from_name(ns).is_none()
             {
+                let names: Vec<&str> = crate::llm::Namespace::ALL
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect();
                 anyhow::bail!(
                     "--namespace {ns} is not a namespace (expected one of: {})",
-                    NAMESPACES.join(", ")
+                    names.join(", ")
                 );
             }
             let store = location.open()?;

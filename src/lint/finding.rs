@@ -109,6 +109,17 @@ impl LintReport {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 
+    /// Tells every finding, located in `file`: errors as warnings, warnings as detail (-v).
+    pub fn tell(&self, file: &std::path::Path, progress: &dyn crate::progress::Progress) {
+        for finding in &self.findings {
+            let line = finding.located(file);
+            match finding.severity {
+                Severity::Error => progress.warn(&line),
+                Severity::Warning => progress.detail(&line),
+            }
+        }
+    }
+
     /// Findings per rule id, for summaries.
     pub fn counts_by_rule(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();

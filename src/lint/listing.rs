@@ -14,8 +14,8 @@ use super::language::untranslated_severity;
 use crate::model::{CardRecord, Language};
 use crate::render::escape::checked_link;
 use crate::render::labels::Labels;
-use crate::render::sources::{near_identical_titles, title_in_language};
 use crate::text::has_han;
+use crate::write::sources::{near_identical_titles, title_in_language};
 
 /// The numbers of the footer's counts line ("資料來源：N 篇文章 | 分析主題：M 個 | 更多動態：K 則")
 /// against the cards and more-news items the document shows.

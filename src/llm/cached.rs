@@ -92,13 +92,19 @@ pub struct CallRecord {
     pub root: String,
     /// 0 for a first ask, 1 for a repair re-ask (assistant turns already in the conversation).
     pub turn: u32,
-    pub namespace: String,
+    pub namespace: super::Namespace,
     pub cached: bool,
     pub usage: Usage,
     pub latency_ms: u64,
     /// The structured-output mode actually used: what a layer below reported, else the
     /// request's own `response_format`.
     pub structured_output: String,
+}
+
+/// How many of `calls` the provider answered, and how many the cache did.
+pub fn paid_and_cached(calls: &[CallRecord]) -> (usize, usize) {
+    let paid = calls.iter().filter(|c| !c.cached).count();
+    (paid, calls.len() - paid)
 }
 
 /// The canonical cache key of a request for a given provider.
@@ -231,7 +237,7 @@ impl<P: Provider> Cached<P> {
             key: key.to_string(),
             root,
             turn,
-            namespace: req.namespace.as_str().to_string(),
+            namespace: req.namespace,
             cached: resp.cached,
             usage: resp.usage,
             latency_ms: resp.latency_ms,

@@ -38,6 +38,20 @@ pub enum Namespace {
 }
 
 impl Namespace {
+    pub const ALL: [Namespace; 7] = [
+        Namespace::Card,
+        Namespace::Insight,
+        Namespace::Triage,
+        Namespace::Judge,
+        Namespace::Embed,
+        Namespace::Weekly,
+        Namespace::More,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Namespace> {
+        Namespace::ALL.into_iter().find(|n| n.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Namespace::Card => "card",

@@ -1,48 +1,12 @@
 //! The Atom feed of the most recent digests, so readers can subscribe. In: digests (the newest
-//! first, as read back from an output directory's `<date>.json` files); out: `feed.xml` text with
+//! first, as `run::publish::recent_digests` reads them back from an output directory); out: `feed.xml` text with
 //! one entry per digest linking its `<date>.html` page (relative, so the feed works wherever the
 //! directory is served). Entries carry the day's headline, description and each card's title
 //! with its first source; ids and timestamps come from the digests, never from the clock.
 
-use std::path::Path;
-
 use super::escape::{checked_link, escape_html};
 use super::view::card_headline;
 use crate::model::Digest;
-
-/// How many digests the feed keeps.
-pub const FEED_ENTRIES: usize = 20;
-
-/// The digests of `dir` (`YYYY-MM-DD.json`) plus `current`, newest date first, at most `limit`.
-/// `current` replaces a file of its own date; unreadable or foreign JSON files are skipped (a
-/// feed must not fail a run).
-pub fn recent_digests(dir: &Path, current: &Digest, limit: usize) -> Vec<Digest> {
-    let mut digests = vec![current.clone()];
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(stem) = name.strip_suffix(".json") else {
-                continue;
-            };
-            if chrono::NaiveDate::parse_from_str(stem, "%Y-%m-%d").is_err() {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(entry.path()) else {
-                continue;
-            };
-            match serde_json::from_str::<Digest>(&text) {
-                Ok(digest) if digest.date != current.date => digests.push(digest),
-                Ok(_) => {}
-                Err(err) => {
-                    tracing::debug!(file = %entry.path().display(), %err, "not a digest; left out of the feed")
-                }
-            }
-        }
-    }
-    digests.sort_by_key(|d| std::cmp::Reverse(d.date));
-    digests.truncate(limit);
-    digests
-}
 
 /// Atom XML for `digests` (newest first). The feed's `updated` is the newest digest's time.
 pub fn render_feed(digests: &[Digest]) -> String {

@@ -8,7 +8,6 @@ pub mod escape;
 pub mod feed;
 mod fields;
 pub mod labels;
-pub mod sources;
 pub mod view;
 
 use std::path::{Path, PathBuf};

@@ -14,9 +14,9 @@ use super::RenderError;
 use super::escape::{Syntax, checked_link, escape_markdown};
 use super::fields::{Text, plain};
 use super::labels::{self, Labels};
-use super::sources;
 use crate::config::SectionConfig;
 use crate::model::{CardRecord, Digest, Language, MoreStory, SourceRef};
+use crate::write::sources;
 
 /// Everything one rendered digest shows.
 #[derive(Debug, Clone, Serialize)]

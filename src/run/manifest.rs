@@ -301,12 +301,18 @@ pub fn order_calls(mut calls: Vec<CallLine>, roots: &[String]) -> Vec<CallLine> 
                 .copied()
                 .unwrap_or(usize::MAX)
         };
-        (rank(a), &a.call.namespace, &a.call.root, a.call.turn).cmp(&(
-            rank(b),
-            &b.call.namespace,
-            &b.call.root,
-            b.call.turn,
-        ))
+        (
+            rank(a),
+            a.call.namespace.as_str(),
+            &a.call.root,
+            a.call.turn,
+        )
+            .cmp(&(
+                rank(b),
+                b.call.namespace.as_str(),
+                &b.call.root,
+                b.call.turn,
+            ))
     });
     calls
 }
@@ -534,7 +540,7 @@ mod tests {
                 key: key.into(),
                 root: root.into(),
                 turn,
-                namespace: namespace.into(),
+                namespace: crate::llm::Namespace::from_name(namespace).unwrap(),
                 cached: false,
                 usage: Default::default(),
                 latency_ms: 0,

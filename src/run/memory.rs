@@ -35,22 +35,12 @@ pub struct Remembered {
     pub repeated: Vec<Repeated>,
 }
 
-/// The digests of the `days` days before `date` that exist in `out_dir`, newest first. A file
-/// that does not parse is skipped with a warning in the log: memory is an optimisation of the
-/// digest, never a reason to fail the night.
+/// The digests of the `days` days before `date` published in `out_dir`, newest first
+/// (`publish::published_digest`: an unreadable one is skipped, never fatal).
 pub fn previous_digests(out_dir: &Path, date: NaiveDate, days: u32) -> Vec<Digest> {
     (1..=i64::from(days))
         .filter_map(|back| {
-            let day = date - chrono::Duration::days(back);
-            let path = out_dir.join(format!("{day}.json"));
-            let bytes = std::fs::read(&path).ok()?;
-            match serde_json::from_slice::<Digest>(&bytes) {
-                Ok(digest) => Some(digest),
-                Err(err) => {
-                    tracing::warn!(path = %path.display(), %err, "skipping an unreadable earlier digest");
-                    None
-                }
-            }
+            super::publish::published_digest(out_dir, date - chrono::Duration::days(back))
         })
         .collect()
 }

@@ -225,9 +225,6 @@ pub fn digest_time(
         .unwrap_or_else(|| tz.from_utc_datetime(&local))
 }
 
-/// Writes `contents` to `path` atomically; the weekly roll-up writes through it too.
-pub(crate) use publish::write_file;
-
 #[cfg(test)]
 mod tests {
     use super::*;

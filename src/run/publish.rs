@@ -33,32 +33,44 @@ pub fn write_digest(
     digest: &Digest,
     rendered: &Rendered,
 ) -> Result<Vec<OutputFile>, RunError> {
-    let files = [
-        (markdown_path(out_dir, digest.date), &rendered.markdown),
-        (
-            out_dir.join(format!("{}.html", digest.date)),
-            &rendered.html,
-        ),
-        (
-            out_dir.join(format!("{}.json", digest.date)),
-            &rendered.json,
-        ),
-    ];
-    let mut outputs = Vec::with_capacity(files.len());
-    for (path, text) in files {
-        write_file(&path, text)?;
-        outputs.push(OutputFile {
-            path: absolute(&path),
-            blake3: blake3::hash(text.as_bytes()).to_hex().to_string(),
-        });
-    }
+    let outputs = write_rendered(out_dir, &digest.date.to_string(), rendered)?
+        .into_iter()
+        .map(|o| OutputFile {
+            path: absolute(&o.path),
+            ..o
+        })
+        .collect();
     // Beside every digest: its schema, and the feed of the last digests of this directory.
     write_file(&out_dir.join("digest.schema.json"), &render::json_schema())?;
-    let recent = render::feed::recent_digests(out_dir, digest, render::feed::FEED_ENTRIES);
+    let recent = recent_digests(out_dir, digest, FEED_ENTRIES);
     write_file(
         &out_dir.join("feed.xml"),
         &render::feed::render_feed(&recent),
     )?;
+    Ok(outputs)
+}
+
+/// Writes a rendered document as `<stem>.md`, `.html` and `.json` in `out_dir` (the daily
+/// digest and the weekly roll-up alike); returns each path as given with its text's hash.
+pub fn write_rendered(
+    out_dir: &Path,
+    stem: &str,
+    rendered: &Rendered,
+) -> Result<Vec<OutputFile>, RunError> {
+    let files = [
+        ("md", &rendered.markdown),
+        ("html", &rendered.html),
+        ("json", &rendered.json),
+    ];
+    let mut outputs = Vec::with_capacity(files.len());
+    for (extension, text) in files {
+        let path = out_dir.join(format!("{stem}.{extension}"));
+        write_file(&path, text)?;
+        outputs.push(OutputFile {
+            path,
+            blake3: blake3::hash(text.as_bytes()).to_hex().to_string(),
+        });
+    }
     Ok(outputs)
 }
 
@@ -94,4 +106,56 @@ pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), RunError> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, contents).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(err)
+}
+
+/// How many digests the feed keeps.
+pub const FEED_ENTRIES: usize = 20;
+
+/// The digests published in `dir` plus `current`, newest date first, at most `limit`: what the
+/// feed lists. `current` replaces a file of its own date.
+pub fn recent_digests(dir: &Path, current: &Digest, limit: usize) -> Vec<Digest> {
+    let mut digests = vec![current.clone()];
+    digests.extend(
+        published_digests(dir)
+            .into_iter()
+            .filter(|d| d.date != current.date),
+    );
+    digests.sort_by_key(|d| std::cmp::Reverse(d.date));
+    digests.truncate(limit);
+    digests
+}
+
+/// The digest published in `dir` for `date` (`<date>.json`), if there is a readable one. The
+/// one reader of published digests (the feed and cross-day memory): a file that does not parse
+/// as a digest is left out with a warning in the log — what was published before feeds memory
+/// and the feed, and is never a reason to fail the night.
+pub fn published_digest(dir: &Path, date: NaiveDate) -> Option<Digest> {
+    let path = dir.join(format!("{date}.json"));
+    let bytes = std::fs::read(&path).ok()?;
+    match serde_json::from_slice::<Digest>(&bytes) {
+        Ok(digest) => Some(digest),
+        Err(err) => {
+            tracing::warn!(path = %path.display(), %err, "not a readable digest; left out");
+            None
+        }
+    }
+}
+
+/// Every digest published in `dir` (files named `YYYY-MM-DD.json`), newest first.
+pub fn published_digests(dir: &Path) -> Vec<Digest> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dates: Vec<NaiveDate> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            NaiveDate::parse_from_str(name.strip_suffix(".json")?, "%Y-%m-%d").ok()
+        })
+        .collect();
+    dates.sort_unstable_by(|a, b| b.cmp(a));
+    dates
+        .into_iter()
+        .filter_map(|date| published_digest(dir, date))
+        .collect()
 }

@@ -496,14 +496,10 @@ pub fn render_and_lint(
     let report = night.time("lint", || {
         lint::lint_digest(&rendered.markdown, plan.layout, digest, topics)
     });
-    let md_path = super::publish::markdown_path(&plan.opts.out_dir, plan.opts.date);
-    for finding in &report.findings {
-        let line = finding.located(&md_path);
-        match finding.severity {
-            lint::Severity::Error => night.progress.warn(&line),
-            lint::Severity::Warning => night.progress.detail(&line),
-        }
-    }
+    report.tell(
+        &super::publish::markdown_path(&plan.opts.out_dir, plan.opts.date),
+        night.progress,
+    );
     Ok((rendered, report))
 }
 

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::config::{Config, ProviderKind};
-use crate::lint::{self, Severity};
+use crate::lint;
 use crate::llm::Provider;
 use crate::llm::blocks::{BlockTheme, WeekContext};
 use crate::llm::cached::CacheMode;
@@ -300,25 +300,18 @@ pub async fn roll_up(
     let html = render::render_html(&digest, templates_dir)?;
     let json = render::render_json(&digest)?;
     let lint_report = lint::lint_document(&markdown, digest.language);
-    let md_path = opts.out_dir.join(format!("{week_name}.md"));
-    for finding in &lint_report.findings {
-        let line = finding.located(&md_path);
-        match finding.severity {
-            Severity::Error => reporter.warn(&line),
-            Severity::Warning => reporter.detail(&line),
-        }
-    }
-    let outputs = vec![
-        md_path,
-        opts.out_dir.join(format!("{week_name}.html")),
-        opts.out_dir.join(format!("{week_name}.json")),
-    ];
-    for (path, contents) in outputs.iter().zip([&markdown, &html, &json]) {
-        crate::run::write_file(path, contents)?;
-    }
+    lint_report.tell(&opts.out_dir.join(format!("{week_name}.md")), reporter);
+    let rendered = crate::run::publish::Rendered {
+        markdown,
+        html,
+        json,
+    };
+    let outputs = crate::run::publish::write_rendered(&opts.out_dir, &week_name, &rendered)?
+        .into_iter()
+        .map(|o| o.path)
+        .collect();
 
-    let ledger = provider.ledger();
-    let provider_calls = ledger.iter().filter(|c| !c.cached).count();
+    let (provider_calls, cache_hits) = crate::llm::cached::paid_and_cached(&provider.ledger());
     Ok(WeeklySummary {
         week: week_name,
         runs: digest.runs.clone(),
@@ -327,7 +320,7 @@ pub async fn roll_up(
         failed: digest.failed,
         overview_error,
         provider_calls,
-        cache_hits: ledger.len() - provider_calls,
+        cache_hits,
         lint_errors: lint_report.errors().len(),
         lint_warnings: lint_report.warnings().len(),
         outputs,

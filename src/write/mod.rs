@@ -10,6 +10,7 @@ pub mod check;
 pub mod insight;
 pub mod more;
 pub mod prompts;
+pub mod sources;
 
 use crate::config::{ProviderConfig, ProviderKind, SectionConfig, StructuredOutput};
 use crate::llm::blocks::BlockSection;

@@ -9,12 +9,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::prompts::PromptError;
+use super::sources::lead_source;
 use super::{Asked, Writer, ask_validated};
 use crate::llm::Namespace;
 use crate::llm::blocks::{BlockStory, MoreContext, write_block};
 use crate::llm::schema::{strict_schema_for, validate_against};
 use crate::model::{MoreStory, SourceRef, Story};
-use crate::render::sources::lead_source;
 
 /// A line longer than this is a summary, not a line (the seeds' 更多動態 items run 15–60 characters).
 pub const MORE_LINE_MAX_CHARS: usize = 120;

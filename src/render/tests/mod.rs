@@ -693,7 +693,11 @@ fn feed_of_recent_digests_is_valid_atom() {
     .unwrap();
     std::fs::write(dir.path().join("digest.schema.json"), json_schema()).unwrap();
     let current = digest(Language::ZhHant, five_cards());
-    let recent = feed::recent_digests(dir.path(), &current, feed::FEED_ENTRIES);
+    let recent = crate::run::publish::recent_digests(
+        dir.path(),
+        &current,
+        crate::run::publish::FEED_ENTRIES,
+    );
     assert_eq!(
         recent
             .iter()
@@ -701,7 +705,10 @@ fn feed_of_recent_digests_is_valid_atom() {
             .collect::<Vec<_>>(),
         ["2026-01-01", "2025-12-31"]
     );
-    assert_eq!(feed::recent_digests(dir.path(), &current, 1).len(), 1);
+    assert_eq!(
+        crate::run::publish::recent_digests(dir.path(), &current, 1).len(),
+        1
+    );
 
     let xml = feed::render_feed(&recent);
     let parsed = feed_rs::parser::parse(xml.as_bytes()).expect("feed-rs parses the feed");
