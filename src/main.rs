@@ -306,13 +306,57 @@ enum CacheCommand {
         /// Only this run, its calls and articles (repeatable).
         #[arg(long = "run", value_name = "RUN_ID")]
         runs: Vec<String>,
-        /// Only the calls of this namespace: card, insight, triage, judge or weekly.
+        /// Only the calls of this namespace: card, insight, more, triage, judge, embed or weekly.
         #[arg(long, value_name = "NS", conflicts_with = "runs")]
         namespace: Option<String>,
     },
     /// Read a cassette; every key is checked against its content and a tampered file is refused.
     /// Entries the store already holds are kept as they are.
     Import { file: PathBuf },
+}
+
+impl RunsCommand {
+    fn args(&self) -> RunsArgs {
+        let (action, json) = match self {
+            RunsCommand::List { json } => (RunsAction::List, *json),
+            RunsCommand::Show { run_id, json } => (RunsAction::Show(run_id.clone()), *json),
+            RunsCommand::Diff { a, b, json } => (RunsAction::Diff(a.clone(), b.clone()), *json),
+        };
+        RunsArgs { action, json }
+    }
+}
+
+impl CacheCommand {
+    /// The action and whether to print JSON.
+    fn action(&self) -> (CacheAction, bool) {
+        match self {
+            CacheCommand::Stats { json } => (CacheAction::Stats, *json),
+            CacheCommand::Gc {
+                keep_runs,
+                keep_days,
+                json,
+            } => (
+                CacheAction::Gc {
+                    keep_runs: *keep_runs,
+                    keep_days: *keep_days,
+                },
+                *json,
+            ),
+            CacheCommand::Export {
+                file,
+                runs,
+                namespace,
+            } => (
+                CacheAction::Export {
+                    file: file.clone(),
+                    runs: runs.clone(),
+                    namespace: namespace.clone(),
+                },
+                false,
+            ),
+            CacheCommand::Import { file } => (CacheAction::Import { file: file.clone() }, false),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -388,6 +432,7 @@ fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
     Config::load(&path, &ProcessEnv)
 }
 
+/// The commands that read their own inputs (the embedded demo, feed files, a digest, the store).
 async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Demo {
@@ -414,27 +459,6 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             )
             .await
         }
-        Command::Run {
-            date,
-            out,
-            provider,
-            cache_mode,
-            budget_usd,
-            layout,
-            json,
-        } => {
-            let config = load_config(&cli)?;
-            let args = RunArgs {
-                layout: *layout,
-                date: *date,
-                out_dir: out.clone(),
-                provider: *provider,
-                cache_mode: *cache_mode,
-                budget_usd: *budget_usd,
-                json: *json,
-            };
-            cli::run(&config, cli.store.as_deref(), args, reporter).await
-        }
         Command::Cluster {
             inputs,
             json,
@@ -458,6 +482,59 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             )
             .await
         }
+        Command::Lint { file, layout, json } => cli::lint(file, *layout, *json, reporter),
+        Command::Replay { run_id, out, check } => {
+            cli::replay(
+                &store_location(&cli)?,
+                run_id,
+                out.as_deref(),
+                *check,
+                reporter,
+            )
+            .await
+        }
+        Command::Runs { action } => cli::runs(&store_location(&cli)?, &action.args(), reporter),
+        Command::Cache { action } => {
+            let (action, json) = action.action();
+            cli::cache(
+                &store_location(&cli)?,
+                &action,
+                json,
+                &SystemClock,
+                reporter,
+            )
+        }
+        Command::Store {
+            action: StoreCommand::Migrate { from, to },
+        } => cli::migrate(&cli::store_arg(from)?, &cli::store_arg(to)?, reporter),
+        _ => dispatch_configured(&cli, reporter).await,
+    }
+}
+
+/// The commands that work from the config file (`--config`, default newsdesk.toml).
+async fn dispatch_configured(cli: &Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
+    match &cli.command {
+        Command::Run {
+            date,
+            out,
+            provider,
+            cache_mode,
+            budget_usd,
+            layout,
+            json,
+        } => {
+            let config = load_config(cli)?;
+            let args = RunArgs {
+                layout: *layout,
+                date: *date,
+                out_dir: out.clone(),
+                provider: *provider,
+                cache_mode: *cache_mode,
+                budget_usd: *budget_usd,
+                json: *json,
+            };
+            cli::run(&config, cli.store.as_deref(), args, reporter).await
+        }
         Command::Weekly {
             week,
             out,
@@ -465,7 +542,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             cache_mode,
             json,
         } => {
-            let config = load_config(&cli)?;
+            let config = load_config(cli)?;
             let args = cli::WeeklyArgs {
                 week: *week,
                 out_dir: out.clone(),
@@ -475,9 +552,8 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             };
             cli::weekly(&config, cli.store.as_deref(), args, reporter).await
         }
-        Command::Lint { file, layout, json } => cli::lint(file, *layout, *json, reporter),
         Command::Collect { date, json } => {
-            let config = load_config(&cli)?;
+            let config = load_config(cli)?;
             cli::collect(&config, cli.store.as_deref(), *date, *json, reporter).await
         }
         Command::Eval {
@@ -504,16 +580,6 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
                 .unwrap_or_else(|| PathBuf::from("newsdesk.toml"));
             cli::eval(&config_path, cli.store.as_deref(), args, reporter).await
         }
-        Command::Replay { run_id, out, check } => {
-            cli::replay(
-                &store_location(&cli)?,
-                run_id,
-                out.as_deref(),
-                *check,
-                reporter,
-            )
-            .await
-        }
         Command::Deliver {
             run_id,
             target,
@@ -521,7 +587,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             dry_run,
             json,
         } => {
-            let config = load_config(&cli)?;
+            let config = load_config(cli)?;
             let args = cli::DeliverArgs {
                 run_id: run_id.clone(),
                 target: target.clone(),
@@ -531,55 +597,7 @@ async fn dispatch(cli: Cli, reporter: &Reporter) -> anyhow::Result<Exit> {
             };
             cli::deliver(&config, cli.store.as_deref(), args, reporter).await
         }
-        Command::Runs { action } => {
-            let (action, json) = match action {
-                RunsCommand::List { json } => (RunsAction::List, *json),
-                RunsCommand::Show { run_id, json } => (RunsAction::Show(run_id.clone()), *json),
-                RunsCommand::Diff { a, b, json } => (RunsAction::Diff(a.clone(), b.clone()), *json),
-            };
-            cli::runs(&store_location(&cli)?, &RunsArgs { action, json }, reporter)
-        }
-        Command::Cache { action } => {
-            let (action, json) = match action {
-                CacheCommand::Stats { json } => (CacheAction::Stats, *json),
-                CacheCommand::Gc {
-                    keep_runs,
-                    keep_days,
-                    json,
-                } => (
-                    CacheAction::Gc {
-                        keep_runs: *keep_runs,
-                        keep_days: *keep_days,
-                    },
-                    *json,
-                ),
-                CacheCommand::Export {
-                    file,
-                    runs,
-                    namespace,
-                } => (
-                    CacheAction::Export {
-                        file: file.clone(),
-                        runs: runs.clone(),
-                        namespace: namespace.clone(),
-                    },
-                    false,
-                ),
-                CacheCommand::Import { file } => {
-                    (CacheAction::Import { file: file.clone() }, false)
-                }
-            };
-            cli::cache(
-                &store_location(&cli)?,
-                &action,
-                json,
-                &SystemClock,
-                reporter,
-            )
-        }
-        Command::Store {
-            action: StoreCommand::Migrate { from, to },
-        } => cli::migrate(&cli::store_arg(from)?, &cli::store_arg(to)?, reporter),
+        _ => unreachable!("dispatch handles the commands without a config"),
     }
 }
 
