@@ -139,35 +139,7 @@ pub async fn roll_up(
         Some(week) => week,
         None => runs::latest_week(store.as_ref())?.ok_or(WeeklyError::NoRuns)?,
     };
-    let day_runs = runs::week_runs(store.as_ref(), week)?;
-    if day_runs.is_empty() {
-        return Err(WeeklyError::NoRunsInWeek {
-            week,
-            start: week.monday(),
-            end: week.sunday(),
-        });
-    }
-    let day_cards: Vec<DayCard> = day_runs
-        .iter()
-        .flat_map(|run| {
-            run.cards.iter().map(|record| DayCard {
-                date: run.date,
-                record: record.clone(),
-            })
-        })
-        .collect();
-    reporter.step(&format!(
-        "grouping {} card(s) from {} day(s) of {week}",
-        day_cards.len(),
-        day_runs.len()
-    ));
-    let (cards, themes) = themes::group(day_cards);
-    if themes.is_empty() {
-        return Err(WeeklyError::NoThemes {
-            week,
-            cards: cards.len(),
-        });
-    }
+    let (day_runs, cards, themes) = group_week(store.as_ref(), week, reporter)?;
 
     let prompts = Prompts::load(config.digest.prompts_dir.as_deref())?;
     // The run's own derivation of the model side, so the roll-up's calls are made as a run's.
@@ -182,47 +154,7 @@ pub async fn roll_up(
         themes.len(),
         provider.id()
     ));
-    let answers = write::write_themes(&writer, &week_name, &cards, &themes).await?;
-    let mut records = Vec::new();
-    let mut failed = Vec::new();
-    for (theme, answer) in themes.iter().zip(answers) {
-        let id = theme_id(theme, &cards);
-        match answer {
-            Ok(card) => records.push(ThemeRecord {
-                id,
-                term: theme.term.clone(),
-                days: theme.days,
-                card,
-                cards: theme
-                    .cards
-                    .iter()
-                    .map(|&i| card_ref(&cards[i], config.digest.language))
-                    .collect(),
-            }),
-            Err(reason) => {
-                reporter.warn(&format!(
-                    "theme \"{}\" has no keyword card: {reason}",
-                    theme.term
-                ));
-                failed.push(FailedTopic {
-                    topic_id: id,
-                    title: theme.term.clone(),
-                    reason,
-                });
-            }
-        }
-    }
-    if records.is_empty() {
-        let failures = failed
-            .iter()
-            .take(5)
-            .map(|f| format!("  - {}: {}", f.title, f.reason))
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Err(WeeklyError::NoKeywordCards { week, failures });
-    }
-
-    reporter.step("writing the week's overview");
+    let (records, failed) = keyword_cards(config, &writer, week, &cards, &themes, reporter).await?;
     let context = WeekContext {
         language: config.digest.language.tag().to_string(),
         week: week_name.clone(),
@@ -231,38 +163,7 @@ pub async fn roll_up(
         day_count: day_runs.len(),
         card_count: cards.len(),
     };
-    let block_themes: Vec<BlockTheme> = records
-        .iter()
-        .map(|r| BlockTheme {
-            id: r.id.clone(),
-            keyword: r.card.keyword.clone(),
-            insight: r.card.insight.clone(),
-            card_count: r.cards.len(),
-            days: r.days,
-            last_date: r
-                .cards
-                .iter()
-                .map(|c| c.date)
-                .max()
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        })
-        .collect();
-    let (overview, overview_error) =
-        match write::write_overview(&writer, &context, &block_themes).await? {
-            Ok(overview) => (overview, None),
-            Err(reason) => {
-                reporter.warn(&format!("the week's overview is missing: {reason}"));
-                (
-                    WeeklyOverview {
-                        headline: String::new(),
-                        summary: String::new(),
-                        outlook: String::new(),
-                    },
-                    Some(reason),
-                )
-            }
-        };
+    let (overview, overview_error) = overview(&writer, &context, &records, reporter).await?;
 
     let run_ids: Vec<String> = day_runs.iter().map(|r| r.run_id.clone()).collect();
     let digest = WeeklyDigest {
@@ -325,6 +226,141 @@ pub async fn roll_up(
         lint_warnings: lint_report.warnings().len(),
         outputs,
     })
+}
+
+/// The week's runs and their cards grouped into themes; an empty week is an error that says so.
+fn group_week(
+    store: &dyn Store,
+    week: IsoWeek,
+    reporter: &dyn Progress,
+) -> Result<(Vec<runs::DayRun>, Vec<DayCard>, Vec<Theme>), WeeklyError> {
+    let day_runs = runs::week_runs(store, week)?;
+    if day_runs.is_empty() {
+        return Err(WeeklyError::NoRunsInWeek {
+            week,
+            start: week.monday(),
+            end: week.sunday(),
+        });
+    }
+    let day_cards: Vec<DayCard> = day_runs
+        .iter()
+        .flat_map(|run| {
+            run.cards.iter().map(|record| DayCard {
+                date: run.date,
+                record: record.clone(),
+            })
+        })
+        .collect();
+    reporter.step(&format!(
+        "grouping {} card(s) from {} day(s) of {week}",
+        day_cards.len(),
+        day_runs.len()
+    ));
+    let (cards, themes) = themes::group(day_cards);
+    if themes.is_empty() {
+        return Err(WeeklyError::NoThemes {
+            week,
+            cards: cards.len(),
+        });
+    }
+
+    Ok((day_runs, cards, themes))
+}
+
+/// One keyword card per theme (one call each); themes whose card failed are listed, and a week
+/// with no card at all is an error.
+async fn keyword_cards(
+    config: &Config,
+    writer: &crate::write::Writer<'_>,
+    week: IsoWeek,
+    cards: &[DayCard],
+    themes: &[Theme],
+    reporter: &dyn Progress,
+) -> Result<(Vec<ThemeRecord>, Vec<FailedTopic>), WeeklyError> {
+    let answers = write::write_themes(writer, &week.to_string(), cards, themes).await?;
+    let mut records = Vec::new();
+    let mut failed = Vec::new();
+    for (theme, answer) in themes.iter().zip(answers) {
+        let id = theme_id(theme, cards);
+        match answer {
+            Ok(card) => records.push(ThemeRecord {
+                id,
+                term: theme.term.clone(),
+                days: theme.days,
+                card,
+                cards: theme
+                    .cards
+                    .iter()
+                    .map(|&i| card_ref(&cards[i], config.digest.language))
+                    .collect(),
+            }),
+            Err(reason) => {
+                reporter.warn(&format!(
+                    "theme \"{}\" has no keyword card: {reason}",
+                    theme.term
+                ));
+                failed.push(FailedTopic {
+                    topic_id: id,
+                    title: theme.term.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+    if records.is_empty() {
+        let failures = failed
+            .iter()
+            .take(5)
+            .map(|f| format!("  - {}: {}", f.title, f.reason))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(WeeklyError::NoKeywordCards { week, failures });
+    }
+
+    Ok((records, failed))
+}
+
+/// The week's overview over the keyword cards; a missing one is reported, not fatal.
+async fn overview(
+    writer: &crate::write::Writer<'_>,
+    context: &WeekContext,
+    records: &[ThemeRecord],
+    reporter: &dyn Progress,
+) -> Result<(WeeklyOverview, Option<String>), WeeklyError> {
+    reporter.step("writing the week's overview");
+    let block_themes: Vec<BlockTheme> = records
+        .iter()
+        .map(|r| BlockTheme {
+            id: r.id.clone(),
+            keyword: r.card.keyword.clone(),
+            insight: r.card.insight.clone(),
+            card_count: r.cards.len(),
+            days: r.days,
+            last_date: r
+                .cards
+                .iter()
+                .map(|c| c.date)
+                .max()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(
+        match write::write_overview(writer, context, &block_themes).await? {
+            Ok(overview) => (overview, None),
+            Err(reason) => {
+                reporter.warn(&format!("the week's overview is missing: {reason}"));
+                (
+                    WeeklyOverview {
+                        headline: String::new(),
+                        summary: String::new(),
+                        outlook: String::new(),
+                    },
+                    Some(reason),
+                )
+            }
+        },
+    )
 }
 
 /// "t" + 12 hex chars of blake3 over the term and the theme's sorted (date, topic id) pairs.
