@@ -228,12 +228,15 @@ pub async fn roll_up(
     })
 }
 
+/// A week's runs, their cards, and the cards grouped into themes.
+type GroupedWeek = (Vec<runs::DayRun>, Vec<DayCard>, Vec<Theme>);
+
 /// The week's runs and their cards grouped into themes; an empty week is an error that says so.
 fn group_week(
     store: &dyn Store,
     week: IsoWeek,
     reporter: &dyn Progress,
-) -> Result<(Vec<runs::DayRun>, Vec<DayCard>, Vec<Theme>), WeeklyError> {
+) -> Result<GroupedWeek, WeeklyError> {
     let day_runs = runs::week_runs(store, week)?;
     if day_runs.is_empty() {
         return Err(WeeklyError::NoRunsInWeek {
