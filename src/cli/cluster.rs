@@ -162,15 +162,41 @@ pub async fn cluster(
         .map(|t| (Some(t.rank), &t.story))
         .chain(ranked.off_topic.iter().map(|(s, _)| (None, s)))
         .collect();
-    if options.json {
-        let doc = ClusterJson {
-            stories: ordered
+    let listed = Listed {
+        ordered,
+        now,
+        weights: &weights,
+        gold: gold.as_ref(),
+        explain: options.explain,
+    };
+    reporter.output(&if options.json {
+        serde_json::to_string_pretty(&listed.json()).expect("cluster output serializes")
+    } else {
+        listed.text(article_count)
+    });
+    Ok(if failed > 0 { Exit::Partial } else { Exit::Ok })
+}
+
+/// The stories as `newsdesk cluster` lists them: ranked first, off-topic last.
+struct Listed<'a> {
+    ordered: Vec<(Option<usize>, &'a crate::model::Story)>,
+    now: chrono::DateTime<chrono::Utc>,
+    weights: &'a crate::config::RankingConfig,
+    gold: Option<&'a cluster::metrics::GoldReport>,
+    explain: bool,
+}
+
+impl Listed<'_> {
+    fn json(&self) -> ClusterJson {
+        ClusterJson {
+            stories: self
+                .ordered
                 .iter()
                 .map(|&(rank, s)| StoryJson {
                     id: s.id.clone(),
                     rank,
                     off_topic: rank.is_none(),
-                    score: cluster::rank::score_parts(s, now, &weights),
+                    score: cluster::rank::score_parts(s, self.now, self.weights),
                     articles: s
                         .articles
                         .iter()
@@ -181,14 +207,14 @@ pub async fn cluster(
                             published_at: a.published_at,
                         })
                         .collect(),
-                    explain: if options.explain {
+                    explain: if self.explain {
                         cluster::explain(s)
                     } else {
                         Vec::new()
                     },
                 })
                 .collect(),
-            gold: gold.as_ref().map(|g| GoldJson {
+            gold: self.gold.map(|g| GoldJson {
                 items: g.items,
                 gold_stories: g.gold_stories,
                 predicted_stories: g.predicted_stories,
@@ -197,24 +223,29 @@ pub async fn cluster(
                 scores: (&g.scores).into(),
                 singletons: (&g.baseline).into(),
             }),
-        };
-        reporter.output(&serde_json::to_string_pretty(&doc).expect("cluster output serializes"));
-    } else {
+        }
+    }
+
+    fn text(&self, article_count: usize) -> String {
         let mut out = String::new();
-        let multi = ordered.iter().filter(|(_, s)| s.articles.len() > 1).count();
+        let multi = self
+            .ordered
+            .iter()
+            .filter(|(_, s)| s.articles.len() > 1)
+            .count();
         out.push_str(&format!(
             "{} articles → {} stories ({} with more than one article)\n",
             article_count,
-            ordered.len(),
+            self.ordered.len(),
             multi
         ));
-        if let Some(gold) = &gold {
+        if let Some(gold) = self.gold {
             for line in gold.render() {
                 out.push_str(&line);
                 out.push('\n');
             }
         }
-        for &(rank, story) in &ordered {
+        for &(rank, story) in &self.ordered {
             let rank = rank.map_or("off-topic".to_string(), |r| format!("#{r}"));
             out.push_str(&format!(
                 "\n{rank} {} ({} article(s))\n",
@@ -227,13 +258,12 @@ pub async fn cluster(
                     article.outlet, article.title, article.url
                 ));
             }
-            if options.explain && story.articles.len() > 1 {
+            if self.explain && story.articles.len() > 1 {
                 for line in cluster::explain(story) {
                     out.push_str(&format!("    why: {line}\n"));
                 }
             }
         }
-        reporter.output(&out);
+        out
     }
-    Ok(if failed > 0 { Exit::Partial } else { Exit::Ok })
 }
