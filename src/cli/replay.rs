@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::llm::cached::CacheMode;
 use crate::model::Article;
 use crate::report::Reporter;
-use crate::run::manifest::{self, RunManifest};
+use crate::run::manifest::{self, OutputFile, RunManifest};
 use crate::run::{self, ReplayInput, RunOptions};
 use crate::store::{Store, StoreLocation, Tree};
 
@@ -90,49 +90,57 @@ pub async fn replay(
         ));
     }
     for (was, now) in recorded.outputs.iter().zip(&replayed.outputs) {
-        let name = was.path.file_name().unwrap_or_default().to_string_lossy();
-        let replayed_text = std::fs::read_to_string(&now.path).unwrap_or_default();
-        if was.blake3 == now.blake3 {
-            out.push_str(&format!("  {name}: identical to the recorded output\n"));
-        } else {
-            out.push_str(&format!(
-                "  {name}: differs from the recorded output ({} → {})\n",
-                &was.blake3[..12],
-                &now.blake3[..12]
-            ));
-            if check {
-                problems += 1;
-                if let Ok(on_disk) = std::fs::read_to_string(&was.path) {
-                    out.push_str(&line_diff(&on_disk, &replayed_text, &was.path, &now.path));
-                }
-            }
-        }
-        if check {
-            match std::fs::read(&was.path) {
-                Ok(bytes) if blake3::hash(&bytes).to_hex().as_str() != was.blake3 => {
-                    problems += 1;
-                    out.push_str(&format!(
-                        "  {} was changed after the run (its hash no longer matches the manifest):\n",
-                        was.path.display()
-                    ));
-                    out.push_str(&line_diff(
-                        &String::from_utf8_lossy(&bytes),
-                        &replayed_text,
-                        &was.path,
-                        &now.path,
-                    ));
-                }
-                Ok(_) => {}
-                Err(_) => out.push_str(&format!(
-                    "  {} is gone; compared with the recorded hash only\n",
-                    was.path.display()
-                )),
-            }
-        }
+        problems += compare_output(was, now, check, &mut out);
     }
     out.push_str(&format!("  written to {}\n", opts.out_dir.display()));
     reporter.output(&out);
     Ok(if problems > 0 { Exit::Error } else { Exit::Ok })
+}
+
+/// One recorded output against its replay: a line in `out`, with a line diff where `check`
+/// finds a difference (or the file on disk changed after the run). Returns the problems found.
+fn compare_output(was: &OutputFile, now: &OutputFile, check: bool, out: &mut String) -> usize {
+    let mut problems = 0;
+    let name = was.path.file_name().unwrap_or_default().to_string_lossy();
+    let replayed_text = std::fs::read_to_string(&now.path).unwrap_or_default();
+    if was.blake3 == now.blake3 {
+        out.push_str(&format!("  {name}: identical to the recorded output\n"));
+    } else {
+        out.push_str(&format!(
+            "  {name}: differs from the recorded output ({} → {})\n",
+            &was.blake3[..12],
+            &now.blake3[..12]
+        ));
+        if check {
+            problems += 1;
+            if let Ok(on_disk) = std::fs::read_to_string(&was.path) {
+                out.push_str(&line_diff(&on_disk, &replayed_text, &was.path, &now.path));
+            }
+        }
+    }
+    if check {
+        match std::fs::read(&was.path) {
+            Ok(bytes) if blake3::hash(&bytes).to_hex().as_str() != was.blake3 => {
+                problems += 1;
+                out.push_str(&format!(
+                    "  {} was changed after the run (its hash no longer matches the manifest):\n",
+                    was.path.display()
+                ));
+                out.push_str(&line_diff(
+                    &String::from_utf8_lossy(&bytes),
+                    &replayed_text,
+                    &was.path,
+                    &now.path,
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => out.push_str(&format!(
+                "  {} is gone; compared with the recorded hash only\n",
+                was.path.display()
+            )),
+        }
+    }
+    problems
 }
 
 /// The run's articles from the `articles` tree, each checked against its recorded hash.
