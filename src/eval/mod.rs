@@ -233,16 +233,15 @@ fn references(suite: &Suite) -> std::collections::BTreeMap<String, serde_json::V
         .collect()
 }
 
-/// Runs one suite: the selected variants (and the baseline variant when nothing is blessed),
-/// comparisons, reports, and the optional bless.
-pub async fn run_suite(
-    path: &Path,
+/// The variants a run of `suite` scores: the asked-for ones (every one by default), one for a
+/// cluster suite, and without the unasked-for ones that cannot run here (a model without a key),
+/// which are skipped with a warning so a plain `newsdesk eval` on a fresh clone still runs.
+fn select_variants<'s>(
+    suite: &'s suite::Suite,
     args: &EvalArgs,
     config: &Config,
-    store: Arc<dyn Store>,
     reporter: &dyn Progress,
-) -> Result<SuiteOutcome, EvalError> {
-    let suite = suite::load(path)?;
+) -> Result<Vec<&'s suite::Variant>, EvalError> {
     let selected: Vec<&suite::Variant> = if args.variants.is_empty() {
         suite.variants.iter().collect()
     } else {
@@ -275,8 +274,6 @@ pub async fn run_suite(
     if args.bless && selected.len() != 1 && suite.stage != Stage::Cluster {
         return Err(EvalError::BlessWhich(selected.len()));
     }
-    // Unasked-for variants that cannot run here (a model without a key) are skipped with a
-    // warning, so a plain `newsdesk eval` on a fresh clone still runs the baseline.
     let selected: Vec<&suite::Variant> = if args.variants.is_empty() {
         selected
             .into_iter()
@@ -291,6 +288,20 @@ pub async fn run_suite(
     } else {
         selected
     };
+    Ok(selected)
+}
+
+/// Runs one suite: the selected variants (and the baseline variant when nothing is blessed),
+/// comparisons, reports, and the optional bless.
+pub async fn run_suite(
+    path: &Path,
+    args: &EvalArgs,
+    config: &Config,
+    store: Arc<dyn Store>,
+    reporter: &dyn Progress,
+) -> Result<SuiteOutcome, EvalError> {
+    let suite = suite::load(path)?;
+    let selected = select_variants(&suite, args, config, reporter)?;
     let blessed_path = baseline_path(&suite);
     let blessed = read_baseline(&blessed_path)?;
 
