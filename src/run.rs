@@ -613,6 +613,9 @@ pub async fn run_pipeline(
         }
     }
 
+    // A stage that swallowed a store error (a missing insight, say) must not publish a digest
+    // the store could not record: on PostgreSQL this fails once the connection is gone.
+    store.flush()?;
     let outputs = publish::write_digest(
         &opts.out_dir,
         &digest,

@@ -168,6 +168,8 @@ pub trait Store: Send + Sync {
         key: &[u8],
         val: &[u8],
     ) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Makes what was written durable; an error when it cannot be (or, on a database, when the
+    /// connection it was written on is gone).
     fn flush(&self) -> Result<(), StoreError>;
     /// All entries whose key starts with `prefix`, in key order.
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError>;

@@ -258,13 +258,20 @@ impl PgStore {
     }
 
     fn error(&self, what: &'static str, e: &tokio_postgres::Error) -> StoreError {
-        if e.is_closed() {
-            return self.lost(what, e.to_string());
-        }
-        let reason = match e.as_db_error() {
+        let db = e.as_db_error();
+        let reason = match db {
             Some(db) => format!("{} ({})", db.message(), db.code().code()),
             None => e.to_string(),
         };
+        // SQLSTATE class 08 (connection exception) and 57P (the server shutting down, the
+        // session terminated) end the session as surely as a closed socket.
+        let session_ended = db.is_some_and(|db| {
+            let code = db.code().code();
+            code.starts_with("08") || code.starts_with("57P")
+        });
+        if e.is_closed() || session_ended {
+            return self.lost(what, reason);
+        }
         StoreError::Database {
             url: self.url.to_string(),
             what,
@@ -517,7 +524,15 @@ impl Store for PgStore {
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        // Every statement commits on its own; a committed row is durable.
+        // Every statement commits on its own, so a committed row is durable already. What a
+        // flush can still say is whether the connection is there: a run checks it before it
+        // publishes, so a write whose error a stage swallowed does not go unnoticed.
+        let closed = self.call("confirming what was written", |client| async move {
+            Ok(client.is_closed())
+        })?;
+        if closed {
+            return Err(self.lost("confirming what was written", "connection closed".into()));
+        }
         Ok(())
     }
 
