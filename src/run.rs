@@ -301,10 +301,8 @@ pub async fn run_pipeline(
     if opts.replay.is_none() {
         // Keyed by content, so a later edit of the same article never rewrites what an older
         // run read; flushed now so a run killed in the card stage can be replayed up to it.
-        for (article, r) in in_window.iter().zip(&article_refs) {
-            let bytes = serde_json::to_vec(article).expect("articles serialize");
-            store.put(Tree::Articles, r.blake3.as_bytes(), &bytes)?;
-        }
+        let keys = article_refs.iter().map(|r| r.blake3.as_bytes());
+        crate::store::put_json(store.as_ref(), Tree::Articles, keys.zip(&in_window))?;
         store.flush()?;
     }
     let articles_in_window = in_window.len();

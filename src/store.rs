@@ -159,6 +159,18 @@ pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 pub trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError>;
+    /// The values of `keys`, in the order asked (`None` where absent): one round trip on a
+    /// database instead of one per key.
+    fn get_many(&self, tree: Tree, keys: &[&[u8]]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        keys.iter().map(|key| self.get(tree, key)).collect()
+    }
+    /// Every entry written as by one `put` after another (of a key given twice, the last value
+    /// stays): one round trip on a database instead of one per entry.
+    fn put_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<(), StoreError> {
+        entries
+            .iter()
+            .try_for_each(|(key, val)| self.put(tree, key, val))
+    }
     /// Stores `val` unless `key` is already there, atomically: `None` when this call wrote it,
     /// else the value another writer stored first (which the caller should use, so every
     /// reader of the key sees one answer).
@@ -329,6 +341,28 @@ fn open_err(path: &Path, e: std::io::Error) -> StoreError {
         path: path.to_path_buf(),
         reason: e.to_string(),
     }
+}
+
+/// Writes every item as JSON under its key, in one `put_many`.
+pub fn put_json<'a, T: serde::Serialize + 'a>(
+    store: &dyn Store,
+    tree: Tree,
+    items: impl IntoIterator<Item = (&'a [u8], &'a T)>,
+) -> Result<(), StoreError> {
+    let (keys, values): (Vec<&[u8]>, Vec<Vec<u8>>) = items
+        .into_iter()
+        .map(|(key, item)| {
+            (
+                key,
+                serde_json::to_vec(item).expect("stored items serialize"),
+            )
+        })
+        .unzip();
+    let entries: Vec<(&[u8], &[u8])> = keys
+        .into_iter()
+        .zip(values.iter().map(Vec::as_slice))
+        .collect();
+    store.put_many(tree, &entries)
 }
 
 /// Bytes of every file under `dir` (what `du` would count, minus block rounding).
