@@ -165,11 +165,15 @@ pub trait Store: Send + Sync {
         keys.iter().map(|key| self.get(tree, key)).collect()
     }
     /// Every entry written as by one `put` after another (of a key given twice, the last value
-    /// stays): one round trip on a database instead of one per entry.
-    fn put_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<(), StoreError> {
-        entries
-            .iter()
-            .try_for_each(|(key, val)| self.put(tree, key, val))
+    /// stays); returns how many keys were new to the store. One round trip on a database
+    /// instead of two per entry.
+    fn put_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<usize, StoreError> {
+        let mut new = 0;
+        for (key, val) in entries {
+            new += usize::from(self.get(tree, key)?.is_none());
+            self.put(tree, key, val)?;
+        }
+        Ok(new)
     }
     /// Stores `val` unless `key` is already there, atomically: `None` when this call wrote it,
     /// else the value another writer stored first (which the caller should use, so every
@@ -343,12 +347,12 @@ fn open_err(path: &Path, e: std::io::Error) -> StoreError {
     }
 }
 
-/// Writes every item as JSON under its key, in one `put_many`.
+/// Writes every item as JSON under its key, in one `put_many`; returns how many keys were new.
 pub fn put_json<'a, T: serde::Serialize + 'a>(
     store: &dyn Store,
     tree: Tree,
     items: impl IntoIterator<Item = (&'a [u8], &'a T)>,
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
     let (keys, values): (Vec<&[u8]>, Vec<Vec<u8>>) = items
         .into_iter()
         .map(|(key, item)| {

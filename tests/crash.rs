@@ -19,7 +19,7 @@ use newsdesk::store::Tree;
 use newsdesk::store::testing::{self, TestStore};
 
 mod common;
-use common::cli::{repo, spawn};
+use common::cli::{fixture_run_args, repo, spawn};
 
 /// The demo day through the OpenAI path, in English (the simulated model cannot translate).
 fn write_config(dir: &Path) -> PathBuf {
@@ -71,19 +71,8 @@ fn paid(sim: &SimHandle) -> u64 {
 }
 
 fn start_run(dir: &Path, config: &Path, store: &str, sim: &SimHandle) -> Child {
-    let args = [
-        "--config",
-        config.to_str().unwrap(),
-        "--store",
-        store,
-        "-q",
-        "run",
-        "--date",
-        "2026-01-05",
-        "--out",
-        "out",
-        "--json",
-    ];
+    let args = fixture_run_args(config, store, "out");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let base_url = sim.base_url();
     spawn(
         &args,

@@ -139,8 +139,10 @@ fn batches_read_and_write_as_one_call_after_another_would() {
             .map(|(k, v)| (k.as_slice(), v.as_slice()))
             .collect();
         entries.push((b"a00003", b"given twice: the last wins"));
-        store.put_many(Tree::Articles, &entries).unwrap();
-        store.put_many(Tree::Articles, &[]).unwrap();
+        let new = store.put_many(Tree::Articles, &entries).unwrap();
+        assert_eq!(new, 2_498, "{name}: all but the two stored before are new");
+        assert_eq!(store.put_many(Tree::Articles, &entries).unwrap(), 0, "{name}");
+        assert_eq!(store.put_many(Tree::Articles, &[]).unwrap(), 0, "{name}");
 
         let asked: Vec<&[u8]> = vec![b"a02499", b"missing", b"a00003", b"a00002", b"a00000"];
         assert_eq!(

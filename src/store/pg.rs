@@ -342,7 +342,7 @@ impl Store for PgStore {
         })
     }
 
-    fn put_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<(), StoreError> {
+    fn put_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<usize, StoreError> {
         // One statement cannot update a row twice: of a key given twice the last value goes in,
         // as it would with one put after another.
         let last: HashMap<&[u8], usize> = entries
@@ -358,13 +358,15 @@ impl Store for PgStore {
             .unzip();
         self.call("writing entries", move |session| async move {
             let put_many = &session.statements().await?.put_many;
+            let mut new = 0;
             for (keys, values) in keys.chunks(BATCH).zip(values.chunks(BATCH)) {
-                session
+                let row = session
                     .client
-                    .execute(put_many, &[&tree.name(), &keys, &values])
+                    .query_one(put_many, &[&tree.name(), &keys, &values])
                     .await?;
+                new += row.get::<_, i64>(0).max(0) as usize;
             }
-            Ok(())
+            Ok(new)
         })
     }
 

@@ -33,6 +33,18 @@ pub fn spawn(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Child {
         .expect("the newsdesk binary starts")
 }
 
+/// `--config CONFIG --store STORE -q run --date 2026-01-05 --out OUT --json`: the fixture day,
+/// quiet, its summary on stdout.
+pub fn fixture_run_args(config: &Path, store: &str, out: &str) -> Vec<String> {
+    let config = config.to_str().expect("a UTF-8 config path");
+    [
+        "--config", config, "--store", store, "-q", "run", "--date", "2026-01-05", "--out", out,
+        "--json",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 fn command(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
     command
