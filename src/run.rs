@@ -302,7 +302,8 @@ pub async fn run_pipeline(
         // Keyed by content, so a later edit of the same article never rewrites what an older
         // run read; flushed now so a run killed in the card stage can be replayed up to it.
         let keys = article_refs.iter().map(|r| r.blake3.as_bytes());
-        crate::store::put_json(store.as_ref(), Tree::Articles, keys.zip(&in_window))?;
+        let batch = crate::store::Batch::IfAbsent;
+        crate::store::put_json(store.as_ref(), Tree::Articles, batch, keys.zip(&in_window))?;
         store.flush()?;
     }
     let articles_in_window = in_window.len();

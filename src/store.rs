@@ -175,6 +175,16 @@ pub trait Store: Send + Sync {
         }
         Ok(new)
     }
+    /// The entries whose keys are absent written, the others left as they are: for content-
+    /// addressed keys, whose stored bytes are the ones offered. Returns how many were written.
+    /// On a database, one round trip when every key is there, and nothing sent but the keys.
+    fn insert_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<usize, StoreError> {
+        let mut written = 0;
+        for (key, val) in entries {
+            written += usize::from(self.put_if_absent(tree, key, val)?.is_none());
+        }
+        Ok(written)
+    }
     /// Stores `val` unless `key` is already there, atomically: `None` when this call wrote it,
     /// else the value another writer stored first (which the caller should use, so every
     /// reader of the key sees one answer).
@@ -347,10 +357,20 @@ fn open_err(path: &Path, e: std::io::Error) -> StoreError {
     }
 }
 
-/// Writes every item as JSON under its key, in one `put_many`; returns how many keys were new.
+/// How a batch of JSON items goes in (`put_json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    /// `put_many`: every value written, as by one `put` after another.
+    Replace,
+    /// `insert_many`: content-addressed keys, only the absent ones written.
+    IfAbsent,
+}
+
+/// Writes every item as JSON under its key in one batch; returns how many keys were new.
 pub fn put_json<'a, T: serde::Serialize + 'a>(
     store: &dyn Store,
     tree: Tree,
+    batch: Batch,
     items: impl IntoIterator<Item = (&'a [u8], &'a T)>,
 ) -> Result<usize, StoreError> {
     let (keys, values): (Vec<&[u8]>, Vec<Vec<u8>>) = items
@@ -366,7 +386,10 @@ pub fn put_json<'a, T: serde::Serialize + 'a>(
         .into_iter()
         .zip(values.iter().map(Vec::as_slice))
         .collect();
-    store.put_many(tree, &entries)
+    match batch {
+        Batch::Replace => store.put_many(tree, &entries),
+        Batch::IfAbsent => store.insert_many(tree, &entries),
+    }
 }
 
 /// Bytes of every file under `dir` (what `du` would count, minus block rounding).

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fetch::Validators;
 use crate::model::Article;
-use crate::store::{Store, StoreError, Tree};
+use crate::store::{Batch, Store, StoreError, Tree};
 
 /// One URL's entry in the `http` tree.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -57,5 +57,5 @@ pub fn articles_by_id(
 /// Stores the articles; returns how many were not in the store before.
 pub fn put_articles(store: &dyn Store, articles: &[Article]) -> Result<usize, StoreError> {
     let keys = articles.iter().map(|a| a.id.as_bytes());
-    crate::store::put_json(store, Tree::Articles, keys.zip(articles))
+    crate::store::put_json(store, Tree::Articles, Batch::Replace, keys.zip(articles))
 }

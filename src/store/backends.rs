@@ -141,7 +141,11 @@ fn batches_read_and_write_as_one_call_after_another_would() {
         entries.push((b"a00003", b"given twice: the last wins"));
         let new = store.put_many(Tree::Articles, &entries).unwrap();
         assert_eq!(new, 2_498, "{name}: all but the two stored before are new");
-        assert_eq!(store.put_many(Tree::Articles, &entries).unwrap(), 0, "{name}");
+        assert_eq!(
+            store.put_many(Tree::Articles, &entries).unwrap(),
+            0,
+            "{name}"
+        );
         assert_eq!(store.put_many(Tree::Articles, &[]).unwrap(), 0, "{name}");
 
         let asked: Vec<&[u8]> = vec![b"a02499", b"missing", b"a00003", b"a00002", b"a00000"];
@@ -169,6 +173,43 @@ fn batches_read_and_write_as_one_call_after_another_would() {
                 .all(Option::is_none)
         );
         assert!(store.get_many(Tree::Llm, &[]).unwrap().is_empty());
+    });
+}
+
+#[test]
+fn insert_many_writes_only_the_absent_keys() {
+    on_every_backend("insert_many", |backend, store| {
+        let name = backend.backend;
+        store.put(Tree::Articles, b"h1", b"stored before").unwrap();
+        let keys: Vec<Vec<u8>> = (0..1_200u32)
+            .map(|i| format!("h{i}").into_bytes())
+            .collect();
+        let mut entries: Vec<(&[u8], &[u8])> = keys
+            .iter()
+            .map(|k| (k.as_slice(), &b"offered"[..]))
+            .collect();
+        entries.push((b"h7", b"offered twice"));
+        assert_eq!(
+            store.insert_many(Tree::Articles, &entries).unwrap(),
+            1_199,
+            "{name}"
+        );
+        assert_eq!(
+            store.get(Tree::Articles, b"h1").unwrap().as_deref(),
+            Some(&b"stored before"[..]),
+            "{name}: a present key is left as it is"
+        );
+        assert_eq!(
+            store.get(Tree::Articles, b"h7").unwrap().as_deref(),
+            Some(&b"offered"[..]),
+            "{name}: of a key offered twice, the first goes in"
+        );
+        assert_eq!(
+            store.insert_many(Tree::Articles, &entries).unwrap(),
+            0,
+            "{name}"
+        );
+        assert_eq!(store.scan(Tree::Articles, b"h").unwrap().len(), 1_200);
     });
 }
 

@@ -38,7 +38,16 @@ pub fn spawn(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Child {
 pub fn fixture_run_args(config: &Path, store: &str, out: &str) -> Vec<String> {
     let config = config.to_str().expect("a UTF-8 config path");
     [
-        "--config", config, "--store", store, "-q", "run", "--date", "2026-01-05", "--out", out,
+        "--config",
+        config,
+        "--store",
+        store,
+        "-q",
+        "run",
+        "--date",
+        "2026-01-05",
+        "--out",
+        out,
         "--json",
     ]
     .map(String::from)

@@ -73,6 +73,8 @@ pub(super) struct Statements {
     pub put: Statement,
     pub put_many: Statement,
     pub insert_new: Statement,
+    pub present: Statement,
+    pub insert_many: Statement,
     pub scan_range: Statement,
     pub scan_from: Statement,
     pub remove: Statement,
@@ -114,6 +116,17 @@ impl Statements {
                  ON CONFLICT (tree, key) DO NOTHING"
             ),
         )?;
+        let (present, insert_many) = tokio::try_join!(
+            client.prepare(
+                "SELECT key FROM newsdesk_entries WHERE tree = $1 AND key = ANY($2::bytea[])"
+            ),
+            client.prepare(
+                "INSERT INTO newsdesk_entries (tree, key, value)
+                 SELECT $1::text, entry.key, entry.value
+                 FROM unnest($2::bytea[], $3::bytea[]) AS entry(key, value)
+                 ON CONFLICT (tree, key) DO NOTHING"
+            ),
+        )?;
         let (scan_range, scan_from, remove, try_lock, unlock) = tokio::try_join!(
             client.prepare(
                 "SELECT key, value FROM newsdesk_entries
@@ -132,6 +145,8 @@ impl Statements {
             put,
             put_many,
             insert_new,
+            present,
+            insert_many,
             scan_range,
             scan_from,
             remove,
