@@ -363,14 +363,21 @@ impl Store for PgStore {
             .map(|(_, (key, value))| (key.to_vec(), value.to_vec()))
             .unzip();
         self.call("writing entries", move |session| async move {
-            let put_many = &session.statements().await?.put_many;
+            let statements = session.statements().await?;
             let mut new = 0;
             for (keys, values) in keys.chunks(BATCH).zip(values.chunks(BATCH)) {
-                let row = session
-                    .client
-                    .query_one(put_many, &[&tree.name(), &keys, &values])
-                    .await?;
-                new += row.get::<_, i64>(0).max(0) as usize;
+                // Pipelined, so one round trip: which keys were there, then the write (`try_join`
+                // polls, and so sends, its first future first).
+                let name = tree.name();
+                let asked: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&name, &keys];
+                let written: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                    [&name, &keys, &values];
+                let (present, _) = futures::future::try_join(
+                    session.client.query(&statements.present, &asked),
+                    session.client.execute(&statements.put_many, &written),
+                )
+                .await?;
+                new += keys.len() - present.len();
             }
             Ok(new)
         })

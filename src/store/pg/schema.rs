@@ -93,16 +93,10 @@ impl Statements {
         let put_sql = format!(
             "INSERT INTO newsdesk_entries (tree, key, value) VALUES ($1, $2, $3) {UPSERT_CHANGED}"
         );
-        // The count is of keys absent before: the main query sees the table as the statement
-        // found it, the insert's rows not yet (a data-modifying WITH runs whether read or not).
         let put_many_sql = format!(
-            "WITH entry AS (SELECT * FROM unnest($2::bytea[], $3::bytea[]) AS entry(key, value)),
-             written AS (
-                 INSERT INTO newsdesk_entries (tree, key, value)
-                 SELECT $1::text, entry.key, entry.value FROM entry {UPSERT_CHANGED})
-             SELECT count(*) FROM entry WHERE NOT EXISTS (
-                 SELECT 1 FROM newsdesk_entries stored
-                 WHERE stored.tree = $1::text AND stored.key = entry.key)"
+            "INSERT INTO newsdesk_entries (tree, key, value)
+             SELECT $1::text, entry.key, entry.value
+             FROM unnest($2::bytea[], $3::bytea[]) AS entry(key, value) {UPSERT_CHANGED}"
         );
         let (get, get_many, put, put_many, insert_new) = tokio::try_join!(
             client.prepare("SELECT value FROM newsdesk_entries WHERE tree = $1 AND key = $2"),
