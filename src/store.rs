@@ -159,6 +159,32 @@ pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 pub trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError>;
+    /// The values of `keys`, in the order asked (`None` where absent): one round trip on a
+    /// database instead of one per key.
+    fn get_many(&self, tree: Tree, keys: &[&[u8]]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        keys.iter().map(|key| self.get(tree, key)).collect()
+    }
+    /// Every entry written as by one `put` after another (of a key given twice, the last value
+    /// stays); returns how many keys were new to the store. One round trip on a database
+    /// instead of two per entry.
+    fn put_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<usize, StoreError> {
+        let mut new = 0;
+        for (key, val) in entries {
+            new += usize::from(self.get(tree, key)?.is_none());
+            self.put(tree, key, val)?;
+        }
+        Ok(new)
+    }
+    /// The entries whose keys are absent written, the others left as they are: for content-
+    /// addressed keys, whose stored bytes are the ones offered. Returns how many were written.
+    /// On a database, one round trip when every key is there, and nothing sent but the keys.
+    fn insert_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<usize, StoreError> {
+        let mut written = 0;
+        for (key, val) in entries {
+            written += usize::from(self.put_if_absent(tree, key, val)?.is_none());
+        }
+        Ok(written)
+    }
     /// Stores `val` unless `key` is already there, atomically: `None` when this call wrote it,
     /// else the value another writer stored first (which the caller should use, so every
     /// reader of the key sees one answer).
@@ -168,6 +194,8 @@ pub trait Store: Send + Sync {
         key: &[u8],
         val: &[u8],
     ) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Makes what was written durable; an error when it cannot be (or, on a database, when the
+    /// connection it was written on is gone).
     fn flush(&self) -> Result<(), StoreError>;
     /// All entries whose key starts with `prefix`, in key order.
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError>;
@@ -326,6 +354,41 @@ fn open_err(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::Open {
         path: path.to_path_buf(),
         reason: e.to_string(),
+    }
+}
+
+/// How a batch of JSON items goes in (`put_json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    /// `put_many`: every value written, as by one `put` after another.
+    Replace,
+    /// `insert_many`: content-addressed keys, only the absent ones written.
+    IfAbsent,
+}
+
+/// Writes every item as JSON under its key in one batch; returns how many keys were new.
+pub fn put_json<'a, T: serde::Serialize + 'a>(
+    store: &dyn Store,
+    tree: Tree,
+    batch: Batch,
+    items: impl IntoIterator<Item = (&'a [u8], &'a T)>,
+) -> Result<usize, StoreError> {
+    let (keys, values): (Vec<&[u8]>, Vec<Vec<u8>>) = items
+        .into_iter()
+        .map(|(key, item)| {
+            (
+                key,
+                serde_json::to_vec(item).expect("stored items serialize"),
+            )
+        })
+        .unzip();
+    let entries: Vec<(&[u8], &[u8])> = keys
+        .into_iter()
+        .zip(values.iter().map(Vec::as_slice))
+        .collect();
+    match batch {
+        Batch::Replace => store.put_many(tree, &entries),
+        Batch::IfAbsent => store.insert_many(tree, &entries),
     }
 }
 

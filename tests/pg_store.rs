@@ -6,9 +6,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use common::cli::{newsdesk, repo};
+use common::cli::{fixture_run_args, newsdesk, repo, spawn};
 use newsdesk::store::Tree;
 use newsdesk::store::testing::{self, TestStore};
 
@@ -35,26 +35,10 @@ fn start_run(
     out: &str,
     extra: &[&str],
 ) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-        .args([
-            "--config",
-            config.to_str().unwrap(),
-            "--store",
-            store,
-            "-q",
-            "run",
-        ])
-        .args(["--date", "2026-01-05", "--out", out, "--json"])
-        .args(extra)
-        .current_dir(dir)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("NEWSDESK_STORE")
-        .env_remove("NEWSDESK_STORE_URL")
-        .env_remove("PGPASSWORD")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the newsdesk binary starts")
+    let mut args = fixture_run_args(config, store, out);
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    spawn(&args, dir, &[])
 }
 
 fn summary(out: Output) -> serde_json::Value {
@@ -148,24 +132,13 @@ fn two_processes_answering_the_same_calls_store_one_answer_each() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
+    let store = shared.arg();
     let demo = |out: &str| {
-        Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-            .args([
-                "--store",
-                &shared.arg(),
-                "-q",
-                "demo",
-                "--out",
-                out,
-                "--json",
-            ])
-            .current_dir(dir.path())
-            .env_remove("NEWSDESK_STORE_URL")
-            .env_remove("PGPASSWORD")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+        spawn(
+            &["--store", &store, "-q", "demo", "--out", out, "--json"],
+            dir.path(),
+            &[],
+        )
     };
     let (a, b) = (demo("a"), demo("b"));
     let (a, b) = (

@@ -507,9 +507,11 @@ fn fold_files(job: &Job, outcomes: Vec<FileOutcome>, cx: &CollectContext<'_>) ->
     let files = outcomes.len();
     let mut errors = Vec::new();
     let mut articles = Vec::new();
+    // The directory's articles go to the store in one batch below, not a round trip per file.
+    let per_file = CollectContext { store: None, ..*cx };
     for outcome in outcomes {
         let mut file_report = SourceReport::new(&outcome.name, &outcome.location);
-        articles.extend(finish_file(outcome, cx, &mut file_report));
+        articles.extend(finish_file(outcome, &per_file, &mut file_report));
         report.articles += file_report.articles;
         report.new_articles += file_report.new_articles;
         for (reason, n) in file_report.skipped {
@@ -518,6 +520,17 @@ fn fold_files(job: &Job, outcomes: Vec<FileOutcome>, cx: &CollectContext<'_>) ->
         report.notes.extend(file_report.notes);
         errors.extend(file_report.error);
     }
+    let store_failure = match cx.store.map(|store| stored::put_articles(store, &articles)) {
+        Some(Ok(new)) => {
+            report.new_articles = new;
+            None
+        }
+        Some(Err(err)) => Some(CollectError::Store {
+            source_name: job.name.clone(),
+            reason: err.to_string(),
+        }),
+        None => None,
+    };
     report.status = SourceStatus::Read;
     report.error = match errors.len() {
         0 => None,
@@ -527,6 +540,10 @@ fn fold_files(job: &Job, outcomes: Vec<FileOutcome>, cx: &CollectContext<'_>) ->
             errors.join("; ")
         )),
     };
+    if let Some(failure) = store_failure {
+        report.error = Some(failure.to_string());
+        articles.clear();
+    }
     if report.error.is_some() {
         report.status = SourceStatus::Failed;
     }

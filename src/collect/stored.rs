@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fetch::Validators;
 use crate::model::Article;
-use crate::store::{Store, StoreError, Tree};
+use crate::store::{Batch, Store, StoreError, Tree};
 
 /// One URL's entry in the `http` tree.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -43,14 +43,12 @@ pub fn articles_by_id(
     store: &dyn Store,
     ids: &[String],
 ) -> Result<Option<Vec<Article>>, StoreError> {
+    let keys: Vec<&[u8]> = ids.iter().map(|id| id.as_bytes()).collect();
     let mut articles = Vec::with_capacity(ids.len());
-    for id in ids {
-        let Some(bytes) = store.get(Tree::Articles, id.as_bytes())? else {
-            return Ok(None);
-        };
-        match serde_json::from_slice(&bytes) {
-            Ok(article) => articles.push(article),
-            Err(_) => return Ok(None),
+    for bytes in store.get_many(Tree::Articles, &keys)? {
+        match bytes.map(|bytes| serde_json::from_slice(&bytes)) {
+            Some(Ok(article)) => articles.push(article),
+            _ => return Ok(None),
         }
     }
     Ok(Some(articles))
@@ -58,13 +56,6 @@ pub fn articles_by_id(
 
 /// Stores the articles; returns how many were not in the store before.
 pub fn put_articles(store: &dyn Store, articles: &[Article]) -> Result<usize, StoreError> {
-    let mut new = 0;
-    for article in articles {
-        if store.get(Tree::Articles, article.id.as_bytes())?.is_none() {
-            new += 1;
-        }
-        let bytes = serde_json::to_vec(article).expect("articles serialize");
-        store.put(Tree::Articles, article.id.as_bytes(), &bytes)?;
-    }
-    Ok(new)
+    let keys = articles.iter().map(|a| a.id.as_bytes());
+    crate::store::put_json(store, Tree::Articles, Batch::Replace, keys.zip(articles))
 }

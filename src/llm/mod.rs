@@ -271,10 +271,11 @@ impl LlmError {
         }
     }
 
-    /// The provider cannot answer this run at all: the LLM stages stop instead of trying every
-    /// topic (see `breaker.rs`).
+    /// The provider cannot answer this run at all (see `breaker.rs`), or the store cannot record
+    /// its answers (a database connection lost): every later call would fail the same way, so
+    /// the LLM stages stop instead of trying every topic.
     pub fn is_fatal(&self) -> bool {
-        matches!(self, LlmError::ProviderDown(_))
+        matches!(self, LlmError::ProviderDown(_) | LlmError::Store(_))
     }
 
     pub fn retry_after(&self) -> Option<Duration> {

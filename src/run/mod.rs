@@ -185,6 +185,9 @@ pub async fn run_pipeline(
         more: more.stories,
     };
     let (rendered, lint) = steps::render_and_lint(&plan, &digest, &ranked.topics, &mut night)?;
+    // A stage that swallowed a store error (a missing insight, say) must not publish a digest
+    // the store could not record: on PostgreSQL this fails once the connection is gone.
+    store.flush()?;
     let outputs = publish::write_digest(&opts.out_dir, &digest, &rendered)?;
 
     let calls = record::priced_calls(&plan, &provider.ledger(), &night);

@@ -157,10 +157,9 @@ pub async fn gather(
     if plan.replay().is_none() {
         // Keyed by content, so a later edit of the same article never rewrites what an older
         // run read; flushed now so a run killed in the card stage can be replayed up to it.
-        for (article, r) in in_window.iter().zip(&night.article_refs) {
-            let bytes = serde_json::to_vec(article).expect("articles serialize");
-            store.put(Tree::Articles, r.blake3.as_bytes(), &bytes)?;
-        }
+        let keys = night.article_refs.iter().map(|r| r.blake3.as_bytes());
+        let batch = crate::store::Batch::IfAbsent;
+        crate::store::put_json(store.as_ref(), Tree::Articles, batch, keys.zip(&in_window))?;
         store.flush()?;
     }
     night.articles_in_window = in_window.len();

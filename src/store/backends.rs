@@ -121,6 +121,99 @@ fn put_overwrites_and_remove_deletes() {
 }
 
 #[test]
+fn batches_read_and_write_as_one_call_after_another_would() {
+    on_every_backend("batches", |backend, store| {
+        let name = backend.backend;
+        // More than one statement's worth on PostgreSQL, a key given twice, an unchanged value.
+        let keys: Vec<Vec<u8>> = (0..2_500u32)
+            .map(|i| format!("a{i:05}").into_bytes())
+            .collect();
+        let values: Vec<Vec<u8>> = (0..2_500u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        store
+            .put(Tree::Articles, b"a00001", &1u32.to_be_bytes())
+            .unwrap();
+        store.put(Tree::Articles, b"a00002", b"old").unwrap();
+        let mut entries: Vec<(&[u8], &[u8])> = keys
+            .iter()
+            .zip(&values)
+            .map(|(k, v)| (k.as_slice(), v.as_slice()))
+            .collect();
+        entries.push((b"a00003", b"given twice: the last wins"));
+        let new = store.put_many(Tree::Articles, &entries).unwrap();
+        assert_eq!(new, 2_498, "{name}: all but the two stored before are new");
+        assert_eq!(
+            store.put_many(Tree::Articles, &entries).unwrap(),
+            0,
+            "{name}"
+        );
+        assert_eq!(store.put_many(Tree::Articles, &[]).unwrap(), 0, "{name}");
+
+        let asked: Vec<&[u8]> = vec![b"a02499", b"missing", b"a00003", b"a00002", b"a00000"];
+        assert_eq!(
+            store.get_many(Tree::Articles, &asked).unwrap(),
+            vec![
+                Some(2_499u32.to_be_bytes().to_vec()),
+                None,
+                Some(b"given twice: the last wins".to_vec()),
+                Some(2u32.to_be_bytes().to_vec()),
+                Some(0u32.to_be_bytes().to_vec()),
+            ],
+            "{name}"
+        );
+        let all: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        let found = store.get_many(Tree::Articles, &all).unwrap();
+        assert_eq!(found.len(), 2_500, "{name}");
+        assert!(found.iter().all(Option::is_some), "{name}");
+        assert_eq!(store.scan(Tree::Articles, b"a").unwrap().len(), 2_500);
+        assert!(
+            store
+                .get_many(Tree::Llm, &asked)
+                .unwrap()
+                .iter()
+                .all(Option::is_none)
+        );
+        assert!(store.get_many(Tree::Llm, &[]).unwrap().is_empty());
+    });
+}
+
+#[test]
+fn insert_many_writes_only_the_absent_keys() {
+    on_every_backend("insert_many", |backend, store| {
+        let name = backend.backend;
+        store.put(Tree::Articles, b"h1", b"stored before").unwrap();
+        let keys: Vec<Vec<u8>> = (0..1_200u32)
+            .map(|i| format!("h{i}").into_bytes())
+            .collect();
+        let mut entries: Vec<(&[u8], &[u8])> = keys
+            .iter()
+            .map(|k| (k.as_slice(), &b"offered"[..]))
+            .collect();
+        entries.push((b"h7", b"offered twice"));
+        assert_eq!(
+            store.insert_many(Tree::Articles, &entries).unwrap(),
+            1_199,
+            "{name}"
+        );
+        assert_eq!(
+            store.get(Tree::Articles, b"h1").unwrap().as_deref(),
+            Some(&b"stored before"[..]),
+            "{name}: a present key is left as it is"
+        );
+        assert_eq!(
+            store.get(Tree::Articles, b"h7").unwrap().as_deref(),
+            Some(&b"offered"[..]),
+            "{name}: of a key offered twice, the first goes in"
+        );
+        assert_eq!(
+            store.insert_many(Tree::Articles, &entries).unwrap(),
+            0,
+            "{name}"
+        );
+        assert_eq!(store.scan(Tree::Articles, b"h").unwrap().len(), 1_200);
+    });
+}
+
+#[test]
 fn put_if_absent_keeps_the_first_value_and_hands_it_back() {
     on_every_backend("put_if_absent", |backend, store| {
         let name = backend.backend;
@@ -284,6 +377,11 @@ fn a_database_that_goes_away_is_a_clear_error_and_whole_entries_survive() {
         matches!(err, StoreError::ConnectionLost { .. }),
         "{message}"
     );
+    // What a run checks before it publishes.
+    assert!(matches!(
+        store.flush(),
+        Err(StoreError::ConnectionLost { .. })
+    ));
     assert!(
         message.contains("connection to the database was lost"),
         "{message}"

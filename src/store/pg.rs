@@ -11,7 +11,12 @@
 //! `block_in_place` would panic) and the multi-thread runtime of the binary (where `Handle::block_on`
 //! would panic) — and concurrent callers' queries are pipelined on the one connection, so the 8–16
 //! card tasks of a run do not queue behind each other. The wait blocks a runtime worker for one
-//! round trip (well under a millisecond on loopback), as sled's own I/O does.
+//! round trip (well under a millisecond on an idle loopback), as sled's own I/O does.
+//!
+//! **Round trips are the cost.** A call is a thread hop and a server round trip where sled reads
+//! memory, so every statement is prepared once per connection (`schema::Statements`: one round
+//! trip per use, not a parse and an execute) and a source's articles go in with one `put_many`
+//! (one statement per 1,000 entries) rather than a read and a write per article.
 //!
 //! **Concurrency.** Every write is one autocommitted statement, so a connection lost mid-run
 //! leaves whole entries or none: a rerun repairs it by redoing what is missing. Calls go in with
@@ -21,117 +26,57 @@
 //! writer per digest and day is a session advisory lock (`lock_run`), released when the run ends
 //! or its connection drops (a killed worker holds nothing).
 //!
-//! **Schema.** `MIGRATIONS` run at open in one transaction under `pg_advisory_xact_lock`, recorded
-//! in `newsdesk_schema_version`; a database migrated by a newer newsdesk is refused, never written.
-//! Tables live in the connection's `search_path` (default `public`); a URL option such as
-//! `?options=-csearch_path%3Dteam_a` gives a team its own schema in a shared database.
+//! **Schema** (`schema.rs`, with every statement). Migrations run at open in one transaction
+//! under `pg_advisory_xact_lock`, recorded in `newsdesk_schema_version`; a database migrated by a
+//! newer newsdesk is refused, never written. Tables live in the connection's `search_path`
+//! (default `public`); a URL option such as `?options=-csearch_path%3Dteam_a` gives a team its
+//! own schema in a shared database. The URL, its password and TLS are `connect.rs`.
 
+mod connect;
+mod schema;
+
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio_postgres::Client;
 
+pub use connect::{PgUrl, is_pg_url, without_password};
+
 use super::{Claim, Entries, Store, StoreError, Tree};
 
-/// The schema, one step per version; a step never changes once released.
-const MIGRATIONS: [&str; 1] = [include_str!("pg/0001_entries.sql")];
+/// Entries one batch statement carries at most, so a large `put_many` or `get_many` stays far
+/// from the protocol's message limits.
+const BATCH: usize = 1000;
 
-/// The transaction-scoped advisory lock key migrations run under ("newsdesk" in ASCII).
-const MIGRATION_LOCK: i64 = 0x6e65_7773_6465_736b;
-
-/// How long a connection attempt may take before the store reports the database unreachable.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A `postgres://` URL whose password never leaves this type: `Display` shows it without one.
-#[derive(Clone)]
-pub struct PgUrl {
-    config: tokio_postgres::Config,
-    /// The URL as shown in messages and manifests, password removed.
-    shown: String,
-    /// The password, so a server message quoting it can be scrubbed.
-    password: Option<String>,
+/// The connection as the worker's jobs see it: the client, and the store's statements, prepared
+/// when a store call first asks for them (after the migrations, which create their table).
+struct Session {
+    client: Client,
+    statements: tokio::sync::OnceCell<schema::Statements>,
 }
 
-impl std::fmt::Display for PgUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.shown)
+impl Session {
+    async fn statements(&self) -> Result<&schema::Statements, tokio_postgres::Error> {
+        self.statements
+            .get_or_try_init(|| schema::Statements::prepare(&self.client))
+            .await
+    }
+
+    /// The value of `key` in `tree`, read in a statement of its own.
+    async fn value(
+        &self,
+        tree: Tree,
+        key: &[u8],
+    ) -> Result<Option<Vec<u8>>, tokio_postgres::Error> {
+        let get = &self.statements().await?.get;
+        let row = self.client.query_opt(get, &[&tree.name(), &key]).await?;
+        Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
     }
 }
 
-impl std::fmt::Debug for PgUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PgUrl({})", self.shown)
-    }
-}
-
-/// Whether `text` names a PostgreSQL store rather than a directory.
-pub fn is_pg_url(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://")
-}
-
-/// `text` without the password of its URL userinfo, when it is a URL that has one.
-pub fn without_password(text: &str) -> String {
-    match url::Url::parse(text) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        _ => text.to_string(),
-    }
-}
-
-impl PgUrl {
-    /// Parses `url`; the password comes from the URL or else from `pg_password` (`PGPASSWORD`).
-    pub fn parse(url: &str, pg_password: Option<String>) -> Result<PgUrl, StoreError> {
-        let shown = without_password(url);
-        let mut config: tokio_postgres::Config =
-            url.parse()
-                .map_err(|e: tokio_postgres::Error| StoreError::Open {
-                    path: shown.clone().into(),
-                    reason: format!(
-                        "not a PostgreSQL URL ({e}); expected postgres://USER@HOST:PORT/DATABASE"
-                    ),
-                })?;
-        if config.get_user().is_none() {
-            return Err(StoreError::Open {
-                path: shown.into(),
-                reason: "the URL names no user; expected postgres://USER@HOST:PORT/DATABASE".into(),
-            });
-        }
-        if config.get_password().is_none() {
-            if let Some(password) = pg_password {
-                config.password(password);
-            }
-        }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
-        }
-        if config.get_application_name().is_none() {
-            config.application_name("newsdesk");
-        }
-        let password = config
-            .get_password()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .filter(|p| !p.is_empty());
-        Ok(PgUrl {
-            config,
-            shown,
-            password,
-        })
-    }
-
-    /// `reason` with the password (if any) cut out, for messages that may quote the server.
-    fn scrub(&self, reason: String) -> String {
-        match &self.password {
-            Some(p) if reason.contains(p.as_str()) => reason.replace(p.as_str(), "***"),
-            _ => reason,
-        }
-    }
-}
-
-type Job = Box<dyn FnOnce(Arc<Client>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+type Job = Box<dyn FnOnce(Arc<Session>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 pub struct PgStore {
     url: PgUrl,
@@ -167,8 +112,8 @@ impl PgStore {
     #[doc(hidden)]
     pub fn batch_execute(&self, sql: &str) -> Result<(), StoreError> {
         let sql = sql.to_string();
-        self.call("running SQL", move |client| async move {
-            client.batch_execute(&sql).await
+        self.call("running SQL", move |session| async move {
+            session.client.batch_execute(&sql).await
         })
     }
 
@@ -177,7 +122,7 @@ impl PgStore {
     pub fn connect(url: &PgUrl) -> Result<PgStore, StoreError> {
         let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Job>();
         let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
-        let config = url.config.clone();
+        let target = url.clone();
         let worker = std::thread::Builder::new()
             .name("newsdesk-pg".into())
             .spawn(move || {
@@ -192,8 +137,11 @@ impl PgStore {
                     }
                 };
                 runtime.block_on(async move {
-                    let client = match connect(&config).await {
-                        Ok(client) => Arc::new(client),
+                    let session = match connect::connect(&target).await {
+                        Ok(client) => Arc::new(Session {
+                            client,
+                            statements: tokio::sync::OnceCell::new(),
+                        }),
                         Err(reason) => {
                             let _ = ready_tx.send(Err(reason));
                             return;
@@ -201,12 +149,12 @@ impl PgStore {
                     };
                     let _ = ready_tx.send(Ok(()));
                     while let Some(job) = queue.recv().await {
-                        tokio::spawn(job(client.clone()));
+                        tokio::spawn(job(session.clone()));
                     }
                 });
             })
             .map_err(|e| StoreError::Open {
-                path: url.shown.clone().into(),
+                path: url.to_string().into(),
                 reason: format!("cannot start the database thread: {e}"),
             })?;
         let connected = ready_rx
@@ -215,7 +163,7 @@ impl PgStore {
         if let Err(reason) = connected {
             let _ = worker.join();
             return Err(StoreError::Open {
-                path: url.shown.clone().into(),
+                path: url.to_string().into(),
                 reason: url.scrub(reason),
             });
         }
@@ -236,13 +184,13 @@ impl PgStore {
     fn call<T, F, Fut>(&self, what: &'static str, query: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(Arc<Client>) -> Fut + Send + 'static,
+        F: FnOnce(Arc<Session>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, tokio_postgres::Error>> + Send + 'static,
     {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let job: Job = Box::new(move |client| {
+        let job: Job = Box::new(move |session| {
             Box::pin(async move {
-                let _ = tx.send(query(client).await);
+                let _ = tx.send(query(session).await);
             })
         });
         let sent = self
@@ -258,13 +206,20 @@ impl PgStore {
     }
 
     fn error(&self, what: &'static str, e: &tokio_postgres::Error) -> StoreError {
-        if e.is_closed() {
-            return self.lost(what, e.to_string());
-        }
-        let reason = match e.as_db_error() {
+        let db = e.as_db_error();
+        let reason = match db {
             Some(db) => format!("{} ({})", db.message(), db.code().code()),
             None => e.to_string(),
         };
+        // SQLSTATE class 08 (connection exception) and 57P (the server shutting down, the
+        // session terminated) end the session as surely as a closed socket.
+        let session_ended = db.is_some_and(|db| {
+            let code = db.code().code();
+            code.starts_with("08") || code.starts_with("57P")
+        });
+        if e.is_closed() || session_ended {
+            return self.lost(what, reason);
+        }
         StoreError::Database {
             url: self.url.to_string(),
             what,
@@ -284,9 +239,9 @@ impl PgStore {
     /// under a transaction-scoped advisory lock (two processes starting together migrate once).
     /// Returns the schema the tables are in.
     fn migrate(&self) -> Result<String, StoreError> {
-        let known = MIGRATIONS.len() as i32;
-        let applied = self.call("migrating the schema", move |client| async move {
-            migrate_steps(&client, known).await
+        let known = schema::MIGRATIONS.len() as i32;
+        let applied = self.call("migrating the schema", move |session| async move {
+            schema::migrate_steps(&session.client, known).await
         })?;
         match applied {
             Ok(schema) => Ok(schema),
@@ -300,8 +255,9 @@ impl PgStore {
 
     /// Bytes the store's table takes in the database, indexes and TOAST included.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        self.call("measuring the store", |client| async move {
-            let row = client
+        self.call("measuring the store", |session| async move {
+            let row = session
+                .client
                 .query_one(
                     "SELECT pg_total_relation_size('newsdesk_entries')::bigint",
                     &[],
@@ -325,13 +281,11 @@ impl PgStore {
             }
         }
         let count = doomed.len();
-        self.call("collecting garbage", move |client| async move {
+        self.call("collecting garbage", move |session| async move {
+            let (client, remove) = (&session.client, &session.statements().await?.remove);
             client.batch_execute("BEGIN").await?;
-            let statement = client
-                .prepare("DELETE FROM newsdesk_entries WHERE tree = $1 AND key = $2")
-                .await?;
             for (tree, key) in &doomed {
-                if let Err(e) = client.execute(&statement, &[tree, key]).await {
+                if let Err(e) = client.execute(remove, &[tree, key]).await {
                     let _ = client.batch_execute("ROLLBACK").await;
                     return Err(e);
                 }
@@ -341,111 +295,6 @@ impl PgStore {
         })?;
         Ok(count)
     }
-}
-
-async fn connect(config: &tokio_postgres::Config) -> Result<Client, String> {
-    use tokio_postgres::config::SslMode;
-    #[cfg(feature = "postgres-tls")]
-    if config.get_ssl_mode() != SslMode::Disable {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let tls = match tokio_postgres_rustls::MakeRustlsConnect::with_native_certs() {
-            Ok((tls, _)) => tls,
-            Err(errors) => {
-                return Err(format!(
-                    "no trusted root certificates could be loaded for TLS ({errors:?})"
-                ));
-            }
-        };
-        let (client, connection) = config.connect(tls).await.map_err(describe_connect)?;
-        tokio::spawn(connection);
-        return Ok(client);
-    }
-    if config.get_ssl_mode() == SslMode::Require {
-        return Err(
-            "the URL requires TLS (sslmode=require) but this newsdesk was built without the \
-             postgres-tls feature: rebuild with `--features postgres-tls`, or use \
-             sslmode=disable on loopback"
-                .into(),
-        );
-    }
-    let (client, connection) = config
-        .connect(tokio_postgres::NoTls)
-        .await
-        .map_err(describe_connect)?;
-    tokio::spawn(connection);
-    Ok(client)
-}
-
-fn describe_connect(e: tokio_postgres::Error) -> String {
-    let detail = match e.as_db_error() {
-        Some(db) => db.message().to_string(),
-        None => {
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                text = format!("{text}: {s}");
-                source = s.source();
-            }
-            text
-        }
-    };
-    format!(
-        "cannot connect ({detail}); is the server running and the URL right? The password comes \
-         from the URL or PGPASSWORD"
-    )
-}
-
-/// The migration transaction. `Ok(schema)` when the database is at `known` afterwards,
-/// `Err(found)` when it is already past it (nothing is changed then).
-async fn migrate_steps(
-    client: &Client,
-    known: i32,
-) -> Result<Result<String, i32>, tokio_postgres::Error> {
-    client.batch_execute("BEGIN").await?;
-    let outcome = async {
-        client
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-            .await?;
-        client
-            .batch_execute(
-                "CREATE TABLE IF NOT EXISTS newsdesk_schema_version (
-                     version integer PRIMARY KEY,
-                     applied_at timestamptz NOT NULL DEFAULT now())",
-            )
-            .await?;
-        let found: i32 = client
-            .query_one(
-                "SELECT coalesce(max(version), 0) FROM newsdesk_schema_version",
-                &[],
-            )
-            .await?
-            .get(0);
-        if found > known {
-            return Ok(Err(found));
-        }
-        for (step, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            client.batch_execute(sql).await?;
-            client
-                .execute(
-                    "INSERT INTO newsdesk_schema_version (version) VALUES ($1)",
-                    &[&(step as i32 + 1)],
-                )
-                .await?;
-        }
-        let schema: String = client
-            .query_one("SELECT current_schema()::text", &[])
-            .await?
-            .get(0);
-        Ok(Ok(schema))
-    }
-    .await;
-    match &outcome {
-        Ok(Ok(_)) => client.batch_execute("COMMIT").await?,
-        _ => {
-            let _ = client.batch_execute("ROLLBACK").await;
-        }
-    }
-    outcome
 }
 
 /// The smallest byte string greater than every string starting with `prefix`, if any.
@@ -463,27 +312,109 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 impl Store for PgStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let key = key.to_vec();
-        self.call("reading an entry", move |client| async move {
-            let row = client
-                .query_opt(
-                    "SELECT value FROM newsdesk_entries WHERE tree = $1 AND key = $2",
-                    &[&tree.name(), &key],
-                )
-                .await?;
-            Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
+        self.call("reading an entry", move |session| async move {
+            session.value(tree, &key).await
         })
     }
 
+    fn get_many(&self, tree: Tree, keys: &[&[u8]]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let asked: Vec<Vec<u8>> = keys.iter().map(|k| k.to_vec()).collect();
+        let found = self.call("reading entries", move |session| async move {
+            let get_many = &session.statements().await?.get_many;
+            let mut found: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
+            for chunk in asked.chunks(BATCH) {
+                for row in session
+                    .client
+                    .query(get_many, &[&tree.name(), &chunk])
+                    .await?
+                {
+                    found.insert(row.get(0), row.get(1));
+                }
+            }
+            Ok(found)
+        })?;
+        Ok(keys.iter().map(|k| found.get(*k).cloned()).collect())
+    }
+
     fn put(&self, tree: Tree, key: &[u8], val: &[u8]) -> Result<(), StoreError> {
-        // An unchanged value is left alone (no new row version): rewriting an article under its
-        // content hash, or a manifest as it was, costs a read, not a dead tuple.
-        let sql = "INSERT INTO newsdesk_entries (tree, key, value) VALUES ($1, $2, $3)
-             ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value
-             WHERE newsdesk_entries.value IS DISTINCT FROM EXCLUDED.value";
         let (key, val) = (key.to_vec(), val.to_vec());
-        self.call("writing an entry", move |client| async move {
-            client.execute(sql, &[&tree.name(), &key, &val]).await?;
+        self.call("writing an entry", move |session| async move {
+            let put = &session.statements().await?.put;
+            session
+                .client
+                .execute(put, &[&tree.name(), &key, &val])
+                .await?;
             Ok(())
+        })
+    }
+
+    fn put_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<usize, StoreError> {
+        // One statement cannot update a row twice: of a key given twice the last value goes in,
+        // as it would with one put after another.
+        let last: HashMap<&[u8], usize> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (key, _))| (*key, i))
+            .collect();
+        let (keys, values): (Vec<Vec<u8>>, Vec<Vec<u8>>) = entries
+            .iter()
+            .enumerate()
+            .filter(|(i, (key, _))| last[key] == *i)
+            .map(|(_, (key, value))| (key.to_vec(), value.to_vec()))
+            .unzip();
+        self.call("writing entries", move |session| async move {
+            let statements = session.statements().await?;
+            let mut new = 0;
+            for (keys, values) in keys.chunks(BATCH).zip(values.chunks(BATCH)) {
+                // Pipelined, so one round trip: which keys were there, then the write (`try_join`
+                // polls, and so sends, its first future first).
+                let name = tree.name();
+                let asked: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&name, &keys];
+                let written: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                    [&name, &keys, &values];
+                let (present, _) = futures::future::try_join(
+                    session.client.query(&statements.present, &asked),
+                    session.client.execute(&statements.put_many, &written),
+                )
+                .await?;
+                new += keys.len() - present.len();
+            }
+            Ok(new)
+        })
+    }
+
+    fn insert_many(&self, tree: Tree, entries: &[(&[u8], &[u8])]) -> Result<usize, StoreError> {
+        // The keys first, so a batch the store holds already costs its keys, not its values.
+        let keys: Vec<Vec<u8>> = entries.iter().map(|(key, _)| key.to_vec()).collect();
+        let present = self.call("reading keys", move |session| async move {
+            let present = &session.statements().await?.present;
+            let mut found: HashSet<Vec<u8>> = HashSet::new();
+            for chunk in keys.chunks(BATCH) {
+                let rows = session
+                    .client
+                    .query(present, &[&tree.name(), &chunk])
+                    .await?;
+                found.extend(rows.into_iter().map(|row| row.get(0)));
+            }
+            Ok(found)
+        })?;
+        let (keys, values): (Vec<Vec<u8>>, Vec<Vec<u8>>) = entries
+            .iter()
+            .filter(|(key, _)| !present.contains(*key))
+            .map(|(key, value)| (key.to_vec(), value.to_vec()))
+            .unzip();
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        self.call("writing entries", move |session| async move {
+            let insert_many = &session.statements().await?.insert_many;
+            let mut written = 0;
+            for (keys, values) in keys.chunks(BATCH).zip(values.chunks(BATCH)) {
+                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                    [&tree.name(), &keys, &values];
+                written += session.client.execute(insert_many, &params).await? as usize;
+            }
+            Ok(written)
         })
     }
 
@@ -494,54 +425,51 @@ impl Store for PgStore {
         val: &[u8],
     ) -> Result<Option<Vec<u8>>, StoreError> {
         let (key, val) = (key.to_vec(), val.to_vec());
-        self.call("writing an entry", move |client| async move {
-            let inserted = client
-                .execute(
-                    "INSERT INTO newsdesk_entries (tree, key, value) VALUES ($1, $2, $3)
-                     ON CONFLICT (tree, key) DO NOTHING",
-                    &[&tree.name(), &key, &val],
-                )
+        self.call("writing an entry", move |session| async move {
+            let insert_new = &session.statements().await?.insert_new;
+            let inserted = session
+                .client
+                .execute(insert_new, &[&tree.name(), &key, &val])
                 .await?;
             if inserted == 1 {
                 return Ok(None);
             }
             // Another writer's row: read it in a new statement (READ COMMITTED sees it now).
-            let row = client
-                .query_opt(
-                    "SELECT value FROM newsdesk_entries WHERE tree = $1 AND key = $2",
-                    &[&tree.name(), &key],
-                )
-                .await?;
-            Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
+            session.value(tree, &key).await
         })
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        // Every statement commits on its own; a committed row is durable.
+        // Every statement commits on its own, so a committed row is durable already. What a
+        // flush can still say is whether the connection is there: a run checks it before it
+        // publishes, so a write whose error a stage swallowed does not go unnoticed.
+        let closed = self.call("confirming what was written", |session| async move {
+            Ok(session.client.is_closed())
+        })?;
+        if closed {
+            return Err(self.lost("confirming what was written", "connection closed".into()));
+        }
         Ok(())
     }
 
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Entries, StoreError> {
         let start = prefix.to_vec();
         let end = prefix_end(prefix);
-        self.call("scanning entries", move |client| async move {
+        self.call("scanning entries", move |session| async move {
+            let statements = session.statements().await?;
             let rows = match &end {
                 Some(end) => {
-                    client
-                        .query(
-                            "SELECT key, value FROM newsdesk_entries
-                             WHERE tree = $1 AND key >= $2 AND key < $3 ORDER BY key",
-                            &[&tree.name(), &start, end],
-                        )
+                    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                        [&tree.name(), &start, end];
+                    session
+                        .client
+                        .query(&statements.scan_range, &params)
                         .await?
                 }
                 None => {
-                    client
-                        .query(
-                            "SELECT key, value FROM newsdesk_entries
-                             WHERE tree = $1 AND key >= $2 ORDER BY key",
-                            &[&tree.name(), &start],
-                        )
+                    session
+                        .client
+                        .query(&statements.scan_from, &[&tree.name(), &start])
                         .await?
                 }
             };
@@ -554,12 +482,11 @@ impl Store for PgStore {
 
     fn remove(&self, tree: Tree, key: &[u8]) -> Result<(), StoreError> {
         let key = key.to_vec();
-        self.call("removing an entry", move |client| async move {
-            client
-                .execute(
-                    "DELETE FROM newsdesk_entries WHERE tree = $1 AND key = $2",
-                    &[&tree.name(), &key],
-                )
+        self.call("removing an entry", move |session| async move {
+            let remove = &session.statements().await?.remove;
+            session
+                .client
+                .execute(remove, &[&tree.name(), &key])
                 .await?;
             Ok(())
         })
@@ -584,10 +511,9 @@ impl PgStore {
     /// A session advisory lock on `key` if free now (`pg_try_advisory_lock` never waits, so the
     /// shared connection never stalls), released when the claim drops or the session ends.
     fn try_advisory_lock(&self, key: i64) -> Result<Option<Claim>, StoreError> {
-        let held = self.call("taking an advisory lock", move |client| async move {
-            let row = client
-                .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
-                .await?;
+        let held = self.call("taking an advisory lock", move |session| async move {
+            let try_lock = &session.statements().await?.try_lock;
+            let row = session.client.query_one(try_lock, &[&key]).await?;
             Ok(row.get::<_, bool>(0))
         })?;
         if !held {
@@ -599,11 +525,11 @@ impl PgStore {
             // Best effort: if the connection is gone, so is the session and with it the lock.
             if let Some(jobs) = jobs.and_then(|weak| weak.upgrade()) {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
-                let job: Job = Box::new(move |client| {
+                let job: Job = Box::new(move |session| {
                     Box::pin(async move {
-                        let _ = client
-                            .execute("SELECT pg_advisory_unlock($1)", &[&key])
-                            .await;
+                        if let Ok(statements) = session.statements().await {
+                            let _ = session.client.execute(&statements.unlock, &[&key]).await;
+                        }
                         let _ = tx.send(());
                     })
                 });
@@ -638,26 +564,6 @@ mod tests {
         assert_eq!(prefix_end(&[b'a', 0xff]), Some(b"b".to_vec()));
         assert_eq!(prefix_end(&[0xff, 0xff]), None);
         assert_eq!(prefix_end(b""), None);
-    }
-
-    #[test]
-    fn the_password_never_shows() {
-        let url = PgUrl::parse("postgres://team:s3cret@db.example:5432/news", None).unwrap();
-        assert_eq!(url.to_string(), "postgres://team@db.example:5432/news");
-        assert!(!format!("{url:?}").contains("s3cret"));
-        assert_eq!(
-            url.scrub("auth failed for s3cret".into()),
-            "auth failed for ***"
-        );
-        let from_env = PgUrl::parse("postgres://team@db.example/news", Some("pw".into())).unwrap();
-        assert_eq!(from_env.config.get_password(), Some(&b"pw"[..]));
-        assert_eq!(from_env.to_string(), "postgres://team@db.example/news");
-    }
-
-    #[test]
-    fn a_url_without_a_user_is_refused_by_name() {
-        let err = PgUrl::parse("postgres://db.example/news", None).unwrap_err();
-        assert!(err.to_string().contains("names no user"), "{err}");
     }
 
     #[test]
