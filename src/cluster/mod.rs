@@ -126,16 +126,13 @@ pub fn cluster(articles: Vec<Article>, params: &ClusterParams) -> Vec<Story> {
     // Compare articles on their own words: chrome shared across a site's pages would otherwise
     // make every page of that site a near-duplicate of every other. Each article is stripped,
     // shingled and cut to what vectors read in one go, so no stage holds every stripped body.
-    let boilerplate = dedupe::Boilerplate::count(kept);
-    step("boilerplate");
-    let (comparable, signatures): (Vec<Cow<Article>>, Vec<Vec<u64>>) = par_map(kept, |&article| {
-        let stripped = boilerplate.strip(article);
-        let signature = dedupe::signature(&stripped);
-        (vectorize::keep_read_part(stripped), signature)
-    })
-    .into_iter()
-    .unzip();
-    drop(boilerplate);
+    let (comparable, signatures): (Vec<Cow<Article>>, Vec<Vec<u64>>) =
+        dedupe::strip_each_source(kept, |stripped| {
+            let signature = dedupe::signature(&stripped);
+            (vectorize::keep_read_part(stripped), signature)
+        })
+        .into_iter()
+        .unzip();
     step("signatures");
     // Near-identical copies fold into one representative before anything is scored: a story
     // republished by 200 sites then costs what one article costs.

@@ -9,7 +9,7 @@
 use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
 
-use super::dedupe::{FNV_OFFSET, KeyMap, fnv1a_bytes, tally};
+use super::dedupe::{FNV_OFFSET, KeyMap, KeySet, fnv1a_bytes, tally};
 use crate::model::Article;
 use crate::text::casing::{WordCase, for_each_word_case};
 use crate::text::tokenize::for_each_token;
@@ -260,8 +260,13 @@ impl<'a> KeyIndex<'a> {
 /// TF-IDF vectors of `articles`, L2-normalised. IDF is `ln((n + 1) / df)`: a term every article
 /// has weighs almost nothing, and two-article inputs still keep shared terms above zero.
 pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
-    let cases = input_cases(articles);
-    let common = |word: u64| cases.get(&word).is_some_and(|c| c.is_common());
+    // Only which words are common is kept, not how each word is written: half the table.
+    let common_words: KeySet<u64> = input_cases(articles)
+        .into_iter()
+        .filter(|(_, case)| case.is_common())
+        .map(|(word, _)| word)
+        .collect();
+    let common = |word: u64| common_words.contains(&word);
     let raw = |article: &A| raw_weights(article.borrow(), &common);
     // Two passes over the text: document frequencies first, then the vectors, each a slice of
     // articles at a time. The raw terms of every article are never held at once: at 100k
@@ -341,7 +346,7 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
             latin.push(latin_only);
         }
     }
-    drop(cases);
+    drop(common_words);
     tracing::debug!(
         entries = docs.iter().map(Vec::len).sum::<usize>(),
         latin_entries = latin.iter().flatten().map(Vec::len).sum::<usize>(),
