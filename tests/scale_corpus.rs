@@ -11,16 +11,20 @@ use std::collections::BTreeSet;
 
 use newsdesk::cluster::{self, ClusterParams};
 use newsdesk::collect::{HttpOptions, collect_inputs};
-use newsdesk::model::MergeKind;
+use newsdesk::model::{Article, MergeKind};
 
-#[tokio::test]
-async fn distinct_copies_of_a_day_are_distinct_stories() {
-    let day = collect_inputs(
+async fn fixture_day() -> Vec<Article> {
+    collect_inputs(
         &["fixtures/days/2026-01-05".to_string()],
         &HttpOptions::default(),
     )
     .await
-    .articles;
+    .articles
+}
+
+#[tokio::test]
+async fn distinct_copies_of_a_day_are_distinct_stories() {
+    let day = fixture_day().await;
     assert!(day.len() >= 20, "the fixture day has its articles");
     let alone = cluster::cluster(day.clone(), &ClusterParams::default());
 
@@ -85,12 +89,7 @@ fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
 
 #[tokio::test]
 async fn copies_share_few_character_runs() {
-    let day = collect_inputs(
-        &["fixtures/days/2026-01-05".to_string()],
-        &HttpOptions::default(),
-    )
-    .await
-    .articles;
+    let day = fixture_day().await;
     for article in day.iter().filter(|a| a.text.len() > 400) {
         let text = |k| {
             let copy = synthetic::copy(article, k, 6000);
