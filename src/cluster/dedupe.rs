@@ -228,8 +228,9 @@ fn keyed_sentences(article: &Article) -> Vec<(&str, Option<u64>)> {
 }
 
 /// Site boilerplate: sentences of at least `BOILERPLATE_MIN_CHARS` characters found verbatim in
-/// `BOILERPLATE_MIN_ARTICLES` or more articles of the same source. Counted over the whole input
-/// first, then cut from each article by `strip`.
+/// `BOILERPLATE_MIN_ARTICLES` or more articles of the same source. Counted over a set of
+/// articles first (`strip_each_source` counts one source at a time), then cut from each article
+/// by `strip`.
 pub(crate) struct Boilerplate {
     /// Per `source_sentence` key: the number of articles of that source carrying the sentence.
     seen_in: KeyMap<u64, u32>,
