@@ -2,18 +2,15 @@
 //! of ../shared/corpus (skipped when absent), parsed, deduplicated and clustered.
 //!
 //! `cargo bench --bench cluster_scale -- 411 1000 10000 100000` (default: 411 1000 10000). Each
-//! size is generated once into `$TMPDIR/newsdesk-scale-N/` (feeds of 1,000 items) and reused.
-//! Peak memory: run the built bench binary under `/usr/bin/time -v` with one size.
+//! size is generated once into `$TMPDIR/newsdesk-scale-v2-<mode>-N/` (feeds of 1,000 items) and reused.
+//! Peak memory: generate first (`-- generate 1000000`), then run the built bench binary under
+//! `/usr/bin/time -v` with one size.
 //!
-//! Copy k of the corpus (k = 0 is the corpus itself) is the same articles with a vocabulary of its
-//! own, so copies tell different stories with the same statistics: every Han character except
-//! the particles is shifted by k·7919 within the CJK block (a bijection per copy: bigram
-//! frequencies survive, bigrams are new), every Latin word of three or more letters gets the
-//! suffix `x<k>` (English function words stay, as real text keeps them), URLs get `?copy=k`, and
-//! publication times move k·37 minutes, so all copies overlap in time and the window blocks
-//! nothing: blocking on rare terms has to. Short tokens (`ai`, `v4`, `3d`) and numbers are shared
-//! by all copies, as common vocabulary is. Bodies are cut to 6,000 characters, more than the
-//! cluster stage reads (1,500 for vectors, 4,000 for shingles, 6,000 for boilerplate).
+//! Copy k of the corpus (k = 0 is the corpus itself) is the same articles with a vocabulary and
+//! spelling of its own, so copies tell different stories with the same statistics, overlapping in
+//! time so the window blocks nothing: blocking on rare terms has to (`support/synthetic.rs` says
+//! how). Bodies are cut to 6,000 characters, more than the cluster stage reads (1,500 for vectors,
+//! 4,000 for shingles, 6,000 for boilerplate).
 //!
 //! `-- syndicated 10000 100000` builds the same copies, then republishes them the way wire copy and
 //! press releases spread: each article becomes a family of 1–200 near-identical copies (sizes
@@ -30,68 +27,27 @@ use std::time::Instant;
 use newsdesk::cluster::{self, ClusterParams};
 use newsdesk::collect::{self, HttpOptions};
 use newsdesk::model::Article;
-use newsdesk::text::is_han;
-use newsdesk::text::stopwords::{ENGLISH_FUNCTION_WORDS, is_han_particle};
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use synthetic::{mix, mutate};
 
 const CORPUS: &str = "../shared/corpus";
 const BODY_CHARS: usize = 6000;
 const ITEMS_PER_FEED: usize = 1000;
+/// Part of the cache directory's name: a corpus made by an older generator is not reused.
+const GENERATOR: &str = "v2";
 
-fn shift_han(c: char, k: u32) -> char {
-    if k == 0 || !is_han(c) || is_han_particle(c) || !(0x4E00..=0x9FFF).contains(&(c as u32)) {
-        return c;
-    }
-    let range = 0x9FFF - 0x4E00 + 1;
-    let mut shifted = 0x4E00 + (c as u32 - 0x4E00 + k * 7919) % range;
-    // Keep particles where they are: a shifted character never lands on one.
-    while is_han_particle(char::from_u32(shifted).unwrap_or('一')) {
-        shifted = 0x4E00 + (shifted - 0x4E00 + 1) % range;
-    }
-    char::from_u32(shifted).unwrap_or(c)
-}
-
-/// Copy `k` of `text` (see the module doc).
-fn mutate(text: &str, k: u32) -> String {
-    if k == 0 {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        out.push_str(word);
-        if word.len() >= 3 && !ENGLISH_FUNCTION_WORDS.contains(&word.to_lowercase().as_str()) {
-            out.push_str(&format!("x{k}"));
-        }
-        word.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_alphabetic() {
-            word.push(c);
-            continue;
-        }
-        flush(&mut word, &mut out);
-        out.push(shift_han(c, k));
-    }
-    flush(&mut word, &mut out);
-    out
-}
-
+/// Copy `k` of `article` as a JSON Feed item.
 fn item(article: &Article, k: u32) -> serde_json::Value {
-    let body: String = article.text.chars().take(BODY_CHARS).collect();
-    let url = if k == 0 {
-        article.url.clone()
-    } else if article.url.contains('?') {
-        format!("{}&copy={k}", article.url)
-    } else {
-        format!("{}?copy={k}", article.url)
-    };
-    let published = article.published_at + chrono::Duration::minutes(37 * i64::from(k));
+    let copy = synthetic::copy(article, k, BODY_CHARS);
     serde_json::json!({
-        "id": format!("{}#{k}", article.id),
-        "url": url,
-        "title": mutate(&article.title, k),
-        "content_text": mutate(&body, k),
-        "date_published": published.to_rfc3339(),
+        "id": copy.id,
+        "url": copy.url,
+        "title": copy.title,
+        "content_text": copy.text,
+        "date_published": copy.published_at.to_rfc3339(),
     })
 }
 
@@ -109,15 +65,6 @@ impl Mode {
             Mode::Syndicated => "syndicated",
         }
     }
-}
-
-/// SplitMix64: the bench's one deterministic source of choices, so a size is the same corpus on
-/// every run and machine.
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
 }
 
 /// The largest syndication family: one wire story on 200 sites.
@@ -190,61 +137,68 @@ fn syndicate(
     copy
 }
 
-/// `n` items: the distinct-vocabulary copies, each republished as a family (syndicated mode).
-fn syndicated_items(real: &[Article], n: usize) -> Vec<serde_json::Value> {
-    let mut items = Vec::with_capacity(n);
-    let base_of = |b: usize| item(&real[b % real.len()], (b / real.len()) as u32);
-    let mut b = 0;
-    while items.len() < n {
-        let base = base_of(b);
-        let size = family_size(b).min(n - items.len());
-        items.push(base.clone());
-        for j in 1..size {
-            // Another story of the same vocabulary copy, so the pasted lead reads like news.
-            let seed = mix((b * MAX_FAMILY + j) as u64);
-            let other = (b + 1 + seed as usize % (real.len() - 1)) % real.len();
-            let lead: String = real[other].text.chars().take(600).collect();
-            let foreign = mutate(&lead, (b / real.len()) as u32);
-            items.push(syndicate(&base, &foreign, j, mix(seed)));
-        }
-        b += 1;
+/// Where each of the `n` items comes from: `(b, j)` is copy `j` of base article `b` (base `b` is
+/// vocabulary copy `b / real.len()` of real article `b % real.len()`; `j = 0` is the base itself).
+/// Distinct mode has no republished copies; syndicated mode republishes each base as a family.
+fn plan(n: usize, mode: Mode) -> Vec<(u32, u16)> {
+    match mode {
+        Mode::Distinct => (0..n as u32).map(|b| (b, 0)).collect(),
+        Mode::Syndicated => (0..)
+            .flat_map(|b: usize| (0..family_size(b)).map(move |j| (b as u32, j as u16)))
+            .take(n)
+            .collect(),
     }
-    items
 }
 
-/// Writes a corpus of `n` articles into `dir` unless it is already there.
+/// Item `j` of the family of base `b` (see `plan`).
+fn build(real: &[Article], b: usize, j: usize) -> serde_json::Value {
+    let k = (b / real.len()) as u32;
+    let base = item(&real[b % real.len()], k);
+    if j == 0 {
+        return base;
+    }
+    // Another story of the same vocabulary copy, so the pasted lead reads like news.
+    let seed = mix((b * MAX_FAMILY + j) as u64);
+    let other = (b + 1 + seed as usize % (real.len() - 1)) % real.len();
+    let lead: String = real[other].text.chars().take(600).collect();
+    syndicate(&base, &mutate(&lead, k), j, mix(seed))
+}
+
+/// Writes a corpus of `n` articles into `dir` unless it is already there, one feed at a time (a
+/// million articles are gigabytes of JSON).
 fn generate(real: &[Article], n: usize, mode: Mode, dir: &Path) {
     if dir.join("done").exists() {
         return;
     }
+    let started = Instant::now();
     std::fs::create_dir_all(dir).unwrap();
-    let (items, feeds): (Vec<serde_json::Value>, usize) = match mode {
-        Mode::Distinct => (
-            (0..n)
-                .map(|i| item(&real[i % real.len()], (i / real.len()) as u32))
-                .collect(),
-            n.div_ceil(ITEMS_PER_FEED),
-        ),
-        // Round-robin over the feeds: consecutive copies of a family go to different sources.
-        Mode::Syndicated => (
-            syndicated_items(real, n),
-            n.div_ceil(SYNDICATED_ITEMS_PER_FEED).max(MAX_FAMILY).min(n),
-        ),
+    let plan = plan(n, mode);
+    let feeds = match mode {
+        Mode::Distinct => n.div_ceil(ITEMS_PER_FEED),
+        Mode::Syndicated => n.div_ceil(SYNDICATED_ITEMS_PER_FEED).max(MAX_FAMILY).min(n),
     };
-    let mut by_feed: Vec<Vec<serde_json::Value>> = vec![Vec::new(); feeds];
-    for (i, item) in items.into_iter().enumerate() {
-        by_feed[i % feeds].push(item);
-    }
-    for (f, chunk) in by_feed.iter().enumerate() {
+    // Round-robin over the feeds: consecutive copies of a family go to different sources.
+    for f in 0..feeds {
+        let items: Vec<serde_json::Value> = plan[f..]
+            .iter()
+            .step_by(feeds)
+            .map(|&(b, j)| build(real, b as usize, j as usize))
+            .collect();
         let feed = serde_json::json!({
             "version": "https://jsonfeed.org/version/1.1",
             "title": format!("Synthetic {f}"),
             "home_page_url": format!("https://synthetic-{f}.example"),
-            "items": chunk,
+            "items": items,
         });
-        std::fs::write(dir.join(format!("feed-{f:04}.json")), feed.to_string()).unwrap();
+        std::fs::write(dir.join(format!("feed-{f:05}.json")), feed.to_string()).unwrap();
     }
     std::fs::write(dir.join("done"), "").unwrap();
+    eprintln!(
+        "generated {n} {} articles in {feeds} feeds in {:.1} s: {}",
+        mode.name(),
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
 }
 
 fn main() {
@@ -269,6 +223,9 @@ fn main() {
     } else {
         Mode::Distinct
     };
+    // `generate` writes the corpora and stops, so that a measured run (peak memory under
+    // `/usr/bin/time -v`) holds only what parsing and clustering hold.
+    let generate_only = args.iter().any(|a| a == "generate");
     let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     if sizes.is_empty() {
         sizes = vec![411, 1000, 10_000];
@@ -281,11 +238,14 @@ fn main() {
         let inputs: Vec<String> = if n == real.len() && mode == Mode::Distinct {
             days.clone()
         } else {
-            let dir: PathBuf =
-                std::env::temp_dir().join(format!("newsdesk-scale-{}-{n}", mode.name()));
+            let dir: PathBuf = std::env::temp_dir()
+                .join(format!("newsdesk-scale-{GENERATOR}-{}-{n}", mode.name()));
             generate(&real, n, mode, &dir);
             vec![dir.display().to_string()]
         };
+        if generate_only {
+            continue;
+        }
         let start = Instant::now();
         let collected = runtime.block_on(collect::collect_inputs(&inputs, &HttpOptions::default()));
         let parsed = start.elapsed();

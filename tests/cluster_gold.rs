@@ -119,8 +119,9 @@ async fn fixture_day_matches_the_gold_stories() {
         stories
     );
 
-    assert!(pw.f1 >= 0.8, "pairwise F1 {:.3} < 0.8", pw.f1);
-    assert!(b3.f1 >= 0.9, "B-cubed F1 {:.3} < 0.9", b3.f1);
+    // The fixture day is clustered exactly as its gold says (pairwise and B-cubed F1 1.000).
+    assert!(pw.f1 >= 0.999, "pairwise F1 {:.3} < 1", pw.f1);
+    assert!(b3.f1 >= 0.999, "B-cubed F1 {:.3} < 1", b3.f1);
     assert!(
         pw.f1 > pw0.f1 && b3.f1 > b30.f1,
         "must beat the singletons baseline"
@@ -282,15 +283,15 @@ async fn corpus_gold_scores_and_blocking_never_changes_the_result() {
     assert_eq!((report.items, report.missing), (411, 0));
     // Issue 20's goals are pairwise F1 ≥ 0.88 and B-cubed F1 ≥ 0.975; the lexical path reaches
     // 0.881 / 0.977 (from 0.578 / 0.942, then 0.806 / 0.966 before common words were told from
-    // names), the same with near-duplicate families and the candidate budget. These floors keep
-    // what was won.
+    // names), the same with near-duplicate families and the candidate budget (pairwise P 0.889
+    // R 0.873, B-cubed P 0.977 R 0.978). These floors keep what was won.
     assert!(report.scores.pairwise.f1 >= 0.88, "{:?}", report.scores);
     assert!(
-        report.scores.pairwise.precision >= 0.85,
+        report.scores.pairwise.precision >= 0.88,
         "{:?}",
         report.scores
     );
-    assert!(report.scores.bcubed.f1 >= 0.975, "{:?}", report.scores);
+    assert!(report.scores.bcubed.f1 >= 0.976, "{:?}", report.scores);
     assert!(report.scores.ari > report.baseline.ari + 0.7);
 
     // Blocking only decides which pairs get scored: exhaustive (every pair sharing a term),

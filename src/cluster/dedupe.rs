@@ -228,8 +228,9 @@ fn keyed_sentences(article: &Article) -> Vec<(&str, Option<u64>)> {
 }
 
 /// Site boilerplate: sentences of at least `BOILERPLATE_MIN_CHARS` characters found verbatim in
-/// `BOILERPLATE_MIN_ARTICLES` or more articles of the same source. Counted over the whole input
-/// first, then cut from each article by `strip`.
+/// `BOILERPLATE_MIN_ARTICLES` or more articles of the same source. Counted over a set of
+/// articles first (`strip_each_source` counts one source at a time), then cut from each article
+/// by `strip`.
 pub(crate) struct Boilerplate {
     /// Per `source_sentence` key: the number of articles of that source carrying the sentence.
     seen_in: KeyMap<u64, u32>,
@@ -294,6 +295,39 @@ impl Boilerplate {
             ..article.clone()
         })
     }
+}
+
+/// `each` of every article stripped of its source's boilerplate (see `Boilerplate`), in input
+/// order. Boilerplate is a matter of one source, so each source's sentences are counted, cut and
+/// forgotten in turn (several sources at once on all cores): no table of every sentence of the
+/// input is held (at a million articles, gigabytes), only those of the sources in hand.
+pub(crate) fn strip_each_source<'a, R: Send>(
+    articles: &[&'a Article],
+    each: impl Fn(Cow<'a, Article>) -> R + Sync,
+) -> Vec<R> {
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by(|&a, &b| articles[a].source.cmp(&articles[b].source).then(a.cmp(&b)));
+    let sources: Vec<&[usize]> = order
+        .chunk_by(|&a, &b| articles[a].source == articles[b].source)
+        .collect();
+    let done = super::par_map(&sources, |&source| {
+        let members: Vec<&Article> = source.iter().map(|&i| articles[i]).collect();
+        let boilerplate = Boilerplate::count(&members);
+        members
+            .into_iter()
+            .map(|article| each(boilerplate.strip(article)))
+            .collect::<Vec<R>>()
+    });
+    let mut results: Vec<Option<R>> = (0..articles.len()).map(|_| None).collect();
+    for (source, done) in sources.iter().zip(done) {
+        for (&i, result) in source.iter().zip(done) {
+            results[i] = Some(result);
+        }
+    }
+    results
+        .into_iter()
+        .map(|result| result.expect("every article has one source"))
+        .collect()
 }
 
 /// Bins per signature (one minimum each): the Jaccard estimate's standard error is about
@@ -368,6 +402,9 @@ impl std::hash::Hasher for KeyHasher {
 /// A map keyed by hashes (see `KeyHasher`).
 pub(crate) type KeyMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
+/// A set of hashes (see `KeyHasher`).
+pub(crate) type KeySet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// A table of counts over all of `items`, tallied a block of items at a time on all cores:
 /// `count` adds one item's entries to its block's table, and the blocks' tables are summed
 /// entry by entry with `add`. The same result as one sequential pass, as sums do not depend on
@@ -382,17 +419,22 @@ where
     V: Default + Send,
 {
     let blocks: Vec<&[T]> = items.chunks(1024).collect();
-    let tallies = super::par_map(&blocks, |block| {
-        let mut table = KeyMap::default();
-        for item in *block {
-            count(item, &mut table);
-        }
-        table
-    });
     let mut total: KeyMap<K, V> = KeyMap::default();
-    for table in tallies {
-        for (key, value) in table {
-            add(total.entry(key).or_default(), value);
+    // A few blocks per core at a time, each batch folded into the total before the next: the
+    // tables of every block at once would hold the input's entries a second time (at a million
+    // articles, gigabytes of sentence counts).
+    for batch in blocks.chunks(2 * crate::parallel::threads().max(1)) {
+        let tallies = super::par_map(batch, |block| {
+            let mut table = KeyMap::default();
+            for item in *block {
+                count(item, &mut table);
+            }
+            table
+        });
+        for table in tallies {
+            for (key, value) in table {
+                add(total.entry(key).or_default(), value);
+            }
         }
     }
     total
@@ -599,8 +641,38 @@ mod tests {
     }
 
     fn strip_boilerplate<'a>(articles: &[&'a Article]) -> Vec<Cow<'a, Article>> {
-        let boilerplate = Boilerplate::count(articles);
-        articles.iter().map(|a| boilerplate.strip(a)).collect()
+        strip_each_source(articles, |stripped| stripped)
+    }
+
+    #[test]
+    fn boilerplate_is_counted_per_source_and_results_keep_input_order() {
+        let chrome =
+            "Defining the technology of today and tomorrow. Learn more about our philosophy.";
+        let mut articles = Vec::new();
+        for i in 0..6 {
+            let mut a = article(
+                &format!("a{i}"),
+                "t",
+                &format!("{chrome} Story number {i} is its own."),
+            );
+            // Sources interleaved: three of "site" (chrome), three of "other" with it only twice.
+            a.source = if i % 2 == 0 { "site" } else { "other" }.into();
+            if i == 5 {
+                a.text = format!("Story number {i} is its own.");
+            }
+            articles.push(a);
+        }
+        let refs: Vec<&Article> = articles.iter().collect();
+        let texts = strip_each_source(&refs, |stripped| stripped.text.trim().to_string());
+        for (i, text) in texts.iter().enumerate() {
+            let own = format!("Story number {i} is its own.");
+            if i % 2 == 0 {
+                assert_eq!(text, &own, "site's chrome cut from a{i}");
+            } else {
+                assert!(text.ends_with(&own), "a{i}: {text}");
+                assert_eq!(text.contains("Defining"), i != 5, "a{i}: {text}");
+            }
+        }
     }
 
     #[test]

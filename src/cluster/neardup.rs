@@ -23,6 +23,8 @@ use super::par_map;
 /// any of its members, so a copy is missed only if it misses every relative in every band.
 const BANDS: usize = 32;
 const ROWS: usize = 4;
+/// Bands whose links are gathered before duplicates are dropped.
+const BANDS_AT_ONCE: usize = 8;
 
 /// Near-identical texts grouped: the representative of each article's family, and for each
 /// member the relative it was found a near-duplicate of.
@@ -120,12 +122,19 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
 pub(crate) fn families(input: &Input<'_>) -> Families {
     let n = input.signatures.len();
     let bands: Vec<usize> = (0..BANDS).collect();
-    let mut links: Vec<(u32, u32, f32)> = par_map(&bands, |&band| band_links(input, band))
-        .into_iter()
-        .flatten()
-        .collect();
-    links.sort_by(|p, q| q.2.total_cmp(&p.2).then((p.0, p.1).cmp(&(q.0, q.1))));
-    links.dedup_by_key(|l| (l.0, l.1));
+    // A few bands at a time, the links deduplicated after each batch: a family links in nearly
+    // every band, so the links of all 32 bands at once would be 32 copies of the same pairs (at
+    // a million syndicated articles, most of a gigabyte).
+    let mut links: Vec<(u32, u32, f32)> = Vec::new();
+    for batch in bands.chunks(BANDS_AT_ONCE) {
+        links.extend(
+            par_map(batch, |&band| band_links(input, band))
+                .into_iter()
+                .flatten(),
+        );
+        links.sort_unstable_by(|p, q| q.2.total_cmp(&p.2).then((p.0, p.1).cmp(&(q.0, q.1))));
+        links.dedup_by_key(|l| (l.0, l.1));
+    }
     tracing::debug!(links = links.len(), "near-duplicate links");
 
     let mut sets = UnionFind::new(n);

@@ -9,7 +9,7 @@
 use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
 
-use super::dedupe::{FNV_OFFSET, KeyMap, fnv1a_bytes, tally};
+use super::dedupe::{FNV_OFFSET, KeyMap, KeySet, fnv1a_bytes, tally};
 use crate::model::Article;
 use crate::text::casing::{WordCase, for_each_word_case};
 use crate::text::tokenize::for_each_token;
@@ -211,11 +211,62 @@ fn term_texts(article: &Article) -> HashMap<u64, String> {
         .collect()
 }
 
+/// Where each key sits in the sorted keys of the shared terms (a term's id), found without a
+/// hash table over millions of keys (at 100k articles one was the largest thing vectorizing
+/// held): keys are hashes, so their top bits spread them evenly, and a table of where each
+/// top-bits prefix starts leaves about `KEYS_PER_SLOT` keys to search, all in one cache line.
+/// Found once per posting: the binary search over all keys (`Vectors::term_id`) was most of
+/// vectorizing at 100k articles.
+struct KeyIndex<'a> {
+    keys: &'a [u64],
+    /// Where the keys of each prefix start in `keys`, and one past the last at the end.
+    starts: Vec<u32>,
+    /// Bits of a key below its prefix.
+    shift: u32,
+}
+
+const KEYS_PER_SLOT: usize = 4;
+
+impl<'a> KeyIndex<'a> {
+    /// `keys` ascending, fewer than 2³² of them (ids are `u32`).
+    fn new(keys: &'a [u64]) -> Self {
+        let slots = (keys.len() / KEYS_PER_SLOT).max(1).next_power_of_two();
+        let shift = 64 - slots.trailing_zeros();
+        let mut starts = vec![0u32; slots + 1];
+        let prefix = |key: u64| key.checked_shr(shift).unwrap_or(0) as usize;
+        for &key in keys {
+            starts[prefix(key) + 1] += 1;
+        }
+        for slot in 0..slots {
+            starts[slot + 1] += starts[slot];
+        }
+        KeyIndex {
+            keys,
+            starts,
+            shift,
+        }
+    }
+
+    fn id(&self, key: u64) -> Option<u32> {
+        let slot = key.checked_shr(self.shift).unwrap_or(0) as usize;
+        let (start, end) = (self.starts[slot], self.starts[slot + 1]);
+        self.keys[start as usize..end as usize]
+            .binary_search(&key)
+            .ok()
+            .map(|at| start + at as u32)
+    }
+}
+
 /// TF-IDF vectors of `articles`, L2-normalised. IDF is `ln((n + 1) / df)`: a term every article
 /// has weighs almost nothing, and two-article inputs still keep shared terms above zero.
 pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
-    let cases = input_cases(articles);
-    let common = |word: u64| cases.get(&word).is_some_and(|c| c.is_common());
+    // Only which words are common is kept, not how each word is written: half the table.
+    let common_words: KeySet<u64> = input_cases(articles)
+        .into_iter()
+        .filter(|(_, case)| case.is_common())
+        .map(|(word, _)| word)
+        .collect();
+    let common = |word: u64| common_words.contains(&word);
     let raw = |article: &A| raw_weights(article.borrow(), &common);
     // Two passes over the text: document frequencies first, then the vectors, each a slice of
     // articles at a time. The raw terms of every article are never held at once: at 100k
@@ -253,18 +304,14 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         shared = keys.len(),
         "vectorize"
     );
-    // Only shared terms need an id (their index in `keys`); a term the id table does not know
-    // was counted once. One table answers both per posting (at 100k articles a binary search
-    // over millions of keys per posting, each step a cache miss, was most of vectorizing), and
-    // the counting tables (mostly terms of one article) go before the vectors are made.
-    const NO_ID: u32 = u32::MAX;
+    // Only shared terms need an id (their index in `keys`); a term `KeyIndex` does not find was
+    // counted once. The counting tables (mostly terms of one article) go before the vectors are
+    // made.
     drop(terms);
-    let mut ids: KeyMap<u64, u32> = KeyMap::default();
-    ids.reserve(keys.len());
-    ids.extend(keys.iter().enumerate().map(|(id, &key)| (key, id as u32)));
-    let term = |key: u64| match ids.get(&key) {
-        Some(&id) => (df[id as usize], id),
-        None => (1, NO_ID),
+    let ids = KeyIndex::new(&keys);
+    let term = |key: u64| match ids.id(key) {
+        Some(id) => (df[id as usize], Some(id)),
+        None => (1, None),
     };
     let n = articles.len() as f32;
     let weighted = |article: &A| -> (SparseVec, Option<SparseVec>) {
@@ -273,7 +320,7 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
             .map(|(key, w, latin)| {
                 let (df, id) = term(key);
                 let idf = ((n + 1.0) / df as f32).ln();
-                (w * idf, latin, (id != NO_ID).then_some(id))
+                (w * idf, latin, id)
             })
             .filter(|&(w, _, _)| w > 0.0)
             .collect();
@@ -299,7 +346,7 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
             latin.push(latin_only);
         }
     }
-    drop(cases);
+    drop(common_words);
     tracing::debug!(
         entries = docs.iter().map(Vec::len).sum::<usize>(),
         latin_entries = latin.iter().flatten().map(Vec::len).sum::<usize>(),
@@ -357,6 +404,26 @@ mod tests {
     use crate::cluster::similarity::{CROSS_LANGUAGE_WEIGHT, similarity};
     use crate::cluster::tests_support::article;
     use crate::text::vector::cosine;
+
+    #[test]
+    fn key_index_finds_each_key_at_its_place_and_nothing_else() {
+        for n in [0usize, 1, 3, 4, 5, 1000] {
+            let mut keys: Vec<u64> = (0..n as u64).map(|i| term_key(&format!("t{i}"))).collect();
+            // Extremes of the key space too: the first and last prefixes.
+            if n >= 5 {
+                keys[0] = 0;
+                keys[1] = u64::MAX;
+            }
+            keys.sort_unstable();
+            let index = KeyIndex::new(&keys);
+            for (id, &key) in keys.iter().enumerate() {
+                assert_eq!(index.id(key), Some(id as u32), "{n} keys");
+            }
+            for absent in ["absent", "t-1", "t1000000"] {
+                assert_eq!(index.id(term_key(absent)), None, "{n} keys");
+            }
+        }
+    }
 
     #[test]
     fn vectors_are_normalised_and_order_free() {
