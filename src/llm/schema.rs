@@ -30,6 +30,8 @@ pub enum Limit {
     Items { min: usize, max: usize },
     /// Characters of each string in a list.
     ItemChars { max: usize },
+    /// Characters of the string `key` in each object of a list (a key point's `label`).
+    ItemFieldChars { key: &'static str, max: usize },
 }
 
 /// A bound on one top-level property.
@@ -53,11 +55,28 @@ const fn items(field: &'static str, min: usize, max: usize) -> Bound {
     }
 }
 
+const fn each(field: &'static str, max: usize) -> Bound {
+    Bound {
+        field,
+        limit: Limit::ItemChars { max },
+    }
+}
+
+const fn each_field(field: &'static str, key: &'static str, max: usize) -> Bound {
+    Bound {
+        field,
+        limit: Limit::ItemFieldChars { key, max },
+    }
+}
+
 /// The card's bounds. The string maxima sit well above what a good card needs (the extractive
 /// baseline's longest on the fixture day: title 86, summary 373, details 437, scenarios 140
 /// characters) and exist to stop a runaway answer: a 1.5B model once generated 1,100 of 1,200
 /// tokens for one card because nothing bounded a string. The title's Han bound (40) is checked
-/// locally; a schema cannot say "40 Han or 90 in all".
+/// locally; a schema cannot say "40 Han or 90 in all". The richer layouts' fields (short title,
+/// tags, key points, impacts) are optional — the extractive baseline leaves them empty — and
+/// kept short: together at most ~1,000 characters, so a full card stays within a 1,200-token
+/// answer even when every field is at its bound in Latin text.
 #[rustfmt::skip]
 pub const CARD_BOUNDS: &[Bound] = &[
     chars("title", 1, TITLE_MAX_LATIN_CHARS),
@@ -66,22 +85,58 @@ pub const CARD_BOUNDS: &[Bound] = &[
     chars("scenarios", 0, 300),
     chars("insight", 0, 500),
     items("entities", ENTITIES_MIN, ENTITIES_MAX),
-    Bound { field: "entities", limit: Limit::ItemChars { max: 60 } },
+    each("entities", 60),
+    chars("short_title", 0, SHORT_TITLE_MAX_CHARS),
+    items("tags", 0, 3),
+    each("tags", 20),
+    items("key_points", 0, 4),
+    each_field("key_points", "label", 12),
+    each_field("key_points", "text", 160),
+    items("impacts", 0, 3),
+    each("impacts", 100),
 ];
 
+/// The quick-read headline's bound: seeds 001/004 keep theirs to 10-20 Chinese characters.
+pub const SHORT_TITLE_MAX_CHARS: usize = 36;
+
 /// The insight's bounds: the lists the validator checks (a quiet day with a handful of cards
-/// still gets its insight, so the minima are low) and maxima that stop a runaway list.
+/// still gets its insight, so the minima are low) and maxima that keep the whole answer within
+/// one 1,200-token reply of a small model. A real 1.5B model (Qwen2.5-Coder-1.5B) ran past that
+/// under the earlier, looser table — seven background terms and seven reading notes of ~100
+/// characters each, quick-read lines of whole sentences — and its re-ask, carrying the cut-off
+/// answer, overflowed the context. Below, every string at its bound adds up to about 2,000
+/// characters; a typical answer is well under half of that. The extractive insight is fitted to
+/// the same table (`fit_to_bounds`).
 #[rustfmt::skip]
 pub const INSIGHT_BOUNDS: &[Bound] = &[
-    chars("headline", 1, 200),
-    chars("trend_summary", 1, 1200),
-    items("tags", 0, 8),
-    items("watchlist", 1, 7),
-    items("keywords", 1, 20),
-    items("background", 0, 10),
-    items("further_reading", 0, 12),
-    items("quick_read", 0, 60),
+    chars("headline", 1, 60),
+    chars("description", 0, 100),
+    chars("trend_summary", 1, 240),
+    chars("tech_context", 0, 160),
+    chars("outlook", 0, 160),
+    items("tags", 0, 5),
+    each("tags", 16),
+    items("watchlist", 1, 5),
+    each("watchlist", 100),
+    items("keywords", 1, 10),
+    each("keywords", 16),
+    items("background", 0, 3),
+    each_field("background", "term", 24),
+    each_field("background", "definition", 80),
+    items("further_reading", 0, 3),
+    each_field("further_reading", "why", 60),
+    items("quick_read", 0, 8),
+    each_field("quick_read", "tag", 12),
+    each_field("quick_read", "line", 30),
 ];
+
+/// The most characters each string of the list `field` may have in `bounds`.
+pub fn item_char_limit(bounds: &[Bound], field: &str) -> Option<usize> {
+    bounds.iter().find_map(|b| match b.limit {
+        Limit::ItemChars { max } if b.field == field => Some(max),
+        _ => None,
+    })
+}
 
 /// The most characters the card's text `field` may have (`CARD_BOUNDS`).
 pub fn card_char_limit(field: &str) -> usize {
@@ -143,6 +198,16 @@ fn with_bounds(mut schema: Value, bounds: &[Bound]) -> Value {
             }
             Limit::ItemChars { max } => {
                 if let Some(item) = prop.get_mut("items").and_then(Value::as_object_mut) {
+                    item.insert("type".into(), "string".into());
+                    item.insert("maxLength".into(), max.into());
+                }
+            }
+            Limit::ItemFieldChars { key, max } => {
+                if let Some(item) = prop
+                    .get_mut("items")
+                    .and_then(|items| items.pointer_mut(&format!("/properties/{key}")))
+                    .and_then(Value::as_object_mut)
+                {
                     item.insert("type".into(), "string".into());
                     item.insert("maxLength".into(), max.into());
                 }
@@ -210,7 +275,20 @@ pub fn bound_problems(value: &Value, bounds: &[Bound]) -> Vec<String> {
                         && text.chars().count() > max
                     {
                         problems.push(format!(
-                            "/{}/{i}: {} characters is too long for a name (at most {max})",
+                            "/{}/{i}: {} characters is too long (at most {max})",
+                            bound.field,
+                            text.chars().count()
+                        ));
+                    }
+                }
+            }
+            (Limit::ItemFieldChars { key, max }, Value::Array(list)) => {
+                for (i, item) in list.iter().enumerate() {
+                    if let Some(text) = item.get(key).and_then(Value::as_str)
+                        && text.chars().count() > max
+                    {
+                        problems.push(format!(
+                            "/{}/{i}/{key}: {} characters is too long (at most {max})",
                             bound.field,
                             text.chars().count()
                         ));
@@ -221,6 +299,64 @@ pub fn bound_problems(value: &Value, bounds: &[Bound]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// `value` brought within `bounds` without a model, for writers that cannot be re-asked (the
+/// extractive baseline): a list item that breaks its length bound is dropped, a list past its
+/// maximum is cut, a string past its maximum is cut after its last whole sentence that fits (or
+/// emptied when it may be empty and none fits). Minima are left to the validator.
+pub fn fit_to_bounds(value: &mut Value, bounds: &[Bound]) {
+    for bound in bounds {
+        let Some(field) = value.get_mut(bound.field) else {
+            continue;
+        };
+        match (bound.limit, field) {
+            (Limit::Chars { min, max }, Value::String(text)) if text.chars().count() > max => {
+                match cut_at_sentence(text, max) {
+                    Some(cut) => *text = cut,
+                    None if min == 0 => text.clear(),
+                    None => *text = text.chars().take(max).collect(),
+                }
+            }
+            (Limit::ItemChars { max }, Value::Array(list)) => {
+                list.retain(|item| item.as_str().is_none_or(|t| t.chars().count() <= max));
+            }
+            (Limit::ItemFieldChars { key, max }, Value::Array(list)) => list.retain(|item| {
+                item.get(key)
+                    .and_then(Value::as_str)
+                    .is_none_or(|t| t.chars().count() <= max)
+            }),
+            _ => {}
+        }
+    }
+    // Lists are cut after their items are filtered, so a dropped item makes room for the next.
+    for bound in bounds {
+        if let (Limit::Items { max, .. }, Some(Value::Array(list))) =
+            (bound.limit, value.get_mut(bound.field))
+        {
+            list.truncate(max);
+        }
+    }
+}
+
+/// `text` cut after its last sentence end within `max` characters; `None` when not even the
+/// first sentence fits.
+pub fn cut_at_sentence(text: &str, max: usize) -> Option<String> {
+    let mut end = None;
+    for (count, (at, c)) in text.char_indices().enumerate() {
+        if count >= max {
+            break;
+        }
+        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') {
+            let next = at + c.len_utf8();
+            // "3.5" and "e.g." are no sentence ends: a Latin stop must be followed by a space.
+            let ends = c.len_utf8() > 1 || text[next..].starts_with(char::is_whitespace);
+            if ends {
+                end = Some(next);
+            }
+        }
+    }
+    end.map(|e| text[..e].trim_end().to_string())
 }
 
 /// The bound of `field` in words, for the prompt's field list: "(3-10 items)", "(at most 500
@@ -239,6 +375,7 @@ fn bound_words(bounds: &[Bound], field: &str) -> String {
             Limit::Items { min: 0, max } => format!("at most {max} items"),
             Limit::Items { min, max } => format!("{min} to {max} items"),
             Limit::ItemChars { max } => format!("each at most {max} characters"),
+            Limit::ItemFieldChars { key, max } => format!("each {key} at most {max} characters"),
         })
         .collect();
     if words.is_empty() {
@@ -270,7 +407,9 @@ fn make_strict(schema: &mut Value) {
         Value::Object(map) => {
             // Strict mode and llama.cpp both take `minimum`/`maximum` (numbers) and the bounds
             // added by `with_bounds`; `format: uint` (schemars' unsigned ints) is in neither list.
-            for key in ["$schema", "format", "title"] {
+            // `default` comes from `#[serde(default)]` (older digests load without the field);
+            // a model is asked for every field.
+            for key in ["$schema", "format", "title", "default"] {
                 map.remove(key);
             }
             if let Some(Value::Object(props)) = map.get_mut("properties") {
@@ -565,7 +704,9 @@ mod tests {
         serde_json::json!({
             "title": "阿里開源 Qwen-Image-2512", "summary": "阿里發布新模型。", "details": "",
             "scenarios": "", "entities": ["Qwen-Image-2512", "阿里巴巴", "AI Arena"],
-            "importance": "high", "section": "models", "insight": ""
+            "importance": "high", "section": "models", "insight": "",
+            "short_title": "阿里開源Qwen-Image", "tags": ["開源"],
+            "key_points": [{"label": "核心能力", "text": "文字渲染更準確。"}], "impacts": []
         })
     }
 

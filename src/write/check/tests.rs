@@ -36,6 +36,10 @@ fn lexical() -> Card {
         importance: Importance::High,
         section: "models".into(),
         insight: String::new(),
+        short_title: String::new(),
+        tags: Vec::new(),
+        key_points: Vec::new(),
+        impacts: Vec::new(),
     }
 }
 
