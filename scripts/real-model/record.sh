@@ -17,11 +17,21 @@ trap 'bash "$PEER" stop >/dev/null 2>&1 || true' EXIT
 bash "$PEER" install
 bash "$PEER" start "$work/port" "$work/server.log"
 export OPENAI_BASE_URL="http://127.0.0.1:$(cat "$work/port")/v1"
-cargo build --release --locked
-nd="target/release/newsdesk --config scripts/real-model/newsdesk.toml --store $work/store"
-$nd eval --suite evals/cards.toml --variant local --variant local-v2 --report "$work/eval" --json >"$work/cards.json" || true
-$nd eval --suite evals/insight.toml --variant local --report "$work/eval" --json >"$work/insight.json" || true
+# NEWSDESK_BIN=target/debug/newsdesk skips the release build (the model's time dominates).
+bin=${NEWSDESK_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --locked
+  bin=target/release/newsdesk
+fi
+nd="$bin --config scripts/real-model/newsdesk.toml --store $work/store"
+# The day first: it is what `demo --cassette` shows. Then the card suite's `local` variant, which
+# tests/cassettes.rs replays; RECORD_ALL=1 adds the local-v2 variant and the insight suite.
 $nd run --date 2026-01-05 --out "$work/out" --json >"$work/run.json" || true
+$nd eval --suite evals/cards.toml --variant local --report "$work/eval" --json >"$work/cards.json" || true
+if [ -n "${RECORD_ALL:-}" ]; then
+  $nd eval --suite evals/cards.toml --variant local-v2 --report "$work/eval" --json >"$work/cards-v2.json" || true
+  $nd eval --suite evals/insight.toml --variant local --report "$work/eval" --json >"$work/insight.json" || true
+fi
 $nd cache export fixtures/cassettes/real-model.jsonl
 python3 - "$work" <<'PY'
 import json, os, sys

@@ -798,6 +798,54 @@ mod tests {
     }
 
     #[test]
+    fn bounds_inside_list_items_are_sent_checked_and_stated() {
+        let schema = card_schema(&sections());
+        let label = schema
+            .pointer("/properties/key_points/items/properties/label")
+            .unwrap();
+        assert_eq!(label["maxLength"], 12);
+        assert_eq!(label["type"], "string");
+        assert_eq!(
+            schema.pointer("/properties/key_points/maxItems").unwrap(),
+            4
+        );
+        let mut card = good_card();
+        card["key_points"] = serde_json::json!([{"label": "核心能力", "text": "長".repeat(161)}]);
+        let err = validate_card(&card.to_string(), &sections()).unwrap_err();
+        assert!(err.contains("/key_points/0/text: 161 characters"), "{err}");
+        let fields = field_list(&schema);
+        assert!(
+            fields.contains("- key_points (at most 4 items, each label at most 12 characters, each text at most 160 characters)"),
+            "{fields}"
+        );
+    }
+
+    #[test]
+    fn fitting_drops_long_items_cuts_lists_and_paragraphs() {
+        let mut insight = serde_json::json!({
+            "trend_summary": format!("{}。{}。", "甲".repeat(200), "乙".repeat(100)),
+            "description": "長".repeat(150),
+            "keywords": (0..15).map(|i| format!("k{i}")).collect::<Vec<_>>(),
+            "background": [
+                {"term": "長", "definition": "長".repeat(81)},
+                {"term": "A", "definition": "短。"},
+            ],
+        });
+        fit_to_bounds(&mut insight, INSIGHT_BOUNDS);
+        assert_eq!(insight["trend_summary"], format!("{}。", "甲".repeat(200)));
+        assert_eq!(
+            insight["description"], "",
+            "no sentence fits an optional paragraph"
+        );
+        assert_eq!(insight["keywords"].as_array().unwrap().len(), 10);
+        assert_eq!(
+            insight["background"],
+            serde_json::json!([{"term": "A", "definition": "短。"}])
+        );
+        assert!(bound_problems(&insight, INSIGHT_BOUNDS).is_empty());
+    }
+
+    #[test]
     fn not_json_says_so() {
         let err = validate_card("I cannot do that.", &sections()).unwrap_err();
         assert!(err.contains("not valid JSON"), "{err}");

@@ -18,8 +18,7 @@ use crate::llm::blocks::{BlockArticle, CardContext};
 use crate::llm::extractive::card_from_articles;
 use crate::llm::schema::{
     CARD_BOUNDS, ENTITIES_MAX, ENTITIES_MIN, Limit, bound_problems, card_schema, cut_at_sentence,
-    parse_reply,
-    structure_problems, title_char_limit, title_han_problem, title_within_bounds,
+    parse_reply, structure_problems, title_char_limit, title_han_problem, title_within_bounds,
 };
 use crate::model::{Card, Language};
 use crate::text::lang::written_in;

@@ -15,8 +15,8 @@ use super::blocks::{
     BlockArticle, BlockCard, BlockSection, BlockStory, CardContext, InsightContext, MoreContext,
     read_block,
 };
-use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId, Role, Usage};
 use super::schema::{INSIGHT_BOUNDS, fit_to_bounds, item_char_limit};
+use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId, Role, Usage};
 use crate::model::{BackgroundTerm, Card, FurtherReading, Importance, Insight, Language};
 use crate::text::{has_han, is_han, to_script};
 
