@@ -205,6 +205,17 @@ fn five_cards() -> Vec<CardRecord> {
     ]
 }
 
+/// The HTML page (the same for every layout).
+fn render_page(digest: &Digest) -> String {
+    let sections = sections();
+    let opts = RenderOptions {
+        layout: Layout::Daily,
+        sections: &sections,
+        templates_dir: None,
+    };
+    render_html(digest, &opts).unwrap()
+}
+
 fn render(digest: &Digest) -> String {
     render_layout(digest, Layout::Daily)
 }
@@ -851,15 +862,7 @@ fn richer_cards_fill_brief_and_speedread() {
             report.errors()
         );
     }
-    let html = render_html(
-        &d,
-        &RenderOptions {
-            layout: Layout::Brief,
-            sections: &sections(),
-            templates_dir: None,
-        },
-    )
-    .unwrap();
+    let html = render_page(&d);
     assert!(html.contains("<span class=\"tag\">開源</span>"), "{html}");
     assert!(
         html.contains("<li><strong>核心能力</strong>：文字渲染更準確。</li>"),
