@@ -1,6 +1,6 @@
 //! A real model's answers, replayed without it. `fixtures/cassettes/real-model.jsonl` holds what
 //! Qwen2.5-Coder-1.5B-Instruct (llama.cpp's own server, through ../shared/peers/real_llm.sh)
-//! answered for the bundled fixture day (8 topics) and the card eval suite;
+//! answered for the bundled fixture day (5 topics) and, when recorded, the card eval suite;
 //! `fixtures/cassettes/recording.json` says what the recording did. These tests put the answers
 //! through the real pipeline with `--cache-mode replay`: no network, and a request that differs
 //! from the recorded one (a prompt edit, a schema change) is a miss, reported as a stale cassette

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Records a real model's answers as the cassette CI replays (fixtures/cassettes/real-model.jsonl)
-# and its description (fixtures/cassettes/recording.json): the card eval suite (variants local and
-# local-v2), the insight suite (local) and the bundled fixture day with 8 topics, all answered by
-# llama.cpp's own server (llama-server) with Qwen2.5-Coder-1.5B-Instruct, installed and started
-# through ../shared/peers/real_llm.sh. Takes about 45 minutes on 2 idle cores.
+# and its description (fixtures/cassettes/recording.json): the bundled fixture day with 5 topics
+# and the card eval suite (variant local; RECORD_ALL=1 adds local-v2 and the insight suite), all
+# answered by llama.cpp's own server (llama-server) with Qwen2.5-Coder-1.5B-Instruct, installed
+# and started through ../shared/peers/real_llm.sh. About 15 minutes for the day and 45 for the
+# eval on 2 idle cores. On a busy machine the server's two threads wait on each other: with
+# another process on one core generation fell from ~10 to under 1 token/s (measured 2026-12-06),
+# so record on an idle machine.
 #
 # Re-record after changing prompts/card.tera or prompts/insight.tera (tests/cassettes.rs says when
 # the cassette is stale). The port the server ran on is part of every cache key (the provider id
@@ -48,9 +51,13 @@ out = {
     "lint_errors": run["lint_errors"],
     "eval": {},
 }
-cards = json.load(open(f"{work}/cards.json"))
-for comparison in cards["suites"][0]["comparisons"]:
-    out["eval"][comparison["variant"]] = {m["metric"]: m["mean"] for m in comparison["metrics"]}
+try:
+    cards = json.load(open(f"{work}/cards.json"))
+except (OSError, ValueError):
+    cards = {"suites": []}  # the eval did not finish: tests/cassettes.rs skips its replay
+for suite in cards["suites"][:1]:
+    for comparison in suite["comparisons"]:
+        out["eval"][comparison["variant"]] = {m["metric"]: m["mean"] for m in comparison["metrics"]}
 json.dump(out, open("fixtures/cassettes/recording.json", "w"), indent=2, ensure_ascii=False)
 PY
 echo "recorded: fixtures/cassettes/real-model.jsonl ($(du -h fixtures/cassettes/real-model.jsonl | cut -f1))"
