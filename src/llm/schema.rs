@@ -339,6 +339,59 @@ pub fn fit_to_bounds(value: &mut Value, bounds: &[Bound]) {
     }
 }
 
+/// Clears the optional texts of `value` that fill their bound to the character, and returns how
+/// many it cleared. A grammar-constrained server (llama.cpp) stops a string at its `maxLength`
+/// wherever the model is — 「售價9.9」, "with scores that put it at the" — and a small model
+/// does not plan for the bound, so such a text was cut, not ended. An optional string is
+/// emptied, an object's optional field too (a quick-read line, a reading note), an item of an
+/// optional list goes; a required text stays for the validator and the prompt. Applied to the
+/// insight; a card's cut short headline gives way to its title where it is shown (render view),
+/// so the card check, and with it which cards a recorded night accepts, stays as it was.
+pub fn clear_cut_texts(value: &mut Value, bounds: &[Bound]) -> usize {
+    let optional_list = |field: &str| {
+        bounds
+            .iter()
+            .any(|b| b.field == field && matches!(b.limit, Limit::Items { min: 0, .. }))
+    };
+    let fills = fills_bound;
+    let mut cleared = 0;
+    for bound in bounds {
+        let list_optional = optional_list(bound.field);
+        let Some(field) = value.get_mut(bound.field) else {
+            continue;
+        };
+        match (bound.limit, field) {
+            (Limit::Chars { min: 0, max }, Value::String(text)) if fills(text, max) => {
+                text.clear();
+                cleared += 1;
+            }
+            (Limit::ItemChars { max }, Value::Array(list)) if list_optional => {
+                let before = list.len();
+                list.retain(|item| item.as_str().is_none_or(|t| !fills(t, max)));
+                cleared += before - list.len();
+            }
+            (Limit::ItemFieldChars { key, max }, Value::Array(list)) if list_optional => {
+                for item in list.iter_mut() {
+                    if let Some(Value::String(text)) = item.get_mut(key)
+                        && fills(text, max)
+                    {
+                        text.clear();
+                        cleared += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    cleared
+}
+
+/// Does `text` fill its bound of `max` characters to the last one? Then a grammar-constrained
+/// server most likely stopped it there (see `clear_cut_texts`).
+pub fn fills_bound(text: &str, max: usize) -> bool {
+    text.trim().chars().count() >= max
+}
+
 /// `text` cut after its last sentence end within `max` characters; `None` when not even the
 /// first sentence fits.
 pub fn cut_at_sentence(text: &str, max: usize) -> Option<String> {
@@ -588,7 +641,9 @@ pub fn title_han_problem(title: &str) -> Option<String> {
 /// items and 10-20 keywords (the field descriptions say so); the bounds enforce only the hard
 /// limits, so a quiet day with a handful of cards still gets its insight instead of a repair loop.
 pub fn validate_insight(content: &str) -> Result<Insight, String> {
-    validate_against(content, &insight_schema())
+    let mut value = parse_reply(content)?;
+    clear_cut_texts(&mut value, INSIGHT_BOUNDS);
+    validate_against(&value.to_string(), &insight_schema())
 }
 
 /// A keyword card lists 2 to 5 observations (核心观察)…
@@ -843,6 +898,33 @@ mod tests {
             serde_json::json!([{"term": "A", "definition": "短。"}])
         );
         assert!(bound_problems(&insight, INSIGHT_BOUNDS).is_empty());
+    }
+
+    /// The real model's insight on the fixture day (2026-12-06): the server's grammar stopped a
+    /// quick-read line and a reading note at their bounds mid-phrase.
+    #[test]
+    fn texts_the_grammar_cut_at_their_bound_are_cleared() {
+        let mut insight = serde_json::json!({
+            "headline": "多模態模型、推理框架和加速器的快速發展",
+            "quick_read": [
+                {"card": "s1", "tag": "深圳", "line": "深圳星步機器人發布Strider-H1人形機器人，售價9.9"},
+                {"card": "s2", "tag": "AI", "line": "開源推理框架發布。"},
+            ],
+            "further_reading": [{"card": "s1", "why": "長".repeat(60)}],
+            "tags": ["AI", "長".repeat(16)],
+            "outlook": "長".repeat(160),
+        });
+        assert_eq!(clear_cut_texts(&mut insight, INSIGHT_BOUNDS), 4);
+        assert_eq!(insight["quick_read"][0]["line"], "");
+        assert_eq!(insight["quick_read"][1]["line"], "開源推理框架發布。");
+        assert_eq!(insight["further_reading"][0]["why"], "");
+        assert_eq!(insight["tags"], serde_json::json!(["AI"]));
+        assert_eq!(insight["outlook"], "");
+        // A required text stays: the validator and the prompt speak for it.
+        assert_eq!(
+            insight["headline"],
+            "多模態模型、推理框架和加速器的快速發展"
+        );
     }
 
     #[test]

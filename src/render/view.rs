@@ -16,6 +16,7 @@ use super::fields::{Text, plain};
 use super::labels::{self, Labels};
 use super::sources;
 use crate::config::SectionConfig;
+use crate::llm::schema::{SHORT_TITLE_MAX_CHARS, fills_bound};
 use crate::model::{CardRecord, Digest, Language, MoreStory, QuickRead, SourceRef};
 
 /// Everything one rendered digest shows.
@@ -509,8 +510,10 @@ fn card_view(record: &CardRecord, text: Text, labels: &Labels, offset: FixedOffs
         key_points.clone()
     };
     let title = text.syntax.escape(&card_headline(record, text.language));
+    // A short headline the server's grammar stopped at its bound ("…多模態模型，MM") was cut,
+    // not written: the title stands in.
     let short_title = match text.plain(&card.short_title) {
-        short if short.is_empty() => title.clone(),
+        short if short.is_empty() || fills_bound(&short, SHORT_TITLE_MAX_CHARS) => title.clone(),
         short => text.syntax.escape(&short),
     };
     let tags = card
@@ -761,11 +764,30 @@ fn quick_read_view(
                 .filter(|t| !t.is_empty())
                 .map(|t| format!("[{t}]"))
                 .unwrap_or_default();
+            // A line that only repeats the start of the card's title or summary (a small model
+            // copies, and its server cuts the copy at the line's bound) adds nothing to 速覽.
+            let letters = |t: &str| -> String {
+                text.plain(t)
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            };
+            let line = item
+                .map(|i| (letters(&i.line), text.line(&i.line)))
+                .filter(|(bare, _)| {
+                    !bare.is_empty()
+                        && ![&record.card.title, &record.card.summary]
+                            .iter()
+                            .any(|t| letters(t).starts_with(bare.as_str()))
+                })
+                .map(|(_, line)| line)
+                .unwrap_or_default();
             QuickReadView {
                 tag,
                 title: card.short_title.clone(),
                 anchor: card.anchor.clone(),
-                line: item.map(|i| text.line(&i.line)).unwrap_or_default(),
+                line,
             }
         })
         .collect()

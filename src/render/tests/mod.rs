@@ -830,6 +830,37 @@ fn richer_cards_fill_brief_and_speedread() {
         speedread.contains("- **[開源]** **騰訊開源影像模型**\n"),
         "{speedread}"
     );
+    // A short headline the server's grammar cut at its bound gives way to the title.
+    let mut cut = d.clone();
+    cut.cards[1].card.short_title = "騰".repeat(crate::llm::schema::SHORT_TITLE_MAX_CHARS);
+    let cut = render_layout(&cut, Layout::Speedread);
+    assert!(
+        cut.contains("- **[開源]** **騰訊開源 Qwen-Image-2512**\n"),
+        "{cut}"
+    );
+    // The editor's line shows unless it only repeats the start of the card's summary.
+    let mut lined = d.clone();
+    lined.insight.quick_read = vec![
+        crate::model::QuickRead {
+            card: "s2".to_string(),
+            tag: "[影像]".to_string(),
+            line: "中小團隊也能微調".to_string(),
+        },
+        crate::model::QuickRead {
+            card: "s1".to_string(),
+            tag: "[併購]".to_string(),
+            line: "輝達擬併購 AI21".to_string(),
+        },
+    ];
+    let lined = render_layout(&lined, Layout::Speedread);
+    assert!(
+        lined.contains("- **[開源]** **騰訊開源影像模型**：中小團隊也能微調\n"),
+        "{lined}"
+    );
+    assert!(
+        lined.contains("- **[併購]** **輝達擬併購 AI21 Labs**\n"),
+        "{lined}"
+    );
     let quick = speedread.split("## 1.").next().unwrap();
     assert!(
         !quick.contains("的摘要"),
