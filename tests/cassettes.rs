@@ -42,7 +42,7 @@ fn assert_not_stale(out: &Output) {
         out.status.success() || !said.contains("cache miss in replay mode"),
         "the real-model cassette is stale: a request changed since it was recorded (a prompt, the \
          schema or the config). Re-record it with scripts/real-model/record.sh (starts the real \
-         model through ../shared/peers/real_llm.sh, ~45 min on 2 cores).\n{said}"
+         model through ../shared/peers/real_llm.sh; the day ~15 min on 2 idle cores).\n{said}"
     );
 }
 
