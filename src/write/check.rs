@@ -278,7 +278,21 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
         };
         if in_language("title") && in_language("summary") {
             for field in OPTIONAL_PROSE {
-                for text in value.get_mut(field).map(texts_mut).unwrap_or_default() {
+                // A key point's label may well be a name ("API", "MoE"): its text decides.
+                let prose = value.get_mut(field).map(|v| {
+                    if field == "key_points"
+                        && let Value::Array(items) = v
+                    {
+                        items
+                            .iter_mut()
+                            .filter_map(|item| item.get_mut("text"))
+                            .flat_map(texts_mut)
+                            .collect()
+                    } else {
+                        texts_mut(v)
+                    }
+                });
+                for text in prose.unwrap_or_default() {
                     if !text.trim().is_empty() && !written_in(text, check.language) {
                         text.clear();
                         note(true, LocalRepair::ForeignTextCleared);

@@ -323,14 +323,16 @@ fn the_richer_fields_are_optional_and_held_to_the_digests_language() {
     reply["key_points"] = json!([
         {"label": "部署门槛", "text": "最大版本可在单张H100上执行。"},
         {"label": "Weights", "text": "Hugging Face and Kaggle host the weights."},
+        {"label": "API", "text": "開發者可透過API下載權重。"},
     ]);
     reply["impacts"] = json!(["開發者可在單張GPU上部署。", "N/A"]);
     let checked = check(&reply).unwrap();
     let card = &checked.card;
     assert_eq!(card.short_title, "谷歌發布Gemma 4");
     assert_eq!(card.tags, ["開源", "AI Agent"]);
-    assert_eq!(card.key_points.len(), 1, "{:?}", card.key_points);
+    assert_eq!(card.key_points.len(), 2, "{:?}", card.key_points);
     assert_eq!(card.key_points[0].label, "部署門檻");
+    assert_eq!(card.key_points[1].label, "API", "a label may be a name");
     assert_eq!(card.impacts, ["開發者可在單張GPU上部署。"]);
     for repair in [
         LocalRepair::ScriptConverted,
