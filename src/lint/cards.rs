@@ -315,7 +315,7 @@ fn daily_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
 }
 
 /// speedread: `> **概要**：…` is the summary, `[閱讀原文](url)` or a sources field the source,
-/// `- **label**：text` bullets the details.
+/// `- **label**：text` bullets the details or key points (any label but entities and importance).
 fn speedread_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
     for &(index, line) in body {
         let unquoted = line.trim_start().trim_start_matches('>').trim_start();
@@ -327,11 +327,12 @@ fn speedread_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
             if name.starts_with(labels.overview) && has_prose(value) {
                 add(card, Field::Summary);
                 card.prose_lines.push(index);
-            } else if [labels.details, labels.scenarios]
+            } else if ![labels.entities, labels.importance, labels.sources]
                 .iter()
                 .any(|l| name.starts_with(l))
                 && has_prose(value)
             {
+                // Details, scenarios or a key point under the writer's own label.
                 card.prose_lines.push(index);
             }
         }
