@@ -60,7 +60,7 @@ enum Command {
         /// rw (default), replay (cache only, no network), refresh (ignore cached answers) or off.
         #[arg(long, value_name = "M", default_value = "rw", value_parser = parse_cache_mode)]
         cache_mode: CacheMode,
-        /// The day as a real model wrote it: Qwen2.5-Coder-1.5B's recorded answers (8 topics,
+        /// The day as a real model wrote it: Qwen2.5-Coder-1.5B's recorded answers (5 topics,
         /// fixtures/cassettes), replayed offline — local repairs, re-asks and fallbacks included.
         #[arg(long, conflicts_with = "cache_mode")]
         cassette: bool,

@@ -159,8 +159,35 @@ pub struct Card {
     pub importance: Importance,
     /// One of the configured section ids.
     pub section: String,
-    /// Optional analysis paragraph; empty when there is nothing to add.
+    /// Analysis in 2-3 sentences: what the event means and why it matters beyond restating it;
+    /// empty when the articles give nothing to analyse.
     pub insight: String,
+    // The fields below are optional and were added later: `default` lets older digests' JSON
+    // load (the schema sent to a model still requires them, empty or not).
+    /// A short headline of your own for the quick-read list, e.g. 清華開源Lumen-7B; not the title
+    /// cut short.
+    #[serde(default)]
+    pub short_title: String,
+    /// 1-3 topic tags such as 開源, AI Agent, 機器人, 晶片; not a section name.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// 2-4 key points, each a short label (2-8 characters, e.g. 核心能力, 訓練方法, 商業模式) and
+    /// one or two sentences of facts from the articles.
+    #[serde(default)]
+    pub key_points: Vec<KeyPoint>,
+    /// 1-3 short lines: what the event changes, and for whom.
+    #[serde(default)]
+    pub impacts: Vec<String>,
+}
+
+/// One labelled key point of a card ("核心能力": "…").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct KeyPoint {
+    /// A short theme, e.g. 核心能力.
+    pub label: String,
+    /// One or two sentences of facts under that theme.
+    pub text: String,
 }
 
 /// A source link under a card, always taken from the topic's own articles.
@@ -247,7 +274,7 @@ pub struct QuickRead {
     pub card: String,
     /// A bracketed category tag, e.g. "[大模型]".
     pub tag: String,
-    /// One sentence.
+    /// A short phrase that adds to the card's headline (not its summary's first sentence).
     pub line: String,
 }
 

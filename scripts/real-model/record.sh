@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Records a real model's answers as the cassette CI replays (fixtures/cassettes/real-model.jsonl)
-# and its description (fixtures/cassettes/recording.json): the card eval suite (variants local and
-# local-v2), the insight suite (local) and the bundled fixture day with 8 topics, all answered by
-# llama.cpp's own server (llama-server) with Qwen2.5-Coder-1.5B-Instruct, installed and started
-# through ../shared/peers/real_llm.sh. Takes about 45 minutes on 2 idle cores.
+# and its description (fixtures/cassettes/recording.json): the bundled fixture day with 5 topics
+# and the card eval suite (variant local; RECORD_ALL=1 adds local-v2 and the insight suite), all
+# answered by llama.cpp's own server (llama-server) with Qwen2.5-Coder-1.5B-Instruct, installed
+# and started through ../shared/peers/real_llm.sh. About 15 minutes for the day and 45 for the
+# eval on 2 idle cores. On a busy machine the server's two threads wait on each other: with
+# another process on one core generation fell from ~10 to under 1 token/s (measured 2026-12-06),
+# so record on an idle machine.
 #
 # Re-record after changing prompts/card.tera or prompts/insight.tera (tests/cassettes.rs says when
 # the cassette is stale). The port the server ran on is part of every cache key (the provider id
@@ -17,11 +20,21 @@ trap 'bash "$PEER" stop >/dev/null 2>&1 || true' EXIT
 bash "$PEER" install
 bash "$PEER" start "$work/port" "$work/server.log"
 export OPENAI_BASE_URL="http://127.0.0.1:$(cat "$work/port")/v1"
-cargo build --release --locked
-nd="target/release/newsdesk --config scripts/real-model/newsdesk.toml --store $work/store"
-$nd eval --suite evals/cards.toml --variant local --variant local-v2 --report "$work/eval" --json >"$work/cards.json" || true
-$nd eval --suite evals/insight.toml --variant local --report "$work/eval" --json >"$work/insight.json" || true
+# NEWSDESK_BIN=target/debug/newsdesk skips the release build (the model's time dominates).
+bin=${NEWSDESK_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --locked
+  bin=target/release/newsdesk
+fi
+nd="$bin --config scripts/real-model/newsdesk.toml --store $work/store"
+# The day first: it is what `demo --cassette` shows. Then the card suite's `local` variant, which
+# tests/cassettes.rs replays; RECORD_ALL=1 adds the local-v2 variant and the insight suite.
 $nd run --date 2026-01-05 --out "$work/out" --json >"$work/run.json" || true
+$nd eval --suite evals/cards.toml --variant local --report "$work/eval" --json >"$work/cards.json" || true
+if [ -n "${RECORD_ALL:-}" ]; then
+  $nd eval --suite evals/cards.toml --variant local-v2 --report "$work/eval" --json >"$work/cards-v2.json" || true
+  $nd eval --suite evals/insight.toml --variant local --report "$work/eval" --json >"$work/insight.json" || true
+fi
 $nd cache export fixtures/cassettes/real-model.jsonl
 python3 - "$work" <<'PY'
 import json, os, sys
@@ -38,9 +51,13 @@ out = {
     "lint_errors": run["lint_errors"],
     "eval": {},
 }
-cards = json.load(open(f"{work}/cards.json"))
-for comparison in cards["suites"][0]["comparisons"]:
-    out["eval"][comparison["variant"]] = {m["metric"]: m["mean"] for m in comparison["metrics"]}
+try:
+    cards = json.load(open(f"{work}/cards.json"))
+except (OSError, ValueError):
+    cards = {"suites": []}  # the eval did not finish: tests/cassettes.rs skips its replay
+for suite in cards["suites"][:1]:
+    for comparison in suite["comparisons"]:
+        out["eval"][comparison["variant"]] = {m["metric"]: m["mean"] for m in comparison["metrics"]}
 json.dump(out, open("fixtures/cassettes/recording.json", "w"), indent=2, ensure_ascii=False)
 PY
 echo "recorded: fixtures/cassettes/real-model.jsonl ($(du -h fixtures/cassettes/real-model.jsonl | cut -f1))"

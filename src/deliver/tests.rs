@@ -49,6 +49,10 @@ fn card(rank: usize, title: &str, summary: &str) -> CardRecord {
             importance: Importance::High,
             section: "models".into(),
             insight: String::new(),
+            short_title: String::new(),
+            tags: Vec::new(),
+            key_points: Vec::new(),
+            impacts: Vec::new(),
         },
         sources: vec![SourceRef {
             title: format!("source of {title}"),

@@ -55,7 +55,7 @@ impl Field {
         match (layout, self) {
             (Layout::Speedread, Field::Summary) => labels.overview,
             (Layout::Speedread, Field::Sources) => labels.read_original,
-            (Layout::Brief, Field::Summary) => "2-4 bullets",
+            (Layout::Brief, Field::Summary) => "a lead paragraph",
             (Layout::Brief, Field::Sources) => "a link in its heading",
             (_, Field::Summary) => labels.summary,
             (_, Field::Entities) => labels.entities,
@@ -315,7 +315,7 @@ fn daily_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
 }
 
 /// speedread: `> **概要**：…` is the summary, `[閱讀原文](url)` or a sources field the source,
-/// `- **label**：text` bullets the details.
+/// `- **label**：text` bullets the details or key points (any label but entities and importance).
 fn speedread_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
     for &(index, line) in body {
         let unquoted = line.trim_start().trim_start_matches('>').trim_start();
@@ -327,11 +327,12 @@ fn speedread_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
             if name.starts_with(labels.overview) && has_prose(value) {
                 add(card, Field::Summary);
                 card.prose_lines.push(index);
-            } else if [labels.details, labels.scenarios]
+            } else if ![labels.entities, labels.importance, labels.sources]
                 .iter()
                 .any(|l| name.starts_with(l))
                 && has_prose(value)
             {
+                // Details, scenarios or a key point under the writer's own label.
                 card.prose_lines.push(index);
             }
         }
@@ -346,10 +347,12 @@ fn speedread_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
     }
 }
 
-/// brief: the heading links the story; 2 or more `- ` bullets are its summary; the
-/// `**深度解讀 & 洞察：**` paragraph is prose too.
+/// brief: the heading links the story; its lead paragraph (a plain line of prose), or 2 or more
+/// `- ` bullets in older briefs, is its summary; labelled bullets, the `**深度解讀 & 洞察：**`
+/// paragraph and the 影響 bullets are prose too.
 fn brief_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
     let mut bullets = 0;
+    let mut lead = false;
     for &(index, line) in body {
         let trimmed = line.trim_start();
         if let Some(item) = trimmed
@@ -364,9 +367,13 @@ fn brief_fields(card: &mut Card, body: &[(usize, &str)], labels: &Labels) {
             && has_prose(trimmed)
         {
             card.prose_lines.push(index);
+        } else if !trimmed.starts_with(['*', '`', '#', '>', '[']) && has_prose(trimmed) {
+            // Not the date line (`*2026-01-05*` and its tags), a field or a link: the lead.
+            lead = true;
+            card.prose_lines.push(index);
         }
     }
-    if bullets >= 2 {
+    if lead || bullets >= 2 {
         add(card, Field::Summary);
     }
 }

@@ -30,6 +30,8 @@ pub enum Limit {
     Items { min: usize, max: usize },
     /// Characters of each string in a list.
     ItemChars { max: usize },
+    /// Characters of the string `key` in each object of a list (a key point's `label`).
+    ItemFieldChars { key: &'static str, max: usize },
 }
 
 /// A bound on one top-level property.
@@ -53,11 +55,28 @@ const fn items(field: &'static str, min: usize, max: usize) -> Bound {
     }
 }
 
+const fn each(field: &'static str, max: usize) -> Bound {
+    Bound {
+        field,
+        limit: Limit::ItemChars { max },
+    }
+}
+
+const fn each_field(field: &'static str, key: &'static str, max: usize) -> Bound {
+    Bound {
+        field,
+        limit: Limit::ItemFieldChars { key, max },
+    }
+}
+
 /// The card's bounds. The string maxima sit well above what a good card needs (the extractive
 /// baseline's longest on the fixture day: title 86, summary 373, details 437, scenarios 140
 /// characters) and exist to stop a runaway answer: a 1.5B model once generated 1,100 of 1,200
 /// tokens for one card because nothing bounded a string. The title's Han bound (40) is checked
-/// locally; a schema cannot say "40 Han or 90 in all".
+/// locally; a schema cannot say "40 Han or 90 in all". The richer layouts' fields (short title,
+/// tags, key points, impacts) are optional — the extractive baseline leaves them empty — and
+/// kept short: together at most ~1,000 characters, so a full card stays within a 1,200-token
+/// answer even when every field is at its bound in Latin text.
 #[rustfmt::skip]
 pub const CARD_BOUNDS: &[Bound] = &[
     chars("title", 1, TITLE_MAX_LATIN_CHARS),
@@ -66,22 +85,58 @@ pub const CARD_BOUNDS: &[Bound] = &[
     chars("scenarios", 0, 300),
     chars("insight", 0, 500),
     items("entities", ENTITIES_MIN, ENTITIES_MAX),
-    Bound { field: "entities", limit: Limit::ItemChars { max: 60 } },
+    each("entities", 60),
+    chars("short_title", 0, SHORT_TITLE_MAX_CHARS),
+    items("tags", 0, 3),
+    each("tags", 20),
+    items("key_points", 0, 4),
+    each_field("key_points", "label", 12),
+    each_field("key_points", "text", 160),
+    items("impacts", 0, 3),
+    each("impacts", 100),
 ];
 
+/// The quick-read headline's bound: seeds 001/004 keep theirs to 10-20 Chinese characters.
+pub const SHORT_TITLE_MAX_CHARS: usize = 36;
+
 /// The insight's bounds: the lists the validator checks (a quiet day with a handful of cards
-/// still gets its insight, so the minima are low) and maxima that stop a runaway list.
+/// still gets its insight, so the minima are low) and maxima that keep the whole answer within
+/// one 1,200-token reply of a small model. A real 1.5B model (Qwen2.5-Coder-1.5B) ran past that
+/// under the earlier, looser table — seven background terms and seven reading notes of ~100
+/// characters each, quick-read lines of whole sentences — and its re-ask, carrying the cut-off
+/// answer, overflowed the context. Below, every string at its bound adds up to about 2,000
+/// characters; a typical answer is well under half of that. The extractive insight is fitted to
+/// the same table (`fit_to_bounds`).
 #[rustfmt::skip]
 pub const INSIGHT_BOUNDS: &[Bound] = &[
-    chars("headline", 1, 200),
-    chars("trend_summary", 1, 1200),
-    items("tags", 0, 8),
-    items("watchlist", 1, 7),
-    items("keywords", 1, 20),
-    items("background", 0, 10),
-    items("further_reading", 0, 12),
-    items("quick_read", 0, 60),
+    chars("headline", 1, 60),
+    chars("description", 0, 100),
+    chars("trend_summary", 1, 240),
+    chars("tech_context", 0, 160),
+    chars("outlook", 0, 160),
+    items("tags", 0, 5),
+    each("tags", 16),
+    items("watchlist", 1, 5),
+    each("watchlist", 100),
+    items("keywords", 1, 10),
+    each("keywords", 16),
+    items("background", 0, 3),
+    each_field("background", "term", 24),
+    each_field("background", "definition", 80),
+    items("further_reading", 0, 3),
+    each_field("further_reading", "why", 60),
+    items("quick_read", 0, 8),
+    each_field("quick_read", "tag", 12),
+    each_field("quick_read", "line", 30),
 ];
+
+/// The most characters each string of the list `field` may have in `bounds`.
+pub fn item_char_limit(bounds: &[Bound], field: &str) -> Option<usize> {
+    bounds.iter().find_map(|b| match b.limit {
+        Limit::ItemChars { max } if b.field == field => Some(max),
+        _ => None,
+    })
+}
 
 /// The most characters the card's text `field` may have (`CARD_BOUNDS`).
 pub fn card_char_limit(field: &str) -> usize {
@@ -143,6 +198,16 @@ fn with_bounds(mut schema: Value, bounds: &[Bound]) -> Value {
             }
             Limit::ItemChars { max } => {
                 if let Some(item) = prop.get_mut("items").and_then(Value::as_object_mut) {
+                    item.insert("type".into(), "string".into());
+                    item.insert("maxLength".into(), max.into());
+                }
+            }
+            Limit::ItemFieldChars { key, max } => {
+                if let Some(item) = prop
+                    .get_mut("items")
+                    .and_then(|items| items.pointer_mut(&format!("/properties/{key}")))
+                    .and_then(Value::as_object_mut)
+                {
                     item.insert("type".into(), "string".into());
                     item.insert("maxLength".into(), max.into());
                 }
@@ -210,7 +275,20 @@ pub fn bound_problems(value: &Value, bounds: &[Bound]) -> Vec<String> {
                         && text.chars().count() > max
                     {
                         problems.push(format!(
-                            "/{}/{i}: {} characters is too long for a name (at most {max})",
+                            "/{}/{i}: {} characters is too long (at most {max})",
+                            bound.field,
+                            text.chars().count()
+                        ));
+                    }
+                }
+            }
+            (Limit::ItemFieldChars { key, max }, Value::Array(list)) => {
+                for (i, item) in list.iter().enumerate() {
+                    if let Some(text) = item.get(key).and_then(Value::as_str)
+                        && text.chars().count() > max
+                    {
+                        problems.push(format!(
+                            "/{}/{i}/{key}: {} characters is too long (at most {max})",
                             bound.field,
                             text.chars().count()
                         ));
@@ -221,6 +299,117 @@ pub fn bound_problems(value: &Value, bounds: &[Bound]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// `value` brought within `bounds` without a model, for writers that cannot be re-asked (the
+/// extractive baseline): a list item that breaks its length bound is dropped, a list past its
+/// maximum is cut, a string past its maximum is cut after its last whole sentence that fits (or
+/// emptied when it may be empty and none fits). Minima are left to the validator.
+pub fn fit_to_bounds(value: &mut Value, bounds: &[Bound]) {
+    for bound in bounds {
+        let Some(field) = value.get_mut(bound.field) else {
+            continue;
+        };
+        match (bound.limit, field) {
+            (Limit::Chars { min, max }, Value::String(text)) if text.chars().count() > max => {
+                match cut_at_sentence(text, max) {
+                    Some(cut) => *text = cut,
+                    None if min == 0 => text.clear(),
+                    None => *text = text.chars().take(max).collect(),
+                }
+            }
+            (Limit::ItemChars { max }, Value::Array(list)) => {
+                list.retain(|item| item.as_str().is_none_or(|t| t.chars().count() <= max));
+            }
+            (Limit::ItemFieldChars { key, max }, Value::Array(list)) => list.retain(|item| {
+                item.get(key)
+                    .and_then(Value::as_str)
+                    .is_none_or(|t| t.chars().count() <= max)
+            }),
+            _ => {}
+        }
+    }
+    // Lists are cut after their items are filtered, so a dropped item makes room for the next.
+    for bound in bounds {
+        if let (Limit::Items { max, .. }, Some(Value::Array(list))) =
+            (bound.limit, value.get_mut(bound.field))
+        {
+            list.truncate(max);
+        }
+    }
+}
+
+/// Clears the optional texts of `value` that fill their bound to the character, and returns how
+/// many it cleared. A grammar-constrained server (llama.cpp) stops a string at its `maxLength`
+/// wherever the model is — 「售價9.9」, "with scores that put it at the" — and a small model
+/// does not plan for the bound, so such a text was cut, not ended. An optional string is
+/// emptied, an object's optional field too (a quick-read line, a reading note), an item of an
+/// optional list goes; a required text stays for the validator and the prompt. Applied to the
+/// insight; a card's cut short headline gives way to its title where it is shown (render view),
+/// so the card check, and with it which cards a recorded night accepts, stays as it was.
+pub fn clear_cut_texts(value: &mut Value, bounds: &[Bound]) -> usize {
+    let optional_list = |field: &str| {
+        bounds
+            .iter()
+            .any(|b| b.field == field && matches!(b.limit, Limit::Items { min: 0, .. }))
+    };
+    let fills = fills_bound;
+    let mut cleared = 0;
+    for bound in bounds {
+        let list_optional = optional_list(bound.field);
+        let Some(field) = value.get_mut(bound.field) else {
+            continue;
+        };
+        match (bound.limit, field) {
+            (Limit::Chars { min: 0, max }, Value::String(text)) if fills(text, max) => {
+                text.clear();
+                cleared += 1;
+            }
+            (Limit::ItemChars { max }, Value::Array(list)) if list_optional => {
+                let before = list.len();
+                list.retain(|item| item.as_str().is_none_or(|t| !fills(t, max)));
+                cleared += before - list.len();
+            }
+            (Limit::ItemFieldChars { key, max }, Value::Array(list)) if list_optional => {
+                for item in list.iter_mut() {
+                    if let Some(Value::String(text)) = item.get_mut(key)
+                        && fills(text, max)
+                    {
+                        text.clear();
+                        cleared += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    cleared
+}
+
+/// Does `text` fill its bound of `max` characters to the last one? Then a grammar-constrained
+/// server most likely stopped it there (see `clear_cut_texts`).
+pub fn fills_bound(text: &str, max: usize) -> bool {
+    text.trim().chars().count() >= max
+}
+
+/// `text` cut after its last sentence end within `max` characters; `None` when not even the
+/// first sentence fits.
+pub fn cut_at_sentence(text: &str, max: usize) -> Option<String> {
+    let mut end = None;
+    for (count, (at, c)) in text.char_indices().enumerate() {
+        if count >= max {
+            break;
+        }
+        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') {
+            let next = at + c.len_utf8();
+            // "3.5" and "e.g." are no sentence ends: a Latin stop must be followed by a space.
+            let ends = c.len_utf8() > 1 || text[next..].starts_with(char::is_whitespace);
+            if ends {
+                end = Some(next);
+            }
+        }
+    }
+    end.map(|e| text[..e].trim_end().to_string())
 }
 
 /// The bound of `field` in words, for the prompt's field list: "(3-10 items)", "(at most 500
@@ -239,6 +428,7 @@ fn bound_words(bounds: &[Bound], field: &str) -> String {
             Limit::Items { min: 0, max } => format!("at most {max} items"),
             Limit::Items { min, max } => format!("{min} to {max} items"),
             Limit::ItemChars { max } => format!("each at most {max} characters"),
+            Limit::ItemFieldChars { key, max } => format!("each {key} at most {max} characters"),
         })
         .collect();
     if words.is_empty() {
@@ -270,7 +460,9 @@ fn make_strict(schema: &mut Value) {
         Value::Object(map) => {
             // Strict mode and llama.cpp both take `minimum`/`maximum` (numbers) and the bounds
             // added by `with_bounds`; `format: uint` (schemars' unsigned ints) is in neither list.
-            for key in ["$schema", "format", "title"] {
+            // `default` comes from `#[serde(default)]` (older digests load without the field);
+            // a model is asked for every field.
+            for key in ["$schema", "format", "title", "default"] {
                 map.remove(key);
             }
             if let Some(Value::Object(props)) = map.get_mut("properties") {
@@ -449,7 +641,9 @@ pub fn title_han_problem(title: &str) -> Option<String> {
 /// items and 10-20 keywords (the field descriptions say so); the bounds enforce only the hard
 /// limits, so a quiet day with a handful of cards still gets its insight instead of a repair loop.
 pub fn validate_insight(content: &str) -> Result<Insight, String> {
-    validate_against(content, &insight_schema())
+    let mut value = parse_reply(content)?;
+    clear_cut_texts(&mut value, INSIGHT_BOUNDS);
+    validate_against(&value.to_string(), &insight_schema())
 }
 
 /// A keyword card lists 2 to 5 observations (核心观察)…
@@ -565,7 +759,9 @@ mod tests {
         serde_json::json!({
             "title": "阿里開源 Qwen-Image-2512", "summary": "阿里發布新模型。", "details": "",
             "scenarios": "", "entities": ["Qwen-Image-2512", "阿里巴巴", "AI Arena"],
-            "importance": "high", "section": "models", "insight": ""
+            "importance": "high", "section": "models", "insight": "",
+            "short_title": "阿里開源Qwen-Image", "tags": ["開源"],
+            "key_points": [{"label": "核心能力", "text": "文字渲染更準確。"}], "impacts": []
         })
     }
 
@@ -654,6 +850,81 @@ mod tests {
         let err =
             validate_weekly_overview(r#"{"headline":"","summary":"x","outlook":""}"#).unwrap_err();
         assert!(err.contains("/headline"), "{err}");
+    }
+
+    #[test]
+    fn bounds_inside_list_items_are_sent_checked_and_stated() {
+        let schema = card_schema(&sections());
+        let label = schema
+            .pointer("/properties/key_points/items/properties/label")
+            .unwrap();
+        assert_eq!(label["maxLength"], 12);
+        assert_eq!(label["type"], "string");
+        assert_eq!(
+            schema.pointer("/properties/key_points/maxItems").unwrap(),
+            4
+        );
+        let mut card = good_card();
+        card["key_points"] = serde_json::json!([{"label": "核心能力", "text": "長".repeat(161)}]);
+        let err = validate_card(&card.to_string(), &sections()).unwrap_err();
+        assert!(err.contains("/key_points/0/text: 161 characters"), "{err}");
+        let fields = field_list(&schema);
+        assert!(
+            fields.contains("- key_points (at most 4 items, each label at most 12 characters, each text at most 160 characters)"),
+            "{fields}"
+        );
+    }
+
+    #[test]
+    fn fitting_drops_long_items_cuts_lists_and_paragraphs() {
+        let mut insight = serde_json::json!({
+            "trend_summary": format!("{}。{}。", "甲".repeat(200), "乙".repeat(100)),
+            "description": "長".repeat(150),
+            "keywords": (0..15).map(|i| format!("k{i}")).collect::<Vec<_>>(),
+            "background": [
+                {"term": "長", "definition": "長".repeat(81)},
+                {"term": "A", "definition": "短。"},
+            ],
+        });
+        fit_to_bounds(&mut insight, INSIGHT_BOUNDS);
+        assert_eq!(insight["trend_summary"], format!("{}。", "甲".repeat(200)));
+        assert_eq!(
+            insight["description"], "",
+            "no sentence fits an optional paragraph"
+        );
+        assert_eq!(insight["keywords"].as_array().unwrap().len(), 10);
+        assert_eq!(
+            insight["background"],
+            serde_json::json!([{"term": "A", "definition": "短。"}])
+        );
+        assert!(bound_problems(&insight, INSIGHT_BOUNDS).is_empty());
+    }
+
+    /// The real model's insight on the fixture day (2026-12-06): the server's grammar stopped a
+    /// quick-read line and a reading note at their bounds mid-phrase.
+    #[test]
+    fn texts_the_grammar_cut_at_their_bound_are_cleared() {
+        let mut insight = serde_json::json!({
+            "headline": "多模態模型、推理框架和加速器的快速發展",
+            "quick_read": [
+                {"card": "s1", "tag": "深圳", "line": "深圳星步機器人發布Strider-H1人形機器人，售價9.9"},
+                {"card": "s2", "tag": "AI", "line": "開源推理框架發布。"},
+            ],
+            "further_reading": [{"card": "s1", "why": "長".repeat(60)}],
+            "tags": ["AI", "長".repeat(16)],
+            "outlook": "長".repeat(160),
+        });
+        assert_eq!(clear_cut_texts(&mut insight, INSIGHT_BOUNDS), 4);
+        assert_eq!(insight["quick_read"][0]["line"], "");
+        assert_eq!(insight["quick_read"][1]["line"], "開源推理框架發布。");
+        assert_eq!(insight["further_reading"][0]["why"], "");
+        assert_eq!(insight["tags"], serde_json::json!(["AI"]));
+        assert_eq!(insight["outlook"], "");
+        // A required text stays: the validator and the prompt speak for it.
+        assert_eq!(
+            insight["headline"],
+            "多模態模型、推理框架和加速器的快速發展"
+        );
     }
 
     #[test]

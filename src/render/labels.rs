@@ -54,6 +54,8 @@ pub struct Labels {
     pub extended_reading: &'static str,
     /// brief: the analysis paragraph under a story (written with its colon inside the bold).
     pub deep_insight: &'static str,
+    /// brief: the bullets on what a story changes (written with its colon inside the bold).
+    pub impact: &'static str,
     /// brief: one-line items for the stories past `max_topics`.
     pub more_news: &'static str,
     /// HTML: the navigation heading.
@@ -99,6 +101,7 @@ pub const ZH_HANT: Labels = Labels {
     read_original: "閱讀原文",
     extended_reading: "拓展閱讀",
     deep_insight: "深度解讀 & 洞察",
+    impact: "影響",
     more_news: "更多動態",
     contents: "目錄",
     week_overview: "本週總覽",
@@ -141,6 +144,7 @@ pub const ZH_HANS: Labels = Labels {
     read_original: "阅读原文",
     extended_reading: "拓展阅读",
     deep_insight: "深度解读 & 洞察",
+    impact: "影响",
     more_news: "更多动态",
     contents: "目录",
     week_overview: "本周总览",
@@ -183,6 +187,7 @@ pub const EN: Labels = Labels {
     read_original: "Read the original",
     extended_reading: "More to Read",
     deep_insight: "Analysis & Insight",
+    impact: "Impact",
     more_news: "More News",
     contents: "Contents",
     week_overview: "The Week",

@@ -15,7 +15,8 @@ use super::escape::{Syntax, checked_link, escape_markdown};
 use super::fields::{Text, plain};
 use super::labels::{self, Labels};
 use crate::config::SectionConfig;
-use crate::model::{CardRecord, Digest, Language, MoreStory, SourceRef};
+use crate::llm::schema::{SHORT_TITLE_MAX_CHARS, fills_bound};
+use crate::model::{CardRecord, Digest, Language, MoreStory, QuickRead, SourceRef};
 use crate::write::sources;
 
 /// Everything one rendered digest shows.
@@ -34,8 +35,8 @@ pub struct DigestView {
     /// speedread and brief: the configured sections only, focus cards in their own section, each
     /// numbered from 1. Every card sits in exactly one theme.
     pub themes: Vec<SectionView>,
-    /// speedread's 本期速覽 and brief's summary bullets: the editor's one-liners, or the top cards'
-    /// first summary line when the editor wrote none.
+    /// speedread's 本期速覽: each card's topic tag and short headline in rank order, with the
+    /// editor's one-liner when the insight pass wrote one for it.
     pub quick_read: Vec<QuickReadView>,
     pub insight: InsightView,
     pub reading: ReadingView,
@@ -113,11 +114,18 @@ pub struct CardView {
     pub date: String,
     /// The summary on one line (speedread's 概要 quote).
     pub summary_line: String,
-    /// speedread's 內容詳解: details, scenarios, entities and importance, each one labelled line.
+    /// The short headline of the quick-read list: the card's own, else its title; escaped.
+    pub short_title: String,
+    /// Topic tags without brackets, escaped; may be empty.
+    pub tags: Vec<String>,
+    /// speedread's 內容詳解 and brief's labelled bullets: the card's key points, else its details
+    /// and scenarios under their labels, one line each. Never metadata alone (entities and
+    /// importance have their own places), so a card with no content points has none.
     pub points: Vec<PointView>,
-    /// brief's 2–4 bullets: the summary, then details and scenarios when present, then the
-    /// entities, each one line.
-    pub bullets: Vec<String>,
+    /// The card's own key points only (the HTML page shows details and scenarios separately).
+    pub key_points: Vec<PointView>,
+    /// brief's 影響 bullets, one line each; may be empty.
+    pub impacts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,6 +186,8 @@ pub struct InsightView {
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadingView {
     pub recommended: Vec<RecommendedView>,
+    /// speedread's 拓展閱讀: the recommended cards grouped by their section, in section order.
+    pub by_section: Vec<ReadingGroupView>,
     pub background: Vec<TermView>,
     /// Raw keywords for code spans: backticks removed, not Markdown-escaped (HTML-escaped for
     /// the page).
@@ -186,6 +196,8 @@ pub struct ReadingView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RecommendedView {
+    /// The recommended card's topic id.
+    pub id: String,
     /// The recommended card's title, escaped.
     pub title: String,
     /// The URL the card's headline links to.
@@ -193,6 +205,14 @@ pub struct RecommendedView {
     /// The card's anchor, for the HTML page.
     pub anchor: String,
     pub why: String,
+}
+
+/// Recommended reading of one section.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingGroupView {
+    /// The section's label, escaped.
+    pub label: String,
+    pub items: Vec<RecommendedView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -212,8 +232,8 @@ pub struct FooterView {
 /// The front matter's summary stops adding sentences past this many characters.
 const FRONT_SUMMARY_CHARS: usize = 160;
 
-/// How many cards stand in for the editor's quick-read list when it is empty.
-const QUICK_READ_FALLBACK: usize = 10;
+/// How many cards the quick-read list shows (seeds 001/004 list ten).
+const QUICK_READ_ITEMS: usize = 10;
 
 /// Builds the view of `digest` for `syntax`. Fails only when `generated_at` is not RFC 3339 or
 /// when cards need a section and none is configured (rendering them nowhere would silently lose
@@ -324,7 +344,26 @@ pub fn build_view(
         outlook: text.block(&insight.outlook),
         watchlist: text.list(&insight.watchlist),
     };
-    let reading = reading_view(digest, &records, &cards, text);
+    let mut reading = reading_view(digest, &records, &cards, text);
+    reading.by_section = sections
+        .iter()
+        .enumerate()
+        .map(|(index, section)| ReadingGroupView {
+            label: text.plain(section.label_for(text.language)),
+            items: reading
+                .recommended
+                .iter()
+                .filter(|item| {
+                    records
+                        .iter()
+                        .zip(&placed)
+                        .any(|(r, p)| r.topic_id == item.id && *p == Some(index))
+                })
+                .cloned()
+                .collect(),
+        })
+        .filter(|group| !group.items.is_empty())
+        .collect();
     let quick_read = quick_read_view(digest, &records, &cards, text);
     let more: Vec<MoreView> = digest
         .more
@@ -447,37 +486,50 @@ fn card_view(record: &CardRecord, text: Text, labels: &Labels, offset: FixedOffs
     let scenarios = text.block(&card.scenarios);
     let entities = text.list(&card.entities);
     let summary_line = text.line(&card.summary);
-    let entities_line = entities.join(labels.list_separator);
     let importance = labels.importance_word(card.importance).to_string();
-    let points: Vec<PointView> = [
-        (labels.details, text.line(&card.details)),
-        (labels.scenarios, text.line(&card.scenarios)),
-        (labels.entities, entities_line.clone()),
-        (labels.importance, importance.clone()),
-    ]
-    .into_iter()
-    .filter(|(_, text)| !text.is_empty())
-    .map(|(label, text)| PointView {
-        label: label.to_string(),
-        text,
-    })
-    .collect();
-    let mut bullets: Vec<String> = [&card.summary, &card.details, &card.scenarios]
-        .into_iter()
-        .map(|field| text.line(field))
-        .filter(|b| !b.is_empty())
+    let point = |label: String, body: &str| PointView {
+        label,
+        text: text.line(body),
+    };
+    let key_points: Vec<PointView> = card
+        .key_points
+        .iter()
+        .map(|p| point(text.syntax.escape(&text.plain(&p.label)), &p.text))
+        .filter(|p| !p.label.is_empty() && !p.text.is_empty())
         .collect();
-    if !entities.is_empty() {
-        bullets.push(format!(
-            "{}{}{entities_line}",
-            labels.entities, labels.colon
-        ));
-    }
+    let points = if key_points.is_empty() {
+        [
+            (labels.details, &card.details),
+            (labels.scenarios, &card.scenarios),
+        ]
+        .into_iter()
+        .map(|(label, body)| point(label.to_string(), body))
+        .filter(|p| !p.text.is_empty())
+        .collect()
+    } else {
+        key_points.clone()
+    };
+    let title = text.syntax.escape(&card_headline(record, text.language));
+    // A short headline the server's grammar stopped at its bound ("…多模態模型，MM") was cut,
+    // not written: the title stands in.
+    let short_title = match text.plain(&card.short_title) {
+        short if short.is_empty() || fills_bound(&short, SHORT_TITLE_MAX_CHARS) => title.clone(),
+        short => text.syntax.escape(&short),
+    };
+    let tags = card
+        .tags
+        .iter()
+        .map(|t| text.plain(t.trim().trim_start_matches('[').trim_end_matches(']')))
+        .filter(|t| !t.is_empty())
+        .map(|t| text.syntax.escape(&t))
+        .collect();
     CardView {
         id: record.topic_id.clone(),
         anchor: format!("card-{}", record.topic_id),
         rank: record.rank,
-        title: text.syntax.escape(&card_headline(record, text.language)),
+        title,
+        short_title,
+        tags,
         summary,
         details,
         scenarios,
@@ -486,10 +538,11 @@ fn card_view(record: &CardRecord, text: Text, labels: &Labels, offset: FixedOffs
         importance,
         summary_line,
         points,
+        key_points,
+        impacts: text.list(&card.impacts),
         url: sources.first().map(|l| l.url.clone()).unwrap_or_default(),
         date: lead.map(|s| local_date(s, offset)).unwrap_or_default(),
         sources,
-        bullets,
     }
 }
 
@@ -679,50 +732,63 @@ fn front_summary(paragraph: &str) -> String {
     summary
 }
 
+/// 本期速覽: the first cards in rank order, each under its own tag (the card's first topic tag,
+/// else the editor's) and short headline, with the editor's one-liner for it when there is one —
+/// never the summary's first sentence, which the card itself shows under 概要.
 fn quick_read_view(
     digest: &Digest,
     records: &[&CardRecord],
     cards: &[CardView],
     text: Text,
 ) -> Vec<QuickReadView> {
-    let by_id: BTreeMap<&str, &CardView> = records
-        .iter()
-        .zip(cards)
-        .map(|(r, c)| (r.topic_id.as_str(), c))
-        .collect();
-    let mut seen = BTreeSet::new();
-    let mut items: Vec<QuickReadView> = Vec::new();
+    let mut editor: BTreeMap<&str, &QuickRead> = BTreeMap::new();
     for item in &digest.insight.quick_read {
-        let Some(card) = by_id.get(item.card.trim()) else {
-            tracing::debug!(card = %item.card, "dropping a quick-read line for an unknown card");
-            continue;
-        };
-        let line = text.line(&item.line);
-        if line.is_empty() || !seen.insert(card.id.as_str()) {
-            continue;
-        }
-        items.push(QuickReadView {
-            tag: text.syntax.escape(&text.plain(&item.tag)),
-            title: card.title.clone(),
-            anchor: card.anchor.clone(),
-            line,
-        });
-    }
-    if !items.is_empty() {
-        return items;
+        editor.entry(item.card.trim()).or_insert(item);
     }
     records
         .iter()
         .zip(cards)
-        .take(QUICK_READ_FALLBACK)
-        .filter_map(|(record, card)| {
-            let line = text.line(&record.card.summary);
-            (!line.is_empty()).then(|| QuickReadView {
-                tag: String::new(),
-                title: card.title.clone(),
+        .take(QUICK_READ_ITEMS)
+        .map(|(record, card)| {
+            let item = editor.get(record.topic_id.as_str());
+            let editor_tag = item.map(|i| {
+                let tag = text.plain(&i.tag);
+                text.syntax
+                    .escape(tag.trim().trim_start_matches('[').trim_end_matches(']'))
+            });
+            let tag = card
+                .tags
+                .first()
+                .cloned()
+                .or(editor_tag)
+                .filter(|t| !t.is_empty())
+                .map(|t| format!("[{t}]"))
+                .unwrap_or_default();
+            // A line that only repeats the start of the card's title or summary (a small model
+            // copies, and its server cuts the copy at the line's bound) adds nothing to 速覽.
+            let letters = |t: &str| -> String {
+                text.plain(t)
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            };
+            let line = item
+                .map(|i| (letters(&i.line), text.line(&i.line)))
+                .filter(|(bare, _)| {
+                    !bare.is_empty()
+                        && ![&record.card.title, &record.card.summary]
+                            .iter()
+                            .any(|t| letters(t).starts_with(bare.as_str()))
+                })
+                .map(|(_, line)| line)
+                .unwrap_or_default();
+            QuickReadView {
+                tag,
+                title: card.short_title.clone(),
                 anchor: card.anchor.clone(),
                 line,
-            })
+            }
         })
         .collect()
 }
@@ -751,6 +817,7 @@ fn reading_view(
             continue;
         }
         recommended.push(RecommendedView {
+            id: card.id.clone(),
             title: card.title.clone(),
             url: card.url.clone(),
             anchor: card.anchor.clone(),
@@ -783,6 +850,7 @@ fn reading_view(
     }
     ReadingView {
         recommended,
+        by_section: Vec::new(),
         background,
         keywords,
     }

@@ -231,6 +231,10 @@ mod tests {
                     importance: Importance::High,
                     section: "models".into(),
                     insight: String::new(),
+                    short_title: String::new(),
+                    tags: Vec::new(),
+                    key_points: Vec::new(),
+                    impacts: Vec::new(),
                 },
                 sources: sources
                     .iter()

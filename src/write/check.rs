@@ -17,8 +17,8 @@ use serde_json::Value;
 use crate::llm::blocks::{BlockArticle, CardContext};
 use crate::llm::extractive::card_from_articles;
 use crate::llm::schema::{
-    CARD_BOUNDS, ENTITIES_MAX, ENTITIES_MIN, Limit, bound_problems, card_schema, parse_reply,
-    structure_problems, title_char_limit, title_han_problem, title_within_bounds,
+    CARD_BOUNDS, ENTITIES_MAX, ENTITIES_MIN, Limit, bound_problems, card_schema, cut_at_sentence,
+    parse_reply, structure_problems, title_char_limit, title_han_problem, title_within_bounds,
 };
 use crate::model::{Card, Language};
 use crate::text::lang::written_in;
@@ -132,9 +132,31 @@ pub struct Checked {
 }
 
 /// Text fields a placeholder may empty (the schema allows them empty).
-const OPTIONAL_TEXT: [&str; 3] = ["details", "scenarios", "insight"];
-/// Text fields written in the digest's language.
-const PROSE: [&str; 5] = ["title", "summary", "details", "scenarios", "insight"];
+const OPTIONAL_TEXT: [&str; 4] = ["details", "scenarios", "insight", "short_title"];
+/// Optional lists of text (strings, or objects of strings): an item a repair empties goes.
+const OPTIONAL_LISTS: [&str; 3] = ["tags", "key_points", "impacts"];
+/// Fields written in the digest's language, strings or lists of them.
+const PROSE: [&str; 9] = [
+    "title",
+    "summary",
+    "details",
+    "scenarios",
+    "insight",
+    "short_title",
+    "tags",
+    "key_points",
+    "impacts",
+];
+/// Optional fields held to the digest's language once title and summary are in it. Tags are
+/// not: "AI Agent" is a tag in a Chinese digest too.
+const OPTIONAL_PROSE: [&str; 6] = [
+    "details",
+    "scenarios",
+    "insight",
+    "short_title",
+    "key_points",
+    "impacts",
+];
 
 /// Checks `content` for the topic `check` describes: local repairs first, then the schema and its
 /// bounds, then the topic's rules. `Err` lists every remaining problem as "/field: what to change".
@@ -181,6 +203,18 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
             repairs.push(kind);
         }
     };
+    // A reply without the richer layouts' fields (a model in prompt mode that skipped them, an
+    // answer recorded before they existed) has none of them to show: empty, not re-asked.
+    if let Some(map) = value.as_object_mut() {
+        for field in ["short_title", "tags", "key_points", "impacts"] {
+            let empty = if field == "short_title" {
+                Value::String(String::new())
+            } else {
+                Value::Array(Vec::new())
+            };
+            map.entry(field).or_insert(empty);
+        }
+    }
     if let Some(Value::String(importance)) = value.get_mut("importance") {
         note(
             normalize_importance(importance),
@@ -200,12 +234,13 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
         note(true, LocalRepair::SectionReplaced);
     }
     for field in PROSE {
-        if let Some(Value::String(text)) = value.get_mut(field) {
+        let optional = OPTIONAL_TEXT.contains(&field) || OPTIONAL_LISTS.contains(&field);
+        for text in value.get_mut(field).map(texts_mut).unwrap_or_default() {
             if check.language.is_chinese() && !wrong_script_chars(text, check.language).is_empty() {
                 *text = to_script(text, check.language);
                 note(true, LocalRepair::ScriptConverted);
             }
-            if OPTIONAL_TEXT.contains(&field) && is_placeholder(text) {
+            if optional && is_placeholder(text) {
                 text.clear();
                 note(true, LocalRepair::PlaceholderCleared);
             }
@@ -242,17 +277,52 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
                 .is_some_and(|t| written_in(t, check.language))
         };
         if in_language("title") && in_language("summary") {
-            for field in OPTIONAL_TEXT {
-                if let Some(Value::String(text)) = value.get_mut(field)
-                    && !text.trim().is_empty()
-                    && !written_in(text, check.language)
-                {
-                    text.clear();
-                    note(true, LocalRepair::ForeignTextCleared);
+            for field in OPTIONAL_PROSE {
+                // A key point's label may well be a name ("API", "MoE"): its text decides.
+                let prose = value.get_mut(field).map(|v| {
+                    if field == "key_points"
+                        && let Value::Array(items) = v
+                    {
+                        items
+                            .iter_mut()
+                            .filter_map(|item| item.get_mut("text"))
+                            .flat_map(texts_mut)
+                            .collect()
+                    } else {
+                        texts_mut(v)
+                    }
+                });
+                for text in prose.unwrap_or_default() {
+                    if !text.trim().is_empty() && !written_in(text, check.language) {
+                        text.clear();
+                        note(true, LocalRepair::ForeignTextCleared);
+                    }
                 }
             }
         }
     }
+    for field in OPTIONAL_LISTS {
+        if let Some(Value::Array(list)) = value.get_mut(field) {
+            // A key point without its label or its text is no point.
+            list.retain_mut(|item| texts_mut(item).iter().all(|t| !t.trim().is_empty()));
+        }
+    }
+}
+
+/// Every string a reader sees in a field's value: the string itself, each string of a list,
+/// each string of a list's objects.
+fn texts_mut(value: &mut Value) -> Vec<&mut String> {
+    fn collect<'v>(value: &'v mut Value, out: &mut Vec<&'v mut String>) {
+        match value {
+            Value::String(text) => out.push(text),
+            Value::Array(items) => items.iter_mut().for_each(|v| collect(v, out)),
+            Value::Object(map) => map.values_mut().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    collect(value, &mut out);
+    out
 }
 
 /// Maps the case and the common synonyms of an importance to `high`, `medium` or `low`; true when
@@ -364,26 +434,6 @@ fn cut_title(title: &str) -> Option<String> {
     }
     let head = best?;
     (head.chars().count() * 2 >= title_char_limit(head)).then(|| head.to_string())
-}
-
-/// `text` cut after its last sentence end within `max` characters; `None` when not even the
-/// first sentence fits.
-fn cut_at_sentence(text: &str, max: usize) -> Option<String> {
-    let mut end = None;
-    for (count, (at, c)) in text.char_indices().enumerate() {
-        if count >= max {
-            break;
-        }
-        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') {
-            let next = at + c.len_utf8();
-            // "3.5" and "e.g." are no sentence ends: a Latin stop must be followed by a space.
-            let ends = c.len_utf8() > 1 || text[next..].starts_with(char::is_whitespace);
-            if ends {
-                end = Some(next);
-            }
-        }
-    }
-    end.map(|e| text[..e].trim_end().to_string())
 }
 
 fn is_placeholder(text: &str) -> bool {

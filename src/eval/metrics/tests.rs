@@ -46,6 +46,10 @@ fn good_card() -> Card {
         importance: Importance::High,
         section: "models".into(),
         insight: String::new(),
+        short_title: String::new(),
+        tags: Vec::new(),
+        key_points: Vec::new(),
+        impacts: Vec::new(),
     }
 }
 

@@ -103,7 +103,8 @@ fn brief_layout_is_detected_and_a_story_repeated_between_sections_is_an_error() 
     );
     assert!(report.has_errors());
 
-    // A brief story needs its heading link and at least two bullets.
+    // A brief story needs its heading link and a lead paragraph (or, in older briefs, at least
+    // two bullets).
     let thin = brief(
         &ZH_HANT,
         "openai",
@@ -127,6 +128,6 @@ fn brief_layout_is_detected_and_a_story_repeated_between_sections_is_an_error() 
     assert!(
         missing[0]
             .message
-            .contains("2-4 bullets, a link in its heading")
+            .contains("a lead paragraph, a link in its heading")
     );
 }

@@ -70,7 +70,13 @@ pub fn card_from_articles(articles: &[BlockArticle], context: &CardContext) -> C
         entities: dedupe_case_insensitive(entities.iter().map(|e| in_script(e, language))),
         importance: importance_for_rank(context.rank, context.topic_count),
         section: choose_section(&context.sections, articles),
+        // What only a writer can give — an analysis, a rewritten short headline, tags, themed
+        // points, impacts — stays empty: a sentence picker has none of it to offer.
         insight: String::new(),
+        short_title: String::new(),
+        tags: Vec::new(),
+        key_points: Vec::new(),
+        impacts: Vec::new(),
     }
 }
 

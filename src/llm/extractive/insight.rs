@@ -138,7 +138,6 @@ pub(super) const KEYWORDS_MIN: usize = 10;
 pub(super) const KEYWORDS_MAX: usize = 20;
 pub(super) const BACKGROUND_MAX: usize = 5;
 pub(super) const FURTHER_READING_MAX: usize = 3;
-pub(super) const QUICK_READ_MAX: usize = 10;
 
 /// Builds the editor insight from the finished cards (rank order) and the day's context.
 pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insight {
@@ -291,6 +290,16 @@ pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insi
             ),
             None => c.title.trim().to_string(),
         })
+        // A watch item too long for its bound is the title alone (a title fits any bound).
+        .zip(by_importance.iter())
+        .map(|(item, c)| {
+            let limit = item_char_limit(INSIGHT_BOUNDS, "watchlist").unwrap_or(usize::MAX);
+            if item.chars().count() > limit {
+                c.title.trim().to_string()
+            } else {
+                item
+            }
+        })
         .collect();
 
     let mut keywords = entities.clone();
@@ -358,22 +367,9 @@ pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insi
         })
         .collect();
 
-    let quick_read: Vec<QuickRead> = cards
-        .iter()
-        .take(QUICK_READ_MAX)
-        .map(|c| QuickRead {
-            card: c.id.clone(),
-            tag: format!("[{}]", label_of(&c.section)),
-            line: split_sentences(&c.summary)
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| c.title.trim().to_string()),
-        })
-        .collect();
-
     let script = |text: String| in_script(&text, language);
     let scripts = |items: Vec<String>| dedupe_case_insensitive(items.into_iter().map(script));
-    Insight {
+    let insight = Insight {
         headline: script(headline),
         description: script(description),
         tags: scripts(tags),
@@ -396,15 +392,14 @@ pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insi
                 why: script(f.why),
             })
             .collect(),
-        quick_read: quick_read
-            .into_iter()
-            .map(|q| QuickRead {
-                card: q.card,
-                tag: script(q.tag),
-                line: script(q.line),
-            })
-            .collect(),
-    }
+        // The quick-read list shows each card's own short headline; a one-liner the extractive
+        // baseline could give is the summary's first sentence, which the card already shows.
+        quick_read: Vec::new(),
+    };
+    // The baseline writes to the same bounds a model is held to.
+    let mut value = serde_json::to_value(&insight).expect("an insight serializes");
+    fit_to_bounds(&mut value, INSIGHT_BOUNDS);
+    serde_json::from_value(value).expect("fitting keeps the insight's shape")
 }
 
 pub(super) fn main_entity(card: &BlockCard) -> Option<String> {

@@ -14,10 +14,9 @@ use serde::de::DeserializeOwned;
 use super::blocks::{
     BlockArticle, BlockCard, BlockSection, BlockStory, CardContext, InsightContext, MoreContext,
 };
+use super::schema::{INSIGHT_BOUNDS, fit_to_bounds, item_char_limit};
 use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId, Usage};
-use crate::model::{
-    BackgroundTerm, Card, FurtherReading, Importance, Insight, Language, QuickRead,
-};
+use crate::model::{BackgroundTerm, Card, FurtherReading, Importance, Insight, Language};
 use crate::text::{has_han, is_han, to_script};
 
 mod card;

@@ -77,6 +77,10 @@ fn record(
             importance: Importance::Medium,
             section: section.to_string(),
             insight: String::new(),
+            short_title: String::new(),
+            tags: Vec::new(),
+            key_points: Vec::new(),
+            impacts: Vec::new(),
         },
         sources,
         continuing: false,
@@ -199,6 +203,17 @@ fn five_cards() -> Vec<CardRecord> {
             )],
         ),
     ]
+}
+
+/// The HTML page (the same for every layout).
+fn render_page(digest: &Digest) -> String {
+    let sections = sections();
+    let opts = RenderOptions {
+        layout: Layout::Daily,
+        sections: &sections,
+        templates_dir: None,
+    };
+    render_html(digest, &opts).unwrap()
 }
 
 fn render(digest: &Digest) -> String {
@@ -761,3 +776,135 @@ fn digest_json_validates_against_its_generated_schema() {
 }
 
 mod reader;
+
+/// A card with the richer fields: brief shows its lead, labelled points, 深度解讀 & 洞察 and 影響;
+/// speedread's 速覽 shows its tag and short headline — never its summary's first sentence — and
+/// its 內容詳解 the key points; a card with nothing but metadata has no 內容詳解; 拓展閱讀 is
+/// grouped by section. Both pass the linter.
+#[test]
+fn richer_cards_fill_brief_and_speedread() {
+    let mut cards = five_cards();
+    for card in &mut cards {
+        card.card.title = card.card.title.replace("阿里", "騰訊");
+        card.card.summary = card.card.summary.replace("阿里", "騰訊");
+        card.card.entities = vec!["OpenAI".to_string(), "騰訊".to_string()];
+    }
+    let rich = &mut cards[1].card;
+    rich.short_title = "騰訊開源影像模型".to_string();
+    rich.tags = vec!["開源".to_string(), "[多模態]".to_string()];
+    rich.key_points = vec![crate::model::KeyPoint {
+        label: "核心能力".to_string(),
+        text: "文字渲染更準確。".to_string(),
+    }];
+    rich.insight = "開源權重讓中小團隊也能微調影像模型。".to_string();
+    rich.impacts = vec!["設計工具廠商可直接整合。".to_string()];
+    let rich_summary = rich.summary.clone();
+    let d = digest(Language::ZhHant, cards);
+
+    let brief = render_layout(&d, Layout::Brief);
+    let story = brief
+        .split("### ")
+        .find(|s| s.contains("騰訊開源 Qwen-Image-2512"))
+        .unwrap();
+    assert!(
+        story.contains(&format!("\n\n{rich_summary}\n\n")),
+        "{story}"
+    );
+    assert!(story.contains("`開源` `多模態`"), "{story}");
+    assert!(
+        story.contains("- **核心能力**：文字渲染更準確。"),
+        "{story}"
+    );
+    assert!(
+        story.contains("**深度解讀 & 洞察：** 開源權重讓中小團隊也能微調影像模型。"),
+        "{story}"
+    );
+    assert!(
+        story.contains("**影響：**\n\n- 設計工具廠商可直接整合。"),
+        "{story}"
+    );
+    assert!(
+        brief.starts_with("---") && brief.contains("\n# 開源模型與產業整併"),
+        "{brief}"
+    );
+    assert!(
+        brief.contains("開源模型持續追趕。"),
+        "the editor's lead\n{brief}"
+    );
+
+    let speedread = render_layout(&d, Layout::Speedread);
+    assert!(
+        speedread.contains("- **[開源]** **騰訊開源影像模型**\n"),
+        "{speedread}"
+    );
+    // A short headline the server's grammar cut at its bound gives way to the title.
+    let mut cut = d.clone();
+    cut.cards[1].card.short_title = "騰".repeat(crate::llm::schema::SHORT_TITLE_MAX_CHARS);
+    let cut = render_layout(&cut, Layout::Speedread);
+    assert!(
+        cut.contains("- **[開源]** **騰訊開源 Qwen-Image-2512**\n"),
+        "{cut}"
+    );
+    // The editor's line shows unless it only repeats the start of the card's summary.
+    let mut lined = d.clone();
+    lined.insight.quick_read = vec![
+        crate::model::QuickRead {
+            card: "s2".to_string(),
+            tag: "[影像]".to_string(),
+            line: "中小團隊也能微調".to_string(),
+        },
+        crate::model::QuickRead {
+            card: "s1".to_string(),
+            tag: "[併購]".to_string(),
+            line: "輝達擬併購 AI21".to_string(),
+        },
+    ];
+    let lined = render_layout(&lined, Layout::Speedread);
+    assert!(
+        lined.contains("- **[開源]** **騰訊開源影像模型**：中小團隊也能微調\n"),
+        "{lined}"
+    );
+    assert!(
+        lined.contains("- **[併購]** **輝達擬併購 AI21 Labs**\n"),
+        "{lined}"
+    );
+    let quick = speedread.split("## 1.").next().unwrap();
+    assert!(
+        !quick.contains("的摘要"),
+        "速覽 never copies a summary\n{quick}"
+    );
+    assert!(
+        speedread.contains("- **核心能力**：文字渲染更準確。"),
+        "{speedread}"
+    );
+    // s1 has details and scenarios; the others only entities and importance beside their
+    // summary: no 內容詳解 for them.
+    assert_eq!(speedread.matches("**內容詳解**").count(), 2, "{speedread}");
+    assert!(!speedread.contains("**關鍵實體**"), "{speedread}");
+    assert!(
+        speedread.contains("## 拓展閱讀\n\n### [模型與技術更新]\n\n* ["),
+        "{speedread}"
+    );
+
+    for (layout, md) in [(Layout::Brief, &brief), (Layout::Speedread, &speedread)] {
+        let report = crate::lint::lint_markdown(
+            md,
+            &crate::lint::LintOptions {
+                language: Some(Language::ZhHant),
+                layout: Some(layout),
+            },
+        );
+        assert!(
+            !report.has_errors(),
+            "{layout:?}: {:?}\n{md}",
+            report.errors()
+        );
+    }
+    let html = render_page(&d);
+    assert!(html.contains("<span class=\"tag\">開源</span>"), "{html}");
+    assert!(
+        html.contains("<li><strong>核心能力</strong>：文字渲染更準確。</li>"),
+        "{html}"
+    );
+    assert!(html.contains("<h4>影響</h4>"), "{html}");
+}

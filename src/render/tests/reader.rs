@@ -63,15 +63,7 @@ fn a_chinese_headline_links_to_the_chinese_report_in_every_layout() {
         speedread.contains(&format!("[閱讀原文]({chinese})")),
         "{speedread}"
     );
-    let html = render_html(
-        &d,
-        &RenderOptions {
-            layout: Layout::Daily,
-            sections: &sections(),
-            templates_dir: None,
-        },
-    )
-    .unwrap();
+    let html = render_page(&d);
     assert!(
         html.contains(&format!("<h3><a href=\"{chinese}\"")),
         "{html}"
@@ -139,15 +131,7 @@ fn more_news_is_in_the_json_and_the_html_with_its_gloss() {
     let json: serde_json::Value = serde_json::from_str(&render_json(&d).unwrap()).unwrap();
     assert_eq!(json["more"][0]["line"], "OpenAI收購文件AI新創Quillmark");
     assert_eq!(json["more"][0]["url"], "https://wire.example/quillmark");
-    let html = render_html(
-        &d,
-        &RenderOptions {
-            layout: Layout::Brief,
-            sections: &sections(),
-            templates_dir: None,
-        },
-    )
-    .unwrap();
+    let html = render_page(&d);
     assert!(
         html.contains("<a href=\"https://wire.example/quillmark\" rel=\"noopener noreferrer\">OpenAI收購文件AI新創Quillmark</a>"),
         "{html}"

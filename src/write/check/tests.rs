@@ -36,6 +36,10 @@ fn lexical() -> Card {
         importance: Importance::High,
         section: "models".into(),
         insight: String::new(),
+        short_title: String::new(),
+        tags: Vec::new(),
+        key_points: Vec::new(),
+        impacts: Vec::new(),
     }
 }
 
@@ -299,6 +303,59 @@ fn optional_text_left_in_english_under_a_chinese_title_and_summary_is_emptied() 
     let problems = check(&reply).unwrap_err().join("");
     assert!(
         problems.contains("/title, /details: not written in"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn the_richer_fields_are_optional_and_held_to_the_digests_language() {
+    // A reply without them (prompt mode, an older answer) is accepted with them empty.
+    let checked = check(&good()).unwrap();
+    assert_eq!(checked.card.short_title, "");
+    assert!(checked.card.tags.is_empty() && checked.card.key_points.is_empty());
+
+    // In them: the other script is converted, an English key point or impact under a Chinese
+    // title and summary goes (a card with less beats a card in two languages), a placeholder
+    // item goes, an English tag stays ("AI Agent" is a tag in a Chinese digest too).
+    let mut reply = good();
+    reply["short_title"] = "谷歌发布Gemma 4".into();
+    reply["tags"] = json!(["開源", "AI Agent"]);
+    reply["key_points"] = json!([
+        {"label": "部署门槛", "text": "最大版本可在单张H100上执行。"},
+        {"label": "Weights", "text": "Hugging Face and Kaggle host the weights."},
+        {"label": "API", "text": "開發者可透過API下載權重。"},
+    ]);
+    reply["impacts"] = json!(["開發者可在單張GPU上部署。", "N/A"]);
+    let checked = check(&reply).unwrap();
+    let card = &checked.card;
+    assert_eq!(card.short_title, "谷歌發布Gemma 4");
+    assert_eq!(card.tags, ["開源", "AI Agent"]);
+    assert_eq!(card.key_points.len(), 2, "{:?}", card.key_points);
+    assert_eq!(card.key_points[0].label, "部署門檻");
+    assert_eq!(card.key_points[1].label, "API", "a label may be a name");
+    assert_eq!(card.impacts, ["開發者可在單張GPU上部署。"]);
+    for repair in [
+        LocalRepair::ScriptConverted,
+        LocalRepair::ForeignTextCleared,
+        LocalRepair::PlaceholderCleared,
+    ] {
+        assert!(checked.repairs.contains(&repair), "{:?}", checked.repairs);
+    }
+}
+
+#[test]
+fn a_richer_field_past_its_bound_is_sent_back_with_its_path() {
+    let mut reply = good();
+    reply["key_points"] =
+        json!([{"label": "一個遠遠超過十二個字元的標籤名稱", "text": "單張H100即可執行。"}]);
+    reply["tags"] = json!(["開源", "模型", "晶片", "谷歌"]);
+    let problems = check(&reply).unwrap_err().join("; ");
+    assert!(
+        problems.contains("/key_points/0/label: 16 characters is too long (at most 12)"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("/tags: has 4 items, expected 0 to 3"),
         "{problems}"
     );
 }
