@@ -10,6 +10,8 @@
 //! variants against fixtures (it drives `write` the way `run` does).
 //! (Modules are declared one per group below so rustfmt keeps pipeline order, not alphabetical.)
 
+#![warn(unreachable_pub)]
+
 // The nouns and the validated config every stage reads.
 pub mod config;
 
@@ -17,7 +19,7 @@ pub mod model;
 pub mod text;
 
 // Work spread over the cores, output in input order.
-pub mod parallel;
+pub(crate) mod parallel;
 
 // How a stage reports what it does, whoever listens.
 pub mod progress;
@@ -25,7 +27,7 @@ pub mod progress;
 // The stages, in pipeline order.
 pub mod collect;
 
-pub mod triage;
+pub(crate) mod triage;
 
 pub mod cluster;
 
@@ -33,7 +35,7 @@ pub mod llm;
 
 pub mod write;
 
-pub mod render;
+pub(crate) mod render;
 
 pub mod lint;
 
@@ -47,7 +49,7 @@ pub mod eval;
 pub mod run;
 
 // Sending the published digest (or a failure notice) to chat, webhooks and email, exactly once.
-pub mod deliver;
+pub(crate) mod deliver;
 
 pub mod store;
 

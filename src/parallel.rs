@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// `items.iter().map(f)` computed on all cores, exactly the sequential output. Per-article work
 /// (parsing, tokenizing, shingling) and per-pair scoring are what dominate at scale; each item's
 /// result depends on that item alone.
-pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     par_map_with(items, || (), |(), item| f(item))
 }
 
@@ -19,7 +19,7 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
 /// The items are cut into several chunks per thread, handed out in turn, so a thread that drew
 /// cheap items takes more (articles and their candidate lists differ widely in cost); the
 /// results are put back in chunk order.
-pub fn par_map_with<T: Sync, S, R: Send>(
+pub(crate) fn par_map_with<T: Sync, S, R: Send>(
     items: &[T],
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
@@ -64,7 +64,7 @@ pub fn par_map_with<T: Sync, S, R: Send>(
 /// `f(index, item)` for every item, each on a thread of its own: for a few shards of one table,
 /// each owned by one thread while all of them read the same input (counting the terms of many
 /// articles into a table too large for one thread to fill quickly).
-pub fn par_each_mut<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
+pub(crate) fn par_each_mut<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
     if items.len() < 2 {
         items
             .iter_mut()
@@ -81,7 +81,7 @@ pub fn par_each_mut<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) 
 }
 
 /// Worker threads `par_map` uses: one per core.
-pub fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 

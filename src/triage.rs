@@ -22,14 +22,14 @@ const TRIAGE_TEXT_CHARS: usize = 400;
 
 /// An article triage removed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Dropped {
+pub(crate) struct Dropped {
     pub id: String,
     pub title: String,
     pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Triaged {
+pub(crate) struct Triaged {
     pub kept: Vec<Article>,
     pub dropped: Vec<Dropped>,
     /// Article id → the section the model suggested (non-empty hints only).
@@ -39,7 +39,7 @@ pub struct Triaged {
 }
 
 /// What the triage calls share.
-pub struct Triage<'a> {
+pub(crate) struct Triage<'a> {
     pub prompts: &'a Prompts,
     pub provider: &'a dyn crate::llm::Provider,
     pub settings: &'a CallSettings,
@@ -50,7 +50,7 @@ pub struct Triage<'a> {
 
 impl Triage<'_> {
     /// Triage `articles` in order, `batch_size` per call; the kept ones keep their order.
-    pub async fn run(&self, articles: Vec<Article>) -> Result<Triaged, PromptError> {
+    pub(crate) async fn run(&self, articles: Vec<Article>) -> Result<Triaged, PromptError> {
         let schema = strict_schema_for::<TriageAnswer>();
         let mut out = Triaged::default();
         let batches: Vec<Vec<Article>> = articles

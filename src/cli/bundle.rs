@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 /// The date of the bundled fixture day `demo` runs.
-pub const DEMO_DATE: (i32, u32, u32) = (2026, 1, 5);
+pub(super) const DEMO_DATE: (i32, u32, u32) = (2026, 1, 5);
 
 /// The demo config; its `[[sources]]` url is `../days/2026-01-05`, relative to the config file.
 const CONFIG: &str = include_str!("../../fixtures/demo/newsdesk.toml");
@@ -39,13 +39,13 @@ const DAY: [(&str, &str); 5] = [
 /// recording ran with, the cassette and what the recording says about itself (its endpoint, part
 /// of every cache key). Re-recorded by scripts/real-model/record.sh.
 const CASSETTE_CONFIG: &str = include_str!("../../scripts/real-model/newsdesk.toml");
-pub const CASSETTE: &str = include_str!("../../fixtures/cassettes/real-model.jsonl");
+pub(super) const CASSETTE: &str = include_str!("../../fixtures/cassettes/real-model.jsonl");
 const RECORDING: &str = include_str!("../../fixtures/cassettes/recording.json");
 
 /// Writes the real-model config (its endpoint set to the recorded one, which replay never
 /// connects to), the fixture day beside it and the cassette under `dir`; returns the config's
 /// path and the cassette's.
-pub fn unpack_cassette(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+pub(super) fn unpack_cassette(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
     let day = dir.join("fixtures/days/2026-01-05");
     std::fs::create_dir_all(&day)?;
     for (name, contents) in DAY {
@@ -70,7 +70,7 @@ pub fn unpack_cassette(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
 }
 
 /// Writes the demo config and the fixture day under `dir` and returns the config's path.
-pub fn unpack(dir: &Path) -> std::io::Result<PathBuf> {
+pub(super) fn unpack(dir: &Path) -> std::io::Result<PathBuf> {
     let day = dir.join("days/2026-01-05");
     std::fs::create_dir_all(&day)?;
     for (name, contents) in DAY {

@@ -88,10 +88,10 @@ pub(crate) struct Collapsed<'a> {
 pub(super) struct UnionFind(pub Vec<usize>);
 
 impl UnionFind {
-    pub fn new(n: usize) -> Self {
+    pub(super) fn new(n: usize) -> Self {
         UnionFind((0..n).collect())
     }
-    pub fn find(&mut self, mut x: usize) -> usize {
+    pub(super) fn find(&mut self, mut x: usize) -> usize {
         while self.0[x] != x {
             self.0[x] = self.0[self.0[x]];
             x = self.0[x];

@@ -375,12 +375,12 @@ pub(crate) mod tests_support {
     use crate::model::{Article, Story};
 
     /// 2026-01-05 00:00 UTC plus `hours`.
-    pub fn at(hours: u32) -> DateTime<Utc> {
+    pub(crate) fn at(hours: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0).unwrap()
             + chrono::Duration::hours(i64::from(hours))
     }
 
-    pub fn article(id: &str, title: &str, text: &str) -> Article {
+    pub(crate) fn article(id: &str, title: &str, text: &str) -> Article {
         Article {
             id: id.to_string(),
             url: format!("https://example.com/{id}"),
@@ -395,7 +395,7 @@ pub(crate) mod tests_support {
         }
     }
 
-    pub fn story(mut articles: Vec<Article>) -> Story {
+    pub(crate) fn story(mut articles: Vec<Article>) -> Story {
         articles.sort_by(super::dedupe::keep_order);
         Story {
             id: super::story_id(&articles),

@@ -40,7 +40,7 @@ pub(crate) struct Families {
 
 impl Families {
     /// The representatives, ascending.
-    pub fn representatives(&self) -> Vec<usize> {
+    pub(super) fn representatives(&self) -> Vec<usize> {
         (0..self.representative.len())
             .filter(|&i| self.representative[i] == i)
             .collect()
@@ -48,7 +48,7 @@ impl Families {
 
     /// Each representative's members (itself first, then the rest ascending), indexed by
     /// representative.
-    pub fn members(&self) -> Vec<Vec<usize>> {
+    pub(super) fn members(&self) -> Vec<Vec<usize>> {
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.representative.len()];
         for (i, &rep) in self.representative.iter().enumerate() {
             if i == rep {

@@ -18,7 +18,7 @@ use crate::text::url::canonical_url;
 /// How a document is read: where it came from (relative links resolve against it) and the
 /// collection time (entries dated further ahead than `FUTURE_TOLERANCE` are skipped).
 #[derive(Debug, Clone, Default)]
-pub struct ParseContext<'a> {
+pub(crate) struct ParseContext<'a> {
     pub base_url: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub now: Option<DateTime<Utc>>,

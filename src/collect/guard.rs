@@ -7,7 +7,7 @@
 use super::CollectError;
 
 /// Refuse documents that are not feeds, or are feeds we must not parse.
-pub fn check_document(text: &str, source: &str) -> Result<(), CollectError> {
+pub(super) fn check_document(text: &str, source: &str) -> Result<(), CollectError> {
     let source_name = source.to_string();
     let body = text.trim_start_matches('\u{feff}').trim();
     if body.is_empty() {

@@ -11,7 +11,7 @@ use crate::store::{Batch, Store, StoreError, Tree};
 
 /// One URL's entry in the `http` tree.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct HttpRecord {
+pub(super) struct HttpRecord {
     #[serde(flatten)]
     pub validators: Validators,
     /// blake3 of the body as received (after decompression).
@@ -22,14 +22,14 @@ pub struct HttpRecord {
     pub text: Option<String>,
 }
 
-pub fn http_record(store: &dyn Store, url: &str) -> Result<Option<HttpRecord>, StoreError> {
+pub(super) fn http_record(store: &dyn Store, url: &str) -> Result<Option<HttpRecord>, StoreError> {
     Ok(store
         .get(Tree::Http, url.as_bytes())?
         // A record from an older layout is as good as none: the next fetch is unconditional.
         .and_then(|bytes| serde_json::from_slice(&bytes).ok()))
 }
 
-pub fn put_http_record(
+pub(super) fn put_http_record(
     store: &dyn Store,
     url: &str,
     record: &HttpRecord,
@@ -39,7 +39,7 @@ pub fn put_http_record(
 }
 
 /// The stored articles with these ids, or `None` when any is missing (the caller refetches).
-pub fn articles_by_id(
+pub(super) fn articles_by_id(
     store: &dyn Store,
     ids: &[String],
 ) -> Result<Option<Vec<Article>>, StoreError> {
@@ -55,7 +55,7 @@ pub fn articles_by_id(
 }
 
 /// Stores the articles; returns how many were not in the store before.
-pub fn put_articles(store: &dyn Store, articles: &[Article]) -> Result<usize, StoreError> {
+pub(super) fn put_articles(store: &dyn Store, articles: &[Article]) -> Result<usize, StoreError> {
     let keys = articles.iter().map(|a| a.id.as_bytes());
     crate::store::put_json(store, Tree::Articles, Batch::Replace, keys.zip(articles))
 }

@@ -23,10 +23,10 @@ impl Env for std::collections::BTreeMap<String, String> {
 
 /// Variables that override a config key when set.
 pub const BASE_URL: &str = "OPENAI_BASE_URL";
-pub const MODEL: &str = "NEWSDESK_MODEL";
-pub const STORE: &str = "NEWSDESK_STORE";
+pub(super) const MODEL: &str = "NEWSDESK_MODEL";
+pub(super) const STORE: &str = "NEWSDESK_STORE";
 /// A PostgreSQL store URL; may carry the password (it is never recorded).
-pub const STORE_URL: &str = "NEWSDESK_STORE_URL";
+pub(super) const STORE_URL: &str = "NEWSDESK_STORE_URL";
 /// The PostgreSQL password when the store URL has none (libpq's variable).
 pub const PG_PASSWORD: &str = "PGPASSWORD";
 
@@ -40,7 +40,7 @@ pub(super) struct Overrides {
 }
 
 impl Overrides {
-    pub fn read(env: &dyn Env) -> Self {
+    pub(super) fn read(env: &dyn Env) -> Self {
         Overrides {
             base_url: env.var(BASE_URL),
             model: env.var(MODEL),

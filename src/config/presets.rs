@@ -81,6 +81,6 @@ pub fn preset(name: &str) -> Option<&'static Preset> {
 }
 
 /// The preset names, for error messages and docs.
-pub fn names() -> Vec<&'static str> {
+pub(super) fn names() -> Vec<&'static str> {
     PRESETS.iter().map(|p| p.name).collect()
 }

@@ -7,21 +7,21 @@ use super::{Body, Deliverable};
 
 /// A run of text in one style.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Span {
+pub(super) enum Span {
     Text(String),
     Bold(String),
     Link { text: String, url: String },
 }
 
 impl Span {
-    pub fn text(&self) -> &str {
+    pub(super) fn text(&self) -> &str {
         match self {
             Span::Text(t) | Span::Bold(t) | Span::Link { text: t, .. } => t,
         }
     }
 
     /// The same style (and link target) around other text.
-    pub fn with_text(&self, text: String) -> Span {
+    pub(super) fn with_text(&self, text: String) -> Span {
         match self {
             Span::Text(_) => Span::Text(text),
             Span::Bold(_) => Span::Bold(text),
@@ -33,18 +33,18 @@ impl Span {
     }
 }
 
-pub type Line = Vec<Span>;
+pub(super) type Line = Vec<Span>;
 
 /// Lines that belong together (a card): kept in one message when they fit.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Block(pub Vec<Line>);
+pub(super) struct Block(pub Vec<Line>);
 
 /// How many source links a card shows in a chat message.
 const LINKS_PER_CARD: usize = 3;
 
 /// The whole digest as blocks, or — when the digest has a published page — the summary, the
 /// link and the card titles (as many as the first message holds: `format.rs` keeps only it).
-pub fn blocks(d: &Deliverable) -> Vec<Block> {
+pub(super) fn blocks(d: &Deliverable) -> Vec<Block> {
     let mut header = vec![vec![Span::Bold(d.subject())]];
     match &d.body {
         Body::Notice { what, look } => {

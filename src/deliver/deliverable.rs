@@ -16,7 +16,7 @@ use crate::run::manifest::RunManifest;
 
 /// What one night gives its targets.
 #[derive(Debug, Clone)]
-pub struct Deliverable {
+pub(crate) struct Deliverable {
     /// The receipt key's run part: the run id, or `failed-<date>-<hash of the error>` for a night
     /// that ended before it had one.
     pub receipt_id: String,
@@ -35,7 +35,7 @@ pub struct Deliverable {
 }
 
 #[derive(Debug, Clone)]
-pub enum Body {
+pub(crate) enum Body {
     /// The digest as its files hold it.
     Digest {
         digest: Box<Digest>,
@@ -47,14 +47,14 @@ pub enum Body {
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub cards: usize,
     pub failed_topics: usize,
     pub articles: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct LintCounts {
+pub(crate) struct LintCounts {
     pub errors: usize,
     pub warnings: usize,
 }
@@ -65,7 +65,7 @@ const NOTICE_REASON_CHARS: usize = 600;
 impl Deliverable {
     /// The digest a finished run wrote, read back from its files (what readers get is exactly
     /// what was published). A digest with lint errors is a failed night: only a notice goes out.
-    pub fn from_files(
+    pub(crate) fn from_files(
         manifest: &RunManifest,
         digest_config: &DigestConfig,
         status: RunStatus,
@@ -142,7 +142,7 @@ impl Deliverable {
     }
 
     /// A night that ended with an error before publishing anything.
-    pub fn failure(date: NaiveDate, title: &str, reason: &str) -> Deliverable {
+    pub(crate) fn failure(date: NaiveDate, title: &str, reason: &str) -> Deliverable {
         let hash = blake3::hash(reason.as_bytes()).to_hex();
         let mut what: String = reason.chars().take(NOTICE_REASON_CHARS).collect();
         if what.len() < reason.len() {
@@ -165,7 +165,7 @@ impl Deliverable {
     }
 
     /// The subject line: title and date, then the day's headline or what went wrong.
-    pub fn subject(&self) -> String {
+    pub(crate) fn subject(&self) -> String {
         match &self.body {
             Body::Digest { digest, .. } if !digest.insight.headline.trim().is_empty() => {
                 format!(
@@ -192,7 +192,7 @@ pub(super) fn event_of(status: RunStatus) -> (Event, &'static str) {
 }
 
 /// The generic webhook's JSON (and the context a webhook `template` renders from).
-pub fn webhook_body(d: &Deliverable) -> Value {
+pub(crate) fn webhook_body(d: &Deliverable) -> Value {
     let mut body = json!({
         "event": d.event.name(),
         "run_id": d.receipt_id,

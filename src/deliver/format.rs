@@ -63,7 +63,7 @@ fn limit(kind: Kind) -> Limit {
 /// The pause between two messages to one target, so a split digest stays inside the service's
 /// rate limit instead of relying on 429s — DingTalk throttles a robot for ten minutes once it
 /// sends more than 20 messages in a minute.
-pub fn pace(kind: Kind) -> std::time::Duration {
+pub(super) fn pace(kind: Kind) -> std::time::Duration {
     let ms = match kind {
         // About one message a second, short bursts allowed.
         Kind::Slack => 1_000,
@@ -80,7 +80,7 @@ pub fn pace(kind: Kind) -> std::time::Duration {
 
 /// The request bodies for `kind`, in sending order (one for webhook; one or more for chat kinds).
 /// Email is built by `email.rs`; signatures are added when sending (`http.rs`).
-pub fn messages(kind: Kind, deliverable: &Deliverable, blocks: &[Block]) -> Vec<Value> {
+pub(super) fn messages(kind: Kind, deliverable: &Deliverable, blocks: &[Block]) -> Vec<Value> {
     let mut messages = all_messages(kind, deliverable, blocks);
     // With a published page, one message: the summary, the link, the titles that fit.
     if deliverable.link.is_some() {

@@ -15,7 +15,7 @@ mod deliverable;
 mod email;
 mod format;
 mod http;
-pub mod receipt;
+pub(crate) mod receipt;
 
 #[cfg(test)]
 mod tests;
@@ -27,9 +27,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use crate::config::deliver::{Endpoint, Event, Kind, Secret, Target};
+pub(crate) use crate::config::deliver::{Event, Kind, Target};
 use deliverable::event_of;
-pub use deliverable::{Body, Counts, Deliverable, LintCounts, webhook_body};
+pub(crate) use deliverable::{Body, Deliverable, LintCounts, webhook_body};
 use receipt::Receipt;
 
 use crate::clock::Clock;
@@ -41,7 +41,7 @@ use crate::run::manifest::RunManifest;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
-pub enum DeliverError {
+pub(crate) enum DeliverError {
     #[error("run {run_id}: {reason} (rebuild the files with `newsdesk replay {run_id} --out DIR`)")]
     Files { run_id: String, reason: String },
     #[error("no target named \"{0}\" in [[deliver]] (names: {1})")]
@@ -54,7 +54,7 @@ pub enum DeliverError {
 
 /// How one target fared, for the run summary and `newsdesk deliver`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryLine {
+pub(crate) struct DeliveryLine {
     pub target: String,
     pub kind: Kind,
     pub event: Event,
@@ -68,7 +68,7 @@ pub struct DeliveryLine {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Sent,
     /// A receipt says this run already reached this target.
     AlreadySent,
@@ -78,7 +78,7 @@ pub enum Outcome {
 }
 
 impl DeliveryLine {
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let what = match self.outcome {
             Outcome::Sent => format!("sent ({} message(s))", self.messages),
             Outcome::AlreadySent => "already sent (receipt in the store)".into(),
@@ -100,7 +100,7 @@ impl DeliveryLine {
 
 /// How delivery behaves: retries and forcing.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// Send even when a receipt says it was sent.
     pub force: bool,
     /// Show the messages instead of sending them; nothing is recorded.
@@ -140,7 +140,7 @@ impl Options {
 
 /// Sends `d` to every target that wants its event, skipping those with a receipt (unless
 /// forced); returns one line per target that wanted it.
-pub async fn deliver(
+pub(crate) async fn deliver(
     targets: &[Target],
     d: &Deliverable,
     store: &dyn Store,
@@ -332,7 +332,7 @@ fn dry_run_text(target: &Target, d: &Deliverable, messages: &[Message]) -> Strin
 
 /// Removes every secret of `target` from `text` (error messages from HTTP and SMTP libraries may
 /// quote a URL or a server's echo of one).
-pub fn scrub(text: &str, target: &Target) -> String {
+pub(crate) fn scrub(text: &str, target: &Target) -> String {
     let mut out = text.to_string();
     for secret in target.secrets() {
         out = out.replace(&secret, "[redacted]");
@@ -342,7 +342,7 @@ pub fn scrub(text: &str, target: &Target) -> String {
 
 /// The delivery step of `newsdesk run`: after the files are written, or after the run failed.
 /// Returns the lines for the summary (none when no target wants tonight's event).
-pub async fn after_run(
+pub(crate) async fn after_run(
     config: &Config,
     date: NaiveDate,
     outcome: Result<&RunSummary, &str>,
@@ -396,7 +396,7 @@ pub async fn after_run(
 }
 
 /// Whether a target was not reached (the run then exits 3).
-pub fn any_failed(lines: &[DeliveryLine]) -> bool {
+pub(crate) fn any_failed(lines: &[DeliveryLine]) -> bool {
     lines.iter().any(|l| l.outcome == Outcome::Failed)
 }
 
@@ -419,7 +419,7 @@ fn failed_lines(targets: &[Target], event: Event, reason: &str) -> Vec<DeliveryL
 /// `newsdesk deliver RUN_ID`: the recorded run's digest (or notice) to its targets. The event
 /// is re-derived from the files: lint errors → failed, failed topics or a missing insight →
 /// partial, else published.
-pub async fn deliver_recorded(
+pub(crate) async fn deliver_recorded(
     config: &Config,
     run_id: &str,
     only: Option<&str>,

@@ -13,7 +13,7 @@ use crate::config::deliver::{Event, Kind};
 use crate::store::{Store, StoreError, Tree};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Receipt {
+pub(crate) struct Receipt {
     pub run_id: String,
     pub target: String,
     pub kind: Kind,
@@ -38,7 +38,7 @@ fn key(run_id: &str, target: &str) -> Vec<u8> {
 }
 
 impl Receipt {
-    pub fn load(
+    pub(crate) fn load(
         store: &dyn Store,
         run_id: &str,
         target: &str,
@@ -50,7 +50,7 @@ impl Receipt {
     }
 
     /// Written and flushed: the receipt must outlive a crash right after the send.
-    pub fn save(&self, store: &dyn Store) -> Result<(), StoreError> {
+    pub(crate) fn save(&self, store: &dyn Store) -> Result<(), StoreError> {
         store.put(
             Tree::Deliveries,
             &key(&self.run_id, &self.target),
@@ -60,7 +60,7 @@ impl Receipt {
     }
 
     /// Every receipt of one run, by target name.
-    pub fn for_run(store: &dyn Store, run_id: &str) -> Result<Vec<Receipt>, StoreError> {
+    pub(crate) fn for_run(store: &dyn Store, run_id: &str) -> Result<Vec<Receipt>, StoreError> {
         Ok(store
             .scan(Tree::Deliveries, format!("{run_id}/").as_bytes())?
             .into_iter()
@@ -69,7 +69,7 @@ impl Receipt {
     }
 
     /// One line for `runs show`.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let state = if self.delivered {
             format!("delivered ({} message(s))", self.parts_total)
         } else {
@@ -94,7 +94,7 @@ impl Receipt {
 }
 
 /// Records the event `run_id` ended with (flushed with the receipts that follow).
-pub fn save_event(store: &dyn Store, run_id: &str, event: Event) -> Result<(), StoreError> {
+pub(crate) fn save_event(store: &dyn Store, run_id: &str, event: Event) -> Result<(), StoreError> {
     store.put(
         Tree::Deliveries,
         run_id.as_bytes(),
@@ -103,7 +103,7 @@ pub fn save_event(store: &dyn Store, run_id: &str, event: Event) -> Result<(), S
 }
 
 /// The event `run_id` ended with, when the run recorded it.
-pub fn load_event(store: &dyn Store, run_id: &str) -> Result<Option<Event>, StoreError> {
+pub(crate) fn load_event(store: &dyn Store, run_id: &str) -> Result<Option<Event>, StoreError> {
     Ok(store
         .get(Tree::Deliveries, run_id.as_bytes())?
         .and_then(|bytes| serde_json::from_slice(&bytes).ok()))

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use super::deliverable::Counts;
 use super::receipt::Receipt;
 use super::*;
 use crate::clock::FixedClock;

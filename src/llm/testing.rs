@@ -28,7 +28,7 @@ pub(crate) struct Fake {
 }
 
 impl Fake {
-    pub fn new(
+    pub(crate) fn new(
         script: impl Fn(&ChatRequest, usize) -> Result<ChatResponse, LlmError> + Send + Sync + 'static,
     ) -> Self {
         Fake {
@@ -48,7 +48,7 @@ impl Fake {
 
     /// Answers `outcomes` in order, one per call; a call past the end panics (the test sent more
     /// than it expected).
-    pub fn scripted(outcomes: Vec<Result<ChatResponse, LlmError>>) -> Self {
+    pub(crate) fn scripted(outcomes: Vec<Result<ChatResponse, LlmError>>) -> Self {
         let outcomes = Mutex::new(outcomes.into_iter().map(Some).collect::<Vec<_>>());
         Fake::new(move |_, n| {
             outcomes.lock().unwrap()[n]
@@ -58,30 +58,30 @@ impl Fake {
     }
 
     /// Always answers `content` with `usage`.
-    pub fn answering(content: &str, usage: Usage) -> Self {
+    pub(crate) fn answering(content: &str, usage: Usage) -> Self {
         let content = content.to_string();
         Fake::new(move |_, _| Ok(response(&content, usage)))
     }
 
-    pub fn with_delay(mut self, delay: Duration) -> Self {
+    pub(crate) fn with_delay(mut self, delay: Duration) -> Self {
         self.delay = delay;
         self
     }
 
-    pub fn calls(&self) -> usize {
+    pub(crate) fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }
 
-    pub fn peak(&self) -> usize {
+    pub(crate) fn peak(&self) -> usize {
         self.peak.load(Ordering::SeqCst)
     }
 
-    pub fn requests(&self) -> Vec<ChatRequest> {
+    pub(crate) fn requests(&self) -> Vec<ChatRequest> {
         self.requests.lock().unwrap().clone()
     }
 
     /// When each call reached the fake, in arrival order.
-    pub fn sent_at(&self) -> Vec<tokio::time::Instant> {
+    pub(crate) fn sent_at(&self) -> Vec<tokio::time::Instant> {
         self.sent_at.lock().unwrap().clone()
     }
 }

@@ -6,14 +6,14 @@ use crate::text::url::is_absolute_http;
 
 /// The syntax a view model's text is escaped for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
+pub(crate) enum Syntax {
     Markdown,
     Html,
 }
 
 impl Syntax {
     /// One line of text escaped for this syntax.
-    pub fn escape(self, line: &str) -> String {
+    pub(crate) fn escape(self, line: &str) -> String {
         match self {
             Syntax::Markdown => escape_markdown(line),
             Syntax::Html => escape_html(line),
@@ -22,7 +22,7 @@ impl Syntax {
 
     /// A link in this syntax from already escaped `text` and a URL already written for the
     /// syntax (`Text::url`).
-    pub fn link(self, text: &str, url: &str) -> String {
+    pub(crate) fn link(self, text: &str, url: &str) -> String {
         match self {
             Syntax::Markdown => format!("[{text}]({url})"),
             Syntax::Html => format!("<a href=\"{url}\" rel=\"noopener noreferrer\">{text}</a>"),
@@ -31,7 +31,7 @@ impl Syntax {
 
     /// What separates two paragraphs of a block field: a blank line in Markdown; in HTML the
     /// template wraps the field in `<p>…</p>`, so a paragraph break closes one and opens the next.
-    pub fn paragraph_break(self) -> &'static str {
+    pub(crate) fn paragraph_break(self) -> &'static str {
         match self {
             Syntax::Markdown => "\n\n",
             Syntax::Html => "</p>\n<p>",
@@ -41,7 +41,7 @@ impl Syntax {
 
 /// A link a digest may show, or `None`. Bare arXiv ids (`arXiv:2512.23185v1`) become their abstract
 /// page; anything else must already be an absolute http(s) URL.
-pub fn checked_link(raw: &str) -> Option<String> {
+pub(crate) fn checked_link(raw: &str) -> Option<String> {
     let raw = raw.trim();
     let candidate = match arxiv_id(raw) {
         Some(id) => format!("https://arxiv.org/abs/{id}"),
@@ -104,7 +104,7 @@ fn arxiv_id(raw: &str) -> Option<&str> {
 /// Escapes one line of article-derived text so it renders as the same words in Markdown: no
 /// emphasis, code, link, HTML or strikethrough, and no block structure (heading, quote, list,
 /// rule, setext underline) when the line is written at the start of a line or of a list item.
-pub fn escape_markdown(line: &str) -> String {
+pub(crate) fn escape_markdown(line: &str) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 8);
     // A leading ordered-list marker ("2025. " or "3) ") is neutralised by escaping its
@@ -130,7 +130,7 @@ pub fn escape_markdown(line: &str) -> String {
 }
 
 /// Escapes text for HTML element content and double-quoted attribute values.
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {

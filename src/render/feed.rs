@@ -9,7 +9,7 @@ use super::view::card_headline;
 use crate::model::Digest;
 
 /// Atom XML for `digests` (newest first). The feed's `updated` is the newest digest's time.
-pub fn render_feed(digests: &[Digest]) -> String {
+pub(crate) fn render_feed(digests: &[Digest]) -> String {
     let title = digests
         .first()
         .map(|d| d.title.clone())

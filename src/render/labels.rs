@@ -5,7 +5,7 @@ use crate::model::{Importance, Language};
 
 /// The words a digest is built from in one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Labels {
+pub(crate) struct Labels {
     pub focus: &'static str,
     /// Written before the title of a card that follows up a story of an earlier digest.
     pub continuing: &'static str,
@@ -67,7 +67,7 @@ pub struct Labels {
     pub essential_insight: &'static str,
 }
 
-pub const ZH_HANT: Labels = Labels {
+pub(crate) const ZH_HANT: Labels = Labels {
     focus: "今日焦點",
     continuing: "【持續追蹤】",
     summary: "核心摘要",
@@ -110,7 +110,7 @@ pub const ZH_HANT: Labels = Labels {
     essential_insight: "本質洞見",
 };
 
-pub const ZH_HANS: Labels = Labels {
+pub(crate) const ZH_HANS: Labels = Labels {
     focus: "今日焦点",
     continuing: "【持续追踪】",
     summary: "核心摘要",
@@ -153,7 +153,7 @@ pub const ZH_HANS: Labels = Labels {
     essential_insight: "本质洞见",
 };
 
-pub const EN: Labels = Labels {
+pub(crate) const EN: Labels = Labels {
     focus: "Today's Focus",
     continuing: "(Continuing) ",
     summary: "Summary",
@@ -196,7 +196,7 @@ pub const EN: Labels = Labels {
     essential_insight: "Essential Insight",
 };
 
-pub fn labels(language: Language) -> &'static Labels {
+pub(crate) fn labels(language: Language) -> &'static Labels {
     match language {
         Language::ZhHant => &ZH_HANT,
         Language::ZhHans => &ZH_HANS,
@@ -205,7 +205,7 @@ pub fn labels(language: Language) -> &'static Labels {
 }
 
 impl Labels {
-    pub fn importance_word(&self, importance: Importance) -> &'static str {
+    pub(crate) fn importance_word(&self, importance: Importance) -> &'static str {
         match importance {
             Importance::High => self.high,
             Importance::Medium => self.medium,

@@ -4,17 +4,17 @@
 //! model (`view`) with labels resolved, text escaped for the output syntax and in the target
 //! script, and links checked — never raw cards. It never writes files and never reads the clock.
 
-pub mod escape;
-pub mod feed;
+pub(crate) mod escape;
+pub(crate) mod feed;
 mod fields;
-pub mod labels;
-pub mod view;
+pub(crate) mod labels;
+pub(crate) mod view;
 
 use std::path::{Path, PathBuf};
 
 use tera::{Context, Kwargs, State, Tera};
 
-pub use crate::config::Layout;
+pub(crate) use crate::config::Layout;
 use crate::config::SectionConfig;
 use crate::model::Digest;
 use escape::Syntax;
@@ -34,10 +34,10 @@ const TEMPLATES: [(&str, &str); 4] = [
 ];
 
 /// The page's stylesheet, inlined into every HTML digest (no external requests).
-pub const HTML_STYLE: &str = include_str!("templates/digest.css");
+pub(crate) const HTML_STYLE: &str = include_str!("templates/digest.css");
 
 #[derive(Debug, Clone, Copy)]
-pub struct RenderOptions<'a> {
+pub(crate) struct RenderOptions<'a> {
     /// Configured sections, in the order they are rendered.
     pub sections: &'a [SectionConfig],
     /// Directory whose `*.tera` files override the embedded templates.
@@ -74,7 +74,10 @@ pub enum RenderError {
 
 /// Digest → Markdown in the configured layout. Script normalisation to the digest language
 /// happens here (view-model text fields, not URLs).
-pub fn render_markdown(digest: &Digest, opts: &RenderOptions) -> Result<String, RenderError> {
+pub(crate) fn render_markdown(
+    digest: &Digest,
+    opts: &RenderOptions,
+) -> Result<String, RenderError> {
     let view = view::build_view(digest, opts.sections, Syntax::Markdown)?;
     let name = format!("{}.md.tera", opts.layout.name());
     Ok(tidy(&render_template(&name, &view, opts.templates_dir)?))
@@ -82,7 +85,7 @@ pub fn render_markdown(digest: &Digest, opts: &RenderOptions) -> Result<String, 
 
 /// Digest → one self-contained HTML page (inline CSS, no scripts, no external requests), from
 /// the same view model as the Markdown.
-pub fn render_html(digest: &Digest, opts: &RenderOptions) -> Result<String, RenderError> {
+pub(crate) fn render_html(digest: &Digest, opts: &RenderOptions) -> Result<String, RenderError> {
     let view = view::build_view(digest, opts.sections, Syntax::Html)?;
     let mut context = Context::from_serialize(&view).map_err(|err| RenderError::Template {
         template: "digest.html.tera".to_string(),
@@ -94,7 +97,7 @@ pub fn render_html(digest: &Digest, opts: &RenderOptions) -> Result<String, Rend
 
 /// Pretty JSON of the digest, ending in one newline. Its shape is `Digest`'s, documented by
 /// `json_schema`.
-pub fn render_json(digest: &Digest) -> Result<String, RenderError> {
+pub(crate) fn render_json(digest: &Digest) -> Result<String, RenderError> {
     let mut json = serde_json::to_string_pretty(digest)?;
     json.push('\n');
     Ok(json)
@@ -102,7 +105,7 @@ pub fn render_json(digest: &Digest) -> Result<String, RenderError> {
 
 /// The JSON Schema (draft 2020-12) of `<date>.json`, generated from `Digest`'s types, pretty,
 /// ending in one newline: what a site generator or a bot can validate a digest against.
-pub fn json_schema() -> String {
+pub(crate) fn json_schema() -> String {
     let mut schema =
         serde_json::to_value(schemars::schema_for!(Digest)).expect("schemas serialize");
     schema["title"] = "newsdesk digest".into();
@@ -170,7 +173,7 @@ fn template_source(
 }
 
 /// A YAML double-quoted scalar holding exactly `value`.
-pub fn yaml_str(value: &str) -> String {
+pub(crate) fn yaml_str(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {

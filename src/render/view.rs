@@ -21,7 +21,7 @@ use crate::write::sources;
 
 /// Everything one rendered digest shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct DigestView {
+pub(crate) struct DigestView {
     /// BCP 47 tag of the digest language.
     pub language: &'static str,
     /// The fixed words of the layouts in the digest language.
@@ -49,7 +49,7 @@ pub struct DigestView {
 /// (Hugo renders `summary` as Markdown and many themes `markdownify` titles); templates still
 /// quote every value with the `yaml_str` filter.
 #[derive(Debug, Clone, Serialize)]
-pub struct FrontMatterView {
+pub(crate) struct FrontMatterView {
     /// "<headline> — YYYY/MM/DD".
     pub title: String,
     /// RFC 3339 with offset; safe to write unquoted.
@@ -64,7 +64,7 @@ pub struct FrontMatterView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct GeneratorView {
+pub(crate) struct GeneratorView {
     pub provider: String,
     pub model: String,
     pub run: String,
@@ -74,7 +74,7 @@ pub struct GeneratorView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SectionView {
+pub(crate) struct SectionView {
     /// The configured section id, or "focus" for today's focus.
     pub id: String,
     /// HTML anchor of the section: "section-<id>".
@@ -89,7 +89,7 @@ pub struct SectionView {
 
 /// One card, every text field escaped; empty fields are empty strings or lists.
 #[derive(Debug, Clone, Serialize)]
-pub struct CardView {
+pub(crate) struct CardView {
     pub id: String,
     /// HTML anchor of the card: "card-<topic id>".
     pub anchor: String,
@@ -129,13 +129,13 @@ pub struct CardView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct PointView {
+pub(crate) struct PointView {
     pub label: String,
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LinkView {
+pub(crate) struct LinkView {
     /// Escaped link text.
     pub text: String,
     /// An absolute http(s) URL with the characters that would end a Markdown link encoded (and,
@@ -153,7 +153,7 @@ pub struct LinkView {
 
 /// One story past `max_topics`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MoreView {
+pub(crate) struct MoreView {
     /// The one-line gloss in the digest language, else the lead's title; escaped.
     pub line: String,
     /// The lead article's title, escaped.
@@ -165,7 +165,7 @@ pub struct MoreView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct QuickReadView {
+pub(crate) struct QuickReadView {
     /// A bracketed category tag, e.g. "[大模型]".
     pub tag: String,
     /// The card's title.
@@ -176,7 +176,7 @@ pub struct QuickReadView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct InsightView {
+pub(crate) struct InsightView {
     pub trend_summary: String,
     pub tech_context: String,
     pub outlook: String,
@@ -184,7 +184,7 @@ pub struct InsightView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ReadingView {
+pub(crate) struct ReadingView {
     pub recommended: Vec<RecommendedView>,
     /// speedread's 拓展閱讀: the recommended cards grouped by their section, in section order.
     pub by_section: Vec<ReadingGroupView>,
@@ -195,7 +195,7 @@ pub struct ReadingView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RecommendedView {
+pub(crate) struct RecommendedView {
     /// The recommended card's topic id.
     pub id: String,
     /// The recommended card's title, escaped.
@@ -209,20 +209,20 @@ pub struct RecommendedView {
 
 /// Recommended reading of one section.
 #[derive(Debug, Clone, Serialize)]
-pub struct ReadingGroupView {
+pub(crate) struct ReadingGroupView {
     /// The section's label, escaped.
     pub label: String,
     pub items: Vec<RecommendedView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TermView {
+pub(crate) struct TermView {
     pub term: String,
     pub definition: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FooterView {
+pub(crate) struct FooterView {
     /// "資料來源：N 篇文章 | 分析主題：M 個" with the numbers filled in.
     pub counts: String,
     /// Window hours and generation time filled in.
@@ -238,7 +238,7 @@ const QUICK_READ_ITEMS: usize = 10;
 /// Builds the view of `digest` for `syntax`. Fails only when `generated_at` is not RFC 3339 or
 /// when cards need a section and none is configured (rendering them nowhere would silently lose
 /// stories).
-pub fn build_view(
+pub(crate) fn build_view(
     digest: &Digest,
     sections: &[SectionConfig],
     syntax: Syntax,
@@ -423,7 +423,7 @@ fn ordered_records(cards: &[CardRecord]) -> Vec<&CardRecord> {
 /// script, or (a card without a title would render an empty heading) the lead article's title,
 /// the topic id as the last resort; a follow-up of an earlier digest's story is marked
 /// continuing. Lint finds a card's heading by this.
-pub fn card_headline(record: &CardRecord, language: Language) -> String {
+pub(crate) fn card_headline(record: &CardRecord, language: Language) -> String {
     let headline = [record.card.title.as_str()]
         .into_iter()
         .chain(record.sources.iter().map(|s| s.title.as_str()))
@@ -440,7 +440,7 @@ pub fn card_headline(record: &CardRecord, language: Language) -> String {
 
 /// The footer's counts line: articles, the cards shown and, when there are any, the stories
 /// listed under more news, so every number agrees with what the reader can count.
-pub fn footer_counts(labels: &Labels, articles: usize, cards: usize, more: usize) -> String {
+pub(crate) fn footer_counts(labels: &Labels, articles: usize, cards: usize, more: usize) -> String {
     let counts = labels
         .footer_counts
         .replace("{articles}", &articles.to_string())
@@ -458,7 +458,7 @@ pub fn footer_counts(labels: &Labels, articles: usize, cards: usize, more: usize
 /// The source a card's headline links to: the article the card call named as its lead
 /// (`lead_article_id`, when the card stage passes one), else the best source in the digest's
 /// language (see `sources::lead_source`). Lint asks the same question.
-pub fn headline_source<'a>(
+pub(crate) fn headline_source<'a>(
     record: &'a CardRecord,
     language: Language,
     lead_article_id: Option<&str>,

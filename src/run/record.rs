@@ -16,7 +16,11 @@ use crate::model::Digest;
 
 /// The provider calls of the night, priced (cached answers and the extractive baseline cost 0),
 /// in the order the manifest lists them: card calls in topic order, then the rest.
-pub fn priced_calls(plan: &Plan<'_>, ledger: &[CallRecord], night: &Night<'_>) -> Vec<CallLine> {
+pub(super) fn priced_calls(
+    plan: &Plan<'_>,
+    ledger: &[CallRecord],
+    night: &Night<'_>,
+) -> Vec<CallLine> {
     let free = plan.model.provider.kind == ProviderKind::Extractive;
     let calls = ledger
         .iter()
@@ -33,7 +37,7 @@ pub fn priced_calls(plan: &Plan<'_>, ledger: &[CallRecord], night: &Night<'_>) -
 }
 
 /// What replay needs to rebuild the night, and what `runs show|diff` read.
-pub fn manifest(
+pub(super) fn manifest(
     plan: &Plan<'_>,
     night: &Night<'_>,
     digest: &Digest,
@@ -87,7 +91,7 @@ pub fn manifest(
 }
 
 /// The one-screen report of the night (and `--json`).
-pub fn summary(
+pub(super) fn summary(
     plan: &Plan<'_>,
     night: &Night<'_>,
     digest: &Digest,

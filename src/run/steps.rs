@@ -29,7 +29,7 @@ use crate::write::insight::{InsightOutcome, empty_insight};
 use crate::write::more::MoreOutcome;
 
 /// What the steps found, for the manifest and the summary; filled in as the night goes.
-pub struct Night<'p> {
+pub(super) struct Night<'p> {
     pub progress: &'p dyn Progress,
     pub started: Instant,
     pub started_at: DateTime<Utc>,
@@ -57,7 +57,7 @@ pub struct Night<'p> {
 }
 
 impl<'p> Night<'p> {
-    pub fn start(progress: &'p dyn Progress, started_at: DateTime<Utc>) -> Self {
+    pub(super) fn start(progress: &'p dyn Progress, started_at: DateTime<Utc>) -> Self {
         Night {
             progress,
             started: Instant::now(),
@@ -85,14 +85,14 @@ impl<'p> Night<'p> {
     }
 
     /// Runs `f` as the step `name`, recording how long it took.
-    pub fn time<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
+    pub(super) fn time<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
         self.timed(name, start);
         out
     }
 
-    pub async fn time_async<T>(&mut self, name: &str, f: impl Future<Output = T>) -> T {
+    pub(super) async fn time_async<T>(&mut self, name: &str, f: impl Future<Output = T>) -> T {
         let start = Instant::now();
         let out = f.await;
         self.timed(name, start);
@@ -110,7 +110,7 @@ impl<'p> Night<'p> {
 /// Collect the sources (a replay reads the recorded articles instead), keep the window's, and
 /// store them content-addressed before any call is made, so a night killed later can be
 /// replayed up to where it stopped.
-pub async fn gather(
+pub(super) async fn gather(
     plan: &Plan<'_>,
     store: &Arc<dyn Store>,
     night: &mut Night<'_>,
@@ -167,7 +167,7 @@ pub async fn gather(
 }
 
 /// Optional LLM triage: drops what a model judges off-topic before clustering.
-pub async fn triage(
+pub(super) async fn triage(
     plan: &Plan<'_>,
     provider: &dyn Provider,
     articles: Vec<crate::model::Article>,
@@ -215,7 +215,7 @@ pub async fn triage(
 }
 
 /// Articles → stories.
-pub fn cluster(articles: Vec<crate::model::Article>, night: &mut Night<'_>) -> Vec<Story> {
+pub(super) fn cluster(articles: Vec<crate::model::Article>, night: &mut Night<'_>) -> Vec<Story> {
     night
         .progress
         .step(&format!("clustering {} article(s)", articles.len()));
@@ -236,7 +236,7 @@ pub fn cluster(articles: Vec<crate::model::Article>, night: &mut Night<'_>) -> V
 /// Cross-day memory: stories an earlier digest told are dropped, or kept as follow-ups. A live
 /// night reads the earlier digests in its out dir and records what it decided; a replay applies
 /// the recorded decisions, so it depends neither on those files nor on where it writes.
-pub fn remember(plan: &Plan<'_>, stories: Vec<Story>, night: &mut Night<'_>) -> Vec<Story> {
+pub(super) fn remember(plan: &Plan<'_>, stories: Vec<Story>, night: &mut Night<'_>) -> Vec<Story> {
     let (kept, repeated, record) = night.time("memory", || {
         match plan.replay().and_then(|r| r.memory.clone()) {
             Some(record) => {
@@ -299,7 +299,7 @@ fn remember_from_files(
 }
 
 /// Stories → the day's topics (best first, capped at `max_topics`), the rest counted.
-pub fn rank(plan: &Plan<'_>, stories: Vec<Story>, night: &mut Night<'_>) -> Ranked {
+pub(super) fn rank(plan: &Plan<'_>, stories: Vec<Story>, night: &mut Night<'_>) -> Ranked {
     let digest = &plan.config.digest;
     let params = RankParams {
         max_topics: digest.max_topics,
@@ -340,7 +340,7 @@ pub fn rank(plan: &Plan<'_>, stories: Vec<Story>, night: &mut Night<'_>) -> Rank
 
 /// One card per topic; today's focus chosen among the finished cards. Too few cards, or a
 /// provider that is down, ends the night here with every failure listed once.
-pub async fn cards(
+pub(super) async fn cards(
     plan: &Plan<'_>,
     writer: &Writer<'_>,
     topics: &[Topic],
@@ -402,7 +402,7 @@ pub async fn cards(
 }
 
 /// One line in the digest's language for each story past `max_topics` (one batched call).
-pub async fn more(
+pub(super) async fn more(
     writer: &Writer<'_>,
     beyond_max: &[(Story, f64)],
     night: &mut Night<'_>,
@@ -428,7 +428,7 @@ pub async fn more(
 
 /// The editor's insight over the finished cards; the extractive insight stands in for one that
 /// stays invalid, and a missing one is counted (the night is then partial).
-pub async fn insight(
+pub(super) async fn insight(
     plan: &Plan<'_>,
     writer: &Writer<'_>,
     cards: &[crate::model::CardRecord],
@@ -462,7 +462,7 @@ pub async fn insight(
 }
 
 /// The digest in every format, and lint over its Markdown (findings told, counted by the caller).
-pub fn render_and_lint(
+pub(super) fn render_and_lint(
     plan: &Plan<'_>,
     digest: &Digest,
     topics: &[Topic],

@@ -47,7 +47,7 @@ impl Mode {
 
 /// A chat request as the simulator reads it.
 #[derive(Debug, Clone)]
-pub struct ChatCall {
+pub(super) struct ChatCall {
     pub model: String,
     pub messages: Vec<Message>,
     pub mode: Mode,
@@ -86,7 +86,7 @@ impl Kind {
 
 /// A request body that cannot be answered, with the OpenAI `param` it is about.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BadRequest {
+pub(super) struct BadRequest {
     pub message: String,
     pub param: Option<&'static str>,
 }
@@ -99,7 +99,7 @@ fn bad(message: impl Into<String>, param: Option<&'static str>) -> BadRequest {
 }
 
 /// Reads a chat completion body.
-pub fn parse(body: &Value) -> Result<ChatCall, BadRequest> {
+pub(super) fn parse(body: &Value) -> Result<ChatCall, BadRequest> {
     let model = body
         .get("model")
         .and_then(Value::as_str)
@@ -189,7 +189,7 @@ pub fn parse(body: &Value) -> Result<ChatCall, BadRequest> {
 }
 
 /// Prompt tokens the way `llm::budget` estimates them, so client and simulator agree.
-pub fn prompt_estimate(messages: &[Message]) -> u64 {
+pub(super) fn prompt_estimate(messages: &[Message]) -> u64 {
     messages
         .iter()
         .map(|m| count_tokens(&m.content) as u64 + 4)
@@ -198,7 +198,7 @@ pub fn prompt_estimate(messages: &[Message]) -> u64 {
 }
 
 impl ChatCall {
-    pub fn kind(&self) -> Kind {
+    pub(super) fn kind(&self) -> Kind {
         if let Mode::JsonSchema { name, .. } = &self.mode {
             match name.as_str() {
                 "card" => return Kind::Card,
@@ -230,7 +230,7 @@ impl ChatCall {
     }
 
     /// Short blake3 over the messages (roles and contents): equal for retries of one call.
-    pub fn fingerprint(&self) -> String {
+    pub(super) fn fingerprint(&self) -> String {
         let mut hasher = blake3::Hasher::new();
         for m in &self.messages {
             hasher.update(format!("{:?}\n", m.role).as_bytes());
@@ -241,12 +241,12 @@ impl ChatCall {
     }
 
     /// The articles of a card request (empty for other requests).
-    pub fn articles(&self) -> Vec<BlockArticle> {
+    pub(super) fn articles(&self) -> Vec<BlockArticle> {
         read_last_block(&self.messages, "articles").unwrap_or_default()
     }
 
     /// The answer as a JSON value, before any fault or mode wrapping.
-    pub fn answer_value(&self) -> Value {
+    pub(super) fn answer_value(&self) -> Value {
         let namespace = match self.kind() {
             Kind::Card => Some(Namespace::Card),
             Kind::Insight => Some(Namespace::Insight),
@@ -335,7 +335,7 @@ impl ChatCall {
 }
 
 /// The content string for `value` in `mode`: bare JSON, or a fenced block in prompt mode.
-pub fn render_content(value: &Value, mode: &Mode) -> String {
+pub(super) fn render_content(value: &Value, mode: &Mode) -> String {
     match mode {
         Mode::Prompt => format!(
             "Here is the JSON object:\n\n```json\n{}\n```",
@@ -403,7 +403,7 @@ pub fn instance_of(schema: &Value) -> Value {
 }
 
 /// Removes one required field, so the JSON parses but fails the schema.
-pub fn drop_required_field(value: &mut Value, kind: Kind) {
+pub(super) fn drop_required_field(value: &mut Value, kind: Kind) {
     let Some(map) = value.as_object_mut() else {
         return;
     };
@@ -427,7 +427,7 @@ pub fn drop_required_field(value: &mut Value, kind: Kind) {
 }
 
 /// Cuts serialized JSON off before its end, the way a dropped stream or a length cut-off does.
-pub fn truncate_json(text: &str) -> String {
+pub(super) fn truncate_json(text: &str) -> String {
     let keep = text.chars().count() * 3 / 5;
     let mut cut: String = text.chars().take(keep.max(1)).collect();
     // Never end on a closing brace, or a short object would still parse.
@@ -439,7 +439,7 @@ pub fn truncate_json(text: &str) -> String {
 
 /// The reasoning a `<think>` model writes before its answer. It mentions a brace on purpose:
 /// a client that looks for the first `{` without stripping the block first gets it wrong.
-pub fn reasoning_text(kind: Kind) -> String {
+pub(super) fn reasoning_text(kind: Kind) -> String {
     format!(
         "The user wants one {} as a JSON object like {{\"title\": …}}. I will use only the facts \
          in the data block and keep names as written.",

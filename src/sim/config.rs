@@ -11,9 +11,9 @@ use std::time::Duration;
 /// A forgotten simulator stops by itself after this long.
 pub const DEFAULT_MAX_SECONDS: u64 = 900;
 /// Upper bound for `max_seconds` (one day).
-pub const MAX_SECONDS_LIMIT: u64 = 86_400;
+pub(super) const MAX_SECONDS_LIMIT: u64 = 86_400;
 /// Upper bound for `max_requests`.
-pub const MAX_REQUESTS_LIMIT: u64 = 10_000_000;
+pub(super) const MAX_REQUESTS_LIMIT: u64 = 10_000_000;
 
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -332,7 +332,7 @@ pub enum LogTarget {
 }
 
 /// Parses `KIND=RATE` (a `--fault` value).
-pub fn parse_fault_rate(s: &str) -> Result<(FaultKind, f64), String> {
+pub(super) fn parse_fault_rate(s: &str) -> Result<(FaultKind, f64), String> {
     let (kind, rate) = s
         .split_once('=')
         .ok_or_else(|| format!("expected KIND=RATE like hang=0.02, got \"{s}\""))?;
@@ -344,7 +344,7 @@ pub fn parse_fault_rate(s: &str) -> Result<(FaultKind, f64), String> {
 }
 
 /// Parses `COUNT=KIND` (a `--first` value).
-pub fn parse_script_step(s: &str) -> Result<(u32, FaultKind), String> {
+pub(super) fn parse_script_step(s: &str) -> Result<(u32, FaultKind), String> {
     let (count, kind) = s
         .split_once('=')
         .ok_or_else(|| format!("expected COUNT=KIND like 2=rate_limited, got \"{s}\""))?;

@@ -11,7 +11,7 @@ use crate::model::Language;
 use crate::text::to_script;
 
 /// The inputs of an embeddings body, or why it cannot be answered.
-pub fn inputs(body: &Value) -> Result<Vec<String>, String> {
+pub(super) fn inputs(body: &Value) -> Result<Vec<String>, String> {
     if let Some(format) = body.get("encoding_format").and_then(Value::as_str)
         && format != "float"
     {
@@ -64,7 +64,7 @@ pub fn embed(text: &str, dim: usize) -> Vec<f32> {
 }
 
 /// The whole response body for `texts`.
-pub fn response(texts: &[String], model: &str, dim: usize) -> (Value, u64) {
+pub(super) fn response(texts: &[String], model: &str, dim: usize) -> (Value, u64) {
     let data: Vec<Value> = texts
         .iter()
         .enumerate()

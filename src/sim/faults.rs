@@ -11,14 +11,14 @@ use super::config::{ContextForm, FaultKind, Latency, RejectForm, SimConfig};
 
 /// splitmix64: tiny, seedable, good enough for fault draws; no dependency.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(super) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Self {
+    pub(super) fn new(seed: u64) -> Self {
         Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(super) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -27,7 +27,7 @@ impl Rng {
     }
 
     /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
+    pub(super) fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
@@ -39,7 +39,7 @@ impl Rng {
     }
 
     /// One latency draw: median `p50_ms`, lognormal spread `sigma`, capped.
-    pub fn latency(&mut self, latency: &Latency) -> Duration {
+    pub(super) fn latency(&mut self, latency: &Latency) -> Duration {
         if latency.p50_ms == 0 {
             return Duration::ZERO;
         }
@@ -49,7 +49,7 @@ impl Rng {
 }
 
 /// Which fault chat request number `seq` (1-based) gets: the script first, then a draw.
-pub fn choose_fault(config: &SimConfig, seq: u64, rng: &mut Rng) -> FaultKind {
+pub(super) fn choose_fault(config: &SimConfig, seq: u64, rng: &mut Rng) -> FaultKind {
     let mut upto = 0u64;
     for &(count, kind) in &config.script {
         upto += u64::from(count);
@@ -70,7 +70,7 @@ pub fn choose_fault(config: &SimConfig, seq: u64, rng: &mut Rng) -> FaultKind {
 
 /// An error answer: status, content type, body.
 #[derive(Debug, Clone)]
-pub struct ErrorAnswer {
+pub(super) struct ErrorAnswer {
     pub status: u16,
     pub content_type: &'static str,
     pub body: String,
@@ -87,7 +87,7 @@ impl ErrorAnswer {
 }
 
 /// The OpenAI error envelope.
-pub fn openai_error(
+pub(super) fn openai_error(
     status: u16,
     message: &str,
     kind: &str,
@@ -101,7 +101,7 @@ pub fn openai_error(
 }
 
 /// An injected 429, OpenAI-shaped.
-pub fn rate_limited(model: &str, retry_after_s: u64) -> ErrorAnswer {
+pub(super) fn rate_limited(model: &str, retry_after_s: u64) -> ErrorAnswer {
     openai_error(
         429,
         &format!(
@@ -115,7 +115,7 @@ pub fn rate_limited(model: &str, retry_after_s: u64) -> ErrorAnswer {
 }
 
 /// A 429 from the sliding window, naming which limit and the numbers.
-pub fn window_limited(
+pub(super) fn window_limited(
     model: &str,
     what: &str,
     limit: u64,
@@ -141,7 +141,7 @@ pub fn window_limited(
 }
 
 /// A request larger than the whole TPM budget: no wait can help, so no Retry-After.
-pub fn request_too_large(model: &str, limit: u64, requested: u64) -> ErrorAnswer {
+pub(super) fn request_too_large(model: &str, limit: u64, requested: u64) -> ErrorAnswer {
     openai_error(
         429,
         &format!(
@@ -155,7 +155,7 @@ pub fn request_too_large(model: &str, limit: u64, requested: u64) -> ErrorAnswer
     )
 }
 
-pub fn plain_rate_limited() -> ErrorAnswer {
+pub(super) fn plain_rate_limited() -> ErrorAnswer {
     ErrorAnswer {
         status: 429,
         content_type: "text/plain; charset=utf-8",
@@ -163,7 +163,7 @@ pub fn plain_rate_limited() -> ErrorAnswer {
     }
 }
 
-pub fn server_error(rng: &mut Rng) -> ErrorAnswer {
+pub(super) fn server_error(rng: &mut Rng) -> ErrorAnswer {
     let status = [500, 502, 503][(rng.next_u64() % 3) as usize];
     openai_error(
         status,
@@ -174,7 +174,7 @@ pub fn server_error(rng: &mut Rng) -> ErrorAnswer {
     )
 }
 
-pub fn plain_bad_gateway() -> ErrorAnswer {
+pub(super) fn plain_bad_gateway() -> ErrorAnswer {
     ErrorAnswer {
         status: 502,
         content_type: "text/html",
@@ -183,7 +183,7 @@ pub fn plain_bad_gateway() -> ErrorAnswer {
 }
 
 /// A server that does not take `response_format.type = mode`.
-pub fn reject_format(form: RejectForm, mode: &str) -> ErrorAnswer {
+pub(super) fn reject_format(form: RejectForm, mode: &str) -> ErrorAnswer {
     match form {
         RejectForm::OpenAi => openai_error(
             400,
@@ -211,7 +211,7 @@ pub fn reject_format(form: RejectForm, mode: &str) -> ErrorAnswer {
 }
 
 /// `context_length_exceeded` for a request of `prompt` + `completion` tokens over `window`.
-pub fn context_exceeded(
+pub(super) fn context_exceeded(
     form: ContextForm,
     window: u32,
     prompt: u64,

@@ -22,16 +22,16 @@ use crate::text::to_script;
 
 pub const GOOD: &str = "sim-good";
 pub const DEGRADED: &str = "sim-degraded";
-pub const SLOPPY: &str = "sim-sloppy";
+pub(super) const SLOPPY: &str = "sim-sloppy";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelBehaviour {
+pub(super) enum ModelBehaviour {
     Good,
     Degraded,
     Sloppy,
 }
 
-pub fn behaviour(model: &str) -> ModelBehaviour {
+pub(super) fn behaviour(model: &str) -> ModelBehaviour {
     match model {
         DEGRADED => ModelBehaviour::Degraded,
         SLOPPY => ModelBehaviour::Sloppy,
@@ -56,7 +56,7 @@ const GENERIC_NOUNS: [&str; 12] = [
 ];
 
 /// Turns a grounded card into the first answer of `sim-sloppy` (see the module doc).
-pub fn sloppy_card(card: &mut Value, articles: &[BlockArticle]) {
+pub(super) fn sloppy_card(card: &mut Value, articles: &[BlockArticle]) {
     let headline = articles.first().map_or("", |a| a.title.as_str());
     // Title and details copy the headline (the summary is the grounded one, so an answer in
     // the digest's language can be accepted once repaired locally).
@@ -77,7 +77,7 @@ pub fn sloppy_card(card: &mut Value, articles: &[BlockArticle]) {
 }
 
 /// The `GET /v1/models` body.
-pub fn list() -> Value {
+pub(super) fn list() -> Value {
     let models: Vec<Value> = [GOOD, DEGRADED, SLOPPY]
         .iter()
         .map(|id| json!({"id": id, "object": "model", "created": 0, "owned_by": "llm-sim"}))
@@ -92,7 +92,7 @@ const INVENTED_NUMBERS: [&str; 4] = ["83.7%", "417", "2.96", "61.3%"];
 
 /// Turns a grounded card into the degraded one (see the module doc). `language` is the card's
 /// target language tag.
-pub fn degrade_card(card: &mut Value, articles: &[BlockArticle], language: &str) {
+pub(super) fn degrade_card(card: &mut Value, articles: &[BlockArticle], language: &str) {
     let language = Language::from_tag(language).unwrap_or(Language::En);
     let corpus: String = articles
         .iter()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 #[derive(Debug)]
-pub struct SlidingWindow {
+pub(super) struct SlidingWindow {
     window: Duration,
     rpm: Option<u32>,
     tpm: Option<u32>,
@@ -20,7 +20,7 @@ pub struct SlidingWindow {
 
 /// The state after a decision, for the rate headers.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Remaining {
+pub(super) struct Remaining {
     pub rpm: Option<u32>,
     pub tpm: Option<u32>,
     pub requests_left: u64,
@@ -32,7 +32,7 @@ pub struct Remaining {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Decision {
+pub(super) enum Decision {
     Admitted(Remaining),
     /// Over a limit: `which` is "requests" or "tokens", `wait` is until this request would fit.
     Denied {
@@ -49,7 +49,7 @@ pub enum Decision {
 }
 
 impl SlidingWindow {
-    pub fn new(window: Duration, rpm: Option<u32>, tpm: Option<u32>) -> Self {
+    pub(super) fn new(window: Duration, rpm: Option<u32>, tpm: Option<u32>) -> Self {
         SlidingWindow {
             window,
             rpm,
@@ -58,7 +58,7 @@ impl SlidingWindow {
         }
     }
 
-    pub fn is_limited(&self) -> bool {
+    pub(super) fn is_limited(&self) -> bool {
         self.rpm.is_some() || self.tpm.is_some()
     }
 
@@ -77,7 +77,7 @@ impl SlidingWindow {
     }
 
     /// Admits a request of `tokens` at `now`, or says how long until it would fit.
-    pub fn admit(&mut self, now: Instant, tokens: u64) -> Decision {
+    pub(super) fn admit(&mut self, now: Instant, tokens: u64) -> Decision {
         self.expire(now);
         if let Some(tpm) = self.tpm
             && tokens > u64::from(tpm)
@@ -130,7 +130,7 @@ impl SlidingWindow {
     }
 
     /// The header values at `now` without admitting anything.
-    pub fn remaining(&mut self, now: Instant) -> Remaining {
+    pub(super) fn remaining(&mut self, now: Instant) -> Remaining {
         self.expire(now);
         let used_requests = self.admitted.len() as u64;
         let used_tokens = self.tokens_used();
@@ -160,7 +160,7 @@ impl SlidingWindow {
 
 impl Remaining {
     /// `x-ratelimit-*` headers, OpenAI's names and duration format ("1s", "6m0s", "20ms").
-    pub fn headers(&self) -> Vec<(&'static str, String)> {
+    pub(super) fn headers(&self) -> Vec<(&'static str, String)> {
         let mut headers = Vec::new();
         if let Some(rpm) = self.rpm {
             headers.push(("x-ratelimit-limit-requests", rpm.to_string()));

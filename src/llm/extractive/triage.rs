@@ -8,12 +8,12 @@ use crate::text::relevance::ai_relevance;
 
 /// The lexical relevance below which the extractive baseline answers "drop" (the same threshold
 /// the rank stage uses for its own pre-filter).
-pub const LEXICAL_KEEP_AT: f64 = crate::text::relevance::DEFAULT_MIN_RELEVANCE;
+pub(super) const LEXICAL_KEEP_AT: f64 = crate::text::relevance::DEFAULT_MIN_RELEVANCE;
 
 /// The extractive baseline's answer to a triage request: keep what the lexical AI-relevance
 /// score (the rank stage's) puts at or above `LEXICAL_KEEP_AT`. Lets the offline demo run the
 /// same stage a real model would.
-pub fn lexical_answer(articles: &[BlockArticle]) -> TriageAnswer {
+pub(super) fn lexical_answer(articles: &[BlockArticle]) -> TriageAnswer {
     TriageAnswer {
         decisions: articles
             .iter()

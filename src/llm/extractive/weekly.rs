@@ -117,7 +117,10 @@ fn cut(text: &str, limit: usize) -> String {
 }
 
 /// A keyword card from a theme's day cards (date then rank order).
-pub fn keyword_card_from_cards(cards: &[WeeklyBlockCard], theme: &ThemeContext) -> KeywordCard {
+pub(super) fn keyword_card_from_cards(
+    cards: &[WeeklyBlockCard],
+    theme: &ThemeContext,
+) -> KeywordCard {
     let language = target_language(&theme.language);
     let t = weekly_templates(language);
     let term = in_script(theme.term.trim(), language);
@@ -229,7 +232,7 @@ pub fn keyword_card_from_cards(cards: &[WeeklyBlockCard], theme: &ThemeContext) 
 }
 
 /// The overview from the finished keyword cards (strongest first).
-pub fn overview_from_themes(themes: &[BlockTheme], week: &WeekContext) -> WeeklyOverview {
+pub(super) fn overview_from_themes(themes: &[BlockTheme], week: &WeekContext) -> WeeklyOverview {
     let language = target_language(&week.language);
     let t = weekly_templates(language);
     let keywords: Vec<String> = themes
