@@ -70,18 +70,6 @@ impl Reporter {
         }
     }
 
-    /// `done` of `total` items of `what` finished.
-    pub fn progress(&self, what: &str, done: usize, total: usize) {
-        self.stage_progress(
-            what,
-            &StageProgress {
-                done,
-                total,
-                ..StageProgress::default()
-            },
-        );
-    }
-
     /// A long stage's progress: an `indicatif` bar with ETA on a terminal's stderr, a line per
     /// quarter in logs and cron mail, nothing with -q.
     pub fn stage_progress(&self, what: &str, p: &StageProgress) {
