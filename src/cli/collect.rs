@@ -10,7 +10,7 @@ use crate::collect::{self, CollectContext, HttpOptions};
 use crate::config::Config;
 use crate::progress::Progress;
 use crate::report::Reporter;
-use crate::run::{self};
+use crate::run;
 
 /// `newsdesk collect`: fetch every configured source, store the articles (and the validators
 /// for the next conditional GET), report per source. Exit 3 when more sources failed than

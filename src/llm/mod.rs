@@ -3,6 +3,7 @@
 //! layers — `Cached(Limited(Retrying(OpenAi)))` — each in its own file, none aware of the others.
 
 pub mod blocks;
+pub mod bounds;
 pub mod breaker;
 pub mod budget;
 pub mod cached;
