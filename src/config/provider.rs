@@ -101,47 +101,31 @@ impl Validator {
             .as_deref()
             .and_then(|name| env.var(name))
             .map(Secret::new);
-        let structured_output = match t.get("structured_output") {
-            None => defaults.structured_output,
-            Some(v) => match v.as_str().and_then(StructuredOutput::from_name) {
-                Some(mode) => mode,
-                None => {
-                    self.problem(
-                        "provider.structured_output",
-                        format!("{v} is not a mode (expected json_schema, json_object or prompt)"),
-                    );
-                    defaults.structured_output
-                }
-            },
-        };
-        let token_encoding = match t.get("token_encoding") {
-            None => defaults.token_encoding,
-            Some(v) => match v.as_str().and_then(TokenEncoding::from_name) {
-                Some(encoding) => encoding,
-                None => {
-                    self.problem(
-                        "provider.token_encoding",
-                        format!("{v} is not an encoding (expected o200k_base or cl100k_base)"),
-                    );
-                    defaults.token_encoding
-                }
-            },
-        };
+        let structured_output = self.choice(
+            t,
+            "structured_output",
+            defaults.structured_output,
+            StructuredOutput::from_name,
+            "a mode (expected json_schema, json_object or prompt)",
+        );
+        let token_encoding = self.choice(
+            t,
+            "token_encoding",
+            defaults.token_encoding,
+            TokenEncoding::from_name,
+            "an encoding (expected o200k_base or cl100k_base)",
+        );
         let json_object_schema =
             self.boolean(t, "json_object_schema", P, defaults.json_object_schema);
         let reasoning = self.boolean(t, "reasoning", P, defaults.reasoning);
         let string_lengths = self.boolean(t, "string_lengths", P, defaults.string_lengths);
-        let fallback = match self.string(t, "fallback", P, Some("extractive")).as_deref() {
-            Some("extractive") | None => CardFallback::Extractive,
-            Some("none") => CardFallback::None,
-            Some(other) => {
-                self.problem(
-                    "provider.fallback",
-                    format!("\"{other}\" is not a fallback (expected extractive or none)"),
-                );
-                CardFallback::Extractive
-            }
-        };
+        let fallback = self.choice(
+            t,
+            "fallback",
+            CardFallback::Extractive,
+            CardFallback::from_name,
+            "a fallback (expected extractive or none)",
+        );
         let temperature = self.float(t, "temperature", P, 0.2, 0.0..=2.0) as f32;
         let top_p = t
             .contains_key("top_p")
@@ -169,6 +153,25 @@ impl Validator {
             seed,
             max_output_tokens,
         })
+    }
+
+    /// `provider.<key>` as one of the names `from_name` knows: absent is `default`; an unknown
+    /// name is a problem naming what was expected, and `default` stands in so checking goes on.
+    fn choice<T: Copy>(
+        &mut self,
+        t: &Table,
+        key: &str,
+        default: T,
+        from_name: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> T {
+        match t.get(key) {
+            None => default,
+            Some(v) => v.as_str().and_then(from_name).unwrap_or_else(|| {
+                self.problem(format!("provider.{key}"), format!("{v} is not {expected}"));
+                default
+            }),
+        }
     }
 
     pub(super) fn limits(&mut self, t: &Table) -> LimitsConfig {

@@ -391,6 +391,16 @@ pub enum CardFallback {
     None,
 }
 
+impl CardFallback {
+    pub fn from_name(name: &str) -> Option<CardFallback> {
+        match name {
+            "extractive" => Some(CardFallback::Extractive),
+            "none" => Some(CardFallback::None),
+            _ => None,
+        }
+    }
+}
+
 /// USD per one million tokens.
 #[derive(Debug, Clone, Copy)]
 pub struct PricingConfig {
