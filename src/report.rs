@@ -46,16 +46,19 @@ impl Reporter {
             bar: Mutex::new(None),
         }
     }
+}
 
+/// The stages see the terminal only through this seam.
+impl Progress for Reporter {
     /// A stage starts.
-    pub fn step(&self, message: &str) {
+    fn step(&self, message: &str) {
         if self.verbosity > Verbosity::Quiet {
             eprintln!("• {message}");
         }
     }
 
     /// Detail shown with -v.
-    pub fn detail(&self, message: &str) {
+    fn detail(&self, message: &str) {
         if self.verbosity == Verbosity::Verbose {
             eprintln!("  {message}");
         }
@@ -64,7 +67,7 @@ impl Reporter {
     /// Something the operator should know even when things went on (a failed source, a skipped
     /// topic). Not with -q: cron reads the final result and errors only; the summary still counts
     /// what went wrong.
-    pub fn warn(&self, message: &str) {
+    fn warn(&self, message: &str) {
         if self.verbosity > Verbosity::Quiet {
             eprintln!("! {message}");
         }
@@ -72,7 +75,7 @@ impl Reporter {
 
     /// A long stage's progress: an `indicatif` bar with ETA on a terminal's stderr, a line per
     /// quarter in logs and cron mail, nothing with -q.
-    pub fn stage_progress(&self, what: &str, p: &StageProgress) {
+    fn stage_progress(&self, what: &str, p: &StageProgress) {
         if self.verbosity <= Verbosity::Quiet || p.total == 0 {
             return;
         }
@@ -112,7 +115,7 @@ impl Reporter {
     }
 
     /// The command's result on stdout: the run summary, a JSON document, lint findings.
-    pub fn output(&self, text: &str) {
+    fn output(&self, text: &str) {
         if self.verbosity == Verbosity::Silent {
             return;
         }
@@ -121,28 +124,5 @@ impl Reporter {
         if !text.ends_with('\n') {
             let _ = stdout.write_all(b"\n");
         }
-    }
-}
-
-/// The stages see the terminal only through this seam.
-impl Progress for Reporter {
-    fn step(&self, message: &str) {
-        Reporter::step(self, message);
-    }
-
-    fn detail(&self, message: &str) {
-        Reporter::detail(self, message);
-    }
-
-    fn warn(&self, message: &str) {
-        Reporter::warn(self, message);
-    }
-
-    fn stage_progress(&self, what: &str, p: &StageProgress) {
-        Reporter::stage_progress(self, what, p);
-    }
-
-    fn output(&self, text: &str) {
-        Reporter::output(self, text);
     }
 }

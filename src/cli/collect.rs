@@ -8,7 +8,6 @@ use super::*;
 use crate::clock::{Clock, SystemClock};
 use crate::collect::{self, CollectContext, HttpOptions};
 use crate::config::Config;
-use crate::progress::Progress;
 use crate::report::Reporter;
 use crate::run;
 

@@ -35,6 +35,7 @@ use chrono::NaiveDate;
 
 use crate::config::{Config, Env, Layout, ProcessEnv, ProviderKind};
 use crate::llm::cached::CacheMode;
+use crate::progress::Progress;
 use crate::report::Reporter;
 use crate::run::{RunStatus, RunSummary};
 use crate::store::{Store, StoreLocation};
