@@ -115,10 +115,14 @@ pub const FEED_ENTRIES: usize = 20;
 /// feed lists. `current` replaces a file of its own date.
 pub fn recent_digests(dir: &Path, current: &Digest, limit: usize) -> Vec<Digest> {
     let mut digests = vec![current.clone()];
+    // Newest first, so no digest past the first `limit` readable ones can make the cut: the
+    // older files of a long-lived directory are never read.
     digests.extend(
-        published_digests(dir)
+        published_dates(dir)
             .into_iter()
-            .filter(|d| d.date != current.date),
+            .filter(|&date| date != current.date)
+            .filter_map(|date| published_digest(dir, date))
+            .take(limit),
     );
     digests.sort_by_key(|d| std::cmp::Reverse(d.date));
     digests.truncate(limit);
@@ -141,8 +145,8 @@ pub fn published_digest(dir: &Path, date: NaiveDate) -> Option<Digest> {
     }
 }
 
-/// Every digest published in `dir` (files named `YYYY-MM-DD.json`), newest first.
-pub fn published_digests(dir: &Path) -> Vec<Digest> {
+/// The dates of the digests published in `dir` (files named `YYYY-MM-DD.json`), newest first.
+fn published_dates(dir: &Path) -> Vec<NaiveDate> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -155,7 +159,4 @@ pub fn published_digests(dir: &Path) -> Vec<Digest> {
         .collect();
     dates.sort_unstable_by(|a, b| b.cmp(a));
     dates
-        .into_iter()
-        .filter_map(|date| published_digest(dir, date))
-        .collect()
 }
