@@ -102,9 +102,14 @@ pub struct CallRecord {
 }
 
 /// How many of `calls` the provider answered, and how many the cache did.
-pub fn paid_and_cached(calls: &[CallRecord]) -> (usize, usize) {
-    let paid = calls.iter().filter(|c| !c.cached).count();
-    (paid, calls.len() - paid)
+pub fn paid_and_cached<'a>(calls: impl IntoIterator<Item = &'a CallRecord>) -> (usize, usize) {
+    calls.into_iter().fold((0, 0), |(paid, cached), call| {
+        if call.cached {
+            (paid, cached + 1)
+        } else {
+            (paid + 1, cached)
+        }
+    })
 }
 
 /// The canonical cache key of a request for a given provider.

@@ -210,6 +210,7 @@ pub async fn run_pipeline(
     if plan.replay().is_none() {
         publish::write_manifest(store.as_ref(), &opts.out_dir, &manifest)?;
     }
+    // Last, so the wall time counts recording the night too.
     let summary = record::summary(&plan, &night, &digest, &calls, seen, &lint);
     Ok((summary, manifest))
 }

@@ -10,7 +10,7 @@ use crate::config::ProviderKind;
 use crate::lint::LintReport;
 use crate::llm::Provider;
 use crate::llm::budget::cost_usd;
-use crate::llm::cached::CallRecord;
+use crate::llm::cached::{CallRecord, paid_and_cached};
 use crate::llm::telemetry::TelemetrySnapshot as Seen;
 use crate::model::Digest;
 
@@ -107,6 +107,7 @@ pub(super) fn summary(
     } else {
         RunStatus::Ok
     };
+    let (provider_calls, cache_hits) = paid_and_cached(calls.iter().map(|c| &c.call));
     let paid = || calls.iter().filter(|c| !c.call.cached);
     let mut modes: Vec<String> = calls
         .iter()
@@ -132,8 +133,8 @@ pub(super) fn summary(
         cards: digest.topic_count,
         failed: digest.failed.clone(),
         insight_error: night.insight_error.clone(),
-        provider_calls: paid().count(),
-        cache_hits: calls.len() - paid().count(),
+        provider_calls,
+        cache_hits,
         tokens_in: paid().map(|c| c.call.usage.prompt_tokens).sum(),
         tokens_out: paid().map(|c| c.call.usage.completion_tokens).sum(),
         cost_usd: calls.iter().map(|c| c.cost_usd).sum(),
