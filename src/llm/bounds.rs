@@ -5,6 +5,8 @@
 
 use serde_json::Value;
 
+use crate::model::Language;
+use crate::text::frequent_simplified::FREQUENT_SIMPLIFIED_ONLY;
 use crate::text::is_han;
 
 /// A card title holds at most this many Han characters (DESIGN §4: "≤ 40 CJK chars")…
@@ -172,44 +174,220 @@ pub fn entity_count_within_bounds(entities: &[String]) -> bool {
     (ENTITIES_MIN..=ENTITIES_MAX).contains(&named)
 }
 
+/// The subschema `bound` constrains: the property itself for `Chars` and `Items`, its items'
+/// schema for `ItemChars`, the key's schema inside its items for `ItemFieldChars`.
+fn bounded_schema<'a>(
+    schema: &'a mut Value,
+    bound: &Bound,
+) -> Option<&'a mut serde_json::Map<String, Value>> {
+    let prop = schema.pointer_mut(&format!("/properties/{}", bound.field))?;
+    let target = match bound.limit {
+        Limit::Chars { .. } | Limit::Items { .. } => prop,
+        Limit::ItemChars { .. } => prop.get_mut("items")?,
+        Limit::ItemFieldChars { key, .. } => prop
+            .get_mut("items")?
+            .pointer_mut(&format!("/properties/{key}"))?,
+    };
+    target.as_object_mut()
+}
+
 /// Writes `bounds` into a strict schema's top-level properties, in the keywords JSON Schema
 /// uses (string lengths with an explicit `"type": "string"`, as llama.cpp's grammar converter
 /// requires).
 pub(crate) fn with_bounds(mut schema: Value, bounds: &[Bound]) -> Value {
     for bound in bounds {
-        let Some(prop) = schema
-            .pointer_mut(&format!("/properties/{}", bound.field))
-            .and_then(Value::as_object_mut)
-        else {
+        let Some(target) = bounded_schema(&mut schema, bound) else {
             continue;
         };
-        match bound.limit {
-            Limit::Chars { min, max } => {
-                prop.insert("type".into(), "string".into());
-                prop.insert("minLength".into(), min.into());
-                prop.insert("maxLength".into(), max.into());
-            }
+        let (min, max) = match bound.limit {
             Limit::Items { min, max } => {
-                prop.insert("minItems".into(), min.into());
-                prop.insert("maxItems".into(), max.into());
+                target.insert("minItems".into(), min.into());
+                target.insert("maxItems".into(), max.into());
+                continue;
             }
-            Limit::ItemChars { max } => {
-                if let Some(item) = prop.get_mut("items").and_then(Value::as_object_mut) {
-                    item.insert("type".into(), "string".into());
-                    item.insert("maxLength".into(), max.into());
-                }
-            }
-            Limit::ItemFieldChars { key, max } => {
-                if let Some(item) = prop
-                    .get_mut("items")
-                    .and_then(|items| items.pointer_mut(&format!("/properties/{key}")))
-                    .and_then(Value::as_object_mut)
-                {
-                    item.insert("type".into(), "string".into());
-                    item.insert("maxLength".into(), max.into());
-                }
+            Limit::Chars { min, max } => (Some(min), max),
+            Limit::ItemChars { max } | Limit::ItemFieldChars { max, .. } => (None, max),
+        };
+        target.insert("type".into(), "string".into());
+        if let Some(min) = min {
+            target.insert("minLength".into(), min.into());
+        }
+        target.insert("maxLength".into(), max.into());
+    }
+    schema
+}
+
+/// The card's fields written in the digest's language. Tags are not ("AI Agent" is a tag in a
+/// Chinese digest too), nor is a key point's label, which may well be a name ("MoE"): its text is.
+pub const CARD_PROSE: &[&str] = &[
+    "title",
+    "summary",
+    "details",
+    "scenarios",
+    "insight",
+    "short_title",
+    "key_points/text",
+    "impacts",
+];
+
+/// The insight's fields written in the digest's language (tags and keywords are names).
+pub const INSIGHT_PROSE: &[&str] = &[
+    "headline",
+    "description",
+    "trend_summary",
+    "tech_context",
+    "outlook",
+    "watchlist",
+    "background/definition",
+    "further_reading/why",
+    "quick_read/line",
+];
+
+/// The Han blocks `text::is_han` counts that a small model writes (URO and extension A).
+const HAN_BLOCKS: [(char, char); 2] = [('㐀', '䶿'), ('一', '鿿')];
+/// A name may open a Chinese text ("NVIDIA 推出…", "Qwen2.5-Coder-1.5B 開源…"): one Latin
+/// word of at most this many characters, then a space or not, then Han.
+const LEADING_NAME_MAX_CHARS: usize = 32;
+/// The longest run of non-Han characters after a Han character: room for a model name, a figure
+/// with its unit or a short English term, never for an English sentence.
+const NON_HAN_RUN_MAX_CHARS: usize = 30;
+/// The Han-count bounds the patterns are made for: each prose field takes the smallest that holds
+/// its character bound, so a request carries three patterns however many fields it has (each
+/// class is a few kilobytes, and every request is stored in the cache and its cassettes). The
+/// field's own bound stays with the local validator.
+const PATTERN_SIZES: [usize; 3] = [40, 160, 700];
+
+/// A regex character class of the Han blocks without `excluded`.
+fn han_class(excluded: &str) -> String {
+    let mut excluded: Vec<u32> = excluded.chars().map(u32::from).collect();
+    excluded.sort_unstable();
+    let mut class = String::from("[");
+    let mut push = |from: u32, to: u32| {
+        let (from, to) = (char::from_u32(from), char::from_u32(to));
+        if let (Some(from), Some(to)) = (from, to) {
+            class.push(from);
+            if to != from {
+                class.push('-');
+                class.push(to);
             }
         }
+    };
+    for (start, end) in HAN_BLOCKS.map(|(s, e)| (u32::from(s), u32::from(e))) {
+        let mut next = start;
+        for &c in excluded.iter().filter(|&&c| (start..=end).contains(&c)) {
+            if next < c {
+                push(next, c - 1);
+            }
+            next = c + 1;
+        }
+        if next <= end {
+            push(next, end);
+        }
+    }
+    class.push(']');
+    class
+}
+
+/// Any character a grammar may emit raw inside a JSON string except Han: `"` and `\` are left
+/// out because a grammar emits string content as it is (prose needs neither; Chinese quotes are
+/// 「」), and so are line breaks and tabs.
+fn non_han_class() -> String {
+    let blocks: String = HAN_BLOCKS.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+    format!("[^\"\\\\\\n\\r\\t{blocks}]")
+}
+
+/// A JSON Schema `pattern` for Chinese prose with at most `max_han` Han characters: it opens in
+/// Han (after at most one leading name), every Han character is followed by at most
+/// `NON_HAN_RUN_MAX_CHARS` others, and no character of `excluded` appears. Why: the model follows
+/// its articles' language, not the prompt's — Qwen2.5-Coder-1.5B wrote English cards for a
+/// 繁體中文 digest from English articles, and a grammar that demanded Han only somewhere made it
+/// switch mid-word ("…Inference Chip Ann诏"); made to choose at the first word, it wrote "NVIDIA
+/// 推出 H300 預測芯片…" (llama-server, 2026-12-06). For zh-Hant, `excluded` is the frequent
+/// Simplified-only characters: that model wrote whole 繁體 cards in Simplified otherwise.
+pub fn han_prose_pattern(max_han: usize, excluded: &str) -> String {
+    let lead = format!("(?:[A-Za-z0-9.\\-]{{1,{LEADING_NAME_MAX_CHARS}}} ?)?");
+    format!(
+        "^{lead}(?:{han}{other}{{0,{run}}}){{1,{max_han}}}$",
+        han = han_class(excluded),
+        other = non_han_class(),
+        run = NON_HAN_RUN_MAX_CHARS,
+    )
+}
+
+/// A JSON Schema `pattern` for an English prose string of `min` to `max` characters: no Han
+/// character at all (the same model answered an English digest from Chinese sources in Chinese).
+pub fn latin_prose_pattern(min: usize, max: usize) -> String {
+    let other = non_han_class();
+    format!("^{other}{{{min},{max}}}$")
+}
+
+/// `schema` (with `bounds` written in) with every string of `prose` held to `language` in place
+/// of its length keywords, for servers that turn the schema into a grammar
+/// (`provider.string_lengths`): a grammar converter takes a `pattern` before any length, so the
+/// pattern carries a bound. Chinese prose refers to one of a few shared `$defs` patterns
+/// (`han_prose_pattern`, zh-Hant without `FREQUENT_SIMPLIFIED_ONLY`; an optional field may also be
+/// ""); English prose gets `latin_prose_pattern`. The validator still checks every bound and the
+/// language locally.
+pub fn with_language_patterns(
+    mut schema: Value,
+    bounds: &[Bound],
+    prose: &[&str],
+    language: Language,
+) -> Value {
+    let excluded = if language == Language::ZhHant {
+        FREQUENT_SIMPLIFIED_ONLY
+    } else {
+        ""
+    };
+    let mut defs = serde_json::Map::new();
+    for bound in bounds {
+        let (name, min, max) = match bound.limit {
+            Limit::Chars { min, max } => (bound.field.to_string(), min, max),
+            Limit::ItemChars { max } => (bound.field.to_string(), 0, max),
+            Limit::ItemFieldChars { key, max } => (format!("{}/{key}", bound.field), 0, max),
+            Limit::Items { .. } => continue,
+        };
+        if !prose.contains(&name.as_str()) {
+            continue;
+        }
+        let Some(target) = bounded_schema(&mut schema, bound) else {
+            continue;
+        };
+        target.remove("minLength");
+        target.remove("maxLength");
+        if !language.is_chinese() {
+            target.insert("pattern".into(), latin_prose_pattern(min, max).into());
+            continue;
+        }
+        // A card title may hold 90 characters, but only 40 of them Han.
+        let han_max = if bound.field == "title" {
+            max.min(TITLE_MAX_CJK_CHARS)
+        } else {
+            max
+        };
+        let size = PATTERN_SIZES
+            .into_iter()
+            .find(|&s| s >= han_max)
+            .unwrap_or(han_max);
+        let def = format!("prose_{size}");
+        defs.entry(def.clone()).or_insert_with(
+            || serde_json::json!({"type": "string", "pattern": han_prose_pattern(size, excluded)}),
+        );
+        let reference = serde_json::json!({ "$ref": format!("#/$defs/{def}") });
+        target.remove("type");
+        if min == 0 {
+            target.insert(
+                "anyOf".into(),
+                serde_json::json!([{"const": ""}, reference]),
+            );
+        } else {
+            target.extend(reference.as_object().cloned().unwrap_or_default());
+        }
+    }
+    if !defs.is_empty()
+        && let Some(root) = schema.as_object_mut()
+    {
+        root.insert("$defs".into(), Value::Object(defs));
     }
     schema
 }

@@ -74,6 +74,29 @@ pub fn card_schema(section_ids: &[String]) -> Value {
     with_bounds(schema, CARD_BOUNDS)
 }
 
+/// `schema` (a card schema) with each entity chosen from `names` and at most as many entities as
+/// there are names, for servers that turn the schema into a grammar. Fewer than `ENTITIES_MIN`
+/// names leave the schema as it is: the grammar could then only repeat them.
+pub fn with_entity_choices(mut schema: Value, names: &[String]) -> Value {
+    if names.len() < ENTITIES_MIN {
+        return schema;
+    }
+    if let Some(entities) = schema
+        .pointer_mut("/properties/entities")
+        .and_then(Value::as_object_mut)
+    {
+        entities.insert("maxItems".into(), names.len().min(ENTITIES_MAX).into());
+        if let Some(item) = entities.get_mut("items").and_then(Value::as_object_mut) {
+            item.remove("maxLength");
+            item.insert(
+                "enum".into(),
+                names.iter().cloned().map(Value::String).collect(),
+            );
+        }
+    }
+    schema
+}
+
 pub fn insight_schema() -> Value {
     with_bounds(strict_schema_for::<Insight>(), INSIGHT_BOUNDS)
 }
@@ -325,6 +348,8 @@ pub fn is_strict(schema: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Language;
+    use crate::text::frequent_simplified::FREQUENT_SIMPLIFIED_ONLY;
 
     fn sections() -> Vec<String> {
         vec!["models".into(), "industry".into()]
@@ -425,6 +450,128 @@ mod tests {
         let err =
             validate_weekly_overview(r#"{"headline":"","summary":"x","outlook":""}"#).unwrap_err();
         assert!(err.contains("/headline"), "{err}");
+    }
+
+    /// Does `text` match `pattern` as a JSON Schema validator reads it (ECMA regex)?
+    fn matches(pattern: &str, text: &str) -> bool {
+        let schema = serde_json::json!({"type": "string", "pattern": pattern});
+        jsonschema::validator_for(&schema)
+            .expect("the pattern compiles")
+            .is_valid(&serde_json::json!(text))
+    }
+
+    #[test]
+    fn han_pattern_takes_chinese_with_names_and_refuses_english() {
+        let title = han_prose_pattern(TITLE_MAX_CJK_CHARS, "");
+        // What the real model wrote once the grammar made it choose at the first word.
+        assert!(matches(
+            &title,
+            "NVIDIA 推出 H300 預測芯片，性能比 H200 增加 2 倍"
+        ));
+        assert!(matches(&title, "Qwen2.5-Coder-1.5B 開源，支援 128K 上下文"));
+        assert!(matches(&title, "輝達發表 H300"));
+        // Its answers without the pattern (issue 16's transcript), and a mid-word switch.
+        assert!(!matches(
+            &title,
+            "Google's new AI model helps search engines understand real-world data"
+        ));
+        assert!(!matches(&title, "NVIDIA H300 Inference Chip Launches"));
+        assert!(!matches(
+            &title,
+            "NVIDIA H300 Inference Chip Announced 芯片"
+        ));
+        // Raw quotes and backslashes would end or escape the JSON string a grammar emits.
+        assert!(!matches(&title, "輝達 \"H300\" 發表"));
+        assert!(!matches(&title, ""));
+        // The Han count bounds the repetition.
+        assert!(matches(&title, &"長".repeat(TITLE_MAX_CJK_CHARS)));
+        assert!(!matches(&title, &"長".repeat(TITLE_MAX_CJK_CHARS + 1)));
+        // zh-Hant leaves the frequent Simplified-only characters out; 台 stays (台灣).
+        let hant = han_prose_pattern(TITLE_MAX_CJK_CHARS, FREQUENT_SIMPLIFIED_ONLY);
+        assert!(matches(&hant, "台灣新創發表開源模型"));
+        assert!(!matches(&hant, "台湾新创发表开源模型"));
+        let english = latin_prose_pattern(1, 90);
+        assert!(matches(&english, "NVIDIA ships the H300 inference chip"));
+        assert!(!matches(&english, "NVIDIA 推出 H300"));
+        assert!(!matches(&english, ""));
+    }
+
+    #[test]
+    fn language_patterns_replace_lengths_on_prose_only() {
+        let sent = with_language_patterns(
+            card_schema(&sections()),
+            CARD_BOUNDS,
+            CARD_PROSE,
+            Language::ZhHant,
+        );
+        // Three shared patterns, however many prose fields.
+        let defs = sent["$defs"].as_object().unwrap();
+        assert_eq!(defs.len(), 3, "{:?}", defs.keys());
+        assert_eq!(
+            sent.pointer("/properties/title/$ref").unwrap(),
+            "#/$defs/prose_40"
+        );
+        assert_eq!(
+            sent.pointer("/properties/summary/$ref").unwrap(),
+            "#/$defs/prose_700"
+        );
+        // An optional field may stay empty.
+        let details = sent.pointer("/properties/details").unwrap();
+        assert_eq!(
+            details["anyOf"][0],
+            serde_json::json!({"const": ""}),
+            "{details}"
+        );
+        for path in [
+            "/properties/title",
+            "/properties/details",
+            "/properties/impacts/items",
+            "/properties/key_points/items/properties/text",
+        ] {
+            let prop = sent.pointer(path).unwrap();
+            assert!(prop.get("maxLength").is_none(), "{path}: {prop}");
+            assert!(prop.to_string().contains("$defs/prose_"), "{path}: {prop}");
+        }
+        // Names stay names: a tag, a key point's label and an entity keep their lengths.
+        for path in [
+            "/properties/tags/items",
+            "/properties/key_points/items/properties/label",
+            "/properties/entities/items",
+        ] {
+            let prop = sent.pointer(path).unwrap();
+            assert!(prop.get("$ref").is_none(), "{path}: {prop}");
+            assert!(prop.get("maxLength").is_some(), "{path}: {prop}");
+        }
+        assert_eq!(sent.pointer("/properties/entities/maxItems").unwrap(), 10);
+        let english = with_language_patterns(
+            insight_schema(),
+            INSIGHT_BOUNDS,
+            INSIGHT_PROSE,
+            Language::En,
+        );
+        assert!(english.pointer("/properties/headline/pattern").is_some());
+        assert!(
+            english
+                .pointer("/properties/keywords/items/pattern")
+                .is_none()
+        );
+        assert!(english.get("$defs").is_none());
+    }
+
+    #[test]
+    fn entity_choices_come_from_the_names_given() {
+        let names: Vec<String> = ["NVIDIA", "H300", "H200", "TSMC"]
+            .map(String::from)
+            .to_vec();
+        let sent = with_entity_choices(card_schema(&sections()), &names);
+        assert_eq!(sent.pointer("/properties/entities/maxItems").unwrap(), 4);
+        assert_eq!(
+            sent.pointer("/properties/entities/items/enum").unwrap(),
+            &serde_json::json!(names)
+        );
+        // Too few names to choose three from: the grammar would repeat them.
+        let two = with_entity_choices(card_schema(&sections()), &names[..2]);
+        assert!(two.pointer("/properties/entities/items/enum").is_none());
     }
 
     #[test]

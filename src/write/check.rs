@@ -17,8 +17,9 @@ use serde_json::Value;
 use crate::llm::blocks::{BlockArticle, CardContext};
 use crate::llm::extractive::card_from_articles;
 use crate::llm::schema::{
-    CARD_BOUNDS, ENTITIES_MAX, ENTITIES_MIN, Limit, bound_problems, card_schema, cut_at_sentence,
-    parse_reply, structure_problems, title_char_limit, title_han_problem, title_within_bounds,
+    CARD_BOUNDS, CARD_PROSE, ENTITIES_MAX, ENTITIES_MIN, Limit, bound_problems, card_schema,
+    cut_at_sentence, parse_reply, structure_problems, title_char_limit, title_han_problem,
+    title_within_bounds,
 };
 use crate::model::{Card, Language};
 use crate::text::lang::written_in;
@@ -147,16 +148,6 @@ const PROSE: [&str; 9] = [
     "key_points",
     "impacts",
 ];
-/// Optional fields held to the digest's language once title and summary are in it. Tags are
-/// not: "AI Agent" is a tag in a Chinese digest too.
-const OPTIONAL_PROSE: [&str; 6] = [
-    "details",
-    "scenarios",
-    "insight",
-    "short_title",
-    "key_points",
-    "impacts",
-];
 
 /// Checks `content` for the topic `check` describes: local repairs first, then the schema and its
 /// bounds, then the topic's rules. `Err` lists every remaining problem as "/field: what to change".
@@ -277,20 +268,25 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
                 .is_some_and(|t| written_in(t, check.language))
         };
         if in_language("title") && in_language("summary") {
-            for field in OPTIONAL_PROSE {
-                // A key point's label may well be a name ("API", "MoE"): its text decides.
-                let prose = value.get_mut(field).map(|v| {
-                    if field == "key_points"
-                        && let Value::Array(items) = v
-                    {
-                        items
-                            .iter_mut()
-                            .filter_map(|item| item.get_mut("text"))
-                            .flat_map(texts_mut)
-                            .collect()
-                    } else {
-                        texts_mut(v)
-                    }
+            // The optional prose (`CARD_PROSE` past title and summary) is held to the
+            // digest's language once title and summary are in it; "key_points/text" names the
+            // text of each key point (its label may well be a name: "API", "MoE").
+            for path in CARD_PROSE
+                .iter()
+                .filter(|p| !matches!(**p, "title" | "summary"))
+            {
+                let (field, key) = path
+                    .split_once('/')
+                    .map_or((*path, None), |(f, k)| (f, Some(k)));
+                let prose = value.get_mut(field).map(|v| match key {
+                    Some(key) if v.is_array() => v
+                        .as_array_mut()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|item| item.get_mut(key))
+                        .flat_map(texts_mut)
+                        .collect(),
+                    _ => texts_mut(v),
                 });
                 for text in prose.unwrap_or_default() {
                     if !text.trim().is_empty() && !written_in(text, check.language) {

@@ -8,7 +8,7 @@ use crate::config::CardFallback;
 use crate::llm::Namespace;
 use crate::llm::blocks::{BlockCard, InsightContext, write_block};
 use crate::llm::extractive::insight_from_cards;
-use crate::llm::schema::{insight_schema, validate_insight};
+use crate::llm::schema::{INSIGHT_BOUNDS, INSIGHT_PROSE, insight_schema, validate_insight};
 use crate::model::{CardRecord, Insight};
 
 pub enum InsightOutcome {
@@ -60,9 +60,12 @@ impl Writer<'_> {
         ctx.insert("context_block", &write_block("context", &context));
         ctx.insert("cards_block", &write_block("cards", &compact));
         let messages = self.prompts.render("insight.tera", &ctx)?;
-        let request = self
-            .settings
-            .request(Namespace::Insight, messages, "insight", &schema);
+        let request = self.settings.request(
+            Namespace::Insight,
+            messages,
+            "insight",
+            &self.schema_to_send(&schema, INSIGHT_BOUNDS, INSIGHT_PROSE),
+        );
         Ok(
             match ask_checked(
                 self.provider,

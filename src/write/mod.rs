@@ -14,7 +14,7 @@ pub mod sources;
 
 use crate::config::{ProviderConfig, ProviderKind, SectionConfig, StructuredOutput};
 use crate::llm::blocks::BlockSection;
-use crate::llm::schema::{field_list, without_string_lengths};
+use crate::llm::schema::{Bound, field_list, with_language_patterns, without_string_lengths};
 use crate::llm::{ChatRequest, LlmError, Message, Namespace, Provider, ResponseFormat};
 use crate::model::Language;
 use check::LocalRepair;
@@ -76,6 +76,23 @@ impl<'a> Writer<'a> {
                 describe: s.describe.clone(),
             })
             .collect()
+    }
+
+    /// The schema a request carries: for a digest written by a model through a server whose
+    /// grammar constrains strings (`provider.string_lengths`), every prose field of `prose` is
+    /// held to the digest's language (`with_language_patterns`); otherwise `schema` as it is.
+    /// Prompts and the local validator keep using `schema`.
+    pub(crate) fn schema_to_send(
+        &self,
+        schema: &serde_json::Value,
+        bounds: &[Bound],
+        prose: &[&str],
+    ) -> serde_json::Value {
+        if self.settings.string_lengths && self.settings.translates {
+            with_language_patterns(schema.clone(), bounds, prose, self.language)
+        } else {
+            schema.clone()
+        }
     }
 
     /// The template variables every prompt gets (see prompts/README.md).
