@@ -6,7 +6,6 @@
 use serde_json::Value;
 
 use crate::model::Language;
-use crate::text::frequent_simplified::FREQUENT_SIMPLIFIED_ONLY;
 use crate::text::is_han;
 
 /// A card title holds at most this many Han characters (DESIGN §4: "≤ 40 CJK chars")…
@@ -257,35 +256,10 @@ const NON_HAN_RUN_MAX_CHARS: usize = 30;
 /// field's own bound stays with the local validator.
 const PATTERN_SIZES: [usize; 3] = [40, 160, 700];
 
-/// A regex character class of the Han blocks without `excluded`.
-fn han_class(excluded: &str) -> String {
-    let mut excluded: Vec<u32> = excluded.chars().map(u32::from).collect();
-    excluded.sort_unstable();
-    let mut class = String::from("[");
-    let mut push = |from: u32, to: u32| {
-        let (from, to) = (char::from_u32(from), char::from_u32(to));
-        if let (Some(from), Some(to)) = (from, to) {
-            class.push(from);
-            if to != from {
-                class.push('-');
-                class.push(to);
-            }
-        }
-    };
-    for (start, end) in HAN_BLOCKS.map(|(s, e)| (u32::from(s), u32::from(e))) {
-        let mut next = start;
-        for &c in excluded.iter().filter(|&&c| (start..=end).contains(&c)) {
-            if next < c {
-                push(next, c - 1);
-            }
-            next = c + 1;
-        }
-        if next <= end {
-            push(next, end);
-        }
-    }
-    class.push(']');
-    class
+/// The Han blocks as a regex character class.
+fn han_class() -> String {
+    let blocks: String = HAN_BLOCKS.iter().map(|(s, e)| format!("{s}-{e}")).collect();
+    format!("[{blocks}]")
 }
 
 /// Any character a grammar may emit raw inside a JSON string except Han: `"` and `\` are left
@@ -297,18 +271,21 @@ fn non_han_class() -> String {
 }
 
 /// A JSON Schema `pattern` for Chinese prose with at most `max_han` Han characters: it opens in
-/// Han (after at most one leading name), every Han character is followed by at most
-/// `NON_HAN_RUN_MAX_CHARS` others, and no character of `excluded` appears. Why: the model follows
-/// its articles' language, not the prompt's — Qwen2.5-Coder-1.5B wrote English cards for a
-/// 繁體中文 digest from English articles, and a grammar that demanded Han only somewhere made it
-/// switch mid-word ("…Inference Chip Ann诏"); made to choose at the first word, it wrote "NVIDIA
-/// 推出 H300 預測芯片…" (llama-server, 2026-12-06). For zh-Hant, `excluded` is the frequent
-/// Simplified-only characters: that model wrote whole 繁體 cards in Simplified otherwise.
-pub fn han_prose_pattern(max_han: usize, excluded: &str) -> String {
+/// Han (after at most one leading name) and every Han character is followed by at most
+/// `NON_HAN_RUN_MAX_CHARS` others. Why: the model follows its articles' language, not the
+/// prompt's — Qwen2.5-Coder-1.5B wrote English cards for a 繁體中文 digest from English articles,
+/// and a grammar that demanded Han only somewhere made it switch mid-word ("…Inference Chip
+/// Ann诏"); made to choose at the first word, it wrote "NVIDIA 推出 H300 預測芯片…" (llama-server,
+/// 2026-12-06). The script is not constrained: leaving the 500 most frequent Simplified-only
+/// characters out of a zh-Hant class did make that model write Traditional, but a class of 500
+/// holes is checked range by range on every rejected token and generation fell from ~10 to ~3.4
+/// tokens/s (leaving them out of only the first four Han characters changed nothing after them),
+/// so the other script is converted locally instead (`LocalRepair::ScriptConverted`).
+pub fn han_prose_pattern(max_han: usize) -> String {
     let lead = format!("(?:[A-Za-z0-9.\\-]{{1,{LEADING_NAME_MAX_CHARS}}} ?)?");
     format!(
         "^{lead}(?:{han}{other}{{0,{run}}}){{1,{max_han}}}$",
-        han = han_class(excluded),
+        han = han_class(),
         other = non_han_class(),
         run = NON_HAN_RUN_MAX_CHARS,
     )
@@ -325,8 +302,8 @@ pub fn latin_prose_pattern(min: usize, max: usize) -> String {
 /// of its length keywords, for servers that turn the schema into a grammar
 /// (`provider.string_lengths`): a grammar converter takes a `pattern` before any length, so the
 /// pattern carries a bound. Chinese prose refers to one of a few shared `$defs` patterns
-/// (`han_prose_pattern`, zh-Hant without `FREQUENT_SIMPLIFIED_ONLY`; an optional field may also be
-/// ""); English prose gets `latin_prose_pattern`. The validator still checks every bound and the
+/// (`han_prose_pattern`; an optional field may also be ""); English prose gets
+/// `latin_prose_pattern`. The validator still checks every bound and the
 /// language locally.
 pub fn with_language_patterns(
     mut schema: Value,
@@ -334,11 +311,6 @@ pub fn with_language_patterns(
     prose: &[&str],
     language: Language,
 ) -> Value {
-    let excluded = if language == Language::ZhHant {
-        FREQUENT_SIMPLIFIED_ONLY
-    } else {
-        ""
-    };
     let mut defs = serde_json::Map::new();
     for bound in bounds {
         let (name, min, max) = match bound.limit {
@@ -371,7 +343,7 @@ pub fn with_language_patterns(
             .unwrap_or(han_max);
         let def = format!("prose_{size}");
         defs.entry(def.clone()).or_insert_with(
-            || serde_json::json!({"type": "string", "pattern": han_prose_pattern(size, excluded)}),
+            || serde_json::json!({"type": "string", "pattern": han_prose_pattern(size)}),
         );
         let reference = serde_json::json!({ "$ref": format!("#/$defs/{def}") });
         target.remove("type");

@@ -7,7 +7,6 @@
 //! form, absolute http(s)). Pure functions, no I/O.
 
 pub mod casing;
-pub mod frequent_simplified;
 pub mod lang;
 pub mod relevance;
 pub mod script;
