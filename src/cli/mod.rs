@@ -1,7 +1,9 @@
 //! The commands of the CLI contract (DESIGN §11), one file each. In: parsed arguments and the
 //! loaded config; out: files, output through the reporter, and an `Exit` the binary maps to its
-//! exit code. The binary's `main.rs` only parses arguments and calls these.
+//! exit code. The arguments themselves are `args.rs`; the binary's `main.rs` only parses them and
+//! calls these.
 
+mod args;
 mod bundle;
 mod cache;
 mod cluster;
@@ -15,6 +17,7 @@ mod run;
 mod runs;
 mod store;
 mod weekly;
+pub use args::{CacheCommand, Cli, Command, RunsCommand, StoreCommand};
 pub use cache::{CacheAction, CacheStats, TreeStats, cache, stats};
 pub use cluster::{ClusterOptions, cluster};
 pub use collect::collect;

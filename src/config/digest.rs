@@ -9,92 +9,35 @@ use super::types::{
 use super::validate::{Table, Validator};
 use crate::model::{Labels, Language};
 
+/// The keys `[digest]` knows.
+const DIGEST_KEYS: &[&str] = &[
+    "title",
+    "language",
+    "layout",
+    "timezone",
+    "window_hours",
+    "cutoff",
+    "max_topics",
+    "focus_topics",
+    "min_topics",
+    "out_dir",
+    "sections",
+    "templates_dir",
+    "prompts_dir",
+    "site_url",
+    "ranking",
+];
+
 impl Validator {
     pub(super) fn digest(&mut self, t: &Table, base_dir: &std::path::Path) -> Option<DigestConfig> {
         const P: &str = "digest";
-        self.unknown_keys(
-            t,
-            P,
-            &[
-                "title",
-                "language",
-                "layout",
-                "timezone",
-                "window_hours",
-                "cutoff",
-                "max_topics",
-                "focus_topics",
-                "min_topics",
-                "out_dir",
-                "sections",
-                "templates_dir",
-                "prompts_dir",
-                "site_url",
-                "ranking",
-            ],
-        );
+        self.unknown_keys(t, P, DIGEST_KEYS);
         let title = self.string(t, "title", P, Some("AI Daily"));
-        let language = self
-            .string(t, "language", P, Some("zh-Hant"))
-            .and_then(|tag| {
-                let lang = Language::from_tag(&tag);
-                if lang.is_none() {
-                    self.problem(
-                        "digest.language",
-                        format!("\"{tag}\" is not supported (expected zh-Hant, zh-Hans or en)"),
-                    );
-                }
-                lang
-            });
-        let layout =
-            self.string(t, "layout", P, Some("daily"))
-                .and_then(|name| match name.as_str() {
-                    "daily" => Some(Layout::Daily),
-                    "speedread" => Some(Layout::Speedread),
-                    "brief" => Some(Layout::Brief),
-                    _ => {
-                        self.problem(
-                            "digest.layout",
-                            format!(
-                                "\"{name}\" is not a layout (expected daily, speedread or brief)"
-                            ),
-                        );
-                        None
-                    }
-                });
-        let timezone = self
-            .string(t, "timezone", P, Some("Asia/Taipei"))
-            .and_then(|name| {
-                let tz = name.parse::<chrono_tz::Tz>().ok();
-                if tz.is_none() {
-                    self.problem(
-                        "digest.timezone",
-                        format!("\"{name}\" is not an IANA timezone (e.g. Asia/Taipei, UTC)"),
-                    );
-                }
-                tz
-            });
+        let language = self.digest_language(t);
+        let layout = self.layout(t);
+        let timezone = self.timezone(t);
         let window_hours = self.integer(t, "window_hours", P, 24, 1..=24 * 14) as u32;
-        let cutoff = match t.get("cutoff") {
-            None => None,
-            Some(toml::Value::String(s)) => {
-                let parsed = NaiveTime::parse_from_str(s, "%H:%M").ok();
-                if parsed.is_none() {
-                    self.problem(
-                        "digest.cutoff",
-                        format!("\"{s}\" is not a time of day (expected \"HH:MM\")"),
-                    );
-                }
-                parsed
-            }
-            Some(other) => {
-                self.problem(
-                    "digest.cutoff",
-                    format!("expected a string \"HH:MM\", found {}", other.type_str()),
-                );
-                None
-            }
-        };
+        let cutoff = self.cutoff(t);
         let max_topics = self.integer(t, "max_topics", P, 48, 1..=500) as usize;
         let focus_topics = self.integer(t, "focus_topics", P, 6, 0..=50) as usize;
         let min_topics = self.integer(t, "min_topics", P, 5, 0..=500) as usize;
@@ -107,33 +50,9 @@ impl Validator {
         let out_dir = self
             .string(t, "out_dir", P, Some("out"))
             .map(|p| base_dir.join(p));
-        let templates_dir = t
-            .contains_key("templates_dir")
-            .then(|| self.string(t, "templates_dir", P, None))
-            .flatten()
-            .map(|p| base_dir.join(p));
-        let prompts_dir = t
-            .contains_key("prompts_dir")
-            .then(|| self.string(t, "prompts_dir", P, None))
-            .flatten()
-            .map(|p| base_dir.join(p));
-        let site_url = t
-            .contains_key("site_url")
-            .then(|| self.string(t, "site_url", P, None))
-            .flatten()
-            .and_then(|url| {
-                if url.starts_with("https://") || url.starts_with("http://") {
-                    Some(url.trim_end_matches('/').to_string())
-                } else {
-                    self.problem(
-                        "digest.site_url",
-                        format!(
-                            "\"{url}\" is not an http(s) URL (e.g. https://news.example.com/ai)"
-                        ),
-                    );
-                    None
-                }
-            });
+        let templates_dir = self.optional_dir(t, "templates_dir", base_dir);
+        let prompts_dir = self.optional_dir(t, "prompts_dir", base_dir);
+        let site_url = self.site_url(t);
         let sections = self.sections(t);
         let ranking = self.ranking(t);
         Some(DigestConfig {
@@ -153,6 +72,105 @@ impl Validator {
             site_url,
             ranking,
         })
+    }
+
+    fn digest_language(&mut self, t: &Table) -> Option<Language> {
+        self.string(t, "language", "digest", Some("zh-Hant"))
+            .and_then(|tag| {
+                let lang = Language::from_tag(&tag);
+                if lang.is_none() {
+                    self.problem(
+                        "digest.language",
+                        format!("\"{tag}\" is not supported (expected zh-Hant, zh-Hans or en)"),
+                    );
+                }
+                lang
+            })
+    }
+
+    fn layout(&mut self, t: &Table) -> Option<Layout> {
+        self.string(t, "layout", "digest", Some("daily"))
+            .and_then(|name| {
+                let layout = Layout::from_name(&name);
+                if layout.is_none() {
+                    self.problem(
+                        "digest.layout",
+                        format!("\"{name}\" is not a layout (expected daily, speedread or brief)"),
+                    );
+                }
+                layout
+            })
+    }
+
+    fn timezone(&mut self, t: &Table) -> Option<chrono_tz::Tz> {
+        self.string(t, "timezone", "digest", Some("Asia/Taipei"))
+            .and_then(|name| {
+                let tz = name.parse::<chrono_tz::Tz>().ok();
+                if tz.is_none() {
+                    self.problem(
+                        "digest.timezone",
+                        format!("\"{name}\" is not an IANA timezone (e.g. Asia/Taipei, UTC)"),
+                    );
+                }
+                tz
+            })
+    }
+
+    /// `digest.cutoff`, "HH:MM" (absent: none).
+    fn cutoff(&mut self, t: &Table) -> Option<NaiveTime> {
+        match t.get("cutoff") {
+            None => None,
+            Some(toml::Value::String(s)) => {
+                let parsed = NaiveTime::parse_from_str(s, "%H:%M").ok();
+                if parsed.is_none() {
+                    self.problem(
+                        "digest.cutoff",
+                        format!("\"{s}\" is not a time of day (expected \"HH:MM\")"),
+                    );
+                }
+                parsed
+            }
+            Some(other) => {
+                self.problem(
+                    "digest.cutoff",
+                    format!("expected a string \"HH:MM\", found {}", other.type_str()),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional directory key, relative to the config file's directory.
+    fn optional_dir(
+        &mut self,
+        t: &Table,
+        key: &str,
+        base_dir: &std::path::Path,
+    ) -> Option<std::path::PathBuf> {
+        t.contains_key(key)
+            .then(|| self.string(t, key, "digest", None))
+            .flatten()
+            .map(|p| base_dir.join(p))
+    }
+
+    /// `digest.site_url`, an http(s) URL without its trailing slash (absent: none).
+    fn site_url(&mut self, t: &Table) -> Option<String> {
+        t.contains_key("site_url")
+            .then(|| self.string(t, "site_url", "digest", None))
+            .flatten()
+            .and_then(|url| {
+                if url.starts_with("https://") || url.starts_with("http://") {
+                    Some(url.trim_end_matches('/').to_string())
+                } else {
+                    self.problem(
+                        "digest.site_url",
+                        format!(
+                            "\"{url}\" is not an http(s) URL (e.g. https://news.example.com/ai)"
+                        ),
+                    );
+                    None
+                }
+            })
     }
 
     /// `[digest.ranking]` and its `[digest.ranking.boost]` tables; absent keys keep the defaults.

@@ -12,6 +12,25 @@ use super::types::{
 };
 use super::validate::{Table, Validator};
 
+/// The keys `[provider]` knows.
+const PROVIDER_KEYS: &[&str] = &[
+    "kind",
+    "preset",
+    "base_url",
+    "model",
+    "api_key_env",
+    "structured_output",
+    "json_object_schema",
+    "reasoning",
+    "string_lengths",
+    "fallback",
+    "token_encoding",
+    "temperature",
+    "top_p",
+    "seed",
+    "max_output_tokens",
+];
+
 impl Validator {
     pub(super) fn provider(
         &mut self,
@@ -20,78 +39,14 @@ impl Validator {
         overrides: &Overrides,
     ) -> Option<ProviderConfig> {
         const P: &str = "provider";
-        self.unknown_keys(
-            t,
-            P,
-            &[
-                "kind",
-                "preset",
-                "base_url",
-                "model",
-                "api_key_env",
-                "structured_output",
-                "json_object_schema",
-                "reasoning",
-                "string_lengths",
-                "fallback",
-                "token_encoding",
-                "temperature",
-                "top_p",
-                "seed",
-                "max_output_tokens",
-            ],
-        );
+        self.unknown_keys(t, P, PROVIDER_KEYS);
         // Each check records its problem and walking goes on, so one pass lists them all; a
         // config with any problem never becomes a `ProviderConfig` (see `Config::parse`).
-        let kind_name = self.string(t, "kind", P, Some("extractive"));
-        let kind = match kind_name
-            .as_deref()
-            .map(|k| (k, ProviderKind::from_name(k)))
-        {
-            Some((_, Some(kind))) => Some(kind),
-            Some((other, None)) => {
-                self.problem(
-                    "provider.kind",
-                    format!("\"{other}\" is not a provider kind (expected openai or extractive)"),
-                );
-                None
-            }
-            None => None,
-        };
-        let preset_name = self.string(t, "preset", P, Some("openai"));
-        let preset = match preset_name.as_deref().map(|n| (n, presets::preset(n))) {
-            Some((_, Some(preset))) => Some(preset),
-            Some((name, None)) => {
-                self.problem(
-                    "provider.preset",
-                    format!(
-                        "\"{name}\" is not a preset (expected one of: {})",
-                        presets::names().join(", ")
-                    ),
-                );
-                None
-            }
-            None => None,
-        };
+        let kind = self.provider_kind(t);
+        let (preset_name, preset) = self.preset(t);
         // Unknown preset: go on with the first row's defaults so the remaining keys are checked.
         let defaults = preset.unwrap_or(&PRESETS[0]);
-        let base_url = match &overrides.base_url {
-            Some(url) => Some(url.clone()),
-            None => self.string(t, "base_url", P, Some(defaults.base_url)),
-        };
-        if let Some(url) = &base_url {
-            if !crate::text::url::is_absolute_http(url) {
-                let source = if overrides.base_url.is_some() {
-                    format!(" (from {})", super::env::BASE_URL)
-                } else {
-                    String::new()
-                };
-                self.problem(
-                    "provider.base_url",
-                    format!("\"{url}\"{source} is not an http(s) URL"),
-                );
-            }
-        }
+        let base_url = self.base_url(t, overrides, defaults.base_url);
         let model = match &overrides.model {
             Some(model) => Some(model.clone()),
             None => self.string(t, "model", P, Some(defaults.model)),
@@ -153,6 +108,59 @@ impl Validator {
             seed,
             max_output_tokens,
         })
+    }
+
+    fn provider_kind(&mut self, t: &Table) -> Option<ProviderKind> {
+        let name = self.string(t, "kind", "provider", Some("extractive"))?;
+        let kind = ProviderKind::from_name(&name);
+        if kind.is_none() {
+            self.problem(
+                "provider.kind",
+                format!("\"{name}\" is not a provider kind (expected openai or extractive)"),
+            );
+        }
+        kind
+    }
+
+    /// The preset's name and its row (`None` when the name is unknown, reported).
+    fn preset(&mut self, t: &Table) -> (Option<String>, Option<&'static presets::Preset>) {
+        let name = self.string(t, "preset", "provider", Some("openai"));
+        let preset = name.as_deref().and_then(|name| {
+            let preset = presets::preset(name);
+            if preset.is_none() {
+                self.problem(
+                    "provider.preset",
+                    format!(
+                        "\"{name}\" is not a preset (expected one of: {})",
+                        presets::names().join(", ")
+                    ),
+                );
+            }
+            preset
+        });
+        (name, preset)
+    }
+
+    /// `NEWSDESK_BASE_URL`, else `provider.base_url`, else the preset's; an http(s) URL.
+    fn base_url(&mut self, t: &Table, overrides: &Overrides, default: &str) -> Option<String> {
+        let base_url = match &overrides.base_url {
+            Some(url) => Some(url.clone()),
+            None => self.string(t, "base_url", "provider", Some(default)),
+        };
+        if let Some(url) = &base_url
+            && !crate::text::url::is_absolute_http(url)
+        {
+            let source = if overrides.base_url.is_some() {
+                format!(" (from {})", super::env::BASE_URL)
+            } else {
+                String::new()
+            };
+            self.problem(
+                "provider.base_url",
+                format!("\"{url}\"{source} is not an http(s) URL"),
+            );
+        }
+        base_url
     }
 
     /// `provider.<key>` as one of the names `from_name` knows: absent is `default`; an unknown

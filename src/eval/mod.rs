@@ -304,144 +304,58 @@ pub async fn run_suite(
     let selected = select_variants(&suite, args, config, reporter)?;
     let blessed_path = baseline_path(&suite);
     let blessed = read_baseline(&blessed_path)?;
-
-    let mut runs: Vec<(String, Vec<FixtureResult>)> = Vec::new();
-    let mut judged = false;
-    let progress = |done: usize, total: usize| {
-        reporter.stage_progress(
-            "fixtures",
-            &crate::progress::StageProgress {
-                done,
-                total,
-                cache_hits: 0,
-                retries: 0,
-                rate_limited: 0,
-            },
-        )
+    let runner = SuiteRunner {
+        suite: &suite,
+        args,
+        config,
+        store,
+        reporter,
     };
-    for variant in &selected {
-        reporter.step(&format!(
-            "eval {}: variant {} × {} fixtures × {} repeat(s){}",
-            suite.name,
-            variant.name,
-            suite.fixture_ids().len(),
-            args.repeat.max(1),
-            runner::endpoint_of(config, variant)
-        ));
-        let mut results = runner::run_variant(
-            &suite,
-            config,
-            variant,
-            store.clone(),
-            args.repeat,
-            args.cache_mode,
-            &progress,
-        )
-        .await?;
-        judged |= add_judge(
-            &suite,
-            config,
-            store.clone(),
-            &mut results,
-            args.cache_mode,
-            reporter,
-        )
-        .await;
-        runs.push((variant.name.clone(), results));
-    }
-    // Without a blessed baseline, the baseline variant of this run is the reference.
-    let live_baseline: Option<Vec<FixtureResult>> = if blessed.is_some() {
-        None
-    } else if let Some((_, r)) = runs.iter().find(|(n, _)| n == &suite.baseline) {
-        Some(r.clone())
-    } else if suite.stage != Stage::Cluster {
-        let variant = suite
-            .variants
-            .iter()
-            .find(|v| v.name == suite.baseline)
-            .expect("suite::load guarantees the baseline variant");
-        reporter.step(&format!(
-            "eval {}: nothing blessed yet, running the baseline {} to compare with",
-            suite.name, variant.name
-        ));
-        Some(
-            runner::run_variant(
-                &suite,
-                config,
-                variant,
-                store.clone(),
-                args.repeat,
-                args.cache_mode,
-                &progress,
-            )
-            .await?,
-        )
-    } else {
-        None
+    let (runs, judged) = runner.run_selected(&selected).await?;
+    let live_baseline = match blessed {
+        Some(_) => None,
+        None => runner.live_baseline(&runs).await?,
     };
-
     let order = metric_order(&suite, judged);
-    let thresholds = suite.thresholds.min.clone();
-    let comparisons: Vec<(String, Vec<FixtureResult>, Comparison)> = runs
+    let reference = |name: &str| match (&blessed, &live_baseline) {
+        (Some(b), _) => Some((format!("blessed {}", blessed_path.display()), b.as_slice())),
+        (None, Some(live)) if name != suite.baseline => {
+            Some((format!("{} (this run)", suite.baseline), live.as_slice()))
+        }
+        _ => None,
+    };
+    let comparisons = runs
         .into_iter()
         .map(|(name, results)| {
-            let reference: Option<(String, &[FixtureResult])> = match (&blessed, &live_baseline) {
-                (Some(b), _) => Some((format!("blessed {}", blessed_path.display()), b.as_slice())),
-                (None, Some(live)) if name != suite.baseline => {
-                    Some((format!("{} (this run)", suite.baseline), live.as_slice()))
-                }
-                _ => None,
-            };
             let comparison = compare::compare(
                 &name,
                 &order,
                 &results,
-                reference.as_ref().map(|(n, r)| (n.as_str(), *r)),
-                &thresholds,
+                reference(&name).as_ref().map(|(n, r)| (n.as_str(), *r)),
+                &suite.thresholds.min,
                 suite.min_effect(),
             );
             (name, results, comparison)
         })
         .collect();
-
     let run = report::SuiteRun {
         suite: suite.name.clone(),
         stage: format!("{:?}", suite.stage).to_lowercase(),
         metrics: order,
         fixtures: suite.fixture_ids(),
         variants: comparisons,
-        blessed: blessed.clone(),
+        blessed,
         references: references(&suite),
     };
     if !args.json {
         reporter.output(&report::table(&run));
     }
     let reports = match &args.report_dir {
-        Some(dir) => {
-            let written = report::write_reports(&run, dir).map_err(|e| io(dir, e))?;
-            for p in &written {
-                reporter.detail(&format!("wrote {}", p.display()));
-            }
-            written
-        }
+        Some(dir) => write_reports(&run, dir, reporter)?,
         None => Vec::new(),
     };
     let blessed_to = if args.bless {
-        let (_, results, _) = &run.variants[0];
-        let parent = blessed_path.parent().expect("baseline path has a parent");
-        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-        let text: String = results
-            .iter()
-            .map(|r| serde_json::to_string(r).expect("results serialize") + "\n")
-            .collect();
-        std::fs::write(&blessed_path, text).map_err(|e| io(&blessed_path, e))?;
-        reporter.step(&format!(
-            "blessed {} as the baseline of {} ({})",
-            run.variants[0].0,
-            suite.name,
-            blessed_path.display()
-        ));
-        Some(blessed_path)
+        Some(bless(&run, blessed_path, reporter)?)
     } else {
         None
     };
@@ -451,6 +365,135 @@ pub async fn run_suite(
         reports,
         blessed: blessed_to,
     })
+}
+
+/// What the steps of one suite's run share.
+struct SuiteRunner<'a> {
+    suite: &'a Suite,
+    args: &'a EvalArgs,
+    config: &'a Config,
+    store: Arc<dyn Store>,
+    reporter: &'a dyn Progress,
+}
+
+impl SuiteRunner<'_> {
+    /// `variant` over every fixture of the suite, `--repeat` times, with a progress bar.
+    async fn run_variant(&self, variant: &suite::Variant) -> Result<Vec<FixtureResult>, EvalError> {
+        let progress = |done: usize, total: usize| {
+            self.reporter.stage_progress(
+                "fixtures",
+                &crate::progress::StageProgress {
+                    done,
+                    total,
+                    cache_hits: 0,
+                    retries: 0,
+                    rate_limited: 0,
+                },
+            )
+        };
+        Ok(runner::run_variant(
+            self.suite,
+            self.config,
+            variant,
+            self.store.clone(),
+            self.args.repeat,
+            self.args.cache_mode,
+            &progress,
+        )
+        .await?)
+    }
+
+    /// Each selected variant's results, judged where the suite asks for it; and whether any was.
+    async fn run_selected(
+        &self,
+        selected: &[&suite::Variant],
+    ) -> Result<(Vec<(String, Vec<FixtureResult>)>, bool), EvalError> {
+        let suite = self.suite;
+        let mut runs = Vec::new();
+        let mut judged = false;
+        for variant in selected {
+            self.reporter.step(&format!(
+                "eval {}: variant {} × {} fixtures × {} repeat(s){}",
+                suite.name,
+                variant.name,
+                suite.fixture_ids().len(),
+                self.args.repeat.max(1),
+                runner::endpoint_of(self.config, variant)
+            ));
+            let mut results = self.run_variant(variant).await?;
+            judged |= add_judge(
+                suite,
+                self.config,
+                self.store.clone(),
+                &mut results,
+                self.args.cache_mode,
+                self.reporter,
+            )
+            .await;
+            runs.push((variant.name.clone(), results));
+        }
+        Ok((runs, judged))
+    }
+
+    /// Without a blessed baseline, the baseline variant of this run is the reference: its
+    /// results when it was selected, else it runs now (a cluster suite has none).
+    async fn live_baseline(
+        &self,
+        runs: &[(String, Vec<FixtureResult>)],
+    ) -> Result<Option<Vec<FixtureResult>>, EvalError> {
+        let suite = self.suite;
+        if let Some((_, results)) = runs.iter().find(|(n, _)| n == &suite.baseline) {
+            return Ok(Some(results.clone()));
+        }
+        if suite.stage == Stage::Cluster {
+            return Ok(None);
+        }
+        let variant = suite
+            .variants
+            .iter()
+            .find(|v| v.name == suite.baseline)
+            .expect("suite::load guarantees the baseline variant");
+        self.reporter.step(&format!(
+            "eval {}: nothing blessed yet, running the baseline {} to compare with",
+            suite.name, variant.name
+        ));
+        Ok(Some(self.run_variant(variant).await?))
+    }
+}
+
+/// `--report DIR`: the suite's results, summary and HTML page.
+fn write_reports(
+    run: &report::SuiteRun,
+    dir: &Path,
+    reporter: &dyn Progress,
+) -> Result<Vec<PathBuf>, EvalError> {
+    let written = report::write_reports(run, dir).map_err(|e| io(dir, e))?;
+    for p in &written {
+        reporter.detail(&format!("wrote {}", p.display()));
+    }
+    Ok(written)
+}
+
+/// `--bless`: the one variant's results become the suite's baseline file.
+fn bless(
+    run: &report::SuiteRun,
+    blessed_path: PathBuf,
+    reporter: &dyn Progress,
+) -> Result<PathBuf, EvalError> {
+    let (name, results, _) = &run.variants[0];
+    let parent = blessed_path.parent().expect("baseline path has a parent");
+    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    let text: String = results
+        .iter()
+        .map(|r| serde_json::to_string(r).expect("results serialize") + "\n")
+        .collect();
+    std::fs::write(&blessed_path, text).map_err(|e| io(&blessed_path, e))?;
+    reporter.step(&format!(
+        "blessed {name} as the baseline of {} ({})",
+        run.suite,
+        blessed_path.display()
+    ));
+    Ok(blessed_path)
 }
 
 /// Runs every suite. The gate fails on any supported regression or threshold breach, unless the

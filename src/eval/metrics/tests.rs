@@ -1,8 +1,8 @@
 //! Each metric on hand-made cards: one that passes and one where it must fail.
 
 use super::*;
-use crate::eval::suite::{Fact, FixtureArticle};
-use crate::model::Importance;
+use crate::eval::suite::{CardFixture, Fact, FixtureArticle, InsightFixture};
+use crate::model::{Card, Importance, Insight};
 
 fn fixture() -> CardFixture {
     CardFixture {

@@ -145,8 +145,15 @@ fn result_html(title: &str, result: &FixtureResult, order: &[String], changed: b
     out
 }
 
-/// The page.
+/// The page: the summary of each variant's comparison, what changed against the blessed
+/// baseline, then every fixture's outputs side by side.
 pub fn html_report(run: &SuiteRun) -> String {
+    let blessed: Blessed = run
+        .blessed
+        .iter()
+        .flatten()
+        .map(|r| ((r.fixture.as_str(), r.repeat), r))
+        .collect();
     let mut out = String::new();
     let _ = write!(
         out,
@@ -156,6 +163,18 @@ pub fn html_report(run: &SuiteRun) -> String {
         esc(&run.stage),
         run.fixtures.len()
     );
+    summary_html(&mut out, run);
+    changes_html(&mut out, run, &blessed);
+    fixtures_html(&mut out, run, &blessed);
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// The blessed results by (fixture, repeat).
+type Blessed<'r> = BTreeMap<(&'r str, u32), &'r FixtureResult>;
+
+/// Each variant's gate and its per-metric comparison table.
+fn summary_html(out: &mut String, run: &SuiteRun) {
     out.push_str("<h2 id=\"summary\">Summary</h2>");
     for (name, _, c) in &run.variants {
         let (class, gate) = if c.fails() {
@@ -170,92 +189,99 @@ pub fn html_report(run: &SuiteRun) -> String {
             esc(&c.baseline)
         );
         for m in &c.metrics {
-            let verdict = verdict_text(m);
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-                esc(&m.metric),
-                m.mean * 100.0,
-                m.pass_rate * 100.0,
-                m.baseline_mean
-                    .map(|b| format!("{:.1}", b * 100.0))
-                    .unwrap_or_else(|| "–".into()),
-                delta_text(m),
-                ci_bar(m),
-                m.lost,
-                m.gained,
-                m.mcnemar_p
-                    .map(|p| format!("{p:.3}"))
-                    .unwrap_or_else(|| "–".into()),
-                m.fixtures_needed
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "–".into()),
-                if verdict == "improved" {
-                    "improved"
-                } else if verdict.is_empty() {
-                    ""
-                } else {
-                    "regression"
-                },
-                verdict
-            );
+            metric_row(out, m);
         }
         out.push_str("</table>");
     }
+}
 
-    // What changed against the blessed baseline: fixtures whose checks flipped.
-    let blessed: BTreeMap<(&str, u32), &FixtureResult> = run
-        .blessed
-        .iter()
-        .flatten()
-        .map(|r| ((r.fixture.as_str(), r.repeat), r))
-        .collect();
+fn metric_row(out: &mut String, m: &crate::eval::compare::MetricComparison) {
+    let verdict = verdict_text(m);
+    let _ = write!(
+        out,
+        "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+        esc(&m.metric),
+        m.mean * 100.0,
+        m.pass_rate * 100.0,
+        m.baseline_mean
+            .map(|b| format!("{:.1}", b * 100.0))
+            .unwrap_or_else(|| "–".into()),
+        delta_text(m),
+        ci_bar(m),
+        m.lost,
+        m.gained,
+        m.mcnemar_p
+            .map(|p| format!("{p:.3}"))
+            .unwrap_or_else(|| "–".into()),
+        m.fixtures_needed
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "–".into()),
+        if verdict == "improved" {
+            "improved"
+        } else if verdict.is_empty() {
+            ""
+        } else {
+            "regression"
+        },
+        verdict
+    );
+}
+
+/// What changed against the blessed baseline: fixtures whose checks flipped or whose output
+/// differs.
+fn changes_html(out: &mut String, run: &SuiteRun, blessed: &Blessed) {
     out.push_str("<h2 id=\"changes\">What changed against the baseline</h2>");
     if blessed.is_empty() {
         out.push_str(
             "<p>Nothing is blessed for this suite yet (<code>newsdesk eval --bless</code>).</p>",
         );
-    } else {
-        out.push_str("<table><tr><th>variant</th><th>fixture</th><th>now failing</th><th>now passing</th><th>output</th></tr>");
-        let mut any = false;
-        for (name, results, _) in &run.variants {
-            for r in results {
-                let Some(b) = blessed.get(&(r.fixture.as_str(), r.repeat)) else {
-                    continue;
-                };
-                let flipped = |want: bool| -> Vec<String> {
-                    r.metrics
-                        .iter()
-                        .filter(|(k, v)| {
-                            v.pass != want && b.metrics.get(*k).is_some_and(|bv| bv.pass == want)
-                        })
-                        .map(|(k, _)| esc(k))
-                        .collect()
-                };
-                let (lost, gained) = (flipped(true), flipped(false));
-                let output_changed = r.output != b.output;
-                if lost.is_empty() && gained.is_empty() && !output_changed {
-                    continue;
-                }
-                any = true;
-                let _ = write!(
-                    out,
-                    "<tr><td>{}</td><td><a href=\"#fx-{}\">{}</a></td><td class=\"regression\">{}</td><td class=\"improved\">{}</td><td>{}</td></tr>",
-                    esc(name),
-                    esc(&r.fixture),
-                    esc(&r.fixture),
-                    lost.join(", "),
-                    gained.join(", "),
-                    if output_changed { "changed" } else { "same" }
-                );
-            }
-        }
-        out.push_str("</table>");
-        if !any {
-            out.push_str("<p>No output or check differs from the blessed baseline.</p>");
+        return;
+    }
+    out.push_str("<table><tr><th>variant</th><th>fixture</th><th>now failing</th><th>now passing</th><th>output</th></tr>");
+    let mut any = false;
+    for (name, results, _) in &run.variants {
+        for r in results {
+            let Some(b) = blessed.get(&(r.fixture.as_str(), r.repeat)) else {
+                continue;
+            };
+            any |= change_row(out, name, r, b);
         }
     }
+    out.push_str("</table>");
+    if !any {
+        out.push_str("<p>No output or check differs from the blessed baseline.</p>");
+    }
+}
 
+/// One fixture's row when its checks flipped or its output changed; whether it had one.
+fn change_row(out: &mut String, variant: &str, r: &FixtureResult, b: &FixtureResult) -> bool {
+    let flipped = |want: bool| -> Vec<String> {
+        r.metrics
+            .iter()
+            .filter(|(k, v)| v.pass != want && b.metrics.get(*k).is_some_and(|bv| bv.pass == want))
+            .map(|(k, _)| esc(k))
+            .collect()
+    };
+    let (lost, gained) = (flipped(true), flipped(false));
+    let output_changed = r.output != b.output;
+    if lost.is_empty() && gained.is_empty() && !output_changed {
+        return false;
+    }
+    let _ = write!(
+        out,
+        "<tr><td>{}</td><td><a href=\"#fx-{}\">{}</a></td><td class=\"regression\">{}</td><td class=\"improved\">{}</td><td>{}</td></tr>",
+        esc(variant),
+        esc(&r.fixture),
+        esc(&r.fixture),
+        lost.join(", "),
+        gained.join(", "),
+        if output_changed { "changed" } else { "same" }
+    );
+    true
+}
+
+/// Every fixture: the reference, the blessed output and each variant's, side by side.
+fn fixtures_html(out: &mut String, run: &SuiteRun, blessed: &Blessed) {
     out.push_str("<h2 id=\"fixtures\">Fixtures</h2>");
     for fixture in &run.fixtures {
         let _ = write!(
@@ -294,8 +320,6 @@ pub fn html_report(run: &SuiteRun) -> String {
         }
         out.push_str("</div></section>");
     }
-    out.push_str("</body></html>\n");
-    out
 }
 
 #[cfg(test)]

@@ -139,117 +139,201 @@ pub(super) const KEYWORDS_MAX: usize = 20;
 pub(super) const BACKGROUND_MAX: usize = 5;
 pub(super) const FURTHER_READING_MAX: usize = 3;
 
-/// Builds the editor insight from the finished cards (rank order) and the day's context.
+/// Builds the editor insight from the finished cards (rank order) and the day's context: the
+/// cards are read once (`Day`), each field is one step, then the text goes into the target
+/// script and within the bounds a model is held to.
 pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insight {
     let language = target_language(&context.language);
-    let t = templates(language);
-    let quote = |title: &str| format!("{}{}{}", t.title_quote.0, title.trim(), t.title_quote.1);
-    let importance_label = |card: &BlockCard| match importance_order(&card.importance) {
-        0 => t.high,
-        2 => t.low,
-        _ => t.medium,
+    let day = Day::read(cards, context, templates(language));
+    let keywords = day.keywords();
+    let insight = Insight {
+        headline: day.headline(),
+        description: day.description(),
+        tags: day.tags(&keywords),
+        trend_summary: day.trend_summary(),
+        tech_context: day.tech_context(),
+        outlook: day.outlook(),
+        watchlist: day.watchlist(),
+        keywords,
+        background: day.background(),
+        further_reading: day.further_reading(),
+        // The quick-read list shows each card's own short headline; a one-liner the extractive
+        // baseline could give is the summary's first sentence, which the card already shows.
+        quick_read: Vec::new(),
     };
+    within_bounds(in_target_script(insight, language))
+}
 
-    let mut by_importance: Vec<(usize, &BlockCard)> = cards.iter().enumerate().collect();
-    by_importance.sort_by_key(|(i, c)| (importance_order(&c.importance), *i));
-    let by_importance: Vec<&BlockCard> = by_importance.into_iter().map(|(_, c)| c).collect();
-    let high: Vec<&BlockCard> = by_importance
-        .iter()
-        .copied()
-        .filter(|c| importance_order(&c.importance) == 0)
-        .collect();
-    let leading: Vec<&BlockCard> = if high.is_empty() {
-        by_importance.iter().copied().take(2).collect()
-    } else {
-        high.clone()
-    };
+/// The day's cards as the insight reads them: by importance (rank breaking ties), the
+/// high-importance ones, the names and section labels they share (most frequent first), in the
+/// target language's templates.
+struct Day<'a> {
+    cards: &'a [BlockCard],
+    context: &'a InsightContext,
+    t: &'static Templates,
+    by_importance: Vec<&'a BlockCard>,
+    high: Vec<&'a BlockCard>,
+    /// The high-importance cards, or the first two when none is high.
+    leading: Vec<&'a BlockCard>,
+    entities: Vec<String>,
+    /// Section labels, busiest first.
+    sections: Vec<String>,
+    /// The three busiest, joined for a sentence.
+    section_list: String,
+}
 
-    let entities = ranked_entities(cards);
-    let label_of = |id: &str| -> String {
-        context
-            .sections
+impl<'a> Day<'a> {
+    fn read(cards: &'a [BlockCard], context: &'a InsightContext, t: &'static Templates) -> Self {
+        let mut by_importance: Vec<(usize, &BlockCard)> = cards.iter().enumerate().collect();
+        by_importance.sort_by_key(|(i, c)| (importance_order(&c.importance), *i));
+        let by_importance: Vec<&BlockCard> = by_importance.into_iter().map(|(_, c)| c).collect();
+        let high: Vec<&BlockCard> = by_importance
             .iter()
-            .find(|s| s.id == id.trim())
-            .map_or_else(|| id.trim().to_string(), |s| s.label.clone())
-    };
-    let sections = ranked(cards.iter().map(|c| label_of(&c.section)));
-    let section_list = sections
-        .iter()
-        .take(3)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(t.list_separator);
-    let n = cards.len().to_string();
+            .copied()
+            .filter(|c| importance_order(&c.importance) == 0)
+            .collect();
+        let leading: Vec<&BlockCard> = if high.is_empty() {
+            by_importance.iter().copied().take(2).collect()
+        } else {
+            high.clone()
+        };
+        let sections = ranked(cards.iter().map(|c| section_label(context, &c.section)));
+        let section_list = sections
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(t.list_separator);
+        Day {
+            cards,
+            context,
+            t,
+            by_importance,
+            high,
+            leading,
+            entities: ranked_entities(cards),
+            sections,
+            section_list,
+        }
+    }
 
-    let headline = if cards.is_empty() {
-        t.headline_empty.to_string()
-    } else {
-        let titles: Vec<String> = by_importance
+    fn quote(&self, title: &str) -> String {
+        format!(
+            "{}{}{}",
+            self.t.title_quote.0,
+            title.trim(),
+            self.t.title_quote.1
+        )
+    }
+
+    fn quoted_titles(&self, cards: &[&BlockCard], count: usize) -> String {
+        let titles: Vec<String> = cards
+            .iter()
+            .take(count)
+            .map(|c| self.quote(&c.title))
+            .collect();
+        titles.join(self.t.list_separator)
+    }
+
+    fn importance_label(&self, card: &BlockCard) -> &'static str {
+        match importance_order(&card.importance) {
+            0 => self.t.high,
+            2 => self.t.low,
+            _ => self.t.medium,
+        }
+    }
+
+    fn card_count(&self) -> String {
+        self.cards.len().to_string()
+    }
+
+    fn headline(&self) -> String {
+        if self.cards.is_empty() {
+            return self.t.headline_empty.to_string();
+        }
+        let titles: Vec<String> = self
+            .by_importance
             .iter()
             .take(2)
             .map(|c| c.title.trim().to_string())
             .collect();
-        fill(t.headline, &[("titles", &titles.join(t.title_separator))])
-    };
-    let description = fill(
-        t.description,
-        &[
-            ("articles", &context.article_count.to_string()),
-            ("n", &n),
-            ("sections", &section_list),
-        ],
-    );
-
-    let mut trend_summary = fill(t.trend, &[("n", &n), ("sections", &section_list)]);
-    if !high.is_empty() {
-        let titles: Vec<String> = high.iter().take(3).map(|c| quote(&c.title)).collect();
-        trend_summary.push_str(&fill(
-            t.trend_high,
-            &[("titles", &titles.join(t.list_separator))],
-        ));
+        fill(
+            self.t.headline,
+            &[("titles", &titles.join(self.t.title_separator))],
+        )
     }
-    // The day's themes are its busiest sections and the stories in them — not the names that
-    // happen to recur most (those are outlets, licences and platforms as often as subjects).
-    let quoted_high: BTreeSet<&str> = high.iter().take(3).map(|c| c.id.as_str()).collect();
-    for section in sections.iter().take(3) {
-        let titles: Vec<String> = by_importance
-            .iter()
-            .filter(|c| &label_of(&c.section) == section && !quoted_high.contains(c.id.as_str()))
-            .take(2)
-            .map(|c| quote(&c.title))
-            .collect();
-        if !titles.is_empty() {
-            trend_summary.push_str(&fill(
-                t.trend_theme,
-                &[
-                    ("section", section),
-                    ("titles", &titles.join(t.list_separator)),
-                ],
+
+    fn description(&self) -> String {
+        fill(
+            self.t.description,
+            &[
+                ("articles", &self.context.article_count.to_string()),
+                ("n", &self.card_count()),
+                ("sections", &self.section_list),
+            ],
+        )
+    }
+
+    fn trend_summary(&self) -> String {
+        let t = self.t;
+        let mut trend = fill(
+            t.trend,
+            &[("n", &self.card_count()), ("sections", &self.section_list)],
+        );
+        if !self.high.is_empty() {
+            trend.push_str(&fill(
+                t.trend_high,
+                &[("titles", &self.quoted_titles(&self.high, 3))],
             ));
         }
+        // The day's themes are its busiest sections and the stories in them — not the names that
+        // happen to recur most (those are outlets, licences and platforms as often as subjects).
+        let quoted_high: BTreeSet<&str> = self.high.iter().take(3).map(|c| c.id.as_str()).collect();
+        for section in self.sections.iter().take(3) {
+            let in_section: Vec<&BlockCard> = self
+                .by_importance
+                .iter()
+                .copied()
+                .filter(|c| {
+                    &section_label(self.context, &c.section) == section
+                        && !quoted_high.contains(c.id.as_str())
+                })
+                .collect();
+            if !in_section.is_empty() {
+                trend.push_str(&fill(
+                    t.trend_theme,
+                    &[
+                        ("section", section),
+                        ("titles", &self.quoted_titles(&in_section, 2)),
+                    ],
+                ));
+            }
+        }
+        trend
     }
 
-    let technical: Vec<&BlockCard> = cards.iter().filter(|c| is_technical(c)).take(3).collect();
-    let tech_context = if technical.is_empty() {
-        t.tech_none.to_string()
-    } else {
+    fn tech_context(&self) -> String {
+        let t = self.t;
+        let technical: Vec<&BlockCard> = self
+            .cards
+            .iter()
+            .filter(|c| is_technical(c))
+            .take(3)
+            .collect();
+        if technical.is_empty() {
+            return t.tech_none.to_string();
+        }
         let items: Vec<String> = technical
             .iter()
             .map(|c| {
-                let names: Vec<&str> = c
-                    .entities
-                    .iter()
-                    .map(|e| e.trim())
-                    .filter(|e| !e.is_empty())
-                    .take(3)
-                    .collect();
+                let names = first_entities(c);
                 if names.is_empty() {
-                    quote(&c.title)
+                    self.quote(&c.title)
                 } else {
                     fill(
                         t.tech_item,
                         &[
-                            ("title", &quote(&c.title)),
+                            ("title", &self.quote(&c.title)),
                             ("entities", &names.join(t.list_separator)),
                         ],
                     )
@@ -257,146 +341,191 @@ pub fn insight_from_cards(cards: &[BlockCard], context: &InsightContext) -> Insi
             })
             .collect();
         fill(t.tech, &[("items", &items.join(t.list_separator))])
-    };
+    }
 
-    let outlook_entities = dedupe_case_insensitive(leading.iter().filter_map(|c| main_entity(c)));
-    let outlook_titles: Vec<String> = leading.iter().take(2).map(|c| quote(&c.title)).collect();
-    let outlook = if cards.is_empty() {
-        String::new()
-    } else if outlook_entities.is_empty() {
-        fill(
-            t.outlook_no_entities,
-            &[("titles", &outlook_titles.join(t.list_separator))],
-        )
-    } else {
-        let names: Vec<String> = outlook_entities.into_iter().take(3).collect();
-        fill(
-            t.outlook,
-            &[
-                ("entities", &names.join(t.list_separator)),
-                ("titles", &outlook_titles.join(t.list_separator)),
-            ],
-        )
-    };
+    fn outlook(&self) -> String {
+        if self.cards.is_empty() {
+            return String::new();
+        }
+        let t = self.t;
+        let entities = dedupe_case_insensitive(self.leading.iter().filter_map(|c| main_entity(c)));
+        let titles = self.quoted_titles(&self.leading, 2);
+        if entities.is_empty() {
+            fill(t.outlook_no_entities, &[("titles", &titles)])
+        } else {
+            let names: Vec<String> = entities.into_iter().take(3).collect();
+            fill(
+                t.outlook,
+                &[
+                    ("entities", &names.join(t.list_separator)),
+                    ("titles", &titles),
+                ],
+            )
+        }
+    }
 
-    let watch_count = high.len().clamp(WATCHLIST_MIN, WATCHLIST_MAX);
-    let watchlist: Vec<String> = by_importance
-        .iter()
-        .take(watch_count)
-        .map(|c| match main_entity(c) {
-            Some(entity) => fill(
-                t.watch_item,
-                &[("entity", &entity), ("title", c.title.trim())],
-            ),
-            None => c.title.trim().to_string(),
-        })
-        // A watch item too long for its bound is the title alone (a title fits any bound).
-        .zip(by_importance.iter())
-        .map(|(item, c)| {
-            let limit = item_char_limit(INSIGHT_BOUNDS, "watchlist").unwrap_or(usize::MAX);
-            if item.chars().count() > limit {
-                c.title.trim().to_string()
-            } else {
-                item
-            }
-        })
-        .collect();
+    fn watchlist(&self) -> Vec<String> {
+        let watch_count = self.high.len().clamp(WATCHLIST_MIN, WATCHLIST_MAX);
+        let limit = item_char_limit(INSIGHT_BOUNDS, "watchlist").unwrap_or(usize::MAX);
+        self.by_importance
+            .iter()
+            .take(watch_count)
+            .map(|c| {
+                let item = match main_entity(c) {
+                    Some(entity) => fill(
+                        self.t.watch_item,
+                        &[("entity", &entity), ("title", c.title.trim())],
+                    ),
+                    None => c.title.trim().to_string(),
+                };
+                // A watch item too long for its bound is the title alone (a title fits any bound).
+                if item.chars().count() > limit {
+                    c.title.trim().to_string()
+                } else {
+                    item
+                }
+            })
+            .collect()
+    }
 
-    let mut keywords = entities.clone();
-    keywords.extend(ranked(cards.iter().flat_map(|c| title_terms(&c.title))));
-    keywords = dedupe_case_insensitive(keywords);
-    if keywords.len() < KEYWORDS_MIN {
-        keywords.extend(sections.iter().cloned());
+    fn keywords(&self) -> Vec<String> {
+        let mut keywords = self.entities.clone();
+        keywords.extend(ranked(
+            self.cards.iter().flat_map(|c| title_terms(&c.title)),
+        ));
         keywords = dedupe_case_insensitive(keywords);
-    }
-    keywords.truncate(KEYWORDS_MAX);
-
-    let mut tags: Vec<String> = entities.iter().take(INSIGHT_TAGS_MAX).cloned().collect();
-    if tags.len() < INSIGHT_TAGS_MIN {
-        tags.extend(sections.iter().cloned());
-        tags.extend(keywords.iter().cloned());
-        tags = dedupe_case_insensitive(tags);
-        tags.truncate(INSIGHT_TAGS_MIN);
+        if keywords.len() < KEYWORDS_MIN {
+            keywords.extend(self.sections.iter().cloned());
+            keywords = dedupe_case_insensitive(keywords);
+        }
+        keywords.truncate(KEYWORDS_MAX);
+        keywords
     }
 
-    let summary_sentences: Vec<String> = cards
-        .iter()
-        .flat_map(|c| split_sentences(&c.summary))
-        .collect();
-    let background: Vec<BackgroundTerm> = entities
-        .iter()
-        .filter_map(|term| {
-            let lower = term.to_lowercase();
-            summary_sentences
-                .iter()
-                .find(|s| s.to_lowercase().contains(&lower))
-                .map(|s| BackgroundTerm {
-                    term: term.clone(),
-                    definition: s.clone(),
-                })
-        })
-        .take(BACKGROUND_MAX)
-        .collect();
+    fn tags(&self, keywords: &[String]) -> Vec<String> {
+        let mut tags: Vec<String> = self
+            .entities
+            .iter()
+            .take(INSIGHT_TAGS_MAX)
+            .cloned()
+            .collect();
+        if tags.len() < INSIGHT_TAGS_MIN {
+            tags.extend(self.sections.iter().cloned());
+            tags.extend(keywords.iter().cloned());
+            tags = dedupe_case_insensitive(tags);
+            tags.truncate(INSIGHT_TAGS_MIN);
+        }
+        tags
+    }
 
-    let further_reading: Vec<FurtherReading> = by_importance
-        .iter()
-        .take(FURTHER_READING_MAX)
-        .map(|c| {
-            let names: Vec<&str> = c
-                .entities
-                .iter()
-                .map(|e| e.trim())
-                .filter(|e| !e.is_empty())
-                .take(3)
-                .collect();
-            let why = if names.is_empty() {
-                fill(t.why_no_entities, &[("importance", importance_label(c))])
-            } else {
-                fill(
-                    t.why,
-                    &[
-                        ("importance", importance_label(c)),
-                        ("entities", &names.join(t.list_separator)),
-                    ],
-                )
-            };
-            FurtherReading {
-                card: c.id.clone(),
-                why,
-            }
-        })
-        .collect();
+    /// Each of the day's names defined by the first summary sentence that mentions it.
+    fn background(&self) -> Vec<BackgroundTerm> {
+        let summary_sentences: Vec<String> = self
+            .cards
+            .iter()
+            .flat_map(|c| split_sentences(&c.summary))
+            .collect();
+        self.entities
+            .iter()
+            .filter_map(|term| {
+                let lower = term.to_lowercase();
+                summary_sentences
+                    .iter()
+                    .find(|s| s.to_lowercase().contains(&lower))
+                    .map(|s| BackgroundTerm {
+                        term: term.clone(),
+                        definition: s.clone(),
+                    })
+            })
+            .take(BACKGROUND_MAX)
+            .collect()
+    }
 
+    fn further_reading(&self) -> Vec<FurtherReading> {
+        let t = self.t;
+        self.by_importance
+            .iter()
+            .take(FURTHER_READING_MAX)
+            .map(|c| {
+                let names = first_entities(c);
+                let why = if names.is_empty() {
+                    fill(
+                        t.why_no_entities,
+                        &[("importance", self.importance_label(c))],
+                    )
+                } else {
+                    fill(
+                        t.why,
+                        &[
+                            ("importance", self.importance_label(c)),
+                            ("entities", &names.join(t.list_separator)),
+                        ],
+                    )
+                };
+                FurtherReading {
+                    card: c.id.clone(),
+                    why,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A section id as the reader knows it: its configured label, else the id itself.
+fn section_label(context: &InsightContext, id: &str) -> String {
+    context
+        .sections
+        .iter()
+        .find(|s| s.id == id.trim())
+        .map_or_else(|| id.trim().to_string(), |s| s.label.clone())
+}
+
+/// A card's first three non-empty names.
+fn first_entities(card: &BlockCard) -> Vec<&str> {
+    card.entities
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .take(3)
+        .collect()
+}
+
+/// Every text of the insight in the target language's script; lists lose the repeats the
+/// conversion makes (two spellings of one name become one).
+fn in_target_script(insight: Insight, language: Language) -> Insight {
     let script = |text: String| in_script(&text, language);
     let scripts = |items: Vec<String>| dedupe_case_insensitive(items.into_iter().map(script));
-    let insight = Insight {
-        headline: script(headline),
-        description: script(description),
-        tags: scripts(tags),
-        trend_summary: script(trend_summary),
-        tech_context: script(tech_context),
-        outlook: script(outlook),
-        watchlist: watchlist.into_iter().map(script).collect(),
-        keywords: scripts(keywords),
-        background: background
+    Insight {
+        headline: script(insight.headline),
+        description: script(insight.description),
+        tags: scripts(insight.tags),
+        trend_summary: script(insight.trend_summary),
+        tech_context: script(insight.tech_context),
+        outlook: script(insight.outlook),
+        watchlist: insight.watchlist.into_iter().map(script).collect(),
+        keywords: scripts(insight.keywords),
+        background: insight
+            .background
             .into_iter()
             .map(|b| BackgroundTerm {
                 term: script(b.term),
                 definition: script(b.definition),
             })
             .collect(),
-        further_reading: further_reading
+        further_reading: insight
+            .further_reading
             .into_iter()
             .map(|f| FurtherReading {
                 card: f.card,
                 why: script(f.why),
             })
             .collect(),
-        // The quick-read list shows each card's own short headline; a one-liner the extractive
-        // baseline could give is the summary's first sentence, which the card already shows.
-        quick_read: Vec::new(),
-    };
-    // The baseline writes to the same bounds a model is held to.
+        quick_read: insight.quick_read,
+    }
+}
+
+/// The baseline writes to the same bounds a model is held to.
+fn within_bounds(insight: Insight) -> Insight {
     let mut value = serde_json::to_value(&insight).expect("an insight serializes");
     fit_to_bounds(&mut value, INSIGHT_BOUNDS);
     serde_json::from_value(value).expect("fitting keeps the insight's shape")

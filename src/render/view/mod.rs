@@ -20,7 +20,7 @@ use super::escape::{Syntax, checked_link, escape_markdown};
 use super::fields::{Text, plain};
 use super::labels::{self, Labels};
 use crate::config::SectionConfig;
-use crate::model::{CardRecord, Digest, Language, MoreStory, QuickRead, SourceRef};
+use crate::model::{CardRecord, Digest, Insight, Language, MoreStory, QuickRead, SourceRef};
 use crate::write::sources;
 
 /// The front matter's summary stops adding sentences past this many characters.
@@ -47,34 +47,82 @@ pub(crate) fn build_view(
             value: digest.generated_at.clone(),
         }
     })?;
-
     let offset = *generated_at.offset();
     let records = ordered_records(&digest.cards);
     let cards: Vec<CardView> = records
         .iter()
         .map(|r| card_view(r, text, labels, offset))
         .collect();
+    let placed = Placed::new(records, cards, sections)?;
+    let mut reading = reading_view(digest, &placed.records, &placed.cards, text);
+    reading.by_section = placed.reading_by_section(&reading.recommended, text);
+    let more: Vec<MoreView> = digest
+        .more
+        .iter()
+        .filter_map(|story| more_view(story, text, labels, offset))
+        .collect();
+    Ok(DigestView {
+        language: text.language.tag(),
+        labels: *labels,
+        front: front_matter(digest, generated_at),
+        title: text.syntax.escape(&page_title(digest)),
+        sections: numbered(placed.daily_sections(text, labels)),
+        themes: numbered(placed.theme_sections(text)),
+        quick_read: quick_read_view(digest, &placed.records, &placed.cards, text),
+        insight: insight_view(&digest.insight, text),
+        reading,
+        footer: footer_view(digest, labels, generated_at, placed.cards.len(), more.len()),
+        more,
+    })
+}
 
-    // Which configured section each card belongs to. An unknown section id is the model's
-    // mistake, not the reader's: the story still goes out, in the last (catch-all) section.
-    let mut placed: Vec<Option<usize>> = Vec::with_capacity(records.len());
-    let mut unplaced = 0usize;
-    for record in &records {
-        let index = sections
+/// The cards to render in rank order, each with its view and the configured section it goes in.
+struct Placed<'d> {
+    sections: &'d [SectionConfig],
+    records: Vec<&'d CardRecord>,
+    cards: Vec<CardView>,
+    /// Index into `sections` per card; `None` only for a focus card when no section is configured.
+    section_of: Vec<Option<usize>>,
+}
+
+impl<'d> Placed<'d> {
+    /// Fails when a card that is not in focus has no configured section to go to.
+    fn new(
+        records: Vec<&'d CardRecord>,
+        cards: Vec<CardView>,
+        sections: &'d [SectionConfig],
+    ) -> Result<Self, RenderError> {
+        // An unknown section id is the model's mistake, not the reader's: the story still goes
+        // out, in the last (catch-all) section.
+        let section_of: Vec<Option<usize>> = records
             .iter()
-            .position(|s| s.id == record.card.section.trim())
-            .or_else(|| sections.len().checked_sub(1));
-        if index.is_none() && !record.focus {
-            unplaced += 1;
+            .map(|record| {
+                sections
+                    .iter()
+                    .position(|s| s.id == record.card.section.trim())
+                    .or_else(|| sections.len().checked_sub(1))
+            })
+            .collect();
+        let unplaced = records
+            .iter()
+            .zip(&section_of)
+            .filter(|(record, index)| index.is_none() && !record.focus)
+            .count();
+        if unplaced > 0 {
+            return Err(RenderError::NoSections { cards: unplaced });
         }
-        placed.push(index);
+        Ok(Placed {
+            sections,
+            records,
+            cards,
+            section_of,
+        })
     }
-    if unplaced > 0 {
-        return Err(RenderError::NoSections { cards: unplaced });
-    }
-    let grouped = |include_focus: bool| -> Vec<Vec<CardView>> {
-        let mut grouped = vec![Vec::new(); sections.len()];
-        for ((record, card), index) in records.iter().zip(&cards).zip(&placed) {
+
+    /// Each configured section's cards in rank order, with or without the focus cards.
+    fn grouped(&self, include_focus: bool) -> Vec<Vec<CardView>> {
+        let mut grouped = vec![Vec::new(); self.sections.len()];
+        for ((record, card), index) in self.records.iter().zip(&self.cards).zip(&self.section_of) {
             if let Some(index) = index
                 && (include_focus || !record.focus)
             {
@@ -82,90 +130,113 @@ pub(crate) fn build_view(
             }
         }
         grouped
-    };
-    let section_view = |section: &SectionConfig, cards: Vec<CardView>| SectionView {
+    }
+
+    /// The daily layout's sections: the focus cards first, then each section's other cards.
+    fn daily_sections(&self, text: Text, labels: &Labels) -> Vec<SectionView> {
+        let focus: Vec<CardView> = self
+            .records
+            .iter()
+            .zip(&self.cards)
+            .filter(|(r, _)| r.focus)
+            .map(|(_, c)| c.clone())
+            .collect();
+        let mut daily = Vec::new();
+        if !focus.is_empty() {
+            daily.push(SectionView {
+                id: "focus".to_string(),
+                anchor: "section-focus".to_string(),
+                number: 0,
+                focus: true,
+                label: labels.focus.to_string(),
+                cards: focus,
+            });
+        }
+        daily.extend(
+            self.sections
+                .iter()
+                .zip(self.grouped(false))
+                .filter(|(_, cards)| !cards.is_empty())
+                .map(|(s, cards)| section_view(s, cards, text)),
+        );
+        daily
+    }
+
+    /// Speedread's and brief's themes: every card in its configured section, focus cards too.
+    fn theme_sections(&self, text: Text) -> Vec<SectionView> {
+        self.sections
+            .iter()
+            .zip(self.grouped(true))
+            .filter(|(_, cards)| !cards.is_empty())
+            .map(|(s, cards)| section_view(s, cards, text))
+            .collect()
+    }
+
+    /// The recommended reading grouped by the section of the card each item points to.
+    fn reading_by_section(
+        &self,
+        recommended: &[RecommendedView],
+        text: Text,
+    ) -> Vec<ReadingGroupView> {
+        self.sections
+            .iter()
+            .enumerate()
+            .map(|(index, section)| ReadingGroupView {
+                label: text.plain(section.label_for(text.language)),
+                items: recommended
+                    .iter()
+                    .filter(|item| {
+                        self.records
+                            .iter()
+                            .zip(&self.section_of)
+                            .any(|(r, p)| r.topic_id == item.id && *p == Some(index))
+                    })
+                    .cloned()
+                    .collect(),
+            })
+            .filter(|group| !group.items.is_empty())
+            .collect()
+    }
+}
+
+fn section_view(section: &SectionConfig, cards: Vec<CardView>, text: Text) -> SectionView {
+    SectionView {
         id: section.id.clone(),
         anchor: format!("section-{}", section.id),
         number: 0,
         focus: false,
         label: text.plain(section.label_for(text.language)),
         cards,
-    };
-    let number = |mut views: Vec<SectionView>| {
-        views
-            .iter_mut()
-            .enumerate()
-            .for_each(|(i, v)| v.number = i + 1);
-        views
-    };
-
-    let focus: Vec<CardView> = records
-        .iter()
-        .zip(&cards)
-        .filter(|(r, _)| r.focus)
-        .map(|(_, c)| c.clone())
-        .collect();
-    let mut daily = Vec::new();
-    if !focus.is_empty() {
-        daily.push(SectionView {
-            id: "focus".to_string(),
-            anchor: "section-focus".to_string(),
-            number: 0,
-            focus: true,
-            label: labels.focus.to_string(),
-            cards: focus,
-        });
     }
-    daily.extend(
-        sections
-            .iter()
-            .zip(grouped(false))
-            .filter(|(_, cards)| !cards.is_empty())
-            .map(|(s, cards)| section_view(s, cards)),
-    );
-    let themes = sections
-        .iter()
-        .zip(grouped(true))
-        .filter(|(_, cards)| !cards.is_empty())
-        .map(|(s, cards)| section_view(s, cards))
-        .collect();
+}
 
-    let front = front_matter(digest, generated_at);
-    let insight = &digest.insight;
-    let insight_view = InsightView {
+/// Sections numbered from 1 in the order shown.
+fn numbered(mut views: Vec<SectionView>) -> Vec<SectionView> {
+    views
+        .iter_mut()
+        .enumerate()
+        .for_each(|(i, v)| v.number = i + 1);
+    views
+}
+
+fn insight_view(insight: &Insight, text: Text) -> InsightView {
+    InsightView {
         trend_summary: text.block(&insight.trend_summary),
         tech_context: text.block(&insight.tech_context),
         outlook: text.block(&insight.outlook),
         watchlist: text.list(&insight.watchlist),
-    };
-    let mut reading = reading_view(digest, &records, &cards, text);
-    reading.by_section = sections
-        .iter()
-        .enumerate()
-        .map(|(index, section)| ReadingGroupView {
-            label: text.plain(section.label_for(text.language)),
-            items: reading
-                .recommended
-                .iter()
-                .filter(|item| {
-                    records
-                        .iter()
-                        .zip(&placed)
-                        .any(|(r, p)| r.topic_id == item.id && *p == Some(index))
-                })
-                .cloned()
-                .collect(),
-        })
-        .filter(|group| !group.items.is_empty())
-        .collect();
-    let quick_read = quick_read_view(digest, &records, &cards, text);
-    let more: Vec<MoreView> = digest
-        .more
-        .iter()
-        .filter_map(|story| more_view(story, text, labels, offset))
-        .collect();
-    let footer = FooterView {
-        counts: footer_counts(labels, digest.article_count, cards.len(), more.len()),
+    }
+}
+
+fn footer_view(
+    digest: &Digest,
+    labels: &Labels,
+    generated_at: DateTime<FixedOffset>,
+    cards: usize,
+    more: usize,
+) -> FooterView {
+    FooterView {
+        counts: footer_counts(labels, digest.article_count, cards, more),
         times: labels
             .footer_times
             .replace("{hours}", &digest.window_hours.to_string())
@@ -173,22 +244,7 @@ pub(crate) fn build_view(
                 "{time}",
                 &generated_at.format("%Y/%m/%d %H:%M:%S %:z").to_string(),
             ),
-    };
-
-    let title = text.syntax.escape(&page_title(digest));
-    Ok(DigestView {
-        language: text.language.tag(),
-        labels: *labels,
-        front,
-        title,
-        sections: number(daily),
-        themes: number(themes),
-        quick_read,
-        insight: insight_view,
-        reading,
-        more,
-        footer,
-    })
+    }
 }
 
 /// Cards in rank order (ties by topic id), each topic once: a repeated topic id keeps its first
