@@ -5,9 +5,12 @@
 //! - `json_object_schema`: whether `{"type":"json_object","schema":{…}}` grammar-constrains the
 //!   output (llama.cpp-based servers) — sent only where the server is known to take it;
 //! - `reasoning`: whether its usual models emit `<think>…</think>` before the answer;
-//! - `string_lengths`: whether the server's schema mode honours `minLength`/`maxLength` (llama.cpp
-//!   grammars do, with an explicit `"type": "string"`; OpenAI strict mode does not list them and
-//!   rejects what it does not support) — elsewhere lengths are enforced locally only;
+//! - `string_lengths`: whether the server turns the schema into a grammar that honours string
+//!   keywords — `minLength`/`maxLength`, `pattern`, `enum` (llama.cpp's converter does, with an
+//!   explicit `"type": "string"`; OpenAI strict mode does not list lengths and rejects what it does
+//!   not support). Where it does, a model's prose is also held to the digest's language by a
+//!   pattern and its entities to the articles' names (`llm::bounds::with_language_patterns`);
+//!   elsewhere all of it is enforced locally only;
 //! - `token_encoding`: the tiktoken encoding used for estimates. Local models have smaller
 //!   vocabularies than o200k_base, so cl100k_base (which counts Chinese text higher) errs on the
 //!   safe side for them.

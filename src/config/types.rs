@@ -349,7 +349,8 @@ pub struct ProviderConfig {
     pub json_object_schema: bool,
     /// The model is known to emit `<think>…</think>` before its answer (reasoning models).
     pub reasoning: bool,
-    /// The server's schema mode honours `minLength`/`maxLength` (see `presets.rs`); otherwise
+    /// The server's schema mode is a grammar that honours string keywords (lengths, patterns,
+    /// enums; see `presets.rs`): lengths, language patterns and entity choices are sent; otherwise
     /// they are left out of the schema sent and enforced locally only.
     pub string_lengths: bool,
     /// What a topic gets when its card still fails after every re-ask.
