@@ -159,7 +159,13 @@ pub async fn run_pipeline(
         &mut night,
     )
     .await?;
-    let more = steps::more(&writer, &ranked.beyond_max, &mut night).await?;
+    let more = steps::more(
+        &writer,
+        &ranked.beyond_max,
+        config.limits.context_tokens,
+        &mut night,
+    )
+    .await?;
     let insight = steps::insight(&plan, &writer, &cards.cards, &mut night).await?;
     night.generated_at = clock.now();
 

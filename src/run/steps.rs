@@ -394,10 +394,12 @@ pub(super) async fn cards(
     Ok(cards)
 }
 
-/// One line in the digest's language for each story past `max_topics` (one batched call).
+/// One line in the digest's language for each story past `max_topics` (batched calls, each
+/// fitting the model's `window`).
 pub(super) async fn more(
     writer: &Writer<'_>,
     beyond_max: &[(Story, f64)],
+    window: Option<u32>,
     night: &mut Night<'_>,
 ) -> Result<MoreOutcome, RunError> {
     if beyond_max.is_empty() {
@@ -409,7 +411,7 @@ pub(super) async fn more(
     ));
     let stories: Vec<Story> = beyond_max.iter().map(|(story, _)| story.clone()).collect();
     let more = night
-        .time_async("more", writer.write_more(&stories))
+        .time_async("more", writer.write_more(&stories, window))
         .await?;
     if let Some(reason) = &more.error {
         night.progress.warn(&format!(
