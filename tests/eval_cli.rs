@@ -219,3 +219,94 @@ fn unknown_variant_is_named_with_the_known_ones() {
         "{err}"
     );
 }
+
+#[test]
+fn a_variant_is_compared_with_the_blessed_results_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = scratch_suite(dir.path());
+    let mut text = std::fs::read_to_string(&suite).unwrap();
+    text.push_str(
+        "\n[[variants]]\nname = \"lexical-b\"\nprovider = \"extractive\"\n\
+         \n[[variants]]\nname = \"lexical-c\"\nprovider = \"extractive\"\ncompare_with = \"lexical-b\"\n",
+    );
+    std::fs::write(&suite, text).unwrap();
+    let store = dir.path().join("store");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "--store",
+            store.to_str().unwrap(),
+            "eval",
+            "--suite",
+            suite.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        newsdesk(&args, dir.path())
+    };
+
+    // Nothing to compare with yet: the error says which command blesses it.
+    let early = run(&["--variant", "lexical-c"]);
+    assert_eq!(early.status.code(), Some(1), "{}", stderr(&early));
+    assert!(
+        stderr(&early).contains("--variant lexical-b --bless"),
+        "{}",
+        stderr(&early)
+    );
+
+    // Blessing a variant other than the suite's baseline writes its own file.
+    assert!(
+        run(&["--variant", "extractive", "--bless"])
+            .status
+            .success()
+    );
+    let suite_baseline = dir.path().join("evals/baselines/cards.jsonl");
+    let before = std::fs::read(&suite_baseline).unwrap();
+    let blessed_b = run(&["--variant", "lexical-b", "--bless"]);
+    assert!(blessed_b.status.success(), "{}", stderr(&blessed_b));
+    let b_file = dir.path().join("evals/baselines/cards.lexical-b.jsonl");
+    assert_eq!(
+        std::fs::read_to_string(&b_file).unwrap().lines().count(),
+        fixture_ids().len()
+    );
+    assert_eq!(std::fs::read(&suite_baseline).unwrap(), before);
+
+    // lexical-c is judged against lexical-b's blessed results: a better hand-edited lexical-b
+    // fails its gate, while lexical-b itself is still compared with the suite's baseline.
+    let better: String = std::fs::read_to_string(&b_file)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut r: serde_json::Value = serde_json::from_str(line).unwrap();
+            r["metrics"]["rouge_l"] = serde_json::json!({"value": 1.0, "pass": true});
+            serde_json::to_string(&r).unwrap() + "\n"
+        })
+        .collect();
+    std::fs::write(&b_file, better).unwrap();
+    let c = run(&["--variant", "lexical-c", "--json"]);
+    assert_eq!(c.status.code(), Some(1), "{}", stderr(&c));
+    let outcome: serde_json::Value = serde_json::from_slice(&c.stdout).unwrap();
+    let comparison = &outcome["suites"][0]["comparisons"][0];
+    assert!(
+        comparison["baseline"]
+            .as_str()
+            .unwrap()
+            .ends_with("cards.lexical-b.jsonl"),
+        "{comparison}"
+    );
+    let b = run(&["--variant", "lexical-b", "--json"]);
+    assert!(b.status.success(), "{}", stderr(&b));
+
+    // A name that is no variant is refused when the suite loads.
+    let mut text = std::fs::read_to_string(&suite).unwrap();
+    text = text.replace(
+        "compare_with = \"lexical-b\"",
+        "compare_with = \"lexical-z\"",
+    );
+    std::fs::write(&suite, text).unwrap();
+    let bad = run(&["--variant", "lexical-c"]);
+    assert_ne!(bad.status.code(), Some(0));
+    assert!(
+        stderr(&bad).contains("compare_with = \"lexical-z\""),
+        "{}",
+        stderr(&bad)
+    );
+}

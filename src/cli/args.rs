@@ -234,7 +234,9 @@ pub enum Command {
         /// Independent samples per fixture (each repeat is its own cache entry).
         #[arg(long, value_name = "N", default_value_t = 1)]
         repeat: u32,
-        /// Store this run's results as the suite's baseline (evals/baselines/SUITE.jsonl).
+        /// Store this run's results as the variant's blessed results: evals/baselines/SUITE.jsonl
+        /// for the suite's baseline variant, SUITE.VARIANT.jsonl for another (which variants
+        /// naming it in `compare_with` are then compared with).
         #[arg(long)]
         bless: bool,
         /// Write SUITE.results.jsonl, SUITE.summary.md and SUITE.report.html here.

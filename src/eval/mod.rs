@@ -84,14 +84,21 @@ fn io(path: &Path, e: impl std::fmt::Display) -> EvalError {
     }
 }
 
-/// `evals/baselines/<suite>.jsonl` beside the suite: the blessed results, one per line.
-pub fn baseline_path(suite: &Suite) -> PathBuf {
+/// The blessed results of `variant`, one per line, beside the suite: `baselines/<suite>.jsonl`
+/// for the suite's baseline variant, `baselines/<suite>.<variant>.jsonl` for any other (so
+/// blessing a model's variant never replaces the baseline every other variant is compared with).
+pub fn baseline_path(suite: &Suite, variant: &str) -> PathBuf {
+    let file = if variant == suite.baseline {
+        format!("{}.jsonl", suite.name)
+    } else {
+        format!("{}.{variant}.jsonl", suite.name)
+    };
     suite
         .path
         .parent()
         .unwrap_or(Path::new("."))
         .join("baselines")
-        .join(format!("{}.jsonl", suite.name))
+        .join(file)
 }
 
 fn read_baseline(path: &Path) -> Result<Option<Vec<FixtureResult>>, EvalError> {
@@ -302,8 +309,27 @@ pub async fn run_suite(
 ) -> Result<SuiteOutcome, EvalError> {
     let suite = suite::load(path)?;
     let selected = select_variants(&suite, args, config, reporter)?;
-    let blessed_path = baseline_path(&suite);
+    let blessed_path = baseline_path(&suite, &suite.baseline);
     let blessed = read_baseline(&blessed_path)?;
+    // Variants compared with another variant's blessed results (`compare_with`).
+    let mut other_blessed = std::collections::BTreeMap::new();
+    for variant in &selected {
+        let name = variant.reference(&suite);
+        if name != suite.baseline && !other_blessed.contains_key(name) {
+            let path = baseline_path(&suite, name);
+            let results = read_baseline(&path)?.ok_or_else(|| {
+                io(
+                    &path,
+                    format!(
+                        "variant {} is compared with {name}, which is not blessed yet (run \
+                         `newsdesk eval --variant {name} --bless` first)",
+                        variant.name
+                    ),
+                )
+            })?;
+            other_blessed.insert(name.to_string(), (path, results));
+        }
+    }
     let runner = SuiteRunner {
         suite: &suite,
         args,
@@ -317,7 +343,18 @@ pub async fn run_suite(
         None => runner.live_baseline(&runs).await?,
     };
     let order = metric_order(&suite, judged);
+    let compared_with = |name: &str| {
+        suite
+            .variants
+            .iter()
+            .find(|v| v.name == name)
+            .map_or(suite.baseline.as_str(), |v| v.reference(&suite))
+    };
     let reference = |name: &str| match (&blessed, &live_baseline) {
+        _ if other_blessed.contains_key(compared_with(name)) => {
+            let (path, results) = &other_blessed[compared_with(name)];
+            Some((format!("blessed {}", path.display()), results.as_slice()))
+        }
         (Some(b), _) => Some((format!("blessed {}", blessed_path.display()), b.as_slice())),
         (None, Some(live)) if name != suite.baseline => {
             Some((format!("{} (this run)", suite.baseline), live.as_slice()))
@@ -355,7 +392,8 @@ pub async fn run_suite(
         None => Vec::new(),
     };
     let blessed_to = if args.bless {
-        Some(bless(&run, blessed_path, reporter)?)
+        let path = baseline_path(&suite, &run.variants[0].0);
+        Some(bless(&run, path, reporter)?)
     } else {
         None
     };

@@ -58,6 +58,18 @@ pub struct Variant {
     /// A card.tera (or insight.tera) to use instead of the built-in one, relative to the suite.
     #[serde(default)]
     pub prompt: Option<PathBuf>,
+    /// The variant whose blessed results this one is compared with, fixture by fixture (default:
+    /// the suite's baseline): a prompt for a local model is judged against that model's blessed
+    /// answers, not against the extractive baseline's.
+    #[serde(default)]
+    pub compare_with: Option<String>,
+}
+
+impl Variant {
+    /// The variant this one is compared with in `suite`.
+    pub fn reference<'s>(&'s self, suite: &'s Suite) -> &'s str {
+        self.compare_with.as_deref().unwrap_or(&suite.baseline)
+    }
 }
 
 /// The gate's settings: minimum means per metric, and the effect the statistics should resolve.
@@ -304,6 +316,17 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
                 ..Variant::default()
             },
         );
+    }
+    if let Some((variant, missing)) = variants.iter().find_map(|v| {
+        v.compare_with
+            .as_ref()
+            .filter(|c| !variants.iter().any(|o| &o.name == *c))
+            .map(|c| (&v.name, c))
+    }) {
+        return Err(invalid(
+            path,
+            format!("variant {variant}: compare_with = \"{missing}\" names no [[variants]] entry"),
+        ));
     }
     let mut suite = Suite {
         path: path.to_path_buf(),
