@@ -129,16 +129,25 @@ pub fn lint_digest(
             layout: Some(layout),
         },
     );
-    // The more-news stage fell back to the lead titles (its answer was unusable): every story is
-    // still listed and linked, so a title in the source's language is degraded, not broken.
-    if !digest.more.is_empty() && digest.more.iter().all(|m| m.line.trim().is_empty()) {
-        for f in report
-            .findings
-            .iter_mut()
-            .filter(|f| f.rule == finding::UNTRANSLATED_MORE)
-        {
-            f.severity = Severity::Warning;
-        }
+    // Where a more-news batch fell back to the lead titles (its answer was unusable), those
+    // stories are still listed and linked: a title in the source's language is degraded, not
+    // broken. Lines the model did write stay held to the digest's language.
+    let stand_ins: Vec<String> = digest
+        .more
+        .iter()
+        .filter(|m| m.line.trim().is_empty())
+        .flat_map(|m| {
+            let title = m.lead.title.trim();
+            [
+                format!("\"{title}\""),
+                format!("\"{}\"", escape_markdown(title)),
+            ]
+        })
+        .collect();
+    for f in report.findings.iter_mut().filter(|f| {
+        f.rule == finding::UNTRANSLATED_MORE && stand_ins.iter().any(|t| f.message.contains(t))
+    }) {
+        f.severity = Severity::Warning;
     }
     let doc = Doc::parse(markdown);
     let labels = labels::labels(digest.language);

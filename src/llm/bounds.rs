@@ -128,6 +128,17 @@ pub const INSIGHT_BOUNDS: &[Bound] = &[
     each_field("quick_read", "line", 30),
 ];
 
+/// A more-news line longer than this is a summary, not a line (the seeds' 更多動態 items run
+/// 15–60 characters).
+pub const MORE_LINE_MAX_CHARS: usize = 120;
+
+/// The more-news answer's bounds: a real 1.5B model wrote English "lines" of 290 and 350
+/// characters when nothing in the schema said otherwise.
+pub const MORE_BOUNDS: &[Bound] = &[each_field("lines", "line", MORE_LINE_MAX_CHARS)];
+
+/// The more-news answer's field written in the digest's language.
+pub const MORE_PROSE: &[&str] = &["lines/line"];
+
 /// The most characters each string of the list `field` may have in `bounds`.
 pub fn item_char_limit(bounds: &[Bound], field: &str) -> Option<usize> {
     bounds.iter().find_map(|b| match b.limit {

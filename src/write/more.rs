@@ -15,14 +15,14 @@ use super::prompts::PromptError;
 use super::sources::lead_source;
 use super::{Asked, Writer, ask_validated};
 use crate::llm::blocks::{BlockStory, MoreContext, write_block};
+use crate::llm::bounds::with_bounds;
 use crate::llm::budget::Estimator;
 use crate::llm::context::fit_request;
-use crate::llm::schema::{strict_schema_for, validate_against};
+pub use crate::llm::schema::MORE_LINE_MAX_CHARS;
+use crate::llm::schema::{MORE_BOUNDS, MORE_PROSE, strict_schema_for, validate_against};
 use crate::llm::{ChatRequest, Namespace};
 use crate::model::{Language, MoreStory, SourceRef, Story};
 
-/// A line longer than this is a summary, not a line (the seeds' 更多動態 items run 15–60 characters).
-pub const MORE_LINE_MAX_CHARS: usize = 120;
 /// How many characters of each lead article's text the prompt shows: enough for a line.
 const LEAD_TEXT_CHARS: usize = 400;
 /// The window batches are cut for when `limits.context_tokens` is unset. Batching must not
@@ -60,9 +60,9 @@ pub struct MoreOutcome {
     pub error: Option<String>,
 }
 
-/// The schema sent with the more-news call.
+/// The more-news schema with its bounds (`MORE_BOUNDS`).
 pub fn more_schema() -> serde_json::Value {
-    strict_schema_for::<MoreLines>()
+    with_bounds(strict_schema_for::<MoreLines>(), MORE_BOUNDS)
 }
 
 /// Validates a more-news reply against the stories asked about: every story exactly once, no
@@ -244,9 +244,12 @@ impl Writer<'_> {
         ctx.insert("context_block", &write_block("context", &context));
         ctx.insert("stories_block", &write_block("stories", stories));
         let messages = self.prompts.render("more.tera", &ctx)?;
-        Ok(self
-            .settings
-            .request(Namespace::More, messages, "more", &schema))
+        Ok(self.settings.request(
+            Namespace::More,
+            messages,
+            "more",
+            &self.schema_to_send(&schema, MORE_BOUNDS, MORE_PROSE),
+        ))
     }
 
     /// Tokens of `story`'s entry in the longest valid answer: a line `MORE_LINE_MAX_CHARS` long

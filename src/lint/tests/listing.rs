@@ -243,3 +243,77 @@ fn a_headline_linking_to_another_language_when_ours_exists() {
         "{rendered}"
     );
 }
+
+#[test]
+fn a_more_news_title_standing_in_for_a_failed_batch_warns_while_a_models_english_line_fails() {
+    let more = |id: &str, title: &str, line: &str| crate::model::MoreStory {
+        story_id: id.into(),
+        lead: source(title, &format!("https://wire.example/{id}")),
+        line: line.into(),
+    };
+    let digest = Digest {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        title: "AI Daily".into(),
+        language: Language::ZhHant,
+        generated_at: "2026-01-05T23:59:59+08:00".into(),
+        window_hours: 24,
+        generator: Generator {
+            provider: "openai".into(),
+            model: "m".into(),
+            run: "r".into(),
+        },
+        cards: vec![record(
+            "輝達發表推論加速器",
+            vec![source("輝達發表推論加速器", "https://review.example/1")],
+        )],
+        insight: crate::write::insight::empty_insight(),
+        article_count: 4,
+        topic_count: 1,
+        failed: Vec::new(),
+        // One batch answered (a Chinese line and an English one), another failed (no line).
+        more: vec![
+            more(
+                "s2",
+                "OpenAI acquires Quillmark",
+                "OpenAI 收購文件 AI 新創 Quillmark",
+            ),
+            more(
+                "s3",
+                "Pebble-1.5B distils reasoning traces",
+                "Pebble-1.5B distils traces",
+            ),
+            more("s4", "Tiny model tops the leaderboard", ""),
+        ],
+    };
+    let rendered = crate::render::render_markdown(
+        &digest,
+        &crate::render::RenderOptions {
+            sections: &[crate::config::SectionConfig {
+                id: "models".into(),
+                label: Default::default(),
+                describe: String::new(),
+            }],
+            templates_dir: None,
+            layout: Layout::Daily,
+        },
+    )
+    .unwrap();
+    let report = lint_digest(&rendered, Layout::Daily, &digest, &[]);
+    let untranslated: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == UNTRANSLATED_MORE)
+        .collect();
+    assert_eq!(untranslated.len(), 2, "{rendered}\n{:#?}", report.findings);
+    let severity_of = |needle: &str| {
+        untranslated
+            .iter()
+            .find(|f| f.message.contains(needle))
+            .map(|f| f.severity)
+    };
+    assert_eq!(severity_of("Tiny model tops"), Some(Severity::Warning));
+    assert_eq!(
+        severity_of("Pebble-1.5B distils traces"),
+        Some(Severity::Error)
+    );
+}
