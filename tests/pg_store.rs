@@ -312,41 +312,50 @@ fn runs_and_cache_commands_work_on_postgres() {
         );
         run_ids.push(s["run_id"].as_str().unwrap().to_string());
     }
-    let listed = ok(&newsdesk(&["--store", &store, "runs", "list"], dir.path()));
+    history_commands_read_postgres(dir.path(), &store, &run_ids);
+    a_cassette_moves_a_run_to_sled(dir.path(), &store, &run_ids[0]);
+    gc_keeps_the_newest_run_and_its_calls(dir.path(), &shared, &store, &run_ids);
+}
+
+/// `runs list | show | diff` and `cache stats` on the two recorded runs.
+fn history_commands_read_postgres(dir: &Path, store: &str, run_ids: &[String]) {
+    let listed = ok(&newsdesk(&["--store", store, "runs", "list"], dir));
     assert!(
         run_ids.iter().all(|id| listed.contains(id.as_str())),
         "{listed}"
     );
     let shown = ok(&newsdesk(
-        &["--store", &store, "runs", "show", &run_ids[0]],
-        dir.path(),
+        &["--store", store, "runs", "show", &run_ids[0]],
+        dir,
     ));
     assert!(shown.contains(&format!("run {}", run_ids[0])), "{shown}");
     ok(&newsdesk(
-        &["--store", &store, "runs", "diff", &run_ids[0], &run_ids[1]],
-        dir.path(),
+        &["--store", store, "runs", "diff", &run_ids[0], &run_ids[1]],
+        dir,
     ));
     let stats: serde_json::Value = serde_json::from_str(&ok(&newsdesk(
-        &["--store", &store, "cache", "stats", "--json"],
-        dir.path(),
+        &["--store", store, "cache", "stats", "--json"],
+        dir,
     )))
     .unwrap();
     assert!(stats["disk_bytes"].as_u64().unwrap() > 0, "{stats}");
     assert_eq!(stats["recent_runs"], 2);
+}
 
-    // A cassette of one run, out of PostgreSQL into a fresh sled store.
-    let cassette = dir.path().join("night.jsonl");
+/// A cassette of one run, out of PostgreSQL into a fresh sled store, replays there.
+fn a_cassette_moves_a_run_to_sled(dir: &Path, store: &str, run_id: &str) {
+    let cassette = dir.join("night.jsonl");
     ok(&newsdesk(
         &[
             "--store",
-            &store,
+            store,
             "cache",
             "export",
             cassette.to_str().unwrap(),
             "--run",
-            &run_ids[0],
+            run_id,
         ],
-        dir.path(),
+        dir,
     ));
     let elsewhere = testing::sled();
     ok(&newsdesk(
@@ -357,26 +366,33 @@ fn runs_and_cache_commands_work_on_postgres() {
             "import",
             cassette.to_str().unwrap(),
         ],
-        dir.path(),
+        dir,
     ));
     ok(&newsdesk(
         &[
             "--store",
             &elsewhere.arg(),
             "replay",
-            &run_ids[0],
+            run_id,
             "--check",
             "--out",
             "r",
         ],
-        dir.path(),
+        dir,
     ));
+}
 
-    // gc keeping the newest run drops the other manifest, keeps every call the kept one names.
+/// gc keeping the newest run drops the other manifest, keeps every call the kept one names.
+fn gc_keeps_the_newest_run_and_its_calls(
+    dir: &Path,
+    shared: &TestStore,
+    store: &str,
+    run_ids: &[String],
+) {
     let gc: serde_json::Value = serde_json::from_str(&ok(&newsdesk(
         &[
             "--store",
-            &store,
+            store,
             "cache",
             "gc",
             "--keep-runs",
@@ -385,20 +401,20 @@ fn runs_and_cache_commands_work_on_postgres() {
             "0",
             "--json",
         ],
-        dir.path(),
+        dir,
     )))
     .unwrap();
     assert_eq!(gc["runs_kept"], 1, "{gc}");
-    assert_eq!(count(&shared, Tree::Runs), 1);
-    let kept = ok(&newsdesk(&["--store", &store, "runs", "list"], dir.path()));
+    assert_eq!(count(shared, Tree::Runs), 1);
+    let kept = ok(&newsdesk(&["--store", store, "runs", "list"], dir));
     let kept_id = run_ids
         .iter()
         .find(|id| kept.contains(id.as_str()))
         .unwrap();
     ok(&newsdesk(
         &[
-            "--store", &store, "replay", kept_id, "--check", "--out", "after-gc",
+            "--store", store, "replay", kept_id, "--check", "--out", "after-gc",
         ],
-        dir.path(),
+        dir,
     ));
 }

@@ -94,80 +94,19 @@ pub fn cache(
             if json {
                 reporter.output(&serde_json::to_string_pretty(&stats)?);
             } else {
-                let mut out = String::new();
-                for t in &stats.trees {
-                    out.push_str(&format!(
-                        "{:<9} {:>7} entries {:>12} bytes\n",
-                        t.tree, t.entries, t.bytes
-                    ));
-                }
-                out.push_str(&format!(
-                    "live {} bytes, on disk {} bytes\n",
-                    stats.live_bytes, stats.disk_bytes
-                ));
-                match stats.recent_hit_rate {
-                    Some(rate) => out.push_str(&format!(
-                        "hit rate over the last {} run(s): {:.0} %\n",
-                        stats.recent_runs,
-                        rate * 100.0
-                    )),
-                    None => out.push_str("no runs recorded yet\n"),
-                }
-                reporter.output(&out);
+                reporter.output(&stats.render());
             }
         }
         CacheAction::Gc {
             keep_runs,
             keep_days,
-        } => {
-            let (keep, before, after) = collect_garbage(location, *keep_runs, *keep_days, clock)?;
-            let (_, stats) = open_with_stats(location)?;
-            let live: u64 = stats.live_bytes;
-            let calls_kept = stats
-                .trees
-                .iter()
-                .find(|t| t.tree == "llm")
-                .map_or(0, |t| t.entries);
-            let msg = serde_json::json!({
-                "runs_kept": keep.kept_runs(), "calls_kept": calls_kept,
-                "calls_referenced": keep.referenced_calls(),
-                "articles_kept": keep.kept_articles(),
-                "disk_bytes_before": before, "disk_bytes_after": after, "live_bytes": live,
-            });
-            if json {
-                reporter.output(&serde_json::to_string_pretty(&msg)?);
-            } else {
-                reporter.output(&format!(
-                    "kept {} run(s), {calls_kept} call(s) ({} referenced by them), {} article(s); on disk {before} → {after} bytes ({live} live)\n",
-                    keep.kept_runs(),
-                    keep.referenced_calls(),
-                    keep.kept_articles()
-                ));
-            }
-        }
+        } => gc(location, *keep_runs, *keep_days, json, clock, reporter)?,
         CacheAction::Export {
             file,
             runs,
             namespace,
         } => {
-            if let Some(ns) = namespace
-                && crate::llm::Namespace::from_name(ns).is_none()
-            {
-                let names: Vec<&str> = crate::llm::Namespace::ALL
-                    .iter()
-                    .map(|n| n.as_str())
-                    .collect();
-                anyhow::bail!(
-                    "--namespace {ns} is not a namespace (expected one of: {})",
-                    names.join(", ")
-                );
-            }
-            let store = location.open()?;
-            let count = export(
-                store.as_ref(),
-                file,
-                &ExportScope::new(runs, namespace.as_deref()),
-            )?;
+            let count = export_cassette(location, file, runs, namespace.as_deref())?;
             reporter.output(&format!(
                 "exported {count} entr(ies) to {}\n",
                 file.display()
@@ -182,6 +121,91 @@ pub fn cache(
         }
     }
     Ok(Exit::Ok)
+}
+
+impl CacheStats {
+    /// The stats as a person reads them: one line per tree, the bytes, the recent hit rate.
+    fn render(&self) -> String {
+        let mut out = String::new();
+        for t in &self.trees {
+            out.push_str(&format!(
+                "{:<9} {:>7} entries {:>12} bytes\n",
+                t.tree, t.entries, t.bytes
+            ));
+        }
+        out.push_str(&format!(
+            "live {} bytes, on disk {} bytes\n",
+            self.live_bytes, self.disk_bytes
+        ));
+        match self.recent_hit_rate {
+            Some(rate) => out.push_str(&format!(
+                "hit rate over the last {} run(s): {:.0} %\n",
+                self.recent_runs,
+                rate * 100.0
+            )),
+            None => out.push_str("no runs recorded yet\n"),
+        }
+        out
+    }
+}
+
+/// `cache gc`: collect, then report what was kept and the bytes before and after.
+fn gc(
+    location: &StoreLocation,
+    keep_runs: usize,
+    keep_days: u32,
+    json: bool,
+    clock: &dyn Clock,
+    reporter: &Reporter,
+) -> anyhow::Result<()> {
+    let (keep, before, after) = collect_garbage(location, keep_runs, keep_days, clock)?;
+    let (_, stats) = open_with_stats(location)?;
+    let live: u64 = stats.live_bytes;
+    let calls_kept = stats
+        .trees
+        .iter()
+        .find(|t| t.tree == "llm")
+        .map_or(0, |t| t.entries);
+    let msg = serde_json::json!({
+        "runs_kept": keep.kept_runs(), "calls_kept": calls_kept,
+        "calls_referenced": keep.referenced_calls(),
+        "articles_kept": keep.kept_articles(),
+        "disk_bytes_before": before, "disk_bytes_after": after, "live_bytes": live,
+    });
+    if json {
+        reporter.output(&serde_json::to_string_pretty(&msg)?);
+    } else {
+        reporter.output(&format!(
+            "kept {} run(s), {calls_kept} call(s) ({} referenced by them), {} article(s); on disk {before} → {after} bytes ({live} live)\n",
+            keep.kept_runs(),
+            keep.referenced_calls(),
+            keep.kept_articles()
+        ));
+    }
+    Ok(())
+}
+
+/// `cache export`: the named runs, one namespace's calls, or the whole store; the entry count.
+fn export_cassette(
+    location: &StoreLocation,
+    file: &std::path::Path,
+    runs: &[String],
+    namespace: Option<&str>,
+) -> anyhow::Result<usize> {
+    if let Some(ns) = namespace
+        && crate::llm::Namespace::from_name(ns).is_none()
+    {
+        let names: Vec<&str> = crate::llm::Namespace::ALL
+            .iter()
+            .map(|n| n.as_str())
+            .collect();
+        anyhow::bail!(
+            "--namespace {ns} is not a namespace (expected one of: {})",
+            names.join(", ")
+        );
+    }
+    let store = location.open()?;
+    export(store.as_ref(), file, &ExportScope::new(runs, namespace))
 }
 
 /// The open store and its stats (disk bytes: the sled directory, or the PostgreSQL table).

@@ -317,6 +317,57 @@ pub fn order_calls(mut calls: Vec<CallLine>, roots: &[String]) -> Vec<CallLine> 
     calls
 }
 
+/// Article id → the story it is in.
+fn story_of(m: &RunManifest) -> BTreeMap<String, String> {
+    m.stories
+        .iter()
+        .flat_map(|s| s.articles.iter().map(|a| (a.clone(), s.id.clone())))
+        .collect()
+}
+
+/// The stories of `from` whose articles are spread over several stories of the other run.
+fn spread_stories(from: &RunManifest, other: &BTreeMap<String, String>) -> Vec<String> {
+    from.stories
+        .iter()
+        .filter(|s| {
+            s.articles
+                .iter()
+                .filter_map(|x| other.get(x))
+                .collect::<BTreeSet<_>>()
+                .len()
+                > 1
+        })
+        .map(|s| {
+            let titles: Vec<&str> = s.articles.iter().map(String::as_str).collect();
+            format!("{} ({})", s.id, titles.join(", "))
+        })
+        .collect()
+}
+
+/// Prompt and template files whose hash differs: name → (hash in A, hash in B), a missing side
+/// empty.
+fn changed_files(a: &RunManifest, b: &RunManifest) -> BTreeMap<String, (String, String)> {
+    let files = |m: &RunManifest| -> BTreeMap<String, String> {
+        m.prompt_hashes
+            .iter()
+            .chain(&m.template_hashes)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let (pa, pb) = (files(a), files(b));
+    let mut changed = BTreeMap::new();
+    for name in pa.keys().chain(pb.keys()).collect::<BTreeSet<_>>() {
+        let (x, y) = (
+            pa.get(name).cloned().unwrap_or_default(),
+            pb.get(name).cloned().unwrap_or_default(),
+        );
+        if x != y {
+            changed.insert(name.clone(), (x, y));
+        }
+    }
+    changed
+}
+
 /// What changed between two runs (`runs diff A B`).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunDiff {
@@ -342,6 +393,26 @@ pub struct RunDiff {
 
 impl RunDiff {
     pub fn between(a: &RunManifest, b: &RunManifest) -> RunDiff {
+        let mut diff = RunDiff {
+            a: a.run_id.clone(),
+            b: b.run_id.clone(),
+            config_changed: a.config_hash != b.config_hash,
+            prompts_changed: changed_files(a, b),
+            ..RunDiff::default()
+        };
+        diff.add_articles(a, b);
+        diff.stories_split = spread_stories(a, &story_of(b));
+        diff.stories_merged = spread_stories(b, &story_of(a));
+        diff.add_cards(a, b);
+        let keys = |m: &RunManifest| m.call_keys().map(str::to_string).collect::<BTreeSet<_>>();
+        let (ka, kb) = (keys(a), keys(b));
+        diff.calls_only_in_a = ka.difference(&kb).count();
+        diff.calls_only_in_b = kb.difference(&ka).count();
+        diff
+    }
+
+    /// Articles by id: added, removed, and changed under the same id.
+    fn add_articles(&mut self, a: &RunManifest, b: &RunManifest) {
         let ids = |m: &RunManifest| -> BTreeMap<String, String> {
             m.articles
                 .iter()
@@ -349,73 +420,25 @@ impl RunDiff {
                 .collect()
         };
         let (ia, ib) = (ids(a), ids(b));
-        let mut diff = RunDiff {
-            a: a.run_id.clone(),
-            b: b.run_id.clone(),
-            config_changed: a.config_hash != b.config_hash,
-            ..RunDiff::default()
-        };
-        diff.articles_added = ib
+        self.articles_added = ib
             .keys()
             .filter(|k| !ia.contains_key(*k))
             .cloned()
             .collect();
-        diff.articles_removed = ia
+        self.articles_removed = ia
             .keys()
             .filter(|k| !ib.contains_key(*k))
             .cloned()
             .collect();
-        diff.articles_changed = ia
+        self.articles_changed = ia
             .iter()
             .filter(|(k, h)| ib.get(*k).is_some_and(|hb| hb != *h))
             .map(|(k, _)| k.clone())
             .collect();
+    }
 
-        let story_of = |m: &RunManifest| -> BTreeMap<String, String> {
-            m.stories
-                .iter()
-                .flat_map(|s| s.articles.iter().map(|a| (a.clone(), s.id.clone())))
-                .collect()
-        };
-        let (sa, sb) = (story_of(a), story_of(b));
-        let spread = |from: &RunManifest, other: &BTreeMap<String, String>| -> Vec<String> {
-            from.stories
-                .iter()
-                .filter(|s| {
-                    s.articles
-                        .iter()
-                        .filter_map(|x| other.get(x))
-                        .collect::<BTreeSet<_>>()
-                        .len()
-                        > 1
-                })
-                .map(|s| {
-                    let titles: Vec<&str> = s.articles.iter().map(String::as_str).collect();
-                    format!("{} ({})", s.id, titles.join(", "))
-                })
-                .collect()
-        };
-        diff.stories_split = spread(a, &sb);
-        diff.stories_merged = spread(b, &sa);
-
-        let files = |m: &RunManifest| -> BTreeMap<String, String> {
-            m.prompt_hashes
-                .iter()
-                .chain(&m.template_hashes)
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        };
-        let (pa, pb) = (files(a), files(b));
-        for name in pa.keys().chain(pb.keys()).collect::<BTreeSet<_>>() {
-            let (x, y) = (
-                pa.get(name).cloned().unwrap_or_default(),
-                pb.get(name).cloned().unwrap_or_default(),
-            );
-            if x != y {
-                diff.prompts_changed.insert(name.clone(), (x, y));
-            }
-        }
-
+    /// Cards by topic: added, changed (another card hash) and removed, each with its title.
+    fn add_cards(&mut self, a: &RunManifest, b: &RunManifest) {
         let cards = |m: &RunManifest| -> BTreeMap<String, (String, String)> {
             m.cards
                 .iter()
@@ -426,21 +449,16 @@ impl RunDiff {
         let label = |id: &str, title: &str| format!("{id} \"{title}\"");
         for (id, (title, hash)) in &cb {
             match ca.get(id) {
-                None => diff.cards_added.push(label(id, title)),
-                Some((_, h)) if h != hash => diff.cards_changed.push(label(id, title)),
+                None => self.cards_added.push(label(id, title)),
+                Some((_, h)) if h != hash => self.cards_changed.push(label(id, title)),
                 Some(_) => {}
             }
         }
         for (id, (title, _)) in &ca {
             if !cb.contains_key(id) {
-                diff.cards_removed.push(label(id, title));
+                self.cards_removed.push(label(id, title));
             }
         }
-        let keys = |m: &RunManifest| m.call_keys().map(str::to_string).collect::<BTreeSet<_>>();
-        let (ka, kb) = (keys(a), keys(b));
-        diff.calls_only_in_a = ka.difference(&kb).count();
-        diff.calls_only_in_b = kb.difference(&ka).count();
-        diff
     }
 
     pub fn is_empty(&self) -> bool {

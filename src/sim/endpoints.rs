@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::chat::{self, ChatCall, Kind, Mode};
-use super::config::{FaultKind, RejectForm, RetryAfterForm};
+use super::config::{FaultKind, RejectForm, RetryAfterForm, SimConfig};
 use super::embed;
 use super::faults::{self, ErrorAnswer};
 use super::server::State;
@@ -142,25 +142,12 @@ fn admit(
     }
 }
 
+/// `/v1/chat/completions`: checks in the order a real server makes them, each a step that either
+/// lets the request through or is the answer.
 pub(super) async fn chat_completion(state: &State, mut log: RequestLog, body: &[u8]) -> Outcome {
-    let config = &state.config;
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        let answer = faults::openai_error(
-            400,
-            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
-            "invalid_request_error",
-            None,
-            None,
-        );
-        return Outcome::error(log, "bad_request", answer);
-    };
-    let call = match chat::parse(&body) {
+    let call = match parse_call(body) {
         Ok(call) => call,
-        Err(bad) => {
-            let answer =
-                faults::openai_error(400, &bad.message, "invalid_request_error", bad.param, None);
-            return Outcome::error(log, "bad_request", answer);
-        }
+        Err(answer) => return Outcome::error(log, "bad_request", answer),
     };
     let kind = call.kind();
     log.model = Some(call.model.clone());
@@ -168,63 +155,12 @@ pub(super) async fn chat_completion(state: &State, mut log: RequestLog, body: &[
     log.kind = Some(kind.name().to_string());
     log.prompt_tokens = call.prompt_tokens;
     log.fingerprint = Some(call.fingerprint());
-
-    // Capabilities: deterministic answers about what the server accepts.
-    match (&call.mode, config.reject_json_schema) {
-        (Mode::JsonSchema { .. }, Some(form)) => {
-            let answer = faults::reject_format(form, "json_schema");
-            return Outcome::error(log, "rejected_json_schema", answer);
-        }
-        (Mode::JsonObject { .. }, _) if config.reject_json_object => {
-            let answer = faults::reject_format(RejectForm::OpenAi, "json_object");
-            return Outcome::error(log, "rejected_json_object", answer);
-        }
-        _ => {}
+    if let Some((outcome, answer)) = refusal(&state.config, &call) {
+        return Outcome::error(log, outcome, answer);
     }
-    if let Some(window) = config.context_window
-        && call.prompt_tokens + call.max_tokens > u64::from(window)
-    {
-        let answer = faults::context_exceeded(
-            config.context_form,
-            window,
-            call.prompt_tokens,
-            call.max_tokens,
-        );
-        return Outcome::error(log, "context_length_exceeded", answer);
-    }
-
-    let chat_seq = state.chat_seq.fetch_add(1, Ordering::SeqCst) + 1;
-    let fault = {
-        let mut rng = state.rng.lock().expect("rng lock");
-        match faults::choose_fault(config, chat_seq, &mut rng) {
-            FaultKind::Ok
-                if config.json_object_needs_schema
-                    && call.mode == (Mode::JsonObject { schema: None }) =>
-            {
-                FaultKind::SchemaInvalid
-            }
-            fault => fault,
-        }
-    };
-    let now = Instant::now();
+    let fault = draw_fault(state, &call);
     if matches!(fault, FaultKind::RateLimited | FaultKind::PlainRateLimited) {
-        // An injected 429 is not admitted, so it does not count against the window.
-        let remaining = {
-            let mut window = state.window.lock().expect("window lock");
-            window.is_limited().then(|| window.remaining(now))
-        };
-        let answer = if fault == FaultKind::RateLimited {
-            faults::rate_limited(&call.model, config.fault_retry_after_s)
-        } else {
-            faults::plain_rate_limited()
-        };
-        let out = Outcome::error(log, fault.name(), answer);
-        return too_many(
-            state,
-            out,
-            Duration::from_secs(config.fault_retry_after_s),
-            remaining,
-        );
+        return injected_rate_limit(state, log, &call.model, fault);
     }
     let tokens = call.prompt_tokens + call.max_tokens;
     let remaining = match admit(state, log, &call.model, tokens) {
@@ -235,7 +171,6 @@ pub(super) async fn chat_completion(state: &State, mut log: RequestLog, body: &[
         Err(refused) => return *refused,
     };
     let rate_headers = remaining.map(|r| r.headers()).unwrap_or_default();
-
     if fault == FaultKind::Hang {
         let mut out = Outcome::new(log, 0, String::new());
         out.log.outcome = fault.name().into();
@@ -243,12 +178,15 @@ pub(super) async fn chat_completion(state: &State, mut log: RequestLog, body: &[
         out.hang = true;
         return out;
     }
-    let latency = state.rng.lock().expect("rng lock").latency(&config.latency);
+    let latency = state
+        .rng
+        .lock()
+        .expect("rng lock")
+        .latency(&state.config.latency);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     log.latency_ms = latency.as_millis() as u64;
-
     let mut out = match fault {
         FaultKind::ServerError => {
             let answer = faults::server_error(&mut state.rng.lock().expect("rng lock"));
@@ -261,6 +199,93 @@ pub(super) async fn chat_completion(state: &State, mut log: RequestLog, body: &[
     };
     out.headers.extend(rate_headers);
     out
+}
+
+/// The body as a chat call, or the 400 a real server sends for it.
+fn parse_call(body: &[u8]) -> Result<ChatCall, ErrorAnswer> {
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+        return Err(faults::openai_error(
+            400,
+            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
+            "invalid_request_error",
+            None,
+            None,
+        ));
+    };
+    chat::parse(&body).map_err(|bad| {
+        faults::openai_error(400, &bad.message, "invalid_request_error", bad.param, None)
+    })
+}
+
+/// Capabilities and the context window: deterministic answers about what the server accepts.
+fn refusal(config: &SimConfig, call: &ChatCall) -> Option<(&'static str, ErrorAnswer)> {
+    match (&call.mode, config.reject_json_schema) {
+        (Mode::JsonSchema { .. }, Some(form)) => {
+            return Some((
+                "rejected_json_schema",
+                faults::reject_format(form, "json_schema"),
+            ));
+        }
+        (Mode::JsonObject { .. }, _) if config.reject_json_object => {
+            return Some((
+                "rejected_json_object",
+                faults::reject_format(RejectForm::OpenAi, "json_object"),
+            ));
+        }
+        _ => {}
+    }
+    let window = config.context_window?;
+    (call.prompt_tokens + call.max_tokens > u64::from(window)).then(|| {
+        (
+            "context_length_exceeded",
+            faults::context_exceeded(
+                config.context_form,
+                window,
+                call.prompt_tokens,
+                call.max_tokens,
+            ),
+        )
+    })
+}
+
+/// This call's injected fault, drawn in chat order from the seeded generator. A server that
+/// needs a schema for json_object answers a bare json_object call off-schema.
+fn draw_fault(state: &State, call: &ChatCall) -> FaultKind {
+    let config = &state.config;
+    let chat_seq = state.chat_seq.fetch_add(1, Ordering::SeqCst) + 1;
+    let mut rng = state.rng.lock().expect("rng lock");
+    match faults::choose_fault(config, chat_seq, &mut rng) {
+        FaultKind::Ok
+            if config.json_object_needs_schema
+                && call.mode == (Mode::JsonObject { schema: None }) =>
+        {
+            FaultKind::SchemaInvalid
+        }
+        fault => fault,
+    }
+}
+
+/// An injected 429. It is not admitted, so it does not count against the window.
+fn injected_rate_limit(state: &State, log: RequestLog, model: &str, fault: FaultKind) -> Outcome {
+    let config = &state.config;
+    let remaining = {
+        let mut window = state.window.lock().expect("window lock");
+        window
+            .is_limited()
+            .then(|| window.remaining(Instant::now()))
+    };
+    let answer = if fault == FaultKind::RateLimited {
+        faults::rate_limited(model, config.fault_retry_after_s)
+    } else {
+        faults::plain_rate_limited()
+    };
+    let out = Outcome::error(log, fault.name(), answer);
+    too_many(
+        state,
+        out,
+        Duration::from_secs(config.fault_retry_after_s),
+        remaining,
+    )
 }
 
 /// A 200 answer, with the content-level faults applied.

@@ -247,6 +247,17 @@ pub(super) fn quoted_names(title: &str) -> Vec<String> {
 /// 3-10 names, most frequent first (ties: first seen). Pads with frequent Chinese terms, then
 /// outlet names, when the articles name fewer than three things.
 pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]) -> Vec<String> {
+    let mut counter = count_names(articles, sentences);
+    add_headline_subject(&mut counter, articles, sentences);
+    let mut names = confident_names(&counter.candidates);
+    names = padded(names, articles, sentences);
+    names.truncate(ENTITIES_MAX);
+    subject_first(names, articles)
+}
+
+/// Every name-like run of the titles and sentences, article by article; a name quoted in a
+/// title (「…」, "…") counts as a strong name wherever the bodies repeat it.
+fn count_names(articles: &[BlockArticle], sentences: &[Sentence]) -> EntityCounter {
     let mut counter = EntityCounter::default();
     let mut quoted: Vec<String> = Vec::new();
     for (index, article) in articles.iter().enumerate() {
@@ -264,29 +275,62 @@ pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]
             }
         }
     }
+    counter
+}
 
-    // The headline's subject is often a single capitalised word that only ever starts a
-    // sentence ("Casewright raises…", "Casewright says…"): a capitalised title word that the
-    // bodies repeat and never write in lowercase is a name.
-    if let Some(first) = articles.first() {
-        let bodies: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
-        let body_runs: Vec<&str> = bodies
-            .iter()
-            .flat_map(|b| latin_runs(b))
-            .map(|r| r.text)
-            .collect();
-        for token in latin_runs(&first.title) {
-            let word = token.text;
-            let lower = word.to_lowercase();
-            if classify(word) == TokenKind::Title
-                && body_runs.iter().filter(|r| **r == word).count() >= 2
-                && !body_runs.iter().any(|r| *r == lower)
-            {
-                counter.add(word, true, false);
-            }
+/// The headline's subject is often a single capitalised word that only ever starts a sentence
+/// ("Casewright raises…", "Casewright says…"): a capitalised title word that the bodies repeat
+/// and never write in lowercase is a name.
+fn add_headline_subject(
+    counter: &mut EntityCounter,
+    articles: &[BlockArticle],
+    sentences: &[Sentence],
+) {
+    let Some(first) = articles.first() else {
+        return;
+    };
+    let body_runs: Vec<&str> = sentences
+        .iter()
+        .flat_map(|s| latin_runs(&s.text))
+        .map(|r| r.text)
+        .collect();
+    for token in latin_runs(&first.title) {
+        let word = token.text;
+        let lower = word.to_lowercase();
+        if classify(word) == TokenKind::Title
+            && body_runs.iter().filter(|r| **r == word).count() >= 2
+            && !body_runs.iter().any(|r| *r == lower)
+        {
+            counter.add(word, true, false);
         }
     }
-    let candidates = counter.candidates;
+}
+
+impl Candidate {
+    /// Two capitalised words in a row mid-sentence are almost always a name ("Hugging Face"); a
+    /// single capitalised word must recur, and not only where every word is capitalised.
+    fn is_confident(&self) -> bool {
+        self.strong || (self.mid_sentence >= 1 && (self.words >= 2 || self.count >= 2))
+    }
+
+    fn is_tentative(&self) -> bool {
+        !self.is_confident() && self.mid_sentence >= 1
+    }
+
+    /// The most frequent spelling (ties: the first in order).
+    fn shown(&self) -> String {
+        let best = self
+            .spellings
+            .iter()
+            .map(|(s, n)| (n, s))
+            .max_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(a.1)));
+        best.map(|(_, s)| s.clone()).unwrap_or_default()
+    }
+}
+
+/// The confident names, most frequent first (ties: first seen), at most `ENTITIES_MAX`; the
+/// tentative ones join when fewer than `ENTITIES_MIN` are confident.
+fn confident_names(candidates: &BTreeMap<String, Candidate>) -> Vec<String> {
     // A name inside a longer name seen at least as often is part of it: "AI21" in "AI21 Labs".
     let subsumed = |key: &str, c: &Candidate| {
         candidates.iter().any(|(other, o)| {
@@ -297,55 +341,49 @@ pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]
                     || other.contains(&format!(" {key} ")))
         })
     };
-    let mut ranked: Vec<(&String, &Candidate)> =
-        candidates.iter().filter(|(k, c)| !subsumed(k, c)).collect();
-    ranked.sort_by(|a, b| {
-        b.1.count
-            .cmp(&a.1.count)
-            .then(a.1.first_seen.cmp(&b.1.first_seen))
-    });
-    // Two capitalised words in a row mid-sentence are almost always a name ("Hugging Face"); a
-    // single capitalised word must recur, and not only where every word is capitalised.
-    let confident =
-        |c: &Candidate| c.strong || (c.mid_sentence >= 1 && (c.words >= 2 || c.count >= 2));
-    let tentative = |c: &Candidate| !confident(c) && c.mid_sentence >= 1;
-    let shown = |c: &Candidate| {
-        let best = c
-            .spellings
-            .iter()
-            .map(|(s, n)| (n, s))
-            .max_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(a.1)));
-        best.map(|(_, s)| s.clone()).unwrap_or_default()
-    };
-
-    let mut names: Vec<String> = ranked
+    let mut ranked: Vec<&Candidate> = candidates
         .iter()
-        .filter(|(_, c)| confident(c))
-        .map(|(_, c)| shown(c))
+        .filter(|(k, c)| !subsumed(k, c))
+        .map(|(_, c)| c)
         .collect();
-    names = dedupe_case_insensitive(names);
+    ranked.sort_by(|a, b| b.count.cmp(&a.count).then(a.first_seen.cmp(&b.first_seen)));
+    let mut names = dedupe_case_insensitive(
+        ranked
+            .iter()
+            .filter(|c| c.is_confident())
+            .map(|c| c.shown()),
+    );
     names.truncate(ENTITIES_MAX);
     if names.len() < ENTITIES_MIN {
         names.extend(
             ranked
                 .iter()
-                .filter(|(_, c)| tentative(c))
-                .map(|(_, c)| shown(c)),
+                .filter(|c| c.is_tentative())
+                .map(|c| c.shown()),
         );
         names = dedupe_case_insensitive(names);
     }
+    names
+}
+
+/// Chinese organisation names, then (while fewer than `ENTITIES_MIN`) frequent Chinese terms,
+/// title phrases and the outlets.
+fn padded(
+    mut names: Vec<String>,
+    articles: &[BlockArticle],
+    sentences: &[Sentence],
+) -> Vec<String> {
     // Chinese organisation names come before any padding: they are names, not frequent words.
     let mut chinese = chinese_names(articles);
     chinese.truncate(ENTITIES_MAX.saturating_sub(names.len()).max(2));
     names.extend(chinese);
     names = dedupe_case_insensitive(names);
+    let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
     if names.len() < ENTITIES_MIN {
-        let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
         names.extend(chinese_terms(&texts, ENTITIES_MIN));
         names = dedupe_case_insensitive(names);
     }
     if names.len() < ENTITIES_MIN {
-        let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
         let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
         let more = title_phrases(&titles, &texts, ENTITIES_MIN - names.len(), &names);
         names.extend(more);
@@ -360,8 +398,7 @@ pub(super) fn extract_entities(articles: &[BlockArticle], sentences: &[Sentence]
         );
         names = dedupe_case_insensitive(names);
     }
-    names.truncate(ENTITIES_MAX);
-    subject_first(names, articles)
+    names
 }
 
 /// The card is about the subject of the best article's headline: names in that title go first

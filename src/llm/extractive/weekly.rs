@@ -116,7 +116,9 @@ fn cut(text: &str, limit: usize) -> String {
         .to_string()
 }
 
-/// A keyword card from a theme's day cards (date then rank order).
+/// A keyword card from a theme's day cards (date then rank order): observations from the
+/// weightiest cards, then a logic chain of three steps — the theme's span, what it relates to,
+/// how important it was — and an insight.
 pub(super) fn keyword_card_from_cards(
     cards: &[WeeklyBlockCard],
     theme: &ThemeContext,
@@ -125,91 +127,19 @@ pub(super) fn keyword_card_from_cards(
     let t = weekly_templates(language);
     let term = in_script(theme.term.trim(), language);
     let keyword = cut(&term, title_char_limit(&term));
-
-    // Most important first, then earliest, then id: the observations lead with what mattered.
-    let mut by_weight: Vec<&WeeklyBlockCard> = cards.iter().collect();
-    by_weight.sort_by(|a, b| {
-        (importance_order(&a.importance), &a.date, &a.id).cmp(&(
-            importance_order(&b.importance),
-            &b.date,
-            &b.id,
-        ))
-    });
+    let by_weight = by_weight(cards);
     let mut observations: Vec<String> = by_weight
         .iter()
         .take(OBSERVATIONS_MAX)
-        .map(|card| {
-            let title = in_script(card.title.trim(), language);
-            let lead = split_sentences(&card.summary)
-                .into_iter()
-                .map(|s| s.trim().to_string())
-                .find(|s| !s.is_empty() && *s != card.title.trim());
-            match lead {
-                Some(lead) => fill(
-                    t.observation,
-                    &[
-                        ("date", &card.date),
-                        ("title", &title),
-                        ("lead", &in_script(&lead, language)),
-                    ],
-                ),
-                None => fill(
-                    t.observation_bare,
-                    &[("date", &card.date), ("title", &title)],
-                ),
-            }
-        })
+        .map(|card| observation(card, t, language))
         .collect();
-
     let top = by_weight
         .first()
         .map(|c| in_script(c.title.trim(), language))
         .unwrap_or_else(|| keyword.clone());
-    let first = cards.iter().map(|c| c.date.as_str()).min().unwrap_or("");
-    let last = cards.iter().map(|c| c.date.as_str()).max().unwrap_or("");
     let count = cards.len().to_string();
     let days = theme.days.to_string();
-    let span = fill(
-        t.span,
-        &[
-            ("term", &keyword),
-            ("days", &days),
-            ("cards", &count),
-            ("first", first),
-            ("last", last),
-        ],
-    );
-    // The caller's related terms, else the names the cards share, never the theme itself.
-    let related: Vec<String> = if theme.related.is_empty() {
-        ranked(cards.iter().flat_map(|c| c.entities.iter().cloned()))
-            .into_iter()
-            .filter(|e| !e.eq_ignore_ascii_case(theme.term.trim()))
-            .collect()
-    } else {
-        theme.related.clone()
-    };
-    let related_step = if related.is_empty() {
-        t.related_none.to_string()
-    } else {
-        let names: Vec<String> = related
-            .iter()
-            .take(RELATED_MAX)
-            .map(|r| in_script(r, language))
-            .collect();
-        fill(t.related, &[("related", &names.join(t.separator))])
-    };
-    let high = cards
-        .iter()
-        .filter(|c| importance_order(&c.importance) == 0)
-        .count();
-    let importance_step = if high > 0 {
-        fill(
-            t.importance_high,
-            &[("high", &high.to_string()), ("top", &top)],
-        )
-    } else {
-        fill(t.importance, &[("top", &top)])
-    };
+    let span = span_step(cards, &keyword, &days, t);
     // A theme of one card still gets the two observations the schema asks for.
     if observations.len() < 2 {
         observations.push(span.clone());
@@ -226,8 +156,107 @@ pub(super) fn keyword_card_from_cards(
     KeywordCard {
         keyword,
         observations,
-        logic_chain: vec![span, related_step, importance_step],
+        logic_chain: vec![
+            span,
+            related_step(cards, theme, t, language),
+            importance_step(cards, &top, t),
+        ],
         insight,
+    }
+}
+
+/// Most important first, then earliest, then id: the observations lead with what mattered.
+fn by_weight(cards: &[WeeklyBlockCard]) -> Vec<&WeeklyBlockCard> {
+    let mut by_weight: Vec<&WeeklyBlockCard> = cards.iter().collect();
+    by_weight.sort_by(|a, b| {
+        (importance_order(&a.importance), &a.date, &a.id).cmp(&(
+            importance_order(&b.importance),
+            &b.date,
+            &b.id,
+        ))
+    });
+    by_weight
+}
+
+/// One card as an observation: its date, title and the summary's first sentence that is not
+/// the title again.
+fn observation(card: &WeeklyBlockCard, t: &WeeklyTemplates, language: Language) -> String {
+    let title = in_script(card.title.trim(), language);
+    let lead = split_sentences(&card.summary)
+        .into_iter()
+        .map(|s| s.trim().to_string())
+        .find(|s| !s.is_empty() && *s != card.title.trim());
+    match lead {
+        Some(lead) => fill(
+            t.observation,
+            &[
+                ("date", &card.date),
+                ("title", &title),
+                ("lead", &in_script(&lead, language)),
+            ],
+        ),
+        None => fill(
+            t.observation_bare,
+            &[("date", &card.date), ("title", &title)],
+        ),
+    }
+}
+
+/// How long and how often the theme ran: its days, cards, first and last date.
+fn span_step(cards: &[WeeklyBlockCard], keyword: &str, days: &str, t: &WeeklyTemplates) -> String {
+    let first = cards.iter().map(|c| c.date.as_str()).min().unwrap_or("");
+    let last = cards.iter().map(|c| c.date.as_str()).max().unwrap_or("");
+    fill(
+        t.span,
+        &[
+            ("term", keyword),
+            ("days", days),
+            ("cards", &cards.len().to_string()),
+            ("first", first),
+            ("last", last),
+        ],
+    )
+}
+
+/// The caller's related terms, else the names the cards share, never the theme itself.
+fn related_step(
+    cards: &[WeeklyBlockCard],
+    theme: &ThemeContext,
+    t: &WeeklyTemplates,
+    language: Language,
+) -> String {
+    let related: Vec<String> = if theme.related.is_empty() {
+        ranked(cards.iter().flat_map(|c| c.entities.iter().cloned()))
+            .into_iter()
+            .filter(|e| !e.eq_ignore_ascii_case(theme.term.trim()))
+            .collect()
+    } else {
+        theme.related.clone()
+    };
+    if related.is_empty() {
+        return t.related_none.to_string();
+    }
+    let names: Vec<String> = related
+        .iter()
+        .take(RELATED_MAX)
+        .map(|r| in_script(r, language))
+        .collect();
+    fill(t.related, &[("related", &names.join(t.separator))])
+}
+
+/// How many of the theme's cards were of high importance, and the weightiest one.
+fn importance_step(cards: &[WeeklyBlockCard], top: &str, t: &WeeklyTemplates) -> String {
+    let high = cards
+        .iter()
+        .filter(|c| importance_order(&c.importance) == 0)
+        .count();
+    if high > 0 {
+        fill(
+            t.importance_high,
+            &[("high", &high.to_string()), ("top", top)],
+        )
+    } else {
+        fill(t.importance, &[("top", top)])
     }
 }
 
