@@ -2,13 +2,14 @@
 //! importance, section, entities); out: one validated `Insight` for the whole digest — trends,
 //! technical context, outlook, watch list, keywords — or the reason there is none.
 
+use super::check::check_insight;
 use super::prompts::PromptError;
-use super::{Asked, Writer, ask_checked, plain_check};
+use super::{Asked, Writer, ask_checked};
 use crate::config::CardFallback;
 use crate::llm::Namespace;
 use crate::llm::blocks::{BlockCard, InsightContext, write_block};
 use crate::llm::extractive::insight_from_cards;
-use crate::llm::schema::{INSIGHT_BOUNDS, INSIGHT_PROSE, insight_schema, validate_insight};
+use crate::llm::schema::{INSIGHT_BOUNDS, INSIGHT_PROSE, insight_schema};
 use crate::model::{CardRecord, Insight};
 
 pub enum InsightOutcome {
@@ -67,12 +68,14 @@ impl Writer<'_> {
             &self.schema_to_send(&schema, INSIGHT_BOUNDS, INSIGHT_PROSE),
         );
         Ok(
-            match ask_checked(
-                self.provider,
-                request,
-                self.max_repairs,
-                plain_check(validate_insight),
-            )
+            match ask_checked(self.provider, request, self.max_repairs, |content| {
+                check_insight(
+                    content,
+                    self.language,
+                    self.settings.translates,
+                    super::language_name(self.language),
+                )
+            })
             .await
             {
                 Asked::Valid { value, reasks, .. } => InsightOutcome::Written {

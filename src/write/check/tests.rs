@@ -359,3 +359,41 @@ fn a_richer_field_past_its_bound_is_sent_back_with_its_path() {
         "{problems}"
     );
 }
+
+/// An insight reply with the required fields, in the given texts.
+fn insight_reply(headline: &str, trend: &str) -> String {
+    let mut insight = crate::write::insight::empty_insight();
+    insight.headline = headline.into();
+    insight.trend_summary = trend.into();
+    insight.watchlist = vec!["留意開源模型的授權條款".into()];
+    insight.keywords = vec!["Qwen-Vision-3.2".into()];
+    serde_json::to_string(&insight).unwrap()
+}
+
+#[test]
+fn an_insight_in_simplified_is_converted_and_one_in_english_is_re_asked() {
+    let name = "繁體中文";
+    // The real model's insight headline for the fixture day (mixed scripts).
+    let simplified = insight_reply(
+        "阿里巴巴通義千問发布Qwen-Vision-3.2，清華大學开源Lumen-7B",
+        "开源模型与推理芯片是今天的主线。",
+    );
+    let (insight, repairs) = check_insight(&simplified, Language::ZhHant, true, name).unwrap();
+    assert_eq!(insight.headline, "阿里巴巴通義千問發布Qwen-Vision-3.2，清華大學開源Lumen-7B");
+    assert!(insight.trend_summary.starts_with("開源模型"), "{}", insight.trend_summary);
+    assert_eq!(repairs, vec![LocalRepair::ScriptConverted]);
+
+    let english = insight_reply(
+        "Alibaba ships Qwen-Vision-3.2 and Tsinghua opens Lumen-7B",
+        "開源模型與推理晶片是今天的主線。",
+    );
+    let problems = check_insight(&english, Language::ZhHant, true, name).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("/headline: not written in 繁體中文"),
+        "{problems:?}"
+    );
+    // The extractive baseline's insight is taken as written (lint warns about it instead).
+    let (_, repairs) = check_insight(&english, Language::ZhHant, false, name).unwrap();
+    assert!(repairs.is_empty());
+}
