@@ -46,6 +46,9 @@ pub enum LocalRepair {
     ScriptConverted,
     /// An optional field holding a placeholder ("N/A", "無") was emptied.
     PlaceholderCleared,
+    /// An optional text still over its bound after a sentence cut (a short headline, an impact,
+    /// a key point) was emptied or dropped from its list.
+    OptionalTextDropped,
     /// An optional field (details, scenarios, insight) left in the articles' language while
     /// title and summary are in the digest's was emptied: a card with less beats a card in two
     /// languages, and beats the extractive fallback, which is all in the articles' language.
@@ -65,6 +68,7 @@ impl LocalRepair {
             LocalRepair::TextCut => "text_cut",
             LocalRepair::ScriptConverted => "script_converted",
             LocalRepair::PlaceholderCleared => "placeholder_cleared",
+            LocalRepair::OptionalTextDropped => "optional_text_dropped",
             LocalRepair::ForeignTextCleared => "foreign_text_cleared",
         }
     }
@@ -255,6 +259,10 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
             note(true, LocalRepair::TextCut);
         }
     }
+    note(
+        drop_overlong_optional_text(value),
+        LocalRepair::OptionalTextDropped,
+    );
     if let Some(Value::Array(list)) = value.get_mut("entities") {
         for kind in repair_entities(list, check) {
             note(true, kind);
@@ -319,6 +327,43 @@ fn texts_mut(value: &mut Value) -> Vec<&mut String> {
     let mut out = Vec::new();
     collect(value, &mut out);
     out
+}
+
+/// Empties the optional texts still over their bound once sentence cuts were tried (`TextCut`): a
+/// short headline, or an impact or key point, is too short to cut at a sentence, and the card is
+/// whole without it (the layouts fall back to the title and omit empty parts). Why: under a
+/// grammar that bounds Han characters rather than characters, the real model wrote a 44-character
+/// short title and a 228-character impact, and repeated both when re-asked; the card went to the
+/// extractive fallback for a field a reader can do without. True when something was emptied.
+fn drop_overlong_optional_text(value: &mut Value) -> bool {
+    let mut dropped = false;
+    for bound in CARD_BOUNDS {
+        let Some(field) = value.get_mut(bound.field) else {
+            continue;
+        };
+        match (bound.limit, field) {
+            (Limit::Chars { min: 0, max }, Value::String(text)) if text.chars().count() > max => {
+                text.clear();
+                dropped = true;
+            }
+            (Limit::ItemChars { max }, Value::Array(items)) if bound.field != "entities" => {
+                let before = items.len();
+                items.retain(|item| item.as_str().is_none_or(|t| t.chars().count() <= max));
+                dropped |= items.len() < before;
+            }
+            (Limit::ItemFieldChars { key, max }, Value::Array(items)) => {
+                let before = items.len();
+                items.retain(|item| {
+                    item.get(key)
+                        .and_then(Value::as_str)
+                        .is_none_or(|t| t.chars().count() <= max)
+                });
+                dropped |= items.len() < before;
+            }
+            _ => {}
+        }
+    }
+    dropped
 }
 
 /// Maps the case and the common synonyms of an importance to `high`, `medium` or `low`; true when

@@ -344,20 +344,39 @@ fn the_richer_fields_are_optional_and_held_to_the_digests_language() {
 }
 
 #[test]
-fn a_richer_field_past_its_bound_is_sent_back_with_its_path() {
+fn a_richer_list_past_its_bound_is_sent_back_with_its_path() {
     let mut reply = good();
-    reply["key_points"] =
-        json!([{"label": "一個遠遠超過十二個字元的標籤名稱", "text": "單張H100即可執行。"}]);
     reply["tags"] = json!(["開源", "模型", "晶片", "谷歌"]);
     let problems = check(&reply).unwrap_err().join("; ");
-    assert!(
-        problems.contains("/key_points/0/label: 16 characters is too long (at most 12)"),
-        "{problems}"
-    );
     assert!(
         problems.contains("/tags: has 4 items, expected 0 to 3"),
         "{problems}"
     );
+}
+
+#[test]
+fn optional_texts_still_past_their_bound_are_dropped_not_re_asked() {
+    // The real model's fixture-day answers under the language patterns: a 44-character short
+    // title and a 228-character impact, repeated word for word when re-asked.
+    let mut reply = good();
+    reply["short_title"] = json!("清華大學研究團隊與北京新創流明智能聯合開源小型語言模型Lumen-7B，單張顯示卡即可執行");
+    reply["impacts"] = json!(["長".repeat(228), "開發者可在單張顯示卡上部署。"]);
+    reply["key_points"] = json!([
+        {"label": "一個遠遠超過十二個字元的標籤名稱", "text": "單張H100即可執行。"},
+        {"label": "部署", "text": "權重以開放授權釋出。"}
+    ]);
+    let checked = check(&reply).unwrap();
+    assert_eq!(checked.card.short_title, "");
+    assert_eq!(checked.card.impacts, vec!["開發者可在單張顯示卡上部署。".to_string()]);
+    assert_eq!(checked.card.key_points.len(), 1);
+    assert_eq!(checked.card.key_points[0].label, "部署");
+    assert_eq!(checked.repairs, vec![LocalRepair::OptionalTextDropped]);
+    // The required texts are never dropped: a summary past its bound with no sentence to cut
+    // at is still sent back.
+    let mut reply = good();
+    reply["summary"] = json!("長".repeat(600));
+    let problems = check(&reply).unwrap_err().join("; ");
+    assert!(problems.contains("/summary: 600 characters"), "{problems}");
 }
 
 /// An insight reply with the required fields, in the given texts.
