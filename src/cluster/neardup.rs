@@ -14,7 +14,8 @@
 //! Independent of input order: buckets are sorted by article index (article-id order), and links
 //! are applied best first, ties by index.
 
-use super::dedupe::{UnionFind, jaccard_estimate};
+use super::collapse::UnionFind;
+use super::dedupe::jaccard_estimate;
 use super::par_map;
 
 /// LSH: `BANDS` bands of `ROWS` minima each (of the signature's 128). A pair at the threshold

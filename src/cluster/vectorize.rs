@@ -6,7 +6,7 @@
 //! nouns and verbs, not names) weigh less. Never reads anything but the articles: IDF is
 //! computed over the input itself.
 
-use std::borrow::{Borrow, Cow};
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use super::dedupe::{FNV_OFFSET, KeyMap, KeySet, fnv1a_bytes, tally};
@@ -132,17 +132,21 @@ fn body_lead_range(article: &Article) -> std::ops::Range<usize> {
     }
 }
 
-/// `article` cut to the part vectors read (title and body lead) when it is a copy made for
-/// comparing: the rest is never read, and at 100k articles the copies' full bodies would be a
-/// third of the memory. A borrowed article is already paid for and stays as it is.
-pub fn keep_read_part(article: Cow<'_, Article>) -> Cow<'_, Article> {
-    match article {
-        Cow::Owned(mut copy) => {
-            copy.text.truncate(body_lead_range(&copy).end);
-            copy.text.shrink_to_fit();
-            Cow::Owned(copy)
-        }
-        borrowed => borrowed,
+/// What vectors read of `article` (its title, its language, and its body up to the end of the
+/// lead), in an article of its own with every other field empty: what a stream keeps of each
+/// article until it is vectorized (at a million articles the full bodies would not fit).
+pub fn read_part(article: &Article) -> Article {
+    Article {
+        id: String::new(),
+        url: String::new(),
+        outlet: String::new(),
+        source: String::new(),
+        tier: article.tier,
+        title: article.title.clone(),
+        published_at: article.published_at,
+        lang: article.lang.clone(),
+        text: article.text[..body_lead_range(article).end].to_string(),
+        tags: Vec::new(),
     }
 }
 
@@ -202,11 +206,13 @@ fn raw_weights(article: &Article, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> 
         .collect()
 }
 
-/// Every term of `article` by key, as the tokenizer writes it (for naming shared terms).
+/// Every term of `article`'s title and whole body by key, as the tokenizer writes it (for naming
+/// shared terms). The whole body, not the lead: the lead vectors read starts after the site's
+/// boilerplate, which is cut from a copy of the body only.
 fn term_texts(article: &Article) -> HashMap<u64, String> {
     text::tokenize(&article.title, &Options::CLUSTER)
         .into_iter()
-        .chain(text::tokenize(body_lead(article), &Options::CLUSTER))
+        .chain(text::tokenize(&article.text, &Options::CLUSTER))
         .map(|token| (term_key(&token.text), token.text))
         .collect()
 }
@@ -366,15 +372,9 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
     }
 }
 
-/// Terms both vectors carry, strongest (by product of weights) first, at most `limit`, as the
-/// tokenizer wrote them in `left` (the article behind vector `a`).
-pub fn shared_terms(
-    vectors: &Vectors,
-    left: &Article,
-    a: usize,
-    b: usize,
-    limit: usize,
-) -> Vec<String> {
+/// Keys of the terms both vectors carry, strongest (by product of weights) first, at most
+/// `limit`: why `a` and `b` are alike, named later by `name_terms` from either article.
+pub fn shared_keys(vectors: &Vectors, a: usize, b: usize, limit: usize) -> Vec<u64> {
     let (va, vb) = (&vectors.docs[a], &vectors.docs[b]);
     let mut shared: Vec<(f32, u32)> = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -391,11 +391,31 @@ pub fn shared_terms(
     }
     shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     shared.truncate(limit);
-    let text_of = term_texts(left);
     shared
         .into_iter()
-        .filter_map(|(_, id)| text_of.get(&vectors.keys[id as usize]).cloned())
+        .map(|(_, id)| vectors.keys[id as usize])
         .collect()
+}
+
+/// The terms of `keys` as the tokenizer wrote them in `article` (one that carries them), in the
+/// order of `keys`; a key the article does not carry is left out.
+pub fn name_terms(article: &Article, keys: &[u64]) -> Vec<String> {
+    let text_of = term_texts(article);
+    keys.iter()
+        .filter_map(|key| text_of.get(key).cloned())
+        .collect()
+}
+
+/// Terms both vectors carry, strongest (by product of weights) first, at most `limit`, as the
+/// tokenizer wrote them in `left` (the article behind vector `a`).
+pub fn shared_terms(
+    vectors: &Vectors,
+    left: &Article,
+    a: usize,
+    b: usize,
+    limit: usize,
+) -> Vec<String> {
+    name_terms(left, &shared_keys(vectors, a, b, limit))
 }
 
 #[cfg(test)]
