@@ -75,18 +75,18 @@ fn source_sentence(source: &str, sentence: u64) -> u64 {
     fnv1a_bytes(sentence, source.as_bytes())
 }
 
+/// An article with its scanned lead's sentences (see `keyed_sentences`), found once and read
+/// twice: to count the source's sentences, then to cut its boilerplate.
+type Keyed<'a> = (&'a Article, Vec<(&'a str, Option<u64>)>);
+
 impl Boilerplate {
     /// Counts the sentences of `articles` per source, a block of articles at a time on all
-    /// cores. Only the counts are kept, not the sentences: each article's are found again when
-    /// it is stripped, which costs less than holding every sentence of 100k articles.
-    pub(crate) fn count(articles: &[&Article]) -> Self {
+    /// cores. Only the counts are kept, not the sentences.
+    fn count(articles: &[Keyed<'_>]) -> Self {
         let seen_in = tally(
             articles,
-            |&article, seen_in| {
-                let mut keys: Vec<u64> = keyed_sentences(article)
-                    .into_iter()
-                    .filter_map(|(_, key)| key)
-                    .collect();
+            |(article, spans), seen_in| {
+                let mut keys: Vec<u64> = spans.iter().filter_map(|&(_, key)| key).collect();
                 keys.sort_unstable();
                 keys.dedup();
                 for key in keys {
@@ -104,7 +104,7 @@ impl Boilerplate {
     /// cut to `BOILERPLATE_SCAN_CHARS` characters: for comparing articles only (stories keep the
     /// original text). An article with nothing to cut is borrowed, not copied: at 100k articles
     /// the copies alone would be most of the memory.
-    pub(crate) fn strip<'a>(&self, article: &'a Article) -> Cow<'a, Article> {
+    fn strip<'a>(&self, (article, spans): Keyed<'a>) -> Cow<'a, Article> {
         let source = article.source.as_str();
         let is_boilerplate = |key: Option<u64>| {
             key.is_some_and(|key| {
@@ -113,7 +113,6 @@ impl Boilerplate {
                     .is_some_and(|&n| n as usize >= BOILERPLATE_MIN_ARTICLES)
             })
         };
-        let spans = keyed_sentences(article);
         let whole = spans.iter().map(|(span, _)| span.len()).sum::<usize>() == article.text.len();
         if whole && !spans.iter().any(|&(_, key)| is_boilerplate(key)) {
             return Cow::Borrowed(article);
@@ -123,9 +122,18 @@ impl Boilerplate {
             .filter(|&(_, key)| !is_boilerplate(key))
             .map(|(span, _)| span)
             .collect();
+        // Every field but the text, without copying the text only to drop it.
         Cow::Owned(Article {
+            id: article.id.clone(),
+            url: article.url.clone(),
+            outlet: article.outlet.clone(),
+            source: article.source.clone(),
+            tier: article.tier,
+            title: article.title.clone(),
+            published_at: article.published_at,
+            lang: article.lang.clone(),
             text,
-            ..article.clone()
+            tags: article.tags.clone(),
         })
     }
 }
@@ -144,11 +152,14 @@ pub(crate) fn strip_each_source<'a, R: Send>(
         .chunk_by(|&a, &b| articles[a].source == articles[b].source)
         .collect();
     let done = super::par_map(&sources, |&source| {
-        let members: Vec<&Article> = source.iter().map(|&i| articles[i]).collect();
+        let members: Vec<Keyed<'a>> = source
+            .iter()
+            .map(|&i| (articles[i], keyed_sentences(articles[i])))
+            .collect();
         let boilerplate = Boilerplate::count(&members);
         members
             .into_iter()
-            .map(|article| each(boilerplate.strip(article)))
+            .map(|member| each(boilerplate.strip(member)))
             .collect::<Vec<R>>()
     });
     let mut results: Vec<Option<R>> = (0..articles.len()).map(|_| None).collect();
@@ -290,8 +301,10 @@ fn fnv1a(chars: &[char]) -> u64 {
 /// probability equal to their Jaccard similarity, as with independent hash functions. A bin no
 /// shingle fell into borrows the minimum of the next filled bin to its right (rotation
 /// densification), mixed with the distance so borrowed values only match values borrowed
-/// the same way.
-pub(crate) fn signature(article: &Article) -> Vec<u64> {
+/// the same way. Minima are 32 bits (a bin's value is the low half of its shingle's hash), so a
+/// signature is 512 bytes: at a million articles, what near-duplicate detection holds. A text
+/// without a letter or digit has no shingle and an empty signature.
+pub(crate) fn signature(article: &Article) -> Vec<u32> {
     let mut chars: Vec<char> = Vec::with_capacity(NEAR_DUP_CHARS);
     for c in article.title.chars().chain(article.text.chars()) {
         if chars.len() == NEAR_DUP_CHARS {
@@ -305,10 +318,11 @@ pub(crate) fn signature(article: &Article) -> Vec<u64> {
             });
         }
     }
-    let mut sig = vec![u64::MAX; MINHASH_PERMUTATIONS];
     if chars.is_empty() {
-        return sig;
+        return Vec::new();
     }
+    const EMPTY: u64 = u64::MAX;
+    let mut minima = [EMPTY; MINHASH_PERMUTATIONS];
     let width = SHINGLE_CHARS.min(chars.len());
     let bins = MINHASH_PERMUTATIONS as u64;
     for shingle in chars.windows(width).map(fnv1a) {
@@ -316,32 +330,32 @@ pub(crate) fn signature(article: &Article) -> Vec<u64> {
         // The bin from the high bits, the value from the rest, so the two are independent.
         let bin = (((h >> 32) * bins) >> 32) as usize;
         let value = h & 0xffff_ffff;
-        if value < sig[bin] {
-            sig[bin] = value;
+        if value < minima[bin] {
+            minima[bin] = value;
         }
     }
-    let filled: Vec<u64> = sig.clone();
-    for (bin, slot) in sig.iter_mut().enumerate() {
-        if *slot != u64::MAX {
-            continue;
-        }
-        // At least one bin is filled: the text had at least one shingle.
-        let (distance, value) = (1..MINHASH_PERMUTATIONS)
-            .map(|d| (d, filled[(bin + d) % MINHASH_PERMUTATIONS]))
-            .find(|&(_, v)| v != u64::MAX)
-            .expect("a non-empty text fills a bin");
-        *slot = splitmix64(value ^ ((distance as u64) << 40));
-    }
-    sig
+    (0..MINHASH_PERMUTATIONS)
+        .map(|bin| {
+            if minima[bin] != EMPTY {
+                return minima[bin] as u32;
+            }
+            // At least one bin is filled: the text had at least one shingle.
+            let (distance, value) = (1..MINHASH_PERMUTATIONS)
+                .map(|d| (d, minima[(bin + d) % MINHASH_PERMUTATIONS]))
+                .find(|&(_, v)| v != EMPTY)
+                .expect("a non-empty text fills a bin");
+            splitmix64(value ^ ((distance as u64) << 40)) as u32
+        })
+        .collect()
 }
 
 /// Estimated Jaccard similarity of the two shingle sets: the share of agreeing minima.
-pub(crate) fn jaccard_estimate(a: &[u64], b: &[u64]) -> f32 {
-    if a.is_empty() || a[0] == u64::MAX || b[0] == u64::MAX {
+pub(crate) fn jaccard_estimate(a: &[u32], b: &[u32]) -> f32 {
+    if a.is_empty() || b.is_empty() {
         return 0.0; // empty text shares nothing, even with another empty text
     }
     let agree = a.iter().zip(b).filter(|(x, y)| x == y).count();
-    agree as f32 / a.len().max(1) as f32
+    agree as f32 / a.len() as f32
 }
 
 #[cfg(test)]

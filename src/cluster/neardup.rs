@@ -65,7 +65,7 @@ impl Families {
 /// What families are built from: per article (by index), its signature, publication time and
 /// rank in keep order.
 pub(crate) struct Input<'a> {
-    pub signatures: &'a [Vec<u64>],
+    pub signatures: &'a [Vec<u32>],
     pub published_s: &'a [i64],
     pub keep_rank: &'a [usize],
     pub window_s: i64,
@@ -82,11 +82,11 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
         .signatures
         .iter()
         .enumerate()
-        .filter(|(_, sig)| sig.first().is_some_and(|&m| m != u64::MAX))
+        .filter(|(_, sig)| !sig.is_empty())
         .map(|(doc, sig)| {
             let rows = &sig[band * ROWS..][..ROWS];
             let key = rows.iter().fold(band as u64, |h, &m| {
-                super::dedupe::fnv1a_step(h.rotate_left(17), m)
+                super::dedupe::fnv1a_step(h.rotate_left(17), u64::from(m))
             });
             (key, doc as u32)
         })
@@ -205,7 +205,7 @@ mod tests {
     const HOUR: i64 = 3600;
 
     fn input<'a>(
-        signatures: &'a [Vec<u64>],
+        signatures: &'a [Vec<u32>],
         published_s: &'a [i64],
         keep_rank: &'a [usize],
     ) -> Input<'a> {
@@ -242,7 +242,7 @@ mod tests {
             body.replace("Paragraph 3", "Section three"),
             format!("{body} Republished with permission."),
         ];
-        let signatures: Vec<Vec<u64>> = texts
+        let signatures: Vec<Vec<u32>> = texts
             .iter()
             .enumerate()
             .map(|(i, t)| signature(&article(&format!("a{i}"), "Wire story", t)))
@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn a_family_never_spans_more_than_the_window() {
         let body = wire(3, 10);
-        let signatures: Vec<Vec<u64>> = (0..3)
+        let signatures: Vec<Vec<u32>> = (0..3)
             .map(|i| signature(&article(&format!("a{i}"), "Wire", &body)))
             .collect();
         // A copy a day for three days: with a 48-hour window the third cannot join the first.
@@ -280,7 +280,7 @@ mod tests {
         let texts: Vec<String> = (0..40)
             .map(|i| format!("{} Copy {i}.", wire(i % 8, 10)))
             .collect();
-        let signatures: Vec<Vec<u64>> = texts
+        let signatures: Vec<Vec<u32>> = texts
             .iter()
             .enumerate()
             .map(|(i, t)| signature(&article(&format!("a{i}"), "t", t)))
@@ -289,7 +289,7 @@ mod tests {
         let one = families(&input(&signatures, &[0; 40], &rank));
         assert_eq!(one.representatives().len(), 8, "eight stories");
         // Reversed indices: the same partition, mapped back.
-        let reversed: Vec<Vec<u64>> = signatures.iter().rev().cloned().collect();
+        let reversed: Vec<Vec<u32>> = signatures.iter().rev().cloned().collect();
         let reversed_rank: Vec<usize> = rank.iter().rev().copied().collect();
         let two = families(&input(&reversed, &[0; 40], &reversed_rank));
         for i in 0..40 {

@@ -45,7 +45,7 @@ struct Entry {
     /// The exact duplicates folded into it.
     copies: Vec<MergeTrace>,
     /// Its MinHash signature, until near-duplicate families are built.
-    signature: Vec<u64>,
+    signature: Vec<u32>,
     /// What vectors read of it (`vectorize::read_part`), until it is vectorized.
     read: Option<Article>,
 }
@@ -142,12 +142,17 @@ impl Clusterer {
         }
         self.added += articles.len();
         self.batches += 1;
-        tracing::debug!(
-            batch = articles.len(),
-            added = self.added,
-            kept = self.entries.len(),
-            "cluster batch"
-        );
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let (rss_mb, peak_mb) = resident_mb().unwrap_or_default();
+            tracing::debug!(
+                batch = articles.len(),
+                added = self.added,
+                kept = self.entries.len(),
+                rss_mb,
+                peak_mb,
+                "cluster batch"
+            );
+        }
     }
 
     /// Clusters everything added (see `cluster`): the stories, in no particular order.
@@ -172,7 +177,7 @@ impl Clusterer {
         let window_s = i64::from(params.window_hours) * 3600;
         // Near-identical copies fold into one representative before anything is scored: a story
         // republished by 200 sites then costs what one article costs.
-        let signatures: Vec<Vec<u64>> = entries
+        let signatures: Vec<Vec<u32>> = entries
             .iter_mut()
             .map(|e| std::mem::take(&mut e.signature))
             .collect();
@@ -212,8 +217,7 @@ impl Clusterer {
             "near-duplicate families"
         );
         steps.log("families");
-        let vectors = vectorize::vectorize(&comparable);
-        drop(comparable);
+        let vectors = vectorize::vectorize_consuming(comparable);
         steps.log("vectorize");
         let edges = scored_edges(&vectors, &rep_published_s, window_s, &params);
         steps.log("scored");

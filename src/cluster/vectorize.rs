@@ -266,8 +266,19 @@ impl<'a> KeyIndex<'a> {
 /// TF-IDF vectors of `articles`, L2-normalised. IDF is `ln((n + 1) / df)`: a term every article
 /// has weighs almost nothing, and two-article inputs still keep shared terms above zero.
 pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
+    vectorize_consuming(
+        articles
+            .iter()
+            .map(Borrow::borrow)
+            .collect::<Vec<&Article>>(),
+    )
+}
+
+/// `vectorize`, dropping each article once its vector is made: what a stream holds of the
+/// articles (their read parts, see `read_part`) is then never held beside every vector.
+pub fn vectorize_consuming<A: Borrow<Article> + Sync>(mut articles: Vec<A>) -> Vectors {
     // Only which words are common is kept, not how each word is written: half the table.
-    let common_words: KeySet<u64> = input_cases(articles)
+    let common_words: KeySet<u64> = input_cases(&articles)
         .into_iter()
         .filter(|(_, case)| case.is_common())
         .map(|(word, _)| word)
@@ -344,25 +355,27 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         let all_latin = weights.iter().all(|&(_, latin, _)| latin);
         (kept(false), (!all_latin).then(|| kept(true)))
     };
-    let mut docs = Vec::with_capacity(articles.len());
-    let mut latin = Vec::with_capacity(articles.len());
-    for slice in articles.chunks(SLICE) {
-        for (full, latin_only) in super::par_map(slice, weighted) {
-            docs.push(full);
-            latin.push(latin_only);
-        }
+    // The collect stage already decided each article's language from its text.
+    let chinese: Vec<bool> = articles
+        .iter()
+        .map(|a| a.borrow().lang.starts_with("zh"))
+        .collect();
+    // The same slices as the first pass, made last to first so that each slice's articles are
+    // dropped as soon as its vectors exist.
+    let mut slices: Vec<Vec<(SparseVec, Option<SparseVec>)>> = Vec::new();
+    while !articles.is_empty() {
+        let start = (articles.len() - 1) / SLICE * SLICE;
+        slices.push(super::par_map(&articles[start..], weighted));
+        articles.truncate(start);
     }
+    let (docs, latin): (Vec<SparseVec>, Vec<Option<SparseVec>>) =
+        slices.into_iter().rev().flatten().unzip();
     drop(common_words);
     tracing::debug!(
         entries = docs.iter().map(Vec::len).sum::<usize>(),
         latin_entries = latin.iter().flatten().map(Vec::len).sum::<usize>(),
         "vectors"
     );
-    // The collect stage already decided each article's language from its text.
-    let chinese = articles
-        .iter()
-        .map(|a| a.borrow().lang.starts_with("zh"))
-        .collect();
     Vectors {
         keys,
         docs,
