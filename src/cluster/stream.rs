@@ -47,7 +47,7 @@ struct Entry {
     /// Its MinHash signature, until near-duplicate families are built.
     signature: Vec<u32>,
     /// What vectors read of it (`vectorize::read_part`), until it is vectorized.
-    read: Option<Article>,
+    read: Option<vectorize::ReadPart>,
 }
 
 /// Clustering fed a batch of articles at a time (see the module doc).
@@ -193,7 +193,7 @@ impl Clusterer {
         let members = families.members();
         // Members are never vectorized: their read parts go now, the representatives' once
         // vectors are made.
-        let comparable: Vec<Article> = entries
+        let comparable: Vec<vectorize::ReadPart> = entries
             .iter_mut()
             .enumerate()
             .filter_map(|(i, e)| {

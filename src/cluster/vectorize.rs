@@ -6,7 +6,6 @@
 //! nouns and verbs, not names) weigh less. Never reads anything but the articles: IDF is
 //! computed over the input itself.
 
-use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use super::dedupe::{FNV_OFFSET, KeyMap, KeySet, fnv1a_bytes, tally};
@@ -115,48 +114,100 @@ fn term_key(term: &str) -> u64 {
 /// One term of one article before IDF: key, raw weight, and whether it is Latin-script.
 type RawTerm = (u64, f32, bool);
 
-/// The first `BODY_CHARS` characters of the body, without a leading copy of the title (many
-/// feeds repeat the headline as the first line, which would double its weight).
-fn body_lead(article: &Article) -> &str {
-    &article.text[body_lead_range(article)]
+/// What vectors read of an article: its title, its body (of which the lead is read) and whether
+/// it is written mainly in Chinese.
+pub trait Readable {
+    fn title(&self) -> &str;
+    fn body(&self) -> &str;
+    fn is_chinese(&self) -> bool;
 }
 
-/// Where `body_lead` lies in the article's text, in bytes.
-fn body_lead_range(article: &Article) -> std::ops::Range<usize> {
-    let body = article.text.trim_start();
-    let body = body.strip_prefix(article.title.trim()).unwrap_or(body);
-    let start = article.text.len() - body.len();
-    match body.char_indices().nth(BODY_CHARS) {
-        Some((cut, _)) => start..start + cut,
-        None => start..article.text.len(),
+impl Readable for Article {
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn body(&self) -> &str {
+        &self.text
+    }
+    fn is_chinese(&self) -> bool {
+        // The collect stage already decided each article's language from its text.
+        self.lang.starts_with("zh")
     }
 }
 
-/// What vectors read of `article` (its title, its language, and its body up to the end of the
-/// lead), in an article of its own with every other field empty: what a stream keeps of each
-/// article until it is vectorized (at a million articles the full bodies would not fit).
-pub fn read_part(article: &Article) -> Article {
-    Article {
-        id: String::new(),
-        url: String::new(),
-        outlet: String::new(),
-        source: String::new(),
-        tier: article.tier,
-        title: article.title.clone(),
-        published_at: article.published_at,
-        lang: article.lang.clone(),
-        text: article.text[..body_lead_range(article).end].to_string(),
-        tags: Vec::new(),
+impl<T: Readable> Readable for &T {
+    fn title(&self) -> &str {
+        (**self).title()
+    }
+    fn body(&self) -> &str {
+        (**self).body()
+    }
+    fn is_chinese(&self) -> bool {
+        (**self).is_chinese()
+    }
+}
+
+/// What vectors read of an article and nothing else (see `read_part`), in one allocation: what a
+/// stream holds of each article until it is vectorized (at a million articles the full bodies
+/// would not fit, and an `Article` per article would cost a quarter of a kilobyte more).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadPart {
+    /// The title followed by the body up to the end of its lead.
+    text: Box<str>,
+    title_len: u32,
+    chinese: bool,
+}
+
+impl Readable for ReadPart {
+    fn title(&self) -> &str {
+        &self.text[..self.title_len as usize]
+    }
+    fn body(&self) -> &str {
+        &self.text[self.title_len as usize..]
+    }
+    fn is_chinese(&self) -> bool {
+        self.chinese
+    }
+}
+
+/// The first `BODY_CHARS` characters of the body, without a leading copy of the title (many
+/// feeds repeat the headline as the first line, which would double its weight).
+fn body_lead(article: &impl Readable) -> &str {
+    &article.body()[body_lead_range(article)]
+}
+
+/// Where `body_lead` lies in the article's body, in bytes.
+fn body_lead_range(article: &impl Readable) -> std::ops::Range<usize> {
+    let text = article.body();
+    let body = text.trim_start();
+    let body = body.strip_prefix(article.title().trim()).unwrap_or(body);
+    let start = text.len() - body.len();
+    match body.char_indices().nth(BODY_CHARS) {
+        Some((cut, _)) => start..start + cut,
+        None => start..text.len(),
+    }
+}
+
+/// What vectors read of `article`: its title, its body up to the end of its lead, its language.
+pub fn read_part(article: &Article) -> ReadPart {
+    let lead_end = body_lead_range(article).end;
+    let mut text = String::with_capacity(article.title.len() + lead_end);
+    text.push_str(&article.title);
+    text.push_str(&article.text[..lead_end]);
+    ReadPart {
+        text: text.into_boxed_str(),
+        title_len: article.title.len() as u32,
+        chinese: article.is_chinese(),
     }
 }
 
 /// How the whole input writes each word (by the word's key): one article's casing is too little
 /// to go on.
-fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> KeyMap<u64, WordCase> {
+fn input_cases<A: Readable + Sync>(articles: &[A]) -> KeyMap<u64, WordCase> {
     tally(
         articles,
         |article, cases| {
-            for_each_word_case(body_lead(article.borrow()), |word, case| {
+            for_each_word_case(body_lead(article), |word, case| {
                 cases.entry(term_key(word)).or_default().add(case)
             })
         },
@@ -167,11 +218,11 @@ fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> KeyMap<u64, WordCas
 /// Raw (pre-IDF) weight of every term of `article`, sorted by key: title and body-lead
 /// occurrences counted apart, each weighed by the kind of its first occurrence there; `common`
 /// tells which words the input writes as common words (see `COMMON_WORD_BOOST`).
-fn raw_weights(article: &Article, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> {
+fn raw_weights(article: &impl Readable, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> {
     // Every occurrence as (key, in title, kind), in order of appearance; a stable sort by key
     // keeps each term's occurrences in that order, so its first one comes first.
     let mut seen: Vec<(u64, bool, TokenKind)> = Vec::new();
-    for_each_token(&article.title, &Options::CLUSTER, |text, kind| {
+    for_each_token(article.title(), &Options::CLUSTER, |text, kind| {
         seen.push((term_key(text), true, kind))
     });
     for_each_token(body_lead(article), &Options::CLUSTER, |text, kind| {
@@ -204,6 +255,21 @@ fn raw_weights(article: &Article, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> 
             (key, w, occurrences[0].2 != TokenKind::Bigram)
         })
         .collect()
+}
+
+/// The keys of `article`'s terms (title and body lead), each once, ascending: what document
+/// frequencies count.
+fn term_keys(article: &impl Readable) -> Vec<u64> {
+    let mut keys = Vec::new();
+    for_each_token(article.title(), &Options::CLUSTER, |text, _| {
+        keys.push(term_key(text))
+    });
+    for_each_token(body_lead(article), &Options::CLUSTER, |text, _| {
+        keys.push(term_key(text))
+    });
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Every term of `article`'s title and whole body by key, as the tokenizer writes it (for naming
@@ -265,18 +331,13 @@ impl<'a> KeyIndex<'a> {
 
 /// TF-IDF vectors of `articles`, L2-normalised. IDF is `ln((n + 1) / df)`: a term every article
 /// has weighs almost nothing, and two-article inputs still keep shared terms above zero.
-pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
-    vectorize_consuming(
-        articles
-            .iter()
-            .map(Borrow::borrow)
-            .collect::<Vec<&Article>>(),
-    )
+pub fn vectorize<A: Readable + Sync>(articles: &[A]) -> Vectors {
+    vectorize_consuming(articles.iter().collect::<Vec<&A>>())
 }
 
 /// `vectorize`, dropping each article once its vector is made: what a stream holds of the
 /// articles (their read parts, see `read_part`) is then never held beside every vector.
-pub fn vectorize_consuming<A: Borrow<Article> + Sync>(mut articles: Vec<A>) -> Vectors {
+pub fn vectorize_consuming<A: Readable + Sync>(mut articles: Vec<A>) -> Vectors {
     // Only which words are common is kept, not how each word is written: half the table.
     let common_words: KeySet<u64> = input_cases(&articles)
         .into_iter()
@@ -284,25 +345,31 @@ pub fn vectorize_consuming<A: Borrow<Article> + Sync>(mut articles: Vec<A>) -> V
         .map(|(word, _)| word)
         .collect();
     let common = |word: u64| common_words.contains(&word);
-    let raw = |article: &A| raw_weights(article.borrow(), &common);
+    let raw = |article: &A| raw_weights(article, &common);
     // Two passes over the text: document frequencies first, then the vectors, each a slice of
     // articles at a time. The raw terms of every article are never held at once: at 100k
     // articles they are tens of millions, and tokenizing again costs less than holding them.
     const SLICE: usize = 4096;
-    // Document frequency per key, in tables sharded by key, one shard per core, so the counting
-    // (tens of millions of insertions into a table of millions of keys, each a cache miss) runs
-    // on every core.
-    let shards = crate::parallel::threads().max(1);
+    // Document frequency per key, in tables sharded by key, a run of shards per core, so the
+    // counting (tens of millions of insertions into a table of millions of keys, each a cache
+    // miss) runs on every core. Many small shards rather than one per core: a table that grows
+    // holds its old and new buckets at once, and at a million articles (110 M distinct terms) one
+    // table per core growing at the same moment as the others was a gigabyte more at the peak.
+    const SHARDS_PER_THREAD: usize = 32;
+    let threads = crate::parallel::threads().max(1);
+    let shards = threads * SHARDS_PER_THREAD;
     let shard_of = |key: u64| ((key >> 32) % shards as u64) as usize;
     let mut terms: Vec<KeyMap<u64, u32>> = vec![KeyMap::default(); shards];
     let mut raw_terms = 0usize;
     for slice in articles.chunks(SLICE) {
-        let docs = super::par_map(slice, raw);
+        let docs = super::par_map(slice, |article| term_keys(article));
         raw_terms += docs.iter().map(Vec::len).sum::<usize>();
-        crate::parallel::par_each_mut(&mut terms, |shard, terms| {
-            for &(key, _, _) in docs.iter().flatten() {
-                if shard_of(key) == shard {
-                    *terms.entry(key).or_insert(0) += 1;
+        let mut runs: Vec<&mut [KeyMap<u64, u32>]> = terms.chunks_mut(SHARDS_PER_THREAD).collect();
+        crate::parallel::par_each_mut(&mut runs, |run, tables| {
+            for &key in docs.iter().flatten() {
+                let shard = shard_of(key);
+                if shard / SHARDS_PER_THREAD == run {
+                    *tables[shard % SHARDS_PER_THREAD].entry(key).or_insert(0) += 1;
                 }
             }
         });
@@ -355,11 +422,7 @@ pub fn vectorize_consuming<A: Borrow<Article> + Sync>(mut articles: Vec<A>) -> V
         let all_latin = weights.iter().all(|&(_, latin, _)| latin);
         (kept(false), (!all_latin).then(|| kept(true)))
     };
-    // The collect stage already decided each article's language from its text.
-    let chinese: Vec<bool> = articles
-        .iter()
-        .map(|a| a.borrow().lang.starts_with("zh"))
-        .collect();
+    let chinese: Vec<bool> = articles.iter().map(Readable::is_chinese).collect();
     // The same slices as the first pass, made last to first so that each slice's articles are
     // dropped as soon as its vectors exist.
     let mut slices: Vec<Vec<(SparseVec, Option<SparseVec>)>> = Vec::new();
