@@ -397,3 +397,123 @@ pub(crate) fn resident_mb() -> Option<(u64, u64)> {
     };
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::tests_support::{article, at};
+
+    /// Three sources: a launch told by two of them (and copied by the third), and unrelated news.
+    fn sources() -> Vec<Vec<Article>> {
+        let launch = "Lumen Labs released Orion-9, an accelerator that runs Kestrel-4 at 900 \
+                      tokens per second; the Orion-9 board ships in March, the company said.";
+        let mut wire = vec![
+            article("w1", "Orion-9 accelerator ships in March", launch),
+            article(
+                "w2",
+                "Rain expected across the north",
+                "The weather service expects rain across the north through Sunday.",
+            ),
+        ];
+        let mut blog = vec![
+            article(
+                "b1",
+                "Lumen Labs' Orion-9 runs Kestrel-4 at 900 tokens/s",
+                "Orion-9 from Lumen Labs serves Kestrel-4 at 900 tokens per second, according to \
+                 the launch notes; the accelerator ships in March.",
+            ),
+            article(
+                "b2",
+                "City council passes the budget",
+                "The council passed next year's budget after a long debate on transit.",
+            ),
+        ];
+        let mut mirror = vec![article(
+            "m1",
+            "Orion-9 accelerator ships in March | Mirror",
+            &format!("{launch} Republished with permission."),
+        )];
+        for (name, group) in [
+            ("wire", &mut wire),
+            ("blog", &mut blog),
+            ("mirror", &mut mirror),
+        ] {
+            for (i, a) in group.iter_mut().enumerate() {
+                a.source = name.to_string();
+                a.outlet = name.to_string();
+                a.url = format!("https://{name}.example/{i}");
+                a.published_at = at(i as u32 + 1);
+            }
+        }
+        vec![wire, blog, mirror]
+    }
+
+    /// Each story as its sorted article ids, sorted.
+    fn stories(groups: Vec<Group>, added: &[Article]) -> Vec<Vec<String>> {
+        let mut stories: Vec<Vec<String>> = groups
+            .into_iter()
+            .map(|g| {
+                let mut ids: Vec<String> =
+                    g.articles.iter().map(|&i| added[i].id.clone()).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        stories.sort();
+        stories
+    }
+
+    #[test]
+    fn a_batch_per_source_gives_the_stories_of_one_batch() {
+        let batches = sources();
+        let all: Vec<Article> = batches.concat();
+        let mut whole = Clusterer::new(&ClusterParams::default());
+        whole.add(&all);
+        let expected = stories(whole.finish(), &all);
+        assert!(
+            expected.contains(&vec!["b1".into(), "m1".into(), "w1".into()]),
+            "the launch, its copy and its retelling are one story: {expected:?}"
+        );
+        // Batches in another order: indices count across batches in the order added.
+        let mut streamed = Clusterer::new(&ClusterParams::default());
+        let mut added = Vec::new();
+        for batch in batches.into_iter().rev() {
+            streamed.add(&batch);
+            added.extend(batch);
+        }
+        assert_eq!(streamed.added(), all.len());
+        assert_eq!(stories(streamed.finish(), &added), expected);
+    }
+
+    #[test]
+    fn exact_duplicates_in_two_batches_keep_the_best_copy() {
+        let batches = sources();
+        let mut copy = batches[0][0].clone();
+        copy.id = "w1-again".into();
+        copy.source = "aggregator".into();
+        copy.tier = 3;
+        let mut clusterer = Clusterer::new(&ClusterParams::default());
+        let mut added = Vec::new();
+        for batch in [vec![copy], batches[0].clone()] {
+            clusterer.add(&batch);
+            added.extend(batch);
+        }
+        let groups = clusterer.finish();
+        let launch = groups
+            .iter()
+            .find(|g| g.articles.iter().any(|&i| added[i].id == "w1"))
+            .expect("the kept copy is in a story");
+        assert!(
+            groups
+                .iter()
+                .all(|g| g.articles.iter().all(|&i| added[i].id != "w1-again")),
+            "the tier-3 copy is represented by the tier-2 one"
+        );
+        assert!(
+            launch
+                .merges
+                .iter()
+                .any(|m| m.kind == MergeKind::SameUrl && m.left == "w1" && m.right == "w1-again")
+        );
+    }
+}
