@@ -53,22 +53,17 @@ fn url_key(article: &Article) -> String {
 /// Same headline from the same outlet: a re-post under a second URL. Whitespace and case are
 /// not part of a headline's identity. `None` for an empty title (those would all collide).
 fn title_key(article: &Article) -> Option<(String, String)> {
-    let title = article
-        .title
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let folded = |text: &str| {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let title = folded(&article.title);
     if title.is_empty() {
         return None;
     }
-    let outlet = article
-        .outlet
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    Some((outlet, title))
+    Some((folded(&article.outlet), title))
 }
 
 /// What makes two articles exact duplicates, hashed (128 bits of blake3, so a collision is never

@@ -176,7 +176,7 @@ pub(crate) fn strip_each_source<'a, R: Send>(
 
 /// Bins per signature (one minimum each): the Jaccard estimate's standard error is about
 /// `sqrt(J(1-J)/128)` ≤ 0.045, fine for a threshold decision.
-const MINHASH_PERMUTATIONS: usize = 128;
+pub(crate) const MINHASH_PERMUTATIONS: usize = 128;
 /// Characters per shingle. Five characters is about two Chinese words or one English word and a
 /// half: short enough that a light edit breaks few shingles, long enough that unrelated texts
 /// share almost none.

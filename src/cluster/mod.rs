@@ -2,7 +2,9 @@
 //! tell the same story, each with the merge traces that explain it), then ranked topics. Exact
 //! duplicates collapse to one kept article, near-duplicates and similar articles are grouped;
 //! every input article lands in exactly one story. Deterministic and independent of input
-//! order; never calls a model and never reads the clock.
+//! order; never calls a model and never reads the clock. `cluster` takes the articles whole; a
+//! `Clusterer` takes them a batch at a time and keeps only what clustering reads of each (see
+//! `stream`), for inputs too large to hold.
 
 mod agglomerative;
 pub mod blocking;

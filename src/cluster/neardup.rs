@@ -64,8 +64,9 @@ impl Families {
 
 /// What families are built from: per article (by index), its signature, publication time and
 /// rank in keep order.
-pub(crate) struct Input<'a> {
-    pub signatures: &'a [Vec<u32>],
+pub(crate) struct Input<'a, S> {
+    /// Each article's signature (empty for a text without a letter or digit).
+    pub signatures: &'a [S],
     pub published_s: &'a [i64],
     pub keep_rank: &'a [usize],
     pub window_s: i64,
@@ -77,14 +78,14 @@ pub(crate) struct Input<'a> {
 /// threshold.
 /// Links are `(u32, u32, f32)`: at 100k syndicated articles there are millions before
 /// deduplication, one per member per band.
-fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
+fn band_links<S: AsRef<[u32]>>(input: &Input<'_, S>, band: usize) -> Vec<(u32, u32, f32)> {
     let mut keyed: Vec<(u64, u32)> = input
         .signatures
         .iter()
         .enumerate()
-        .filter(|(_, sig)| !sig.is_empty())
+        .filter(|(_, sig)| !sig.as_ref().is_empty())
         .map(|(doc, sig)| {
-            let rows = &sig[band * ROWS..][..ROWS];
+            let rows = &sig.as_ref()[band * ROWS..][..ROWS];
             let key = rows.iter().fold(band as u64, |h, &m| {
                 super::dedupe::fnv1a_step(h.rotate_left(17), u64::from(m))
             });
@@ -107,7 +108,8 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
                 if (input.published_s[d] - input.published_s[r]).abs() > input.window_s {
                     continue;
                 }
-                let jaccard = jaccard_estimate(&input.signatures[r], &input.signatures[d]);
+                let jaccard =
+                    jaccard_estimate(input.signatures[r].as_ref(), input.signatures[d].as_ref());
                 if jaccard >= input.threshold {
                     links.push((relative, doc, jaccard));
                 }
@@ -120,7 +122,7 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
 /// Groups the articles into families (see the module doc). Links are applied best first (ties
 /// by the smaller indices); one that would make a family span more than the window is skipped,
 /// so no two articles further apart than the window ever share a family.
-pub(crate) fn families(input: &Input<'_>) -> Families {
+pub(crate) fn families<S: AsRef<[u32]> + Sync>(input: &Input<'_, S>) -> Families {
     let n = input.signatures.len();
     let bands: Vec<usize> = (0..BANDS).collect();
     // A few bands at a time, the links deduplicated after each batch: a family links in nearly
@@ -208,7 +210,7 @@ mod tests {
         signatures: &'a [Vec<u32>],
         published_s: &'a [i64],
         keep_rank: &'a [usize],
-    ) -> Input<'a> {
+    ) -> Input<'a, Vec<u32>> {
         Input {
             signatures,
             published_s,
