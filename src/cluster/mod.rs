@@ -13,6 +13,7 @@ pub mod dedupe;
 mod explain;
 mod neardup;
 pub mod rank;
+mod read_parts;
 pub mod similarity;
 mod stream;
 pub mod vectorize;

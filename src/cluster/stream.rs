@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::collapse::{self, DupKey};
 use super::dedupe::MINHASH_PERMUTATIONS;
+use super::read_parts::{Part, ReadParts};
 use super::{ClusterParams, agglomerative, blocking, dedupe, neardup, similarity, vectorize};
 use crate::model::{Article, MergeKind, MergeTrace};
 
@@ -48,8 +49,8 @@ struct Entry {
     /// Where its MinHash signature is in `Clusterer::signatures` (`None`: a text without a
     /// letter or digit, which has none).
     signature: Option<usize>,
-    /// What vectors read of it (`vectorize::read_part`), until it is vectorized.
-    read: Option<vectorize::ReadPart>,
+    /// Its read part: which batch's `ReadParts` hold it, and where in them.
+    read: (u32, u32),
 }
 
 /// Clustering fed a batch of articles at a time (see the module doc).
@@ -60,6 +61,8 @@ pub struct Clusterer {
     /// allocation, given back whole. At a million articles they are 0.5 GB, which as a small
     /// allocation per article, between the read parts, stayed resident once freed.
     signatures: Vec<u32>,
+    /// What vectors read of the articles, a batch at a time.
+    read_parts: Vec<ReadParts>,
     /// Source and outlet names, each held once.
     names: HashMap<String, Arc<str>>,
     added: usize,
@@ -96,6 +99,7 @@ impl Clusterer {
             params: params.clone(),
             entries: Vec::new(),
             signatures: Vec::new(),
+            read_parts: Vec::new(),
             names: HashMap::new(),
             added: 0,
             batches: 0,
@@ -122,11 +126,12 @@ impl Clusterer {
     pub fn add(&mut self, articles: &[Article]) {
         let collapsed = collapse::collapse(articles);
         let features = dedupe::strip_each_source(&collapsed.kept, |stripped| {
-            (
-                dedupe::signature(&stripped),
-                vectorize::read_part(&stripped),
-            )
+            let mut read = ReadParts::default();
+            read.push(&stripped);
+            (dedupe::signature(&stripped), read)
         });
+        let batch = self.read_parts.len() as u32;
+        let mut read_parts = ReadParts::default();
         let dup_keys = crate::parallel::par_map(&collapsed.kept, |a| DupKey::of(a));
         let kept = collapsed.kept.iter().zip(&collapsed.positions);
         let rest = collapsed.traces.into_iter().zip(features).zip(dup_keys);
@@ -148,9 +153,11 @@ impl Clusterer {
                 dup,
                 copies,
                 signature: at,
-                read: Some(read),
+                read: (batch, read_parts.len() as u32),
             });
+            read_parts.append(read);
         }
+        self.read_parts.push(read_parts);
         self.added += articles.len();
         self.batches += 1;
         if tracing::enabled!(tracing::Level::DEBUG) {
@@ -173,6 +180,7 @@ impl Clusterer {
             params,
             mut entries,
             signatures,
+            read_parts,
             batches,
             ..
         } = self;
@@ -207,16 +215,7 @@ impl Clusterer {
         drop(signatures);
         let representatives = families.representatives();
         let members = families.members();
-        // Members are never vectorized: their read parts go now, the representatives' once
-        // vectors are made.
-        let comparable: Vec<vectorize::ReadPart> = entries
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, e)| {
-                let read = e.read.take();
-                (families.representative[i] == i).then(|| read.expect("read until vectorized"))
-            })
-            .collect();
+        let (comparable, placed) = representatives_read(&entries, &families, read_parts);
         let span = |rep: usize, pick: fn(i64, i64) -> i64| {
             members[rep]
                 .iter()
@@ -233,7 +232,7 @@ impl Clusterer {
             "near-duplicate families"
         );
         steps.log("families");
-        let vectors = vectorize::vectorize_consuming(comparable);
+        let vectors = vectorize::vectorize_consuming(comparable).placed(&placed);
         steps.log("vectorize");
         let edges = scored_edges(&vectors, &rep_published_s, window_s, &params);
         steps.log("scored");
@@ -289,6 +288,39 @@ impl Clusterer {
             })
             .collect()
     }
+}
+
+/// The representatives' read parts, batch by batch (members are never vectorized, so their read
+/// parts go now), and where each stands among the representatives (which are in entry order).
+/// Vectorized in this order, each batch's string is given back as soon as its last part is
+/// done with.
+fn representatives_read(
+    entries: &[Entry],
+    families: &neardup::Families,
+    read_parts: Vec<ReadParts>,
+) -> (Vec<Part>, Vec<usize>) {
+    let mut by_batch: Vec<Vec<(usize, usize)>> = vec![Vec::new(); read_parts.len()];
+    let representatives = (0..entries.len()).filter(|&i| families.representative[i] == i);
+    for (position, i) in representatives.enumerate() {
+        let (batch, index) = entries[i].read;
+        by_batch[batch as usize].push((index as usize, position));
+    }
+    let mut parts = Vec::new();
+    let mut placed = Vec::new();
+    for (held, mut reps) in read_parts.into_iter().zip(by_batch) {
+        reps.sort_unstable();
+        let indices: Vec<usize> = reps.iter().map(|&(index, _)| index).collect();
+        let held = if indices.len() == held.len() {
+            Arc::new(held)
+        } else {
+            Arc::new(held.keep(&indices))
+        };
+        for (k, &(_, position)) in reps.iter().enumerate() {
+            parts.push(ReadParts::part(&held, k));
+            placed.push(position);
+        }
+    }
+    (parts, placed)
 }
 
 /// Each representative against its candidates (see `blocking`), on all cores: the pairs at or

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use super::dedupe::{FNV_OFFSET, KeyMap, KeySet, fnv1a_bytes, tally};
+pub use super::read_parts::Readable;
 use crate::model::Article;
 use crate::text::casing::{WordCase, for_each_word_case};
 use crate::text::tokenize::for_each_token;
@@ -98,6 +99,26 @@ impl Vectors {
         self.latin[doc].as_ref().unwrap_or(&self.docs[doc])
     }
 
+    /// The same vectors with document `j` moved to place `at[j]` (`at` a permutation): a
+    /// stream vectorizes in the order its read parts are held, and scores in article-id order.
+    pub(super) fn placed(mut self, at: &[usize]) -> Vectors {
+        let n = at.len();
+        let mut docs: Vec<SparseVec> = vec![Vec::new(); n];
+        let mut latin: Vec<Option<SparseVec>> = vec![None; n];
+        let mut chinese = vec![false; n];
+        for (j, &k) in at.iter().enumerate() {
+            docs[k] = std::mem::take(&mut self.docs[j]);
+            latin[k] = self.latin[j].take();
+            chinese[k] = self.chinese[j];
+        }
+        Vectors {
+            docs,
+            latin,
+            chinese,
+            ..self
+        }
+    }
+
     /// The id of `term` (as the tokenizer writes it), if two or more articles carry it.
     pub fn term_id(&self, term: &str) -> Option<usize> {
         self.keys.binary_search(&term_key(term)).ok()
@@ -113,62 +134,6 @@ fn term_key(term: &str) -> u64 {
 
 /// One term of one article before IDF: key, raw weight, and whether it is Latin-script.
 type RawTerm = (u64, f32, bool);
-
-/// What vectors read of an article: its title, its body (of which the lead is read) and whether
-/// it is written mainly in Chinese.
-pub trait Readable {
-    fn title(&self) -> &str;
-    fn body(&self) -> &str;
-    fn is_chinese(&self) -> bool;
-}
-
-impl Readable for Article {
-    fn title(&self) -> &str {
-        &self.title
-    }
-    fn body(&self) -> &str {
-        &self.text
-    }
-    fn is_chinese(&self) -> bool {
-        // The collect stage already decided each article's language from its text.
-        self.lang.starts_with("zh")
-    }
-}
-
-impl<T: Readable> Readable for &T {
-    fn title(&self) -> &str {
-        (**self).title()
-    }
-    fn body(&self) -> &str {
-        (**self).body()
-    }
-    fn is_chinese(&self) -> bool {
-        (**self).is_chinese()
-    }
-}
-
-/// What vectors read of an article and nothing else (see `read_part`), in one allocation: what a
-/// stream holds of each article until it is vectorized (at a million articles the full bodies
-/// would not fit, and an `Article` per article would cost a quarter of a kilobyte more).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReadPart {
-    /// The title followed by the body up to the end of its lead.
-    text: Box<str>,
-    title_len: u32,
-    chinese: bool,
-}
-
-impl Readable for ReadPart {
-    fn title(&self) -> &str {
-        &self.text[..self.title_len as usize]
-    }
-    fn body(&self) -> &str {
-        &self.text[self.title_len as usize..]
-    }
-    fn is_chinese(&self) -> bool {
-        self.chinese
-    }
-}
 
 /// The first `BODY_CHARS` characters of the body, without a leading copy of the title (many
 /// feeds repeat the headline as the first line, which would double its weight).
@@ -188,17 +153,9 @@ fn body_lead_range(article: &impl Readable) -> std::ops::Range<usize> {
     }
 }
 
-/// What vectors read of `article`: its title, its body up to the end of its lead, its language.
-pub fn read_part(article: &Article) -> ReadPart {
-    let lead_end = body_lead_range(article).end;
-    let mut text = String::with_capacity(article.title.len() + lead_end);
-    text.push_str(&article.title);
-    text.push_str(&article.text[..lead_end]);
-    ReadPart {
-        text: text.into_boxed_str(),
-        title_len: article.title.len() as u32,
-        chinese: article.is_chinese(),
-    }
+/// Where the part of `article`'s body that vectors read ends, in bytes (see `read_parts`).
+pub(super) fn read_end(article: &impl Readable) -> usize {
+    body_lead_range(article).end
 }
 
 /// How the whole input writes each word (by the word's key): one article's casing is too little
