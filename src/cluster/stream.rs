@@ -234,7 +234,7 @@ impl Clusterer {
         steps.log("families");
         let vectors = vectorize::vectorize_consuming(comparable).placed(&placed);
         steps.log("vectorize");
-        let edges = scored_edges(&vectors, &rep_published_s, window_s, &params);
+        let edges = scored_edges(&vectors, &rep_published_s, window_s, &params, &steps);
         steps.log("scored");
         let groups = agglomerative::agglomerate(&agglomerative::Problem {
             edges: &edges,
@@ -330,8 +330,10 @@ fn scored_edges(
     published_s: &[i64],
     window_s: i64,
     params: &ClusterParams,
+    steps: &Steps,
 ) -> Vec<(usize, usize, f32)> {
     let candidates = blocking::candidates(vectors, published_s, window_s, &params.blocking);
+    steps.log("candidates");
     let docs: Vec<usize> = (0..vectors.docs.len()).collect();
     let scored = super::par_map_with(
         &docs,
