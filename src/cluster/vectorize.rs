@@ -73,7 +73,7 @@ fn boost(kind: TokenKind) -> f32 {
 
 /// The vectors of a set of articles. Terms are known by a 64-bit key (a hash of their text), not
 /// by their text: at 100k articles the vocabulary runs to millions of strings, and nothing but
-/// the traces ever reads a term's text (`shared_terms` recovers it from the two articles).
+/// the traces ever reads a term's text (`name_terms` recovers it from an article).
 #[derive(Debug, Clone)]
 pub struct Vectors {
     /// Key of each term carried by two or more articles, ascending; a term's id is its index.
@@ -293,7 +293,7 @@ pub fn vectorize<A: Readable + Sync>(articles: &[A]) -> Vectors {
 }
 
 /// `vectorize`, dropping each article once its vector is made: what a stream holds of the
-/// articles (their read parts, see `read_part`) is then never held beside every vector.
+/// articles (their read parts, see `read_parts`) is then never held beside every vector.
 pub fn vectorize_consuming<A: Readable + Sync>(mut articles: Vec<A>) -> Vectors {
     // Only which words are common is kept, not how each word is written: half the table.
     let common_words: KeySet<u64> = input_cases(&articles)
@@ -439,18 +439,6 @@ pub fn name_terms(article: &Article, keys: &[u64]) -> Vec<String> {
         .collect()
 }
 
-/// Terms both vectors carry, strongest (by product of weights) first, at most `limit`, as the
-/// tokenizer wrote them in `left` (the article behind vector `a`).
-pub fn shared_terms(
-    vectors: &Vectors,
-    left: &Article,
-    a: usize,
-    b: usize,
-    limit: usize,
-) -> Vec<String> {
-    name_terms(left, &shared_keys(vectors, a, b, limit))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -529,7 +517,10 @@ mod tests {
         assert!(sim(0, 1) > sim(0, 2) && sim(0, 1) > sim(1, 2));
         assert!((sim(0, 1) - cosine(&v.docs[0], &v.docs[1])).abs() < 1e-5);
         assert_eq!(v.df[v.term_id("qwen-image-2512").unwrap()], 2);
-        assert_eq!(shared_terms(&v, &a, 0, 1, 1), ["qwen-image-2512"]);
+        assert_eq!(
+            name_terms(&a, &shared_keys(&v, 0, 1, 1)),
+            ["qwen-image-2512"]
+        );
     }
 
     #[test]
