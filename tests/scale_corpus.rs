@@ -2,15 +2,16 @@
 //! the clustering: an article and its copies are never near-duplicates.
 //! Otherwise the bench's "distinct" figures measure folded copies (an earlier generator only
 //! suffixed words, so copies kept most 5-character runs and a sixth of them folded as
-//! near-duplicates).
+//! near-duplicates). And the bench's way of reading — feeds streamed a few files at a time into a
+//! `Clusterer` — must give the stories `cluster` gives on the whole input.
 
 #[path = "../benches/support/synthetic.rs"]
 mod synthetic;
 
 use std::collections::BTreeSet;
 
-use newsdesk::cluster::{self, ClusterParams};
-use newsdesk::collect::{HttpOptions, collect_inputs};
+use newsdesk::cluster::{self, ClusterParams, Clusterer};
+use newsdesk::collect::{HttpOptions, collect_inputs, collect_inputs_in_batches};
 use newsdesk::model::{Article, MergeKind};
 
 async fn fixture_day() -> Vec<Article> {
@@ -132,4 +133,49 @@ fn a_copy_keeps_no_long_word_or_five_letter_run_of_the_original() {
         assert!(copy.contains(shared), "{shared:?} is shared: {copy}");
     }
     assert_eq!(synthetic::mutate(text, 0), text);
+}
+
+#[tokio::test]
+async fn feeds_streamed_a_file_at_a_time_cluster_as_the_whole_day() {
+    let day = vec!["fixtures/days/2026-01-05".to_string()];
+    let whole = cluster::cluster(fixture_day().await, &ClusterParams::default());
+    let mut expected: Vec<Vec<String>> = whole
+        .iter()
+        .map(|s| {
+            let mut ids: Vec<String> = s.articles.iter().map(|a| a.id.clone()).collect();
+            ids.sort();
+            ids
+        })
+        .collect();
+    expected.sort();
+    assert!(
+        expected.iter().any(|s| s.len() > 1),
+        "the day has multi-article stories"
+    );
+
+    let mut clusterer = Clusterer::new(&ClusterParams::default());
+    let mut ids: Vec<String> = Vec::new();
+    let mut batches = 0;
+    collect_inputs_in_batches(&day, &HttpOptions::default(), 1, |batch| {
+        assert!(batch.reports.len() <= 1, "one feed file per batch");
+        clusterer.add(&batch.articles);
+        ids.extend(batch.articles.into_iter().map(|a| a.id));
+        batches += 1;
+    })
+    .await;
+    assert!(
+        batches >= 5,
+        "{batches} batches: the day's feeds one by one"
+    );
+    let mut streamed: Vec<Vec<String>> = clusterer
+        .finish()
+        .into_iter()
+        .map(|g| {
+            let mut members: Vec<String> = g.articles.iter().map(|&i| ids[i].clone()).collect();
+            members.sort();
+            members
+        })
+        .collect();
+    streamed.sort();
+    assert_eq!(streamed, expected);
 }

@@ -1,180 +1,13 @@
-//! Duplicate and repeated-text detection. In: articles; out: exact duplicates collapsed to one
-//! kept article each (with a trace of what was dropped and why), copies of the articles with
-//! site boilerplate removed for comparison, and MinHash signatures whose agreement estimates how
-//! much text two articles share. Never decides stories: near-duplicates are handed to the
-//! clustering as links, not dropped.
+//! Repeated-text detection. In: articles (exact duplicates already collapsed, see `collapse`);
+//! out: copies of the articles with site boilerplate removed for comparison, and MinHash
+//! signatures whose agreement estimates how much text two articles share. Never decides
+//! stories: near-duplicates are handed to `neardup` as signatures, not dropped.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use crate::model::{Article, MergeKind, MergeTrace};
-use crate::text::url::canonical_url;
+use crate::model::Article;
 use crate::text::{script, sentences};
-
-/// The order in which the copy to keep is chosen: primary sources first, then the earliest
-/// report, then the smallest id; the remaining fields only make the order total, so even two
-/// records with the same id resolve the same way whatever order they arrived in.
-pub(crate) fn keep_order(a: &Article, b: &Article) -> Ordering {
-    (
-        a.tier,
-        a.published_at,
-        &a.id,
-        &a.source,
-        &a.outlet,
-        &a.url,
-        &a.title,
-        &a.text,
-        &a.lang,
-        &a.tags,
-    )
-        .cmp(&(
-            b.tier,
-            b.published_at,
-            &b.id,
-            &b.source,
-            &b.outlet,
-            &b.url,
-            &b.title,
-            &b.text,
-            &b.lang,
-            &b.tags,
-        ))
-}
-
-/// Identity of a page. Canonical URL without its scheme: feeds disagree on http/https for the
-/// same page far more often than two different pages differ only in scheme.
-fn url_key(article: &Article) -> String {
-    let url = canonical_url(&article.url).unwrap_or_else(|| article.url.trim().to_string());
-    match url.split_once("://") {
-        Some((_, rest)) => rest.to_string(),
-        None => url,
-    }
-}
-
-/// Same headline from the same outlet: a re-post under a second URL. Whitespace and case are
-/// not part of a headline's identity. `None` for an empty title (those would all collide).
-fn title_key(article: &Article) -> Option<(String, String)> {
-    let title = article
-        .title
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    if title.is_empty() {
-        return None;
-    }
-    let outlet = article
-        .outlet
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    Some((outlet, title))
-}
-
-/// Exact duplicates collapsed: the kept articles sorted by id, and for each kept id the traces
-/// of the copies folded into it.
-pub(crate) struct Collapsed<'a> {
-    /// Borrowed: the articles are the largest thing clustering holds, and copying them here
-    /// would hold them twice.
-    pub kept: Vec<&'a Article>,
-    /// Where each kept article is in the input (so it can be moved out of it afterwards).
-    pub positions: Vec<usize>,
-    pub traces: BTreeMap<String, Vec<MergeTrace>>,
-}
-
-/// Disjoint sets over `0..n`; `.0[x]` is `x`'s parent (a root is its own).
-pub(super) struct UnionFind(pub Vec<usize>);
-
-impl UnionFind {
-    pub(super) fn new(n: usize) -> Self {
-        UnionFind((0..n).collect())
-    }
-    pub(super) fn find(&mut self, mut x: usize) -> usize {
-        while self.0[x] != x {
-            self.0[x] = self.0[self.0[x]];
-            x = self.0[x];
-        }
-        x
-    }
-}
-
-pub(crate) fn collapse(articles: &[Article]) -> Collapsed<'_> {
-    // Work in keep order so indices (and hence every tie below) do not depend on input order.
-    let mut order: Vec<usize> = (0..articles.len()).collect();
-    order.sort_by(|&a, &b| keep_order(&articles[a], &articles[b]));
-    let sorted: Vec<&Article> = order.iter().map(|&i| &articles[i]).collect();
-
-    // Each bucket links its members to its first (best) member.
-    let mut edges: Vec<(MergeKind, usize, usize)> = Vec::new();
-    let mut by_url: BTreeMap<String, usize> = BTreeMap::new();
-    let mut by_title: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for (i, article) in sorted.iter().enumerate() {
-        match by_url.get(&url_key(article)) {
-            Some(&first) => edges.push((MergeKind::SameUrl, first, i)),
-            None => {
-                by_url.insert(url_key(article), i);
-            }
-        }
-        if let Some(key) = title_key(article) {
-            match by_title.get(&key) {
-                Some(&first) => edges.push((MergeKind::SameTitle, first, i)),
-                None => {
-                    by_title.insert(key, i);
-                }
-            }
-        }
-    }
-
-    let mut sets = UnionFind::new(sorted.len());
-    let mut joined: Vec<(MergeKind, usize, usize)> = Vec::new();
-    for (kind, a, b) in edges {
-        let (ra, rb) = (sets.find(a), sets.find(b));
-        if ra == rb {
-            continue;
-        }
-        // Roots are always the smallest index, i.e. the best article of the set.
-        let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        sets.0[child] = root;
-        joined.push((kind, a, b));
-    }
-
-    let mut traces: BTreeMap<String, Vec<MergeTrace>> = BTreeMap::new();
-    for (kind, a, b) in joined {
-        let root = sets.find(a);
-        traces
-            .entry(sorted[root].id.clone())
-            .or_default()
-            .push(MergeTrace {
-                left: sorted[a].id.clone(),
-                right: sorted[b].id.clone(),
-                kind,
-                similarity: 1.0,
-                shared_terms: Vec::new(),
-            });
-    }
-    let mut positions: Vec<usize> = (0..sorted.len())
-        .filter(|&i| sets.find(i) == i)
-        .map(|i| order[i])
-        .collect();
-    positions.sort_by(|&a, &b| {
-        let (a, b) = (&articles[a], &articles[b]);
-        a.id.cmp(&b.id).then_with(|| keep_order(a, b))
-    });
-    let kept = positions.iter().map(|&i| &articles[i]).collect();
-    Collapsed {
-        kept,
-        positions,
-        traces,
-    }
-}
-
-/// Exact duplicates only (same canonical URL, or same title from the same outlet) collapsed to
-/// the best copy: lowest tier, then earliest, then smallest id. Sorted by id.
-pub fn dedupe(articles: &[Article]) -> Vec<Article> {
-    collapse(articles).kept.into_iter().cloned().collect()
-}
 
 /// A sentence repeated verbatim in at least this many articles of one source is page furniture
 /// (navigation, "about us", subscription pleas), not news. Two would also catch one story posted
@@ -242,18 +75,18 @@ fn source_sentence(source: &str, sentence: u64) -> u64 {
     fnv1a_bytes(sentence, source.as_bytes())
 }
 
+/// An article with its scanned lead's sentences (see `keyed_sentences`), found once and read
+/// twice: to count the source's sentences, then to cut its boilerplate.
+type Keyed<'a> = (&'a Article, Vec<(&'a str, Option<u64>)>);
+
 impl Boilerplate {
     /// Counts the sentences of `articles` per source, a block of articles at a time on all
-    /// cores. Only the counts are kept, not the sentences: each article's are found again when
-    /// it is stripped, which costs less than holding every sentence of 100k articles.
-    pub(crate) fn count(articles: &[&Article]) -> Self {
+    /// cores. Only the counts are kept, not the sentences.
+    fn count(articles: &[Keyed<'_>]) -> Self {
         let seen_in = tally(
             articles,
-            |&article, seen_in| {
-                let mut keys: Vec<u64> = keyed_sentences(article)
-                    .into_iter()
-                    .filter_map(|(_, key)| key)
-                    .collect();
+            |(article, spans), seen_in| {
+                let mut keys: Vec<u64> = spans.iter().filter_map(|&(_, key)| key).collect();
                 keys.sort_unstable();
                 keys.dedup();
                 for key in keys {
@@ -271,7 +104,7 @@ impl Boilerplate {
     /// cut to `BOILERPLATE_SCAN_CHARS` characters: for comparing articles only (stories keep the
     /// original text). An article with nothing to cut is borrowed, not copied: at 100k articles
     /// the copies alone would be most of the memory.
-    pub(crate) fn strip<'a>(&self, article: &'a Article) -> Cow<'a, Article> {
+    fn strip<'a>(&self, (article, spans): Keyed<'a>) -> Cow<'a, Article> {
         let source = article.source.as_str();
         let is_boilerplate = |key: Option<u64>| {
             key.is_some_and(|key| {
@@ -280,7 +113,6 @@ impl Boilerplate {
                     .is_some_and(|&n| n as usize >= BOILERPLATE_MIN_ARTICLES)
             })
         };
-        let spans = keyed_sentences(article);
         let whole = spans.iter().map(|(span, _)| span.len()).sum::<usize>() == article.text.len();
         if whole && !spans.iter().any(|&(_, key)| is_boilerplate(key)) {
             return Cow::Borrowed(article);
@@ -290,9 +122,18 @@ impl Boilerplate {
             .filter(|&(_, key)| !is_boilerplate(key))
             .map(|(span, _)| span)
             .collect();
+        // Every field but the text, without copying the text only to drop it.
         Cow::Owned(Article {
+            id: article.id.clone(),
+            url: article.url.clone(),
+            outlet: article.outlet.clone(),
+            source: article.source.clone(),
+            tier: article.tier,
+            title: article.title.clone(),
+            published_at: article.published_at,
+            lang: article.lang.clone(),
             text,
-            ..article.clone()
+            tags: article.tags.clone(),
         })
     }
 }
@@ -311,11 +152,14 @@ pub(crate) fn strip_each_source<'a, R: Send>(
         .chunk_by(|&a, &b| articles[a].source == articles[b].source)
         .collect();
     let done = super::par_map(&sources, |&source| {
-        let members: Vec<&Article> = source.iter().map(|&i| articles[i]).collect();
+        let members: Vec<Keyed<'a>> = source
+            .iter()
+            .map(|&i| (articles[i], keyed_sentences(articles[i])))
+            .collect();
         let boilerplate = Boilerplate::count(&members);
         members
             .into_iter()
-            .map(|article| each(boilerplate.strip(article)))
+            .map(|member| each(boilerplate.strip(member)))
             .collect::<Vec<R>>()
     });
     let mut results: Vec<Option<R>> = (0..articles.len()).map(|_| None).collect();
@@ -332,7 +176,7 @@ pub(crate) fn strip_each_source<'a, R: Send>(
 
 /// Bins per signature (one minimum each): the Jaccard estimate's standard error is about
 /// `sqrt(J(1-J)/128)` ≤ 0.045, fine for a threshold decision.
-const MINHASH_PERMUTATIONS: usize = 128;
+pub(crate) const MINHASH_PERMUTATIONS: usize = 128;
 /// Characters per shingle. Five characters is about two Chinese words or one English word and a
 /// half: short enough that a light edit breaks few shingles, long enough that unrelated texts
 /// share almost none.
@@ -457,8 +301,10 @@ fn fnv1a(chars: &[char]) -> u64 {
 /// probability equal to their Jaccard similarity, as with independent hash functions. A bin no
 /// shingle fell into borrows the minimum of the next filled bin to its right (rotation
 /// densification), mixed with the distance so borrowed values only match values borrowed
-/// the same way.
-pub(crate) fn signature(article: &Article) -> Vec<u64> {
+/// the same way. Minima are 32 bits (a bin's value is the low half of its shingle's hash), so a
+/// signature is 512 bytes: at a million articles, what near-duplicate detection holds. A text
+/// without a letter or digit has no shingle and an empty signature.
+pub(crate) fn signature(article: &Article) -> Vec<u32> {
     let mut chars: Vec<char> = Vec::with_capacity(NEAR_DUP_CHARS);
     for c in article.title.chars().chain(article.text.chars()) {
         if chars.len() == NEAR_DUP_CHARS {
@@ -472,10 +318,11 @@ pub(crate) fn signature(article: &Article) -> Vec<u64> {
             });
         }
     }
-    let mut sig = vec![u64::MAX; MINHASH_PERMUTATIONS];
     if chars.is_empty() {
-        return sig;
+        return Vec::new();
     }
+    const EMPTY: u64 = u64::MAX;
+    let mut minima = [EMPTY; MINHASH_PERMUTATIONS];
     let width = SHINGLE_CHARS.min(chars.len());
     let bins = MINHASH_PERMUTATIONS as u64;
     for shingle in chars.windows(width).map(fnv1a) {
@@ -483,90 +330,38 @@ pub(crate) fn signature(article: &Article) -> Vec<u64> {
         // The bin from the high bits, the value from the rest, so the two are independent.
         let bin = (((h >> 32) * bins) >> 32) as usize;
         let value = h & 0xffff_ffff;
-        if value < sig[bin] {
-            sig[bin] = value;
+        if value < minima[bin] {
+            minima[bin] = value;
         }
     }
-    let filled: Vec<u64> = sig.clone();
-    for (bin, slot) in sig.iter_mut().enumerate() {
-        if *slot != u64::MAX {
-            continue;
-        }
-        // At least one bin is filled: the text had at least one shingle.
-        let (distance, value) = (1..MINHASH_PERMUTATIONS)
-            .map(|d| (d, filled[(bin + d) % MINHASH_PERMUTATIONS]))
-            .find(|&(_, v)| v != u64::MAX)
-            .expect("a non-empty text fills a bin");
-        *slot = splitmix64(value ^ ((distance as u64) << 40));
-    }
-    sig
+    (0..MINHASH_PERMUTATIONS)
+        .map(|bin| {
+            if minima[bin] != EMPTY {
+                return minima[bin] as u32;
+            }
+            // At least one bin is filled: the text had at least one shingle.
+            let (distance, value) = (1..MINHASH_PERMUTATIONS)
+                .map(|d| (d, minima[(bin + d) % MINHASH_PERMUTATIONS]))
+                .find(|&(_, v)| v != EMPTY)
+                .expect("a non-empty text fills a bin");
+            splitmix64(value ^ ((distance as u64) << 40)) as u32
+        })
+        .collect()
 }
 
 /// Estimated Jaccard similarity of the two shingle sets: the share of agreeing minima.
-pub(crate) fn jaccard_estimate(a: &[u64], b: &[u64]) -> f32 {
-    if a.is_empty() || a[0] == u64::MAX || b[0] == u64::MAX {
+pub(crate) fn jaccard_estimate(a: &[u32], b: &[u32]) -> f32 {
+    if a.is_empty() || b.is_empty() {
         return 0.0; // empty text shares nothing, even with another empty text
     }
     let agree = a.iter().zip(b).filter(|(x, y)| x == y).count();
-    agree as f32 / a.len().max(1) as f32
+    agree as f32 / a.len() as f32
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::tests_support::{article, at};
-
-    #[test]
-    fn same_url_collapses_to_lowest_tier_then_earliest() {
-        let mut a = article("aaa", "OpenAI ships GPT-5.2", "text one");
-        a.url = "https://example.com/gpt?utm_source=feed".into();
-        a.tier = 2;
-        let mut b = article("bbb", "GPT-5.2 is here", "text two");
-        b.url = "http://EXAMPLE.com/gpt#comments".into();
-        b.tier = 1;
-        b.published_at = at(12);
-        let mut c = article("ccc", "GPT-5.2 arrives", "text three");
-        c.url = "https://example.com/gpt".into();
-        c.tier = 1;
-        c.published_at = at(8);
-        let kept = dedupe(&[a.clone(), b.clone(), c.clone()]);
-        assert_eq!(kept.len(), 1);
-        assert_eq!(
-            kept[0].id, "ccc",
-            "tier 1 beats tier 2, then 08:00 beats 12:00"
-        );
-
-        let three = [b, a, c];
-        let collapsed = collapse(&three);
-        let traces = &collapsed.traces["ccc"];
-        assert_eq!(traces.len(), 2);
-        assert!(
-            traces
-                .iter()
-                .all(|t| t.kind == MergeKind::SameUrl && t.left == "ccc")
-        );
-    }
-
-    #[test]
-    fn same_title_and_outlet_collapses_but_other_outlet_does_not() {
-        let a = article("a1", "Lumen-7B  tops the leaderboard", "x");
-        let mut b = article("b1", "lumen-7b tops the leaderboard", "y");
-        b.url = "https://example.com/other-path".into();
-        let mut c = article("c1", "Lumen-7B tops the leaderboard", "z");
-        c.url = "https://other.example/p".into();
-        c.outlet = "Other Outlet".into();
-        let kept = dedupe(&[c, b, a]);
-        let ids: Vec<&str> = kept.iter().map(|a| a.id.as_str()).collect();
-        assert_eq!(ids, ["a1", "c1"], "sorted by id; b1 folded into a1");
-    }
-
-    #[test]
-    fn empty_titles_never_collide() {
-        let a = article("a1", "", "x");
-        let mut b = article("b1", "", "y");
-        b.url = "https://example.com/b".into();
-        assert_eq!(dedupe(&[a, b]).len(), 2);
-    }
+    use crate::cluster::tests_support::article;
 
     #[test]
     fn lightly_edited_copy_is_a_near_duplicate_and_another_article_is_not() {

@@ -14,7 +14,8 @@
 //! Independent of input order: buckets are sorted by article index (article-id order), and links
 //! are applied best first, ties by index.
 
-use super::dedupe::{UnionFind, jaccard_estimate};
+use super::collapse::UnionFind;
+use super::dedupe::jaccard_estimate;
 use super::par_map;
 
 /// LSH: `BANDS` bands of `ROWS` minima each (of the signature's 128). A pair at the threshold
@@ -63,8 +64,9 @@ impl Families {
 
 /// What families are built from: per article (by index), its signature, publication time and
 /// rank in keep order.
-pub(crate) struct Input<'a> {
-    pub signatures: &'a [Vec<u64>],
+pub(crate) struct Input<'a, S> {
+    /// Each article's signature (empty for a text without a letter or digit).
+    pub signatures: &'a [S],
     pub published_s: &'a [i64],
     pub keep_rank: &'a [usize],
     pub window_s: i64,
@@ -76,16 +78,16 @@ pub(crate) struct Input<'a> {
 /// threshold.
 /// Links are `(u32, u32, f32)`: at 100k syndicated articles there are millions before
 /// deduplication, one per member per band.
-fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
+fn band_links<S: AsRef<[u32]>>(input: &Input<'_, S>, band: usize) -> Vec<(u32, u32, f32)> {
     let mut keyed: Vec<(u64, u32)> = input
         .signatures
         .iter()
         .enumerate()
-        .filter(|(_, sig)| sig.first().is_some_and(|&m| m != u64::MAX))
+        .filter(|(_, sig)| !sig.as_ref().is_empty())
         .map(|(doc, sig)| {
-            let rows = &sig[band * ROWS..][..ROWS];
+            let rows = &sig.as_ref()[band * ROWS..][..ROWS];
             let key = rows.iter().fold(band as u64, |h, &m| {
-                super::dedupe::fnv1a_step(h.rotate_left(17), m)
+                super::dedupe::fnv1a_step(h.rotate_left(17), u64::from(m))
             });
             (key, doc as u32)
         })
@@ -106,7 +108,8 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
                 if (input.published_s[d] - input.published_s[r]).abs() > input.window_s {
                     continue;
                 }
-                let jaccard = jaccard_estimate(&input.signatures[r], &input.signatures[d]);
+                let jaccard =
+                    jaccard_estimate(input.signatures[r].as_ref(), input.signatures[d].as_ref());
                 if jaccard >= input.threshold {
                     links.push((relative, doc, jaccard));
                 }
@@ -119,7 +122,7 @@ fn band_links(input: &Input<'_>, band: usize) -> Vec<(u32, u32, f32)> {
 /// Groups the articles into families (see the module doc). Links are applied best first (ties
 /// by the smaller indices); one that would make a family span more than the window is skipped,
 /// so no two articles further apart than the window ever share a family.
-pub(crate) fn families(input: &Input<'_>) -> Families {
+pub(crate) fn families<S: AsRef<[u32]> + Sync>(input: &Input<'_, S>) -> Families {
     let n = input.signatures.len();
     let bands: Vec<usize> = (0..BANDS).collect();
     // A few bands at a time, the links deduplicated after each batch: a family links in nearly
@@ -204,10 +207,10 @@ mod tests {
     const HOUR: i64 = 3600;
 
     fn input<'a>(
-        signatures: &'a [Vec<u64>],
+        signatures: &'a [Vec<u32>],
         published_s: &'a [i64],
         keep_rank: &'a [usize],
-    ) -> Input<'a> {
+    ) -> Input<'a, Vec<u32>> {
         Input {
             signatures,
             published_s,
@@ -241,7 +244,7 @@ mod tests {
             body.replace("Paragraph 3", "Section three"),
             format!("{body} Republished with permission."),
         ];
-        let signatures: Vec<Vec<u64>> = texts
+        let signatures: Vec<Vec<u32>> = texts
             .iter()
             .enumerate()
             .map(|(i, t)| signature(&article(&format!("a{i}"), "Wire story", t)))
@@ -264,7 +267,7 @@ mod tests {
     #[test]
     fn a_family_never_spans_more_than_the_window() {
         let body = wire(3, 10);
-        let signatures: Vec<Vec<u64>> = (0..3)
+        let signatures: Vec<Vec<u32>> = (0..3)
             .map(|i| signature(&article(&format!("a{i}"), "Wire", &body)))
             .collect();
         // A copy a day for three days: with a 48-hour window the third cannot join the first.
@@ -279,7 +282,7 @@ mod tests {
         let texts: Vec<String> = (0..40)
             .map(|i| format!("{} Copy {i}.", wire(i % 8, 10)))
             .collect();
-        let signatures: Vec<Vec<u64>> = texts
+        let signatures: Vec<Vec<u32>> = texts
             .iter()
             .enumerate()
             .map(|(i, t)| signature(&article(&format!("a{i}"), "t", t)))
@@ -288,7 +291,7 @@ mod tests {
         let one = families(&input(&signatures, &[0; 40], &rank));
         assert_eq!(one.representatives().len(), 8, "eight stories");
         // Reversed indices: the same partition, mapped back.
-        let reversed: Vec<Vec<u64>> = signatures.iter().rev().cloned().collect();
+        let reversed: Vec<Vec<u32>> = signatures.iter().rev().cloned().collect();
         let reversed_rank: Vec<usize> = rank.iter().rev().copied().collect();
         let two = families(&input(&reversed, &[0; 40], &reversed_rank));
         for i in 0..40 {

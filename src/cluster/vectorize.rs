@@ -6,10 +6,10 @@
 //! nouns and verbs, not names) weigh less. Never reads anything but the articles: IDF is
 //! computed over the input itself.
 
-use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
 
 use super::dedupe::{FNV_OFFSET, KeyMap, KeySet, fnv1a_bytes, tally};
+pub use super::read_parts::Readable;
 use crate::model::Article;
 use crate::text::casing::{WordCase, for_each_word_case};
 use crate::text::tokenize::for_each_token;
@@ -73,7 +73,7 @@ fn boost(kind: TokenKind) -> f32 {
 
 /// The vectors of a set of articles. Terms are known by a 64-bit key (a hash of their text), not
 /// by their text: at 100k articles the vocabulary runs to millions of strings, and nothing but
-/// the traces ever reads a term's text (`shared_terms` recovers it from the two articles).
+/// the traces ever reads a term's text (`name_terms` recovers it from an article).
 #[derive(Debug, Clone)]
 pub struct Vectors {
     /// Key of each term carried by two or more articles, ascending; a term's id is its index.
@@ -99,6 +99,26 @@ impl Vectors {
         self.latin[doc].as_ref().unwrap_or(&self.docs[doc])
     }
 
+    /// The same vectors with document `j` moved to place `at[j]` (`at` a permutation): a
+    /// stream vectorizes in the order its read parts are held, and scores in article-id order.
+    pub(super) fn placed(mut self, at: &[usize]) -> Vectors {
+        let n = at.len();
+        let mut docs: Vec<SparseVec> = vec![Vec::new(); n];
+        let mut latin: Vec<Option<SparseVec>> = vec![None; n];
+        let mut chinese = vec![false; n];
+        for (j, &k) in at.iter().enumerate() {
+            docs[k] = std::mem::take(&mut self.docs[j]);
+            latin[k] = self.latin[j].take();
+            chinese[k] = self.chinese[j];
+        }
+        Vectors {
+            docs,
+            latin,
+            chinese,
+            ..self
+        }
+    }
+
     /// The id of `term` (as the tokenizer writes it), if two or more articles carry it.
     pub fn term_id(&self, term: &str) -> Option<usize> {
         self.keys.binary_search(&term_key(term)).ok()
@@ -117,42 +137,34 @@ type RawTerm = (u64, f32, bool);
 
 /// The first `BODY_CHARS` characters of the body, without a leading copy of the title (many
 /// feeds repeat the headline as the first line, which would double its weight).
-fn body_lead(article: &Article) -> &str {
-    &article.text[body_lead_range(article)]
+fn body_lead(article: &impl Readable) -> &str {
+    &article.body()[body_lead_range(article)]
 }
 
-/// Where `body_lead` lies in the article's text, in bytes.
-fn body_lead_range(article: &Article) -> std::ops::Range<usize> {
-    let body = article.text.trim_start();
-    let body = body.strip_prefix(article.title.trim()).unwrap_or(body);
-    let start = article.text.len() - body.len();
+/// Where `body_lead` lies in the article's body, in bytes.
+fn body_lead_range(article: &impl Readable) -> std::ops::Range<usize> {
+    let text = article.body();
+    let body = text.trim_start();
+    let body = body.strip_prefix(article.title().trim()).unwrap_or(body);
+    let start = text.len() - body.len();
     match body.char_indices().nth(BODY_CHARS) {
         Some((cut, _)) => start..start + cut,
-        None => start..article.text.len(),
+        None => start..text.len(),
     }
 }
 
-/// `article` cut to the part vectors read (title and body lead) when it is a copy made for
-/// comparing: the rest is never read, and at 100k articles the copies' full bodies would be a
-/// third of the memory. A borrowed article is already paid for and stays as it is.
-pub fn keep_read_part(article: Cow<'_, Article>) -> Cow<'_, Article> {
-    match article {
-        Cow::Owned(mut copy) => {
-            copy.text.truncate(body_lead_range(&copy).end);
-            copy.text.shrink_to_fit();
-            Cow::Owned(copy)
-        }
-        borrowed => borrowed,
-    }
+/// Where the part of `article`'s body that vectors read ends, in bytes (see `read_parts`).
+pub(super) fn read_end(article: &impl Readable) -> usize {
+    body_lead_range(article).end
 }
 
 /// How the whole input writes each word (by the word's key): one article's casing is too little
 /// to go on.
-fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> KeyMap<u64, WordCase> {
+fn input_cases<A: Readable + Sync>(articles: &[A]) -> KeyMap<u64, WordCase> {
     tally(
         articles,
         |article, cases| {
-            for_each_word_case(body_lead(article.borrow()), |word, case| {
+            for_each_word_case(body_lead(article), |word, case| {
                 cases.entry(term_key(word)).or_default().add(case)
             })
         },
@@ -163,11 +175,11 @@ fn input_cases<A: Borrow<Article> + Sync>(articles: &[A]) -> KeyMap<u64, WordCas
 /// Raw (pre-IDF) weight of every term of `article`, sorted by key: title and body-lead
 /// occurrences counted apart, each weighed by the kind of its first occurrence there; `common`
 /// tells which words the input writes as common words (see `COMMON_WORD_BOOST`).
-fn raw_weights(article: &Article, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> {
+fn raw_weights(article: &impl Readable, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> {
     // Every occurrence as (key, in title, kind), in order of appearance; a stable sort by key
     // keeps each term's occurrences in that order, so its first one comes first.
     let mut seen: Vec<(u64, bool, TokenKind)> = Vec::new();
-    for_each_token(&article.title, &Options::CLUSTER, |text, kind| {
+    for_each_token(article.title(), &Options::CLUSTER, |text, kind| {
         seen.push((term_key(text), true, kind))
     });
     for_each_token(body_lead(article), &Options::CLUSTER, |text, kind| {
@@ -202,11 +214,28 @@ fn raw_weights(article: &Article, common: &dyn Fn(u64) -> bool) -> Vec<RawTerm> 
         .collect()
 }
 
-/// Every term of `article` by key, as the tokenizer writes it (for naming shared terms).
+/// The keys of `article`'s terms (title and body lead), each once, ascending: what document
+/// frequencies count.
+fn term_keys(article: &impl Readable) -> Vec<u64> {
+    let mut keys = Vec::new();
+    for_each_token(article.title(), &Options::CLUSTER, |text, _| {
+        keys.push(term_key(text))
+    });
+    for_each_token(body_lead(article), &Options::CLUSTER, |text, _| {
+        keys.push(term_key(text))
+    });
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Every term of `article`'s title and whole body by key, as the tokenizer writes it (for naming
+/// shared terms). The whole body, not the lead: the lead vectors read starts after the site's
+/// boilerplate, which is cut from a copy of the body only.
 fn term_texts(article: &Article) -> HashMap<u64, String> {
     text::tokenize(&article.title, &Options::CLUSTER)
         .into_iter()
-        .chain(text::tokenize(body_lead(article), &Options::CLUSTER))
+        .chain(text::tokenize(&article.text, &Options::CLUSTER))
         .map(|token| (term_key(&token.text), token.text))
         .collect()
 }
@@ -259,33 +288,45 @@ impl<'a> KeyIndex<'a> {
 
 /// TF-IDF vectors of `articles`, L2-normalised. IDF is `ln((n + 1) / df)`: a term every article
 /// has weighs almost nothing, and two-article inputs still keep shared terms above zero.
-pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
+pub fn vectorize<A: Readable + Sync>(articles: &[A]) -> Vectors {
+    vectorize_consuming(articles.iter().collect::<Vec<&A>>())
+}
+
+/// `vectorize`, dropping each article once its vector is made: what a stream holds of the
+/// articles (their read parts, see `read_parts`) is then never held beside every vector.
+pub fn vectorize_consuming<A: Readable + Sync>(mut articles: Vec<A>) -> Vectors {
     // Only which words are common is kept, not how each word is written: half the table.
-    let common_words: KeySet<u64> = input_cases(articles)
+    let common_words: KeySet<u64> = input_cases(&articles)
         .into_iter()
         .filter(|(_, case)| case.is_common())
         .map(|(word, _)| word)
         .collect();
     let common = |word: u64| common_words.contains(&word);
-    let raw = |article: &A| raw_weights(article.borrow(), &common);
+    let raw = |article: &A| raw_weights(article, &common);
     // Two passes over the text: document frequencies first, then the vectors, each a slice of
     // articles at a time. The raw terms of every article are never held at once: at 100k
     // articles they are tens of millions, and tokenizing again costs less than holding them.
     const SLICE: usize = 4096;
-    // Document frequency per key, in tables sharded by key, one shard per core, so the counting
-    // (tens of millions of insertions into a table of millions of keys, each a cache miss) runs
-    // on every core.
-    let shards = crate::parallel::threads().max(1);
+    // Document frequency per key, in tables sharded by key, a run of shards per core, so the
+    // counting (tens of millions of insertions into a table of millions of keys, each a cache
+    // miss) runs on every core. Many small shards rather than one per core: a table that grows
+    // holds its old and new buckets at once, and at a million articles (110 M distinct terms) one
+    // table per core growing at the same moment as the others was a gigabyte more at the peak.
+    const SHARDS_PER_THREAD: usize = 32;
+    let threads = crate::parallel::threads().max(1);
+    let shards = threads * SHARDS_PER_THREAD;
     let shard_of = |key: u64| ((key >> 32) % shards as u64) as usize;
     let mut terms: Vec<KeyMap<u64, u32>> = vec![KeyMap::default(); shards];
     let mut raw_terms = 0usize;
     for slice in articles.chunks(SLICE) {
-        let docs = super::par_map(slice, raw);
+        let docs = super::par_map(slice, |article| term_keys(article));
         raw_terms += docs.iter().map(Vec::len).sum::<usize>();
-        crate::parallel::par_each_mut(&mut terms, |shard, terms| {
-            for &(key, _, _) in docs.iter().flatten() {
-                if shard_of(key) == shard {
-                    *terms.entry(key).or_insert(0) += 1;
+        let mut runs: Vec<&mut [KeyMap<u64, u32>]> = terms.chunks_mut(SHARDS_PER_THREAD).collect();
+        crate::parallel::par_each_mut(&mut runs, |run, tables| {
+            for &key in docs.iter().flatten() {
+                let shard = shard_of(key);
+                if shard / SHARDS_PER_THREAD == run {
+                    *tables[shard % SHARDS_PER_THREAD].entry(key).or_insert(0) += 1;
                 }
             }
         });
@@ -338,25 +379,23 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
         let all_latin = weights.iter().all(|&(_, latin, _)| latin);
         (kept(false), (!all_latin).then(|| kept(true)))
     };
-    let mut docs = Vec::with_capacity(articles.len());
-    let mut latin = Vec::with_capacity(articles.len());
-    for slice in articles.chunks(SLICE) {
-        for (full, latin_only) in super::par_map(slice, weighted) {
-            docs.push(full);
-            latin.push(latin_only);
-        }
+    let chinese: Vec<bool> = articles.iter().map(Readable::is_chinese).collect();
+    // The same slices as the first pass, made last to first so that each slice's articles are
+    // dropped as soon as its vectors exist.
+    let mut slices: Vec<Vec<(SparseVec, Option<SparseVec>)>> = Vec::new();
+    while !articles.is_empty() {
+        let start = (articles.len() - 1) / SLICE * SLICE;
+        slices.push(super::par_map(&articles[start..], weighted));
+        articles.truncate(start);
     }
+    let (docs, latin): (Vec<SparseVec>, Vec<Option<SparseVec>>) =
+        slices.into_iter().rev().flatten().unzip();
     drop(common_words);
     tracing::debug!(
         entries = docs.iter().map(Vec::len).sum::<usize>(),
         latin_entries = latin.iter().flatten().map(Vec::len).sum::<usize>(),
         "vectors"
     );
-    // The collect stage already decided each article's language from its text.
-    let chinese = articles
-        .iter()
-        .map(|a| a.borrow().lang.starts_with("zh"))
-        .collect();
     Vectors {
         keys,
         docs,
@@ -366,15 +405,9 @@ pub fn vectorize<A: Borrow<Article> + Sync>(articles: &[A]) -> Vectors {
     }
 }
 
-/// Terms both vectors carry, strongest (by product of weights) first, at most `limit`, as the
-/// tokenizer wrote them in `left` (the article behind vector `a`).
-pub fn shared_terms(
-    vectors: &Vectors,
-    left: &Article,
-    a: usize,
-    b: usize,
-    limit: usize,
-) -> Vec<String> {
+/// Keys of the terms both vectors carry, strongest (by product of weights) first, at most
+/// `limit`: why `a` and `b` are alike, named later by `name_terms` from either article.
+pub fn shared_keys(vectors: &Vectors, a: usize, b: usize, limit: usize) -> Vec<u64> {
     let (va, vb) = (&vectors.docs[a], &vectors.docs[b]);
     let mut shared: Vec<(f32, u32)> = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -391,10 +424,18 @@ pub fn shared_terms(
     }
     shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
     shared.truncate(limit);
-    let text_of = term_texts(left);
     shared
         .into_iter()
-        .filter_map(|(_, id)| text_of.get(&vectors.keys[id as usize]).cloned())
+        .map(|(_, id)| vectors.keys[id as usize])
+        .collect()
+}
+
+/// The terms of `keys` as the tokenizer wrote them in `article` (one that carries them), in the
+/// order of `keys`; a key the article does not carry is left out.
+pub fn name_terms(article: &Article, keys: &[u64]) -> Vec<String> {
+    let text_of = term_texts(article);
+    keys.iter()
+        .filter_map(|key| text_of.get(key).cloned())
         .collect()
 }
 
@@ -476,7 +517,10 @@ mod tests {
         assert!(sim(0, 1) > sim(0, 2) && sim(0, 1) > sim(1, 2));
         assert!((sim(0, 1) - cosine(&v.docs[0], &v.docs[1])).abs() < 1e-5);
         assert_eq!(v.df[v.term_id("qwen-image-2512").unwrap()], 2);
-        assert_eq!(shared_terms(&v, &a, 0, 1, 1), ["qwen-image-2512"]);
+        assert_eq!(
+            name_terms(&a, &shared_keys(&v, 0, 1, 1)),
+            ["qwen-image-2512"]
+        );
     }
 
     #[test]

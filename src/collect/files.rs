@@ -68,7 +68,19 @@ pub(super) fn read_path(
             }];
         }
     };
-    // Files parse independently: on all cores, reported in directory order.
+    read_files(name, tier, &files, naming, max_bytes, cx)
+}
+
+/// Feed files of one directory (or a run of them), each with its own outcome, parsed on all
+/// cores and reported in the order given. A `.json` file that is not a JSON Feed is skipped.
+pub(super) fn read_files(
+    name: &str,
+    tier: u8,
+    files: &[PathBuf],
+    naming: Naming,
+    max_bytes: usize,
+    cx: &ParseContext<'_>,
+) -> Vec<FileOutcome> {
     let read_one = |file: &PathBuf| -> Option<FileOutcome> {
         let file_name = file
             .file_name()
@@ -107,7 +119,7 @@ pub(super) fn read_path(
             notes: Vec::new(),
         })
     };
-    crate::parallel::par_map(&files, read_one)
+    crate::parallel::par_map(files, read_one)
         .into_iter()
         .flatten()
         .collect()

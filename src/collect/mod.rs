@@ -14,24 +14,24 @@ pub mod html;
 mod feed;
 mod files;
 mod guard;
+mod report;
 mod stored;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt as _;
-use serde::Serialize;
 
 use crate::config::{CollectConfig, SourceConfig, SourceKind, SourceLocation};
 use crate::model::Article;
 use crate::store::Store;
-use feed::{ParseContext, Parsed, Skipped};
+use feed::{ParseContext, Parsed};
 use fetch::{Fetched, Fetcher};
 use files::{FileOutcome, Naming};
 
 pub use feed::{FUTURE_TOLERANCE_HOURS, SkipReason, parse_feed};
+pub use report::{Collected, SourceReport, SourceStatus, report_sources};
 
 /// How feeds are fetched over HTTP (the `[collect]` config section).
 #[derive(Debug, Clone, PartialEq)]
@@ -102,101 +102,6 @@ impl<'a> CollectContext<'a> {
     }
 }
 
-/// How a source ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceStatus {
-    /// Fetched over HTTP and parsed.
-    Fetched,
-    /// The server answered 304; last run's articles were reused.
-    NotModified,
-    /// Read from a local file or directory.
-    Read,
-    Failed,
-}
-
-impl SourceStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceStatus::Fetched => "fetched",
-            SourceStatus::NotModified => "not_modified",
-            SourceStatus::Read => "read",
-            SourceStatus::Failed => "failed",
-        }
-    }
-}
-
-/// What one source gave. One per configured source (a directory source's files are folded into
-/// it); one per file for command-line inputs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SourceReport {
-    /// The source name; the file stem for a command-line input file.
-    pub name: String,
-    /// The URL or path that was read.
-    pub location: String,
-    pub status: SourceStatus,
-    pub articles: usize,
-    /// Articles the store had not seen before (all of them when there is no store).
-    pub new_articles: usize,
-    /// Skipped entries by reason ("no link", "duplicate id", ...).
-    pub skipped: BTreeMap<String, usize>,
-    /// Things that went wrong without failing the source (a full-text fetch that fell back to the
-    /// snippet).
-    pub notes: Vec<String>,
-    /// Why the source failed, in plain words; `None` when it worked. A directory source fails
-    /// when any of its files does (the others' articles are still used).
-    pub error: Option<String>,
-}
-
-impl SourceReport {
-    fn new(name: &str, location: &str) -> Self {
-        SourceReport {
-            name: name.to_string(),
-            location: location.to_string(),
-            status: SourceStatus::Failed,
-            articles: 0,
-            new_articles: 0,
-            skipped: BTreeMap::new(),
-            notes: Vec::new(),
-            error: None,
-        }
-    }
-
-    fn add_skipped(&mut self, skipped: &Skipped) {
-        for (reason, n) in &skipped.0 {
-            *self
-                .skipped
-                .entry(reason.describe().to_string())
-                .or_default() += n;
-        }
-    }
-
-    pub fn failed(&self) -> bool {
-        self.error.is_some()
-    }
-}
-
-/// The stage's output.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Collected {
-    /// Every article of every source, duplicates kept, sorted by (published_at, id).
-    pub articles: Vec<Article>,
-    /// In configuration (or input) order.
-    pub reports: Vec<SourceReport>,
-}
-
-impl Collected {
-    pub fn failed_sources(&self) -> impl Iterator<Item = &SourceReport> {
-        self.reports.iter().filter(|r| r.failed())
-    }
-
-    /// Run health: true when more sources failed than `tolerate_failed_sources` allows, which
-    /// makes the run partial (exit 3) so cron notices an outage.
-    pub fn is_unhealthy(&self, tolerate_failed_sources: usize) -> bool {
-        self.failed_sources().count() > tolerate_failed_sources
-    }
-}
-
 /// Why a source (or one of its files) gave no articles. Reports carry the message; the variants
 /// let callers tell a dead server from a broken feed.
 #[derive(Debug, thiserror::Error)]
@@ -259,58 +164,6 @@ impl CollectError {
     }
 }
 
-impl SourceReport {
-    /// "fetched, 12 article(s) (3 new), skipped: 2 duplicate id".
-    pub fn describe(&self) -> String {
-        if let Some(error) = &self.error {
-            if self.articles == 0 {
-                return format!("failed: {error}");
-            }
-        }
-        let status = match self.status {
-            SourceStatus::NotModified => "not modified",
-            SourceStatus::Fetched => "fetched",
-            SourceStatus::Read | SourceStatus::Failed => "read",
-        };
-        let mut line = format!(
-            "{status}, {} article(s) ({} new)",
-            self.articles, self.new_articles
-        );
-        if !self.skipped.is_empty() {
-            let skipped: Vec<String> = self
-                .skipped
-                .iter()
-                .map(|(why, n)| format!("{n} {why}"))
-                .collect();
-            line.push_str(&format!(", skipped: {}", skipped.join(", ")));
-        }
-        for note in &self.notes {
-            line.push_str(&format!("; {note}"));
-        }
-        if let Some(error) = &self.error {
-            line.push_str(&format!("; failed: {error}"));
-        }
-        line
-    }
-}
-
-/// One line per source through the reporter: failures as warnings, the rest as detail (-v).
-pub fn report_sources(collected: &Collected, reporter: &dyn crate::progress::Progress) {
-    for report in &collected.reports {
-        let line = format!(
-            "source {} ({}): {}",
-            report.name,
-            report.location,
-            report.describe()
-        );
-        if report.failed() {
-            reporter.warn(&line);
-        } else {
-            reporter.detail(&line);
-        }
-    }
-}
-
 /// Every configured source, concurrently; one failing source never stops the others.
 pub async fn collect_sources(sources: &[SourceConfig], cx: &CollectContext<'_>) -> Collected {
     let jobs = sources
@@ -334,8 +187,52 @@ pub async fn collect_sources(sources: &[SourceConfig], cx: &CollectContext<'_>) 
 /// directory of such directories (one per day), or an http(s) URL; source name = file stem /
 /// URL host; tier 2; one report per file.
 pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected {
+    run_jobs(input_jobs(inputs), &CollectContext::new(http)).await
+}
+
+/// `collect_inputs` a few feed files (or URLs) at a time: `each` is given each batch's articles
+/// and reports as soon as they are parsed, so a caller that keeps only part of each article (the
+/// scale bench, clustering a million of them) never holds every article at once. Each file is
+/// in exactly one batch, so a command-line input's source (its file) is too.
+pub async fn collect_inputs_in_batches(
+    inputs: &[String],
+    http: &HttpOptions,
+    files_per_batch: usize,
+    mut each: impl FnMut(Collected),
+) {
+    let cx = CollectContext::new(http);
+    let per_batch = files_per_batch.max(1);
+    let mut loose: Vec<Job> = Vec::new();
+    for job in input_jobs(inputs) {
+        let files = match &job.kind {
+            JobKind::Path(dir) if dir.is_dir() => files::feed_files(dir).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        if files.is_empty() {
+            // A URL, a file, or a directory that fails as it would in `collect_inputs`.
+            loose.push(job);
+            if loose.len() == per_batch {
+                each(run_jobs(std::mem::take(&mut loose), &cx).await);
+            }
+            continue;
+        }
+        for run in files.chunks(per_batch) {
+            let run = Job {
+                kind: JobKind::Files(run.to_vec()),
+                ..job.clone()
+            };
+            each(run_jobs(vec![run], &cx).await);
+        }
+    }
+    if !loose.is_empty() {
+        each(run_jobs(loose, &cx).await);
+    }
+}
+
+/// One job per input URL and per feed file of the input paths (see `collect_inputs`).
+fn input_jobs(inputs: &[String]) -> Vec<Job> {
     const INPUT_TIER: u8 = 2;
-    let jobs = inputs
+    inputs
         .iter()
         .flat_map(|input| {
             if crate::text::url::is_absolute_http(input) {
@@ -365,8 +262,7 @@ pub async fn collect_inputs(inputs: &[String], http: &HttpOptions) -> Collected 
                     .collect()
             }
         })
-        .collect();
-    run_jobs(jobs, &CollectContext::new(http)).await
+        .collect()
 }
 
 /// Articles published in [start, end).
@@ -378,6 +274,7 @@ pub fn in_window(articles: Vec<Article>, start: DateTime<Utc>, end: DateTime<Utc
 }
 
 /// One unit of concurrent work: a source as configured or given on the command line.
+#[derive(Clone)]
 struct Job {
     name: String,
     tier: u8,
@@ -387,9 +284,12 @@ struct Job {
     naming: Naming,
 }
 
+#[derive(Clone)]
 enum JobKind {
     Url(String),
     Path(PathBuf),
+    /// Some of a directory's feed files (a batch of `collect_inputs_in_batches`).
+    Files(Vec<PathBuf>),
 }
 
 /// A source's report with the articles it gave.
@@ -459,8 +359,9 @@ async fn run_job(
             };
             vec![(report, articles)]
         }
-        JobKind::Path(path) => {
-            let (name, tier, naming, path) = (job.name.clone(), job.tier, job.naming, path.clone());
+        JobKind::Path(_) | JobKind::Files(_) => {
+            let (name, tier, naming, kind) =
+                (job.name.clone(), job.tier, job.naming, job.kind.clone());
             let max_bytes = cx.http.max_body_bytes;
             let now = cx.now;
             let outcomes = tokio::task::spawn_blocking(move || {
@@ -468,7 +369,15 @@ async fn run_job(
                     now,
                     ..ParseContext::default()
                 };
-                files::read_path(&name, tier, &path, naming, max_bytes, &parse)
+                match kind {
+                    JobKind::Files(run) => {
+                        files::read_files(&name, tier, &run, naming, max_bytes, &parse)
+                    }
+                    JobKind::Path(path) => {
+                        files::read_path(&name, tier, &path, naming, max_bytes, &parse)
+                    }
+                    JobKind::Url(_) => unreachable!("a URL is fetched, not read"),
+                }
             })
             .await
             .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
@@ -501,6 +410,10 @@ async fn run_job(
 fn fold_files(job: &Job, outcomes: Vec<FileOutcome>, cx: &CollectContext<'_>) -> Reported {
     let location = match &job.kind {
         JobKind::Path(path) => path.display().to_string(),
+        JobKind::Files(run) => run
+            .first()
+            .map(|f| f.display().to_string())
+            .unwrap_or_default(),
         JobKind::Url(url) => url.clone(),
     };
     let mut report = SourceReport::new(&job.name, &location);
