@@ -165,7 +165,7 @@ impl Writer<'_> {
                             .iter_mut()
                             .find(|s| s.story_id == entry.id.trim())
                         {
-                            story.line = entry.line.trim().to_string();
+                            story.line = self.in_digest_script(entry.line.trim());
                         }
                     }
                 }
@@ -175,6 +175,16 @@ impl Writer<'_> {
         }
         outcome.error = batch_failures(&failed, batches.len());
         Ok(outcome)
+    }
+
+    /// A model's line in the digest's Chinese script and Taiwan wording, as a card's texts are
+    /// (`ScriptConverted`): the real model wrote 「欧盟AI Office发布…」 lines for a 繁體 digest.
+    fn in_digest_script(&self, line: &str) -> String {
+        if self.language.is_chinese() {
+            crate::text::to_script(line, self.language)
+        } else {
+            line.to_string()
+        }
     }
 
     /// Cuts `stories` (in order) into consecutive batches, each as long as it can be while its
@@ -472,6 +482,15 @@ mod tests {
         let request = &model.requests()[0];
         assert_eq!(request.namespace, crate::llm::Namespace::More);
         assert!(request.messages[1].content.contains("<stories>"));
+        assert_eq!(outcome.stories[1].line, "Pebble-1.5B 蒸餾推理軌跡");
+
+        // A model's Simplified line (the real model's, for a 繁體 digest) is converted.
+        let model = crate::llm::testing::Fake::answering(
+            r#"{"lines":[{"id":"s1","line":"欧盟AI Office发布事件报告模板"},{"id":"s2","line":"Pebble-1.5B 蒸馏推理轨迹"}]}"#,
+            crate::llm::Usage::default(),
+        );
+        let outcome = write(&model).await;
+        assert_eq!(outcome.stories[0].line, "歐盟AI Office發布事件報告模板");
         assert_eq!(outcome.stories[1].line, "Pebble-1.5B 蒸餾推理軌跡");
     }
 
