@@ -461,8 +461,6 @@ pub struct TriageDecision {
     pub keep: bool,
     /// One short sentence: why it is kept or dropped.
     pub reason: String,
-    /// The section id the article fits best, or "" when unsure.
-    pub section_hint: String,
 }
 
 /// The whole reply: one decision per article.

@@ -1,6 +1,6 @@
 //! The optional LLM relevance triage stage (`[triage] enabled = true`). In: the window's articles;
 //! out: the articles kept, and the ones dropped with the model's reason. About `batch_size`
-//! articles per call, each answered as `{id, keep, reason, section_hint}` in the `triage` cache
+//! articles per call, each answered as `{id, keep, reason}` in the `triage` cache
 //! namespace through the normal provider stack. It fails open: a batch whose call fails or stays
 //! invalid keeps all its articles (and says so), and an article the answer leaves out is kept —
 //! triage may only remove what a model positively judged off-topic.
@@ -32,8 +32,6 @@ pub(crate) struct Dropped {
 pub(crate) struct Triaged {
     pub kept: Vec<Article>,
     pub dropped: Vec<Dropped>,
-    /// Article id → the section the model suggested (non-empty hints only).
-    pub section_hints: BTreeMap<String, String>,
     /// Batches that kept everything because the call failed, with why.
     pub failed_batches: Vec<String>,
 }
@@ -44,7 +42,6 @@ pub(crate) struct Triage<'a> {
     pub provider: &'a dyn crate::llm::Provider,
     pub settings: &'a CallSettings,
     pub language: crate::model::Language,
-    pub section_ids: Vec<String>,
     pub batch_size: usize,
 }
 
@@ -87,16 +84,7 @@ impl Triage<'_> {
                         title: article.title.clone(),
                         reason: decision.reason.clone(),
                     }),
-                    decision => {
-                        if let Some(hint) = decision
-                            .map(|d| d.section_hint.trim())
-                            .filter(|h| self.section_ids.iter().any(|id| id == h))
-                        {
-                            out.section_hints
-                                .insert(article.id.clone(), hint.to_string());
-                        }
-                        out.kept.push(article);
-                    }
+                    _ => out.kept.push(article),
                 }
             }
         }
@@ -114,7 +102,6 @@ impl Triage<'_> {
             .collect();
         let mut ctx = tera::Context::new();
         ctx.insert("language_name", language_name(self.language));
-        ctx.insert("section_ids", &self.section_ids);
         ctx.insert("structured_output", self.settings.mode_name());
         ctx.insert(
             "schema_json",
@@ -204,7 +191,6 @@ mod tests {
             provider: &provider,
             settings: &settings,
             language: crate::model::Language::ZhHant,
-            section_ids: vec!["models".into()],
             batch_size: 3,
         };
         let out = triage.run(day()).await.unwrap();
@@ -221,9 +207,9 @@ mod tests {
         let prompts = Prompts::load(None).unwrap();
         let provider = Fake::answering(
             r#"{"decisions": [
-                {"id": "pet", "keep": false, "reason": "a pet gadget", "section_hint": ""},
-                {"id": "ai1", "keep": true, "reason": "a model release", "section_hint": "models"},
-                {"id": "ghost", "keep": false, "reason": "not in the batch", "section_hint": ""}
+                {"id": "pet", "keep": false, "reason": "a pet gadget"},
+                {"id": "ai1", "keep": true, "reason": "a model release"},
+                {"id": "ghost", "keep": false, "reason": "not in the batch"}
             ]}"#,
             Usage::default(),
         );
@@ -233,7 +219,6 @@ mod tests {
             provider: &provider,
             settings: &settings,
             language: crate::model::Language::En,
-            section_ids: vec!["models".into()],
             batch_size: 2,
         };
         let out = triage.run(day()).await.unwrap();
@@ -242,10 +227,6 @@ mod tests {
         assert_eq!(kept, vec!["ai1", "ai2", "cpi"]);
         assert_eq!(out.dropped.len(), 1);
         assert_eq!(out.dropped[0].reason, "a pet gadget");
-        assert_eq!(
-            out.section_hints.get("ai1").map(String::as_str),
-            Some("models")
-        );
         let seen = provider.requests();
         assert_eq!(seen.len(), 2);
         assert!(seen.iter().all(|r| r.namespace == Namespace::Triage));

@@ -186,13 +186,6 @@ pub(super) async fn triage(
         provider,
         settings: &plan.model.settings,
         language: plan.config.digest.language,
-        section_ids: plan
-            .config
-            .digest
-            .sections
-            .iter()
-            .map(|s| s.id.clone())
-            .collect(),
         batch_size: plan.config.triage.batch_size,
     };
     let triaged = night.time_async("triage", triage.run(articles)).await?;

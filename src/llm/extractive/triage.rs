@@ -27,7 +27,6 @@ pub(super) fn lexical_answer(articles: &[BlockArticle]) -> TriageAnswer {
                         "lexical AI relevance {score:.2} {} {LEXICAL_KEEP_AT:.2}",
                         if keep { "≥" } else { "<" }
                     ),
-                    section_hint: String::new(),
                 }
             })
             .collect(),
