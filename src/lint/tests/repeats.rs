@@ -13,15 +13,6 @@ fn lint_layout(text: &str, layout: Layout) -> LintReport {
     )
 }
 
-fn rule_lines(report: &LintReport, rule: &str) -> Vec<usize> {
-    report
-        .findings
-        .iter()
-        .filter(|f| f.rule == rule)
-        .map(|f| f.line)
-        .collect()
-}
-
 /// A one-card digest of a layout, around the given 技術細節.
 type Render = fn(&str) -> String;
 
@@ -67,7 +58,7 @@ fn details_that_restate_the_headline_or_summary_are_flagged_in_every_layout() {
         for copy in &copies {
             let report = lint_layout(&render(copy), layout);
             assert_eq!(
-                rule_lines(&report, REPEATED_DETAILS),
+                lines_of(&report, REPEATED_DETAILS),
                 [line],
                 "{layout:?}: {report:?}"
             );
@@ -80,7 +71,7 @@ fn details_that_restate_the_headline_or_summary_are_flagged_in_every_layout() {
         }
         let report = lint_layout(&render(fresh), layout);
         assert!(
-            rule_lines(&report, REPEATED_DETAILS).is_empty(),
+            lines_of(&report, REPEATED_DETAILS).is_empty(),
             "{layout:?}: {report:?}"
         );
     }
@@ -90,7 +81,7 @@ fn details_that_restate_the_headline_or_summary_are_flagged_in_every_layout() {
 fn a_quick_read_item_without_its_one_liner_is_flagged() {
     let fresh = "研究團隊改良了動態解析度的視覺編碼器。";
     let report = lint_layout(&speedread(fresh, ""), Layout::Speedread);
-    assert_eq!(rule_lines(&report, QUICK_READ_LINE), [3]);
+    assert_eq!(lines_of(&report, QUICK_READ_LINE), [3]);
     assert!(
         report.findings[0]
             .message
@@ -98,10 +89,10 @@ fn a_quick_read_item_without_its_one_liner_is_flagged() {
     );
     let report = lint_layout(&speedread(fresh, "：多一個開源選擇"), Layout::Speedread);
     assert!(
-        rule_lines(&report, QUICK_READ_LINE).is_empty(),
+        lines_of(&report, QUICK_READ_LINE).is_empty(),
         "{report:?}"
     );
     // A colon with nothing after it is no line either.
     let report = lint_layout(&speedread(fresh, "："), Layout::Speedread);
-    assert_eq!(rule_lines(&report, QUICK_READ_LINE), [3]);
+    assert_eq!(lines_of(&report, QUICK_READ_LINE), [3]);
 }
