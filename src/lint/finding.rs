@@ -37,6 +37,10 @@ pub const UNTRANSLATED_MORE: &str = "untranslated-more";
 pub const HEADLINE_LINK_LANGUAGE: &str = "headline-link-language";
 /// One source listed twice under a card (same URL, or a syndicated copy's near-identical title).
 pub const DUPLICATE_SOURCE: &str = "duplicate-source";
+/// A card's 技術細節 that only restates its headline or summary.
+pub const REPEATED_DETAILS: &str = "repeated-details";
+/// A speedread 速覽 item with a headline and no one-liner.
+pub const QUICK_READ_LINE: &str = "quick-read-line";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -6,7 +6,8 @@
 //! decides what to do about a finding: `run` and `newsdesk lint` do.
 //!
 //! Parts: `finding` (rule ids, findings, report), `doc` + `inline` + `cards` (document parsing,
-//! per layout), one file per family of rules (`duplicates`, `structure`, `language`, `listing`),
+//! per layout), one file per family of rules (`duplicates`, `structure`, `language`, `listing`,
+//! `repeats`),
 //! and `grounding`.
 
 mod cards;
@@ -17,6 +18,7 @@ mod grounding;
 mod inline;
 mod language;
 mod listing;
+mod repeats;
 mod structure;
 #[cfg(test)]
 mod tests;
@@ -24,8 +26,8 @@ mod tests;
 pub use finding::{
     BAD_LINK, COUNT_MISMATCH, DUPLICATE_SOURCE, DUPLICATE_STORY, EMPTY_SECTION, Finding,
     HEADLINE_LINK_LANGUAGE, LintReport, MISSING_FIELD, NOT_A_DIGEST, PLACEHOLDER, PLACEHOLDER_LINK,
-    Severity, UNGROUNDED_ENTITY, UNGROUNDED_NUMBER, UNTRANSLATED_BODY, UNTRANSLATED_HEADLINE,
-    UNTRANSLATED_MORE, WRONG_SCRIPT,
+    QUICK_READ_LINE, REPEATED_DETAILS, Severity, UNGROUNDED_ENTITY, UNGROUNDED_NUMBER,
+    UNTRANSLATED_BODY, UNTRANSLATED_HEADLINE, UNTRANSLATED_MORE, WRONG_SCRIPT,
 };
 pub use grounding::grounding;
 
@@ -90,6 +92,8 @@ pub fn lint_markdown(text: &str, opts: &LintOptions) -> LintReport {
     check_missing_fields(&cards, labels, layout, &mut findings);
     listing::check_counts(&doc, &cards, labels, &mut findings);
     listing::check_duplicate_sources(&doc, &cards, labels, &mut findings);
+    repeats::check_repeated_details(&doc, &cards, labels, layout, &mut findings);
+    repeats::check_quick_read_lines(&doc, &sections, labels, &mut findings);
     if language.is_chinese() {
         check_script(&doc, language, &mut findings);
         check_translation(&doc, &cards, language, &mut findings);

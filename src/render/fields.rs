@@ -73,6 +73,22 @@ pub(super) fn plain(text: &str, language: Language) -> String {
     collapse_whitespace(&to_script(text, language))
 }
 
+/// Whether `text` only restates one of `others`: its letters and digits (case, punctuation and
+/// script folded) are all inside one of them — a 技術細節 that is the headline again, a 速覽 line
+/// that is the summary's first sentence. Empty text restates nothing. Render leaves such parts
+/// out, and lint flags them in any digest, by this one rule.
+pub(crate) fn restates(text: &str, others: &[&str]) -> bool {
+    let letters = |t: &str| -> String {
+        to_script(t, Language::ZhHant)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let bare = letters(text);
+    !bare.is_empty() && others.iter().any(|other| letters(other).contains(&bare))
+}
+
 fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -80,6 +96,28 @@ fn collapse_whitespace(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_inside_the_title_or_summary_restates_it() {
+        let title = "阿里巴巴發布Qwen-Vision-3.2：720億參數多模態模型，MMMU得分71.4";
+        let summary = "深圳星步機器人發布Strider-H1，售價9.9萬元，預計3月交付，這將降低價格。";
+        // The headline again, with other punctuation or script.
+        assert!(restates(
+            "阿里巴巴发布Qwen-Vision-3.2, 720亿参数多模态模型 MMMU得分71.4",
+            &[title]
+        ));
+        // The summary's first sentence.
+        assert!(restates(
+            "深圳星步機器人發布Strider-H1，售價9.9萬元。",
+            &[title, summary]
+        ));
+        // New facts, or empty text, restate nothing.
+        assert!(!restates(
+            "72B版本在MMMU拿下71.4分，DocVQA達95.2分。",
+            &[title, summary]
+        ));
+        assert!(!restates(" ，。 ", &[title]));
+    }
 
     #[test]
     fn block_keeps_paragraphs_and_joins_lines() {

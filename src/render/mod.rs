@@ -6,7 +6,7 @@
 
 pub(crate) mod escape;
 pub(crate) mod feed;
-mod fields;
+pub(crate) mod fields;
 pub(crate) mod labels;
 pub(crate) mod view;
 

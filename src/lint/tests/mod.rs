@@ -261,4 +261,5 @@ mod grounding;
 mod language;
 mod layouts;
 mod listing;
+mod repeats;
 mod structure;

@@ -288,4 +288,5 @@ mod layouts;
 mod markdown;
 mod outputs;
 mod reader;
+mod speedread;
 mod templates;

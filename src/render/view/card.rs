@@ -8,7 +8,7 @@ use chrono::FixedOffset;
 use crate::llm::schema::{SHORT_TITLE_MAX_CHARS, fills_bound};
 use crate::model::{CardRecord, SourceRef};
 use crate::render::escape::checked_link;
-use crate::render::fields::Text;
+use crate::render::fields::{Text, restates};
 use crate::render::labels::Labels;
 use crate::write::sources;
 
@@ -25,7 +25,14 @@ pub(super) fn card_view(
     let lead = headline_source(record, text.language, None);
     let sources = source_links(record, lead, text, labels);
     let summary = text.block(&card.summary);
-    let details = text.block(&card.details);
+    // Details that only say the headline or the summary again are no details (a small model
+    // copies): the block is left out, and lint flags it in digests rendered elsewhere.
+    let card_details = if restates(&card.details, &[&card.title, &card.summary]) {
+        ""
+    } else {
+        card.details.as_str()
+    };
+    let details = text.block(card_details);
     let scenarios = text.block(&card.scenarios);
     let entities = text.list(&card.entities);
     let summary_line = text.line(&card.summary);
@@ -42,8 +49,8 @@ pub(super) fn card_view(
         .collect();
     let points = if key_points.is_empty() {
         [
-            (labels.details, &card.details),
-            (labels.scenarios, &card.scenarios),
+            (labels.details, card_details),
+            (labels.scenarios, card.scenarios.as_str()),
         ]
         .into_iter()
         .map(|(label, body)| point(label.to_string(), body))
@@ -66,6 +73,7 @@ pub(super) fn card_view(
         .filter(|t| !t.is_empty())
         .map(|t| text.syntax.escape(&t))
         .collect();
+    let themes = themes(record, card_details, text, labels);
     CardView {
         id: record.topic_id.clone(),
         anchor: format!("card-{}", record.topic_id),
@@ -82,12 +90,77 @@ pub(super) fn card_view(
         summary_line,
         points,
         key_points,
+        themes,
         impacts: text.list(&card.impacts),
         url: sources.first().map(|l| l.url.clone()).unwrap_or_default(),
         date: lead.map(|s| local_date(s, offset)).unwrap_or_default(),
         sources,
     }
 }
+
+/// speedread's 內容詳解 as the seeds write it: themed sub-heads, each over its sentences — the
+/// card's key points under their own labels, else its details and scenarios under theirs — then
+/// its impacts under 影響. Empty parts are left out.
+fn themes(record: &CardRecord, details: &str, text: Text, labels: &Labels) -> Vec<ThemeView> {
+    let card = &record.card;
+    let sentences = |body: &str| -> Vec<String> {
+        crate::text::sentences::split(&text.plain(body))
+            .iter()
+            .map(|s| text.syntax.escape(s))
+            .collect()
+    };
+    let key_points: Vec<(String, &str)> = card
+        .key_points
+        .iter()
+        .map(|p| (text.plain(&p.label), p.text.as_str()))
+        .filter(|(label, body)| !label.is_empty() && !body.trim().is_empty())
+        .collect();
+    let parts = if key_points.is_empty() {
+        vec![
+            (labels.details.to_string(), details),
+            (labels.scenarios.to_string(), card.scenarios.as_str()),
+        ]
+    } else {
+        key_points
+    };
+    let mut themes: Vec<ThemeView> = parts
+        .into_iter()
+        .map(|(label, body)| ThemeView {
+            label: text.syntax.escape(&label),
+            points: sentences(body),
+        })
+        .collect();
+    themes.push(ThemeView {
+        label: text.syntax.escape(labels.impact),
+        points: text.list(&card.impacts),
+    });
+    themes.retain(|theme| !theme.points.is_empty());
+    themes
+}
+
+/// speedread's 速覽 one-liner for a card whose editor's line is missing or only restates the
+/// title or summary: the card's first impact, else its first key point — written to be short,
+/// and neither is the summary's first sentence. Empty when the card has neither (the extractive
+/// baseline): a copied sentence of the 概要 right below would tell the reader nothing, so the
+/// item shows its headline alone and lint warns.
+pub(super) fn quick_line(record: &CardRecord, editor_line: Option<&str>, text: Text) -> String {
+    let card = &record.card;
+    editor_line
+        .into_iter()
+        .chain(card.impacts.iter().map(String::as_str))
+        .chain(card.key_points.iter().map(|p| p.text.as_str()))
+        .map(|line| text.plain(line))
+        .find(|line| {
+            line.chars().count() <= QUICK_LINE_MAX_CHARS
+                && !line.is_empty()
+                && !restates(line, &[&card.title, &card.summary])
+        })
+        .map(|line| text.syntax.escape(&line))
+        .unwrap_or_default()
+}
+
+/// A 速覽 line longer than this is a paragraph, not a line (the seeds' run 25-60 characters).
+const QUICK_LINE_MAX_CHARS: usize = 120;
 
 /// A card's source links: only checkable ones, one per URL, the headline's source first, and
 /// syndicated copies folded into the entry of the report they copy.

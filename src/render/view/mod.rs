@@ -451,25 +451,10 @@ fn quick_read_view(
                 .filter(|t| !t.is_empty())
                 .map(|t| format!("[{t}]"))
                 .unwrap_or_default();
-            // A line that only repeats the start of the card's title or summary (a small model
-            // copies, and its server cuts the copy at the line's bound) adds nothing to 速覽.
-            let letters = |t: &str| -> String {
-                text.plain(t)
-                    .chars()
-                    .filter(|c| c.is_alphanumeric())
-                    .flat_map(char::to_lowercase)
-                    .collect()
-            };
-            let line = item
-                .map(|i| (letters(&i.line), text.line(&i.line)))
-                .filter(|(bare, _)| {
-                    !bare.is_empty()
-                        && ![&record.card.title, &record.card.summary]
-                            .iter()
-                            .any(|t| letters(t).starts_with(bare.as_str()))
-                })
-                .map(|(_, line)| line)
-                .unwrap_or_default();
+            // The editor's line, else the card's own (see `quick_line`); never one that only
+            // repeats the card's title or summary (a small model copies, and its server cuts
+            // the copy at the line's bound).
+            let line = quick_line(record, item.map(|i| i.line.as_str()), text);
             QuickReadView {
                 tag,
                 title: card.short_title.clone(),

@@ -110,8 +110,17 @@ pub(crate) struct CardView {
     pub points: Vec<PointView>,
     /// The card's own key points only (the HTML page shows details and scenarios separately).
     pub key_points: Vec<PointView>,
+    /// speedread's 內容詳解: themed sub-heads, each with its sentences (see `card::themes`).
+    pub themes: Vec<ThemeView>,
     /// brief's 影響 bullets, one line each; may be empty.
     pub impacts: Vec<String>,
+}
+
+/// A themed sub-head of 內容詳解 and the sentences under it, escaped.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ThemeView {
+    pub label: String,
+    pub points: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
