@@ -123,7 +123,7 @@ fn demo_writes_every_layout_lint_clean() {
     let dir = tempfile::tempdir().unwrap();
     for (layout, marker) in [
         ("daily", "## 今日焦點"),
-        ("speedread", "## 本期速覽"),
+        ("speedread", "## ⚡ 本期速覽"),
         ("brief", "## 更多動態"),
     ] {
         let out = newsdesk(

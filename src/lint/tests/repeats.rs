@@ -88,10 +88,7 @@ fn a_quick_read_item_without_its_one_liner_is_flagged() {
             .contains("阿里發布Qwen-Vision-3.2")
     );
     let report = lint_layout(&speedread(fresh, "：多一個開源選擇"), Layout::Speedread);
-    assert!(
-        lines_of(&report, QUICK_READ_LINE).is_empty(),
-        "{report:?}"
-    );
+    assert!(lines_of(&report, QUICK_READ_LINE).is_empty(), "{report:?}");
     // A colon with nothing after it is no line either.
     let report = lint_layout(&speedread(fresh, "："), Layout::Speedread);
     assert_eq!(lines_of(&report, QUICK_READ_LINE), [3]);
