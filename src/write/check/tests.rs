@@ -359,7 +359,8 @@ fn optional_texts_still_past_their_bound_are_dropped_not_re_asked() {
     // The real model's fixture-day answers under the language patterns: a 44-character short
     // title and a 228-character impact, repeated word for word when re-asked.
     let mut reply = good();
-    reply["short_title"] = json!("清華大學研究團隊與北京新創流明智能聯合開源小型語言模型Lumen-7B，單張顯示卡即可執行");
+    reply["short_title"] =
+        json!("清華大學研究團隊與北京新創流明智能聯合開源小型語言模型Lumen-7B，單張顯示卡即可執行");
     reply["impacts"] = json!(["長".repeat(228), "開發者可在單張顯示卡上部署。"]);
     reply["key_points"] = json!([
         {"label": "一個遠遠超過十二個字元的標籤名稱", "text": "單張H100即可執行。"},
@@ -367,7 +368,10 @@ fn optional_texts_still_past_their_bound_are_dropped_not_re_asked() {
     ]);
     let checked = check(&reply).unwrap();
     assert_eq!(checked.card.short_title, "");
-    assert_eq!(checked.card.impacts, vec!["開發者可在單張顯示卡上部署。".to_string()]);
+    assert_eq!(
+        checked.card.impacts,
+        vec!["開發者可在單張顯示卡上部署。".to_string()]
+    );
     assert_eq!(checked.card.key_points.len(), 1);
     assert_eq!(checked.card.key_points[0].label, "部署");
     assert_eq!(checked.repairs, vec![LocalRepair::OptionalTextDropped]);
@@ -398,8 +402,15 @@ fn an_insight_in_simplified_is_converted_and_one_in_english_is_re_asked() {
         "开源模型与推理芯片是今天的主线。",
     );
     let (insight, repairs) = check_insight(&simplified, Language::ZhHant, true, name).unwrap();
-    assert_eq!(insight.headline, "阿里巴巴通義千問發布Qwen-Vision-3.2，清華大學開源Lumen-7B");
-    assert!(insight.trend_summary.starts_with("開源模型"), "{}", insight.trend_summary);
+    assert_eq!(
+        insight.headline,
+        "阿里巴巴通義千問發布Qwen-Vision-3.2，清華大學開源Lumen-7B"
+    );
+    assert!(
+        insight.trend_summary.starts_with("開源模型"),
+        "{}",
+        insight.trend_summary
+    );
     assert_eq!(repairs, vec![LocalRepair::ScriptConverted]);
 
     let english = insight_reply(
