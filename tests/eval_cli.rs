@@ -37,6 +37,20 @@ fn scratch_suite(dir: &Path) -> PathBuf {
     suite
 }
 
+/// `newsdesk eval --suite SUITE EXTRA…` in `dir`, with the store `dir/store`.
+fn eval_in(dir: &Path, suite: &Path, extra: &[&str]) -> Output {
+    let store = dir.join("store");
+    let mut args = vec![
+        "--store",
+        store.to_str().unwrap(),
+        "eval",
+        "--suite",
+        suite.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    newsdesk(&args, dir)
+}
+
 fn fixture_ids() -> Vec<String> {
     let mut ids: Vec<String> = std::fs::read_dir(repo().join("evals/fixtures/cards"))
         .unwrap()
@@ -135,18 +149,7 @@ fn extractive_card_suite_writes_every_report_for_every_fixture() {
 fn bless_then_a_better_baseline_than_the_run_fails_the_gate() {
     let dir = tempfile::tempdir().unwrap();
     let suite = scratch_suite(dir.path());
-    let store = dir.path().join("store");
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "--store",
-            store.to_str().unwrap(),
-            "eval",
-            "--suite",
-            suite.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        newsdesk(&args, dir.path())
-    };
+    let run = |extra: &[&str]| eval_in(dir.path(), &suite, extra);
 
     let blessed = run(&["--bless"]);
     assert!(blessed.status.success(), "{}", stderr(&blessed));
@@ -230,18 +233,7 @@ fn a_variant_is_compared_with_the_blessed_results_it_names() {
          \n[[variants]]\nname = \"lexical-c\"\nprovider = \"extractive\"\ncompare_with = \"lexical-b\"\n",
     );
     std::fs::write(&suite, text).unwrap();
-    let store = dir.path().join("store");
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "--store",
-            store.to_str().unwrap(),
-            "eval",
-            "--suite",
-            suite.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        newsdesk(&args, dir.path())
-    };
+    let run = |extra: &[&str]| eval_in(dir.path(), &suite, extra);
 
     // Nothing to compare with yet: the error says which command blesses it.
     let early = run(&["--variant", "lexical-c"]);

@@ -140,18 +140,14 @@ pub struct Checked {
 const OPTIONAL_TEXT: [&str; 4] = ["details", "scenarios", "insight", "short_title"];
 /// Optional lists of text (strings, or objects of strings): an item a repair empties goes.
 const OPTIONAL_LISTS: [&str; 3] = ["tags", "key_points", "impacts"];
-/// Fields written in the digest's language, strings or lists of them.
-const PROSE: [&str; 9] = [
-    "title",
-    "summary",
-    "details",
-    "scenarios",
-    "insight",
-    "short_title",
-    "tags",
-    "key_points",
-    "impacts",
-];
+/// Fields whose texts are written in the digest's script: the prose (`CARD_PROSE`, each field
+/// whole — a key point's label too) and the tags, which may be names but are converted all the same.
+fn script_fields() -> impl Iterator<Item = &'static str> {
+    CARD_PROSE
+        .iter()
+        .map(|path| path.split('/').next().unwrap_or(path))
+        .chain(["tags"])
+}
 
 /// Checks `content` for the topic `check` describes: local repairs first, then the schema and its
 /// bounds, then the topic's rules. `Err` lists every remaining problem as "/field: what to change".
@@ -228,7 +224,7 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
             .clone();
         note(true, LocalRepair::SectionReplaced);
     }
-    for field in PROSE {
+    for field in script_fields() {
         let optional = OPTIONAL_TEXT.contains(&field) || OPTIONAL_LISTS.contains(&field);
         for text in value.get_mut(field).map(texts_mut).unwrap_or_default() {
             if check.language.is_chinese() && !wrong_script_chars(text, check.language).is_empty() {

@@ -169,14 +169,9 @@ fn source(title: &str, url: &str) -> SourceRef {
     }
 }
 
-#[test]
-fn a_headline_linking_to_another_language_when_ours_exists() {
-    let headline = "NVIDIA發表Helix H300推論加速器";
-    let sources = vec![
-        source("NVIDIA unveils Helix H300", "https://wire.example/1"),
-        source("NVIDIA發表Helix H300推論加速器", "https://review.example/1"),
-    ];
-    let digest = Digest {
+/// A zh-Hant digest a model wrote, with `cards` and `more`.
+fn model_digest(cards: Vec<CardRecord>, more: Vec<crate::model::MoreStory>) -> Digest {
+    Digest {
         date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
         title: "AI Daily".into(),
         language: Language::ZhHant,
@@ -187,13 +182,23 @@ fn a_headline_linking_to_another_language_when_ours_exists() {
             model: "m".into(),
             run: "r".into(),
         },
-        cards: vec![record(headline, sources)],
+        article_count: cards.len() + more.len() + 1,
+        topic_count: cards.len(),
+        cards,
         insight: crate::write::insight::empty_insight(),
-        article_count: 2,
-        topic_count: 1,
         failed: Vec::new(),
-        more: Vec::new(),
-    };
+        more,
+    }
+}
+
+#[test]
+fn a_headline_linking_to_another_language_when_ours_exists() {
+    let headline = "NVIDIA發表Helix H300推論加速器";
+    let sources = vec![
+        source("NVIDIA unveils Helix H300", "https://wire.example/1"),
+        source("NVIDIA發表Helix H300推論加速器", "https://review.example/1"),
+    ];
+    let digest = model_digest(vec![record(headline, sources)], Vec::new());
     let story = |url: &str| {
         brief(
             &ZH_HANT,
@@ -251,27 +256,13 @@ fn a_more_news_title_standing_in_for_a_failed_batch_warns_while_a_models_english
         lead: source(title, &format!("https://wire.example/{id}")),
         line: line.into(),
     };
-    let digest = Digest {
-        date: chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
-        title: "AI Daily".into(),
-        language: Language::ZhHant,
-        generated_at: "2026-01-05T23:59:59+08:00".into(),
-        window_hours: 24,
-        generator: Generator {
-            provider: "openai".into(),
-            model: "m".into(),
-            run: "r".into(),
-        },
-        cards: vec![record(
+    // One batch answered (a Chinese line and an English one), another failed (no line).
+    let digest = model_digest(
+        vec![record(
             "輝達發表推論加速器",
             vec![source("輝達發表推論加速器", "https://review.example/1")],
         )],
-        insight: crate::write::insight::empty_insight(),
-        article_count: 4,
-        topic_count: 1,
-        failed: Vec::new(),
-        // One batch answered (a Chinese line and an English one), another failed (no line).
-        more: vec![
+        vec![
             more(
                 "s2",
                 "OpenAI acquires Quillmark",
@@ -284,7 +275,7 @@ fn a_more_news_title_standing_in_for_a_failed_batch_warns_while_a_models_english
             ),
             more("s4", "Tiny model tops the leaderboard", ""),
         ],
-    };
+    );
     let rendered = crate::render::render_markdown(
         &digest,
         &crate::render::RenderOptions {
