@@ -298,25 +298,17 @@ fn select_variants<'s>(
     Ok(selected)
 }
 
-/// Runs one suite: the selected variants (and the baseline variant when nothing is blessed),
-/// comparisons, reports, and the optional bless.
-pub async fn run_suite(
-    path: &Path,
-    args: &EvalArgs,
-    config: &Config,
-    store: Arc<dyn Store>,
-    reporter: &dyn Progress,
-) -> Result<SuiteOutcome, EvalError> {
-    let suite = suite::load(path)?;
-    let selected = select_variants(&suite, args, config, reporter)?;
-    let blessed_path = baseline_path(&suite, &suite.baseline);
-    let blessed = read_baseline(&blessed_path)?;
-    // Variants compared with another variant's blessed results (`compare_with`).
+/// The blessed results of every variant a selected variant is compared with (`compare_with`),
+/// other than the suite's baseline, by name with their file.
+fn blessed_references(
+    suite: &Suite,
+    selected: &[&suite::Variant],
+) -> Result<std::collections::BTreeMap<String, (PathBuf, Vec<FixtureResult>)>, EvalError> {
     let mut other_blessed = std::collections::BTreeMap::new();
-    for variant in &selected {
-        let name = variant.reference(&suite);
+    for variant in selected {
+        let name = variant.reference(suite);
         if name != suite.baseline && !other_blessed.contains_key(name) {
-            let path = baseline_path(&suite, name);
+            let path = baseline_path(suite, name);
             let results = read_baseline(&path)?.ok_or_else(|| {
                 io(
                     &path,
@@ -330,6 +322,23 @@ pub async fn run_suite(
             other_blessed.insert(name.to_string(), (path, results));
         }
     }
+    Ok(other_blessed)
+}
+
+/// Runs one suite: the selected variants (and the baseline variant when nothing is blessed),
+/// comparisons, reports, and the optional bless.
+pub async fn run_suite(
+    path: &Path,
+    args: &EvalArgs,
+    config: &Config,
+    store: Arc<dyn Store>,
+    reporter: &dyn Progress,
+) -> Result<SuiteOutcome, EvalError> {
+    let suite = suite::load(path)?;
+    let selected = select_variants(&suite, args, config, reporter)?;
+    let blessed_path = baseline_path(&suite, &suite.baseline);
+    let blessed = read_baseline(&blessed_path)?;
+    let other_blessed = blessed_references(&suite, &selected)?;
     let runner = SuiteRunner {
         suite: &suite,
         args,

@@ -287,6 +287,23 @@ fn invalid(path: &Path, reason: String) -> SuiteError {
     }
 }
 
+/// Every `compare_with` names a variant of the suite.
+fn check_compare_with(path: &Path, variants: &[Variant]) -> Result<(), SuiteError> {
+    let missing = variants.iter().find_map(|v| {
+        v.compare_with
+            .as_ref()
+            .filter(|c| !variants.iter().any(|o| &o.name == *c))
+            .map(|c| (&v.name, c))
+    });
+    match missing {
+        Some((variant, missing)) => Err(invalid(
+            path,
+            format!("variant {variant}: compare_with = \"{missing}\" names no [[variants]] entry"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Loads a suite and its fixtures, checking what the types cannot: unique ids that match file
 /// stems, known languages, 1-5 articles, and that the baseline is among the variants (the
 /// extractive baseline is added when a suite names no variant of that name).
@@ -317,17 +334,7 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
             },
         );
     }
-    if let Some((variant, missing)) = variants.iter().find_map(|v| {
-        v.compare_with
-            .as_ref()
-            .filter(|c| !variants.iter().any(|o| &o.name == *c))
-            .map(|c| (&v.name, c))
-    }) {
-        return Err(invalid(
-            path,
-            format!("variant {variant}: compare_with = \"{missing}\" names no [[variants]] entry"),
-        ));
-    }
+    check_compare_with(path, &variants)?;
     let mut suite = Suite {
         path: path.to_path_buf(),
         name,

@@ -19,9 +19,9 @@ use crate::llm::extractive::card_from_articles;
 use crate::llm::schema::{
     CARD_BOUNDS, CARD_PROSE, ENTITIES_MAX, ENTITIES_MIN, Limit, bound_problems, card_schema,
     cut_at_sentence, parse_reply, structure_problems, title_char_limit, title_han_problem,
-    title_within_bounds, validate_insight,
+    title_within_bounds,
 };
-use crate::model::{Card, Insight, Language};
+use crate::model::{Card, Language};
 use crate::text::lang::written_in;
 use crate::text::{detect_language, to_script, wrong_script_chars};
 
@@ -311,7 +311,7 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
 
 /// Every string a reader sees in a field's value: the string itself, each string of a list,
 /// each string of a list's objects.
-fn texts_mut(value: &mut Value) -> Vec<&mut String> {
+pub(super) fn texts_mut(value: &mut Value) -> Vec<&mut String> {
     fn collect<'v>(value: &'v mut Value, out: &mut Vec<&'v mut String>) {
         match value {
             Value::String(text) => out.push(text),
@@ -498,51 +498,6 @@ fn is_placeholder(text: &str) -> bool {
     PLACEHOLDERS.contains(&lowered.as_str())
         || lowered.contains("lorem ipsum")
         || (lowered.starts_with('<') && lowered.ends_with('>'))
-}
-
-/// The insight's check: the schema and its bounds (`validate_insight`), then, for a model's
-/// insight, the other Chinese script converted in every text (`ScriptConverted`) and the headline
-/// and trend summary held to the digest's language — the rules a card gets, so an insight in
-/// English or Simplified characters is re-asked or repaired before lint would fail the night.
-pub fn check_insight(
-    content: &str,
-    language: Language,
-    translates: bool,
-    language_name: &str,
-) -> super::Verdict<Insight> {
-    let insight = validate_insight(content).map_err(|e| vec![e])?;
-    if !translates {
-        return Ok((insight, Vec::new()));
-    }
-    let mut value = serde_json::to_value(&insight).expect("an insight serializes");
-    let mut repairs = Vec::new();
-    if language.is_chinese() {
-        for text in texts_mut(&mut value) {
-            if !wrong_script_chars(text, language).is_empty() {
-                *text = to_script(text, language);
-                repairs.push(LocalRepair::ScriptConverted);
-            }
-        }
-    }
-    repairs.dedup();
-    let insight: Insight = serde_json::from_value(value).expect("texts changed, not shapes");
-    let foreign: Vec<&str> = [
-        ("headline", insight.headline.as_str()),
-        ("trend_summary", insight.trend_summary.as_str()),
-    ]
-    .into_iter()
-    .filter(|(_, text)| !text.trim().is_empty() && !written_in(text, language))
-    .map(|(field, _)| field)
-    .collect();
-    if foreign.is_empty() {
-        Ok((insight, repairs))
-    } else {
-        Err(vec![format!(
-            "/{}: not written in {language_name}; write every text in {language_name}, even \
-             where the cards are in another language",
-            foreign.join(", /")
-        )])
-    }
 }
 
 /// The rules that need the topic: the digest's language, no copied headline, a summary that says

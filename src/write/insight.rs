@@ -2,15 +2,17 @@
 //! importance, section, entities); out: one validated `Insight` for the whole digest — trends,
 //! technical context, outlook, watch list, keywords — or the reason there is none.
 
-use super::check::check_insight;
+use super::check::{LocalRepair, texts_mut};
 use super::prompts::PromptError;
 use super::{Asked, Writer, ask_checked};
 use crate::config::CardFallback;
 use crate::llm::Namespace;
 use crate::llm::blocks::{BlockCard, InsightContext, write_block};
 use crate::llm::extractive::insight_from_cards;
-use crate::llm::schema::{INSIGHT_BOUNDS, INSIGHT_PROSE, insight_schema};
-use crate::model::{CardRecord, Insight};
+use crate::llm::schema::{INSIGHT_BOUNDS, INSIGHT_PROSE, insight_schema, validate_insight};
+use crate::model::{CardRecord, Insight, Language};
+use crate::text::lang::written_in;
+use crate::text::{to_script, wrong_script_chars};
 
 pub enum InsightOutcome {
     Written {
@@ -113,5 +115,50 @@ pub fn empty_insight() -> Insight {
         background: Vec::new(),
         further_reading: Vec::new(),
         quick_read: Vec::new(),
+    }
+}
+
+/// The insight's check: the schema and its bounds (`validate_insight`), then, for a model's
+/// insight, the other Chinese script converted in every text (`ScriptConverted`) and the headline
+/// and trend summary held to the digest's language — the rules a card gets, so an insight in
+/// English or Simplified characters is re-asked or repaired before lint would fail the night.
+pub fn check_insight(
+    content: &str,
+    language: Language,
+    translates: bool,
+    language_name: &str,
+) -> super::Verdict<Insight> {
+    let insight = validate_insight(content).map_err(|e| vec![e])?;
+    if !translates {
+        return Ok((insight, Vec::new()));
+    }
+    let mut value = serde_json::to_value(&insight).expect("an insight serializes");
+    let mut repairs = Vec::new();
+    if language.is_chinese() {
+        for text in texts_mut(&mut value) {
+            if !wrong_script_chars(text, language).is_empty() {
+                *text = to_script(text, language);
+                repairs.push(LocalRepair::ScriptConverted);
+            }
+        }
+    }
+    repairs.dedup();
+    let insight: Insight = serde_json::from_value(value).expect("texts changed, not shapes");
+    let foreign: Vec<&str> = [
+        ("headline", insight.headline.as_str()),
+        ("trend_summary", insight.trend_summary.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, text)| !text.trim().is_empty() && !written_in(text, language))
+    .map(|(field, _)| field)
+    .collect();
+    if foreign.is_empty() {
+        Ok((insight, repairs))
+    } else {
+        Err(vec![format!(
+            "/{}: not written in {language_name}; write every text in {language_name}, even \
+             where the cards are in another language",
+            foreign.join(", /")
+        )])
     }
 }

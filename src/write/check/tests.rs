@@ -2,6 +2,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::model::Importance;
+use crate::write::insight::check_insight;
 
 fn articles() -> Vec<BlockArticle> {
     vec![
