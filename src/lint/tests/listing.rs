@@ -169,6 +169,23 @@ fn source(title: &str, url: &str) -> SourceRef {
     }
 }
 
+/// `digest` as the renderer writes it in `layout` (one section: models).
+fn render_md(digest: &Digest, layout: Layout) -> String {
+    crate::render::render_markdown(
+        digest,
+        &crate::render::RenderOptions {
+            sections: &[crate::config::SectionConfig {
+                id: "models".into(),
+                label: Default::default(),
+                describe: String::new(),
+            }],
+            templates_dir: None,
+            layout,
+        },
+    )
+    .unwrap()
+}
+
 /// A zh-Hant digest a model wrote, with `cards` and `more`.
 fn model_digest(cards: Vec<CardRecord>, more: Vec<crate::model::MoreStory>) -> Digest {
     Digest {
@@ -229,19 +246,7 @@ fn a_headline_linking_to_another_language_when_ours_exists() {
         .is_empty()
     );
     // What the renderer writes passes.
-    let rendered = crate::render::render_markdown(
-        &digest,
-        &crate::render::RenderOptions {
-            sections: &[crate::config::SectionConfig {
-                id: "models".into(),
-                label: Default::default(),
-                describe: String::new(),
-            }],
-            templates_dir: None,
-            layout: Layout::Brief,
-        },
-    )
-    .unwrap();
+    let rendered = render_md(&digest, Layout::Brief);
     let report = lint_digest(&rendered, Layout::Brief, &digest, &[]);
     assert!(
         lines_of(&report, HEADLINE_LINK_LANGUAGE).is_empty(),
@@ -276,19 +281,7 @@ fn a_more_news_title_standing_in_for_a_failed_batch_warns_while_a_models_english
             more("s4", "Tiny model tops the leaderboard", ""),
         ],
     );
-    let rendered = crate::render::render_markdown(
-        &digest,
-        &crate::render::RenderOptions {
-            sections: &[crate::config::SectionConfig {
-                id: "models".into(),
-                label: Default::default(),
-                describe: String::new(),
-            }],
-            templates_dir: None,
-            layout: Layout::Daily,
-        },
-    )
-    .unwrap();
+    let rendered = render_md(&digest, Layout::Daily);
     let report = lint_digest(&rendered, Layout::Daily, &digest, &[]);
     let untranslated: Vec<&Finding> = report
         .findings
