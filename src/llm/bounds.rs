@@ -262,23 +262,27 @@ const LEADING_NAME_MAX_CHARS: usize = 32;
 /// with its unit or a short English term, never for an English sentence.
 const NON_HAN_RUN_MAX_CHARS: usize = 30;
 /// The Han-count bounds the patterns are made for: each prose field takes the smallest that holds
-/// its character bound, so a request carries three patterns however many fields it has (each
-/// class is a few kilobytes, and every request is stored in the cache and its cassettes). The
-/// field's own bound stays with the local validator.
+/// its character bound, so a request carries three shared patterns however many fields it has.
+/// Chosen while a pattern carried a class of several kilobytes (see `han_prose_pattern`); each is
+/// now about 150 bytes, so exact per-field bounds would cost little, but they change every cached
+/// request and the recorded cassette. The field's own bound stays with the local validator.
 const PATTERN_SIZES: [usize; 3] = [40, 160, 700];
+
+/// The Han blocks as the ranges of a regex character class.
+fn han_ranges() -> String {
+    HAN_BLOCKS.iter().map(|(s, e)| format!("{s}-{e}")).collect()
+}
 
 /// The Han blocks as a regex character class.
 fn han_class() -> String {
-    let blocks: String = HAN_BLOCKS.iter().map(|(s, e)| format!("{s}-{e}")).collect();
-    format!("[{blocks}]")
+    format!("[{}]", han_ranges())
 }
 
 /// Any character a grammar may emit raw inside a JSON string except Han: `"` and `\` are left
 /// out because a grammar emits string content as it is (prose needs neither; Chinese quotes are
 /// 「」), and so are line breaks and tabs.
 fn non_han_class() -> String {
-    let blocks: String = HAN_BLOCKS.iter().map(|(s, e)| format!("{s}-{e}")).collect();
-    format!("[^\"\\\\\\n\\r\\t{blocks}]")
+    format!("[^\"\\\\\\n\\r\\t{}]", han_ranges())
 }
 
 /// A JSON Schema `pattern` for Chinese prose with at most `max_han` Han characters: it opens in

@@ -97,13 +97,14 @@ impl Writer<'_> {
             .iter()
             .map(|(articles, context)| Lexical::new(articles, context))
             .collect();
+        let sent = self.schema_to_send(&schema, CARD_BOUNDS, CARD_PROSE);
         let mut requests = Vec::with_capacity(topics.len());
         for ((topic, (articles, context)), lexical) in topics.iter().zip(&prepared).zip(&lexicals) {
             let messages = self.card_messages(topic, context, articles, topics.len(), &schema)?;
-            let sent = self.card_schema_to_send(&schema, lexical);
+            let topic_schema = self.card_schema_for(&sent, lexical);
             requests.push(
                 self.settings
-                    .request(Namespace::Card, messages, "card", &sent),
+                    .request(Namespace::Card, messages, "card", &topic_schema),
             );
         }
         let request_keys = requests
@@ -228,25 +229,22 @@ impl Writer<'_> {
         }
     }
 
-    /// The card request's messages for `topic`, with its articles already fitted.
-    /// The card schema a request carries (`schema_to_send`). Where the server grammar-constrains
-    /// the answer, entities are also chosen from the names the lexical card finds in the articles:
-    /// a 1.5B model listed up to 21 "entities", generic nouns and names in no article among them
-    /// (issue 16's eval: entity precision 39.7 against the lexical card's 68.2), and a name it
-    /// can only pick is a name the articles use.
-    fn card_schema_to_send(
-        &self,
-        schema: &serde_json::Value,
-        lexical: &Lexical,
-    ) -> serde_json::Value {
-        let sent = self.schema_to_send(schema, CARD_BOUNDS, CARD_PROSE);
-        if self.settings.string_lengths && self.settings.translates {
-            with_entity_choices(sent, &lexical.card().entities)
+    /// The card schema one topic's request carries: `sent` (the schema with its language
+    /// patterns, `schema_to_send`, the same for every topic) and, where the server
+    /// grammar-constrains the answer, entities chosen from the names the lexical card finds in
+    /// the topic's articles: a 1.5B model listed up to 21 "entities", generic nouns and names in
+    /// no article among them (issue 16's eval: entity precision 39.7 against the lexical card's
+    /// 68.2), and a name it can only pick is a name the articles use. The choices are part of
+    /// the request, so in that mode every topic's lexical card is made, cache hit or not.
+    fn card_schema_for(&self, sent: &serde_json::Value, lexical: &Lexical) -> serde_json::Value {
+        if self.settings.grammar_holds_model_strings() {
+            with_entity_choices(sent.clone(), &lexical.card().entities)
         } else {
-            sent
+            sent.clone()
         }
     }
 
+    /// The card request's messages for `topic`, with its articles already fitted.
     fn card_messages(
         &self,
         topic: &Topic,

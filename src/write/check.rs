@@ -227,10 +227,10 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
     for field in script_fields() {
         let optional = OPTIONAL_TEXT.contains(&field) || OPTIONAL_LISTS.contains(&field);
         for text in value.get_mut(field).map(texts_mut).unwrap_or_default() {
-            if check.language.is_chinese() && !wrong_script_chars(text, check.language).is_empty() {
-                *text = to_script(text, check.language);
-                note(true, LocalRepair::ScriptConverted);
-            }
+            note(
+                convert_other_script(text, check.language),
+                LocalRepair::ScriptConverted,
+            );
             if optional && is_placeholder(text) {
                 text.clear();
                 note(true, LocalRepair::PlaceholderCleared);
@@ -311,6 +311,18 @@ fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) 
 
 /// Every string a reader sees in a field's value: the string itself, each string of a list,
 /// each string of a list's objects.
+/// `text` in the target's Chinese script when it holds characters of the other one (Taiwan forms
+/// and phrases for zh-Hant, `to_script`); true when it changed. English targets are left alone.
+/// The one rule a card's and an insight's texts go through (`ScriptConverted`).
+pub(super) fn convert_other_script(text: &mut String, language: Language) -> bool {
+    if language.is_chinese() && !wrong_script_chars(text, language).is_empty() {
+        *text = to_script(text, language);
+        true
+    } else {
+        false
+    }
+}
+
 pub(super) fn texts_mut(value: &mut Value) -> Vec<&mut String> {
     fn collect<'v>(value: &'v mut Value, out: &mut Vec<&'v mut String>) {
         match value {

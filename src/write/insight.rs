@@ -2,7 +2,7 @@
 //! importance, section, entities); out: one validated `Insight` for the whole digest — trends,
 //! technical context, outlook, watch list, keywords — or the reason there is none.
 
-use super::check::{LocalRepair, texts_mut};
+use super::check::{LocalRepair, convert_other_script, texts_mut};
 use super::prompts::PromptError;
 use super::{Asked, Writer, ask_checked};
 use crate::config::CardFallback;
@@ -12,7 +12,6 @@ use crate::llm::extractive::insight_from_cards;
 use crate::llm::schema::{INSIGHT_BOUNDS, INSIGHT_PROSE, insight_schema, validate_insight};
 use crate::model::{CardRecord, Insight, Language};
 use crate::text::lang::written_in;
-use crate::text::{to_script, wrong_script_chars};
 
 pub enum InsightOutcome {
     Written {
@@ -71,12 +70,7 @@ impl Writer<'_> {
         );
         Ok(
             match ask_checked(self.provider, request, self.max_repairs, |content| {
-                check_insight(
-                    content,
-                    self.language,
-                    self.settings.translates,
-                    super::language_name(self.language),
-                )
+                check_insight(content, self.language, self.settings.translates)
             })
             .await
             {
@@ -126,23 +120,22 @@ pub fn check_insight(
     content: &str,
     language: Language,
     translates: bool,
-    language_name: &str,
 ) -> super::Verdict<Insight> {
+    let language_name = super::language_name(language);
     let insight = validate_insight(content).map_err(|e| vec![e])?;
     if !translates {
         return Ok((insight, Vec::new()));
     }
     let mut value = serde_json::to_value(&insight).expect("an insight serializes");
-    let mut repairs = Vec::new();
-    if language.is_chinese() {
-        for text in texts_mut(&mut value) {
-            if !wrong_script_chars(text, language).is_empty() {
-                *text = to_script(text, language);
-                repairs.push(LocalRepair::ScriptConverted);
-            }
-        }
+    let mut converted = false;
+    for text in texts_mut(&mut value) {
+        converted |= convert_other_script(text, language);
     }
-    repairs.dedup();
+    let repairs = if converted {
+        vec![LocalRepair::ScriptConverted]
+    } else {
+        Vec::new()
+    };
     let insight: Insight = serde_json::from_value(value).expect("texts changed, not shapes");
     let foreign: Vec<&str> = [
         ("headline", insight.headline.as_str()),

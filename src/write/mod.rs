@@ -88,7 +88,7 @@ impl<'a> Writer<'a> {
         bounds: &[Bound],
         prose: &[&str],
     ) -> serde_json::Value {
-        if self.settings.string_lengths && self.settings.translates {
+        if self.settings.grammar_holds_model_strings() {
             with_language_patterns(schema.clone(), bounds, prose, self.language)
         } else {
             schema.clone()
@@ -178,6 +178,13 @@ impl CallSettings {
             schema: Some(sent),
             ..ChatRequest::new(namespace, self.model.clone(), messages, response_format)
         }
+    }
+
+    /// The server turns the schema into a grammar that honours string keywords and the writer
+    /// is a model: the schema sent may then hold prose to the digest's language and entities to
+    /// the articles' names (the extractive baseline is asked nothing a grammar could shape).
+    pub(crate) fn grammar_holds_model_strings(&self) -> bool {
+        self.string_lengths && self.translates
     }
 
     pub fn mode_name(&self) -> &'static str {

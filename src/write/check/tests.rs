@@ -396,13 +396,12 @@ fn insight_reply(headline: &str, trend: &str) -> String {
 
 #[test]
 fn an_insight_in_simplified_is_converted_and_one_in_english_is_re_asked() {
-    let name = "繁體中文";
     // The real model's insight headline for the fixture day (mixed scripts).
     let simplified = insight_reply(
         "阿里巴巴通義千問发布Qwen-Vision-3.2，清華大學开源Lumen-7B",
         "开源模型与推理芯片是今天的主线。",
     );
-    let (insight, repairs) = check_insight(&simplified, Language::ZhHant, true, name).unwrap();
+    let (insight, repairs) = check_insight(&simplified, Language::ZhHant, true).unwrap();
     assert_eq!(
         insight.headline,
         "阿里巴巴通義千問發布Qwen-Vision-3.2，清華大學開源Lumen-7B"
@@ -418,13 +417,16 @@ fn an_insight_in_simplified_is_converted_and_one_in_english_is_re_asked() {
         "Alibaba ships Qwen-Vision-3.2 and Tsinghua opens Lumen-7B",
         "開源模型與推理晶片是今天的主線。",
     );
-    let problems = check_insight(&english, Language::ZhHant, true, name).unwrap_err();
+    let problems = check_insight(&english, Language::ZhHant, true).unwrap_err();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
-        problems[0].starts_with("/headline: not written in 繁體中文"),
+        problems[0].starts_with(&format!(
+            "/headline: not written in {}",
+            crate::write::language_name(Language::ZhHant)
+        )),
         "{problems:?}"
     );
     // The extractive baseline's insight is taken as written (lint warns about it instead).
-    let (_, repairs) = check_insight(&english, Language::ZhHant, false, name).unwrap();
+    let (_, repairs) = check_insight(&english, Language::ZhHant, false).unwrap();
     assert!(repairs.is_empty());
 }
