@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{SuiteRun, delta_text, verdict_text};
+use super::{SuiteRun, baseline_text, delta_text, mcnemar_text, needed_text, verdict_text};
 use crate::eval::runner::FixtureResult;
 
 const STYLE: &str = "
@@ -203,19 +203,13 @@ fn metric_row(out: &mut String, m: &crate::eval::compare::MetricComparison) {
         esc(&m.metric),
         m.mean * 100.0,
         m.pass_rate * 100.0,
-        m.baseline_mean
-            .map(|b| format!("{:.1}", b * 100.0))
-            .unwrap_or_else(|| "–".into()),
+        baseline_text(m),
         delta_text(m),
         ci_bar(m),
         m.lost,
         m.gained,
-        m.mcnemar_p
-            .map(|p| format!("{p:.3}"))
-            .unwrap_or_else(|| "–".into()),
-        m.fixtures_needed
-            .map(|n| n.to_string())
-            .unwrap_or_else(|| "–".into()),
+        mcnemar_text(m),
+        needed_text(m),
         if verdict == "improved" {
             "improved"
         } else if verdict.is_empty() {

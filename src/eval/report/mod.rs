@@ -44,6 +44,25 @@ pub fn delta_text(m: &MetricComparison) -> String {
     }
 }
 
+/// The baseline's mean in %, "–" without a baseline.
+pub fn baseline_text(m: &MetricComparison) -> String {
+    m.baseline_mean.map(pct).unwrap_or_else(|| "–".into())
+}
+
+/// McNemar's p, "–" when nothing was paired.
+pub fn mcnemar_text(m: &MetricComparison) -> String {
+    m.mcnemar_p
+        .map(|p| format!("{p:.3}"))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// Fixtures a paired test needs at this spread (n@eff), "–" when it cannot say.
+pub fn needed_text(m: &MetricComparison) -> String {
+    m.fixtures_needed
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "–".into())
+}
+
 pub fn verdict_text(m: &MetricComparison) -> &'static str {
     match (m.verdict, m.below_threshold) {
         (Verdict::Regression, _) => "REGRESSION",
@@ -74,15 +93,11 @@ pub fn table(run: &SuiteRun) -> String {
                 m.metric,
                 pct(m.mean),
                 pct(m.pass_rate),
-                m.baseline_mean.map(pct).unwrap_or_else(|| "–".into()),
+                baseline_text(m),
                 delta_text(m),
                 format!("{}/{}", m.lost, m.gained),
-                m.mcnemar_p
-                    .map(|p| format!("{p:.3}"))
-                    .unwrap_or_else(|| "–".into()),
-                m.fixtures_needed
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "–".into()),
+                mcnemar_text(m),
+                needed_text(m),
                 verdict_text(m)
             );
         }
@@ -120,16 +135,12 @@ pub fn markdown(run: &SuiteRun) -> String {
                 m.metric,
                 pct(m.mean),
                 pct(m.pass_rate),
-                m.baseline_mean.map(pct).unwrap_or_else(|| "–".into()),
+                baseline_text(m),
                 delta_text(m),
                 m.lost,
                 m.gained,
-                m.mcnemar_p
-                    .map(|p| format!("{p:.3}"))
-                    .unwrap_or_else(|| "–".into()),
-                m.fixtures_needed
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "–".into()),
+                mcnemar_text(m),
+                needed_text(m),
                 verdict_text(m)
             );
         }
