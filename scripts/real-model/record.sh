@@ -60,4 +60,6 @@ for suite in cards["suites"][:1]:
         out["eval"][comparison["variant"]] = {m["metric"]: m["mean"] for m in comparison["metrics"]}
 json.dump(out, open("fixtures/cassettes/recording.json", "w"), indent=2, ensure_ascii=False)
 PY
+# The night's record names the recording's temporary paths: write it again from a neutral place.
+NEWSDESK_BIN="$bin" bash scripts/real-model/refresh.sh
 echo "recorded: fixtures/cassettes/real-model.jsonl ($(du -h fixtures/cassettes/real-model.jsonl | cut -f1))"

@@ -14,17 +14,25 @@ bin=${NEWSDESK_BIN:-target/debug/newsdesk}
 cassette=fixtures/cassettes/real-model.jsonl
 base_url=$(python3 -c 'import json; print(json.load(open("fixtures/cassettes/recording.json"))["base_url"])')
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# A run's manifest records its config file and outputs by absolute path: the night runs from a
+# fixed neutral directory so the cassette names no checkout or user (the fixture day is reached
+# through a link, as the config's relative source path expects).
+neutral=/tmp/newsdesk-cassette
+trap 'rm -rf "$work" "$neutral"' EXIT
+rm -rf "$neutral" && mkdir -p "$neutral/scripts/real-model"
+cp scripts/real-model/newsdesk.toml "$neutral/scripts/real-model/"
+ln -s "$(pwd)/fixtures" "$neutral/fixtures"
+bin=$(realpath "$bin")
 export OPENAI_BASE_URL="$base_url"
 nd="$bin --config scripts/real-model/newsdesk.toml --store $work/store"
-$nd cache import "$cassette" >/dev/null
-$nd run --date 2026-01-05 --cache-mode replay --out "$work/out" --json >"$work/run.json" || {
+(cd "$neutral" && $nd cache import "$(cd - >/dev/null && realpath "$cassette")" >/dev/null)
+(cd "$neutral" && $nd run --date 2026-01-05 --cache-mode replay --out out --json) >"$work/run.json" || {
   echo "the replay missed a recorded answer or failed: re-record with scripts/real-model/record.sh" >&2
   cat "$work/run.json" >&2
   exit 1
 }
 run_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run_id"])' "$work/run.json")
-$nd cache export --run "$run_id" "$work/night.jsonl" >/dev/null
+(cd "$neutral" && $nd cache export --run "$run_id" "$work/night.jsonl" >/dev/null)
 python3 - "$work" "$cassette" <<'PY'
 import json, sys
 work, cassette = sys.argv[1], sys.argv[2]
