@@ -152,6 +152,7 @@ mod tests {
             seed: None,
             max_output_tokens: 800,
             string_lengths: false,
+            script_bias: false,
             translates: true,
         }
     }

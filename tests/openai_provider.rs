@@ -90,6 +90,7 @@ fn settings(mode: StructuredOutput) -> CallSettings {
         seed: Some(7),
         max_output_tokens: 800,
         string_lengths: false,
+        script_bias: false,
         translates: true,
     }
 }

@@ -245,48 +245,72 @@ impl Clusterer {
         });
         drop(edges);
         steps.log("agglomerate");
-        let article_of = |rep: usize| entries[representatives[rep]].article;
+        let folded = Folded {
+            entries: &entries,
+            families: &families,
+            representatives: &representatives,
+            members: &members,
+        };
         groups
             .into_iter()
-            .map(|group| {
-                let kept: Vec<usize> = group
-                    .members
-                    .iter()
-                    .flat_map(|&r| members[representatives[r]].iter().copied())
-                    .collect();
-                let mut merges: Vec<MergeTrace> = kept
-                    .iter()
-                    .flat_map(|&m| entries[m].copies.iter().cloned())
-                    .collect();
-                merges.extend(kept.iter().filter_map(|&m| {
-                    let (relative, jaccard) = families.parent[m]?;
-                    Some(MergeTrace {
-                        left: entries[relative].key.id.clone(),
-                        right: entries[m].key.id.clone(),
-                        kind: MergeKind::NearDuplicate,
-                        similarity: jaccard,
-                        shared_terms: Vec::new(),
-                    })
-                }));
-                let mut shared = Vec::new();
-                for link in &group.links {
-                    let keys = vectorize::shared_keys(&vectors, link.left, link.right, TRACE_TERMS);
-                    shared.push((merges.len(), article_of(link.left), keys));
-                    merges.push(MergeTrace {
-                        left: entries[representatives[link.left]].key.id.clone(),
-                        right: entries[representatives[link.right]].key.id.clone(),
-                        kind: MergeKind::Similar,
-                        similarity: link.similarity,
-                        shared_terms: Vec::new(),
-                    });
-                }
-                Group {
-                    articles: kept.iter().map(|&m| entries[m].article).collect(),
-                    merges,
-                    shared,
-                }
-            })
+            .map(|group| folded.story(&group, &vectors))
             .collect()
+    }
+}
+
+/// Where each article ended up once near-duplicates folded: what turns a group of
+/// representatives back into a story of articles.
+struct Folded<'a> {
+    entries: &'a [Entry],
+    families: &'a neardup::Families,
+    representatives: &'a [usize],
+    /// Per article index of a representative, its family (itself first).
+    members: &'a [Vec<usize>],
+}
+
+impl Folded<'_> {
+    /// The story of one group of representatives: every member of their families, and each
+    /// merge that built it — exact copies, near-duplicates, then the similarity links (their
+    /// shared terms named later, from the articles).
+    fn story(&self, group: &agglomerative::Group, vectors: &vectorize::Vectors) -> Group {
+        let entries = self.entries;
+        let kept: Vec<usize> = group
+            .members
+            .iter()
+            .flat_map(|&r| self.members[self.representatives[r]].iter().copied())
+            .collect();
+        let mut merges: Vec<MergeTrace> = kept
+            .iter()
+            .flat_map(|&m| entries[m].copies.iter().cloned())
+            .collect();
+        merges.extend(kept.iter().filter_map(|&m| {
+            let (relative, jaccard) = self.families.parent[m]?;
+            Some(MergeTrace {
+                left: entries[relative].key.id.clone(),
+                right: entries[m].key.id.clone(),
+                kind: MergeKind::NearDuplicate,
+                similarity: jaccard,
+                shared_terms: Vec::new(),
+            })
+        }));
+        let mut shared = Vec::new();
+        for link in &group.links {
+            let keys = vectorize::shared_keys(vectors, link.left, link.right, TRACE_TERMS);
+            let left = self.representatives[link.left];
+            shared.push((merges.len(), entries[left].article, keys));
+            merges.push(MergeTrace {
+                left: entries[left].key.id.clone(),
+                right: entries[self.representatives[link.right]].key.id.clone(),
+                kind: MergeKind::Similar,
+                similarity: link.similarity,
+                shared_terms: Vec::new(),
+            });
+        }
+        Group {
+            articles: kept.iter().map(|&m| entries[m].article).collect(),
+            merges,
+            shared,
+        }
     }
 }
 

@@ -306,49 +306,9 @@ pub fn vectorize_consuming<A: Readable + Sync>(mut articles: Vec<A>) -> Vectors 
     // Two passes over the text: document frequencies first, then the vectors, each a slice of
     // articles at a time. The raw terms of every article are never held at once: at 100k
     // articles they are tens of millions, and tokenizing again costs less than holding them.
-    const SLICE: usize = 4096;
-    // Document frequency per key, in tables sharded by key, a run of shards per core, so the
-    // counting (tens of millions of insertions into a table of millions of keys, each a cache
-    // miss) runs on every core. Many small shards rather than one per core: a table that grows
-    // holds its old and new buckets at once, and at a million articles (110 M distinct terms) one
-    // table per core growing at the same moment as the others was a gigabyte more at the peak.
-    const SHARDS_PER_THREAD: usize = 32;
-    let threads = crate::parallel::threads().max(1);
-    let shards = threads * SHARDS_PER_THREAD;
-    let shard_of = |key: u64| ((key >> 32) % shards as u64) as usize;
-    let mut terms: Vec<KeyMap<u64, u32>> = vec![KeyMap::default(); shards];
-    let mut raw_terms = 0usize;
-    for slice in articles.chunks(SLICE) {
-        let docs = super::par_map(slice, |article| term_keys(article));
-        raw_terms += docs.iter().map(Vec::len).sum::<usize>();
-        let mut runs: Vec<&mut [KeyMap<u64, u32>]> = terms.chunks_mut(SHARDS_PER_THREAD).collect();
-        crate::parallel::par_each_mut(&mut runs, |run, tables| {
-            for &key in docs.iter().flatten() {
-                let shard = shard_of(key);
-                if shard / SHARDS_PER_THREAD == run {
-                    *tables[shard % SHARDS_PER_THREAD].entry(key).or_insert(0) += 1;
-                }
-            }
-        });
-    }
-    let mut keys: Vec<u64> = terms
-        .iter()
-        .flatten()
-        .filter(|&(_, &n)| n >= 2)
-        .map(|(&key, _)| key)
-        .collect();
-    keys.sort_unstable();
-    let df: Vec<u32> = keys.iter().map(|&key| terms[shard_of(key)][&key]).collect();
-    tracing::debug!(
-        raw_terms,
-        distinct = terms.iter().map(|t| t.len()).sum::<usize>(),
-        shared = keys.len(),
-        "vectorize"
-    );
+    let (keys, df) = shared_document_frequencies(&articles);
     // Only shared terms need an id (their index in `keys`); a term `KeyIndex` does not find was
-    // counted once. The counting tables (mostly terms of one article) go before the vectors are
-    // made.
-    drop(terms);
+    // counted once.
     let ids = KeyIndex::new(&keys);
     let term = |key: u64| match ids.id(key) {
         Some(id) => (df[id as usize], Some(id)),
@@ -403,6 +363,53 @@ pub fn vectorize_consuming<A: Readable + Sync>(mut articles: Vec<A>) -> Vectors 
         chinese,
         df,
     }
+}
+
+/// Articles tokenized per slice in each of `vectorize_consuming`'s passes.
+const SLICE: usize = 4096;
+
+/// The keys of the terms at least two articles use, ascending, and each one's document
+/// frequency. The counting tables (mostly terms of one article) are gone when this returns.
+fn shared_document_frequencies<A: Readable + Sync>(articles: &[A]) -> (Vec<u64>, Vec<u32>) {
+    // Document frequency per key, in tables sharded by key, a run of shards per core, so the
+    // counting (tens of millions of insertions into a table of millions of keys, each a cache
+    // miss) runs on every core. Many small shards rather than one per core: a table that grows
+    // holds its old and new buckets at once, and at a million articles (110 M distinct terms) one
+    // table per core growing at the same moment as the others was a gigabyte more at the peak.
+    const SHARDS_PER_THREAD: usize = 32;
+    let threads = crate::parallel::threads().max(1);
+    let shards = threads * SHARDS_PER_THREAD;
+    let shard_of = |key: u64| ((key >> 32) % shards as u64) as usize;
+    let mut terms: Vec<KeyMap<u64, u32>> = vec![KeyMap::default(); shards];
+    let mut raw_terms = 0usize;
+    for slice in articles.chunks(SLICE) {
+        let docs = super::par_map(slice, |article| term_keys(article));
+        raw_terms += docs.iter().map(Vec::len).sum::<usize>();
+        let mut runs: Vec<&mut [KeyMap<u64, u32>]> = terms.chunks_mut(SHARDS_PER_THREAD).collect();
+        crate::parallel::par_each_mut(&mut runs, |run, tables| {
+            for &key in docs.iter().flatten() {
+                let shard = shard_of(key);
+                if shard / SHARDS_PER_THREAD == run {
+                    *tables[shard % SHARDS_PER_THREAD].entry(key).or_insert(0) += 1;
+                }
+            }
+        });
+    }
+    let mut keys: Vec<u64> = terms
+        .iter()
+        .flatten()
+        .filter(|&(_, &n)| n >= 2)
+        .map(|(&key, _)| key)
+        .collect();
+    keys.sort_unstable();
+    let df: Vec<u32> = keys.iter().map(|&key| terms[shard_of(key)][&key]).collect();
+    tracing::debug!(
+        raw_terms,
+        distinct = terms.iter().map(|t| t.len()).sum::<usize>(),
+        shared = keys.len(),
+        "vectorize"
+    );
+    (keys, df)
 }
 
 /// Keys of the terms both vectors carry, strongest (by product of weights) first, at most

@@ -23,6 +23,7 @@ const PROVIDER_KEYS: &[&str] = &[
     "json_object_schema",
     "reasoning",
     "string_lengths",
+    "script_bias",
     "fallback",
     "token_encoding",
     "temperature",
@@ -74,6 +75,7 @@ impl Validator {
             self.boolean(t, "json_object_schema", P, defaults.json_object_schema);
         let reasoning = self.boolean(t, "reasoning", P, defaults.reasoning);
         let string_lengths = self.boolean(t, "string_lengths", P, defaults.string_lengths);
+        let script_bias = self.boolean(t, "script_bias", P, defaults.script_bias);
         let fallback = self.choice(
             t,
             "fallback",
@@ -101,6 +103,7 @@ impl Validator {
             json_object_schema,
             reasoning,
             string_lengths,
+            script_bias,
             fallback,
             token_encoding,
             temperature,

@@ -353,6 +353,10 @@ pub struct ProviderConfig {
     /// enums; see `presets.rs`): lengths, language patterns and entity choices are sent; otherwise
     /// they are left out of the schema sent and enforced locally only.
     pub string_lengths: bool,
+    /// The server takes `logit_bias` and shows its vocabulary (`/tokenize`, `/detokenize`:
+    /// llama.cpp's own server): a Chinese digest's answers are steered to its script by biasing
+    /// the other script's tokens (`llm::script_bias`); otherwise the script is converted locally.
+    pub script_bias: bool,
     /// What a topic gets when its card still fails after every re-ask.
     pub fallback: CardFallback,
     pub token_encoding: TokenEncoding,

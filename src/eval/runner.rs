@@ -95,6 +95,7 @@ pub fn variant_config(base: &Config, variant: &Variant) -> Result<Config, Runner
         p.json_object_schema = preset.json_object_schema;
         p.reasoning = preset.reasoning;
         p.string_lengths = preset.string_lengths;
+        p.script_bias = preset.script_bias;
         p.token_encoding = preset.token_encoding;
         p.key_required = preset.key_required;
         // The preset's address is a default, never a replacement for one the user gave.

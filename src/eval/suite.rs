@@ -304,6 +304,33 @@ fn check_compare_with(path: &Path, variants: &[Variant]) -> Result<(), SuiteErro
     }
 }
 
+/// The suite's variants, the extractive baseline first when the suite names no variant of that
+/// name; an error when `baseline` names another variant that is not there.
+fn variants_with_baseline(path: &Path, file: &SuiteFile) -> Result<Vec<Variant>, SuiteError> {
+    let mut variants = file.variants.clone();
+    if variants.iter().any(|v| v.name == file.baseline) {
+        return Ok(variants);
+    }
+    if file.baseline != "extractive" {
+        return Err(invalid(
+            path,
+            format!(
+                "baseline = \"{}\" names no [[variants]] entry (add one or use \"extractive\")",
+                file.baseline
+            ),
+        ));
+    }
+    variants.insert(
+        0,
+        Variant {
+            name: "extractive".into(),
+            provider: Some("extractive".into()),
+            ..Variant::default()
+        },
+    );
+    Ok(variants)
+}
+
 /// Loads a suite and its fixtures, checking what the types cannot: unique ids that match file
 /// stems, known languages, 1-5 articles, and that the baseline is among the variants (the
 /// extractive baseline is added when a suite names no variant of that name).
@@ -314,26 +341,7 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "suite".into());
-    let mut variants = file.variants.clone();
-    if !variants.iter().any(|v| v.name == file.baseline) {
-        if file.baseline != "extractive" {
-            return Err(invalid(
-                path,
-                format!(
-                    "baseline = \"{}\" names no [[variants]] entry (add one or use \"extractive\")",
-                    file.baseline
-                ),
-            ));
-        }
-        variants.insert(
-            0,
-            Variant {
-                name: "extractive".into(),
-                provider: Some("extractive".into()),
-                ..Variant::default()
-            },
-        );
-    }
+    let variants = variants_with_baseline(path, &file)?;
     check_compare_with(path, &variants)?;
     let mut suite = Suite {
         path: path.to_path_buf(),

@@ -115,7 +115,7 @@ pub fn paid_and_cached<'a>(calls: impl IntoIterator<Item = &'a CallRecord>) -> (
 /// The canonical cache key of a request for a given provider.
 pub fn cache_key(provider: &ProviderId, req: &ChatRequest) -> String {
     let request = serde_json::to_value(req).expect("requests serialize");
-    let keyed = serde_json::json!({
+    let mut keyed = serde_json::json!({
         "namespace": req.namespace.as_str(),
         "provider": { "kind": provider.kind, "host": provider.host },
         "model": request["model"],
@@ -127,6 +127,10 @@ pub fn cache_key(provider: &ProviderId, req: &ChatRequest) -> String {
         "seed": request["seed"],
         "repeat": req.repeat,
     });
+    // Only when set, so the keys of every request without it stay what they were.
+    if let Some(script) = req.steer_script {
+        keyed["steer_script"] = serde_json::json!(script.tag());
+    }
     let mut canonical = String::new();
     write_canonical(&keyed, &mut canonical);
     blake3::hash(canonical.as_bytes()).to_hex().to_string()

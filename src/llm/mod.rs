@@ -14,6 +14,7 @@ pub mod limits;
 pub mod openai;
 pub mod retry;
 pub mod schema;
+pub mod script_bias;
 pub mod telemetry;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -141,6 +142,10 @@ pub struct ChatRequest {
     pub seed: Option<i64>,
     /// 0 for production; eval repeats use 1..N so each repeat is its own cache entry.
     pub repeat: u32,
+    /// The Chinese script (zh-Hant or zh-Hans) the answer is to be written in, where the provider
+    /// steers sampling to it (`script_bias`); part of the cache key when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steer_script: Option<crate::model::Language>,
     /// The JSON Schema the answer must satisfy, whatever the mode, so a weaker mode can still
     /// carry it (json_object + `schema` where the server takes it). Not part of the cache key:
     /// it is already in `response_format` or in the prompt.
@@ -166,6 +171,7 @@ impl ChatRequest {
             max_tokens: None,
             seed: None,
             repeat: 0,
+            steer_script: None,
             schema: None,
         }
     }
@@ -390,6 +396,7 @@ pub fn build_observed_stack(
                     clock: clock.clone(),
                     reasoning: provider.reasoning,
                     json_object_schema: provider.json_object_schema,
+                    script_bias: provider.script_bias,
                     rate_observer: Some(Arc::new(move |headers| observer_pacer.observe(headers))),
                 },
             )?;

@@ -21,9 +21,11 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::limits::RateHeaders;
+use super::script_bias;
 use super::{ChatRequest, ChatResponse, LlmError, Provider, ProviderId, ResponseFormat, Usage};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Secret;
+use crate::model::Language;
 
 /// Receives the rate headers of every response (the limiter's `Pacer::observe`).
 pub type RateObserver = Arc<dyn Fn(RateHeaders) + Send + Sync>;
@@ -38,6 +40,9 @@ pub struct EndpointOptions {
     pub reasoning: bool,
     /// The server takes `schema` beside `{"type":"json_object"}` (preset `json_object_schema`).
     pub json_object_schema: bool,
+    /// The server takes `logit_bias` and shows its vocabulary (`provider.script_bias`): requests
+    /// with a `steer_script` carry the bias `script_bias` makes for it.
+    pub script_bias: bool,
     pub rate_observer: Option<RateObserver>,
 }
 
@@ -48,6 +53,7 @@ impl EndpointOptions {
             clock: Arc::new(SystemClock),
             reasoning: false,
             json_object_schema: false,
+            script_bias: false,
             rate_observer: None,
         }
     }
@@ -69,6 +75,51 @@ pub struct OpenAiProvider {
     timeout: Duration,
     reasoning: bool,
     json_object_schema: bool,
+    /// Set when the server can be steered to a script (`EndpointOptions::script_bias`).
+    steering: Option<Steering>,
+}
+
+/// What steering a model to a Chinese script needs: the server, and the bias for each script,
+/// made once on first need (`None` when the server's vocabulary could not be read: the answer is
+/// then converted locally, as everywhere else).
+struct Steering {
+    http: reqwest::Client,
+    base_url: String,
+    traditional: tokio::sync::OnceCell<Option<Arc<Value>>>,
+    simplified: tokio::sync::OnceCell<Option<Arc<Value>>>,
+}
+
+impl Steering {
+    async fn bias(&self, script: Language) -> Option<Arc<Value>> {
+        let cell = match script {
+            Language::ZhHant => &self.traditional,
+            Language::ZhHans => &self.simplified,
+            Language::En => return None,
+        };
+        cell.get_or_init(|| async {
+            let started = Instant::now();
+            match script_bias::read_vocabulary(&self.http, &self.base_url).await {
+                Ok(pieces) => {
+                    let bias = script_bias::script_bias(&pieces, script);
+                    tracing::info!(
+                        vocabulary = pieces.len(),
+                        biased = bias.len(),
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "answers steered to {script} through logit_bias"
+                    );
+                    Some(Arc::new(script_bias::logit_bias_json(&bias)))
+                }
+                Err(reason) => {
+                    tracing::warn!(
+                        "cannot steer answers to {script} (provider.script_bias): the server's vocabulary could not be read: {reason}; the other script is converted locally instead (set provider.script_bias = false for servers other than llama.cpp's own)"
+                    );
+                    None
+                }
+            }
+        })
+        .await
+        .clone()
+    }
 }
 
 impl OpenAiProvider {
@@ -103,6 +154,12 @@ impl OpenAiProvider {
             .timeout(timeout)
             .build()
             .map_err(|e| LlmError::Connection(format!("cannot build HTTP client: {e}")))?;
+        let steering = options.script_bias.then(|| Steering {
+            http: http.clone(),
+            base_url: base_url.to_string(),
+            traditional: tokio::sync::OnceCell::new(),
+            simplified: tokio::sync::OnceCell::new(),
+        });
         let clock = options.clock.clone();
         let observer = options.rate_observer.clone();
         // Kept only to redact it from error bodies that echo the request back.
@@ -157,6 +214,7 @@ impl OpenAiProvider {
             timeout,
             reasoning: options.reasoning,
             json_object_schema: options.json_object_schema,
+            steering,
         })
     }
 }
@@ -276,10 +334,16 @@ impl Provider for OpenAiProvider {
 
     async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         let started = Instant::now();
+        let mut sent = request_body(req, self.json_object_schema);
+        if let (Some(steering), Some(script)) = (&self.steering, req.steer_script)
+            && let Some(bias) = steering.bias(script).await
+        {
+            sent["logit_bias"] = (*bias).clone();
+        }
         let body: Value = self
             .client
             .chat()
-            .create_byot(request_body(req, self.json_object_schema))
+            .create_byot(sent)
             .await
             .map_err(|e| map_error(e, self.timeout))?;
         // `reasoning_content` (DeepSeek-R1, Qwen3 through vLLM) is never read: only the answer is.

@@ -74,27 +74,52 @@ pub fn card_schema(section_ids: &[String]) -> Value {
     with_bounds(schema, CARD_BOUNDS)
 }
 
-/// `schema` (a card schema) with each entity chosen from `names` and at most as many entities as
-/// there are names, for servers that turn the schema into a grammar. Fewer than `ENTITIES_MIN`
-/// names leave the schema as it is: the grammar could then only repeat them.
+/// `schema` (a card schema) with the entities asked as a choice among `names`, for servers that
+/// turn the schema into a grammar: an object with one required `true`/`false` per name, so each
+/// name can be chosen at most once. A list whose items were an `enum` of the same names let
+/// Qwen2.5-Coder-1.5B pick a name again and again (`["Veridian", "Veridian", "Veridian"]`,
+/// `["Qwen-Vision-3.2", "Alibaba", "Qwen-Vision-3.2", …]`: 8 of the 10 繁體中文 eval cards had a
+/// repeat, none of them valid as first answered), and JSON Schema's `uniqueItems` is no keyword
+/// llama.cpp's grammar honours. `entities_from_choices` turns the answer back into the card's
+/// list. Fewer than `ENTITIES_MIN` names leave the schema as it is: there is nothing to choose.
 pub fn with_entity_choices(mut schema: Value, names: &[String]) -> Value {
     if names.len() < ENTITIES_MIN {
         return schema;
     }
-    if let Some(entities) = schema
-        .pointer_mut("/properties/entities")
-        .and_then(Value::as_object_mut)
-    {
-        entities.insert("maxItems".into(), names.len().min(ENTITIES_MAX).into());
-        if let Some(item) = entities.get_mut("items").and_then(Value::as_object_mut) {
-            item.remove("maxLength");
-            item.insert(
-                "enum".into(),
-                names.iter().cloned().map(Value::String).collect(),
-            );
-        }
+    if let Some(entities) = schema.pointer_mut("/properties/entities") {
+        let description = entities.get("description").cloned().unwrap_or(Value::Null);
+        *entities = serde_json::json!({
+            "type": "object",
+            "description": description,
+            "properties": names
+                .iter()
+                .map(|name| (name.clone(), serde_json::json!({"type": "boolean"})))
+                .collect::<serde_json::Map<_, _>>(),
+            "required": names,
+            "additionalProperties": false,
+        });
     }
     schema
+}
+
+/// `reply` with a choice object for `entities` (`with_entity_choices`) turned into the card's
+/// list: the names answered `true`, in the order of `names` (the lexical card's, most salient
+/// first; the object's keys come back in the schema's order, which is alphabetical). Any other
+/// reply — a list, no JSON at all — is returned as it is, for the check to judge.
+pub fn entities_from_choices(reply: &str, names: &[String]) -> String {
+    let Ok(mut value) = parse_reply(reply) else {
+        return reply.to_string();
+    };
+    let Some(Value::Object(choices)) = value.get("entities") else {
+        return reply.to_string();
+    };
+    let chosen: Vec<Value> = names
+        .iter()
+        .filter(|name| choices.get(name.as_str()) == Some(&Value::Bool(true)))
+        .map(|name| Value::String(name.clone()))
+        .collect();
+    value["entities"] = Value::Array(chosen);
+    value.to_string()
 }
 
 pub fn insight_schema() -> Value {

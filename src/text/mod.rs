@@ -8,6 +8,7 @@
 
 pub mod casing;
 pub mod lang;
+pub mod numbers;
 pub mod relevance;
 pub mod script;
 pub mod sentences;
@@ -18,6 +19,8 @@ pub mod vector;
 pub mod vocab;
 
 pub use lang::{detect_language, is_chinese};
-pub use script::{has_han, is_han, to_script, wrong_script_chars, wrong_script_ratio};
+pub use script::{
+    has_han, is_han, name_in_script, to_script, wrong_script_chars, wrong_script_ratio,
+};
 pub use stopwords::Stopwords;
 pub use tokenize::{Options, Token, TokenKind, tokenize};

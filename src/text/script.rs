@@ -43,6 +43,18 @@ pub fn to_script(text: &str, target: Language) -> String {
     }
 }
 
+/// A name (a company, a product) in the target script: character forms only, never the Taiwan
+/// phrase table `to_script` applies to prose — as prose 智能 is 智慧 in Taiwan, but the company
+/// 深衡智能 stays 深衡智能 (the phrase table had made it 深衡智慧, a name no article uses).
+/// English targets are returned unchanged.
+pub fn name_in_script(name: &str, target: Language) -> String {
+    match target {
+        Language::ZhHant => converter(BuiltinConfig::S2tw).convert(name),
+        Language::ZhHans => converter(BuiltinConfig::T2s).convert(name),
+        Language::En => name.to_string(),
+    }
+}
+
 /// One character's counterpart in each direction, for every Han character of the Basic
 /// Multilingual Plane, read off OpenCC's character dictionaries once per process. Phrase-aware
 /// conversion (`to_script`) is what output needs; tokens and language leaning only need the same

@@ -69,12 +69,7 @@ pub async fn write_themes(
         ctx.insert("theme_block", &write_block("theme", &context));
         ctx.insert("cards_block", &write_block("cards", &block_cards));
         let messages = writer.prompts.render(THEME_PROMPT, &ctx)?;
-        requests.push(writer.settings.request(
-            Namespace::Weekly,
-            messages,
-            "keyword_card",
-            &schema,
-        ));
+        requests.push(writer.request(Namespace::Weekly, messages, "keyword_card", &schema));
     }
     let answers = join_all(
         requests

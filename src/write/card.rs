@@ -13,12 +13,12 @@ use super::check::{CardCheck, Lexical, LocalRepair, check_card};
 use super::prompts::PromptError;
 use super::{Asked, Writer, ask_checked, language_name};
 use crate::config::CardFallback;
-use crate::llm::Namespace;
 use crate::llm::blocks::{BlockArticle, CardContext, write_block};
 use crate::llm::budget::fit_articles_with;
 use crate::llm::schema::{
-    CARD_BOUNDS, CARD_PROSE, card_schema, validate_card, with_entity_choices,
+    CARD_BOUNDS, CARD_PROSE, card_schema, entities_from_choices, validate_card, with_entity_choices,
 };
+use crate::llm::{ChatRequest, Namespace};
 use crate::model::{Card, CardRecord, CardStats, FailedTopic, SourceRef, Topic};
 
 #[derive(Debug, Default)]
@@ -75,8 +75,44 @@ impl Writer<'_> {
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<CardOutcome, PromptError> {
         let section_ids: Vec<String> = self.sections.iter().map(|s| s.id.clone()).collect();
-        let schema = card_schema(&section_ids);
+        let (fitted, trimmed) = self.fit_cards(topics);
+        let lexicals: Vec<Lexical> = fitted
+            .iter()
+            .map(|(articles, context)| Lexical::new(articles, context))
+            .collect();
+        let requests = self.card_requests(topics, &fitted, &lexicals, &section_ids)?;
+        let request_keys = requests
+            .iter()
+            .map(|r| crate::llm::cached::cache_key(self.provider.id(), r))
+            .collect();
         let done = std::sync::atomic::AtomicUsize::new(0);
+        let answers = join_all(requests.iter().zip(&fitted).zip(&lexicals).map(
+            |((request, (articles, _)), lexical)| async {
+                let asked = self
+                    .ask_card(request, articles, lexical, &section_ids)
+                    .await;
+                progress(
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
+                    topics.len(),
+                );
+                asked
+            },
+        ))
+        .await;
+        let mut outcome = CardOutcome {
+            trimmed,
+            request_keys,
+            ..CardOutcome::default()
+        };
+        for ((topic, asked), lexical) in topics.iter().zip(answers).zip(lexicals) {
+            self.tally_card(&mut outcome, topic, asked, lexical);
+        }
+        Ok(outcome)
+    }
+
+    /// Every topic's articles fitted to the input budget with its block context, and how many
+    /// topics had to be trimmed.
+    fn fit_cards(&self, topics: &[Topic]) -> (Vec<(Vec<BlockArticle>, CardContext)>, usize) {
         // Fitting counts tokens, most of a cache hit's cost (the fitted prompt is its key); each
         // topic's fit depends on its own articles alone, so the topics are fitted on all cores.
         // The provider's own estimator: a local model's tokenizer counts Chinese higher than o200k.
@@ -88,135 +124,144 @@ impl Writer<'_> {
             )
         });
         let mut trimmed = 0;
-        let mut prepared = Vec::with_capacity(topics.len());
-        for (topic, (articles, was_trimmed)) in topics.iter().zip(fitted) {
-            trimmed += usize::from(was_trimmed);
-            prepared.push((articles, self.card_context(topic, topics.len())));
-        }
-        let lexicals: Vec<Lexical> = prepared
+        let prepared = topics
             .iter()
-            .map(|(articles, context)| Lexical::new(articles, context))
+            .zip(fitted)
+            .map(|(topic, (articles, was_trimmed))| {
+                trimmed += usize::from(was_trimmed);
+                (articles, self.card_context(topic, topics.len()))
+            })
             .collect();
-        let sent = self.schema_to_send(&schema, CARD_BOUNDS, CARD_PROSE);
-        let mut requests = Vec::with_capacity(topics.len());
-        for ((topic, (articles, context)), lexical) in topics.iter().zip(&prepared).zip(&lexicals) {
-            let messages = self.card_messages(topic, context, articles, topics.len(), &schema)?;
-            let topic_schema = self.card_schema_for(&sent, lexical);
-            requests.push(
-                self.settings
-                    .request(Namespace::Card, messages, "card", &topic_schema),
-            );
-        }
-        let request_keys = requests
-            .iter()
-            .map(|r| crate::llm::cached::cache_key(self.provider.id(), r))
-            .collect();
-        let language_name = language_name(self.language);
-        let answers = join_all(requests.iter().zip(&prepared).zip(&lexicals).map(
-            |((request, (articles, _)), lexical)| {
-                let section_ids = &section_ids;
-                let done = &done;
-                async move {
-                    let check = CardCheck {
-                        section_ids,
-                        language: self.language,
-                        translates: self.settings.translates,
-                        language_name,
-                        articles,
-                        lexical,
-                    };
-                    let asked = ask_checked(
-                        self.provider,
-                        request.clone(),
-                        self.max_repairs,
-                        |content| {
-                            if self.settings.translates {
-                                check_card(content, &check).map(|c| (c.card, c.repairs))
-                            } else {
-                                // The extractive baseline's card is taken as it writes it: a
-                                // re-ask could change nothing, and its output stays its own.
-                                validate_card(content, section_ids)
-                                    .map(|card| (card, Vec::new()))
-                                    .map_err(|e| vec![e])
-                            }
-                        },
-                    )
-                    .await;
-                    progress(
-                        done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
-                        topics.len(),
-                    );
-                    asked
-                }
-            },
-        ))
-        .await;
+        (prepared, trimmed)
+    }
 
-        let mut outcome = CardOutcome {
-            trimmed,
-            request_keys,
-            ..CardOutcome::default()
+    /// Each topic's card request, in topic order.
+    fn card_requests(
+        &self,
+        topics: &[Topic],
+        fitted: &[(Vec<BlockArticle>, CardContext)],
+        lexicals: &[Lexical],
+        section_ids: &[String],
+    ) -> Result<Vec<ChatRequest>, PromptError> {
+        let schema = card_schema(section_ids);
+        let sent = self.schema_to_send(&schema, CARD_BOUNDS, CARD_PROSE);
+        topics
+            .iter()
+            .zip(fitted)
+            .zip(lexicals)
+            .map(|((topic, (articles, context)), lexical)| {
+                let messages =
+                    self.card_messages(topic, context, articles, topics.len(), &schema)?;
+                let topic_schema = self.card_schema_for(&sent, lexical);
+                Ok(self.request(Namespace::Card, messages, "card", &topic_schema))
+            })
+            .collect()
+    }
+
+    /// One topic's card: asked, checked, and re-asked about what failed.
+    async fn ask_card(
+        &self,
+        request: &ChatRequest,
+        articles: &[BlockArticle],
+        lexical: &Lexical<'_>,
+        section_ids: &[String],
+    ) -> Asked<Card> {
+        let check = CardCheck {
+            section_ids,
+            language: self.language,
+            translates: self.settings.translates,
+            language_name: language_name(self.language),
+            articles,
+            lexical,
         };
-        for ((topic, asked), lexical) in topics.iter().zip(answers).zip(lexicals) {
-            let title = topic
+        let grammar_chooses_entities = self.settings.grammar_holds_model_strings();
+        ask_checked(
+            self.provider,
+            request.clone(),
+            self.max_repairs,
+            |content| {
+                if !self.settings.translates {
+                    // The extractive baseline's card is taken as it writes it: a re-ask could
+                    // change nothing, and its output stays its own.
+                    return validate_card(content, section_ids)
+                        .map(|card| (card, Vec::new()))
+                        .map_err(|e| vec![e]);
+                }
+                let chosen;
+                let content = if grammar_chooses_entities {
+                    chosen = entities_from_choices(content, &lexical.card().entities);
+                    chosen.as_str()
+                } else {
+                    content
+                };
+                check_card(content, &check).map(|c| (c.card, c.repairs))
+            },
+        )
+        .await
+    }
+
+    /// Adds one topic's answer to the outcome: a model card, the extractive fallback, or a
+    /// failed topic.
+    fn tally_card(
+        &self,
+        outcome: &mut CardOutcome,
+        topic: &Topic,
+        asked: Asked<Card>,
+        lexical: Lexical,
+    ) {
+        let record = |card: Card, fallback: bool| CardRecord {
+            topic_id: topic.id.clone(),
+            rank: topic.rank,
+            focus: topic.focus,
+            card,
+            sources: sources_of(topic),
+            continuing: self.previously.contains_key(&topic.story.id),
+            fallback,
+        };
+        let failed = |reason: String| FailedTopic {
+            topic_id: topic.id.clone(),
+            title: topic
                 .story
                 .articles
                 .first()
                 .map(|a| a.title.clone())
-                .unwrap_or_default();
-            let record = |card: Card, fallback: bool| CardRecord {
-                topic_id: topic.id.clone(),
-                rank: topic.rank,
-                focus: topic.focus,
-                card,
-                sources: sources_of(topic),
-                continuing: self.previously.contains_key(&topic.story.id),
-                fallback,
-            };
-            match asked {
-                Asked::Valid {
-                    value,
-                    reasks,
-                    local,
-                } => {
-                    outcome.repaired += usize::from(reasks > 0);
-                    outcome.reasks += reasks as usize;
-                    outcome.first_valid += usize::from(reasks == 0 && local.is_empty());
-                    outcome.by_model += 1;
-                    for kind in &local {
-                        *outcome.local_repairs.entry(*kind).or_default() += 1;
-                    }
-                    outcome.attempts.insert(topic.id.clone(), (reasks, local));
-                    outcome.cards.push(record(value, false));
+                .unwrap_or_default(),
+            reason,
+        };
+        match asked {
+            Asked::Valid {
+                value,
+                reasks,
+                local,
+            } => {
+                outcome.repaired += usize::from(reasks > 0);
+                outcome.reasks += reasks as usize;
+                outcome.first_valid += usize::from(reasks == 0 && local.is_empty());
+                outcome.by_model += 1;
+                for kind in &local {
+                    *outcome.local_repairs.entry(*kind).or_default() += 1;
                 }
-                Asked::Invalid { reason, reasks } => {
-                    outcome.reasks += reasks as usize;
-                    match self.fallback {
-                        CardFallback::Extractive => {
-                            tracing::info!(topic = %topic.id, %reason, "extractive fallback card");
-                            outcome.fallbacks += 1;
-                            outcome.cards.push(record(lexical.into_card(), true));
-                        }
-                        CardFallback::None => outcome.failed.push(FailedTopic {
-                            topic_id: topic.id.clone(),
-                            title,
-                            reason,
-                        }),
+                outcome.attempts.insert(topic.id.clone(), (reasks, local));
+                outcome.cards.push(record(value, false));
+            }
+            Asked::Invalid { reason, reasks } => {
+                outcome.reasks += reasks as usize;
+                match self.fallback {
+                    CardFallback::Extractive => {
+                        tracing::info!(topic = %topic.id, %reason, "extractive fallback card");
+                        outcome.fallbacks += 1;
+                        outcome.cards.push(record(lexical.into_card(), true));
                     }
-                }
-                Asked::Failed { error } => {
-                    if error.is_fatal() && outcome.fatal.is_none() {
-                        outcome.fatal = Some(error.to_string());
-                    }
-                    outcome.failed.push(FailedTopic {
-                        topic_id: topic.id.clone(),
-                        title,
-                        reason: error.to_string(),
-                    })
+                    CardFallback::None => outcome.failed.push(failed(reason)),
                 }
             }
+            Asked::Failed { error } => {
+                if error.is_fatal() && outcome.fatal.is_none() {
+                    outcome.fatal = Some(error.to_string());
+                }
+                outcome.failed.push(failed(error.to_string()));
+            }
         }
-        Ok(outcome)
     }
 
     fn card_context(&self, topic: &Topic, topic_count: usize) -> CardContext {
@@ -232,10 +277,12 @@ impl Writer<'_> {
     /// The card schema one topic's request carries: `sent` (the schema with its language
     /// patterns, `schema_to_send`, the same for every topic) and, where the server
     /// grammar-constrains the answer, entities chosen from the names the lexical card finds in
-    /// the topic's articles: a 1.5B model listed up to 21 "entities", generic nouns and names in
-    /// no article among them (issue 16's eval: entity precision 39.7 against the lexical card's
-    /// 68.2), and a name it can only pick is a name the articles use. The choices are part of
-    /// the request, so in that mode every topic's lexical card is made, cache hit or not.
+    /// the topic's articles (`with_entity_choices`; the answer goes back to a list through
+    /// `entities_from_choices` before the check): a 1.5B model listed up to 21 "entities", generic
+    /// nouns and names in no article among them (issue 16's eval: entity precision 39.7 against
+    /// the lexical card's 68.2), and a name it can only pick is a name the articles use. The
+    /// choices are part of the request, so in that mode every topic's lexical card is made, cache
+    /// hit or not.
     fn card_schema_for(&self, sent: &serde_json::Value, lexical: &Lexical) -> serde_json::Value {
         if self.settings.grammar_holds_model_strings() {
             with_entity_choices(sent.clone(), &lexical.card().entities)

@@ -17,9 +17,8 @@ use serde_json::Value;
 use crate::llm::blocks::{BlockArticle, CardContext};
 use crate::llm::extractive::card_from_articles;
 use crate::llm::schema::{
-    CARD_BOUNDS, CARD_PROSE, ENTITIES_MAX, ENTITIES_MIN, Limit, bound_problems, card_schema,
-    cut_at_sentence, parse_reply, structure_problems, title_char_limit, title_han_problem,
-    title_within_bounds,
+    CARD_BOUNDS, CARD_PROSE, bound_problems, card_schema, parse_reply, structure_problems,
+    title_han_problem,
 };
 use crate::model::{Card, Language};
 use crate::text::lang::written_in;
@@ -53,6 +52,9 @@ pub enum LocalRepair {
     /// title and summary are in the digest's was emptied: a card with less beats a card in two
     /// languages, and beats the extractive fallback, which is all in the articles' language.
     ForeignTextCleared,
+    /// A sentence of optional prose (or a key point, an impact) stating a number no article
+    /// states was dropped; in the title or summary the same is re-asked.
+    InventedNumberDropped,
 }
 
 impl LocalRepair {
@@ -70,6 +72,7 @@ impl LocalRepair {
             LocalRepair::PlaceholderCleared => "placeholder_cleared",
             LocalRepair::OptionalTextDropped => "optional_text_dropped",
             LocalRepair::ForeignTextCleared => "foreign_text_cleared",
+            LocalRepair::InventedNumberDropped => "invented_number_dropped",
         }
     }
 }
@@ -155,7 +158,7 @@ pub fn check_card(content: &str, check: &CardCheck) -> Result<Checked, Vec<Strin
     let mut value = parse_reply(content).map_err(|e| vec![format!("(root): {e}")])?;
     let mut repairs = Vec::new();
     if value.is_object() {
-        repair(&mut value, check, &mut repairs);
+        repair::repair(&mut value, check, &mut repairs);
     }
     let schema = card_schema(check.section_ids);
     let mut problems = structure_problems(&value, &schema).map_err(|e| vec![e])?;
@@ -188,127 +191,6 @@ pub fn check_card(content: &str, check: &CardCheck) -> Result<Checked, Vec<Strin
     Ok(Checked { card, repairs })
 }
 
-fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) {
-    let mut note = |happened: bool, kind: LocalRepair| {
-        if happened {
-            repairs.push(kind);
-        }
-    };
-    // A reply without the richer layouts' fields (a model in prompt mode that skipped them, an
-    // answer recorded before they existed) has none of them to show: empty, not re-asked.
-    if let Some(map) = value.as_object_mut() {
-        for field in ["short_title", "tags", "key_points", "impacts"] {
-            let empty = if field == "short_title" {
-                Value::String(String::new())
-            } else {
-                Value::Array(Vec::new())
-            };
-            map.entry(field).or_insert(empty);
-        }
-    }
-    if let Some(Value::String(importance)) = value.get_mut("importance") {
-        note(
-            normalize_importance(importance),
-            LocalRepair::ImportanceNormalized,
-        );
-    }
-    if let Some(Value::String(section)) = value.get_mut("section")
-        && !check.section_ids.contains(section)
-    {
-        let lowered = section.trim().to_lowercase();
-        *section = check
-            .section_ids
-            .iter()
-            .find(|id| id.to_lowercase() == lowered)
-            .unwrap_or(&check.lexical.card().section)
-            .clone();
-        note(true, LocalRepair::SectionReplaced);
-    }
-    for field in script_fields() {
-        let optional = OPTIONAL_TEXT.contains(&field) || OPTIONAL_LISTS.contains(&field);
-        for text in value.get_mut(field).map(texts_mut).unwrap_or_default() {
-            note(
-                convert_other_script(text, check.language),
-                LocalRepair::ScriptConverted,
-            );
-            if optional && is_placeholder(text) {
-                text.clear();
-                note(true, LocalRepair::PlaceholderCleared);
-            }
-        }
-    }
-    if let Some(Value::String(title)) = value.get_mut("title")
-        && !title_within_bounds(title)
-        && let Some(cut) = cut_title(title)
-    {
-        *title = cut;
-        note(true, LocalRepair::TitleCut);
-    }
-    for bound in CARD_BOUNDS {
-        if let (Limit::Chars { max, .. }, Some(Value::String(text))) =
-            (bound.limit, value.get_mut(bound.field))
-            && bound.field != "title"
-            && text.chars().count() > max
-            && let Some(cut) = cut_at_sentence(text, max)
-        {
-            *text = cut;
-            note(true, LocalRepair::TextCut);
-        }
-    }
-    note(
-        drop_overlong_optional_text(value),
-        LocalRepair::OptionalTextDropped,
-    );
-    if let Some(Value::Array(list)) = value.get_mut("entities") {
-        for kind in repair_entities(list, check) {
-            note(true, kind);
-        }
-    }
-    if check.translates {
-        let in_language = |field: &str| {
-            value
-                .get(field)
-                .and_then(Value::as_str)
-                .is_some_and(|t| written_in(t, check.language))
-        };
-        if in_language("title") && in_language("summary") {
-            // The optional prose (`CARD_PROSE` past title and summary) is held to the
-            // digest's language once title and summary are in it; "key_points/text" names the
-            // text of each key point (its label may well be a name: "API", "MoE").
-            for path in CARD_PROSE
-                .iter()
-                .filter(|p| !matches!(**p, "title" | "summary"))
-            {
-                let (field, key) = path
-                    .split_once('/')
-                    .map_or((*path, None), |(f, k)| (f, Some(k)));
-                let prose = value.get_mut(field).map(|v| match key {
-                    Some(key) if v.is_array() => v
-                        .as_array_mut()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|item| item.get_mut(key))
-                        .flat_map(texts_mut)
-                        .collect(),
-                    _ => texts_mut(v),
-                });
-                for text in prose.unwrap_or_default() {
-                    if !text.trim().is_empty() && !written_in(text, check.language) {
-                        text.clear();
-                        note(true, LocalRepair::ForeignTextCleared);
-                    }
-                }
-            }
-        }
-    }
-    for field in OPTIONAL_LISTS {
-        if let Some(Value::Array(list)) = value.get_mut(field) {
-            // A key point without its label or its text is no point.
-            list.retain_mut(|item| texts_mut(item).iter().all(|t| !t.trim().is_empty()));
-        }
-    }
-}
-
 /// Every string a reader sees in a field's value: the string itself, each string of a list,
 /// each string of a list's objects.
 /// `text` in the target's Chinese script when it holds characters of the other one (Taiwan forms
@@ -335,154 +217,6 @@ pub(super) fn texts_mut(value: &mut Value) -> Vec<&mut String> {
     let mut out = Vec::new();
     collect(value, &mut out);
     out
-}
-
-/// Empties the optional texts still over their bound once sentence cuts were tried (`TextCut`): a
-/// short headline, or an impact or key point, is too short to cut at a sentence, and the card is
-/// whole without it (the layouts fall back to the title and omit empty parts). Why: under a
-/// grammar that bounds Han characters rather than characters, the real model wrote a 44-character
-/// short title and a 228-character impact, and repeated both when re-asked; the card went to the
-/// extractive fallback for a field a reader can do without. True when something was emptied.
-fn drop_overlong_optional_text(value: &mut Value) -> bool {
-    let mut dropped = false;
-    for bound in CARD_BOUNDS {
-        let Some(field) = value.get_mut(bound.field) else {
-            continue;
-        };
-        match (bound.limit, field) {
-            (Limit::Chars { min: 0, max }, Value::String(text)) if text.chars().count() > max => {
-                text.clear();
-                dropped = true;
-            }
-            (Limit::ItemChars { max }, Value::Array(items)) if bound.field != "entities" => {
-                let before = items.len();
-                items.retain(|item| item.as_str().is_none_or(|t| t.chars().count() <= max));
-                dropped |= items.len() < before;
-            }
-            (Limit::ItemFieldChars { key, max }, Value::Array(items)) => {
-                let before = items.len();
-                items.retain(|item| {
-                    item.get(key)
-                        .and_then(Value::as_str)
-                        .is_none_or(|t| t.chars().count() <= max)
-                });
-                dropped |= items.len() < before;
-            }
-            _ => {}
-        }
-    }
-    dropped
-}
-
-/// Maps the case and the common synonyms of an importance to `high`, `medium` or `low`; true when
-/// it changed the text.
-fn normalize_importance(importance: &mut String) -> bool {
-    let lowered = importance.trim().to_lowercase();
-    let canonical = match lowered.as_str() {
-        "high" | "高" | "重要" | "很高" | "critical" | "major" | "very high" => "high",
-        "medium" | "中" | "中等" | "moderate" | "normal" | "mid" | "average" => "medium",
-        "low" | "低" | "minor" | "較低" | "较低" => "low",
-        _ => return false,
-    };
-    if importance == canonical {
-        return false;
-    }
-    *importance = canonical.to_string();
-    true
-}
-
-/// Distinct, non-blank names the articles show, at most ten; completed from the lexical card when
-/// fewer than three are left. Returns the repairs made.
-fn repair_entities(list: &mut Vec<Value>, check: &CardCheck) -> Vec<LocalRepair> {
-    if list.iter().any(|v| !v.is_string()) {
-        return Vec::new(); // the schema check reports it
-    }
-    let haystack = article_text(check.articles);
-    let mut kept: Vec<String> = Vec::new();
-    let (mut dropped_repeat, mut dropped_ungrounded) = (false, false);
-    for name in list.iter().filter_map(Value::as_str) {
-        let name = name.trim();
-        if name.is_empty() || kept.iter().any(|k| same_name(k, name)) {
-            dropped_repeat = true;
-        } else if !names_in(&haystack, name) {
-            dropped_ungrounded = true;
-        } else {
-            kept.push(name.to_string());
-        }
-    }
-    let mut repairs = Vec::new();
-    let mut completed = false;
-    for name in &check.lexical.card().entities {
-        if kept.len() >= ENTITIES_MIN {
-            break;
-        }
-        if !kept.iter().any(|k| same_name(k, name)) {
-            kept.push(name.clone());
-            completed = true;
-        }
-    }
-    if kept.len() > ENTITIES_MAX {
-        kept.truncate(ENTITIES_MAX);
-        dropped_repeat = true;
-    }
-    if !dropped_repeat && !dropped_ungrounded && !completed {
-        return repairs;
-    }
-    if dropped_repeat {
-        repairs.push(LocalRepair::EntitiesTrimmed);
-    }
-    if dropped_ungrounded {
-        repairs.push(LocalRepair::EntitiesUngrounded);
-    }
-    if completed {
-        repairs.push(LocalRepair::EntitiesCompleted);
-    }
-    *list = kept.into_iter().map(Value::String).collect();
-    repairs
-}
-
-/// The articles' titles and texts, lower-cased and folded to one Chinese script, for grounding.
-fn article_text(articles: &[BlockArticle]) -> String {
-    let joined: String = articles
-        .iter()
-        .flat_map(|a| [a.title.as_str(), "\n", a.text.as_str(), "\n"])
-        .collect();
-    fold(&joined)
-}
-
-fn fold(text: &str) -> String {
-    crate::text::script::fold_to_simplified(&text.to_lowercase())
-}
-
-fn same_name(a: &str, b: &str) -> bool {
-    fold(a.trim()) == fold(b.trim())
-}
-
-/// Whether the folded `haystack` names `name` as written (case and script aside).
-fn names_in(haystack: &str, name: &str) -> bool {
-    let needle = fold(name.trim());
-    !needle.is_empty() && haystack.contains(&needle)
-}
-
-/// The longest prefix of `title` that ends at a clause boundary, fits the bound and still says
-/// something (at least half the bound's length); `None` when no such cut exists, and the title is
-/// re-asked instead.
-fn cut_title(title: &str) -> Option<String> {
-    const BOUNDARIES: [&str; 12] = [
-        "：", ": ", "——", " — ", " – ", " - ", "｜", " | ", "，", ", ", "；", "; ",
-    ];
-    let title = title.trim();
-    let mut best: Option<&str> = None;
-    for boundary in BOUNDARIES {
-        for (at, _) in title.match_indices(boundary) {
-            let head = title[..at].trim_end();
-            if title_within_bounds(head) && best.is_none_or(|b| head.len() > b.len()) {
-                best = Some(head);
-            }
-        }
-    }
-    let head = best?;
-    (head.chars().count() * 2 >= title_char_limit(head)).then(|| head.to_string())
 }
 
 fn is_placeholder(text: &str) -> bool {
@@ -564,6 +298,16 @@ fn topic_problems(card: &Card, check: &CardCheck) -> Vec<String> {
             }
         }
     }
+    let sources = source_texts(check.articles);
+    for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
+        let invented = invented_numbers(text, &sources);
+        if !invented.is_empty() {
+            problems.push(format!(
+                "/{field}: states {} that no article states; use only the articles' figures",
+                invented.join(", ")
+            ));
+        }
+    }
     if !card.summary.trim().is_empty() && normalized(&card.summary) == normalized(&card.title) {
         problems.push(
             "/summary: repeats the title; say in 2-4 sentences what happened, who did it and why \
@@ -572,6 +316,21 @@ fn topic_problems(card: &Card, check: &CardCheck) -> Vec<String> {
         );
     }
     problems
+}
+
+/// Each article's title and text, what a card's numbers must come from.
+pub(super) fn source_texts(articles: &[BlockArticle]) -> Vec<String> {
+    articles
+        .iter()
+        .map(|a| format!("{}\n{}", a.title, a.text))
+        .collect()
+}
+
+/// The numbers `text` states that none of `sources` does (by value: `72B` is `720億`), as
+/// written in `text` — the rule eval's `number_grounding` scores.
+pub(super) fn invented_numbers(text: &str, sources: &[String]) -> Vec<String> {
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    crate::text::numbers::ungrounded_written(text, &sources)
 }
 
 /// Lower case, letters and digits only: two texts that differ in punctuation, spacing or case
@@ -583,5 +342,6 @@ fn normalized(text: &str) -> String {
         .collect()
 }
 
+mod repair;
 #[cfg(test)]
 mod tests;

@@ -62,7 +62,7 @@ impl Writer<'_> {
         ctx.insert("context_block", &write_block("context", &context));
         ctx.insert("cards_block", &write_block("cards", &compact));
         let messages = self.prompts.render("insight.tera", &ctx)?;
-        let request = self.settings.request(
+        let request = self.request(
             Namespace::Insight,
             messages,
             "insight",

@@ -42,6 +42,24 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
+    /// A request of this writer's: the settings' request, steered to the digest's Chinese script
+    /// where the provider can (`provider.script_bias`; the extractive baseline writes nothing).
+    pub(crate) fn request(
+        &self,
+        namespace: Namespace,
+        messages: Vec<Message>,
+        schema_name: &str,
+        schema: &serde_json::Value,
+    ) -> ChatRequest {
+        let steer = self.settings.script_bias && self.settings.translates;
+        ChatRequest {
+            steer_script: (steer && self.language.is_chinese()).then_some(self.language),
+            ..self
+                .settings
+                .request(namespace, messages, schema_name, schema)
+        }
+    }
+
     /// The writer for `config`'s digest: its language, sections, input budget, re-asks and
     /// fallback, counting tokens as `config.provider`'s model does. The one place a `Writer` is
     /// made from a config (run, weekly and eval), so their prompts and cache keys agree.
@@ -121,6 +139,8 @@ pub struct CallSettings {
     pub max_output_tokens: u32,
     /// Send `minLength`/`maxLength` in the schema (servers that honour them; see `presets.rs`).
     pub string_lengths: bool,
+    /// The provider steers a Chinese answer to the digest's script (`provider.script_bias`).
+    pub script_bias: bool,
     /// The writer is a model that can write in the digest's language (not the extractive
     /// baseline, which copies its sources' sentences and cannot translate).
     pub translates: bool,
@@ -144,6 +164,7 @@ impl CallSettings {
             seed: provider.seed,
             max_output_tokens: provider.max_output_tokens,
             string_lengths: provider.string_lengths,
+            script_bias: provider.script_bias,
             translates: provider.kind != ProviderKind::Extractive,
         }
     }

@@ -254,7 +254,7 @@ impl Writer<'_> {
         ctx.insert("context_block", &write_block("context", &context));
         ctx.insert("stories_block", &write_block("stories", stories));
         let messages = self.prompts.render("more.tera", &ctx)?;
-        Ok(self.settings.request(
+        Ok(self.request(
             Namespace::More,
             messages,
             "more",

@@ -1,7 +1,6 @@
 //! The card metrics: one card (or none) and its fixture in, every metric of `CARD_METRICS` out,
 //! each computed by a function of its own from what the card and the fixture's articles say.
 
-use super::numbers::{quantities, ungrounded};
 use super::rouge::rouge_l;
 use super::{
     CARD_METRICS, MetricValue, Metrics, fold_name, language_match, metric, note_list, same_name,
@@ -11,6 +10,7 @@ use crate::eval::suite::CardFixture;
 use crate::llm::schema::{entity_count_within_bounds, title_within_bounds};
 use crate::model::Card;
 use crate::text::is_han;
+use crate::text::numbers::{quantities, ungrounded};
 use crate::write::check::LocalRepair;
 
 /// A summary is 2-4 sentences: beyond this many characters it is not a summary any more.

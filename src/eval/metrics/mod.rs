@@ -11,7 +11,6 @@
 
 mod card;
 mod insight;
-pub mod numbers;
 pub mod rouge;
 
 pub use card::{card_metrics, duplicate_sentences, first_answer_valid};

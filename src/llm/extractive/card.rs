@@ -67,7 +67,7 @@ pub fn card_from_articles(articles: &[BlockArticle], context: &CardContext) -> C
         summary: in_script(&summary, language),
         details: in_script(&details, language),
         scenarios: in_script(&scenarios, language),
-        entities: dedupe_case_insensitive(entities.iter().map(|e| in_script(e, language))),
+        entities: dedupe_case_insensitive(entities.iter().map(|e| name_in_script(e, language))),
         importance: importance_for_rank(context.rank, context.topic_count),
         section: choose_section(&context.sections, articles),
         // What only a writer can give — an analysis, a rewritten short headline, tags, themed

@@ -17,7 +17,7 @@ use super::blocks::{
 use super::schema::{INSIGHT_BOUNDS, fit_to_bounds, item_char_limit};
 use super::{ChatRequest, ChatResponse, LlmError, Namespace, Provider, ProviderId, Usage};
 use crate::model::{BackgroundTerm, Card, FurtherReading, Importance, Insight, Language};
-use crate::text::{has_han, is_han, to_script};
+use crate::text::{has_han, is_han, name_in_script, to_script};
 
 mod card;
 mod entities;

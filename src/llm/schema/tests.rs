@@ -205,19 +205,36 @@ fn language_patterns_replace_lengths_on_prose_only() {
 }
 
 #[test]
-fn entity_choices_come_from_the_names_given() {
+fn entity_choices_come_from_the_names_given_and_each_can_be_chosen_once() {
     let names: Vec<String> = ["NVIDIA", "H300", "H200", "TSMC"]
         .map(String::from)
         .to_vec();
     let sent = with_entity_choices(card_schema(&sections()), &names);
-    assert_eq!(sent.pointer("/properties/entities/maxItems").unwrap(), 4);
-    assert_eq!(
-        sent.pointer("/properties/entities/items/enum").unwrap(),
-        &serde_json::json!(names)
-    );
-    // Too few names to choose three from: the grammar would repeat them.
+    let entities = sent.pointer("/properties/entities").unwrap();
+    assert_eq!(entities["type"], "object");
+    assert_eq!(entities["required"], serde_json::json!(names));
+    assert_eq!(entities["additionalProperties"], false);
+    assert_eq!(entities["properties"]["H300"]["type"], "boolean");
+    // Too few names to choose three from: the list stays a list of free names.
     let two = with_entity_choices(card_schema(&sections()), &names[..2]);
-    assert!(two.pointer("/properties/entities/items/enum").is_none());
+    assert_eq!(two.pointer("/properties/entities/type").unwrap(), "array");
+}
+
+#[test]
+fn an_entity_choice_answer_becomes_the_names_marked_true_in_salience_order() {
+    let names: Vec<String> = ["星步", "機器", "Strider-H1", "StarStep Robotics"]
+        .map(String::from)
+        .to_vec();
+    // The keys come back in the schema's (alphabetical) order.
+    let reply = r#"{"entities": {"StarStep Robotics": false, "Strider-H1": true, "星步": true, "機器": false}, "title": "星步推出 Strider-H1"}"#;
+    let value: serde_json::Value =
+        serde_json::from_str(&entities_from_choices(reply, &names)).unwrap();
+    assert_eq!(value["entities"], serde_json::json!(["星步", "Strider-H1"]));
+    assert_eq!(value["title"], "星步推出 Strider-H1");
+    // A list, or no JSON, is left for the check to judge.
+    let listed = r#"{"entities": ["NVIDIA", "NVIDIA"]}"#;
+    assert_eq!(entities_from_choices(listed, &names), listed);
+    assert_eq!(entities_from_choices("not json", &names), "not json");
 }
 
 #[test]

@@ -39,6 +39,11 @@ const UNITS: &[(&str, f64)] = &[
 
 /// Every quantity stated in `text`, in order.
 pub fn quantities(text: &str) -> Vec<Quantity> {
+    quantity_spans(text).into_iter().map(|(_, q)| q).collect()
+}
+
+/// Every quantity stated in `text`, in order, with where it is written (a char range).
+fn quantity_spans(text: &str) -> Vec<(std::ops::Range<usize>, Quantity)> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -82,7 +87,7 @@ pub fn quantities(text: &str) -> Vec<Quantity> {
             value *= multiplier;
             i = j + len;
         }
-        out.push(Quantity { value, percent });
+        out.push((start..i, Quantity { value, percent }));
     }
     out
 }
@@ -133,6 +138,18 @@ fn unit_at(chars: &[char], at: usize) -> Option<(usize, f64)> {
         return Some((len, multiplier));
     }
     None
+}
+
+/// The quantities of `card_text` that appear in none of `sources`, as `card_text` writes them
+/// ("2026", "72B", "15%").
+pub fn ungrounded_written(card_text: &str, sources: &[&str]) -> Vec<String> {
+    let known: Vec<Quantity> = sources.iter().flat_map(|s| quantities(s)).collect();
+    let chars: Vec<char> = card_text.chars().collect();
+    quantity_spans(card_text)
+        .into_iter()
+        .filter(|(_, q)| !known.iter().any(|k| k.same_as(q)))
+        .map(|(span, _)| chars[span].iter().collect::<String>().trim().to_string())
+        .collect()
 }
 
 /// The quantities of `card_text` that appear in none of `sources`.
