@@ -216,6 +216,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn names_keep_their_words_where_prose_takes_taiwan_phrases() {
+        assert_eq!(to_script("深衡智能", Language::ZhHant), "深衡智慧");
+        assert_eq!(name_in_script("深衡智能", Language::ZhHant), "深衡智能");
+        assert_eq!(name_in_script("阿里云", Language::ZhHant), "阿里雲");
+        assert_eq!(name_in_script("阿里雲", Language::ZhHans), "阿里云");
+        assert_eq!(name_in_script("DeepHeng-M2", Language::En), "DeepHeng-M2");
+    }
+
+    #[test]
     fn converts_simplified_to_taiwan_traditional() {
         // Taiwan's own word too: 图像 is 影像 in Taiwanese tech writing.
         assert_eq!(

@@ -430,3 +430,28 @@ fn an_insight_in_simplified_is_converted_and_one_in_english_is_re_asked() {
     let (_, repairs) = check_insight(&english, Language::ZhHant, false).unwrap();
     assert!(repairs.is_empty());
 }
+
+#[test]
+fn a_number_no_article_states_is_re_asked_in_the_summary_and_dropped_from_optional_prose() {
+    let mut card = good();
+    card["summary"] = json!("Google DeepMind 發布 Gemma 4 系列開放權重模型，售價 299 美元。");
+    let problems = check(&card).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("/summary:") && p.contains("299")),
+        "{problems:?}"
+    );
+    // The transcript's defect: a launch quarter no article gives, in optional prose.
+    let mut card = good();
+    card["details"] = json!("最大版本可在單張 H100 上執行。預計 2026 年第二季度上市。");
+    card["impacts"] = json!(["開發者可在單張 GPU 上執行模型", "推理成本降低 40%"]);
+    let checked = check(&card).unwrap();
+    assert_eq!(checked.card.details, "最大版本可在單張 H100 上執行。");
+    assert_eq!(checked.card.impacts, vec!["開發者可在單張 GPU 上執行模型"]);
+    assert_eq!(checked.repairs, vec![LocalRepair::InventedNumberDropped]);
+    // Small counts are often spelled out in the articles ("four models"): not judged.
+    let mut card = good();
+    card["details"] = json!("Gemma 4 共有 3 個版本。");
+    assert!(check(&card).unwrap().repairs.is_empty());
+}
