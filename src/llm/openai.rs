@@ -109,6 +109,11 @@ impl Steering {
                     );
                     Some(Arc::new(script_bias::logit_bias_json(&bias)))
                 }
+                // The chat request that follows fails the same way and says what to do.
+                Err(script_bias::VocabularyError::Unreachable(reason)) => {
+                    tracing::debug!(%reason, "the server's vocabulary: no connection");
+                    None
+                }
                 Err(reason) => {
                     tracing::warn!(
                         "cannot steer answers to {script} (provider.script_bias): the server's vocabulary could not be read: {reason}; the other script is converted locally instead (set provider.script_bias = false for servers other than llama.cpp's own)"

@@ -76,6 +76,38 @@ pub fn logit_bias_json(bias: &BTreeMap<u32, i32>) -> Value {
     )
 }
 
+/// Why the vocabulary could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VocabularyError {
+    /// No answer at all (refused, timed out): the chat request that follows fails the same way
+    /// and says what to do.
+    Unreachable(String),
+    /// The server answered, but not as llama.cpp's does.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for VocabularyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VocabularyError::Unreachable(reason) | VocabularyError::Unreadable(reason) => {
+                f.write_str(reason)
+            }
+        }
+    }
+}
+
+impl From<String> for VocabularyError {
+    fn from(reason: String) -> Self {
+        VocabularyError::Unreadable(reason)
+    }
+}
+
+impl From<&str> for VocabularyError {
+    fn from(reason: &str) -> Self {
+        VocabularyError::Unreadable(reason.to_string())
+    }
+}
+
 /// The server's vocabulary, each token's text by id, read from llama.cpp's own server: its size
 /// from `GET {base_url}/models` (`meta.n_vocab`), the texts through `POST {root}/detokenize`.
 /// `base_url` is the OpenAI-compatible one (`http://host:port/v1`). `Err` says what the server
@@ -83,7 +115,7 @@ pub fn logit_bias_json(bias: &BTreeMap<u32, i32>) -> Value {
 pub async fn read_vocabulary(
     http: &reqwest::Client,
     base_url: &str,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, VocabularyError> {
     let base = base_url.trim_end_matches('/');
     let root = base.strip_suffix("/v1").unwrap_or(base);
     let models = get_json(http, &format!("{base}/models")).await?;
@@ -118,7 +150,7 @@ async fn read_pieces(
     ids: &[u32],
     separator: u32,
     pieces: &mut Vec<String>,
-) -> Result<(), String> {
+) -> Result<(), VocabularyError> {
     let mut stack = vec![ids];
     while let Some(ids) = stack.pop() {
         let tokens: Vec<u32> = if ids.len() == 1 {
@@ -153,29 +185,31 @@ async fn read_pieces(
     Ok(())
 }
 
-async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value, String> {
+async fn get_json(http: &reqwest::Client, url: &str) -> Result<Value, VocabularyError> {
     answer_json(http.get(url).send().await, url).await
 }
 
-async fn post_json(http: &reqwest::Client, url: &str, body: &Value) -> Result<Value, String> {
+async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    body: &Value,
+) -> Result<Value, VocabularyError> {
     answer_json(http.post(url).json(body).send().await, url).await
 }
 
 async fn answer_json(
     sent: Result<reqwest::Response, reqwest::Error>,
     url: &str,
-) -> Result<Value, String> {
-    let response = sent.map_err(|e| format!("{url}: {e}"))?;
+) -> Result<Value, VocabularyError> {
+    let response = sent.map_err(|e| VocabularyError::Unreachable(format!("{url}: {e}")))?;
     if !response.status().is_success() {
-        return Err(format!(
-            "{url} answered HTTP {}",
-            response.status().as_u16()
-        ));
+        let status = response.status().as_u16();
+        return Err(format!("{url} answered HTTP {status}").into());
     }
     response
         .json()
         .await
-        .map_err(|e| format!("{url} did not answer JSON: {e}"))
+        .map_err(|e| format!("{url} did not answer JSON: {e}").into())
 }
 
 #[cfg(test)]
