@@ -574,6 +574,21 @@ pub fn cut_at_sentence(text: &str, max: usize) -> Option<String> {
     end.map(|e| text[..e].trim_end().to_string())
 }
 
+/// `text` cut after its last sentence end within `max` characters, else before its last clause
+/// boundary (，；, ;) within them, when that keeps at least half of `max`; `None` otherwise.
+pub fn cut_at_sentence_or_clause(text: &str, max: usize) -> Option<String> {
+    if let Some(cut) = cut_at_sentence(text, max) {
+        return Some(cut);
+    }
+    let within: String = text.chars().take(max).collect();
+    let at = ["，", "；", ", ", "; "]
+        .iter()
+        .filter_map(|boundary| within.rfind(boundary))
+        .max()?;
+    let head = within[..at].trim_end();
+    (head.chars().count() * 2 >= max).then(|| head.to_string())
+}
+
 /// The bound of `field` in words, for the prompt's field list: "(3-10 items)", "(at most 500
 /// characters)".
 pub(crate) fn bound_words(bounds: &[Bound], field: &str) -> String {

@@ -19,7 +19,9 @@ use crate::llm::bounds::with_bounds;
 use crate::llm::budget::Estimator;
 use crate::llm::context::fit_request;
 pub use crate::llm::schema::MORE_LINE_MAX_CHARS;
-use crate::llm::schema::{MORE_BOUNDS, MORE_PROSE, strict_schema_for, validate_against};
+use crate::llm::schema::{
+    MORE_BOUNDS, MORE_PROSE, cut_at_sentence_or_clause, strict_schema_for, validate_against,
+};
 use crate::llm::{ChatRequest, Namespace};
 use crate::model::{Language, MoreStory, SourceRef, Story};
 
@@ -66,9 +68,19 @@ pub fn more_schema() -> serde_json::Value {
 }
 
 /// Validates a more-news reply against the stories asked about: every story exactly once, no
-/// unknown id, every line non-empty and within `MORE_LINE_MAX_CHARS`.
+/// unknown id, every line non-empty and within `MORE_LINE_MAX_CHARS` — a longer line is cut at
+/// its last sentence or clause that fits, where that keeps half of it. (On a grammar server the
+/// language pattern takes the place of the length: the real model wrote 176-character lines, and
+/// two of seven batches fell back to the lead titles over it.)
 pub fn validate_more(content: &str, ids: &[String]) -> Result<MoreLines, String> {
-    let lines: MoreLines = validate_against(content, &more_schema())?;
+    let mut lines: MoreLines = validate_against(content, &more_schema())?;
+    for entry in &mut lines.lines {
+        if entry.line.trim().chars().count() > MORE_LINE_MAX_CHARS
+            && let Some(cut) = cut_at_sentence_or_clause(entry.line.trim(), MORE_LINE_MAX_CHARS)
+        {
+            entry.line = cut;
+        }
+    }
     let mut problems = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (i, entry) in lines.lines.iter().enumerate() {

@@ -30,6 +30,19 @@ fn missing_unknown_repeated_empty_and_long_lines_are_named() {
     assert!(validate_more("not json", &ids()).is_err());
 }
 
+#[test]
+fn a_line_past_its_bound_is_cut_at_its_last_sentence_or_clause_that_fits() {
+    let head = "某公司發布新模型".repeat(10); // 80 characters
+    let sentence = format!("{head}。{}", "後續細節".repeat(20));
+    let clause = format!("{head}，{}", "後續細節".repeat(20));
+    for (line, kept) in [(sentence, format!("{head}。")), (clause, head.clone())] {
+        let reply =
+            format!(r#"{{"lines":[{{"id":"s1","line":"{line}"}},{{"id":"s2","line":"二"}}]}}"#);
+        let lines = validate_more(&reply, &ids()).unwrap();
+        assert_eq!(lines.lines[0].line, kept);
+    }
+}
+
 fn article(id: &str, title: &str, outlet: &str) -> crate::model::Article {
     crate::model::Article {
         id: id.into(),
