@@ -3,11 +3,8 @@
 
 use super::cards::Card;
 use super::finding::{DUPLICATE_STORY, Finding, Severity, finding};
-use super::grounding::fold_width;
+use crate::text::headline::{normalize_headline, same_story};
 use crate::text::url::canonical_url;
-
-/// Headlines at least this similar (character-bigram Jaccard, after normalising) are one story.
-const NEAR_DUPLICATE_JACCARD: f64 = 0.8;
 
 pub(super) fn check_duplicates(cards: &[Card], findings: &mut Vec<Finding>) {
     let keys: Vec<Option<String>> = cards
@@ -29,18 +26,7 @@ pub(super) fn check_duplicates(cards: &[Card], findings: &mut Vec<Finding>) {
                     ),
                 ));
             }
-            if !titles[later].is_empty() && titles[later] == titles[first] {
-                return Some((first, "same headline".to_string()));
-            }
-            let similarity = bigram_jaccard(&titles[later], &titles[first]);
-            (similarity >= NEAR_DUPLICATE_JACCARD
-                && digits(&titles[later]) == digits(&titles[first]))
-            .then(|| {
-                (
-                    first,
-                    format!("near-duplicate headline (bigram Jaccard {similarity:.2})"),
-                )
-            })
+            same_story(&titles[later], &titles[first]).map(|why| (first, why))
         });
         if let Some((first, why)) = earlier {
             findings.push(finding(
@@ -95,45 +81,4 @@ pub(super) fn strip_arxiv_version(id: &str) -> &str {
         }
         _ => id,
     }
-}
-
-/// Headline for comparison: bracketed trailing notes dropped (（同上簡列）, (update)), then only
-/// letters and digits, lowercased, full-width forms folded.
-pub(super) fn normalize_headline(headline: &str) -> String {
-    let mut text = headline.trim();
-    const PAIRS: [(char, char); 5] = [
-        ('（', '）'),
-        ('(', ')'),
-        ('【', '】'),
-        ('[', ']'),
-        ('〔', '〕'),
-    ];
-    while let Some(&(open, _)) = PAIRS.iter().find(|(_, close)| text.ends_with(*close)) {
-        match text.rfind(open) {
-            Some(at) if at > 0 => text = text[..at].trim_end(),
-            _ => break,
-        }
-    }
-    fold_width(text)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-pub(super) fn digits(text: &str) -> String {
-    text.chars().filter(char::is_ascii_digit).collect()
-}
-
-pub(super) fn bigram_jaccard(a: &str, b: &str) -> f64 {
-    pub(super) fn bigrams(s: &str) -> std::collections::BTreeSet<(char, char)> {
-        let chars: Vec<char> = s.chars().collect();
-        chars.windows(2).map(|w| (w[0], w[1])).collect()
-    }
-    let (x, y) = (bigrams(a), bigrams(b));
-    let union = x.union(&y).count();
-    if union == 0 {
-        return 0.0;
-    }
-    x.intersection(&y).count() as f64 / union as f64
 }

@@ -110,16 +110,7 @@ pub(super) fn match_form(text: &str) -> String {
         .collect()
 }
 
-/// Full-width ASCII forms (Ａ, ９, ％) to their ASCII counterparts.
-pub(super) fn fold_width(text: &str) -> String {
-    text.chars()
-        .map(|c| match c as u32 {
-            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            0x3000 => ' ',
-            _ => c,
-        })
-        .collect()
-}
+pub(super) use crate::text::headline::fold_width;
 
 pub(super) struct NumberMention {
     /// As written (after width folding), with its unit: "30億", "20%", "1,000".

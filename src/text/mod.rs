@@ -7,6 +7,7 @@
 //! form, absolute http(s)). Pure functions, no I/O.
 
 pub mod casing;
+pub mod headline;
 pub mod lang;
 pub mod numbers;
 pub mod relevance;

@@ -116,6 +116,30 @@ pub fn validate_more(content: &str, ids: &[String]) -> Result<MoreLines, String>
     }
 }
 
+/// A line the model gave two stories (or lines lint would call one story) is dropped from each
+/// of them, and their lead titles stand in: which story such a line belongs to cannot be told,
+/// and lint fails a digest that tells one story twice. The real model gave two stories of one
+/// outlet the same 「LANCore 上市申請獲受理」 line, and the night failed lint.
+fn drop_repeated_lines(stories: &mut [MoreStory]) {
+    use crate::text::headline::{normalize_headline, same_story};
+    let keys: Vec<String> = stories
+        .iter()
+        .map(|s| normalize_headline(&s.line))
+        .collect();
+    let repeated: Vec<bool> = (0..keys.len())
+        .map(|i| {
+            !keys[i].is_empty()
+                && (0..keys.len()).any(|j| j != i && same_story(&keys[i], &keys[j]).is_some())
+        })
+        .collect();
+    for (story, repeated) in stories.iter_mut().zip(repeated) {
+        if repeated {
+            tracing::info!(story = %story.story_id, line = %story.line, "more-news line given to two stories: the lead title stands in");
+            story.line.clear();
+        }
+    }
+}
+
 impl Writer<'_> {
     /// One line for every story past `max_topics`, from as few calls as fit `window` (the
     /// model's context window, `limits.context_tokens`; `None`: `ASSUMED_WINDOW_TOKENS`). No
@@ -186,6 +210,7 @@ impl Writer<'_> {
             }
         }
         outcome.error = batch_failures(&failed, batches.len());
+        drop_repeated_lines(&mut outcome.stories);
         Ok(outcome)
     }
 

@@ -1,12 +1,13 @@
 //! Lint rules against hand-written digests, the fixtures in fixtures/lint and seed 000.
 
 use super::doc::Doc;
-use super::duplicates::{bigram_jaccard, normalize_headline, story_key};
+use super::duplicates::story_key;
 use super::language::detect_language;
 use super::*;
 use crate::config::Layout;
 use crate::render::labels::Labels;
 use crate::render::labels::{EN, ZH_HANS, ZH_HANT};
+use crate::text::headline::{bigram_jaccard, normalize_headline};
 
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -374,3 +374,26 @@ async fn batches_that_all_fail_are_told_once_with_their_count() {
     );
     assert!(outcome.stories.iter().all(|s| s.line.is_empty()));
 }
+
+#[test]
+fn a_line_given_to_two_stories_is_dropped_from_both_and_their_leads_stand_in() {
+    let story = |id: &str, line: &str| crate::model::MoreStory {
+        story_id: id.into(),
+        lead: crate::model::SourceRef::of(&article(id, &format!("lead {id}"), "aipulse")),
+        line: line.into(),
+    };
+    // The real model's answer: one outlet's two stories, one line.
+    let lancore = "上海AI推理晶片公司LANCore的上市申請於1月5日獲得受理，計劃募集24億元。";
+    let mut stories = vec![
+        story("s1", lancore),
+        story("s2", "深圳市發放第二批算力券，支援企業訓練模型。"),
+        story("s3", &format!("{lancore}（更新）")),
+        story("s4", ""),
+    ];
+    super::drop_repeated_lines(&mut stories);
+    let lines: Vec<&str> = stories.iter().map(|s| s.line.as_str()).collect();
+    assert_eq!(
+        lines,
+        ["", "深圳市發放第二批算力券，支援企業訓練模型。", "", ""]
+    );
+}
