@@ -107,6 +107,7 @@ fn write_all(config: &Config, topics: &[Topic], runtime: &tokio::runtime::Runtim
         seed: Some(7),
         max_output_tokens: config.provider.max_output_tokens,
         string_lengths: false,
+        script_bias: false,
         translates: true,
     };
     let no_history = std::collections::BTreeMap::new();
