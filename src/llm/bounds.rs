@@ -3,6 +3,7 @@
 //! limit, the schema keywords that state it (`with_bounds`), the problems of a reply against it,
 //! and the local repairs that bring a value within it. `schema.rs` sends and validates with these.
 
+use crate::text::sentences::cut_at_sentence;
 use serde_json::Value;
 
 use crate::model::Language;
@@ -552,41 +553,6 @@ pub fn clear_cut_texts(value: &mut Value, bounds: &[Bound]) -> usize {
 /// server most likely stopped it there (see `clear_cut_texts`).
 pub fn fills_bound(text: &str, max: usize) -> bool {
     text.trim().chars().count() >= max
-}
-
-/// `text` cut after its last sentence end within `max` characters; `None` when not even the
-/// first sentence fits.
-pub fn cut_at_sentence(text: &str, max: usize) -> Option<String> {
-    let mut end = None;
-    for (count, (at, c)) in text.char_indices().enumerate() {
-        if count >= max {
-            break;
-        }
-        if matches!(c, '。' | '！' | '？' | '.' | '!' | '?') {
-            let next = at + c.len_utf8();
-            // "3.5" and "e.g." are no sentence ends: a Latin stop must be followed by a space.
-            let ends = c.len_utf8() > 1 || text[next..].starts_with(char::is_whitespace);
-            if ends {
-                end = Some(next);
-            }
-        }
-    }
-    end.map(|e| text[..e].trim_end().to_string())
-}
-
-/// `text` cut after its last sentence end within `max` characters, else before its last clause
-/// boundary (，；, ;) within them, when that keeps at least half of `max`; `None` otherwise.
-pub fn cut_at_sentence_or_clause(text: &str, max: usize) -> Option<String> {
-    if let Some(cut) = cut_at_sentence(text, max) {
-        return Some(cut);
-    }
-    let within: String = text.chars().take(max).collect();
-    let at = ["，", "；", ", ", "; "]
-        .iter()
-        .filter_map(|boundary| within.rfind(boundary))
-        .max()?;
-    let head = within[..at].trim_end();
-    (head.chars().count() * 2 >= max).then(|| head.to_string())
 }
 
 /// The bound of `field` in words, for the prompt's field list: "(3-10 items)", "(at most 500

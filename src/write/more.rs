@@ -19,11 +19,10 @@ use crate::llm::bounds::with_bounds;
 use crate::llm::budget::Estimator;
 use crate::llm::context::fit_request;
 pub use crate::llm::schema::MORE_LINE_MAX_CHARS;
-use crate::llm::schema::{
-    MORE_BOUNDS, MORE_PROSE, cut_at_sentence_or_clause, strict_schema_for, validate_against,
-};
+use crate::llm::schema::{MORE_BOUNDS, MORE_PROSE, strict_schema_for, validate_against};
 use crate::llm::{ChatRequest, Namespace};
 use crate::model::{Language, MoreStory, SourceRef, Story};
+use crate::text::sentences::cut_at_sentence_or_clause;
 
 /// How many characters of each lead article's text the prompt shows: enough for a line.
 const LEAD_TEXT_CHARS: usize = 400;

@@ -9,11 +9,12 @@ use super::{
 };
 use crate::llm::blocks::BlockArticle;
 use crate::llm::schema::{
-    CARD_BOUNDS, CARD_PROSE, ENTITIES_MAX, ENTITIES_MIN, Limit, cut_at_sentence, title_char_limit,
+    CARD_BOUNDS, CARD_PROSE, ENTITIES_MAX, ENTITIES_MIN, Limit, title_char_limit,
     title_within_bounds,
 };
 use crate::model::Language;
 use crate::text::lang::written_in;
+use crate::text::sentences::cut_at_sentence;
 
 /// The local repairs, in order: each step notes the kinds it applied.
 pub(super) fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) {
