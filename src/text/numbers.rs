@@ -26,6 +26,8 @@ const UNITS: &[(&str, f64)] = &[
     ("bn", 1e9),
     ("万亿", 1e12),
     ("萬億", 1e12),
+    // Taiwan's 兆 is a trillion (the zh-Hant conversion writes 萬億 as 兆).
+    ("兆", 1e12),
     ("亿", 1e8),
     ("億", 1e8),
     ("万", 1e4),
@@ -177,6 +179,7 @@ mod tests {
         assert_eq!(values("72 billion parameters"), vec![72e9]);
         assert_eq!(values("$1.4 million"), vec![1.4e6]);
         assert_eq!(values("3万 users, 10,000 tests"), vec![3e4, 1e4]);
+        assert_eq!(values("4.5兆 token"), values("4.5 trillion tokens"));
         assert!(quantities("15%")[0].percent);
         assert!(quantities("15 %")[0].percent);
     }
