@@ -102,24 +102,20 @@ pub fn with_entity_choices(mut schema: Value, names: &[String]) -> Value {
     schema
 }
 
-/// `reply` with a choice object for `entities` (`with_entity_choices`) turned into the card's
-/// list: the names answered `true`, in the order of `names` (the lexical card's, most salient
-/// first; the object's keys come back in the schema's order, which is alphabetical). Any other
-/// reply — a list, no JSON at all — is returned as it is, for the check to judge.
-pub fn entities_from_choices(reply: &str, names: &[String]) -> String {
-    let Ok(mut value) = parse_reply(reply) else {
-        return reply.to_string();
-    };
-    let Some(Value::Object(choices)) = value.get("entities") else {
-        return reply.to_string();
+/// An answer's choice object for `entities` (`with_entity_choices`) turned into the card's list:
+/// the names answered `true`, in the order of `names` (the lexical card's, most salient first;
+/// the object's keys come back in the schema's order, which is alphabetical). Any other
+/// `entities` — a list, none — is left as it is, for the check to judge.
+pub fn entities_from_choices(answer: &mut Value, names: &[String]) {
+    let Some(Value::Object(choices)) = answer.get("entities") else {
+        return;
     };
     let chosen: Vec<Value> = names
         .iter()
         .filter(|name| choices.get(name.as_str()) == Some(&Value::Bool(true)))
         .map(|name| Value::String(name.clone()))
         .collect();
-    value["entities"] = Value::Array(chosen);
-    value.to_string()
+    answer["entities"] = Value::Array(chosen);
 }
 
 pub fn insight_schema() -> Value {

@@ -142,24 +142,35 @@ fn unit_at(chars: &[char], at: usize) -> Option<(usize, f64)> {
     None
 }
 
-/// The quantities of `card_text` that appear in none of `sources`, as `card_text` writes them
-/// ("2026", "72B", "15%").
-pub fn ungrounded_written(card_text: &str, sources: &[&str]) -> Vec<String> {
-    let known: Vec<Quantity> = sources.iter().flat_map(|s| quantities(s)).collect();
-    let chars: Vec<char> = card_text.chars().collect();
+/// Every quantity `sources` state: what a card's quantities are grounded against. Read once when
+/// many texts are checked against the same sources.
+pub fn stated_in<'a>(sources: impl IntoIterator<Item = &'a str>) -> Vec<Quantity> {
+    sources.into_iter().flat_map(quantities).collect()
+}
+
+/// The quantities of `card_text` that are none of `known`, with where each is written.
+fn unknown_spans(card_text: &str, known: &[Quantity]) -> Vec<(std::ops::Range<usize>, Quantity)> {
     quantity_spans(card_text)
         .into_iter()
         .filter(|(_, q)| !known.iter().any(|k| k.same_as(q)))
+        .collect()
+}
+
+/// The quantities of `card_text` that are none of `known` (`stated_in`), as `card_text` writes
+/// them ("2026", "72B", "15%").
+pub fn ungrounded_written(card_text: &str, known: &[Quantity]) -> Vec<String> {
+    let chars: Vec<char> = card_text.chars().collect();
+    unknown_spans(card_text, known)
+        .into_iter()
         .map(|(span, _)| chars[span].iter().collect::<String>().trim().to_string())
         .collect()
 }
 
 /// The quantities of `card_text` that appear in none of `sources`.
 pub fn ungrounded(card_text: &str, sources: &[&str]) -> Vec<Quantity> {
-    let known: Vec<Quantity> = sources.iter().flat_map(|s| quantities(s)).collect();
-    quantities(card_text)
+    unknown_spans(card_text, &stated_in(sources.iter().copied()))
         .into_iter()
-        .filter(|q| !known.iter().any(|k| k.same_as(q)))
+        .map(|(_, q)| q)
         .collect()
 }
 

@@ -16,7 +16,7 @@ use crate::config::CardFallback;
 use crate::llm::blocks::{BlockArticle, CardContext, write_block};
 use crate::llm::budget::fit_articles_with;
 use crate::llm::schema::{
-    CARD_BOUNDS, CARD_PROSE, card_schema, entities_from_choices, validate_card, with_entity_choices,
+    CARD_BOUNDS, CARD_PROSE, card_schema, validate_card, with_entity_choices,
 };
 use crate::llm::{ChatRequest, Namespace};
 use crate::model::{Card, CardRecord, CardStats, FailedTopic, SourceRef, Topic};
@@ -173,8 +173,9 @@ impl Writer<'_> {
             language_name: language_name(self.language),
             articles,
             lexical,
+            // The predicate `card_schema_for` sent the choices by.
+            entity_choices: self.settings.grammar_holds_model_strings(),
         };
-        let grammar_chooses_entities = self.settings.grammar_holds_model_strings();
         ask_checked(
             self.provider,
             request.clone(),
@@ -187,13 +188,6 @@ impl Writer<'_> {
                         .map(|card| (card, Vec::new()))
                         .map_err(|e| vec![e]);
                 }
-                let chosen;
-                let content = if grammar_chooses_entities {
-                    chosen = entities_from_choices(content, &lexical.card().entities);
-                    chosen.as_str()
-                } else {
-                    content
-                };
                 check_card(content, &check).map(|c| (c.card, c.repairs))
             },
         )
@@ -278,7 +272,7 @@ impl Writer<'_> {
     /// patterns, `schema_to_send`, the same for every topic) and, where the server
     /// grammar-constrains the answer, entities chosen from the names the lexical card finds in
     /// the topic's articles (`with_entity_choices`; the answer goes back to a list through
-    /// `entities_from_choices` before the check): a 1.5B model listed up to 21 "entities", generic
+    /// `entities_from_choices` in the check): a 1.5B model listed up to 21 "entities", generic
     /// nouns and names in no article among them (issue 16's eval: entity precision 39.7 against
     /// the lexical card's 68.2), and a name it can only pick is a name the articles use. The
     /// choices are part of the request, so in that mode every topic's lexical card is made, cache

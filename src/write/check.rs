@@ -17,11 +17,12 @@ use serde_json::Value;
 use crate::llm::blocks::{BlockArticle, CardContext};
 use crate::llm::extractive::card_from_articles;
 use crate::llm::schema::{
-    CARD_BOUNDS, CARD_PROSE, bound_problems, card_schema, parse_reply, structure_problems,
-    title_han_problem,
+    CARD_BOUNDS, CARD_PROSE, bound_problems, card_schema, entities_from_choices, parse_reply,
+    structure_problems, title_han_problem,
 };
 use crate::model::{Card, Language};
 use crate::text::lang::written_in;
+use crate::text::numbers::{Quantity, stated_in, ungrounded_written};
 use crate::text::{detect_language, to_script, wrong_script_chars};
 
 /// One kind of local repair; the run summary and manifest count each.
@@ -89,6 +90,9 @@ pub struct CardCheck<'a> {
     /// The extractive card for the same articles: its section and names stand in for the model's
     /// when those cannot be used.
     pub lexical: &'a Lexical<'a>,
+    /// The request asked the entities as a choice among the lexical card's names
+    /// (`with_entity_choices`): the answer's choice object becomes the card's list first.
+    pub entity_choices: bool,
 }
 
 /// The extractive card for a topic's articles, made on first need: a cache hit whose card needs
@@ -156,9 +160,14 @@ fn script_fields() -> impl Iterator<Item = &'static str> {
 /// bounds, then the topic's rules. `Err` lists every remaining problem as "/field: what to change".
 pub fn check_card(content: &str, check: &CardCheck) -> Result<Checked, Vec<String>> {
     let mut value = parse_reply(content).map_err(|e| vec![format!("(root): {e}")])?;
+    if check.entity_choices {
+        entities_from_choices(&mut value, &check.lexical.card().entities);
+    }
+    // Read once: repairs and rules check many texts against the same articles.
+    let stated = article_quantities(check.articles);
     let mut repairs = Vec::new();
     if value.is_object() {
-        repair::repair(&mut value, check, &mut repairs);
+        repair::repair(&mut value, check, &stated, &mut repairs);
     }
     let schema = card_schema(check.section_ids);
     let mut problems = structure_problems(&value, &schema).map_err(|e| vec![e])?;
@@ -179,7 +188,7 @@ pub fn check_card(content: &str, check: &CardCheck) -> Result<Checked, Vec<Strin
         )]
     })?;
     let problems = if check.translates {
-        topic_problems(&card, check)
+        topic_problems(&card, check, &stated)
     } else {
         Vec::new()
     };
@@ -248,7 +257,7 @@ fn is_placeholder(text: &str) -> bool {
 
 /// The rules that need the topic: the digest's language, no copied headline, a summary that says
 /// more than the title, no placeholder in a required field.
-fn topic_problems(card: &Card, check: &CardCheck) -> Vec<String> {
+fn topic_problems(card: &Card, check: &CardCheck, stated: &[Quantity]) -> Vec<String> {
     let language = check.language_name;
     let mut problems = Vec::new();
     for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
@@ -298,9 +307,8 @@ fn topic_problems(card: &Card, check: &CardCheck) -> Vec<String> {
             }
         }
     }
-    let sources = source_texts(check.articles);
     for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
-        let invented = invented_numbers(text, &sources);
+        let invented = invented_numbers(text, stated);
         if !invented.is_empty() {
             problems.push(format!(
                 "/{field}: states {} that no article states; use only the articles' figures",
@@ -318,21 +326,21 @@ fn topic_problems(card: &Card, check: &CardCheck) -> Vec<String> {
     problems
 }
 
-/// Each article's title and text, what a card's numbers must come from.
-pub(super) fn source_texts(articles: &[BlockArticle]) -> Vec<String> {
-    articles
-        .iter()
-        .map(|a| format!("{}\n{}", a.title, a.text))
-        .collect()
+/// Every quantity the articles' titles and texts state: what a card's numbers must come from.
+fn article_quantities(articles: &[BlockArticle]) -> Vec<Quantity> {
+    stated_in(
+        articles
+            .iter()
+            .flat_map(|a| [a.title.as_str(), a.text.as_str()]),
+    )
 }
 
-/// The numbers `text` states that none of `sources` does (by value: `72B` is `720億`), as
+/// The numbers `text` states that the articles do not (`stated`, by value: `72B` is `720億`), as
 /// written in `text` — the rule eval's `number_grounding` scores.
 /// Counts below ten are left alone, as lint leaves them: articles often spell them out ("four
 /// models").
-pub(super) fn invented_numbers(text: &str, sources: &[String]) -> Vec<String> {
-    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-    crate::text::numbers::ungrounded_written(text, &sources)
+pub(super) fn invented_numbers(text: &str, stated: &[Quantity]) -> Vec<String> {
+    ungrounded_written(text, stated)
         .into_iter()
         .filter(|written| !written.parse::<u32>().is_ok_and(|n| n < 10))
         .collect()

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{
     CardCheck, LocalRepair, OPTIONAL_LISTS, OPTIONAL_TEXT, convert_other_script, invented_numbers,
-    is_placeholder, script_fields, source_texts, texts_mut,
+    is_placeholder, script_fields, texts_mut,
 };
 use crate::llm::blocks::BlockArticle;
 use crate::llm::schema::{
@@ -14,15 +14,22 @@ use crate::llm::schema::{
 };
 use crate::model::Language;
 use crate::text::lang::written_in;
+use crate::text::numbers::Quantity;
 use crate::text::sentences::cut_at_sentence;
 
 /// The local repairs, in order: each step notes the kinds it applied.
-pub(super) fn repair(value: &mut Value, check: &CardCheck, repairs: &mut Vec<LocalRepair>) {
+/// `stated`: the quantities the articles state (`article_quantities`).
+pub(super) fn repair(
+    value: &mut Value,
+    check: &CardCheck,
+    stated: &[Quantity],
+    repairs: &mut Vec<LocalRepair>,
+) {
     add_missing_richer_fields(value);
     normalize_choices(value, check, repairs);
     convert_scripts_and_placeholders(value, check.language, repairs);
     cut_overlong_texts(value, repairs);
-    drop_invented_numbers(value, &source_texts(check.articles), repairs);
+    drop_invented_numbers(value, stated, repairs);
     if let Some(Value::Array(list)) = value.get_mut("entities") {
         repairs.extend(repair_entities(list, check));
     }
@@ -125,8 +132,8 @@ fn cut_overlong_texts(value: &mut Value, repairs: &mut Vec<LocalRepair>) {
 /// states one is dropped, and so is a key point or an impact. (Title and summary are re-asked:
 /// `topic_problems`.) A 1.5B model wrote "2026年第二季度上市" four times into one card whose
 /// articles give no year.
-fn drop_invented_numbers(value: &mut Value, sources: &[String], repairs: &mut Vec<LocalRepair>) {
-    let invents = |text: &str| !invented_numbers(text, sources).is_empty();
+fn drop_invented_numbers(value: &mut Value, stated: &[Quantity], repairs: &mut Vec<LocalRepair>) {
+    let invents = |text: &str| !invented_numbers(text, stated).is_empty();
     for field in OPTIONAL_TEXT {
         if let Some(Value::String(text)) = value.get_mut(field)
             && invents(text)

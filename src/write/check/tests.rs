@@ -59,6 +59,7 @@ fn check(content: &Value) -> Result<Checked, Vec<String>> {
             language_name: "繁體中文",
             articles: &articles,
             lexical: &Lexical::ready(lexical),
+            entity_choices: false,
         },
     )
 }
@@ -282,6 +283,7 @@ fn not_json_is_one_root_problem() {
             language_name: "繁體中文",
             articles: &articles(),
             lexical: &Lexical::ready(lexical()),
+            entity_choices: false,
         },
     )
     .unwrap_err();
@@ -454,4 +456,31 @@ fn a_number_no_article_states_is_re_asked_in_the_summary_and_dropped_from_option
     let mut card = good();
     card["details"] = json!("Gemma 4 共有 3 個版本。");
     assert!(check(&card).unwrap().repairs.is_empty());
+}
+
+#[test]
+fn entities_asked_as_choices_come_back_as_the_lexical_names_chosen() {
+    let (articles, lexical, sections) = (articles(), lexical(), sections());
+    let mut reply = good();
+    reply["entities"] = json!({"Gemma 4": true, "Google DeepMind": true, "H100": true});
+    let checked = check_card(
+        &reply.to_string(),
+        &CardCheck {
+            section_ids: &sections,
+            language: Language::ZhHant,
+            translates: true,
+            language_name: "繁體中文",
+            articles: &articles,
+            lexical: &Lexical::ready(lexical),
+            entity_choices: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        checked.card.entities,
+        ["Google DeepMind", "Gemma 4", "H100"]
+    );
+    assert!(checked.repairs.is_empty(), "{:?}", checked.repairs);
+    // Without choices asked, an object is a structure problem for a re-ask.
+    assert!(check(&reply).is_err());
 }
