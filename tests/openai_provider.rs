@@ -116,6 +116,16 @@ fn provider(server: &MockServer) -> OpenAiProvider {
 
 /// Writes the test topic's card through `provider` with the built-in prompts.
 async fn write_card(provider: &dyn Provider, mode: StructuredOutput) -> CardOutcome {
+    write_card_for(provider, mode, newsdesk::model::Language::En, topic()).await
+}
+
+/// Writes `topic`'s card for a digest in `language` through `provider`.
+async fn write_card_for(
+    provider: &dyn Provider,
+    mode: StructuredOutput,
+    language: newsdesk::model::Language,
+    topic: Topic,
+) -> CardOutcome {
     let prompts = Prompts::load(None).unwrap();
     let sections = sections();
     let settings = settings(mode);
@@ -123,7 +133,7 @@ async fn write_card(provider: &dyn Provider, mode: StructuredOutput) -> CardOutc
         prompts: &prompts,
         provider,
         settings: &settings,
-        language: newsdesk::model::Language::En,
+        language,
         sections: &sections,
         max_input_tokens: 6000,
         estimator: newsdesk::llm::budget::Estimator::new(
@@ -133,7 +143,7 @@ async fn write_card(provider: &dyn Provider, mode: StructuredOutput) -> CardOutc
         fallback: newsdesk::config::CardFallback::None,
         previously: &Default::default(),
     };
-    writer.write_cards(&[topic()], &|_, _| {}).await.unwrap()
+    writer.write_cards(&[topic], &|_, _| {}).await.unwrap()
 }
 
 #[tokio::test]
@@ -367,4 +377,38 @@ async fn the_endpoint_layer_makes_exactly_one_attempt() {
     );
     assert!(err.is_retryable());
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn figures_in_the_other_language_units_are_restated_in_the_prompt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(completion(&card(&["Tsinghua", "Lumen-7B"])))
+        .mount(&server)
+        .await;
+    let provider = provider(&server);
+    let mut chinese_sourced = topic();
+    chinese_sourced.story.articles[0].text =
+        "清华发布 Lumen-7B，训练数据约11亿段，累计下载150万次。".into();
+    write_card_for(
+        &provider,
+        StructuredOutput::JsonSchema,
+        newsdesk::model::Language::En,
+        chinese_sourced,
+    )
+    .await;
+    write_card(&provider, StructuredOutput::JsonSchema).await;
+    let prompts: Vec<String> = bodies(&server)
+        .await
+        .iter()
+        .map(|b| b["messages"][0]["content"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        prompts[0].contains("11亿 = 1.1 billion; 150万 = 1.5 million"),
+        "{}",
+        prompts[0]
+    );
+    // English articles for an English digest: nothing to convert, no such rule.
+    assert!(!prompts[1].contains("never convert units"), "{}", prompts[1]);
 }

@@ -203,6 +203,18 @@ pub struct ChatResponse {
     pub structured_output: Option<String>,
 }
 
+impl ChatResponse {
+    /// The server stopped the answer at `max_tokens` (`finish_reason: "length"` in the wire
+    /// response): what is there is cut off, not finished.
+    pub fn ran_out_of_tokens(&self) -> bool {
+        self.raw
+            .as_ref()
+            .and_then(|raw| raw.pointer("/choices/0/finish_reason"))
+            .and_then(serde_json::Value::as_str)
+            == Some("length")
+    }
+}
+
 /// Identifies an endpoint in cache keys and manifests: kind + base URL host (never the key).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProviderId {

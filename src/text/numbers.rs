@@ -148,12 +148,153 @@ pub fn stated_in<'a>(sources: impl IntoIterator<Item = &'a str>) -> Vec<Quantity
     sources.into_iter().flat_map(quantities).collect()
 }
 
+/// What a set of articles states, for grounding a card's numbers: their quantities, and the
+/// publication dates the prompt shows beside them.
+#[derive(Debug, Clone, Default)]
+pub struct Stated {
+    quantities: Vec<Quantity>,
+    dates: Vec<String>,
+}
+
+impl Stated {
+    /// `texts` (titles and bodies) and the articles' publication times (RFC 3339).
+    pub fn new<'a>(
+        texts: impl IntoIterator<Item = &'a str>,
+        published: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        Stated {
+            quantities: stated_in(texts),
+            dates: published.into_iter().flat_map(date_forms).collect(),
+        }
+    }
+
+    /// The numbers `text` states that the articles do not (by value: `72B` is `720億`), as
+    /// written in `text`. A publication date written whole ("2026年1月25日", "January 25, 2026")
+    /// is stated — the model saw it beside the article — but its year alone is not: "2026 年第二
+    /// 季度上市" dates a launch no article dates.
+    pub fn invented(&self, text: &str) -> Vec<String> {
+        let mut undated = text.to_string();
+        for date in &self.dates {
+            undated = undated.replace(date.as_str(), " ");
+        }
+        ungrounded_written(&undated, &self.quantities)
+    }
+}
+
+/// The ways a card writes the date of `published` (RFC 3339, "2026-01-25T03:00:00Z"); nothing
+/// for text that is no date.
+fn date_forms(published: &str) -> Vec<String> {
+    const MONTHS: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ];
+    let parts: Vec<u32> = published
+        .get(..10)
+        .unwrap_or_default()
+        .split('-')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let [year, month, day] = parts[..] else {
+        return Vec::new();
+    };
+    let Some(name) = month.checked_sub(1).and_then(|m| MONTHS.get(m as usize)) else {
+        return Vec::new();
+    };
+    vec![
+        format!("{year}年{month}月{day}日"),
+        format!("{year} 年 {month} 月 {day} 日"),
+        format!("{year}-{month:02}-{day:02}"),
+        format!("{name} {day}, {year}"),
+        format!("{day} {name} {year}"),
+    ]
+}
+
+/// Whether a quantity is judged for grounding at all: counts below ten are not, as lint leaves
+/// them — articles often spell them out ("four models", "三家公司") where a card writes digits.
+fn judged(quantity: &Quantity) -> bool {
+    quantity.percent || quantity.value.fract() != 0.0 || quantity.value >= 10.0
+}
+
+/// The quantities of `text` that grounding judges (`judged`).
+pub fn judged_quantities(text: &str) -> Vec<Quantity> {
+    quantities(text).into_iter().filter(judged).collect()
+}
+
 /// The quantities of `card_text` that are none of `known`, with where each is written.
 fn unknown_spans(card_text: &str, known: &[Quantity]) -> Vec<(std::ops::Range<usize>, Quantity)> {
     quantity_spans(card_text)
         .into_iter()
-        .filter(|(_, q)| !known.iter().any(|k| k.same_as(q)))
+        .filter(|(_, q)| judged(q) && !known.iter().any(|k| k.same_as(q)))
         .collect()
+}
+
+/// The quantities `text` writes with a magnitude word or suffix ("11亿", "1,850億", "$1.2
+/// billion", "72B"), as written: the figures a model converting between Chinese and English units
+/// gets wrong by a factor of ten (11亿 written as "11 billion", 150万 as "150,000").
+pub fn magnitudes(text: &str) -> Vec<(String, Quantity)> {
+    let chars: Vec<char> = text.chars().collect();
+    quantity_spans(text)
+        .into_iter()
+        .filter(|(span, q)| !q.percent && chars[span.clone()].iter().any(|c| !c.is_ascii_digit() && !matches!(c, ',' | '.' | ' ')))
+        .map(|(span, q)| (chars[span].iter().collect::<String>().trim().to_string(), q))
+        .collect()
+}
+
+/// `quantity` as a writer of `language` states it: "1.1 billion", "1,500萬", "185亿".
+pub fn written_in(quantity: &Quantity, language: crate::model::Language) -> String {
+    use crate::model::Language;
+    let steps: &[(f64, &str)] = match language {
+        Language::En => &[(1e12, " trillion"), (1e9, " billion"), (1e6, " million")],
+        Language::ZhHant => &[(1e12, "兆"), (1e8, "億"), (1e4, "萬")],
+        Language::ZhHans => &[(1e12, "万亿"), (1e8, "亿"), (1e4, "万")],
+    };
+    let value = quantity.value;
+    match steps.iter().find(|(step, _)| value >= *step) {
+        Some((step, word)) => format!("{}{word}", short_decimal(value / step)),
+        None => short_decimal(value),
+    }
+}
+
+/// The figures `texts` write in the other language's units, each restated as `language` writes
+/// it ("11亿 = 1.1 billion", "$1.2 billion = 12億"), once each, at most `limit`. Qwen2.5-1.5B
+/// turned 11亿 into "11 billion", 150万 into "150,000" and 1,850億 into "1,850 billion" in three of
+/// the 30 eval cards (issue 16), each a card re-asked and lost: the conversion is arithmetic, so
+/// the prompt does it.
+pub fn unit_conversions<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    language: crate::model::Language,
+    limit: usize,
+) -> Vec<String> {
+    let target_is_han = language != crate::model::Language::En;
+    let mut seen = std::collections::BTreeSet::new();
+    texts
+        .into_iter()
+        .flat_map(magnitudes)
+        .filter(|(written, _)| written.chars().any(super::script::is_han) != target_is_han)
+        .filter(|(written, _)| seen.insert(written.clone()))
+        .take(limit)
+        .map(|(written, quantity)| format!("{written} = {}", written_in(&quantity, language)))
+        .collect()
+}
+
+/// A number with at most three decimals, trailing zeros dropped, thousands separated: "1.1",
+/// "1,850", "0.25".
+fn short_decimal(value: f64) -> String {
+    let rounded = format!("{value:.3}");
+    let trimmed = rounded.trim_end_matches('0').trim_end_matches('.');
+    let (whole, fraction) = trimmed.split_once('.').unwrap_or((trimmed, ""));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if fraction.is_empty() {
+        grouped
+    } else {
+        format!("{grouped}.{fraction}")
+    }
 }
 
 /// The quantities of `card_text` that are none of `known` (`stated_in`), as `card_text` writes
@@ -163,14 +304,6 @@ pub fn ungrounded_written(card_text: &str, known: &[Quantity]) -> Vec<String> {
     unknown_spans(card_text, known)
         .into_iter()
         .map(|(span, _)| chars[span].iter().collect::<String>().trim().to_string())
-        .collect()
-}
-
-/// The quantities of `card_text` that appear in none of `sources`.
-pub fn ungrounded(card_text: &str, sources: &[&str]) -> Vec<Quantity> {
-    unknown_spans(card_text, &stated_in(sources.iter().copied()))
-        .into_iter()
-        .map(|(_, q)| q)
         .collect()
 }
 
@@ -203,13 +336,75 @@ mod tests {
     }
 
     #[test]
+    fn magnitudes_are_rewritten_in_the_other_language_units() {
+        use crate::model::Language;
+        let text = "约11亿段视频，订单超过150万单，营收1,850億元，$1.2 billion, 72B, 15%, 300 台";
+        let found: Vec<(String, String)> = magnitudes(text)
+            .iter()
+            .map(|(written, q)| (written.clone(), written_in(q, Language::En)))
+            .collect();
+        let pairs: Vec<(&str, &str)> = found.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            pairs,
+            vec![
+                ("11亿", "1.1 billion"),
+                ("150万", "1.5 million"),
+                ("1,850億", "185 billion"),
+                ("1.2 billion", "1.2 billion"),
+                ("72B", "72 billion"),
+            ]
+        );
+        let dollars = quantities("$1.2 billion")[0];
+        assert_eq!(written_in(&dollars, Language::ZhHant), "12億");
+        assert_eq!(written_in(&dollars, Language::ZhHans), "12亿");
+        assert_eq!(written_in(&quantities("12 million")[0], Language::ZhHant), "1,200萬");
+        assert_eq!(written_in(&quantities("4.5 trillion")[0], Language::ZhHans), "4.5万亿");
+    }
+
+    #[test]
+    fn only_figures_in_the_other_language_units_are_restated() {
+        use crate::model::Language;
+        let texts = ["途灵科技累计完成付费订单超过150万单，融资11亿元，又获11亿元", "$12 million from 3 investors"];
+        assert_eq!(
+            unit_conversions(texts, Language::En, 10),
+            vec!["150万 = 1.5 million", "11亿 = 1.1 billion"]
+        );
+        assert_eq!(
+            unit_conversions(texts, Language::ZhHant, 10),
+            vec!["12 million = 1,200萬"]
+        );
+        assert_eq!(unit_conversions(texts, Language::En, 1).len(), 1);
+    }
+
+    #[test]
+    fn a_publication_date_grounds_itself_written_whole_and_small_counts_are_not_judged() {
+        let body = ["LadderDB 3.0 發表"];
+        let card = "LadderDB 3.0於2026年1月25日發表";
+        assert_eq!(Stated::new(body, []).invented(card), vec!["2026", "25"]);
+        let dated = Stated::new(body, ["2026-01-25T03:00:00Z"]);
+        assert!(dated.invented(card).is_empty());
+        assert!(dated.invented("released on January 25, 2026").is_empty());
+        // The year alone dates nothing the article dates.
+        assert_eq!(dated.invented("預計 2026 年第二季度上市"), vec!["2026"]);
+        assert_eq!(
+            Stated::new(body, ["not a date"]).invented(card),
+            vec!["2026", "25"]
+        );
+        // "3 家" is a count an article may spell out; "3%" and "3.5" are judged.
+        assert!(dated.invented("3 家公司").is_empty());
+        assert_eq!(dated.invented("3% 與 3.5"), vec!["3%", "3.5"]);
+        assert_eq!(judged_quantities("3 家公司，12 款模型").len(), 1);
+    }
+
+    #[test]
     fn grounding_passes_restatements_and_flags_inventions() {
-        let sources = ["The model has 72 billion parameters and scored 88.5% on the test."];
-        assert!(ungrounded("参数量 720亿，得分 88.5%", &sources).is_empty());
-        let invented = ungrounded("参数量 720亿，融资 3亿美元", &sources);
-        assert_eq!(invented.len(), 1, "{invented:?}");
-        assert_eq!(invented[0].value, 3e8);
+        let known = stated_in(["The model has 72 billion parameters and scored 88.5% on the test."]);
+        assert!(ungrounded_written("参数量 720亿，得分 88.5%", &known).is_empty());
+        assert_eq!(
+            ungrounded_written("参数量 720亿，融资 3亿美元", &known),
+            vec!["3亿"]
+        );
         // A percentage is not the same quantity as a plain number.
-        assert_eq!(ungrounded("88.5", &sources).len(), 1);
+        assert_eq!(ungrounded_written("88.5", &known), vec!["88.5"]);
     }
 }

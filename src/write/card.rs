@@ -20,6 +20,11 @@ use crate::llm::schema::{
 };
 use crate::llm::{ChatRequest, Namespace};
 use crate::model::{Card, CardRecord, CardStats, FailedTopic, SourceRef, Topic};
+use crate::text::numbers::unit_conversions;
+
+/// At most this many restated figures in a card prompt: a topic's articles state a handful of
+/// large figures (the 30 eval fixtures at most 6), and the list must not crowd the articles.
+const MAX_UNIT_CONVERSIONS: usize = 12;
 
 #[derive(Debug, Default)]
 pub struct CardOutcome {
@@ -301,6 +306,16 @@ impl Writer<'_> {
         ctx.insert("continuing", &context.previously.is_some());
         ctx.insert("context_block", &write_block("context", context));
         ctx.insert("articles_block", &write_block("articles", articles));
+        ctx.insert(
+            "unit_conversions",
+            &unit_conversions(
+                articles
+                    .iter()
+                    .flat_map(|a| [a.title.as_str(), a.text.as_str()]),
+                self.language,
+                MAX_UNIT_CONVERSIONS,
+            ),
+        );
         self.prompts.render("card.tera", &ctx)
     }
 }

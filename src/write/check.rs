@@ -22,7 +22,7 @@ use crate::llm::schema::{
 };
 use crate::model::{Card, Language};
 use crate::text::lang::written_in;
-use crate::text::numbers::{Quantity, stated_in, ungrounded_written};
+use crate::text::numbers::Stated;
 use crate::text::{detect_language, to_script, wrong_script_chars};
 
 /// One kind of local repair; the run summary and manifest count each.
@@ -257,7 +257,7 @@ fn is_placeholder(text: &str) -> bool {
 
 /// The rules that need the topic: the digest's language, no copied headline, a summary that says
 /// more than the title, no placeholder in a required field.
-fn topic_problems(card: &Card, check: &CardCheck, stated: &[Quantity]) -> Vec<String> {
+fn topic_problems(card: &Card, check: &CardCheck, stated: &Stated) -> Vec<String> {
     let language = check.language_name;
     let mut problems = Vec::new();
     for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
@@ -308,7 +308,7 @@ fn topic_problems(card: &Card, check: &CardCheck, stated: &[Quantity]) -> Vec<St
         }
     }
     for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
-        let invented = invented_numbers(text, stated);
+        let invented = stated.invented(text);
         if !invented.is_empty() {
             problems.push(format!(
                 "/{field}: states {} that no article states; use only the articles' figures",
@@ -326,24 +326,15 @@ fn topic_problems(card: &Card, check: &CardCheck, stated: &[Quantity]) -> Vec<St
     problems
 }
 
-/// Every quantity the articles' titles and texts state: what a card's numbers must come from.
-fn article_quantities(articles: &[BlockArticle]) -> Vec<Quantity> {
-    stated_in(
+/// What the articles' titles and texts state, and the dates the prompt shows beside them: what
+/// a card's numbers must come from (the rule eval's `number_grounding` scores).
+fn article_quantities(articles: &[BlockArticle]) -> Stated {
+    Stated::new(
         articles
             .iter()
             .flat_map(|a| [a.title.as_str(), a.text.as_str()]),
+        articles.iter().map(|a| a.published.as_str()),
     )
-}
-
-/// The numbers `text` states that the articles do not (`stated`, by value: `72B` is `720億`), as
-/// written in `text` — the rule eval's `number_grounding` scores.
-/// Counts below ten are left alone, as lint leaves them: articles often spell them out ("four
-/// models").
-pub(super) fn invented_numbers(text: &str, stated: &[Quantity]) -> Vec<String> {
-    ungrounded_written(text, stated)
-        .into_iter()
-        .filter(|written| !written.parse::<u32>().is_ok_and(|n| n < 10))
-        .collect()
 }
 
 /// Lower case, letters and digits only: two texts that differ in punctuation, spacing or case

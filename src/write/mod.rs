@@ -291,10 +291,17 @@ pub async fn ask_checked<T>(
             };
         }
         reasks += 1;
-        request.messages.push(Message::assistant(answer.content));
-        request
-            .messages
-            .push(Message::user(repair_message(&problems)));
+        // Each re-ask samples with its own seed: with the first seed a 1.5B model at temperature
+        // 0.2 gave the same invalid answer again (issue 16's eval, 5 of 6 re-asks).
+        request.seed = request.seed.map(|seed| seed + 1);
+        // A cut-off answer is most often a loop repeating one sentence to `max_tokens`; sent
+        // back, it invites the loop again, and it has no field to correct: it is asked afresh.
+        if !answer.ran_out_of_tokens() {
+            request.messages.push(Message::assistant(answer.content));
+            request
+                .messages
+                .push(Message::user(repair_message(&problems)));
+        }
         last_problems = problems;
     }
 }
@@ -324,5 +331,49 @@ pub fn plain_check<T>(validate: impl Fn(&str) -> Result<T, String>) -> impl Fn(&
         validate(content)
             .map(|value| (value, Vec::new()))
             .map_err(|problems| problems.split("; ").map(str::to_string).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::testing::{Fake, ok, request, response};
+    use crate::llm::{Role, Usage};
+
+    fn cut_off(content: &str) -> Result<crate::llm::ChatResponse, crate::llm::LlmError> {
+        let mut answer = response(content, Usage::default());
+        answer.raw = Some(serde_json::json!({"choices": [{"finish_reason": "length"}]}));
+        Ok(answer)
+    }
+
+    fn needs_ok(content: &str) -> Result<String, String> {
+        if content == "{\"ok\":true}" {
+            Ok(content.to_string())
+        } else {
+            Err("/ok: missing".to_string())
+        }
+    }
+
+    #[tokio::test]
+    async fn each_re_ask_has_its_own_seed_and_a_cut_off_answer_is_asked_afresh() {
+        let fake = Fake::scripted(vec![
+            ok("{\"ok\":false}"),
+            cut_off("{\"summary\":\"loop. loop. loop."),
+            ok("{\"ok\":true}"),
+        ]);
+        let mut first = request("write the card", 100);
+        first.seed = Some(7);
+        let asked = ask_checked(&fake, first, 2, plain_check(needs_ok)).await;
+        assert!(matches!(asked, Asked::Valid { reasks: 2, .. }));
+        let sent = fake.requests();
+        let seeds: Vec<Option<i64>> = sent.iter().map(|r| r.seed).collect();
+        assert_eq!(seeds, vec![Some(7), Some(8), Some(9)]);
+        // The first re-ask carries the invalid answer and the targeted message...
+        assert_eq!(sent[1].messages.len(), 4);
+        assert_eq!(sent[1].messages[2].role, Role::Assistant);
+        assert!(sent[1].messages[3].content.contains("/ok: missing"));
+        // ...the cut-off answer is not sent back: the conversation stays as it was.
+        assert_eq!(sent[2].messages.len(), 4);
+        assert!(!sent[2].messages.iter().any(|m| m.content.contains("loop.")));
     }
 }

@@ -10,7 +10,7 @@ use crate::eval::suite::CardFixture;
 use crate::llm::schema::{entity_count_within_bounds, title_within_bounds};
 use crate::model::Card;
 use crate::text::is_han;
-use crate::text::numbers::{quantities, ungrounded};
+use crate::text::numbers::{Stated, judged_quantities, quantities};
 use crate::write::check::LocalRepair;
 
 /// A summary is 2-4 sentences: beyond this many characters it is not a summary any more.
@@ -66,6 +66,15 @@ pub fn card_metrics(card: Option<&Card>, fixture: &CardFixture) -> Metrics {
         .iter()
         .map(|a| format!("{}\n{}", a.title, a.text))
         .collect();
+    let published: Vec<String> = fixture
+        .articles
+        .iter()
+        .map(|a| a.published.to_rfc3339())
+        .collect();
+    let stated = Stated::new(
+        sources.iter().map(String::as_str),
+        published.iter().map(String::as_str),
+    );
     let entities: Vec<&String> = card
         .entities
         .iter()
@@ -86,7 +95,7 @@ pub fn card_metrics(card: Option<&Card>, fixture: &CardFixture) -> Metrics {
     m.insert("length_bounds".into(), length_bounds(card));
     m.insert(
         "number_grounding".into(),
-        number_grounding(&all_text, &sources),
+        number_grounding(&all_text, &stated),
     );
     m.insert(
         "entity_grounding".into(),
@@ -130,20 +139,17 @@ fn length_bounds(card: &Card) -> MetricValue {
     )
 }
 
-/// Every number the card states is in its sources.
-fn number_grounding(all_text: &str, sources: &[String]) -> MetricValue {
-    let source_refs: Vec<&str> = sources.iter().map(String::as_str).collect();
-    let stated = quantities(all_text).len();
-    let invented = ungrounded(all_text, &source_refs);
+/// Every number the card states is in its sources: the card check's rule (`text::numbers::Stated`).
+fn number_grounding(all_text: &str, stated: &Stated) -> MetricValue {
+    let judged = judged_quantities(all_text).len();
+    let invented = stated.invented(all_text);
     metric(
-        share(stated - invented.len(), stated),
+        share(judged - invented.len(), judged),
         invented.is_empty(),
-        if invented.is_empty() {
-            String::new()
-        } else {
-            let values: Vec<String> = invented.iter().map(|q| format!("{}", q.value)).collect();
-            format!("not in the sources: {}", values.join(", "))
-        },
+        note_list(
+            "not in the sources",
+            &invented.iter().map(String::as_str).collect::<Vec<_>>(),
+        ),
     )
 }
 

@@ -117,7 +117,7 @@ fn an_invented_number_fails_grounding_but_a_restated_one_does_not() {
     let m = card_metrics(Some(&card), &fixture());
     assert!(!passes(&m, "number_grounding"));
     assert!(
-        m["number_grounding"].note.contains("300000000"),
+        m["number_grounding"].note.contains("3亿"),
         "{:?}",
         m["number_grounding"]
     );

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{
-    CardCheck, LocalRepair, OPTIONAL_LISTS, OPTIONAL_TEXT, convert_other_script, invented_numbers,
+    CardCheck, LocalRepair, OPTIONAL_LISTS, OPTIONAL_TEXT, convert_other_script,
     is_placeholder, script_fields, texts_mut,
 };
 use crate::llm::blocks::BlockArticle;
@@ -14,7 +14,7 @@ use crate::llm::schema::{
 };
 use crate::model::Language;
 use crate::text::lang::written_in;
-use crate::text::numbers::Quantity;
+use crate::text::numbers::Stated;
 use crate::text::sentences::cut_at_sentence;
 
 /// The local repairs, in order: each step notes the kinds it applied.
@@ -22,7 +22,7 @@ use crate::text::sentences::cut_at_sentence;
 pub(super) fn repair(
     value: &mut Value,
     check: &CardCheck,
-    stated: &[Quantity],
+    stated: &Stated,
     repairs: &mut Vec<LocalRepair>,
 ) {
     add_missing_richer_fields(value);
@@ -132,8 +132,8 @@ fn cut_overlong_texts(value: &mut Value, repairs: &mut Vec<LocalRepair>) {
 /// states one is dropped, and so is a key point or an impact. (Title and summary are re-asked:
 /// `topic_problems`.) A 1.5B model wrote "2026年第二季度上市" four times into one card whose
 /// articles give no year.
-fn drop_invented_numbers(value: &mut Value, stated: &[Quantity], repairs: &mut Vec<LocalRepair>) {
-    let invents = |text: &str| !invented_numbers(text, stated).is_empty();
+fn drop_invented_numbers(value: &mut Value, stated: &Stated, repairs: &mut Vec<LocalRepair>) {
+    let invents = |text: &str| !stated.invented(text).is_empty();
     for field in OPTIONAL_TEXT {
         if let Some(Value::String(text)) = value.get_mut(field)
             && invents(text)
