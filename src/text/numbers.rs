@@ -50,6 +50,17 @@ fn quantity_spans(text: &str) -> Vec<(std::ops::Range<usize>, Quantity)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        if let Some(tenths) = han_tenths_at(&chars, i) {
+            out.push((
+                i..i + 2,
+                Quantity {
+                    value: tenths * 10.0,
+                    percent: true,
+                },
+            ));
+            i += 2;
+            continue;
+        }
         if !chars[i].is_ascii_digit() || glued_to_name(&chars, i) {
             // Skip the whole run so the tail of "H300" is not read as 300.
             while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
@@ -85,6 +96,11 @@ fn quantity_spans(text: &str) -> Vec<(std::ops::Range<usize>, Quantity)> {
         if j < chars.len() && (chars[j] == '%' || chars[j] == '％') {
             percent = true;
             i = j + 1;
+        } else if chars.get(i) == Some(&'成') {
+            // "3成" is 30 %.
+            percent = true;
+            value *= 10.0;
+            i += 1;
         } else if let Some((len, multiplier)) = unit_at(&chars, j) {
             value *= multiplier;
             i = j + len;
@@ -92,6 +108,26 @@ fn quantity_spans(text: &str) -> Vec<(std::ops::Range<usize>, Quantity)> {
         out.push((start..i, Quantity { value, percent }));
     }
     out
+}
+
+/// "三成" (three tenths, 30 %) at `at`: a Han numeral one to nine right before 成, not itself
+/// the end of a longer numeral. Chinese articles write shares this way ("資本支出增加約三成"),
+/// and a card restates them as percentages; 完成 or 成本 have no numeral before 成.
+fn han_tenths_at(chars: &[char], at: usize) -> Option<f64> {
+    const NUMERALS: [char; 10] = ['一', '二', '兩', '两', '三', '四', '五', '六', '七', '八'];
+    let digit = |c: char| match c {
+        '九' => Some(9.0),
+        _ => NUMERALS
+            .iter()
+            .position(|&n| n == c)
+            .map(|p| [1.0, 2.0, 2.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0][p]),
+    };
+    let tenths = digit(*chars.get(at)?)?;
+    let after_numeral = at
+        .checked_sub(1)
+        .and_then(|p| chars.get(p))
+        .is_some_and(|&c| digit(c).is_some() || matches!(c, '十' | '百' | '千' | '萬' | '万'));
+    (chars.get(at + 1) == Some(&'成') && !after_numeral).then_some(tenths)
 }
 
 /// A digit that continues an identifier: preceded by a letter, or by `-`/`.`/`_` right after one.
@@ -153,6 +189,8 @@ pub fn stated_in<'a>(sources: impl IntoIterator<Item = &'a str>) -> Vec<Quantity
 #[derive(Debug, Clone, Default)]
 pub struct Stated {
     quantities: Vec<Quantity>,
+    /// The figures written with a magnitude word ("11亿", "$1.2 billion"), for `conversion_hint`.
+    magnitudes: Vec<(String, Quantity)>,
     dates: Vec<String>,
 }
 
@@ -162,10 +200,26 @@ impl Stated {
         texts: impl IntoIterator<Item = &'a str>,
         published: impl IntoIterator<Item = &'a str>,
     ) -> Self {
+        let texts: Vec<&str> = texts.into_iter().collect();
         Stated {
-            quantities: stated_in(texts),
+            quantities: stated_in(texts.iter().copied()),
+            magnitudes: texts.iter().flat_map(|t| magnitudes(t)).collect(),
             dates: published.into_iter().flat_map(date_forms).collect(),
         }
+    }
+
+    /// For an invented figure that is an article's figure off by a power of ten — the unit
+    /// conversion a small model gets wrong (11亿 written "11 billion") — the article's figure
+    /// and how `language` writes it: "11亿 = 1.1 billion".
+    pub fn conversion_hint(&self, invented: &str, language: crate::model::Language) -> Option<String> {
+        let wrong = *quantities(invented).first()?;
+        self.magnitudes
+            .iter()
+            .find(|(_, stated)| {
+                let ratio = (wrong.value / stated.value).log10();
+                !wrong.percent && ratio.abs() >= 0.5 && (ratio - ratio.round()).abs() < 1e-6
+            })
+            .map(|(written, stated)| format!("{written} = {}", written_in(stated, language)))
     }
 
     /// The numbers `text` states that the articles do not (by value: `72B` is `720億`), as
@@ -359,6 +413,32 @@ mod tests {
         assert_eq!(written_in(&dollars, Language::ZhHans), "12亿");
         assert_eq!(written_in(&quantities("12 million")[0], Language::ZhHant), "1,200萬");
         assert_eq!(written_in(&quantities("4.5 trillion")[0], Language::ZhHans), "4.5万亿");
+    }
+
+    #[test]
+    fn han_tenths_are_percentages() {
+        let shares = quantities("資本支出增加約三成，七成對比中偏好，3成用戶");
+        assert_eq!(
+            shares.iter().map(|q| (q.value, q.percent)).collect::<Vec<_>>(),
+            vec![(30.0, true), (70.0, true), (30.0, true)]
+        );
+        assert!(quantities("完成融資，成本下降，十三成員").is_empty());
+    }
+
+    #[test]
+    fn a_figure_off_by_a_power_of_ten_gets_the_right_conversion_as_a_hint() {
+        use crate::model::Language;
+        let stated = Stated::new(["在约11亿段授权视频上训练，营收1,850億元"], []);
+        assert_eq!(
+            stated.conversion_hint("11 billion", Language::En).as_deref(),
+            Some("11亿 = 1.1 billion")
+        );
+        assert_eq!(
+            stated.conversion_hint("1.85 billion", Language::En).as_deref(),
+            Some("1,850億 = 185 billion")
+        );
+        assert_eq!(stated.conversion_hint("7 billion", Language::En), None);
+        assert_eq!(stated.conversion_hint("1.1 billion", Language::En), None);
     }
 
     #[test]

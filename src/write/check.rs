@@ -310,8 +310,17 @@ fn topic_problems(card: &Card, check: &CardCheck, stated: &Stated) -> Vec<String
     for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
         let invented = stated.invented(text);
         if !invented.is_empty() {
+            let hints: Vec<String> = invented
+                .iter()
+                .filter_map(|figure| stated.conversion_hint(figure, check.language))
+                .collect();
+            let hint = if hints.is_empty() {
+                String::new()
+            } else {
+                format!(" (the articles' {}; copy that)", hints.join(", "))
+            };
             problems.push(format!(
-                "/{field}: states {} that no article states; use only the articles' figures",
+                "/{field}: states {} that no article states{hint}; use only the articles' figures",
                 invented.join(", ")
             ));
         }

@@ -13,7 +13,8 @@ fn articles() -> Vec<BlockArticle> {
             published: "2026-01-05T08:00:00Z".into(),
             url: "https://example.com/a1".into(),
             text: "Google DeepMind on Monday released Gemma 4, a family of open-weight models. \
-                   The largest runs on one NVIDIA H100 GPU. Hugging Face and Kaggle host the weights."
+                   The largest runs on one NVIDIA H100 GPU and was trained on 1.2 trillion \
+                   tokens. Hugging Face and Kaggle host the weights."
                 .into(),
         },
         BlockArticle {
@@ -442,6 +443,16 @@ fn a_number_no_article_states_is_re_asked_in_the_summary_and_dropped_from_option
         problems
             .iter()
             .any(|p| p.starts_with("/summary:") && p.contains("299")),
+        "{problems:?}"
+    );
+    // A figure off by a power of ten is re-asked with the articles' figure in the digest's units.
+    let mut card = good();
+    card["summary"] = json!("Google DeepMind 發布 Gemma 4 系列開放權重模型，以 12兆 token 訓練。");
+    let problems = check(&card).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("states 12兆") && p.contains("(the articles' 1.2 trillion = 1.2兆; copy that)")),
         "{problems:?}"
     );
     // The transcript's defect: a launch quarter no article gives, in optional prose.
