@@ -68,16 +68,20 @@ pub fn more_schema() -> serde_json::Value {
 
 /// Validates a more-news reply against the stories asked about: every story exactly once, no
 /// unknown id, every line non-empty and within `MORE_LINE_MAX_CHARS` — a longer line is cut at
-/// its last sentence or clause that fits, where that keeps half of it. (On a grammar server the
-/// language pattern takes the place of the length: the real model wrote 176-character lines, and
-/// two of seven batches fell back to the lead titles over it.)
+/// its last sentence or clause that fits, where that keeps half of it, and is emptied where
+/// nothing can be cut (its story's lead title stands in), so one line does not cost its batch.
+/// (On a grammar server the language pattern takes the place of the length: the real model wrote
+/// 176-character lines, and one batch of five stories fell back to the lead titles over one such
+/// line after its re-ask, in two recordings of the fixture day.)
 pub fn validate_more(content: &str, ids: &[String]) -> Result<MoreLines, String> {
     let mut lines: MoreLines = validate_against(content, &more_schema())?;
-    for entry in &mut lines.lines {
-        if entry.line.trim().chars().count() > MORE_LINE_MAX_CHARS
-            && let Some(cut) = cut_at_sentence_or_clause(entry.line.trim(), MORE_LINE_MAX_CHARS)
-        {
-            entry.line = cut;
+    let mut uncuttable = Vec::new();
+    for (i, entry) in lines.lines.iter_mut().enumerate() {
+        if entry.line.trim().chars().count() > MORE_LINE_MAX_CHARS {
+            match cut_at_sentence_or_clause(entry.line.trim(), MORE_LINE_MAX_CHARS) {
+                Some(cut) => entry.line = cut,
+                None => uncuttable.push(i),
+            }
         }
     }
     let mut problems = Vec::new();
@@ -91,13 +95,8 @@ pub fn validate_more(content: &str, ids: &[String]) -> Result<MoreLines, String>
         } else if !seen.insert(id) {
             problems.push(format!("/lines/{i}/id: \"{id}\" has a line already"));
         }
-        let chars = entry.line.trim().chars().count();
-        if chars == 0 {
+        if entry.line.trim().is_empty() {
             problems.push(format!("/lines/{i}/line: must not be empty"));
-        } else if chars > MORE_LINE_MAX_CHARS {
-            problems.push(format!(
-                "/lines/{i}/line: {chars} characters is too long (at most {MORE_LINE_MAX_CHARS})"
-            ));
         }
     }
     let missing: Vec<&str> = ids
@@ -108,11 +107,15 @@ pub fn validate_more(content: &str, ids: &[String]) -> Result<MoreLines, String>
     if !missing.is_empty() {
         problems.push(format!("/lines: no line for {}", missing.join(", ")));
     }
-    if problems.is_empty() {
-        Ok(lines)
-    } else {
-        Err(problems.join("; "))
+    if !problems.is_empty() {
+        return Err(problems.join("; "));
     }
+    for i in uncuttable {
+        let entry = &mut lines.lines[i];
+        tracing::info!(story = %entry.id, line = %entry.line, "more-news line too long with nothing to cut at: the lead title stands in");
+        entry.line.clear();
+    }
+    Ok(lines)
 }
 
 /// A line the model gave two stories (or lines lint would call one story) is dropped from each
