@@ -62,12 +62,44 @@ pub fn html_to_text(html: &str) -> String {
         };
     }
     push_text(&mut raw, rest);
-    collapse_whitespace(&raw)
+    collapse_whitespace(&decode_escaped_code_points(&raw))
 }
 
 /// Plain text that is not HTML: whitespace collapsed within lines, blank lines dropped.
 pub fn plain_to_text(text: &str) -> String {
-    collapse_whitespace(text)
+    collapse_whitespace(&decode_escaped_code_points(text))
+}
+
+/// JSON escapes a publisher left in its text, decoded: BAAI Hub's Atom feed titles read
+/// `Agent\\u002F机器人\\u002F自动驾驶` (4 of the corpus's 25 days), and the lexical card took
+/// "u002F" for an entity. A backslash run, `u` and four hex digits make one character; a control
+/// character or a lone surrogate stays as written.
+fn decode_escaped_code_points(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\\u") {
+        let start = rest[..at].trim_end_matches('\\').len();
+        out.push_str(&rest[..start]);
+        let from_u = &rest[at + 1..];
+        let decoded = from_u
+            .get(1..5)
+            .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32)
+            .filter(|c| !c.is_control());
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &from_u[5..];
+            }
+            None => {
+                out.push_str(&rest[start..=at]);
+                rest = from_u;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Does text declared as plain look like HTML anyway? Feeds often mislabel escaped HTML as text.
@@ -273,6 +305,17 @@ fn collapse_whitespace(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_escapes_left_in_text_are_decoded() {
+        assert_eq!(
+            super::plain_to_text(r"覆盖Agent\\u002F机器人\\u002FAI4S"),
+            "覆盖Agent/机器人/AI4S"
+        );
+        assert_eq!(super::html_to_text(r"a\u00e9b"), "aéb");
+        // Not an escape, or one that would make a control character: as written.
+        assert_eq!(super::plain_to_text(r"C:\users\u12 \u0007"), r"C:\users\u12 \u0007");
+    }
+
     use super::*;
 
     #[test]
