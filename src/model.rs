@@ -317,6 +317,10 @@ pub struct CardStats {
     pub reasks: usize,
     /// Topics that got the extractive card because the model's stayed invalid.
     pub fallbacks: usize,
+    /// Those topics, each with what was still wrong with the model's last answer: the editor
+    /// reading a manifest sees why, not only how many. Absent when nothing fell back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallback_topics: Vec<FailedTopic>,
     /// Local repairs by kind (`write::check::LocalRepair::name`).
     #[serde(default)]
     pub local_repairs: std::collections::BTreeMap<String, usize>,
@@ -325,8 +329,8 @@ pub struct CardStats {
     pub insight_fallback: bool,
 }
 
-/// A topic that produced no card, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// A topic that produced no card (or only the extractive one), and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FailedTopic {
     pub topic_id: String,
     pub title: String,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::cli::{newsdesk, repo};
+use common::cli::{newsdesk, newsdesk_with, repo};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -462,6 +462,51 @@ fn too_few_cards_publishes_nothing_and_replay_never_calls_the_provider() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cache miss in replay mode"), "{stderr}");
     assert!(!dir.path().join("out/2026-01-05.md").exists());
+}
+
+/// A provider nobody answers at (a port just closed on 127.0.0.1): the run stops at the first
+/// topics' connection failures with one message naming the endpoint — no progress line for the
+/// topics that then failed at once, nothing published — in at most five lines.
+#[test]
+fn an_unreachable_provider_stops_the_run_in_five_lines_naming_its_base_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = std::fs::read_to_string(repo().join("scripts/real-model/newsdesk.toml"))
+        .unwrap()
+        .replace(
+            "url = \"../../fixtures/days/2026-01-05\"",
+            &format!("url = {:?}", fixture_day().to_str().unwrap()),
+        );
+    let config_path = dir.path().join("newsdesk.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}/v1", closed.local_addr().unwrap());
+    drop(closed);
+    let args = [
+        "--config",
+        config_path.to_str().unwrap(),
+        "--store",
+        "store",
+        "run",
+        "--date",
+        "2026-01-05",
+        "--out",
+        "out",
+    ];
+    let out = newsdesk_with(&args, dir.path(), &[("OPENAI_BASE_URL", &base_url)]);
+    assert_eq!(out.status.code(), Some(1));
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.lines().count() <= 5, "{printed}");
+    assert!(!printed.contains("cards:"), "{printed}");
+    let error = printed.lines().last().unwrap();
+    assert!(
+        error.contains(&base_url) && error.contains("nothing was published"),
+        "{printed}"
+    );
+    assert!(!dir.path().join("out").exists());
 }
 
 #[test]

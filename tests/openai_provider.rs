@@ -410,5 +410,9 @@ async fn figures_in_the_other_language_units_are_restated_in_the_prompt() {
         prompts[0]
     );
     // English articles for an English digest: nothing to convert, no such rule.
-    assert!(!prompts[1].contains("never convert units"), "{}", prompts[1]);
+    assert!(
+        !prompts[1].contains("never convert units"),
+        "{}",
+        prompts[1]
+    );
 }

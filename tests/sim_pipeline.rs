@@ -210,4 +210,20 @@ async fn sloppy_first_answers_are_repaired_re_asked_or_replaced_and_counted() {
         fallback_cards(&dir.path().join("out/2026-01-05.json")),
         stats.fallbacks
     );
+    // Each fallback says which topic and what was still wrong, in the summary and the manifest.
+    assert_eq!(stats.fallback_topics.len(), stats.fallbacks);
+    let rendered = summary.render();
+    for topic in &stats.fallback_topics {
+        assert!(!topic.reason.is_empty(), "{topic:?}");
+        assert!(
+            rendered.contains(&format!(
+                "↳ {} \"{}\" is the extractive card: {}",
+                topic.topic_id, topic.title, topic.reason
+            )),
+            "{rendered}"
+        );
+    }
+    let store = SledStore::open(&dir.path().join("store")).unwrap();
+    let manifest = newsdesk::run::manifest::RunManifest::load(&store, &summary.run_id).unwrap();
+    assert_eq!(manifest.card_stats.fallback_topics, stats.fallback_topics);
 }

@@ -313,7 +313,10 @@ mod tests {
         );
         assert_eq!(super::html_to_text(r"a\u00e9b"), "aéb");
         // Not an escape, or one that would make a control character: as written.
-        assert_eq!(super::plain_to_text(r"C:\users\u12 \u0007"), r"C:\users\u12 \u0007");
+        assert_eq!(
+            super::plain_to_text(r"C:\users\u12 \u0007"),
+            r"C:\users\u12 \u0007"
+        );
     }
 
     use super::*;

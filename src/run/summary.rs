@@ -135,6 +135,12 @@ fn card_stats_line(stats: &crate::model::CardStats, cards: usize) -> Option<Stri
         line.push_str(&format!(" · local repairs: {}", repairs.join(", ")));
     }
     line.push('\n');
+    for topic in &stats.fallback_topics {
+        line.push_str(&format!(
+            "             ↳ {} \"{}\" is the extractive card: {}\n",
+            topic.topic_id, topic.title, topic.reason
+        ));
+    }
     Some(line)
 }
 

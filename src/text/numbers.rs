@@ -208,18 +208,48 @@ impl Stated {
         }
     }
 
-    /// For an invented figure that is an article's figure off by a power of ten — the unit
-    /// conversion a small model gets wrong (11亿 written "11 billion") — the article's figure
-    /// and how `language` writes it: "11亿 = 1.1 billion".
-    pub fn conversion_hint(&self, invented: &str, language: crate::model::Language) -> Option<String> {
+    /// The article figure an invented one is off from by a power of ten — the unit conversion a
+    /// small model gets wrong (11亿 written "11 billion", 4.5 trillion written "4.5億") — when
+    /// exactly one stated value is.
+    fn misconverted(&self, invented: &str) -> Option<&(String, Quantity)> {
         let wrong = *quantities(invented).first()?;
-        self.magnitudes
-            .iter()
-            .find(|(_, stated)| {
-                let ratio = (wrong.value / stated.value).log10();
-                !wrong.percent && ratio.abs() >= 0.5 && (ratio - ratio.round()).abs() < 1e-6
-            })
-            .map(|(written, stated)| format!("{written} = {}", written_in(stated, language)))
+        if wrong.percent {
+            return None;
+        }
+        let mut matches = self.magnitudes.iter().filter(|(_, stated)| {
+            let ratio = (wrong.value / stated.value).log10();
+            ratio.abs() >= 0.5 && (ratio - ratio.round()).abs() < 1e-6
+        });
+        let first = matches.next()?;
+        matches
+            .all(|(_, other)| other.same_as(&first.1))
+            .then_some(first)
+    }
+
+    /// `text` with every invented figure that is an article's figure off by a power of ten
+    /// written as `language` writes the article's figure ("7.3億" → "73億" where the article says
+    /// 7.3B); `None` when there is none. The mantissa is the article's, so only the unit the
+    /// model chose is replaced.
+    pub fn with_conversions_corrected(
+        &self,
+        text: &str,
+        language: crate::model::Language,
+    ) -> Option<String> {
+        let mut chars: Vec<char> = text.chars().collect();
+        let mut corrected = false;
+        // From the end, so the spans before each replacement keep their offsets.
+        for (span, _) in self.invented_spans(text).into_iter().rev() {
+            let written: String = chars[span.clone()].iter().collect();
+            let leading = written.len() - written.trim_start().len();
+            let trailing = written.len() - written.trim_end().len();
+            if let Some((_, stated)) = self.misconverted(written.trim()) {
+                let start = span.start + written[..leading].chars().count();
+                let end = span.end - written[written.len() - trailing..].chars().count();
+                chars.splice(start..end, written_in(stated, language).chars());
+                corrected = true;
+            }
+        }
+        corrected.then(|| chars.into_iter().collect())
     }
 
     /// The numbers `text` states that the articles do not (by value: `72B` is `720億`), as
@@ -227,11 +257,21 @@ impl Stated {
     /// is stated — the model saw it beside the article — but its year alone is not: "2026 年第二
     /// 季度上市" dates a launch no article dates.
     pub fn invented(&self, text: &str) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        self.invented_spans(text)
+            .into_iter()
+            .map(|(span, _)| chars[span].iter().collect::<String>().trim().to_string())
+            .collect()
+    }
+
+    /// `invented`'s figures with where `text` writes them (char offsets).
+    fn invented_spans(&self, text: &str) -> Vec<(std::ops::Range<usize>, Quantity)> {
         let mut undated = text.to_string();
         for date in &self.dates {
-            undated = undated.replace(date.as_str(), " ");
+            // Blanked to the same length, so offsets in `undated` are offsets in `text`.
+            undated = undated.replace(date.as_str(), &" ".repeat(date.chars().count()));
         }
-        ungrounded_written(&undated, &self.quantities)
+        unknown_spans(&undated, &self.quantities)
     }
 }
 
@@ -239,8 +279,18 @@ impl Stated {
 /// for text that is no date.
 fn date_forms(published: &str) -> Vec<String> {
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let parts: Vec<u32> = published
         .get(..10)
@@ -289,7 +339,12 @@ pub fn magnitudes(text: &str) -> Vec<(String, Quantity)> {
     let chars: Vec<char> = text.chars().collect();
     quantity_spans(text)
         .into_iter()
-        .filter(|(span, q)| !q.percent && chars[span.clone()].iter().any(|c| !c.is_ascii_digit() && !matches!(c, ',' | '.' | ' ')))
+        .filter(|(span, q)| {
+            !q.percent
+                && chars[span.clone()]
+                    .iter()
+                    .any(|c| !c.is_ascii_digit() && !matches!(c, ',' | '.' | ' '))
+        })
         .map(|(span, q)| (chars[span].iter().collect::<String>().trim().to_string(), q))
         .collect()
 }
@@ -351,16 +406,6 @@ fn short_decimal(value: f64) -> String {
     }
 }
 
-/// The quantities of `card_text` that are none of `known` (`stated_in`), as `card_text` writes
-/// them ("2026", "72B", "15%").
-pub fn ungrounded_written(card_text: &str, known: &[Quantity]) -> Vec<String> {
-    let chars: Vec<char> = card_text.chars().collect();
-    unknown_spans(card_text, known)
-        .into_iter()
-        .map(|(span, _)| chars[span].iter().collect::<String>().trim().to_string())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,7 +442,10 @@ mod tests {
             .iter()
             .map(|(written, q)| (written.clone(), written_in(q, Language::En)))
             .collect();
-        let pairs: Vec<(&str, &str)> = found.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         assert_eq!(
             pairs,
             vec![
@@ -411,40 +459,36 @@ mod tests {
         let dollars = quantities("$1.2 billion")[0];
         assert_eq!(written_in(&dollars, Language::ZhHant), "12億");
         assert_eq!(written_in(&dollars, Language::ZhHans), "12亿");
-        assert_eq!(written_in(&quantities("12 million")[0], Language::ZhHant), "1,200萬");
-        assert_eq!(written_in(&quantities("4.5 trillion")[0], Language::ZhHans), "4.5万亿");
+        assert_eq!(
+            written_in(&quantities("12 million")[0], Language::ZhHant),
+            "1,200萬"
+        );
+        assert_eq!(
+            written_in(&quantities("4.5 trillion")[0], Language::ZhHans),
+            "4.5万亿"
+        );
     }
 
     #[test]
     fn han_tenths_are_percentages() {
         let shares = quantities("資本支出增加約三成，七成對比中偏好，3成用戶");
         assert_eq!(
-            shares.iter().map(|q| (q.value, q.percent)).collect::<Vec<_>>(),
+            shares
+                .iter()
+                .map(|q| (q.value, q.percent))
+                .collect::<Vec<_>>(),
             vec![(30.0, true), (70.0, true), (30.0, true)]
         );
         assert!(quantities("完成融資，成本下降，十三成員").is_empty());
     }
 
     #[test]
-    fn a_figure_off_by_a_power_of_ten_gets_the_right_conversion_as_a_hint() {
-        use crate::model::Language;
-        let stated = Stated::new(["在约11亿段授权视频上训练，营收1,850億元"], []);
-        assert_eq!(
-            stated.conversion_hint("11 billion", Language::En).as_deref(),
-            Some("11亿 = 1.1 billion")
-        );
-        assert_eq!(
-            stated.conversion_hint("1.85 billion", Language::En).as_deref(),
-            Some("1,850億 = 185 billion")
-        );
-        assert_eq!(stated.conversion_hint("7 billion", Language::En), None);
-        assert_eq!(stated.conversion_hint("1.1 billion", Language::En), None);
-    }
-
-    #[test]
     fn only_figures_in_the_other_language_units_are_restated() {
         use crate::model::Language;
-        let texts = ["途灵科技累计完成付费订单超过150万单，融资11亿元，又获11亿元", "$12 million from 3 investors"];
+        let texts = [
+            "途灵科技累计完成付费订单超过150万单，融资11亿元，又获11亿元",
+            "$12 million from 3 investors",
+        ];
         assert_eq!(
             unit_conversions(texts, Language::En, 10),
             vec!["150万 = 1.5 million", "11亿 = 1.1 billion"]
@@ -478,13 +522,59 @@ mod tests {
 
     #[test]
     fn grounding_passes_restatements_and_flags_inventions() {
-        let known = stated_in(["The model has 72 billion parameters and scored 88.5% on the test."]);
-        assert!(ungrounded_written("参数量 720亿，得分 88.5%", &known).is_empty());
-        assert_eq!(
-            ungrounded_written("参数量 720亿，融资 3亿美元", &known),
-            vec!["3亿"]
+        let stated = Stated::new(
+            ["The model has 72 billion parameters and scored 88.5% on the test."],
+            [],
         );
+        assert!(stated.invented("参数量 720亿，得分 88.5%").is_empty());
+        assert_eq!(stated.invented("参数量 720亿，融资 3亿美元"), vec!["3亿"]);
         // A percentage is not the same quantity as a plain number.
-        assert_eq!(ungrounded_written("88.5", &known), vec!["88.5"]);
+        assert_eq!(stated.invented("88.5"), vec!["88.5"]);
+    }
+
+    #[test]
+    fn a_figure_off_by_a_power_of_ten_takes_the_articles_figure() {
+        use crate::model::Language;
+        // The fixture day's recorded answer (2026-12-07): 7.3B and 4.5 trillion written as
+        // 7.3億 and 4.5億.
+        let stated = Stated::new(
+            ["Helix raised $7.3B after training on 4.5 trillion tokens; 12 models ship."],
+            ["2026-01-05T03:00:00Z"],
+        );
+        assert_eq!(
+            stated
+                .with_conversions_corrected(
+                    "融資7.3億美元，以4.5億 token 訓練，2026年1月5日發布",
+                    Language::ZhHant
+                )
+                .as_deref(),
+            Some("融資73億美元，以4.5兆 token 訓練，2026年1月5日發布")
+        );
+        // Grounded figures, a date and an invention with no article mantissa stay as written.
+        assert_eq!(
+            stated.with_conversions_corrected("融資73億美元，另有8.1億", Language::ZhHant),
+            None
+        );
+        // The eval's answers (issue 16): 11亿 written "11 billion", 1,850億 "1.85 billion".
+        let english = Stated::new(["在约11亿段授权视频上训练，营收1,850億元"], []);
+        assert_eq!(
+            english
+                .with_conversions_corrected(
+                    "11 billion clips, 1.85 billion in revenue",
+                    Language::En
+                )
+                .as_deref(),
+            Some("1.1 billion clips, 185 billion in revenue")
+        );
+        assert_eq!(
+            english.with_conversions_corrected("1.1 billion, 7 billion", Language::En),
+            None
+        );
+        // Two article figures the invented one could be off from: not guessed.
+        let ambiguous = Stated::new(["7.3B in January, 73M in March"], []);
+        assert_eq!(
+            ambiguous.with_conversions_corrected("7.3億", Language::ZhHant),
+            None
+        );
     }
 }

@@ -44,6 +44,8 @@ pub struct CardOutcome {
     pub by_model: usize,
     /// Topics that got the extractive card because the model's stayed invalid.
     pub fallbacks: usize,
+    /// Those topics with the reason the model's card stayed invalid.
+    pub fallback_topics: Vec<FailedTopic>,
     /// Local repairs by kind, over every accepted model card.
     pub local_repairs: BTreeMap<LocalRepair, usize>,
     /// The first failure that means the provider cannot answer at all (unreachable, key
@@ -61,6 +63,7 @@ impl CardOutcome {
             first_valid: self.first_valid,
             reasks: self.reasks,
             fallbacks: self.fallbacks,
+            fallback_topics: self.fallback_topics.clone(),
             local_repairs: self
                 .local_repairs
                 .iter()
@@ -96,10 +99,14 @@ impl Writer<'_> {
                 let asked = self
                     .ask_card(request, articles, lexical, &section_ids)
                     .await;
-                progress(
-                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
-                    topics.len(),
-                );
+                // Once the provider is down every later topic fails at once: "cards: 5/5" for
+                // those would read as work done (the run stops on the one message instead).
+                if !matches!(&asked, Asked::Failed { error } if error.is_fatal()) {
+                    progress(
+                        done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1,
+                        topics.len(),
+                    );
+                }
                 asked
             },
         ))
@@ -249,6 +256,7 @@ impl Writer<'_> {
                     CardFallback::Extractive => {
                         tracing::info!(topic = %topic.id, %reason, "extractive fallback card");
                         outcome.fallbacks += 1;
+                        outcome.fallback_topics.push(failed(reason));
                         outcome.cards.push(record(lexical.into_card(), true));
                     }
                     CardFallback::None => outcome.failed.push(failed(reason)),

@@ -56,6 +56,9 @@ pub enum LocalRepair {
     /// A sentence of optional prose (or a key point, an impact) stating a number no article
     /// states was dropped; in the title or summary the same is re-asked.
     InventedNumberDropped,
+    /// A figure that is an article's figure off by a power of ten (7.3B written 7.3億) was
+    /// written as the article's figure in the digest's units.
+    FigureUnitCorrected,
 }
 
 impl LocalRepair {
@@ -74,6 +77,7 @@ impl LocalRepair {
             LocalRepair::OptionalTextDropped => "optional_text_dropped",
             LocalRepair::ForeignTextCleared => "foreign_text_cleared",
             LocalRepair::InventedNumberDropped => "invented_number_dropped",
+            LocalRepair::FigureUnitCorrected => "figure_unit_corrected",
         }
     }
 }
@@ -308,19 +312,11 @@ fn topic_problems(card: &Card, check: &CardCheck, stated: &Stated) -> Vec<String
         }
     }
     for (field, text) in [("title", &card.title), ("summary", &card.summary)] {
+        // A figure off by a power of ten from an article's was corrected before this (repair).
         let invented = stated.invented(text);
         if !invented.is_empty() {
-            let hints: Vec<String> = invented
-                .iter()
-                .filter_map(|figure| stated.conversion_hint(figure, check.language))
-                .collect();
-            let hint = if hints.is_empty() {
-                String::new()
-            } else {
-                format!(" (the articles' {}; copy that)", hints.join(", "))
-            };
             problems.push(format!(
-                "/{field}: states {} that no article states{hint}; use only the articles' figures",
+                "/{field}: states {} that no article states; use only the articles' figures",
                 invented.join(", ")
             ));
         }

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::{
-    CardCheck, LocalRepair, OPTIONAL_LISTS, OPTIONAL_TEXT, convert_other_script,
-    is_placeholder, script_fields, texts_mut,
+    CardCheck, LocalRepair, OPTIONAL_LISTS, OPTIONAL_TEXT, convert_other_script, is_placeholder,
+    script_fields, texts_mut,
 };
 use crate::llm::blocks::BlockArticle;
 use crate::llm::schema::{
@@ -29,6 +29,7 @@ pub(super) fn repair(
     normalize_choices(value, check, repairs);
     convert_scripts_and_placeholders(value, check.language, repairs);
     cut_overlong_texts(value, repairs);
+    correct_misconverted_figures(value, stated, check.language, repairs);
     drop_invented_numbers(value, stated, repairs);
     if let Some(Value::Array(list)) = value.get_mut("entities") {
         repairs.extend(repair_entities(list, check));
@@ -125,6 +126,26 @@ fn cut_overlong_texts(value: &mut Value, repairs: &mut Vec<LocalRepair>) {
     }
     if drop_overlong_optional_text(value) {
         repairs.push(LocalRepair::OptionalTextDropped);
+    }
+}
+
+/// A figure the model converted to the wrong unit (the article's 7.3B written 7.3億 — the
+/// article's mantissa, a power of ten off) is the article's figure in the digest's units, in any
+/// prose field: arithmetic needs no re-ask. On the fixture day recorded 2026-12-07 one such summary
+/// stayed wrong after its re-ask, even with "7.3B = 73億" in the prompt, and the topic fell back.
+fn correct_misconverted_figures(
+    value: &mut Value,
+    stated: &Stated,
+    language: Language,
+    repairs: &mut Vec<LocalRepair>,
+) {
+    for field in script_fields() {
+        for text in value.get_mut(field).map(texts_mut).unwrap_or_default() {
+            if let Some(corrected) = stated.with_conversions_corrected(text, language) {
+                *text = corrected;
+                repairs.push(LocalRepair::FigureUnitCorrected);
+            }
+        }
     }
 }
 

@@ -32,8 +32,7 @@ fn missing_unknown_repeated_and_empty_lines_are_named() {
 #[test]
 fn a_line_past_its_bound_with_nothing_to_cut_at_is_emptied_not_the_batch_failed() {
     let long = "長".repeat(MORE_LINE_MAX_CHARS + 1);
-    let reply =
-        format!(r#"{{"lines":[{{"id":"s1","line":"{long}"}},{{"id":"s2","line":"二"}}]}}"#);
+    let reply = format!(r#"{{"lines":[{{"id":"s1","line":"{long}"}},{{"id":"s2","line":"二"}}]}}"#);
     let lines = validate_more(&reply, &ids()).unwrap();
     assert_eq!(lines.lines[0].line, "", "the lead title stands in");
     assert_eq!(lines.lines[1].line, "二");
