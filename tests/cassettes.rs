@@ -166,12 +166,31 @@ fn the_card_eval_replays_the_real_models_figures() {
             "local",
             "--cache-mode",
             "replay",
+            "--report",
+            "report",
             "--json",
         ],
     );
     assert_not_stale(&out);
     let outcome: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    // A re-ask whose message changed (a check rule, a hint) misses inside one fixture while the
+    // eval as a whole succeeds: that fixture would score as failed for a reason no model gave.
+    let results = outcome["suites"][0]["reports"][0].as_str().unwrap();
+    let stale: Vec<String> = std::fs::read_to_string(dir.path().join(results))
+        .unwrap()
+        .lines()
+        .filter(|line| line.contains("cache miss in replay mode"))
+        .map(|line| {
+            let result: serde_json::Value = serde_json::from_str(line).unwrap();
+            result["fixture"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "the real-model cassette is stale for fixtures {stale:?}: a request the card stage sends \
+         now was never recorded. Re-record with scripts/real-model/record.sh."
+    );
     let metrics = outcome["suites"][0]["comparisons"][0]["metrics"]
         .as_array()
         .unwrap();
