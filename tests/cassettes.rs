@@ -172,6 +172,20 @@ fn the_card_eval_replays_the_real_models_figures() {
         ],
     );
     assert_not_stale(&out);
+    // Progress counts the replayed answers as the card stage does: every call a cache hit.
+    let said = text(&out);
+    let last = said
+        .lines()
+        .filter(|l| l.contains("fixtures: 30/30"))
+        .last()
+        .unwrap_or_else(|| panic!("no progress line: {said}"));
+    let hits: usize = last
+        .split('(')
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{last}"));
+    assert!(hits >= 30, "{last}");
     let outcome: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
     // A re-ask whose message changed (a check rule, a hint) misses inside one fixture while the

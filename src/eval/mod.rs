@@ -426,18 +426,8 @@ struct SuiteRunner<'a> {
 impl SuiteRunner<'_> {
     /// `variant` over every fixture of the suite, `--repeat` times, with a progress bar.
     async fn run_variant(&self, variant: &suite::Variant) -> Result<Vec<FixtureResult>, EvalError> {
-        let progress = |done: usize, total: usize| {
-            self.reporter.stage_progress(
-                "fixtures",
-                &crate::progress::StageProgress {
-                    done,
-                    total,
-                    cache_hits: 0,
-                    retries: 0,
-                    rate_limited: 0,
-                },
-            )
-        };
+        let progress =
+            |seen: crate::progress::StageProgress| self.reporter.stage_progress("fixtures", &seen);
         Ok(runner::run_variant(
             self.suite,
             self.config,

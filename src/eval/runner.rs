@@ -233,7 +233,7 @@ pub async fn run_variant(
     store: Arc<dyn Store>,
     repeats: u32,
     cache_mode: CacheMode,
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &(dyn Fn(crate::progress::StageProgress) + Sync),
 ) -> Result<Vec<FixtureResult>, RunnerError> {
     if suite.stage == Stage::Cluster {
         return Ok(run_clusters(suite, variant).await);
@@ -242,12 +242,23 @@ pub async fn run_variant(
     let (prompts, _staged) = variant_prompts(suite, &config, variant)?;
     // The run's own derivation, so a fixture's request (and cache key) is the one a run makes.
     let model = crate::run::ModelPlan::new(&config, None, None);
-    let (stack, _) = model
+    let (stack, telemetry) = model
         .stack(&config, store, cache_mode, Arc::new(SystemClock))
         .map_err(|error| RunnerError::Provider {
             variant: variant.name.clone(),
             error,
         })?;
+    // Fixtures done, with the counts the card stage shows (a replay shows every call a hit).
+    let progress = |done: usize, total: usize| {
+        let seen = telemetry.snapshot();
+        progress(crate::progress::StageProgress {
+            done,
+            total,
+            cache_hits: stack.ledger().iter().filter(|c| c.cached).count(),
+            retries: seen.retries,
+            rate_limited: seen.rate_limited,
+        })
+    };
     let no_history = std::collections::BTreeMap::new();
     let mut results = Vec::new();
     for repeat in 1..=repeats.max(1) {
