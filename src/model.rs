@@ -329,7 +329,7 @@ pub struct CardStats {
     pub insight_fallback: bool,
 }
 
-/// A topic that produced no card (or only the extractive one), and why.
+/// A topic that produced no card, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FailedTopic {
     pub topic_id: String,

@@ -48,6 +48,17 @@ fn write_config(dir: &Path, extra: &str) -> PathBuf {
 
 /// `newsdesk --config CONFIG --store STORE run --date 2026-01-05 --out out EXTRA...` in `dir`.
 fn run_fixture_day(dir: &Path, config: &Path, store: &str, extra: &[&str]) -> Output {
+    run_fixture_day_with(dir, config, store, extra, &[])
+}
+
+/// `run_fixture_day` with `env` set (an endpoint, say).
+fn run_fixture_day_with(
+    dir: &Path,
+    config: &Path,
+    store: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let mut args = vec![
         "--config",
         config.to_str().unwrap(),
@@ -60,7 +71,7 @@ fn run_fixture_day(dir: &Path, config: &Path, store: &str, extra: &[&str]) -> Ou
         "out",
     ];
     args.extend_from_slice(extra);
-    newsdesk(&args, dir)
+    newsdesk_with(&args, dir, env)
 }
 
 #[test]
@@ -481,18 +492,13 @@ fn an_unreachable_provider_stops_the_run_in_five_lines_naming_its_base_url() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base_url = format!("http://{}/v1", closed.local_addr().unwrap());
     drop(closed);
-    let args = [
-        "--config",
-        config_path.to_str().unwrap(),
-        "--store",
+    let out = run_fixture_day_with(
+        dir.path(),
+        &config_path,
         "store",
-        "run",
-        "--date",
-        "2026-01-05",
-        "--out",
-        "out",
-    ];
-    let out = newsdesk_with(&args, dir.path(), &[("OPENAI_BASE_URL", &base_url)]);
+        &[],
+        &[("OPENAI_BASE_URL", &base_url)],
+    );
     assert_eq!(out.status.code(), Some(1));
     let printed = format!(
         "{}{}",
@@ -612,20 +618,7 @@ fn tolerated_failures_keep_collect_ok() {
 fn a_run_with_a_dead_source_is_partial_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), GONE_SOURCE);
-    let out = newsdesk(
-        &[
-            "--config",
-            config.to_str().unwrap(),
-            "--store",
-            "store",
-            "run",
-            "--date",
-            "2026-01-05",
-            "--out",
-            "out",
-        ],
-        dir.path(),
-    );
+    let out = run_fixture_day(dir.path(), &config, "store", &[]);
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
