@@ -176,8 +176,7 @@ fn the_card_eval_replays_the_real_models_figures() {
     let said = text(&out);
     let last = said
         .lines()
-        .filter(|l| l.contains("fixtures: 30/30"))
-        .last()
+        .rfind(|l| l.contains("fixtures: 30/30"))
         .unwrap_or_else(|| panic!("no progress line: {said}"));
     let hits: usize = last
         .split('(')
