@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Records a real model's answers as the cassette CI replays (fixtures/cassettes/real-model.jsonl)
-# and its description (fixtures/cassettes/recording.json): the bundled fixture day with 5 topics
-# and the card eval suite (variant local; RECORD_ALL=1 adds local-v2 and the insight suite), all
+# and its description (fixtures/cassettes/recording.json): the bundled fixture day with 5 topics,
+# the card eval suite and the insight suite (variant local; RECORD_ALL=1 adds local-v2), all
 # answered by llama.cpp's own server (llama-server) with Qwen2.5-Coder-1.5B-Instruct, installed
-# and started through ../shared/peers/real_llm.sh. About 15 minutes for the day and 45 for the
-# eval on 2 idle cores. On a busy machine the server's two threads wait on each other: with
-# another process on one core generation fell from ~10 to under 1 token/s (measured 2026-12-06),
-# so record on an idle machine.
+# and started through ../shared/peers/real_llm.sh. About 20 minutes for the day, 55 for the card
+# eval and 13 for the insight eval on 2 idle cores (measured 2026-12-07). On a busy machine the
+# server's two threads wait on each other: with another process on one core generation fell from
+# ~10 to under 1 token/s (measured 2026-12-06), so record on an idle machine.
 #
 # Re-record after changing prompts/card.tera or prompts/insight.tera (tests/cassettes.rs says when
 # the cassette is stale). The port the server ran on is part of every cache key (the provider id
@@ -28,12 +28,12 @@ if [ -z "$bin" ]; then
 fi
 nd="$bin --config scripts/real-model/newsdesk.toml --store $work/store"
 # The day first: it is what `demo --cassette` shows. Then the card suite's `local` variant, which
-# tests/cassettes.rs replays; RECORD_ALL=1 adds the local-v2 variant and the insight suite.
+# tests/cassettes.rs replays, and the insight suite's; RECORD_ALL=1 adds the local-v2 variant.
 $nd run --date 2026-01-05 --out "$work/out" --json >"$work/run.json" || true
 $nd eval --suite evals/cards.toml --variant local --report "$work/eval" --json >"$work/cards.json" || true
+$nd eval --suite evals/insight.toml --variant local --report "$work/eval" --json >"$work/insight.json" || true
 if [ -n "${RECORD_ALL:-}" ]; then
   $nd eval --suite evals/cards.toml --variant local-v2 --report "$work/eval" --json >"$work/cards-v2.json" || true
-  $nd eval --suite evals/insight.toml --variant local --report "$work/eval" --json >"$work/insight.json" || true
 fi
 $nd cache export fixtures/cassettes/real-model.jsonl
 python3 - "$work" <<'PY'
