@@ -201,8 +201,11 @@ impl Stated {
         published: impl IntoIterator<Item = &'a str>,
     ) -> Self {
         let texts: Vec<&str> = texts.into_iter().collect();
+        let published: Vec<&str> = published.into_iter().collect();
+        let mut quantities = stated_in(texts.iter().copied());
+        quantities.extend(relative_years(&texts, &published));
         Stated {
-            quantities: stated_in(texts.iter().copied()),
+            quantities,
             magnitudes: texts.iter().flat_map(|t| magnitudes(t)).collect(),
             dates: published.into_iter().flat_map(date_forms).collect(),
         }
@@ -273,6 +276,36 @@ impl Stated {
         }
         unknown_spans(&undated, &self.quantities)
     }
+}
+
+/// Relative years and how far each is from the year of publication.
+const RELATIVE_YEARS: &[(&str, i32)] = &[
+    ("前年", -2),
+    ("去年", -1),
+    ("last year", -1),
+    ("今年", 0),
+    ("this year", 0),
+    ("明年", 1),
+    ("next year", 1),
+];
+
+/// The years `texts` name relative to their publication ("去年營收" published in January 2026
+/// states 2025): a card that writes the year out resolves what the article says. The eval's
+/// hongtu answer (2026-12-07) wrote "revenue in 2025" for 去年營收 and was re-asked, then lost.
+fn relative_years(texts: &[&str], published: &[&str]) -> Vec<Quantity> {
+    let years: Vec<i32> = published
+        .iter()
+        .filter_map(|p| p.get(..4)?.parse().ok())
+        .collect();
+    RELATIVE_YEARS
+        .iter()
+        .filter(|(words, _)| texts.iter().any(|t| t.to_lowercase().contains(words)))
+        .flat_map(|(_, offset)| years.iter().map(move |year| year + offset))
+        .map(|year| Quantity {
+            value: f64::from(year),
+            percent: false,
+        })
+        .collect()
 }
 
 /// The ways a card writes the date of `published` (RFC 3339, "2026-01-25T03:00:00Z"); nothing
@@ -518,6 +551,33 @@ mod tests {
         assert!(dated.invented("3 家公司").is_empty());
         assert_eq!(dated.invented("3% 與 3.5"), vec!["3%", "3.5"]);
         assert_eq!(judged_quantities("3 家公司，12 款模型").len(), 1);
+    }
+
+    #[test]
+    fn a_year_the_article_names_relative_to_its_date_is_stated() {
+        // The hongtu fixture: 去年營收 published 2026-01-22; the model wrote "revenue in 2025".
+        let hongtu = Stated::new(
+            ["鴻圖電子今日公布去年營收新臺幣1,850億元"],
+            ["2026-01-22T06:00:00Z"],
+        );
+        assert!(
+            hongtu
+                .invented("revenue in 2025 reached 185 billion")
+                .is_empty()
+        );
+        // Only the years the articles name (no 明年 or "next year" here). Years four apart: the
+        // 0.1 % tolerance of `same_as` takes a year two away for the same quantity.
+        assert_eq!(hongtu.invented("shipping in 2029"), vec!["2029"]);
+        let english = Stated::new(["Shipments start next year."], ["2026-03-01T00:00:00Z"]);
+        assert!(english.invented("shipping in 2027").is_empty());
+        assert_eq!(
+            Stated::new(["Shipments start next year."], []).invented("2031"),
+            vec!["2031"]
+        );
+        assert_eq!(
+            Stated::new(["Shipped last year."], ["2026-03-01T00:00:00Z"]).invented("2029"),
+            vec!["2029"]
+        );
     }
 
     #[test]
