@@ -305,21 +305,21 @@ fn collapse_whitespace(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn json_escapes_left_in_text_are_decoded() {
         assert_eq!(
-            super::plain_to_text(r"覆盖Agent\\u002F机器人\\u002FAI4S"),
+            plain_to_text(r"覆盖Agent\\u002F机器人\\u002FAI4S"),
             "覆盖Agent/机器人/AI4S"
         );
-        assert_eq!(super::html_to_text(r"a\u00e9b"), "aéb");
+        assert_eq!(html_to_text(r"a\u00e9b"), "aéb");
         // Not an escape, or one that would make a control character: as written.
         assert_eq!(
-            super::plain_to_text(r"C:\users\u12 \u0007"),
+            plain_to_text(r"C:\users\u12 \u0007"),
             r"C:\users\u12 \u0007"
         );
     }
-
-    use super::*;
 
     #[test]
     fn drops_script_style_noscript_with_their_content() {

@@ -114,13 +114,17 @@ fn quantity_spans(text: &str) -> Vec<(std::ops::Range<usize>, Quantity)> {
 /// the end of a longer numeral. Chinese articles write shares this way ("資本支出增加約三成"),
 /// and a card restates them as percentages; 完成 or 成本 have no numeral before 成.
 fn han_tenths_at(chars: &[char], at: usize) -> Option<f64> {
-    const NUMERALS: [char; 10] = ['一', '二', '兩', '两', '三', '四', '五', '六', '七', '八'];
     let digit = |c: char| match c {
+        '一' => Some(1.0),
+        '二' | '兩' | '两' => Some(2.0),
+        '三' => Some(3.0),
+        '四' => Some(4.0),
+        '五' => Some(5.0),
+        '六' => Some(6.0),
+        '七' => Some(7.0),
+        '八' => Some(8.0),
         '九' => Some(9.0),
-        _ => NUMERALS
-            .iter()
-            .position(|&n| n == c)
-            .map(|p| [1.0, 2.0, 2.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0][p]),
+        _ => None,
     };
     let tenths = digit(*chars.get(at)?)?;
     let after_numeral = at
@@ -189,7 +193,7 @@ pub fn stated_in<'a>(sources: impl IntoIterator<Item = &'a str>) -> Vec<Quantity
 #[derive(Debug, Clone, Default)]
 pub struct Stated {
     quantities: Vec<Quantity>,
-    /// The figures written with a magnitude word ("11亿", "$1.2 billion"), for `conversion_hint`.
+    /// The figures written with a magnitude word ("11亿", "$1.2 billion"), for `misconverted`.
     magnitudes: Vec<(String, Quantity)>,
     dates: Vec<String>,
 }
@@ -248,7 +252,7 @@ impl Stated {
             if let Some((_, stated)) = self.misconverted(written.trim()) {
                 let start = span.start + written[..leading].chars().count();
                 let end = span.end - written[written.len() - trailing..].chars().count();
-                chars.splice(start..end, written_in(stated, language).chars());
+                chars.splice(start..end, figure_in(stated, language).chars());
                 corrected = true;
             }
         }
@@ -297,9 +301,10 @@ fn relative_years(texts: &[&str], published: &[&str]) -> Vec<Quantity> {
         .iter()
         .filter_map(|p| p.get(..4)?.parse().ok())
         .collect();
+    let lowered: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
     RELATIVE_YEARS
         .iter()
-        .filter(|(words, _)| texts.iter().any(|t| t.to_lowercase().contains(words)))
+        .filter(|(words, _)| lowered.iter().any(|t| t.contains(words)))
         .flat_map(|(_, offset)| years.iter().map(move |year| year + offset))
         .map(|year| Quantity {
             value: f64::from(year),
@@ -368,7 +373,7 @@ fn unknown_spans(card_text: &str, known: &[Quantity]) -> Vec<(std::ops::Range<us
 /// The quantities `text` writes with a magnitude word or suffix ("11亿", "1,850億", "$1.2
 /// billion", "72B"), as written: the figures a model converting between Chinese and English units
 /// gets wrong by a factor of ten (11亿 written as "11 billion", 150万 as "150,000").
-pub fn magnitudes(text: &str) -> Vec<(String, Quantity)> {
+fn magnitudes(text: &str) -> Vec<(String, Quantity)> {
     let chars: Vec<char> = text.chars().collect();
     quantity_spans(text)
         .into_iter()
@@ -383,7 +388,7 @@ pub fn magnitudes(text: &str) -> Vec<(String, Quantity)> {
 }
 
 /// `quantity` as a writer of `language` states it: "1.1 billion", "1,500萬", "185亿".
-pub fn written_in(quantity: &Quantity, language: crate::model::Language) -> String {
+fn figure_in(quantity: &Quantity, language: crate::model::Language) -> String {
     use crate::model::Language;
     let steps: &[(f64, &str)] = match language {
         Language::En => &[(1e12, " trillion"), (1e9, " billion"), (1e6, " million")],
@@ -415,7 +420,7 @@ pub fn unit_conversions<'a>(
         .filter(|(written, _)| written.chars().any(super::script::is_han) != target_is_han)
         .filter(|(written, _)| seen.insert(written.clone()))
         .take(limit)
-        .map(|(written, quantity)| format!("{written} = {}", written_in(&quantity, language)))
+        .map(|(written, quantity)| format!("{written} = {}", figure_in(&quantity, language)))
         .collect()
 }
 
@@ -473,7 +478,7 @@ mod tests {
         let text = "约11亿段视频，订单超过150万单，营收1,850億元，$1.2 billion, 72B, 15%, 300 台";
         let found: Vec<(String, String)> = magnitudes(text)
             .iter()
-            .map(|(written, q)| (written.clone(), written_in(q, Language::En)))
+            .map(|(written, q)| (written.clone(), figure_in(q, Language::En)))
             .collect();
         let pairs: Vec<(&str, &str)> = found
             .iter()
@@ -490,14 +495,14 @@ mod tests {
             ]
         );
         let dollars = quantities("$1.2 billion")[0];
-        assert_eq!(written_in(&dollars, Language::ZhHant), "12億");
-        assert_eq!(written_in(&dollars, Language::ZhHans), "12亿");
+        assert_eq!(figure_in(&dollars, Language::ZhHant), "12億");
+        assert_eq!(figure_in(&dollars, Language::ZhHans), "12亿");
         assert_eq!(
-            written_in(&quantities("12 million")[0], Language::ZhHant),
+            figure_in(&quantities("12 million")[0], Language::ZhHant),
             "1,200萬"
         );
         assert_eq!(
-            written_in(&quantities("4.5 trillion")[0], Language::ZhHans),
+            figure_in(&quantities("4.5 trillion")[0], Language::ZhHans),
             "4.5万亿"
         );
     }
