@@ -164,18 +164,18 @@ pub struct Card {
     pub insight: String,
     // The fields below are optional and were added later: `default` lets older digests' JSON
     // load (the schema sent to a model still requires them, empty or not).
-    /// A short headline of your own for the quick-read list, e.g. 清華開源Lumen-7B; not the title
-    /// cut short.
+    /// A short headline of your own for the quick-read list, one clause without a comma, e.g.
+    /// 清華開源Lumen-7B; not the title cut short.
     #[serde(default)]
     pub short_title: String,
     /// 1-3 topic tags such as 開源, AI Agent, 機器人, 晶片; not a section name.
     #[serde(default)]
     pub tags: Vec<String>,
     /// 2-4 key points, each a short label (2-8 characters, e.g. 核心能力, 訓練方法, 商業模式) and
-    /// one or two sentences of facts from the articles.
+    /// one sentence of facts from the articles.
     #[serde(default)]
     pub key_points: Vec<KeyPoint>,
-    /// 1-3 short lines: what the event changes, and for whom.
+    /// 1-3 short lines of one sentence each: what the event changes, and for whom.
     #[serde(default)]
     pub impacts: Vec<String>,
 }
@@ -186,7 +186,7 @@ pub struct Card {
 pub struct KeyPoint {
     /// A short theme, e.g. 核心能力.
     pub label: String,
-    /// One or two sentences of facts under that theme.
+    /// One sentence of facts under that theme.
     pub text: String,
 }
 

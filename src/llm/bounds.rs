@@ -279,11 +279,54 @@ fn han_class() -> String {
     format!("[{}]", han_ranges())
 }
 
-/// Any character a grammar may emit raw inside a JSON string except Han: `"` and `\` are left
-/// out because a grammar emits string content as it is (prose needs neither; Chinese quotes are
-/// 「」), and so are line breaks and tabs.
-fn non_han_class() -> String {
-    format!("[^\"\\\\\\n\\r\\t{}]", han_ranges())
+/// Any character a grammar may emit raw inside a JSON string except Han and `excluded`: `"` and
+/// `\` are left out because a grammar emits string content as it is (prose needs neither;
+/// Chinese quotes are 「」), and so are line breaks and tabs.
+fn non_han_class(excluded: &str) -> String {
+    format!("[^\"\\\\\\n\\r\\t{excluded}{}]", han_ranges())
+}
+
+/// How much a Chinese prose field may say, as its grammar holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProseShape {
+    /// Any number of sentences.
+    Free,
+    /// One sentence: no sentence end inside, at most one at the end (a key point, an impact).
+    OneSentence,
+    /// One clause: no comma or sentence end at all (the quick-read headline).
+    OneClause,
+}
+
+impl ProseShape {
+    /// The shape of the prose field `name` ("key_points/text"). Why: with the Han count alone
+    /// bounded, Qwen2.5-Coder-1.5B wrote quick-read headlines of two clauses (37-65 characters of
+    /// 36) and key points of three sentences (204 of 160) in 4 of the 30 eval cards, each dropped
+    /// locally; where the model would write the comma or the second sentence, the grammar now
+    /// only lets it end the string.
+    pub fn of(name: &str) -> Self {
+        match name {
+            "short_title" => ProseShape::OneClause,
+            "key_points/text" | "impacts" => ProseShape::OneSentence,
+            _ => ProseShape::Free,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ProseShape::Free => "prose",
+            ProseShape::OneSentence => "sentence",
+            ProseShape::OneClause => "clause",
+        }
+    }
+
+    /// The characters the shape keeps out of a run between Han characters, and the pattern's end.
+    fn excluded_and_end(self) -> (&'static str, &'static str) {
+        match self {
+            ProseShape::Free => ("", ""),
+            ProseShape::OneSentence => ("。！？；", "[。！？]?"),
+            ProseShape::OneClause => ("，。；：！？", ""),
+        }
+    }
 }
 
 /// A JSON Schema `pattern` for Chinese prose with at most `max_han` Han characters: it opens in
@@ -297,12 +340,13 @@ fn non_han_class() -> String {
 /// holes is checked range by range on every rejected token and generation fell from ~10 to ~3.4
 /// tokens/s (leaving them out of only the first four Han characters changed nothing after them),
 /// so the other script is converted locally instead (`LocalRepair::ScriptConverted`).
-pub fn han_prose_pattern(max_han: usize) -> String {
+pub fn han_prose_pattern(max_han: usize, shape: ProseShape) -> String {
     let lead = format!("(?:[A-Za-z0-9.\\-]{{1,{LEADING_NAME_MAX_CHARS}}} ?)?");
+    let (excluded, end) = shape.excluded_and_end();
     format!(
-        "^{lead}(?:{han}{other}{{0,{run}}}){{1,{max_han}}}$",
+        "^{lead}(?:{han}{other}{{0,{run}}}){{1,{max_han}}}{end}$",
         han = han_class(),
-        other = non_han_class(),
+        other = non_han_class(excluded),
         run = NON_HAN_RUN_MAX_CHARS,
     )
 }
@@ -310,7 +354,7 @@ pub fn han_prose_pattern(max_han: usize) -> String {
 /// A JSON Schema `pattern` for an English prose string of `min` to `max` characters: no Han
 /// character at all (the same model answered an English digest from Chinese sources in Chinese).
 pub fn latin_prose_pattern(min: usize, max: usize) -> String {
-    let other = non_han_class();
+    let other = non_han_class("");
     format!("^{other}{{{min},{max}}}$")
 }
 
@@ -357,9 +401,10 @@ pub fn with_language_patterns(
             .into_iter()
             .find(|&s| s >= han_max)
             .unwrap_or(han_max);
-        let def = format!("prose_{size}");
+        let shape = ProseShape::of(&name);
+        let def = format!("{}_{size}", shape.label());
         defs.entry(def.clone()).or_insert_with(
-            || serde_json::json!({"type": "string", "pattern": han_prose_pattern(size)}),
+            || serde_json::json!({"type": "string", "pattern": han_prose_pattern(size, shape)}),
         );
         let reference = serde_json::json!({ "$ref": format!("#/$defs/{def}") });
         target.remove("type");

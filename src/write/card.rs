@@ -20,11 +20,7 @@ use crate::llm::schema::{
 };
 use crate::llm::{ChatRequest, Namespace};
 use crate::model::{Card, CardRecord, CardStats, FailedTopic, SourceRef, Topic};
-use crate::text::numbers::unit_conversions;
-
-/// At most this many restated figures in a card prompt: a topic's articles state a handful of
-/// large figures (the 30 eval fixtures at most 6), and the list must not crowd the articles.
-const MAX_UNIT_CONVERSIONS: usize = 12;
+use crate::text::numbers::with_figures_restated;
 
 #[derive(Debug, Default)]
 pub struct CardOutcome {
@@ -313,17 +309,17 @@ impl Writer<'_> {
         ctx.insert("topic_count", &topic_count);
         ctx.insert("continuing", &context.previously.is_some());
         ctx.insert("context_block", &write_block("context", context));
-        ctx.insert("articles_block", &write_block("articles", articles));
-        ctx.insert(
-            "unit_conversions",
-            &unit_conversions(
-                articles
-                    .iter()
-                    .flat_map(|a| [a.title.as_str(), a.text.as_str()]),
-                self.language,
-                MAX_UNIT_CONVERSIONS,
-            ),
-        );
+        // The model reads every figure in the digest's units; the check keeps judging against
+        // the articles as published.
+        let restated: Vec<BlockArticle> = articles
+            .iter()
+            .map(|a| BlockArticle {
+                title: with_figures_restated(&a.title, self.language),
+                text: with_figures_restated(&a.text, self.language),
+                ..a.clone()
+            })
+            .collect();
+        ctx.insert("articles_block", &write_block("articles", &restated));
         self.prompts.render("card.tera", &ctx)
     }
 }

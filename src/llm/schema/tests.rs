@@ -112,7 +112,7 @@ fn matches(pattern: &str, text: &str) -> bool {
 
 #[test]
 fn han_pattern_takes_chinese_with_names_and_refuses_english() {
-    let title = han_prose_pattern(TITLE_MAX_CJK_CHARS);
+    let title = han_prose_pattern(TITLE_MAX_CJK_CHARS, ProseShape::Free);
     // What the real model wrote once the grammar made it choose at the first word.
     assert!(matches(
         &title,
@@ -143,6 +143,35 @@ fn han_pattern_takes_chinese_with_names_and_refuses_english() {
 }
 
 #[test]
+fn short_fields_hold_one_clause_or_one_sentence() {
+    // What Qwen2.5-Coder-1.5B wrote with the Han count alone bounded (eval cards, 2026-12-07).
+    let clause = han_prose_pattern(40, ProseShape::OneClause);
+    assert!(!matches(
+        &clause,
+        "阿里巴巴推出Qwen-Vision-3.2多模態模型，文件理解能力大幅躍進"
+    ));
+    assert!(!matches(
+        &clause,
+        "知芽学伴进入12所小学试点，将重点观察设备对学生学习习惯的影响"
+    ));
+    assert!(matches(&clause, "阿里巴巴推出Qwen-Vision-3.2多模態模型"));
+    assert!(matches(&clause, "Lumora-VL-34B读取图片、图表和扫描文档"));
+    let sentence = han_prose_pattern(160, ProseShape::OneSentence);
+    let first = "VeridianSilicon推出V9推理加速器，每片芯片成本不到18000美元，比同等性能的GPU便宜得多。";
+    assert!(matches(&sentence, first));
+    assert!(matches(&sentence, first.trim_end_matches('。')));
+    assert!(!matches(
+        &sentence,
+        &format!("{first}V9提供192GB的HBM memory和4.5 petaflops的FP8 compute。")
+    ));
+    // Free prose keeps its sentences.
+    assert!(matches(
+        &han_prose_pattern(160, ProseShape::Free),
+        &format!("{first}V9提供192GB的HBM memory。")
+    ));
+}
+
+#[test]
 fn language_patterns_replace_lengths_on_prose_only() {
     let sent = with_language_patterns(
         card_schema(&sections()),
@@ -150,9 +179,21 @@ fn language_patterns_replace_lengths_on_prose_only() {
         CARD_PROSE,
         Language::ZhHant,
     );
-    // Three shared patterns, however many prose fields.
+    // Four shared patterns, however many prose fields.
     let defs = sent["$defs"].as_object().unwrap();
-    assert_eq!(defs.len(), 3, "{:?}", defs.keys());
+    assert_eq!(
+        defs.keys().collect::<Vec<_>>(),
+        ["clause_40", "prose_40", "prose_700", "sentence_160"]
+    );
+    assert_eq!(
+        sent.pointer("/properties/short_title/anyOf/1/$ref").unwrap(),
+        "#/$defs/clause_40"
+    );
+    assert_eq!(
+        sent.pointer("/properties/key_points/items/properties/text/anyOf/1/$ref")
+            .unwrap(),
+        "#/$defs/sentence_160"
+    );
     assert_eq!(
         sent.pointer("/properties/title/$ref").unwrap(),
         "#/$defs/prose_40"
@@ -176,7 +217,7 @@ fn language_patterns_replace_lengths_on_prose_only() {
     ] {
         let prop = sent.pointer(path).unwrap();
         assert!(prop.get("maxLength").is_none(), "{path}: {prop}");
-        assert!(prop.to_string().contains("$defs/prose_"), "{path}: {prop}");
+        assert!(prop.to_string().contains("$defs/"), "{path}: {prop}");
     }
     // Names stay names: a tag, a key point's label and an entity keep their lengths.
     for path in [
