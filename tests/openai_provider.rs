@@ -380,7 +380,7 @@ async fn the_endpoint_layer_makes_exactly_one_attempt() {
 }
 
 #[tokio::test]
-async fn figures_in_the_other_language_units_are_restated_in_the_prompt() {
+async fn figures_in_the_other_language_units_are_restated_where_the_model_reads_them() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/chat/completions"))
@@ -398,21 +398,23 @@ async fn figures_in_the_other_language_units_are_restated_in_the_prompt() {
         chinese_sourced,
     )
     .await;
-    write_card(&provider, StructuredOutput::JsonSchema).await;
-    let prompts: Vec<String> = bodies(&server)
+    let messages: Vec<(String, String)> = bodies(&server)
         .await
         .iter()
-        .map(|b| b["messages"][0]["content"].as_str().unwrap().to_string())
+        .map(|b| {
+            let text = |i: usize| b["messages"][i]["content"].as_str().unwrap().to_string();
+            (text(0), text(1))
+        })
         .collect();
+    let (rules, articles) = &messages[0];
+    // The model reads the figures as the digest writes them, in the sentence they belong to.
     assert!(
-        prompts[0].contains("11亿 = 1.1 billion; 150万 = 1.5 million"),
-        "{}",
-        prompts[0]
+        articles.contains("训练数据约1.1 billion段，累计下载1.5 million次"),
+        "{articles}"
     );
-    // English articles for an English digest: nothing to convert, no such rule.
+    assert!(!articles.contains("11亿"), "{articles}");
     assert!(
-        !prompts[1].contains("never convert units"),
-        "{}",
-        prompts[1]
+        rules.contains("already written in English units"),
+        "{rules}"
     );
 }

@@ -134,7 +134,8 @@ fn han_tenths_at(chars: &[char], at: usize) -> Option<f64> {
     (chars.get(at + 1) == Some(&'成') && !after_numeral).then_some(tenths)
 }
 
-/// A digit that continues an identifier: preceded by a letter, or by `-`/`.`/`_` right after one.
+/// A digit that continues an identifier: preceded by a letter, or by `-`/`.`/`_` right after a
+/// letter, a digit or a Han character (寶島-13B is a model's name, not 13 billion).
 fn glued_to_name(chars: &[char], at: usize) -> bool {
     let Some(&prev) = at.checked_sub(1).and_then(|p| chars.get(p)) else {
         return false;
@@ -146,7 +147,7 @@ fn glued_to_name(chars: &[char], at: usize) -> bool {
         && at
             .checked_sub(2)
             .and_then(|p| chars.get(p))
-            .is_some_and(|c| c.is_ascii_alphanumeric())
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || super::script::is_han(c))
 }
 
 /// The unit starting at `at`: (length in chars, multiplier). A Latin unit must end at a word
@@ -521,15 +522,18 @@ mod tests {
     #[test]
     fn figures_in_the_other_language_units_are_restated_in_place() {
         use crate::model::Language;
-        let chinese = "约11亿段视频，订单超过150万单，15%，300 台，Lumen-7B";
+        let chinese = "约11亿段视频，订单超过150万单，15%，300 台，Lumen-7B，寶島-13B";
         assert_eq!(
             with_figures_restated(chinese, Language::En),
-            "约1.1 billion段视频，订单超过1.5 million单，15%，300 台，Lumen-7B"
+            "约1.1 billion段视频，订单超过1.5 million单，15%，300 台，Lumen-7B，寶島-13B"
         );
         // A Chinese digest keeps Chinese figures and rewrites the English ones.
         assert_eq!(with_figures_restated(chinese, Language::ZhHans), chinese);
         assert_eq!(
-            with_figures_restated("raised $7.3B and 4.5 trillion tokens; 12 million users", Language::ZhHant),
+            with_figures_restated(
+                "raised $7.3B and 4.5 trillion tokens; 12 million users",
+                Language::ZhHant
+            ),
             "raised $73億 and 4.5兆 tokens; 1,200萬 users"
         );
     }

@@ -309,17 +309,22 @@ impl Writer<'_> {
         ctx.insert("topic_count", &topic_count);
         ctx.insert("continuing", &context.previously.is_some());
         ctx.insert("context_block", &write_block("context", context));
-        // The model reads every figure in the digest's units; the check keeps judging against
-        // the articles as published.
-        let restated: Vec<BlockArticle> = articles
+        // A model reads every figure in the digest's units; the check keeps judging against the
+        // articles as published, and so does the extractive baseline, which copies sentences.
+        let restate = self.settings.translates;
+        let shown: Vec<BlockArticle> = articles
             .iter()
-            .map(|a| BlockArticle {
-                title: with_figures_restated(&a.title, self.language),
-                text: with_figures_restated(&a.text, self.language),
-                ..a.clone()
+            .map(|a| match restate {
+                true => BlockArticle {
+                    title: with_figures_restated(&a.title, self.language),
+                    text: with_figures_restated(&a.text, self.language),
+                    ..a.clone()
+                },
+                false => a.clone(),
             })
             .collect();
-        ctx.insert("articles_block", &write_block("articles", &restated));
+        ctx.insert("figures_restated", &restate);
+        ctx.insert("articles_block", &write_block("articles", &shown));
         self.prompts.render("card.tera", &ctx)
     }
 }

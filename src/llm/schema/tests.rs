@@ -157,7 +157,8 @@ fn short_fields_hold_one_clause_or_one_sentence() {
     assert!(matches(&clause, "阿里巴巴推出Qwen-Vision-3.2多模態模型"));
     assert!(matches(&clause, "Lumora-VL-34B读取图片、图表和扫描文档"));
     let sentence = han_prose_pattern(160, ProseShape::OneSentence);
-    let first = "VeridianSilicon推出V9推理加速器，每片芯片成本不到18000美元，比同等性能的GPU便宜得多。";
+    let first =
+        "VeridianSilicon推出V9推理加速器，每片芯片成本不到18000美元，比同等性能的GPU便宜得多。";
     assert!(matches(&sentence, first));
     assert!(matches(&sentence, first.trim_end_matches('。')));
     assert!(!matches(
@@ -186,7 +187,8 @@ fn language_patterns_replace_lengths_on_prose_only() {
         ["clause_40", "prose_40", "prose_700", "sentence_160"]
     );
     assert_eq!(
-        sent.pointer("/properties/short_title/anyOf/1/$ref").unwrap(),
+        sent.pointer("/properties/short_title/anyOf/1/$ref")
+            .unwrap(),
         "#/$defs/clause_40"
     );
     assert_eq!(
