@@ -243,21 +243,26 @@ impl Stated {
         text: &str,
         language: crate::model::Language,
     ) -> Option<String> {
-        let mut chars: Vec<char> = text.chars().collect();
-        let mut corrected = false;
-        // From the end, so the spans before each replacement keep their offsets.
-        for (span, _) in self.invented_spans(text).into_iter().rev() {
-            let written: String = chars[span.clone()].iter().collect();
-            let leading = written.len() - written.trim_start().len();
-            let trailing = written.len() - written.trim_end().len();
-            if let Some((_, stated)) = self.misconverted(written.trim()) {
-                let start = span.start + written[..leading].chars().count();
-                let end = span.end - written[written.len() - trailing..].chars().count();
-                chars.splice(start..end, figure_in(stated, language).chars());
-                corrected = true;
-            }
-        }
-        corrected.then(|| chars.into_iter().collect())
+        let chars: Vec<char> = text.chars().collect();
+        let edits: Vec<(std::ops::Range<usize>, String)> = self
+            .invented_spans(text)
+            .into_iter()
+            .filter_map(|(span, _)| {
+                let written: String = chars[span.clone()].iter().collect();
+                let (_, stated) = self.misconverted(written.trim())?;
+                let leading = written.chars().take_while(|c| c.is_whitespace()).count();
+                let trailing = written
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_whitespace())
+                    .count();
+                Some((
+                    span.start + leading..span.end - trailing,
+                    figure_in(stated, language),
+                ))
+            })
+            .collect();
+        (!edits.is_empty()).then(|| with_spans_replaced(&chars, edits))
     }
 
     /// The numbers `text` states that the articles do not (by value: `72B` is `720億`), as
@@ -421,15 +426,29 @@ fn figure_in(quantity: &Quantity, language: crate::model::Language) -> String {
 pub fn with_figures_restated(text: &str, language: crate::model::Language) -> String {
     let target_is_han = language != crate::model::Language::En;
     let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
+    let edits = magnitude_spans(&chars, text)
+        .into_iter()
+        .filter(|(span, _)| {
+            chars[span.clone()]
+                .iter()
+                .any(|&c| super::script::is_han(c))
+                != target_is_han
+        })
+        .map(|(span, quantity)| (span, figure_in(&quantity, language)));
+    with_spans_replaced(&chars, edits)
+}
+
+/// `chars` as a string with each span (in order, not overlapping) replaced by its text: the one
+/// way a figure is rewritten, in a prompt's articles and in a card alike.
+fn with_spans_replaced(
+    chars: &[char],
+    edits: impl IntoIterator<Item = (std::ops::Range<usize>, String)>,
+) -> String {
+    let mut out = String::with_capacity(chars.len());
     let mut copied = 0;
-    for (span, quantity) in magnitude_spans(&chars, text) {
-        let written: String = chars[span.clone()].iter().collect();
-        if written.chars().any(super::script::is_han) == target_is_han {
-            continue;
-        }
+    for (span, replacement) in edits {
         out.extend(&chars[copied..span.start]);
-        out.push_str(&figure_in(&quantity, language));
+        out.push_str(&replacement);
         copied = span.end;
     }
     out.extend(&chars[copied..]);

@@ -312,19 +312,22 @@ impl Writer<'_> {
         // A model reads every figure in the digest's units; the check keeps judging against the
         // articles as published, and so does the extractive baseline, which copies sentences.
         let restate = self.settings.translates;
-        let shown: Vec<BlockArticle> = articles
-            .iter()
-            .map(|a| match restate {
-                true => BlockArticle {
+        let restated: Vec<BlockArticle>;
+        let shown = if restate {
+            restated = articles
+                .iter()
+                .map(|a| BlockArticle {
                     title: with_figures_restated(&a.title, self.language),
                     text: with_figures_restated(&a.text, self.language),
                     ..a.clone()
-                },
-                false => a.clone(),
-            })
-            .collect();
+                })
+                .collect();
+            &restated[..]
+        } else {
+            articles
+        };
         ctx.insert("figures_restated", &restate);
-        ctx.insert("articles_block", &write_block("articles", &shown));
+        ctx.insert("articles_block", &write_block("articles", shown));
         self.prompts.render("card.tera", &ctx)
     }
 }
